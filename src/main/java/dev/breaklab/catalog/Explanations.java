@@ -1,0 +1,51 @@
+package dev.breaklab.catalog;
+
+import dev.breaklab.catalog.Evidence.Verdict;
+import dev.breaklab.telemetry.RunSnapshot;
+import dev.breaklab.telemetry.RunSnapshot.EvidenceResult;
+import dev.breaklab.telemetry.RunSnapshot.PredictionResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Evaluates an experiment's evidence claims and the learner's predictions on a finished run. */
+public final class Explanations {
+
+    private Explanations() {}
+
+    public static List<EvidenceResult> evidence(ExperimentDefinition definition, String variant, RunSnapshot run) {
+        List<EvidenceResult> out = new ArrayList<>();
+        for (Evidence evidence : definition.evidence()) {
+            Verdict verdict;
+            try {
+                verdict = evidence.check().apply(run);
+            } catch (RuntimeException e) {
+                verdict = new Verdict(false, "could not be measured on this run: " + e.getMessage());
+            }
+            out.add(new EvidenceResult(
+                    evidence.id(),
+                    evidence.claim(),
+                    evidence.expectedIn().contains(variant),
+                    verdict.holds(),
+                    verdict.measured()));
+        }
+        return out;
+    }
+
+    public static List<PredictionResult> predictions(
+            ExperimentDefinition definition, Map<String, String> answers, RunSnapshot run) {
+        List<PredictionResult> out = new ArrayList<>();
+        for (Question question : definition.questions()) {
+            String actual;
+            try {
+                actual = question.actual().apply(run);
+            } catch (RuntimeException e) {
+                actual = null;
+            }
+            String answer = answers.get(question.id());
+            Boolean correct = answer == null || actual == null ? null : Question.matches(answer, actual);
+            out.add(new PredictionResult(question.id(), question.text(), answer, actual, correct));
+        }
+        return out;
+    }
+}

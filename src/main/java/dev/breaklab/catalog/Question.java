@@ -1,0 +1,46 @@
+package dev.breaklab.catalog;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.breaklab.telemetry.RunSnapshot;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * A prediction the learner makes before a run; the answer is read off the finished run.
+ *
+ * @param choices the allowed answers, or empty for a whole-number answer
+ * @param actual what the run says the answer is
+ */
+public record Question(
+        String id,
+        String text,
+        List<String> choices,
+        @JsonIgnore Function<RunSnapshot, String> actual) {
+
+    public static Question number(String id, String text, Function<RunSnapshot, Object> actual) {
+        return new Question(id, text, List.of(), s -> String.valueOf(actual.apply(s)));
+    }
+
+    public static Question choice(String id, String text, List<String> choices, Function<RunSnapshot, String> actual) {
+        return new Question(id, text, List.copyOf(choices), actual);
+    }
+
+    @com.fasterxml.jackson.annotation.JsonProperty("kind")
+    public String kind() {
+        return choices.isEmpty() ? "number" : "choice";
+    }
+
+    /** Whether {@code answer} matches {@code truth}; numbers compare as numbers, choices ignore case. */
+    public static boolean matches(String answer, String truth) {
+        if (answer == null || truth == null) {
+            return false;
+        }
+        String a = answer.trim();
+        String t = truth.trim();
+        try {
+            return Double.parseDouble(a) == Double.parseDouble(t);
+        } catch (NumberFormatException notNumbers) {
+            return a.equalsIgnoreCase(t);
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package dev.breaklab.catalog;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.sum;
+
+import dev.breaklab.catalog.Evidence.Verdict;
+import dev.breaklab.catalog.ExperimentDefinition.Code;
+import dev.breaklab.catalog.Knob.IntegerKnob;
+import dev.breaklab.telemetry.RunSnapshot;
+import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
+import java.util.List;
+import java.util.Set;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.springframework.stereotype.Component;
+
+/** Thousands of shuffle partitions for a few megabytes: the stage is all scheduling overhead. */
+@Component
+class TinyPartitionsExperiment implements Experiment {
+
+    static final String ID = "tiny-partitions";
+
+    private static final ExperimentDefinition DEFINITION = new ExperimentDefinition(
+            ID,
+            "Tiny partitions: thousands of tasks doing nothing",
+            "2,000 shuffle partitions for a small aggregation: every task is pure overhead.",
+            List.of(Concept.PARTITIONS, Concept.AQE, Concept.STAGES),
+            """
+            After a shuffle, Spark reads the data in spark.sql.shuffle.partitions partitions, one task \
+            each. The setting is global, so a value tuned for the biggest job of the day is also used for \
+            the smallest: here 2,000 partitions for a few megabytes. Each task reads a sliver, and the \
+            time goes into scheduling, launching and tracking 2,000 tasks and writing 2,000 tiny outputs.
+
+            In the lab, the aggregate stage shows 2,000 tasks with a median of a few milliseconds. In the \
+            Spark UI the stage's "Tasks" column says 2000/2000 and the summary metrics show scheduler \
+            delay and task deserialization rivalling the compute time.
+
+            The fix: let Adaptive Query Execution coalesce the post-shuffle partitions at runtime \
+            (spark.sql.adaptive.coalescePartitions.enabled, on by default with AQE). The final plan shows \
+            AQEShuffleRead coalesced and the stage runs a handful of tasks. Setting a sane partition \
+            count works too, but only for the data size you tuned it for.""",
+            new Code("""
+                    // broken: spark.sql.adaptive.enabled=false, spark.sql.shuffle.partitions=2000
+                    // fixed:  spark.sql.adaptive.enabled=true (coalescePartitions on)
+                    spark.range(rows)
+                        .groupBy(pmod(col("id"), lit(keys)).as("key"))
+                        .agg(count(lit(1)).as("n"), sum("id").as("total"))
+                        .write().format("noop").mode("overwrite").save();""", """
+                    SET spark.sql.adaptive.enabled = false;   -- broken
+                    SET spark.sql.shuffle.partitions = 2000;
+
+                    SELECT pmod(id, ${keys}) AS key, count(*) AS n, sum(id) AS total
+                    FROM range(${rows})
+                    GROUP BY pmod(id, ${keys});
+
+                    SET spark.sql.adaptive.enabled = true;    -- fixed: AQE coalesces"""),
+            List.of(
+                    IntegerKnob.of("rows", "Rows", 200_000, 1_000, 50_000_000, "rows", "Rows aggregated"),
+                    IntegerKnob.of("keys", "Groups", 1_000, 1, 1_000_000, "keys", "Distinct grouping keys"),
+                    IntegerKnob.of(
+                                    "shufflePartitions",
+                                    "Shuffle partitions",
+                                    2_000,
+                                    1,
+                                    10_000,
+                                    "partitions",
+                                    "spark.sql.shuffle.partitions: tasks after the shuffle")
+                            .conf("spark.sql.shuffle.partitions")),
+            List.of(
+                    Variant.of("broken", "2,000 partitions, AQE off", "Every post-shuffle partition becomes a task")
+                            .withConf("spark.sql.adaptive.enabled", "false"),
+                    Variant.of("fixed", "AQE coalesces", "AQE merges the tiny post-shuffle partitions at runtime")
+                            .withConf("spark.sql.adaptive.enabled", "true")
+                            .withConf("spark.sql.adaptive.coalescePartitions.enabled", "true"),
+                    Variant.of("sane-partitions", "A sane partition count", "AQE off, but 8 shuffle partitions")
+                            .withConf("spark.sql.adaptive.enabled", "false")
+                            .withKnob("shufflePartitions", 8L)),
+            List.of(
+                    Question.number(
+                            "aggregate-tasks",
+                            "How many tasks will the aggregate stage (after the shuffle) run?",
+                            run -> aggregateStage(run).numTasks()),
+                    Question.number("stages", "How many stages will run?", Plans::stagesRun),
+                    Question.choice(
+                            "aqe-coalesce",
+                            "Will AQE coalesce the shuffle partitions?",
+                            List.of("yes", "no"),
+                            run -> Plans.finalPlanHas(run, "AQEShuffleRead", "coalesced") ? "yes" : "no")),
+            List.of(
+                    Evidence.central(
+                            "thousands-of-tasks",
+                            "The aggregate stage runs at least 1,000 tasks",
+                            Set.of("broken"),
+                            run -> {
+                                StageSnapshot stage = aggregateStage(run);
+                                return Verdict.of(
+                                        stage.numTasks() >= 1_000,
+                                        "stage %d ran %d tasks, median %d ms",
+                                        stage.stageId(),
+                                        stage.numTasks(),
+                                        stage.taskDurationMs().p50());
+                            }),
+                    Evidence.of(
+                            "tiny-tasks",
+                            "Those tasks are tiny: the median task reads under 10 KB of shuffle data",
+                            Set.of("broken"),
+                            run -> {
+                                StageSnapshot stage = aggregateStage(run);
+                                long median = stage.taskShuffleReadBytes().p50();
+                                return Verdict.of(median < 10_240, "median shuffle read per task: %d bytes", median);
+                            }),
+                    Evidence.of(
+                            "coalesced",
+                            "AQE coalesced the partitions: the final plan has AQEShuffleRead coalesced and the stage runs at most 50 tasks",
+                            Set.of("fixed"),
+                            run -> {
+                                boolean coalesced = Plans.finalPlanHas(run, "AQEShuffleRead", "coalesced");
+                                int tasks = aggregateStage(run).numTasks();
+                                return Verdict.of(
+                                        coalesced && tasks <= 50,
+                                        "AQEShuffleRead coalesced: %s; aggregate stage tasks: %d",
+                                        coalesced ? "yes" : "no",
+                                        tasks);
+                            })),
+            "embedded");
+
+    @Override
+    public ExperimentDefinition definition() {
+        return DEFINITION;
+    }
+
+    /** The post-shuffle stage: the completed stage that read shuffle data. */
+    static StageSnapshot aggregateStage(RunSnapshot run) {
+        return run.heaviestShuffleReadStage()
+                .orElseThrow(() -> new IllegalStateException("no stage read shuffle data"));
+    }
+
+    @Override
+    public String run(ExperimentRun run) {
+        KnobValues k = run.knobs();
+        Dataset<Row> query = run.spark()
+                .range(k.integer("rows"))
+                .groupBy(pmod(col("id"), lit(k.integer("keys"))).as("key"))
+                .agg(count(lit(1)).as("n"), sum("id").as("total"));
+        run.execute(query);
+        return k.integer("keys") + " groups aggregated";
+    }
+}

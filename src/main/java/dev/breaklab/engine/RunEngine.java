@@ -1,0 +1,478 @@
+package dev.breaklab.engine;
+
+import dev.breaklab.catalog.Experiment;
+import dev.breaklab.catalog.ExperimentDefinition;
+import dev.breaklab.catalog.Explanations;
+import dev.breaklab.catalog.InvalidKnobException;
+import dev.breaklab.catalog.Knob;
+import dev.breaklab.catalog.KnobValues;
+import dev.breaklab.catalog.Question;
+import dev.breaklab.catalog.Variant;
+import dev.breaklab.system.LabProperties;
+import dev.breaklab.telemetry.LabListener;
+import dev.breaklab.telemetry.LiveRun;
+import dev.breaklab.telemetry.RunDrained;
+import dev.breaklab.telemetry.RunSnapshot;
+import dev.breaklab.telemetry.RunSnapshot.RunError;
+import dev.breaklab.telemetry.RunStatus;
+import dev.breaklab.telemetry.RunStore;
+import dev.breaklab.telemetry.SnapshotPublisher;
+import jakarta.annotation.PreDestroy;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.spark.SparkContext;
+import org.apache.spark.SparkThrowable;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.execution.ui.SQLExecutionUIData;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * Validates, queues and runs experiments. Each run gets its own session ({@code newSession()}, the
+ * variant's settings applied) and its own job group, so every Spark job it starts is attributable
+ * to it and can be cancelled with it. A failing experiment is a result, never a crash.
+ */
+@Service
+public class RunEngine {
+
+    private static final Logger log = LoggerFactory.getLogger(RunEngine.class);
+    private static final Duration DRAIN_WAIT = Duration.ofSeconds(15);
+    private static final Duration CANCEL_GRACE = Duration.ofSeconds(10);
+
+    private final SparkSession spark;
+    private final dev.breaklab.catalog.Catalog catalog;
+    private final RunStore store;
+    private final SnapshotPublisher publisher;
+    private final LabProperties.Runs limits;
+    private final Path runsDir;
+    private final ExecutorService workers;
+    private final ScheduledExecutorService timers;
+    private final Map<String, ActiveRun> active = new ConcurrentHashMap<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final Object admission = new Object();
+
+    public RunEngine(
+            SparkSession spark,
+            dev.breaklab.catalog.Catalog catalog,
+            RunStore store,
+            SnapshotPublisher publisher,
+            LabProperties properties) {
+        this.spark = spark;
+        this.catalog = catalog;
+        this.store = store;
+        this.publisher = publisher;
+        this.limits = properties.runs();
+        this.runsDir = properties.dataDir().toAbsolutePath().resolve("runs");
+        AtomicInteger threads = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(Math.max(1, limits.concurrency()), r -> {
+            Thread t = new Thread(r, "lab-run-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "lab-run-timer");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Validates everything first (nothing starts on bad input), then queues the run. */
+    public RunSnapshot submit(RunRequest request) {
+        Experiment experiment = catalog.find(request.experimentId())
+                .orElseThrow(() -> RunProblems.notFound(
+                        "experimentId", String.valueOf(request.experimentId()), "one of " + experimentIds()));
+        ExperimentDefinition definition = experiment.definition();
+        String variantNames = definition.variants().stream().map(Variant::name).collect(Collectors.joining(", "));
+        if (request.variant() == null || request.variant().isBlank()) {
+            throw RunProblems.invalid("variant", "variant is required", "one of " + variantNames);
+        }
+        Variant variant = definition
+                .variant(request.variant())
+                .orElseThrow(() -> RunProblems.notFound("variant", request.variant(), "one of " + variantNames));
+        KnobValues knobs = resolveKnobs(definition, variant, request.knobs());
+        Map<String, String> conf = resolveConf(definition, variant, knobs);
+        validatePredictions(definition, request.predictions());
+        Duration timeout = resolveTimeout(request.timeoutSeconds());
+
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        LiveRun live = new LiveRun(
+                id,
+                definition.id(),
+                variant.name(),
+                definition.id() + " / " + variant.name(),
+                knobs.values(),
+                conf,
+                Instant.now());
+        synchronized (admission) {
+            if (queued.get() >= limits.queueCapacity()) {
+                throw RunProblems.queueFull(limits.queueCapacity(), retryAfterSeconds());
+            }
+            queued.incrementAndGet();
+            store.add(live);
+            ActiveRun run =
+                    new ActiveRun(live, experiment, variant, knobs, conf, Map.copyOf(request.predictions()), timeout);
+            active.put(id, run);
+            run.future = workers.submit(() -> execute(run));
+        }
+        return publisher.publish(live);
+    }
+
+    public RunSnapshot cancel(String id) {
+        LiveRun live = store.find(id).orElseThrow(() -> RunProblems.notFound("id", id, "the id of a retained run"));
+        ActiveRun run = active.get(id);
+        if (run == null || live.status().finished()) {
+            throw RunProblems.conflict("run " + id + " has already finished (" + live.status() + ")");
+        }
+        stop(run, RunStatus.CANCELLED, "Cancelled by the user");
+        return publisher.publish(live);
+    }
+
+    public int queuedRuns() {
+        return queued.get();
+    }
+
+    public int runningRuns() {
+        return active.size() - queued.get();
+    }
+
+    private void execute(ActiveRun run) {
+        queued.decrementAndGet();
+        LiveRun live = run.live;
+        if (live.status().finished()) {
+            finishQuietly(run);
+            return;
+        }
+        if (run.stopStatus != null) {
+            live.finish(run.stopStatus, Instant.now(), new RunError(run.stopStatus.name(), run.stopReason), null);
+            publisher.publish(live);
+            finishQuietly(run);
+            return;
+        }
+        run.thread = Thread.currentThread();
+        live.started(Instant.now());
+        publisher.publish(live);
+        run.timeoutTask = timers.schedule(
+                () -> stop(
+                        run, RunStatus.TIMED_OUT, "Exceeded the run's time limit of " + run.timeout.toSeconds() + " s"),
+                run.timeout.toMillis(),
+                TimeUnit.MILLISECONDS);
+
+        SparkContext sc = spark.sparkContext();
+        String tag = jobTag(live.id());
+        RunStatus outcome = RunStatus.SUCCEEDED;
+        RunError error = null;
+        String result = null;
+        Path workDir = runsDir.resolve(live.id());
+        try {
+            SparkSession session = spark.newSession();
+            run.conf.forEach((key, value) -> session.conf().set(key, value));
+            sc.setJobGroup(live.id(), live.snapshot().description(), true);
+            sc.setLocalProperty(LabListener.RUN_PROPERTY, live.id());
+            sc.addJobTag(tag);
+            result = run.experiment.run(new RunContext(session, run.variant.name(), run.knobs, workDir, live));
+        } catch (Throwable t) {
+            if (run.stopStatus != null) {
+                outcome = run.stopStatus;
+                error = new RunError(outcome.name(), run.stopReason);
+            } else {
+                outcome = RunStatus.FAILED;
+                error = errorOf(t);
+                log.info("Run {} ({}) failed: {}", live.id(), live.snapshot().description(), error.message());
+            }
+            if (t instanceof VirtualMachineError vme && !(t instanceof OutOfMemoryError)) {
+                throw vme;
+            }
+        } finally {
+            sc.clearJobGroup();
+            sc.setLocalProperty(LabListener.RUN_PROPERTY, null);
+            sc.removeJobTag(tag);
+            Thread.interrupted();
+        }
+        if (run.stopStatus != null && outcome == RunStatus.SUCCEEDED) {
+            outcome = run.stopStatus;
+            error = new RunError(outcome.name(), run.stopReason);
+        }
+        complete(run, outcome, error, result, workDir);
+    }
+
+    private void complete(ActiveRun run, RunStatus outcome, RunError error, String result, Path workDir) {
+        LiveRun live = run.live;
+        try {
+            sc().listenerBus().post(new RunDrained(live.id()));
+            if (!live.awaitDrained(DRAIN_WAIT)) {
+                log.warn("Run {}: listener events still pending after {}", live.id(), DRAIN_WAIT);
+            }
+            attachFinalMetrics(live);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.warn("Run {}: could not read final metrics: {}", live.id(), e.toString());
+        }
+        live.finish(outcome, Instant.now(), error, result);
+        publisher.publish(live);
+        try {
+            RunSnapshot finished = live.snapshot();
+            live.explained(
+                    Explanations.evidence(run.experiment.definition(), run.variant.name(), finished),
+                    List.of(),
+                    Explanations.predictions(run.experiment.definition(), run.predictions, finished));
+        } catch (RuntimeException e) {
+            log.warn("Run {}: explaining failed: {}", live.id(), e.toString());
+        }
+        publisher.publish(live);
+        finishQuietly(run);
+        deleteQuietly(workDir);
+    }
+
+    /** SQL metric values of each execution's final plan, from Spark's SQL status store. */
+    private void attachFinalMetrics(LiveRun live) {
+        var statusStore = spark.sharedState().statusStore();
+        for (long executionId : live.sqlExecutionIds()) {
+            scala.Option<SQLExecutionUIData> data = statusStore.execution(executionId);
+            if (data.isEmpty()) {
+                continue;
+            }
+            Map<Long, String> values = new HashMap<>();
+            CollectionConverters.asJava(statusStore.executionMetrics(executionId))
+                    .forEach((accumulatorId, value) -> values.put((Long) accumulatorId, value));
+            live.finalMetricValues(executionId, values);
+        }
+    }
+
+    private void finishQuietly(ActiveRun run) {
+        active.remove(run.live.id());
+        if (run.timeoutTask != null) {
+            run.timeoutTask.cancel(false);
+        }
+    }
+
+    /** Cancels the run's Spark jobs; if it is still queued, it simply never starts. */
+    private void stop(ActiveRun run, RunStatus status, String reason) {
+        LiveRun live = run.live;
+        synchronized (run) {
+            if (run.stopStatus != null || live.status().finished()) {
+                return;
+            }
+            run.stopStatus = status;
+            run.stopReason = reason;
+        }
+        if (live.status() == RunStatus.QUEUED && run.future != null && run.future.cancel(false)) {
+            queued.decrementAndGet();
+            live.finish(status, Instant.now(), new RunError(status.name(), reason), null);
+            publisher.publish(live);
+            finishQuietly(run);
+            return;
+        }
+        SparkContext sc = sc();
+        sc.cancelJobGroupAndFutureJobs(live.id(), reason);
+        sc.cancelJobsWithTag(jobTag(live.id()), reason);
+        // Driver-side work (no job to cancel) gets an interrupt after a grace period.
+        timers.schedule(
+                () -> {
+                    Thread thread = run.thread;
+                    if (active.containsKey(live.id()) && thread != null) {
+                        thread.interrupt();
+                    }
+                },
+                CANCEL_GRACE.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    private SparkContext sc() {
+        return spark.sparkContext();
+    }
+
+    static String jobTag(String runId) {
+        return "breaklab-run-" + runId;
+    }
+
+    /** Spark's error class (condition) when it has one, else the exception's type; and its message. */
+    static RunError errorOf(Throwable t) {
+        String errorClass = null;
+        for (Throwable c = t; c != null && errorClass == null; c = c.getCause()) {
+            if (c instanceof SparkThrowable st && st.getCondition() != null) {
+                errorClass = st.getCondition();
+            }
+        }
+        if (errorClass == null) {
+            errorClass = t.getClass().getSimpleName();
+        }
+        String message = t.getMessage() == null ? t.toString() : t.getMessage();
+        int cut = message.indexOf("\n\tat ");
+        if (cut > 0) {
+            message = message.substring(0, cut);
+        }
+        if (message.length() > 4_000) {
+            message = message.substring(0, 4_000) + " ...";
+        }
+        return new RunError(errorClass, message);
+    }
+
+    private KnobValues resolveKnobs(ExperimentDefinition definition, Variant variant, Map<String, Object> requested) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (Knob knob : definition.knobs()) {
+            values.put(knob.name(), variant.knobs().getOrDefault(knob.name(), knob.defaultValue()));
+        }
+        for (Map.Entry<String, Object> entry : requested.entrySet()) {
+            Knob knob = definition
+                    .knob(entry.getKey())
+                    .orElseThrow(() -> RunProblems.invalid(
+                            "knobs." + entry.getKey(),
+                            "unknown knob '" + entry.getKey() + "' for " + definition.id(),
+                            "one of "
+                                    + definition.knobs().stream()
+                                            .map(Knob::name)
+                                            .collect(Collectors.joining(", "))));
+            try {
+                values.put(knob.name(), knob.parse(entry.getValue()));
+            } catch (InvalidKnobException e) {
+                throw RunProblems.invalid("knobs." + knob.name(), e.getMessage(), knob.allowed());
+            }
+        }
+        return new KnobValues(values);
+    }
+
+    private static Map<String, String> resolveConf(ExperimentDefinition definition, Variant variant, KnobValues knobs) {
+        Map<String, String> conf = new LinkedHashMap<>(variant.conf());
+        for (Knob knob : definition.knobs()) {
+            if (knob.sparkConf() != null) {
+                conf.put(knob.sparkConf(), knob.toConf(knobs.values().get(knob.name())));
+            }
+        }
+        return conf;
+    }
+
+    private static void validatePredictions(ExperimentDefinition definition, Map<String, String> predictions) {
+        for (Map.Entry<String, String> entry : predictions.entrySet()) {
+            String field = "predictions." + entry.getKey();
+            Question question = definition
+                    .question(entry.getKey())
+                    .orElseThrow(() -> RunProblems.invalid(
+                            field,
+                            "unknown question '" + entry.getKey() + "' for " + definition.id(),
+                            "one of "
+                                    + definition.questions().stream()
+                                            .map(Question::id)
+                                            .collect(Collectors.joining(", "))));
+            String answer = entry.getValue();
+            if (answer == null || answer.isBlank()) {
+                throw RunProblems.invalid(field, "the answer is empty", allowedAnswers(question));
+            }
+            if (!question.choices().isEmpty()
+                    && question.choices().stream().noneMatch(c -> c.equalsIgnoreCase(answer.trim()))) {
+                throw RunProblems.invalid(
+                        field, "'" + answer + "' is not an answer to " + question.id(), allowedAnswers(question));
+            }
+            if (question.choices().isEmpty()) {
+                try {
+                    long n = Long.parseLong(answer.trim());
+                    if (n < 0) {
+                        throw new NumberFormatException();
+                    }
+                } catch (NumberFormatException e) {
+                    throw RunProblems.invalid(
+                            field, "'" + answer + "' is not a whole number", allowedAnswers(question));
+                }
+            }
+        }
+    }
+
+    private static String allowedAnswers(Question question) {
+        return question.choices().isEmpty()
+                ? "a whole number from 0"
+                : "one of " + String.join(", ", question.choices());
+    }
+
+    private Duration resolveTimeout(Integer seconds) {
+        if (seconds == null) {
+            return limits.timeout();
+        }
+        long max = limits.maxTimeout().toSeconds();
+        if (seconds < 1 || seconds > max) {
+            throw RunProblems.invalid(
+                    "timeoutSeconds",
+                    "timeoutSeconds must be from 1 to " + max + ", got " + seconds,
+                    "an integer from 1 to " + max);
+        }
+        return Duration.ofSeconds(seconds);
+    }
+
+    private long retryAfterSeconds() {
+        return Math.max(1, Math.min(60, limits.timeout().toSeconds() / 4));
+    }
+
+    private String experimentIds() {
+        return catalog.all().stream().map(e -> e.definition().id()).collect(Collectors.joining(", "));
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            log.warn("Could not remove {}: {}", dir, e.toString());
+        }
+    }
+
+    @PreDestroy
+    void shutdown() {
+        active.values().forEach(run -> stop(run, RunStatus.CANCELLED, "The lab is shutting down"));
+        workers.shutdownNow();
+        timers.shutdownNow();
+    }
+
+    /** A run between submission and completion. */
+    private static final class ActiveRun {
+        final LiveRun live;
+        final Experiment experiment;
+        final Variant variant;
+        final KnobValues knobs;
+        final Map<String, String> conf;
+        final Map<String, String> predictions;
+        final Duration timeout;
+        volatile java.util.concurrent.Future<?> future;
+        volatile Thread thread;
+        volatile ScheduledFuture<?> timeoutTask;
+        volatile RunStatus stopStatus;
+        volatile String stopReason;
+
+        ActiveRun(
+                LiveRun live,
+                Experiment experiment,
+                Variant variant,
+                KnobValues knobs,
+                Map<String, String> conf,
+                Map<String, String> predictions,
+                Duration timeout) {
+            this.live = live;
+            this.experiment = experiment;
+            this.variant = variant;
+            this.knobs = knobs;
+            this.conf = conf;
+            this.predictions = predictions;
+            this.timeout = timeout;
+        }
+    }
+}

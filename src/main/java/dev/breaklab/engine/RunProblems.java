@@ -1,0 +1,56 @@
+package dev.breaklab.engine;
+
+import java.net.URI;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.ErrorResponseException;
+
+/** RFC 9457 problem details for the run API: each names the field at fault and what is allowed. */
+public final class RunProblems {
+
+    private RunProblems() {}
+
+    public static ErrorResponseException notFound(String field, String value, String allowed) {
+        return problem(
+                HttpStatus.NOT_FOUND,
+                "not-found",
+                "Not found",
+                field + " '" + value + "' does not exist",
+                field,
+                allowed);
+    }
+
+    public static ErrorResponseException invalid(String field, String detail, String allowed) {
+        return problem(HttpStatus.BAD_REQUEST, "invalid-input", "Invalid input", detail, field, allowed);
+    }
+
+    public static ErrorResponseException conflict(String detail) {
+        return problem(HttpStatus.CONFLICT, "conflict", "Conflict", detail, null, null);
+    }
+
+    public static ErrorResponseException queueFull(int capacity, long retryAfterSeconds) {
+        ErrorResponseException e = problem(
+                HttpStatus.TOO_MANY_REQUESTS,
+                "queue-full",
+                "Run queue is full",
+                capacity + " runs are already waiting; try again in " + retryAfterSeconds + " s",
+                null,
+                null);
+        e.getHeaders().set("Retry-After", Long.toString(retryAfterSeconds));
+        return e;
+    }
+
+    private static ErrorResponseException problem(
+            HttpStatus status, String type, String title, String detail, String field, String allowed) {
+        ProblemDetail body = ProblemDetail.forStatusAndDetail(status, detail);
+        body.setType(URI.create("urn:spark-break-lab:problem:" + type));
+        body.setTitle(title);
+        if (field != null) {
+            body.setProperty("field", field);
+        }
+        if (allowed != null) {
+            body.setProperty("allowed", allowed);
+        }
+        return new ErrorResponseException(status, body, null);
+    }
+}

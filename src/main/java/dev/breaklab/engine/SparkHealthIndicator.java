@@ -1,0 +1,27 @@
+package dev.breaklab.engine;
+
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.stereotype.Component;
+
+/** {@code /actuator/health} component "spark": the context is alive, and how busy the queue is. */
+@Component("spark")
+class SparkHealthIndicator implements HealthIndicator {
+
+    private final SparkEngine engine;
+
+    SparkHealthIndicator(SparkEngine engine) {
+        this.engine = engine;
+    }
+
+    @Override
+    public Health health() {
+        EngineInfo info = engine.info();
+        Health.Builder builder = info.alive() ? Health.up() : Health.down();
+        return builder.withDetail("master", info.master())
+                .withDetail("sparkVersion", info.sparkVersion())
+                .withDetail("queuedRuns", info.queuedRuns())
+                .withDetail("runningRuns", info.runningRuns())
+                .build();
+    }
+}

@@ -1,0 +1,46 @@
+package dev.breaklab.plan;
+
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+/**
+ * One physical operator, as Spark describes it in {@code SparkPlanInfo}: no Spark types, so plans
+ * can be stored, diffed and drawn anywhere.
+ *
+ * @param nodeName the operator, e.g. {@code SortMergeJoin}, {@code AQEShuffleRead}
+ * @param simpleString the operator with its key arguments, e.g. {@code SortMergeJoin(skew=true) [key]}
+ */
+public record PlanNode(String nodeName, String simpleString, List<PlanMetric> metrics, List<PlanNode> children) {
+
+    public record PlanMetric(String name, long accumulatorId, String type, String value) {}
+
+    public Stream<PlanNode> stream() {
+        return Stream.concat(Stream.of(this), children.stream().flatMap(PlanNode::stream));
+    }
+
+    public boolean anyMatch(Predicate<PlanNode> test) {
+        return stream().anyMatch(test);
+    }
+
+    public long count(Predicate<PlanNode> test) {
+        return stream().filter(test).count();
+    }
+
+    /** The same tree with metric values filled in from {@code values} (by accumulator id). */
+    public PlanNode withMetricValues(java.util.Map<Long, String> values) {
+        List<PlanMetric> filled = metrics.stream()
+                .map(m -> new PlanMetric(
+                        m.name(), m.accumulatorId(), m.type(), values.getOrDefault(m.accumulatorId(), m.value())))
+                .toList();
+        return new PlanNode(
+                nodeName,
+                simpleString,
+                filled,
+                children.stream().map(c -> c.withMetricValues(values)).toList());
+    }
+
+    public boolean named(String name) {
+        return nodeName.equals(name);
+    }
+}

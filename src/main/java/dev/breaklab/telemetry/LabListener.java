@@ -1,0 +1,172 @@
+package dev.breaklab.telemetry;
+
+import dev.breaklab.telemetry.LiveRun.StageRef;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.spark.Success$;
+import org.apache.spark.TaskEndReason;
+import org.apache.spark.TaskKilled;
+import org.apache.spark.scheduler.JobSucceeded$;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerEvent;
+import org.apache.spark.scheduler.SparkListenerJobEnd;
+import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.scheduler.SparkListenerStageCompleted;
+import org.apache.spark.scheduler.SparkListenerStageSubmitted;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.scheduler.SparkListenerTaskStart;
+import org.apache.spark.scheduler.StageInfo;
+import org.apache.spark.sql.execution.ui.SparkListenerSQLAdaptiveExecutionUpdate;
+import org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionEnd;
+import org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * The lab's one listener on Spark's bus. Attributes every event to a run (job group = run id; stage
+ * and execution ids through the job that listed them) and applies it to the run's live state.
+ * Runs on Spark's listener thread: O(1) per task event, no I/O, nothing a client can hold.
+ */
+public class LabListener extends SparkListener {
+
+    public static final String RUN_PROPERTY = "breaklab.runId";
+
+    private final RunStore store;
+
+    public LabListener(RunStore store) {
+        this.store = store;
+    }
+
+    @Override
+    public void onJobStart(SparkListenerJobStart event) {
+        LiveRun run = runOf(event.properties());
+        if (run == null) {
+            return;
+        }
+        List<StageRef> refs = new ArrayList<>();
+        for (StageInfo info : CollectionConverters.asJava(event.stageInfos())) {
+            refs.add(new StageRef(info.stageId(), info.attemptNumber(), info.name(), info.numTasks()));
+            store.attachStage(info.stageId(), run);
+        }
+        store.attachJob(event.jobId(), run);
+        String execution =
+                event.properties() == null ? null : event.properties().getProperty("spark.sql.execution.id");
+        run.jobStarted(event.jobId(), event.time(), execution == null ? null : Long.valueOf(execution), refs);
+    }
+
+    @Override
+    public void onJobEnd(SparkListenerJobEnd event) {
+        LiveRun run = store.byJob(event.jobId());
+        if (run != null) {
+            run.jobEnded(event.jobId(), event.time(), event.jobResult() == JobSucceeded$.MODULE$);
+        }
+    }
+
+    @Override
+    public void onStageSubmitted(SparkListenerStageSubmitted event) {
+        StageInfo info = event.stageInfo();
+        LiveRun run = store.byStage(info.stageId());
+        if (run != null) {
+            long submitted = info.submissionTime().isDefined()
+                    ? (Long) info.submissionTime().get()
+                    : 0L;
+            run.stageSubmitted(info.stageId(), info.attemptNumber(), info.name(), info.numTasks(), submitted);
+        }
+    }
+
+    @Override
+    public void onStageCompleted(SparkListenerStageCompleted event) {
+        StageInfo info = event.stageInfo();
+        LiveRun run = store.byStage(info.stageId());
+        if (run != null) {
+            long completed = info.completionTime().isDefined()
+                    ? (Long) info.completionTime().get()
+                    : 0L;
+            String failure =
+                    info.failureReason().isDefined() ? info.failureReason().get() : null;
+            run.stageCompleted(info.stageId(), info.attemptNumber(), completed, failure);
+        }
+    }
+
+    @Override
+    public void onTaskStart(SparkListenerTaskStart event) {
+        LiveRun run = store.byStage(event.stageId());
+        if (run != null) {
+            run.taskStarted(event.stageId(), event.stageAttemptId());
+        }
+    }
+
+    @Override
+    public void onTaskEnd(SparkListenerTaskEnd event) {
+        LiveRun run = store.byStage(event.stageId());
+        if (run != null) {
+            run.taskEnded(
+                    event.stageId(),
+                    event.stageAttemptId(),
+                    event.taskInfo(),
+                    event.taskMetrics(),
+                    outcome(event.reason()));
+        }
+    }
+
+    @Override
+    public void onOtherEvent(SparkListenerEvent event) {
+        if (event instanceof SparkListenerSQLExecutionStart start) {
+            LiveRun run = start.jobGroupId().isDefined()
+                    ? store.find(start.jobGroupId().get()).orElse(null)
+                    : null;
+            if (run != null) {
+                store.attachExecution(start.executionId(), run);
+                run.sqlStarted(
+                        start.executionId(),
+                        start.description(),
+                        start.time(),
+                        PlanTrees.from(start.sparkPlanInfo()),
+                        start.physicalPlanDescription());
+            }
+        } else if (event instanceof SparkListenerSQLAdaptiveExecutionUpdate update) {
+            LiveRun run = store.byExecution(update.executionId());
+            if (run != null) {
+                run.sqlPlanUpdated(
+                        update.executionId(),
+                        System.currentTimeMillis(),
+                        PlanTrees.from(update.sparkPlanInfo()),
+                        update.physicalPlanDescription());
+            }
+        } else if (event instanceof SparkListenerSQLExecutionEnd end) {
+            LiveRun run = store.byExecution(end.executionId());
+            if (run != null) {
+                run.sqlEnded(end.executionId(), end.time());
+            }
+        } else if (event instanceof RunDrained drained) {
+            store.find(drained.runId()).ifPresent(LiveRun::markDrained);
+        }
+    }
+
+    private LiveRun runOf(Properties properties) {
+        if (properties == null) {
+            return null;
+        }
+        String id = properties.getProperty(RUN_PROPERTY);
+        if (id == null) {
+            id = properties.getProperty("spark.jobGroup.id");
+        }
+        return store.find(id).orElse(null);
+    }
+
+    static String outcome(TaskEndReason reason) {
+        if (reason == Success$.MODULE$) {
+            return "SUCCESS";
+        }
+        if (reason instanceof TaskKilled) {
+            return "KILLED";
+        }
+        String name = reason.getClass().getSimpleName().replace("$", "");
+        return switch (name) {
+            case "FetchFailed" -> "FETCH_FAILED";
+            case "ExecutorLostFailure" -> "EXECUTOR_LOST";
+            case "Resubmitted" -> "RESUBMITTED";
+            default -> "FAILED";
+        };
+    }
+}

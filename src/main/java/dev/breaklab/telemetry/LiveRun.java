@@ -1,0 +1,491 @@
+package dev.breaklab.telemetry;
+
+import dev.breaklab.plan.PlanNode;
+import dev.breaklab.telemetry.RunSnapshot.EvidenceResult;
+import dev.breaklab.telemetry.RunSnapshot.ExecutorSnapshot;
+import dev.breaklab.telemetry.RunSnapshot.Finding;
+import dev.breaklab.telemetry.RunSnapshot.JobSnapshot;
+import dev.breaklab.telemetry.RunSnapshot.LogicalPlans;
+import dev.breaklab.telemetry.RunSnapshot.PlanCause;
+import dev.breaklab.telemetry.RunSnapshot.PlanVersion;
+import dev.breaklab.telemetry.RunSnapshot.PredictionResult;
+import dev.breaklab.telemetry.RunSnapshot.RunError;
+import dev.breaklab.telemetry.RunSnapshot.SqlSnapshot;
+import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
+import dev.breaklab.telemetry.RunSnapshot.TaskSpan;
+import dev.breaklab.telemetry.RunSnapshot.TaskSummary;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.executor.ShuffleReadMetrics;
+import org.apache.spark.executor.TaskMetrics;
+import org.apache.spark.scheduler.TaskInfo;
+
+/**
+ * The mutable state of one run, in the manner of Spark's {@code AppStatusListener} live entities.
+ * Three parties touch it, each briefly under its own monitor: the listener thread (O(1) updates),
+ * the engine thread (lifecycle) and the publisher (snapshots). Clients never take the monitor:
+ * they read {@link #snapshot()}, an immutable record published at most every 100 ms.
+ */
+public final class LiveRun {
+
+    static final int TIMELINE_CAP = 2_000;
+
+    private final String id;
+    private final String experimentId;
+    private final String variant;
+    private final String description;
+    private final Map<String, Object> knobs;
+    private final Map<String, String> conf;
+    private final Instant submittedAt;
+
+    private RunStatus status = RunStatus.QUEUED;
+    private Instant startedAt;
+    private Instant finishedAt;
+    private RunError error;
+    private String result;
+
+    private final Map<Integer, LiveJob> jobs = new LinkedHashMap<>();
+    private final Map<Long, LiveStage> stages = new LinkedHashMap<>();
+    private final Map<Long, LiveSql> sql = new LinkedHashMap<>();
+    private final Map<String, long[]> executors = new HashMap<>();
+    private final List<TaskSpan> timeline = new ArrayList<>();
+    private final SplittableRandom sampler = new SplittableRandom(42);
+    private long tasksSeen;
+    private LogicalPlans pendingLogical;
+
+    private List<EvidenceResult> evidence = List.of();
+    private List<Finding> findings = List.of();
+    private List<PredictionResult> predictions = List.of();
+
+    private boolean dirty = true;
+    private boolean statusChanged = true;
+    private volatile RunSnapshot snapshot;
+    private final CountDownLatch drained = new CountDownLatch(1);
+    /** Orders publication (snapshot + delivery to sinks) without holding the state monitor. */
+    final Object publishLock = new Object();
+
+    public LiveRun(
+            String id,
+            String experimentId,
+            String variant,
+            String description,
+            Map<String, Object> knobs,
+            Map<String, String> conf,
+            Instant submittedAt) {
+        this.id = id;
+        this.experimentId = experimentId;
+        this.variant = variant;
+        this.description = description;
+        this.knobs = Map.copyOf(knobs);
+        this.conf = Map.copyOf(conf);
+        this.submittedAt = submittedAt;
+        this.snapshot = build();
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** The latest published snapshot: never blocks, never builds. */
+    public RunSnapshot snapshot() {
+        return snapshot;
+    }
+
+    // ---- lifecycle (engine thread) ----
+
+    public synchronized RunStatus status() {
+        return status;
+    }
+
+    public synchronized void started(Instant at) {
+        if (status == RunStatus.QUEUED) {
+            status = RunStatus.RUNNING;
+            startedAt = at;
+            touch(true);
+        }
+    }
+
+    /** Moves to a final status once; later calls are ignored so a cancel cannot overwrite a result. */
+    public synchronized boolean finish(RunStatus finalStatus, Instant at, RunError failure, String resultSummary) {
+        if (status.finished()) {
+            return false;
+        }
+        status = finalStatus;
+        finishedAt = at;
+        error = failure;
+        result = resultSummary;
+        for (LiveSql s : sql.values()) {
+            s.markFinal();
+        }
+        touch(true);
+        return true;
+    }
+
+    public synchronized void explained(
+            List<EvidenceResult> evidence, List<Finding> findings, List<PredictionResult> predictions) {
+        this.evidence = List.copyOf(evidence);
+        this.findings = List.copyOf(findings);
+        this.predictions = List.copyOf(predictions);
+        touch(true);
+    }
+
+    /** Logical plans of the query about to run; attached to the SQL executions that follow. */
+    public synchronized void logicalPlans(LogicalPlans logical) {
+        pendingLogical = logical;
+    }
+
+    /** Called by the listener when the run's drain marker comes through the event bus. */
+    void markDrained() {
+        drained.countDown();
+    }
+
+    /** Waits until every event Spark posted before the marker has been applied to this run. */
+    public boolean awaitDrained(Duration timeout) throws InterruptedException {
+        return drained.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    // ---- listener thread: O(1) per event ----
+
+    synchronized void jobStarted(int jobId, long time, Long sqlExecutionId, List<StageRef> stageRefs) {
+        LiveJob job = new LiveJob(jobId, time, sqlExecutionId);
+        jobs.put(jobId, job);
+        for (StageRef ref : stageRefs) {
+            job.stageIds.add(ref.stageId());
+            LiveStage stage = stages.computeIfAbsent(
+                    key(ref.stageId(), ref.attemptId()),
+                    k -> new LiveStage(ref.stageId(), ref.attemptId(), ref.name(), ref.numTasks()));
+            stage.addJob(jobId);
+        }
+        touch(false);
+    }
+
+    synchronized void jobEnded(int jobId, long time, boolean succeeded) {
+        LiveJob job = jobs.get(jobId);
+        if (job == null) {
+            return;
+        }
+        job.completedAt = time;
+        job.status = succeeded ? "SUCCEEDED" : "FAILED";
+        // A stage a job listed but never submitted was skipped: its output already existed.
+        for (int stageId : job.stageIds) {
+            for (LiveStage stage : stages.values()) {
+                if (stage.stageId == stageId && stage.status == StageStatus.PENDING && !submittedLater(stageId)) {
+                    stage.status = StageStatus.SKIPPED;
+                }
+            }
+        }
+        touch(false);
+    }
+
+    private boolean submittedLater(int stageId) {
+        for (LiveStage stage : stages.values()) {
+            if (stage.stageId == stageId
+                    && stage.status != StageStatus.PENDING
+                    && stage.status != StageStatus.SKIPPED) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    synchronized void stageSubmitted(int stageId, int attemptId, String name, int numTasks, long time) {
+        LiveStage stage =
+                stages.computeIfAbsent(key(stageId, attemptId), k -> new LiveStage(stageId, attemptId, name, numTasks));
+        if (attemptId > 0) {
+            // A retried stage keeps its jobs: copy them from the first attempt.
+            LiveStage first = stages.get(key(stageId, 0));
+            if (first != null) {
+                first.jobIds.forEach(stage::addJob);
+            }
+        }
+        stage.status = StageStatus.ACTIVE;
+        stage.numTasks = numTasks;
+        stage.submittedAt = time > 0 ? time : System.currentTimeMillis();
+        touch(false);
+    }
+
+    synchronized void stageCompleted(int stageId, int attemptId, long time, String failureReason) {
+        LiveStage stage = stages.get(key(stageId, attemptId));
+        if (stage == null) {
+            return;
+        }
+        stage.completedAt = time > 0 ? time : System.currentTimeMillis();
+        stage.failureReason = failureReason;
+        stage.status = failureReason == null ? StageStatus.COMPLETE : StageStatus.FAILED;
+        stage.activeTasks = 0;
+        touch(false);
+    }
+
+    synchronized void taskStarted(int stageId, int attemptId) {
+        LiveStage stage = stages.get(key(stageId, attemptId));
+        if (stage != null) {
+            stage.activeTasks++;
+            touch(false);
+        }
+    }
+
+    synchronized void taskEnded(int stageId, int attemptId, TaskInfo info, TaskMetrics metrics, String outcome) {
+        LiveStage stage = stages.get(key(stageId, attemptId));
+        if (stage == null) {
+            return;
+        }
+        stage.activeTasks = Math.max(0, stage.activeTasks - 1);
+        switch (outcome) {
+            case "SUCCESS" -> stage.completedTasks++;
+            case "KILLED" -> stage.killedTasks++;
+            default -> stage.failedTasks++;
+        }
+        long duration = info.finishTime() > 0 ? info.finishTime() - info.launchTime() : 0;
+        long shuffleRead = 0;
+        long[] executor = executors.computeIfAbsent(info.executorId(), k -> new long[7]);
+        executor[0]++;
+        if (!"SUCCESS".equals(outcome)) {
+            executor[1]++;
+        }
+        executor[2] += duration;
+        if (metrics != null) {
+            ShuffleReadMetrics read = metrics.shuffleReadMetrics();
+            shuffleRead = read.totalBytesRead();
+            stage.inputBytes += metrics.inputMetrics().bytesRead();
+            stage.inputRecords += metrics.inputMetrics().recordsRead();
+            stage.outputBytes += metrics.outputMetrics().bytesWritten();
+            stage.shuffleReadBytes += shuffleRead;
+            stage.shuffleRemoteBytesRead += read.remoteBytesRead();
+            stage.shuffleReadRecords += read.recordsRead();
+            stage.shuffleWriteBytes += metrics.shuffleWriteMetrics().bytesWritten();
+            stage.shuffleWriteRecords += metrics.shuffleWriteMetrics().recordsWritten();
+            stage.memorySpilledBytes += metrics.memoryBytesSpilled();
+            stage.diskSpilledBytes += metrics.diskBytesSpilled();
+            stage.gcTimeMs += metrics.jvmGCTime();
+            stage.executorRunTimeMs += metrics.executorRunTime();
+            stage.peakExecutionMemory = Math.max(stage.peakExecutionMemory, metrics.peakExecutionMemory());
+            executor[3] += metrics.inputMetrics().bytesRead();
+            executor[4] += shuffleRead;
+            executor[5] += metrics.shuffleWriteMetrics().bytesWritten();
+            executor[6] += metrics.jvmGCTime();
+        }
+        if ("SUCCESS".equals(outcome)) {
+            stage.taskDurations.add(duration);
+            stage.taskShuffleReads.add(shuffleRead);
+        }
+        stage.offerSlowest(
+                new TaskSummary(info.taskId(), info.index(), info.executorId(), duration, shuffleRead, outcome));
+        sampleTimeline(new TaskSpan(
+                stageId, attemptId, info.index(), info.executorId(), info.launchTime(), info.finishTime(), outcome));
+        touch(false);
+    }
+
+    /** Reservoir sampling: every task has the same chance to be drawn, memory stays at the cap. */
+    private void sampleTimeline(TaskSpan span) {
+        tasksSeen++;
+        if (timeline.size() < TIMELINE_CAP) {
+            timeline.add(span);
+        } else {
+            long slot = sampler.nextLong(tasksSeen);
+            if (slot < TIMELINE_CAP) {
+                timeline.set((int) slot, span);
+            }
+        }
+    }
+
+    synchronized void sqlStarted(long executionId, String description, long time, PlanNode tree, String text) {
+        LiveSql live = new LiveSql(executionId, description, time, pendingLogical);
+        live.add(PlanCause.INITIAL, time, tree, text);
+        sql.put(executionId, live);
+        touch(false);
+    }
+
+    synchronized void sqlPlanUpdated(long executionId, long time, PlanNode tree, String text) {
+        LiveSql live = sql.get(executionId);
+        if (live != null) {
+            live.add(PlanCause.AQE_UPDATE, time, tree, text);
+            touch(false);
+        }
+    }
+
+    synchronized void sqlEnded(long executionId, long time) {
+        LiveSql live = sql.get(executionId);
+        if (live != null) {
+            live.endedAt = time;
+            touch(false);
+        }
+    }
+
+    /** Fills the SQL metric values (by accumulator id) into the execution's latest plan. */
+    public synchronized void finalMetricValues(long executionId, Map<Long, String> values) {
+        LiveSql live = sql.get(executionId);
+        if (live != null && !live.plans.isEmpty()) {
+            live.replaceLastTree(live.plans.get(live.plans.size() - 1).tree().withMetricValues(values));
+            touch(false);
+        }
+    }
+
+    public synchronized List<Long> sqlExecutionIds() {
+        return List.copyOf(sql.keySet());
+    }
+
+    public synchronized List<Integer> jobIds() {
+        return List.copyOf(jobs.keySet());
+    }
+
+    synchronized List<Integer> stageIds() {
+        return stages.values().stream().map(s -> s.stageId).distinct().toList();
+    }
+
+    private void touch(boolean statusChange) {
+        dirty = true;
+        statusChanged |= statusChange;
+    }
+
+    // ---- publishing (publisher or engine thread) ----
+
+    /** Builds and publishes a new snapshot if anything changed; returns it, or null if nothing did. */
+    public synchronized Published publishIfDirty() {
+        if (!dirty) {
+            return null;
+        }
+        dirty = false;
+        boolean changed = statusChanged;
+        statusChanged = false;
+        snapshot = build();
+        return new Published(snapshot, changed);
+    }
+
+    public record Published(RunSnapshot snapshot, boolean statusChanged) {}
+
+    private RunSnapshot build() {
+        Long durationMs = startedAt == null
+                ? null
+                : Duration.between(startedAt, finishedAt != null ? finishedAt : Instant.now())
+                        .toMillis();
+        List<JobSnapshot> jobList = new ArrayList<>(jobs.size());
+        for (LiveJob job : jobs.values()) {
+            jobList.add(job.snapshot());
+        }
+        List<StageSnapshot> stageList = new ArrayList<>(stages.size());
+        for (LiveStage stage : stages.values()) {
+            stageList.add(stage.snapshot());
+        }
+        stageList.sort(Comparator.comparingInt(StageSnapshot::stageId).thenComparingInt(StageSnapshot::attemptId));
+        List<SqlSnapshot> sqlList = new ArrayList<>(sql.size());
+        for (LiveSql live : sql.values()) {
+            sqlList.add(live.snapshot());
+        }
+        List<ExecutorSnapshot> executorList = new ArrayList<>(executors.size());
+        executors.forEach((executorId, e) ->
+                executorList.add(new ExecutorSnapshot(executorId, e[0], e[1], e[2], e[3], e[4], e[5], e[6])));
+        executorList.sort(Comparator.comparing(ExecutorSnapshot::executorId));
+        return new RunSnapshot(
+                id,
+                experimentId,
+                variant,
+                description,
+                knobs,
+                conf,
+                status,
+                submittedAt,
+                startedAt,
+                finishedAt,
+                durationMs,
+                error,
+                result,
+                List.copyOf(jobList),
+                List.copyOf(stageList),
+                List.copyOf(sqlList),
+                List.copyOf(executorList),
+                List.copyOf(timeline),
+                evidence,
+                findings,
+                predictions);
+    }
+
+    private static long key(int stageId, int attemptId) {
+        return ((long) stageId << 20) | attemptId;
+    }
+
+    /** What a job start tells about each of its stages. */
+    record StageRef(int stageId, int attemptId, String name, int numTasks) {}
+
+    private static final class LiveJob {
+        final int jobId;
+        final long submittedAt;
+        final Long sqlExecutionId;
+        final List<Integer> stageIds = new ArrayList<>();
+        long completedAt;
+        String status = "RUNNING";
+
+        LiveJob(int jobId, long submittedAt, Long sqlExecutionId) {
+            this.jobId = jobId;
+            this.submittedAt = submittedAt;
+            this.sqlExecutionId = sqlExecutionId;
+        }
+
+        JobSnapshot snapshot() {
+            return new JobSnapshot(
+                    jobId,
+                    status,
+                    List.copyOf(stageIds),
+                    sqlExecutionId,
+                    Instant.ofEpochMilli(submittedAt),
+                    completedAt > 0 ? Instant.ofEpochMilli(completedAt) : null);
+        }
+    }
+
+    private static final class LiveSql {
+        final long executionId;
+        final String description;
+        final long startedAt;
+        final LogicalPlans logical;
+        final List<PlanVersion> plans = new ArrayList<>();
+        long endedAt;
+
+        LiveSql(long executionId, String description, long startedAt, LogicalPlans logical) {
+            this.executionId = executionId;
+            this.description = description;
+            this.startedAt = startedAt;
+            this.logical = logical;
+        }
+
+        void add(PlanCause cause, long time, PlanNode tree, String text) {
+            plans.add(new PlanVersion(plans.size(), cause, Instant.ofEpochMilli(time), tree, text));
+        }
+
+        /** The plan that actually ran is the last one Spark reported; keep it as the FINAL version. */
+        void markFinal() {
+            if (plans.isEmpty() || plans.get(plans.size() - 1).cause() == PlanCause.FINAL) {
+                return;
+            }
+            PlanVersion last = plans.get(plans.size() - 1);
+            long at = endedAt > 0 ? endedAt : last.at().toEpochMilli();
+            plans.add(
+                    new PlanVersion(plans.size(), PlanCause.FINAL, Instant.ofEpochMilli(at), last.tree(), last.text()));
+        }
+
+        void replaceLastTree(PlanNode tree) {
+            if (plans.isEmpty()) {
+                return;
+            }
+            PlanVersion last = plans.get(plans.size() - 1);
+            plans.set(plans.size() - 1, new PlanVersion(last.version(), last.cause(), last.at(), tree, last.text()));
+        }
+
+        SqlSnapshot snapshot() {
+            return new SqlSnapshot(
+                    executionId,
+                    description,
+                    Instant.ofEpochMilli(startedAt),
+                    endedAt > 0 ? Instant.ofEpochMilli(endedAt) : null,
+                    List.copyOf(plans),
+                    logical);
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package dev.breaklab.telemetry;
+
+public enum RunStatus {
+    QUEUED,
+    RUNNING,
+    SUCCEEDED,
+    FAILED,
+    CANCELLED,
+    TIMED_OUT;
+
+    public boolean finished() {
+        return this != QUEUED && this != RUNNING;
+    }
+}

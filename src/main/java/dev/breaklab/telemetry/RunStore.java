@@ -1,0 +1,105 @@
+package dev.breaklab.telemetry;
+
+import dev.breaklab.system.LabProperties;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import org.springframework.stereotype.Component;
+
+/**
+ * The runs the lab remembers, and the index from Spark's ids (job, stage, SQL execution) to them.
+ * Bounded: beyond {@code lab.runs.retained} the oldest finished runs are forgotten, with their ids.
+ */
+@Component
+public class RunStore {
+
+    private final ConcurrentHashMap<String, LiveRun> runs = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedDeque<LiveRun> order = new ConcurrentLinkedDeque<>();
+    private final ConcurrentHashMap<Integer, LiveRun> byJob = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Integer, LiveRun> byStage = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, LiveRun> byExecution = new ConcurrentHashMap<>();
+    private final int retained;
+
+    @org.springframework.beans.factory.annotation.Autowired
+    public RunStore(LabProperties properties) {
+        this(properties.runs().retained());
+    }
+
+    RunStore(int retained) {
+        this.retained = Math.max(1, retained);
+    }
+
+    public void add(LiveRun run) {
+        runs.put(run.id(), run);
+        order.addLast(run);
+        evict();
+    }
+
+    public Optional<LiveRun> find(String id) {
+        return id == null ? Optional.empty() : Optional.ofNullable(runs.get(id));
+    }
+
+    /** Latest snapshots, newest first. */
+    public List<RunSnapshot> newestFirst() {
+        List<RunSnapshot> out = new ArrayList<>();
+        for (Iterator<LiveRun> it = order.descendingIterator(); it.hasNext(); ) {
+            out.add(it.next().snapshot());
+        }
+        return out;
+    }
+
+    public List<LiveRun> all() {
+        return List.copyOf(order);
+    }
+
+    public int size() {
+        return runs.size();
+    }
+
+    void attachJob(int jobId, LiveRun run) {
+        byJob.put(jobId, run);
+    }
+
+    void attachStage(int stageId, LiveRun run) {
+        byStage.put(stageId, run);
+    }
+
+    void attachExecution(long executionId, LiveRun run) {
+        byExecution.put(executionId, run);
+    }
+
+    LiveRun byJob(int jobId) {
+        return byJob.get(jobId);
+    }
+
+    LiveRun byStage(int stageId) {
+        return byStage.get(stageId);
+    }
+
+    LiveRun byExecution(long executionId) {
+        return byExecution.get(executionId);
+    }
+
+    private void evict() {
+        int finished = 0;
+        for (LiveRun run : order) {
+            if (run.status().finished()) {
+                finished++;
+            }
+        }
+        for (Iterator<LiveRun> it = order.iterator(); it.hasNext() && finished > retained; ) {
+            LiveRun run = it.next();
+            if (run.status().finished()) {
+                it.remove();
+                runs.remove(run.id());
+                run.jobIds().forEach(byJob::remove);
+                run.stageIds().forEach(byStage::remove);
+                run.sqlExecutionIds().forEach(byExecution::remove);
+                finished--;
+            }
+        }
+    }
+}

@@ -1,0 +1,9 @@
+package dev.breaklab.telemetry;
+
+public enum StageStatus {
+    PENDING,
+    ACTIVE,
+    COMPLETE,
+    FAILED,
+    SKIPPED
+}

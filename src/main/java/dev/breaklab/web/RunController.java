@@ -1,0 +1,82 @@
+package dev.breaklab.web;
+
+import dev.breaklab.engine.RunEngine;
+import dev.breaklab.engine.RunProblems;
+import dev.breaklab.engine.RunRequest;
+import dev.breaklab.telemetry.RunSnapshot;
+import dev.breaklab.telemetry.RunStore;
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/runs")
+class RunController {
+
+    private final RunEngine engine;
+    private final RunStore store;
+
+    RunController(RunEngine engine, RunStore store) {
+        this.engine = engine;
+        this.store = store;
+    }
+
+    /** A run in a list: enough to show and link it. */
+    record RunSummary(
+            String id,
+            String experimentId,
+            String variant,
+            String status,
+            Instant submittedAt,
+            Instant finishedAt,
+            Long durationMs,
+            String result,
+            String errorClass) {
+
+        static RunSummary of(RunSnapshot s) {
+            return new RunSummary(
+                    s.id(),
+                    s.experimentId(),
+                    s.variant(),
+                    s.status().name(),
+                    s.submittedAt(),
+                    s.finishedAt(),
+                    s.durationMs(),
+                    s.result(),
+                    s.error() == null ? null : s.error().errorClass());
+        }
+    }
+
+    @PostMapping
+    ResponseEntity<RunSnapshot> submit(@RequestBody RunRequest request) {
+        RunSnapshot snapshot = engine.submit(request);
+        return ResponseEntity.accepted()
+                .location(URI.create("/api/runs/" + snapshot.id()))
+                .body(snapshot);
+    }
+
+    @GetMapping
+    List<RunSummary> list() {
+        return store.newestFirst().stream().map(RunSummary::of).toList();
+    }
+
+    @GetMapping("/{id}")
+    RunSnapshot get(@PathVariable String id) {
+        return store.find(id)
+                .orElseThrow(() -> RunProblems.notFound("id", id, "the id of a retained run"))
+                .snapshot();
+    }
+
+    @DeleteMapping("/{id}")
+    RunSnapshot cancel(@PathVariable String id) {
+        return engine.cancel(id);
+    }
+}

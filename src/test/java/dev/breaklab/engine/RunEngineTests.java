@@ -1,0 +1,166 @@
+package dev.breaklab.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.breaklab.LabTest;
+import dev.breaklab.telemetry.RunSnapshot;
+import dev.breaklab.telemetry.RunSnapshot.EvidenceResult;
+import dev.breaklab.telemetry.RunStatus;
+import dev.breaklab.telemetry.RunStore;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.beans.factory.annotation.Autowired;
+
+@LabTest
+class RunEngineTests {
+
+    /** Slow on purpose: ten thousand tiny tasks keep the engine busy for tens of seconds. */
+    static final Map<String, Object> SLOW = Map.of("shufflePartitions", 10_000L, "rows", 2_000_000L);
+
+    @Autowired
+    RunEngine engine;
+
+    @Autowired
+    RunStore store;
+
+    @Autowired
+    SparkSession spark;
+
+    Runs runs;
+
+    @BeforeEach
+    void setUp() {
+        runs = new Runs(engine, store);
+    }
+
+    @ParameterizedTest(name = "{0} / {1}")
+    @CsvSource({
+        "skewed-join, broken",
+        "skewed-join, fixed",
+        "skewed-join, salted",
+        "tiny-partitions, broken",
+        "tiny-partitions, fixed",
+        "tiny-partitions, sane-partitions"
+    })
+    void variantsRunRealSparkJobsAndProveTheirEvidence(String experiment, String variant) {
+        RunSnapshot run = runs.run(experiment, variant);
+
+        assertThat(run.status()).as("error: %s", run.error()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(run.jobs()).isNotEmpty();
+        assertThat(run.jobs()).allSatisfy(job -> assertThat(job.status()).isEqualTo("SUCCEEDED"));
+        assertThat(run.stages()).isNotEmpty();
+        assertThat(run.sql()).isNotEmpty();
+        // Every job id recorded on the run belongs to the run's job group in Spark itself.
+        int[] sparkJobs = spark.sparkContext().statusTracker().getJobIdsForGroup(run.id());
+        assertThat(run.jobs().stream().map(RunSnapshot.JobSnapshot::jobId))
+                .containsExactlyInAnyOrderElementsOf(
+                        Arrays.stream(sparkJobs).boxed().toList());
+        for (EvidenceResult evidence : run.evidence()) {
+            if (evidence.expected()) {
+                assertThat(evidence.holds())
+                        .as("%s on %s: %s", evidence.id(), variant, evidence.measured())
+                        .isTrue();
+            }
+        }
+    }
+
+    @Test
+    void theCentralClaimOfTheBrokenVariantDoesNotHoldOnTheFixedOne() {
+        assertThat(evidence(runs.run("skewed-join", "fixed"), "straggler").holds())
+                .isFalse();
+        assertThat(evidence(runs.run("tiny-partitions", "fixed"), "thousands-of-tasks")
+                        .holds())
+                .isFalse();
+    }
+
+    @Test
+    void aRunOverItsTimeLimitIsCancelledWithItsSparkJobs() {
+        RunSnapshot submitted = runs.submit("tiny-partitions", "broken", SLOW, 2);
+
+        RunSnapshot run = runs.awaitFinished(submitted.id(), Duration.ofSeconds(30));
+
+        assertThat(run.status()).isEqualTo(RunStatus.TIMED_OUT);
+        assertThat(run.error().message()).contains("time limit of 2 s");
+        assertThat(run.durationMs()).isLessThan(15_000);
+        assertNoActiveJobs(run.id());
+    }
+
+    @Test
+    void cancelStopsARunningRunAndAQueuedOneNeverStarts() {
+        RunSnapshot running = runs.submit("tiny-partitions", "broken", SLOW, 60);
+        RunSnapshot queued = runs.submit("tiny-partitions", "fixed");
+        runs.awaitStatus(running.id(), RunStatus.RUNNING, Duration.ofSeconds(20));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> !runs.current(running.id()).jobs().isEmpty());
+
+        RunSnapshot queuedCancelled = engine.cancel(queued.id());
+        engine.cancel(running.id());
+
+        assertThat(queuedCancelled.status()).isEqualTo(RunStatus.CANCELLED);
+        RunSnapshot runningAfter = runs.awaitFinished(running.id(), Duration.ofSeconds(20));
+        assertThat(runningAfter.status()).isEqualTo(RunStatus.CANCELLED);
+        assertNoActiveJobs(running.id());
+        RunSnapshot queuedAfter = runs.current(queued.id());
+        assertThat(queuedAfter.startedAt()).isNull();
+        assertThat(queuedAfter.jobs()).isEmpty();
+    }
+
+    @Test
+    void aSparkFailureIsAResultAndTheNextRunSucceeds() {
+        RunSnapshot failed = runs.run("collect-too-much", "broken");
+
+        assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(failed.error().errorClass()).isNotBlank();
+        assertThat(failed.error().message()).contains("spark.driver.maxResultSize");
+        assertThat(evidence(failed, "guard-tripped").holds()).isTrue();
+
+        RunSnapshot next = runs.run("collect-too-much", "fixed");
+        assertThat(next.status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(evidence(next, "guard-tripped").holds()).isFalse();
+    }
+
+    @Test
+    void predictionsAreCheckedAgainstTheRun() {
+        RunSnapshot run = runs.run(new RunRequest(
+                "skewed-join",
+                "broken",
+                Map.of("rows", 200_000L),
+                Map.of("join-strategy", "BroadcastHashJoin", "skew-split", "no"),
+                null));
+
+        assertThat(run.predictions())
+                .filteredOn(p -> p.questionId().equals("join-strategy"))
+                .singleElement()
+                .satisfies(p -> {
+                    assertThat(p.actual()).isEqualTo("SortMergeJoin");
+                    assertThat(p.correct()).isFalse();
+                });
+        assertThat(run.predictions())
+                .filteredOn(p -> p.questionId().equals("skew-split"))
+                .singleElement()
+                .satisfies(p -> assertThat(p.correct()).isTrue());
+    }
+
+    private void assertNoActiveJobs(String runId) {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            int[] active = spark.sparkContext().statusTracker().getActiveJobIds();
+            int[] group = spark.sparkContext().statusTracker().getJobIdsForGroup(runId);
+            assertThat(Arrays.stream(active).filter(id -> Arrays.stream(group).anyMatch(g -> g == id)))
+                    .isEmpty();
+        });
+    }
+
+    static EvidenceResult evidence(RunSnapshot run, String id) {
+        return run.evidence().stream()
+                .filter(e -> e.id().equals(id))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no evidence " + id + " in " + run.evidence()));
+    }
+}

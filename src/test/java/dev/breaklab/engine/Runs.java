@@ -1,0 +1,60 @@
+package dev.breaklab.engine;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.breaklab.telemetry.RunSnapshot;
+import dev.breaklab.telemetry.RunStatus;
+import dev.breaklab.telemetry.RunStore;
+import java.time.Duration;
+import java.util.Map;
+
+/** Test helper: submit runs and wait for them, on the real engine. */
+public final class Runs {
+
+    private final RunEngine engine;
+    private final RunStore store;
+
+    public Runs(RunEngine engine, RunStore store) {
+        this.engine = engine;
+        this.store = store;
+    }
+
+    public RunSnapshot submit(String experiment, String variant) {
+        return engine.submit(RunRequest.of(experiment, variant));
+    }
+
+    public RunSnapshot submit(String experiment, String variant, Map<String, Object> knobs, Integer timeoutSeconds) {
+        return engine.submit(new RunRequest(experiment, variant, knobs, Map.of(), timeoutSeconds));
+    }
+
+    public RunSnapshot run(String experiment, String variant) {
+        return awaitFinished(submit(experiment, variant).id(), Duration.ofMinutes(3));
+    }
+
+    public RunSnapshot run(RunRequest request) {
+        return awaitFinished(engine.submit(request).id(), Duration.ofMinutes(3));
+    }
+
+    public RunSnapshot current(String id) {
+        return store.find(id).orElseThrow().snapshot();
+    }
+
+    public RunSnapshot awaitStatus(String id, RunStatus status, Duration within) {
+        await().atMost(within)
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> current(id).status() == status);
+        return current(id);
+    }
+
+    /** Waits for a final status and for the explanation (evidence) that follows it. */
+    public RunSnapshot awaitFinished(String id, Duration within) {
+        await().atMost(within)
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> current(id).status().finished()
+                        && (current(id).status() != RunStatus.SUCCEEDED
+                                        && current(id).status() != RunStatus.FAILED
+                                || !current(id).evidence().isEmpty()
+                                || !current(id).predictions().isEmpty()));
+        return current(id);
+    }
+}

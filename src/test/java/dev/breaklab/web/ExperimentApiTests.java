@@ -1,0 +1,94 @@
+package dev.breaklab.web;
+
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.startsWith;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import dev.breaklab.LabTest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.assertj.core.api.Assertions;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.test.web.servlet.MockMvc;
+
+@LabTest
+class ExperimentApiTests {
+
+    @Autowired
+    MockMvc mvc;
+
+    @Value("${local.server.port}")
+    int port;
+
+    @Test
+    void listsExperimentsWithConceptsVariantsAndKnobs() throws Exception {
+        mvc.perform(get("/api/experiments"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$[*].id", hasItems("skewed-join", "tiny-partitions", "collect-too-much")))
+                .andExpect(jsonPath("$[?(@.id=='skewed-join')].concepts[*]", hasItems("joins", "aqe")))
+                .andExpect(
+                        jsonPath("$[?(@.id=='skewed-join')].variants[*].name", hasItems("broken", "fixed", "salted")));
+    }
+
+    @Test
+    void oneExperimentHasItsStoryCodeKnobsQuestionsAndEvidence() throws Exception {
+        mvc.perform(get("/api/experiments/tiny-partitions"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.story").isString())
+                .andExpect(jsonPath("$.code.java").isString())
+                .andExpect(jsonPath("$.code.sql").isString())
+                .andExpect(
+                        jsonPath("$.knobs[?(@.name=='shufflePartitions')].type").value("integer"))
+                .andExpect(
+                        jsonPath("$.knobs[?(@.name=='shufflePartitions')].max").value(10000))
+                .andExpect(jsonPath("$.knobs[?(@.name=='shufflePartitions')].sparkConf")
+                        .value("spark.sql.shuffle.partitions"))
+                .andExpect(jsonPath("$.questions[0].kind").isString())
+                .andExpect(jsonPath("$.evidence[0].claim").isString());
+        mvc.perform(get("/api/experiments/nope")).andExpect(status().isNotFound());
+    }
+
+    @Test
+    void engineHealthAndTheRealSparkUi() throws Exception {
+        mvc.perform(get("/api/engine"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.mode").value("embedded"))
+                .andExpect(jsonPath("$.sparkVersion").value(startsWith("4.")))
+                .andExpect(jsonPath("$.defaultParallelism").value(2))
+                .andExpect(jsonPath("$.sparkUiUrl").value(startsWith("http://127.0.0.1:")));
+        mvc.perform(get("/actuator/health"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.components.spark.status").value("UP"))
+                .andExpect(jsonPath("$.components.spark.details.queuedRuns").isNumber());
+
+        String ui = com.jayway.jsonpath.JsonPath.read(
+                mvc.perform(get("/api/engine")).andReturn().getResponse().getContentAsString(), "$.sparkUiUrl");
+        HttpResponse<String> page = HttpClient.newBuilder()
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .build()
+                .send(HttpRequest.newBuilder(URI.create(ui + "/jobs/")).build(), HttpResponse.BodyHandlers.ofString());
+        Assertions.assertThat(page.statusCode()).isEqualTo(200);
+        Assertions.assertThat(page.body()).contains("Spark Jobs");
+    }
+
+    @Test
+    void theHomePageListsTheCatalogOverRealHttp() throws Exception {
+        HttpResponse<String> page = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        Assertions.assertThat(page.statusCode()).isEqualTo(200);
+        Assertions.assertThat(page.body()).contains("data-experiment=\"skewed-join\"", "Spark UI");
+        mvc.perform(get("/css/lab.css"))
+                .andExpect(status().isOk())
+                .andExpect(content().string(org.hamcrest.Matchers.containsString("--accent")));
+    }
+}
