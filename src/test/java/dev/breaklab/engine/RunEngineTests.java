@@ -14,8 +14,6 @@ import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.beans.factory.annotation.Autowired;
 
 @LabTest
@@ -40,35 +38,19 @@ class RunEngineTests {
         runs = new Runs(engine, store);
     }
 
-    @ParameterizedTest(name = "{0} / {1}")
-    @CsvSource({
-        "skewed-join, broken",
-        "skewed-join, fixed",
-        "skewed-join, salted",
-        "tiny-partitions, broken",
-        "tiny-partitions, fixed",
-        "tiny-partitions, sane-partitions"
-    })
-    void variantsRunRealSparkJobsAndProveTheirEvidence(String experiment, String variant) {
-        RunSnapshot run = runs.run(experiment, variant);
+    @Test
+    void everySparkJobOfARunIsRecordedOnIt() {
+        RunSnapshot run = runs.run("skewed-join", "fixed");
 
         assertThat(run.status()).as("error: %s", run.error()).isEqualTo(RunStatus.SUCCEEDED);
-        assertThat(run.jobs()).isNotEmpty();
-        assertThat(run.jobs()).allSatisfy(job -> assertThat(job.status()).isEqualTo("SUCCEEDED"));
-        assertThat(run.stages()).isNotEmpty();
+        assertThat(run.jobs()).isNotEmpty().allSatisfy(job -> assertThat(job.status())
+                .isEqualTo("SUCCEEDED"));
         assertThat(run.sql()).isNotEmpty();
-        // Every job id recorded on the run belongs to the run's job group in Spark itself.
+        // The job ids on the run are exactly those Spark itself has for the run's job group.
         int[] sparkJobs = spark.sparkContext().statusTracker().getJobIdsForGroup(run.id());
         assertThat(run.jobs().stream().map(RunSnapshot.JobSnapshot::jobId))
                 .containsExactlyInAnyOrderElementsOf(
                         Arrays.stream(sparkJobs).boxed().toList());
-        for (EvidenceResult evidence : run.evidence()) {
-            if (evidence.expected()) {
-                assertThat(evidence.holds())
-                        .as("%s on %s: %s", evidence.id(), variant, evidence.measured())
-                        .isTrue();
-            }
-        }
     }
 
     @Test
