@@ -7,12 +7,14 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 import dev.breaklab.LabTest;
 import dev.breaklab.engine.RunEngine;
+import dev.breaklab.engine.RunRequest;
 import dev.breaklab.engine.Runs;
 import dev.breaklab.plan.PlanDiff;
 import dev.breaklab.telemetry.RunSnapshot.PlanCause;
 import dev.breaklab.telemetry.RunSnapshot.SqlSnapshot;
 import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.status.api.v1.StageData;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,7 +52,10 @@ class RealRunTelemetryTests {
     @BeforeAll
     void runTheExperiments() {
         Runs runs = new Runs(engine, store);
-        skewBroken = succeeded(runs.run("skewed-join", "broken"));
+        // 32 join tasks instead of 8: the hot partition is as big, the others 4x smaller, so the
+        // straggler stands out even when a loaded machine inflates every task's fixed overhead.
+        skewBroken = succeeded(
+                runs.run(new RunRequest("skewed-join", "broken", Map.of("shufflePartitions", 32L), Map.of(), null)));
         skewFixed = succeeded(runs.run("skewed-join", "fixed"));
         tinyBroken = succeeded(runs.run("tiny-partitions", "broken"));
         tinyFixed = succeeded(runs.run("tiny-partitions", "fixed"));
