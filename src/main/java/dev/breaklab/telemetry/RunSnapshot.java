@@ -1,6 +1,7 @@
 package dev.breaklab.telemetry;
 
 import dev.breaklab.plan.PlanNode;
+import dev.breaklab.plan.StageCount;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -32,7 +33,8 @@ public record RunSnapshot(
         List<TaskSpan> timeline,
         List<EvidenceResult> evidence,
         List<Finding> findings,
-        List<PredictionResult> predictions) {
+        List<PredictionResult> predictions,
+        StageCount stagePrediction) {
 
     public record RunError(String errorClass, String message) {}
 
@@ -93,7 +95,8 @@ public record RunSnapshot(
             Histogram taskDurationHistogram,
             Histogram taskShuffleReadHistogram,
             List<TaskSummary> slowestTasks,
-            String failureReason) {}
+            String failureReason,
+            long resultSizeBytes) {}
 
     public record ExecutorSnapshot(
             String executorId,
@@ -140,9 +143,60 @@ public record RunSnapshot(
 
     public record EvidenceResult(String id, String claim, boolean expected, boolean holds, String measured) {}
 
-    public record Finding(String kind, String severity, Integer stageId, String summary, String detail, String fix) {}
+    /**
+     * What the diagnosis sees on the run (see insight/).
+     *
+     * @param severity {@code INFO}, {@code WARNING} or {@code CRITICAL}
+     * @param fix the fix to try, in words
+     * @param operator the plan operator the finding points at, when it is about one
+     * @param numbers the measured figures behind it, by name, in the order they read best
+     * @param action the fix as a run to submit: a variant of the same experiment and knob values
+     */
+    public record Finding(
+            String kind,
+            String severity,
+            Integer stageId,
+            String summary,
+            String detail,
+            String fix,
+            String operator,
+            Map<String, Object> numbers,
+            FixAction action) {}
+
+    /**
+     * A fix the run view can offer in one click: {@code POST /api/runs} with this experiment,
+     * {@code variant} and {@code knobs}. {@code conf} shows the Spark settings the fix changes.
+     */
+    public record FixAction(String variant, Map<String, Object> knobs, Map<String, String> conf) {}
 
     public record PredictionResult(String questionId, String question, String answer, String actual, Boolean correct) {}
+
+    /** The same snapshot with the diagnosis attached (findings and the stage-count check). */
+    public RunSnapshot withInsight(List<Finding> findings, StageCount stagePrediction) {
+        return new RunSnapshot(
+                id,
+                experimentId,
+                variant,
+                description,
+                knobs,
+                conf,
+                status,
+                submittedAt,
+                startedAt,
+                finishedAt,
+                durationMs,
+                error,
+                result,
+                jobs,
+                stages,
+                sql,
+                executors,
+                timeline,
+                evidence,
+                findings,
+                predictions,
+                stagePrediction);
+    }
 
     // Helpers for evidence and insight code: small, total queries over the snapshot.
 
