@@ -3,6 +3,7 @@ package dev.breaklab.engine;
 import dev.breaklab.catalog.Catalog;
 import dev.breaklab.catalog.ExperimentDefinition;
 import dev.breaklab.catalog.Knob;
+import dev.breaklab.catalog.Variant;
 import dev.breaklab.insight.ExperimentFixes;
 import dev.breaklab.insight.ExperimentFixes.VariantSettings;
 import dev.breaklab.insight.RunFacts;
@@ -49,8 +50,20 @@ class InsightFacts implements RunFacts {
         }
         return new ExperimentFixes(
                 definition.variants().stream()
-                        .map(v -> new VariantSettings(v.name(), v.conf(), v.knobs()))
+                        .map(v -> new VariantSettings(v.name(), effectiveConf(definition, v), v.knobs()))
                         .toList(),
                 knobConf);
+    }
+
+    /** The Spark settings a variant runs with: its own, plus those its knob values set (as the engine does). */
+    private static Map<String, String> effectiveConf(ExperimentDefinition definition, Variant variant) {
+        Map<String, String> conf = new LinkedHashMap<>(variant.conf());
+        for (Knob knob : definition.knobs()) {
+            if (knob.sparkConf() != null) {
+                Object value = variant.knobs().getOrDefault(knob.name(), knob.defaultValue());
+                conf.put(knob.sparkConf(), knob.toConf(value));
+            }
+        }
+        return conf;
     }
 }

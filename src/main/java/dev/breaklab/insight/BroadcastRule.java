@@ -14,7 +14,7 @@ import java.util.Locale;
  * A broadcast join whose build side is big or slow: the driver collects it, builds a hash table
  * and ships it to every executor. Spark's SQL tab shows it on {@code BroadcastExchange}: "data
  * size", "time to collect", "time to build", "time to broadcast". When the build side is too big
- * to collect at all, the run fails on the result-size guard or the broadcast timeout.
+ * to collect at all, the run fails on the result-size guard.
  */
 record BroadcastRule(InsightProperties.Broadcast threshold) implements Rule {
 
@@ -40,12 +40,6 @@ record BroadcastRule(InsightProperties.Broadcast threshold) implements Rule {
                     "A broadcast join first collects the whole build side to the driver, like collect(), and the"
                             + " result-size guard (spark.driver.maxResultSize) stopped it. Without the guard the"
                             + " driver would run out of memory.",
-                    autoThreshold));
-        } else if (anyBroadcast && error.contains("Could not execute broadcast")) {
-            out.add(failed(
-                    "The broadcast did not finish in time: " + firstLine(error),
-                    "Building the broadcast (running the build side, collecting it, hashing it) took longer than"
-                            + " spark.sql.broadcastTimeout, so Spark cancelled the query.",
                     autoThreshold));
         }
         for (PlanNode node : subject.finalOperators()) {

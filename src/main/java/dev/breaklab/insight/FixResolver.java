@@ -50,6 +50,18 @@ final class FixResolver {
         return null;
     }
 
+    /** Setting values as Spark reads them: {@code 10m} is {@code 10MB} is {@code 10485760}. */
+    static boolean same(String wanted, String actual) {
+        if (actual == null) {
+            return false;
+        }
+        if (wanted.equalsIgnoreCase(actual.trim())) {
+            return true;
+        }
+        long a = MetricText.confBytes(wanted, Long.MIN_VALUE);
+        return a != Long.MIN_VALUE && a == MetricText.confBytes(actual, Long.MAX_VALUE);
+    }
+
     private static Object knobValue(String value) {
         try {
             return Long.parseLong(value);

@@ -19,7 +19,13 @@ sealed interface Rule
                 AqeCoalesceRule,
                 AqeSkewSplitRule,
                 AqeJoinSwitchRule,
-                AqeSkewDeclinedRule {
+                AqeSkewDeclinedRule,
+                RecomputationRule,
+                ExtraShuffleRule,
+                CrossJoinRule,
+                MissedBroadcastRule,
+                BroadcastTimeoutRule,
+                AvoidableSortRule {
 
     /** The finding kind this rule reports, kebab-case and stable (the browser and tests key on it). */
     String kind();

@@ -106,6 +106,10 @@ class CatalogInsightTests {
                 .andExpect(jsonPath("$.findings[?(@.kind == '" + primary + "')].summary")
                         .isNotEmpty())
                 .andExpect(jsonPath("$.stagePrediction.predictedStages").isNumber());
+        mvc.perform(get("/api/runs/" + broken.id() + "/compare/" + fixed.id()))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.findings.resolved[?(@.kind == '" + primary + "')]")
+                        .isNotEmpty());
         REPORT.put(
                 id,
                 primary + " (" + broken.findings().size() + " findings broken, "

@@ -36,6 +36,15 @@ class FixResolverTests {
     }
 
     @Test
+    void setting_values_compare_as_spark_reads_them() {
+        assertThat(FixResolver.same("10MB", "10m")).isTrue();
+        assertThat(FixResolver.same("10MB", "10485760")).isTrue();
+        assertThat(FixResolver.same("true", "TRUE")).isTrue();
+        assertThat(FixResolver.same("10MB", "1m")).isFalse();
+        assertThat(FixResolver.same("true", null)).isFalse();
+    }
+
+    @Test
     void else_the_knob_that_controls_the_setting() {
         var action = FixResolver.resolve(
                 observation(Severity.WARNING, Map.of("spark.sql.shuffle.partitions", "800")),
