@@ -20,7 +20,8 @@ public record InsightProperties(
         @DefaultValue ShuffleExplosion shuffleExplosion,
         @DefaultValue Broadcast broadcast,
         @DefaultValue Gc gc,
-        @DefaultValue ResultSize resultSize) {
+        @DefaultValue ResultSize resultSize,
+        @DefaultValue SmallFiles smallFiles) {
 
     /** All defaults, for tests and for code that runs without Spring. */
     public static InsightProperties defaults() {
@@ -32,7 +33,8 @@ public record InsightProperties(
                 new ShuffleExplosion(5, DataSize.ofMegabytes(1)),
                 new Broadcast(DataSize.ofMegabytes(4), Duration.ofSeconds(1)),
                 new Gc(0.1, Duration.ofSeconds(1)),
-                new ResultSize(0.8));
+                new ResultSize(0.8),
+                new SmallFiles(100, DataSize.ofMegabytes(1)));
     }
 
     /**
@@ -102,4 +104,12 @@ public record InsightProperties(
 
     /** @param nearShare result size as a share of spark.driver.maxResultSize from which it is reported */
     public record ResultSize(@DefaultValue("0.8") double nearShare) {}
+
+    /**
+     * @param minFiles scans reading at least this many files are candidates
+     * @param maxAverageSize ... when their files average at most this size
+     */
+    public record SmallFiles(
+            @DefaultValue("100") int minFiles,
+            @DefaultValue("1MB") DataSize maxAverageSize) {}
 }
