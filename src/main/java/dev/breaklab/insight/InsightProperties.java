@@ -28,7 +28,7 @@ public record InsightProperties(
         return new InsightProperties(
                 new Skew(5, 4, Duration.ofMillis(250), DataSize.ofMegabytes(1)),
                 new Spill(DataSize.ofBytes(1), 0.1),
-                new TinyTasks(200, Duration.ofMillis(100), DataSize.ofMegabytes(1)),
+                new TinyTasks(200, Duration.ofMillis(500), DataSize.ofMegabytes(1)),
                 new Parallelism(Duration.ofMillis(500), 0.4),
                 new ShuffleExplosion(5, DataSize.ofMegabytes(1)),
                 new Broadcast(DataSize.ofMegabytes(4), Duration.ofSeconds(1)),
@@ -67,7 +67,7 @@ public record InsightProperties(
      */
     public record TinyTasks(
             @DefaultValue("200") int minTasks,
-            @DefaultValue("100ms") Duration maxMedian,
+            @DefaultValue("500ms") Duration maxMedian,
             @DefaultValue("1MB") DataSize maxBytesPerTask) {}
 
     /**
