@@ -65,7 +65,8 @@ class CacheEvictionExperiment implements Experiment {
             new Code("""
                     Dataset<Row> totals = spark.range(0, rows, 1, 8)
                         .groupBy(pmod(col("id"), lit(keys)).as("key"))
-                        .agg(count(lit(1)).as("n"), sum("id").as("total"));
+                        .agg(count(lit(1)).as("n"), sum("id").as("total"))
+                        .withColumn("variant", lit(variant));  // the lab's tag: variants never share a cache
 
                     // fixed only: keep it, spilling to disk what does not fit in memory
                     totals.persist(StorageLevel.MEMORY_AND_DISK());
@@ -75,15 +76,16 @@ class CacheEvictionExperiment implements Experiment {
                     totals.agg(max("total")).collectAsList();              // action 3
 
                     spark.sparkContext().getRDDStorageInfo();               // fraction cached, sizes
-                    totals.unpersist();""", """
+                    totals.unpersist(true);""", """
                     SET spark.sql.adaptive.enabled = false;
                     SET spark.sql.shuffle.partitions = 8;
 
                     CREATE TEMP VIEW totals AS
-                      SELECT pmod(id, ${keys}) AS key, count(*) AS n, sum(id) AS total
+                      SELECT pmod(id, ${keys}) AS key, count(*) AS n, sum(id) AS total, '${variant}' AS variant
                       FROM range(0, ${rows}, 1, 8) GROUP BY pmod(id, ${keys});
 
-                    CACHE TABLE totals OPTIONS ('storageLevel' 'MEMORY_AND_DISK');  -- fixed only
+                    -- fixed only; LAZY: the first query below fills the cache, as in the Java code
+                    CACHE LAZY TABLE totals OPTIONS ('storageLevel' 'MEMORY_AND_DISK');
 
                     SELECT sum(n) FROM totals;
                     SELECT count(*) FROM totals WHERE n > 1;
