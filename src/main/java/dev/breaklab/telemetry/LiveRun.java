@@ -64,6 +64,7 @@ public final class LiveRun {
     private final SplittableRandom sampler = new SplittableRandom(42);
     private long tasksSeen;
     private LogicalPlans pendingLogical;
+    private final LiveStreams streams = new LiveStreams();
 
     private List<EvidenceResult> evidence = List.of();
     private List<Finding> findings = List.of();
@@ -338,6 +339,39 @@ public final class LiveRun {
         return List.copyOf(latestAttempt.keySet());
     }
 
+    // ---- streaming (StreamingQueryListener on the streams queue; LabListener for jobs) ----
+
+    synchronized void streamQueryStarted(String queryId, String queryRunId, String name, Instant at) {
+        streams.queryStarted(queryId, queryRunId, name, at);
+        touch(false);
+    }
+
+    synchronized void streamQueryTerminated(String queryRunId, Instant at, String exception) {
+        streams.queryTerminated(queryRunId, at, exception);
+        touch(false);
+    }
+
+    synchronized void streamBatch(RunSnapshot.BatchSnapshot batch) {
+        streams.batch(batch);
+        touch(false);
+    }
+
+    synchronized void streamJob(String queryId, long batchId, int jobId, List<Integer> stageIds) {
+        streams.job(queryId, batchId, jobId, stageIds);
+        touch(false);
+    }
+
+    /** Whether the streams listener has seen every started query of the run terminate. */
+    public synchronized boolean streamsTerminated() {
+        return streams.allTerminated();
+    }
+
+    /** A figure the experiment measured with Spark itself (e.g. rows read back from a sink). */
+    public synchronized void measured(String name, long value) {
+        streams.measured(name, value);
+        touch(false);
+    }
+
     private void touch(boolean statusChange) {
         dirty = true;
         statusChanged |= statusChange;
@@ -402,7 +436,10 @@ public final class LiveRun {
                 List.copyOf(timeline),
                 evidence,
                 findings,
-                predictions);
+                predictions,
+                streams.batchSnapshots(),
+                streams.querySnapshots(),
+                streams.measurementSnapshot());
     }
 
     private static long key(int stageId, int attemptId) {
