@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import org.apache.spark.Success$;
+import org.apache.spark.TaskCommitDenied;
 import org.apache.spark.TaskEndReason;
 import org.apache.spark.TaskKilled;
 import org.apache.spark.scheduler.JobSucceeded$;
@@ -158,7 +159,8 @@ public class LabListener extends SparkListener {
         if (reason == Success$.MODULE$) {
             return "SUCCESS";
         }
-        if (reason instanceof TaskKilled) {
+        // Spark's own status store counts a denied commit as a kill, not a failure.
+        if (reason instanceof TaskKilled || reason instanceof TaskCommitDenied) {
             return "KILLED";
         }
         String name = reason.getClass().getSimpleName().replace("$", "");

@@ -55,6 +55,9 @@ public final class LiveRun {
 
     private final Map<Integer, LiveJob> jobs = new LinkedHashMap<>();
     private final Map<Long, LiveStage> stages = new LinkedHashMap<>();
+    /** The newest attempt of each stage id: job ends and retries look stages up here in O(1). */
+    private final Map<Integer, LiveStage> latestAttempt = new HashMap<>();
+
     private final Map<Long, LiveSql> sql = new LinkedHashMap<>();
     private final Map<String, long[]> executors = new HashMap<>();
     private final List<TaskSpan> timeline = new ArrayList<>();
@@ -164,6 +167,10 @@ public final class LiveRun {
                     key(ref.stageId(), ref.attemptId()),
                     k -> new LiveStage(ref.stageId(), ref.attemptId(), ref.name(), ref.numTasks()));
             stage.addJob(jobId);
+            LiveStage latest = latestAttempt.get(ref.stageId());
+            if (latest == null || latest.attemptId < ref.attemptId()) {
+                latestAttempt.put(ref.stageId(), stage);
+            }
         }
         touch(false);
     }
@@ -175,37 +182,27 @@ public final class LiveRun {
         }
         job.completedAt = time;
         job.status = succeeded ? "SUCCEEDED" : "FAILED";
-        // A stage a job listed but never submitted was skipped: its output already existed.
+        // A stage the job listed but never submitted was skipped: its output already existed (AQE
+        // reruns every earlier query stage's map stage this way). O(stages of the job).
         for (int stageId : job.stageIds) {
-            for (LiveStage stage : stages.values()) {
-                if (stage.stageId == stageId && stage.status == StageStatus.PENDING && !submittedLater(stageId)) {
-                    stage.status = StageStatus.SKIPPED;
-                }
+            LiveStage stage = latestAttempt.get(stageId);
+            if (stage != null && stage.status == StageStatus.PENDING) {
+                stage.status = StageStatus.SKIPPED;
             }
         }
         touch(false);
     }
 
-    private boolean submittedLater(int stageId) {
-        for (LiveStage stage : stages.values()) {
-            if (stage.stageId == stageId
-                    && stage.status != StageStatus.PENDING
-                    && stage.status != StageStatus.SKIPPED) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     synchronized void stageSubmitted(int stageId, int attemptId, String name, int numTasks, long time) {
+        LiveStage previous = latestAttempt.get(stageId);
         LiveStage stage =
                 stages.computeIfAbsent(key(stageId, attemptId), k -> new LiveStage(stageId, attemptId, name, numTasks));
-        if (attemptId > 0) {
-            // A retried stage keeps its jobs: copy them from the first attempt.
-            LiveStage first = stages.get(key(stageId, 0));
-            if (first != null) {
-                first.jobIds.forEach(stage::addJob);
-            }
+        if (previous != null && previous != stage) {
+            // A retried stage (a new attempt) belongs to the same jobs as the attempt before it.
+            previous.jobIds.forEach(stage::addJob);
+        }
+        if (previous == null || previous.attemptId <= attemptId) {
+            latestAttempt.put(stageId, stage);
         }
         stage.status = StageStatus.ACTIVE;
         stage.numTasks = numTasks;
@@ -338,7 +335,7 @@ public final class LiveRun {
     }
 
     synchronized List<Integer> stageIds() {
-        return stages.values().stream().map(s -> s.stageId).distinct().toList();
+        return List.copyOf(latestAttempt.keySet());
     }
 
     private void touch(boolean statusChange) {

@@ -75,6 +75,18 @@ class RunController {
                 .snapshot();
     }
 
+    /** Plan diffs and metric deltas of two retained runs; 404 problem naming the unknown one. */
+    @GetMapping("/{a}/compare/{b}")
+    RunComparison compare(@PathVariable String a, @PathVariable String b) {
+        return RunComparison.of(retained("a", a), retained("b", b));
+    }
+
+    private RunSnapshot retained(String field, String id) {
+        return store.find(id)
+                .orElseThrow(() -> RunProblems.notFound(field, id, "the id of a retained run"))
+                .snapshot();
+    }
+
     @DeleteMapping("/{id}")
     RunSnapshot cancel(@PathVariable String id) {
         return engine.cancel(id);

@@ -1,0 +1,425 @@
+package dev.breaklab.telemetry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.breaklab.telemetry.RunSnapshot.PlanCause;
+import dev.breaklab.telemetry.RunSnapshot.PlanVersion;
+import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.spark.FetchFailed;
+import org.apache.spark.Success$;
+import org.apache.spark.TaskEndReason;
+import org.apache.spark.TaskKilled;
+import org.apache.spark.TaskState$;
+import org.apache.spark.executor.TaskMetrics;
+import org.apache.spark.executor.TempShuffleReadMetrics;
+import org.apache.spark.scheduler.JobSucceeded$;
+import org.apache.spark.scheduler.SparkListenerJobEnd;
+import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.scheduler.SparkListenerStageCompleted;
+import org.apache.spark.scheduler.SparkListenerStageSubmitted;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.scheduler.SparkListenerTaskStart;
+import org.apache.spark.scheduler.StageInfo;
+import org.apache.spark.scheduler.TaskInfo;
+import org.apache.spark.scheduler.TaskLocality;
+import org.apache.spark.sql.execution.SparkPlanInfo;
+import org.apache.spark.sql.execution.ui.SparkListenerSQLAdaptiveExecutionUpdate;
+import org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionEnd;
+import org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart;
+import org.junit.jupiter.api.Test;
+import scala.Option;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * The listener fed with synthetic Spark events, no SparkSession: the way Spark's own
+ * {@code SQLAppStatusListenerSuite} tests its listener. Each test plays an event order Spark can
+ * produce and checks what the runs' snapshots say.
+ */
+class LabListenerTests {
+
+    private final RunStore store = new RunStore(10);
+    private final LabListener listener = new LabListener(store);
+    private long taskIds;
+
+    @Test
+    void concurrentRunsInterleavedOnTheBusKeepTheirOwnStagesAndTasks() {
+        LiveRun a = run("a");
+        LiveRun b = run("b");
+        listener.onJobStart(jobStart(1, "a", stage(10, 0, 4), stage(11, 0, 2)));
+        listener.onJobStart(jobStart(2, "b", stage(20, 0, 3)));
+        listener.onStageSubmitted(submitted(stage(10, 0, 4)));
+        listener.onStageSubmitted(submitted(stage(20, 0, 3)));
+        for (int i = 0; i < 4; i++) {
+            listener.onTaskStart(new SparkListenerTaskStart(20, 0, task(i, 0, "1")));
+            taskEnd(10, 0, i, 100, Success$.MODULE$, metrics(0, 1_000, 0));
+            if (i < 3) {
+                taskEnd(20, 0, i, 50, Success$.MODULE$, metrics(500, 0, 0));
+            }
+        }
+        listener.onStageCompleted(completed(stage(10, 0, 4), null));
+        listener.onStageCompleted(completed(stage(20, 0, 3), null));
+        listener.onJobEnd(new SparkListenerJobEnd(2, 1_000, JobSucceeded$.MODULE$));
+        listener.onStageSubmitted(submitted(stage(11, 0, 2)));
+        taskEnd(11, 0, 0, 10, Success$.MODULE$, metrics(300, 0, 0));
+        taskEnd(11, 0, 1, 10, Success$.MODULE$, metrics(700, 0, 0));
+        listener.onStageCompleted(completed(stage(11, 0, 2), null));
+        listener.onJobEnd(new SparkListenerJobEnd(1, 2_000, JobSucceeded$.MODULE$));
+
+        RunSnapshot sa = snapshot(a);
+        RunSnapshot sb = snapshot(b);
+        assertThat(sa.stages()).extracting(StageSnapshot::stageId).containsExactly(10, 11);
+        assertThat(sb.stages()).extracting(StageSnapshot::stageId).containsExactly(20);
+        assertThat(stage(sa, 10, 0).completedTasks()).isEqualTo(4);
+        assertThat(stage(sa, 10, 0).shuffleWriteBytes()).isEqualTo(4_000);
+        assertThat(stage(sa, 11, 0).shuffleReadBytes()).isEqualTo(1_000);
+        assertThat(stage(sb, 20, 0).completedTasks()).isEqualTo(3);
+        assertThat(stage(sb, 20, 0).shuffleReadBytes()).isEqualTo(1_500);
+        assertThat(stage(sb, 20, 0).activeTasks()).isZero();
+        assertThat(sa.jobs()).extracting(RunSnapshot.JobSnapshot::jobId).containsExactly(1);
+        assertThat(sb.jobs()).extracting(RunSnapshot.JobSnapshot::status).containsExactly("SUCCEEDED");
+        assertThat(sa.executors()).singleElement().satisfies(e -> assertThat(e.tasks())
+                .isEqualTo(6));
+    }
+
+    @Test
+    void endsThatArriveAfterTheActionReturnedStillLandOnTheRun() {
+        LiveRun a = run("a");
+        listener.onJobStart(jobStart(1, "a", stage(1, 0, 3)));
+        listener.onStageSubmitted(submitted(stage(1, 0, 3)));
+        for (int i = 0; i < 3; i++) {
+            listener.onTaskStart(new SparkListenerTaskStart(1, 0, task(i, 0, "1")));
+        }
+        taskEnd(1, 0, 0, 100, Success$.MODULE$, metrics(0, 0, 0));
+        listener.onStageCompleted(completed(stage(1, 0, 3), "Job 1 cancelled"));
+        // The action threw; the engine finished the run before Spark's last events came through.
+        a.finish(RunStatus.CANCELLED, Instant.now(), new RunSnapshot.RunError("CANCELLED", "by user"), null);
+        snapshot(a);
+        taskEnd(1, 0, 1, 150, killed(), null);
+        listener.onJobEnd(new SparkListenerJobEnd(1, 3_000, jobFailed()));
+        taskEnd(1, 0, 2, 160, killed(), metrics(0, 0, 0));
+
+        RunSnapshot s = snapshot(a);
+        assertThat(s.status()).as("a late event never reopens a run").isEqualTo(RunStatus.CANCELLED);
+        StageSnapshot stage = stage(s, 1, 0);
+        assertThat(stage.status()).isEqualTo(StageStatus.FAILED);
+        assertThat(stage.completedTasks()).isEqualTo(1);
+        assertThat(stage.killedTasks()).isEqualTo(2);
+        assertThat(stage.activeTasks()).isZero();
+        assertThat(s.jobs()).singleElement().satisfies(j -> {
+            assertThat(j.status()).isEqualTo("FAILED");
+            assertThat(j.completedAt()).isEqualTo(Instant.ofEpochMilli(3_000));
+        });
+    }
+
+    @Test
+    void aRetriedStageIsANewAttemptOfTheSameJob() {
+        LiveRun a = run("a");
+        listener.onJobStart(jobStart(1, "a", stage(5, 0, 2), stage(6, 0, 2)));
+        listener.onStageSubmitted(submitted(stage(5, 0, 2)));
+        taskEnd(5, 0, 0, 10, Success$.MODULE$, metrics(0, 100, 0));
+        taskEnd(5, 0, 1, 10, Success$.MODULE$, metrics(0, 100, 0));
+        listener.onStageCompleted(completed(stage(5, 0, 2), null));
+        listener.onStageSubmitted(submitted(stage(6, 0, 2)));
+        taskEnd(6, 0, 0, 10, fetchFailed(), null);
+        listener.onStageCompleted(completed(stage(6, 0, 2), "FetchFailed"));
+        // The map stage reruns the lost output as attempt 1, then the reduce stage as attempt 1.
+        listener.onStageSubmitted(submitted(stage(5, 1, 1)));
+        taskEnd(5, 1, 1, 12, Success$.MODULE$, metrics(0, 100, 0));
+        listener.onStageCompleted(completed(stage(5, 1, 1), null));
+        listener.onStageSubmitted(submitted(stage(6, 1, 2)));
+        taskEnd(6, 0, 1, 30, Success$.MODULE$, metrics(100, 0, 0)); // a zombie of attempt 0
+        taskEnd(6, 1, 0, 20, Success$.MODULE$, metrics(100, 0, 0));
+        taskEnd(6, 1, 1, 20, Success$.MODULE$, metrics(100, 0, 0));
+        listener.onStageCompleted(completed(stage(6, 1, 2), null));
+        listener.onJobEnd(new SparkListenerJobEnd(1, 9_000, JobSucceeded$.MODULE$));
+
+        RunSnapshot s = snapshot(a);
+        assertThat(s.stages())
+                .extracting(StageSnapshot::stageId, StageSnapshot::attemptId, StageSnapshot::status)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(5, 0, StageStatus.COMPLETE),
+                        org.assertj.core.groups.Tuple.tuple(5, 1, StageStatus.COMPLETE),
+                        org.assertj.core.groups.Tuple.tuple(6, 0, StageStatus.FAILED),
+                        org.assertj.core.groups.Tuple.tuple(6, 1, StageStatus.COMPLETE));
+        assertThat(s.stages()).allSatisfy(st -> assertThat(st.jobIds()).containsExactly(1));
+        assertThat(stage(s, 6, 0).failedTasks()).isEqualTo(1);
+        assertThat(stage(s, 6, 0).completedTasks()).isEqualTo(1);
+        assertThat(stage(s, 6, 0).failureReason()).isEqualTo("FetchFailed");
+        assertThat(stage(s, 6, 1).completedTasks()).isEqualTo(2);
+        assertThat(stage(s, 6, 1).shuffleReadBytes()).isEqualTo(200);
+        assertThat(stage(s, 5, 1).numTasks()).isEqualTo(1);
+        assertThat(s.stages()).noneMatch(st -> st.status() == StageStatus.SKIPPED);
+        assertThat(stage(s, 6, 0).slowestTasks())
+                .extracting(RunSnapshot.TaskSummary::status)
+                .contains("FETCH_FAILED");
+    }
+
+    @Test
+    void stagesAJobListedButNeverRanAreSkipped() {
+        LiveRun a = run("a");
+        // AQE: the final job lists the map stage an earlier job already ran under a new stage id.
+        listener.onJobStart(jobStart(1, "a", stage(1, 0, 4)));
+        listener.onStageSubmitted(submitted(stage(1, 0, 4)));
+        listener.onStageCompleted(completed(stage(1, 0, 4), null));
+        listener.onJobEnd(new SparkListenerJobEnd(1, 1_000, JobSucceeded$.MODULE$));
+        listener.onJobStart(jobStart(2, "a", stage(2, 0, 4), stage(3, 0, 8)));
+        listener.onStageSubmitted(submitted(stage(3, 0, 8)));
+        listener.onStageCompleted(completed(stage(3, 0, 8), null));
+        listener.onJobEnd(new SparkListenerJobEnd(2, 2_000, JobSucceeded$.MODULE$));
+
+        RunSnapshot s = snapshot(a);
+        assertThat(stage(s, 2, 0).status()).isEqualTo(StageStatus.SKIPPED);
+        assertThat(stage(s, 3, 0).status()).isEqualTo(StageStatus.COMPLETE);
+        assertThat(stage(s, 1, 0).status()).isEqualTo(StageStatus.COMPLETE);
+        assertThat(s.countStages(StageStatus.SKIPPED)).isEqualTo(1);
+    }
+
+    @Test
+    void theOldestFinishedRunsAreEvictedWithTheirIds() {
+        RunStore small = new RunStore(2);
+        LabListener bus = new LabListener(small);
+        LiveRun running = new LiveRun("r0", "x", "broken", "x", Map.of(), Map.of(), Instant.now());
+        small.add(running);
+        running.started(Instant.now());
+        for (int i = 1; i <= 3; i++) {
+            LiveRun run = new LiveRun("r" + i, "x", "broken", "x", Map.of(), Map.of(), Instant.now());
+            small.add(run);
+            bus.onJobStart(jobStart(i, "r" + i, stage(100 + i, 0, 1)));
+            bus.onStageSubmitted(submitted(stage(100 + i, 0, 1)));
+            run.finish(RunStatus.SUCCEEDED, Instant.now(), null, null);
+        }
+        small.add(new LiveRun("r4", "x", "broken", "x", Map.of(), Map.of(), Instant.now()));
+
+        assertThat(small.find("r1")).as("oldest finished run evicted").isEmpty();
+        assertThat(small.find("r0")).as("a running run is never evicted").isPresent();
+        assertThat(small.find("r2")).isPresent();
+        assertThat(small.find("r3")).isPresent();
+        assertThat(small.byStage(101))
+                .as("the evicted run's stage ids are forgotten")
+                .isNull();
+        assertThat(small.byJob(1)).isNull();
+        assertThat(small.byStage(102)).isNotNull();
+        // A straggling event of the evicted run is dropped without trouble.
+        bus.onTaskEnd(new SparkListenerTaskEnd(
+                101, 0, "ResultTask", Success$.MODULE$, task(0, 0, "1"), null, metrics(0, 0, 0)));
+        assertThat(small.size()).isEqualTo(4);
+    }
+
+    @Test
+    void distributionsSlowestTasksExecutorsAndTimelineStayBounded() {
+        LiveRun a = run("a");
+        int tasks = 5_000;
+        listener.onJobStart(jobStart(1, "a", stage(1, 0, tasks)));
+        listener.onStageSubmitted(submitted(stage(1, 0, tasks)));
+        for (int i = 0; i < tasks; i++) {
+            long duration = i == 4_321 ? 5_000 : 10 + i % 7;
+            long read = i == 4_321 ? 1_000_000 : 1_000;
+            TaskMetrics m = metrics(read, 0, 0);
+            m.setPeakExecutionMemory(i == 17 ? 9_999 : 100);
+            taskEnd(1, 0, i, duration, Success$.MODULE$, m, i % 2 == 0 ? "1" : "2");
+        }
+        listener.onStageCompleted(completed(stage(1, 0, tasks), null));
+
+        RunSnapshot s = snapshot(a);
+        StageSnapshot st = stage(s, 1, 0);
+        assertThat(st.completedTasks()).isEqualTo(tasks);
+        assertThat(st.taskDurationMs().count()).isEqualTo(tasks);
+        assertThat(st.taskDurationMs().max()).isEqualTo(5_000);
+        assertThat(st.taskDurationMs().min()).isEqualTo(10);
+        assertThat(st.taskDurationMs().p50()).isBetween(12L, 14L);
+        assertThat(st.taskShuffleReadBytes().maxOverMedian()).isGreaterThan(900);
+        assertThat(st.taskDurationHistogram().bins().stream()
+                        .mapToLong(RunSnapshot.Histogram.Bin::count)
+                        .sum())
+                .isEqualTo(tasks);
+        assertThat(st.taskShuffleReadHistogram().bins()).isNotEmpty();
+        assertThat(st.slowestTasks()).hasSize(LiveStage.SLOWEST_KEPT);
+        assertThat(st.slowestTasks().get(0)).satisfies(t -> {
+            assertThat(t.partition()).isEqualTo(4_321);
+            assertThat(t.durationMs()).isEqualTo(5_000);
+            assertThat(t.shuffleReadBytes()).isEqualTo(1_000_000);
+            assertThat(t.executorId()).isEqualTo("2");
+        });
+        assertThat(st.peakExecutionMemory()).isEqualTo(9_999);
+        assertThat(s.executors())
+                .extracting(RunSnapshot.ExecutorSnapshot::executorId, RunSnapshot.ExecutorSnapshot::tasks)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("1", 2_500L),
+                        org.assertj.core.groups.Tuple.tuple("2", 2_500L));
+        assertThat(s.timeline()).hasSize(LiveRun.TIMELINE_CAP);
+        assertThat(s.timeline())
+                .allSatisfy(span -> assertThat(span.finishTime()).isGreaterThan(span.launchTime()));
+    }
+
+    @Test
+    void plansAreCapturedAtStartAndOnEveryAqeUpdateAndTheLastIsFinal() {
+        LiveRun a = run("a");
+        listener.onOtherEvent(sqlStart(7, "a", plan("SortMergeJoin")));
+        listener.onOtherEvent(new SparkListenerSQLAdaptiveExecutionUpdate(7, "plan v1", plan("SortMergeJoin")));
+        listener.onOtherEvent(new SparkListenerSQLAdaptiveExecutionUpdate(7, "plan v2", plan("BroadcastHashJoin")));
+        listener.onOtherEvent(new SparkListenerSQLExecutionEnd(7, 5_000, Option.empty(), Option.empty()));
+        listener.onOtherEvent(sqlStart(8, "someone-else", plan("Sort")));
+        a.finish(RunStatus.SUCCEEDED, Instant.now(), null, null);
+
+        RunSnapshot s = snapshot(a);
+        assertThat(s.sql()).singleElement().satisfies(sql -> {
+            assertThat(sql.executionId()).isEqualTo(7);
+            assertThat(sql.plans())
+                    .extracting(PlanVersion::cause)
+                    .containsExactly(PlanCause.INITIAL, PlanCause.AQE_UPDATE, PlanCause.AQE_UPDATE, PlanCause.FINAL);
+            assertThat(sql.finalPlan().orElseThrow().tree().children().get(0).nodeName())
+                    .isEqualTo("BroadcastHashJoin");
+            assertThat(sql.finishedAt()).isEqualTo(Instant.ofEpochMilli(5_000));
+        });
+        assertThat(store.byExecution(8)).isNull();
+    }
+
+    // ---- synthetic events ----
+
+    private LiveRun run(String id) {
+        LiveRun run = new LiveRun(id, "x", "broken", "x / broken", Map.of(), Map.of(), Instant.now());
+        store.add(run);
+        run.started(Instant.now());
+        return run;
+    }
+
+    private static RunSnapshot snapshot(LiveRun run) {
+        run.publishIfDirty();
+        return run.snapshot();
+    }
+
+    private static StageSnapshot stage(RunSnapshot s, int stageId, int attempt) {
+        return s.stages().stream()
+                .filter(st -> st.stageId() == stageId && st.attemptId() == attempt)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no stage " + stageId + "." + attempt + " in " + s.stages()));
+    }
+
+    static StageInfo stage(int id, int attempt, int tasks) {
+        return new StageInfo(
+                id,
+                attempt,
+                "stage " + id,
+                tasks,
+                seq(List.of()),
+                seq(List.of()),
+                "details",
+                null,
+                seq(List.of()),
+                Option.empty(),
+                0,
+                false,
+                0);
+    }
+
+    private static SparkListenerStageSubmitted submitted(StageInfo info) {
+        info.submissionTime_$eq(Option.apply(1_000L));
+        return new SparkListenerStageSubmitted(info, new Properties());
+    }
+
+    private static SparkListenerStageCompleted completed(StageInfo info, String failure) {
+        info.submissionTime_$eq(Option.apply(1_000L));
+        info.completionTime_$eq(Option.apply(2_000L));
+        if (failure != null) {
+            info.failureReason_$eq(Option.apply(failure));
+        }
+        return new SparkListenerStageCompleted(info);
+    }
+
+    private static SparkListenerJobStart jobStart(int jobId, String runId, StageInfo... stages) {
+        Properties p = new Properties();
+        p.setProperty("spark.jobGroup.id", runId);
+        p.setProperty(LabListener.RUN_PROPERTY, runId);
+        return new SparkListenerJobStart(jobId, 500, seq(List.of(stages)), p);
+    }
+
+    private TaskInfo task(int index, long duration, String executor) {
+        TaskInfo info = new TaskInfo(
+                ++taskIds, index, 0, index, 10_000, executor, "localhost", TaskLocality.PROCESS_LOCAL(), false);
+        if (duration > 0) {
+            info.markFinished(TaskState$.MODULE$.FINISHED(), 10_000 + duration);
+        }
+        return info;
+    }
+
+    private void taskEnd(int stage, int attempt, int index, long duration, TaskEndReason reason, TaskMetrics m) {
+        taskEnd(stage, attempt, index, duration, reason, m, "1");
+    }
+
+    private void taskEnd(
+            int stage, int attempt, int index, long duration, TaskEndReason reason, TaskMetrics m, String executor) {
+        listener.onTaskEnd(new SparkListenerTaskEnd(
+                stage, attempt, "ShuffleMapTask", reason, task(index, duration, executor), null, m));
+    }
+
+    static TaskMetrics metrics(long shuffleRead, long shuffleWrite, long spill) {
+        TaskMetrics m = TaskMetrics.empty();
+        m.setExecutorRunTime(5);
+        TempShuffleReadMetrics read = m.createTempShuffleReadMetrics();
+        read.incLocalBytesRead(shuffleRead / 2);
+        read.incRemoteBytesRead(shuffleRead - shuffleRead / 2);
+        m.mergeShuffleReadMetrics();
+        m.shuffleWriteMetrics().incBytesWritten(shuffleWrite);
+        m.incMemoryBytesSpilled(spill);
+        m.incDiskBytesSpilled(spill / 2);
+        return m;
+    }
+
+    private static TaskKilled killed() {
+        return new TaskKilled("Stage cancelled", seq(List.of()), seq(List.of()), seq(List.of()));
+    }
+
+    private static FetchFailed fetchFailed() {
+        return new FetchFailed(
+                org.apache.spark.storage.BlockManagerId$.MODULE$.apply("1", "localhost", 7337, Option.empty()),
+                0,
+                1L,
+                1,
+                0,
+                "shuffle file lost");
+    }
+
+    private static org.apache.spark.scheduler.JobResult jobFailed() {
+        return new org.apache.spark.scheduler.JobFailed(new RuntimeException("cancelled"));
+    }
+
+    private static SparkListenerSQLExecutionStart sqlStart(long id, String runId, SparkPlanInfo plan) {
+        return new SparkListenerSQLExecutionStart(
+                id,
+                Option.empty(),
+                "query",
+                "details",
+                "plan text",
+                plan,
+                1_000,
+                scala.collection.immutable.Map$.MODULE$.empty(),
+                scala.collection.immutable.Set$.MODULE$.empty(),
+                Option.apply(runId),
+                Option.empty());
+    }
+
+    private static SparkPlanInfo plan(String join) {
+        SparkPlanInfo leaf = new SparkPlanInfo(
+                "Range", "Range (0, 10, step=1, splits=1)", seq(List.of()), emptyMap(), seq(List.of()));
+        SparkPlanInfo joinNode =
+                new SparkPlanInfo(join, join + " [id#1L]", seq(List.of(leaf)), emptyMap(), seq(List.of()));
+        return new SparkPlanInfo(
+                "AdaptiveSparkPlan",
+                "AdaptiveSparkPlan isFinalPlan=false",
+                seq(List.of(joinNode)),
+                emptyMap(),
+                seq(List.of()));
+    }
+
+    private static <K, V> scala.collection.immutable.Map<K, V> emptyMap() {
+        return scala.collection.immutable.Map$.MODULE$.empty();
+    }
+
+    private static <T> scala.collection.immutable.Seq<T> seq(List<T> list) {
+        return CollectionConverters.asScala(list).toSeq();
+    }
+}

@@ -1,0 +1,201 @@
+package dev.breaklab.telemetry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import dev.breaklab.LabTest;
+import dev.breaklab.engine.RunEngine;
+import dev.breaklab.engine.Runs;
+import dev.breaklab.plan.PlanDiff;
+import dev.breaklab.telemetry.RunSnapshot.PlanCause;
+import dev.breaklab.telemetry.RunSnapshot.SqlSnapshot;
+import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.status.api.v1.StageData;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.web.servlet.MockMvc;
+
+/**
+ * The telemetry on real runs: the lab's per-stage figures are Spark's own, the broken and fixed
+ * variants show what the issue promises (straggler, thousands of tasks, skew split, coalescing),
+ * and the plan diff names what AQE changed.
+ */
+@LabTest
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RealRunTelemetryTests {
+
+    @Autowired
+    RunEngine engine;
+
+    @Autowired
+    RunStore store;
+
+    @Autowired
+    SparkSession spark;
+
+    @Autowired
+    MockMvc mvc;
+
+    RunSnapshot skewBroken;
+    RunSnapshot skewFixed;
+    RunSnapshot tinyBroken;
+    RunSnapshot tinyFixed;
+
+    @BeforeAll
+    void runTheExperiments() {
+        Runs runs = new Runs(engine, store);
+        skewBroken = succeeded(runs.run("skewed-join", "broken"));
+        skewFixed = succeeded(runs.run("skewed-join", "fixed"));
+        tinyBroken = succeeded(runs.run("tiny-partitions", "broken"));
+        tinyFixed = succeeded(runs.run("tiny-partitions", "fixed"));
+    }
+
+    @Test
+    void theLabsStageFiguresAreSparksOwnForTheSameStageAttempts() {
+        int compared = 0;
+        for (RunSnapshot run : List.of(skewBroken, skewFixed, tinyBroken, tinyFixed)) {
+            for (StageSnapshot lab : run.stages()) {
+                if (lab.status() != StageStatus.COMPLETE && lab.status() != StageStatus.FAILED) {
+                    continue;
+                }
+                StageData spark = this.spark
+                        .sparkContext()
+                        .statusStore()
+                        .stageAttempt(lab.stageId(), lab.attemptId(), false, List.of(), false, new double[0])
+                        ._1();
+                String what =
+                        run.experimentId() + "/" + run.variant() + " stage " + lab.stageId() + "." + lab.attemptId();
+                assertThat(lab.numTasks()).as(what + " tasks").isEqualTo(spark.numTasks());
+                assertThat(lab.completedTasks()).as(what + " completed").isEqualTo(spark.numCompleteTasks());
+                assertThat(lab.failedTasks()).as(what + " failed").isEqualTo(spark.numFailedTasks());
+                assertThat(lab.killedTasks()).as(what + " killed").isEqualTo(spark.numKilledTasks());
+                assertThat(lab.inputBytes()).as(what + " input").isEqualTo(spark.inputBytes());
+                assertThat(lab.shuffleReadBytes()).as(what + " shuffle read").isEqualTo(spark.shuffleReadBytes());
+                assertThat(lab.shuffleRemoteBytesRead())
+                        .as(what + " remote shuffle read")
+                        .isEqualTo(spark.shuffleRemoteBytesRead());
+                assertThat(lab.shuffleWriteBytes()).as(what + " shuffle write").isEqualTo(spark.shuffleWriteBytes());
+                assertThat(lab.memorySpilledBytes()).as(what + " memory spill").isEqualTo(spark.memoryBytesSpilled());
+                assertThat(lab.diskSpilledBytes()).as(what + " disk spill").isEqualTo(spark.diskBytesSpilled());
+                compared++;
+            }
+        }
+        assertThat(compared).as("stage attempts compared").isGreaterThanOrEqualTo(8);
+        assertThat(tinyBroken.stages().stream()
+                        .mapToLong(StageSnapshot::shuffleWriteBytes)
+                        .sum())
+                .as("the comparison covers real shuffle bytes")
+                .isPositive();
+    }
+
+    @Test
+    void skewedJoinBrokenHasAStragglerInTheJoinStage() {
+        StageSnapshot join = skewBroken.heaviestShuffleReadStage().orElseThrow();
+
+        assertThat(join.taskDurationMs().maxOverMedian())
+                .as("duration max/median")
+                .isGreaterThanOrEqualTo(5);
+        assertThat(join.taskShuffleReadBytes().maxOverMedian())
+                .as("shuffle read max/median")
+                .isGreaterThanOrEqualTo(5);
+        assertThat(join.slowestTasks().get(0).shuffleReadBytes())
+                .as("the slowest task is the one that read the hot key")
+                .isEqualTo(join.taskShuffleReadBytes().max());
+    }
+
+    @Test
+    void skewedJoinFixedSplitsTheSkewAndTheDiffNamesIt() {
+        assertThat(skewFixed.anyFinalPlanNode(n -> n.nodeName().equals("SortMergeJoin(skew=true)")))
+                .isTrue();
+        PlanDiff diff = initialVsFinal(skewFixed);
+        System.out.println("skewed-join / fixed, initial vs final plan:\n" + describe(diff));
+
+        assertThat(diff.changedTo("SortMergeJoin", "skew=true"))
+                .as(describe(diff))
+                .isTrue();
+        assertThat(diff.added("AQEShuffleRead", "skewed")).as(describe(diff)).isTrue();
+        assertThat(diff.changes())
+                .filteredOn(c -> c.kind() == PlanDiff.Kind.CHANGED)
+                .extracting(PlanDiff.Change::summary)
+                .contains("SortMergeJoin now marked skew=true");
+    }
+
+    @Test
+    void tinyPartitionsBrokenRunsThousandsOfTasksInOneStage() {
+        assertThat(tinyBroken.stages()).anySatisfy(s -> {
+            assertThat(s.numTasks()).isGreaterThanOrEqualTo(1_000);
+            assertThat(s.completedTasks()).isEqualTo(s.numTasks());
+        });
+        assertThat(tinyBroken.timeline()).hasSizeLessThanOrEqualTo(LiveRun.TIMELINE_CAP);
+    }
+
+    @Test
+    void tinyPartitionsFixedIsCoalescedAndTheDiffShowsTheShuffleRead() {
+        assertThat(tinyFixed.widestStage().orElseThrow().numTasks()).isLessThan(1_000);
+        PlanDiff diff = initialVsFinal(tinyFixed);
+        System.out.println("tiny-partitions / fixed, initial vs final plan:\n" + describe(diff));
+
+        assertThat(diff.added("AQEShuffleRead", "coalesced")).as(describe(diff)).isTrue();
+        assertThat(diff.changes()).as("AQE only inserted the read").hasSize(1);
+    }
+
+    @Test
+    void theCompareEndpointDiffsPlansAndStages() throws Exception {
+        mvc.perform(get("/api/runs/" + tinyBroken.id() + "/compare/" + tinyFixed.id()))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.a.variant").value("broken"))
+                .andExpect(jsonPath("$.b.variant").value("fixed"))
+                .andExpect(jsonPath("$.plans[0].aInitialVsFinal.identical").value(true))
+                .andExpect(jsonPath("$.plans[0].bInitialVsFinal.changes[0].operator")
+                        .value("AQEShuffleRead"))
+                .andExpect(jsonPath("$.plans[0].finalVsFinal.changes[?(@.operator == 'AQEShuffleRead')]")
+                        .exists())
+                .andExpect(jsonPath("$.totals.tasks.a").value(org.hamcrest.Matchers.greaterThanOrEqualTo(2_000.0)))
+                .andExpect(jsonPath("$.stages[1].metrics.numTasks.a").value(2_000.0))
+                .andExpect(jsonPath("$.stages[1].metrics.numTasks.delta").value(org.hamcrest.Matchers.lessThan(0.0)));
+        mvc.perform(get("/api/runs/" + skewBroken.id() + "/compare/" + skewFixed.id()))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath(
+                                "$.plans[0].finalVsFinal.changes[?(@.summary == 'SortMergeJoin now marked skew=true')]")
+                        .exists());
+        mvc.perform(get("/api/runs/" + tinyBroken.id() + "/compare/nope"))
+                .andExpect(status().isNotFound())
+                .andExpect(jsonPath("$.field").value("b"));
+    }
+
+    private static PlanDiff initialVsFinal(RunSnapshot run) {
+        SqlSnapshot sql = run.sql().stream()
+                .filter(s -> s.plans().size() > 1)
+                .reduce((x, y) -> y)
+                .orElseThrow(() -> new AssertionError("no SQL execution with AQE updates in " + run.id()));
+        assertThat(sql.plans().get(0).cause()).isEqualTo(PlanCause.INITIAL);
+        assertThat(sql.plans().get(sql.plans().size() - 1).cause()).isEqualTo(PlanCause.FINAL);
+        return PlanDiff.between(
+                sql.plans().get(0).tree(), sql.finalPlan().orElseThrow().tree());
+    }
+
+    private static String describe(PlanDiff diff) {
+        StringBuilder out = new StringBuilder();
+        diff.changes().forEach(c -> out.append("  ")
+                .append(c.kind())
+                .append(": ")
+                .append(c.summary())
+                .append(" [")
+                .append(c.path())
+                .append("]\n"));
+        return out.toString();
+    }
+
+    private static RunSnapshot succeeded(RunSnapshot run) {
+        assertThat(run.status())
+                .as("%s/%s: %s", run.experimentId(), run.variant(), run.error())
+                .isEqualTo(RunStatus.SUCCEEDED);
+        return run;
+    }
+}
