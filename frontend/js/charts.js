@@ -98,7 +98,7 @@ export function timeline(spans, {width = 1100, stageColor = () => 'var(--c0)', h
     rows[row].end = end;
     rows[row].spans.push(s);
   }
-  const pad = {l: 90, r: 10, t: 8, b: 22};
+  const pad = {l: 100, r: 10, t: 8, b: 22};
   const laneH = 12;
   let lanes = 0;
   for (const rows of byExec.values()) lanes += rows.length;
@@ -110,7 +110,7 @@ export function timeline(spans, {width = 1100, stageColor = () => 'var(--c0)', h
   let yy = pad.t;
   for (const [exec, rows] of byExec) {
     root.append(svg('text', {x: pad.l - 6, y: yy + 10, class: 'tick', 'text-anchor': 'end'}, exec === 'driver' ? 'driver (local)' : 'executor ' + exec));
-    root.append(svg('text', {x: pad.l - 6, y: yy + 21, class: 'tick muted', 'text-anchor': 'end'}, rows.length + ' lane' + (rows.length === 1 ? '' : 's') + ' busy at once'));
+    root.append(svg('text', {x: pad.l - 6, y: yy + 21, class: 'tick muted', 'text-anchor': 'end'}, rows.length + ' at once'));
     rows.forEach((row, i) => {
       const y = yy + i * laneH;
       for (const s of row.spans) {

@@ -115,6 +115,25 @@ function aqeLine(name, p) {
     s.removed.length ? el('span', {class: 'op-removed'}, '− ' + s.removed.join(', ')) : null]);
 }
 
+const KIND = {ADDED: 'op-added', REMOVED: 'op-removed', CHANGED: 'op-changed'};
+
+function changeList(title, d, id) {
+  if (!d) return null;
+  return el('div', {class: 'change-list', 'data-changes': id},
+    el('h3', {}, title),
+    d.identical || !d.changes.length
+      ? el('p', {class: 'muted'}, 'The plans have the same operators.')
+      : el('ul', {}, d.changes.map((c) => el('li', {'data-kind': c.kind, 'data-operator': c.operator},
+        el('span', {class: KIND[c.kind]}, c.kind.toLowerCase()), ' ', c.summary || c.operator,
+        c.path ? el('span', {class: 'muted small'}, ` (under ${c.path})`) : null))));
+}
+
+function serverAqeLine(name, d) {
+  if (d.identical || !d.changes.length) return el('li', {}, `${name}, initial → final: `, el('span', {class: 'muted'}, 'no operator changed while it ran'));
+  return el('li', {}, `${name}, initial → final (what AQE changed while it ran): `,
+    d.changes.map((c, i) => [i ? '; ' : '', el('span', {class: KIND[c.kind]}, c.summary || `${c.kind.toLowerCase()} ${c.operator}`)]));
+}
+
 async function show(aId, bId) {
   if (!aId || !bId) {
     fill(body, el('p', {class: 'muted'}, 'Pick two runs to compare. Run an experiment\'s broken variant and then its fix: they are compared here by default.'));
@@ -125,7 +144,13 @@ async function show(aId, bId) {
   url.searchParams.set('b', bId);
   history.replaceState(null, '', url);
   fill(body, el('p', {class: 'muted'}, 'Loading…'));
-  const [a, b] = await Promise.all([fetchJson('/api/runs/' + aId), fetchJson('/api/runs/' + bId)]);
+  const [a, b, server] = await Promise.all([
+    fetchJson('/api/runs/' + aId),
+    fetchJson('/api/runs/' + bId),
+    // The lab's own plan diff (GET /api/runs/{a}/compare/{b}) words the changes for people.
+    fetchJson(`/api/runs/${encodeURIComponent(aId)}/compare/${encodeURIComponent(bId)}`).catch(() => null),
+  ]);
+  const planDiff = server?.plans?.find((p) => p.finalVsFinal) || server?.plans?.[0] || null;
   const ta = totals(a);
   const tb = totals(b);
   const pa = finalPlan(a);
@@ -139,7 +164,10 @@ async function show(aId, bId) {
   fill(body,
     el('div', {class: 'run-cards'}, head(a, 'a'), head(b, 'b')),
     el('section', {}, el('h2', {}, 'Plan diff'),
-      el('ul', {class: 'aqe-lines'}, aqeLine('A', pa), aqeLine('B', pb)),
+      planDiff ? changeList('What the lab\'s plan diff says, final A → final B', planDiff.finalVsFinal, 'final-vs-final') : null,
+      el('ul', {class: 'aqe-lines'},
+        planDiff?.aInitialVsFinal ? serverAqeLine('A', planDiff.aInitialVsFinal) : aqeLine('A', pa),
+        planDiff?.bInitialVsFinal ? serverAqeLine('B', planDiff.bInitialVsFinal) : aqeLine('B', pb)),
       planBlock(`Final plan A → final plan B`, pa?.final, pb?.final, [`A: ${a.variant}`, `B: ${b.variant}`])),
     el('section', {}, el('h2', {}, 'Metric deltas'),
       el('div', {class: 'scroll-x'}, el('table', {class: 'deltas'},

@@ -34,11 +34,14 @@ class Connection {
       const was = this.connected;
       this.connected = false;
       this.failures++;
-      for (const s of this.subscribers) s.detach();
+      // The socket is gone, and its subscriptions with it: nothing to unsubscribe.
+      for (const s of this.subscribers) s.detach(false);
       this.emit(was ? 'reconnecting' : 'offline');
     };
     this.client.onStompError = () => this.emit('reconnecting');
     this.client.activate();
+    // A handle for debugging and for the browser tests, which drop the socket on purpose.
+    window.breaklab = {connection: this};
   }
 
   emit(state) {
@@ -76,7 +79,7 @@ export class RunFeed {
     this.subs = [];
     this.buffer = null;
     this.pollTimer = null;
-    this.resyncs = 0;
+    this.resyncs = 0; // snapshots asked for: on every (re)connect and after every gap
     if (initial) this.accept(0, initial);
     this.conn = connection();
     this.stateListener = (state, failures) => {
@@ -96,13 +99,14 @@ export class RunFeed {
   attach(client) {
     this.detach();
     this.buffer = [];
+    this.resyncs++;
     const topic = client.subscribe('/topic/runs/' + this.runId, (frame) => this.onTopic(JSON.parse(frame.body)));
     const answer = client.subscribe('/app/runs/' + this.runId, (frame) => this.onAnswer(JSON.parse(frame.body)));
     this.subs = [topic, answer];
   }
 
-  detach() {
-    for (const s of this.subs) {
+  detach(unsubscribe = true) {
+    for (const s of unsubscribe ? this.subs : []) {
       try {
         s.unsubscribe();
       } catch (ignored) {
@@ -203,8 +207,8 @@ export class RunsFeed {
     this.onRun(null);
   }
 
-  detach() {
-    for (const s of this.subs) {
+  detach(unsubscribe = true) {
+    for (const s of unsubscribe ? this.subs : []) {
       try {
         s.unsubscribe();
       } catch (ignored) {

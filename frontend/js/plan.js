@@ -5,6 +5,8 @@ import {svg, el} from './util.js';
 
 let nextId = 1;
 
+const WRAPPERS = new Set(['AdaptiveSparkPlan', 'ShuffleQueryStage', 'BroadcastQueryStage', 'TableCacheQueryStage', 'ResultQueryStage']);
+
 /**
  * Drops the codegen wrappers (WholeStageCodegen, InputAdapter): they change numbering between
  * versions and would make every AQE step look like a rewrite. Their codegen id is kept on the
@@ -20,6 +22,14 @@ export function flatten(tree, codegen = null) {
     return inner;
   }
   if (name === 'InputAdapter' && tree.children?.length === 1) return flatten(tree.children[0], null);
+  // AQE's query stages and adaptive root only say how the plan is executed; the operator below keeps
+  // a note that its output was materialised (the server's PlanDiff splices them out the same way).
+  if (WRAPPERS.has(name) && tree.children?.length === 1) {
+    const inner = flatten(tree.children[0], codegen);
+    if (inner && name.endsWith('QueryStage')) inner.queryStage = tree.simpleString || name;
+    if (inner && name === 'AdaptiveSparkPlan') inner.adaptive = tree.simpleString || name;
+    return inner;
+  }
   return {
     id: nextId++,
     name,
@@ -248,7 +258,7 @@ export function drawPlan(root, {states = null, onSelect = () => {}, label = 'phy
     }
     const state = states?.get(n.id) || 'same';
     const g = svg('g', {
-      class: `op op-${state}` + (n.name.includes('Exchange') || n.name.includes('QueryStage') ? ' op-boundary' : ''),
+      class: `op op-${state}` + (n.name.includes('Exchange') ? ' op-boundary' : '') + (n.queryStage ? ' op-materialized' : ''),
       transform: `translate(${n.cx - NODE_W / 2},${n.y})`,
       tabindex: 0,
       role: 'button',
@@ -265,14 +275,15 @@ export function drawPlan(root, {states = null, onSelect = () => {}, label = 'phy
     });
     g.append(svg('title', {}, n.text + (n.metrics.length ? '\n' + n.metrics.map((m) => `${m.name}: ${parseMetric(m.value).total}`).join('\n') : '')));
     g.append(svg('rect', {width: NODE_W, height: n.h, rx: 6, class: 'op-box'}));
-    if (n.codegen !== null) g.append(svg('text', {x: NODE_W - 6, y: 14, class: 'op-codegen', 'text-anchor': 'end'}, `*(${n.codegen})`));
+    const badges = [n.queryStage ? n.queryStage.replace('QueryStage', ' stage') : null, n.codegen !== null ? `*(${n.codegen})` : null].filter(Boolean).join('  ');
+    if (badges) g.append(svg('text', {x: NODE_W - 6, y: 14, class: 'op-codegen', 'text-anchor': 'end'}, badges));
     g.append(svg('text', {x: 8, y: 15, class: 'op-name'}, n.name + (state !== 'same' ? `  · ${state}` : '')));
     g.append(svg('text', {x: 8, y: 29, class: 'op-text'}, shortLabel(n)));
     keyMetrics(n).forEach((m, i) => {
       const p = parseMetric(m.value);
       const value = p.max ? `${p.total} (med ${p.med}, max ${p.max})` : p.total;
       let line = `${m.name}: ${value}`;
-      if (line.length > 54) line = line.slice(0, 53) + '…';
+      if (line.length > 50) line = line.slice(0, 49) + '…';
       g.append(svg('text', {x: 8, y: 44 + i * 14, class: 'op-metric' + (p.skewed ? ' hot' : '')}, line));
     });
     boxes.append(g);
@@ -287,6 +298,7 @@ export function nodeDetails(node) {
   if (!node) return el('p', {class: 'muted'}, 'Select an operator to see all its metrics.');
   return el('div', {class: 'op-details'},
     el('h4', {}, node.name, node.codegen !== null ? el('span', {class: 'muted'}, ` whole-stage codegen *(${node.codegen})`) : null),
+    node.queryStage ? el('p', {class: 'muted small'}, `Materialised by AQE as ${node.queryStage}: its output was computed before the rest was re-planned.`) : null,
     el('pre', {class: 'op-full'}, node.text),
     node.metrics.length
       ? el('table', {class: 'metrics'}, el('tbody', {}, node.metrics.map((m) => {

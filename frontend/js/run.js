@@ -341,5 +341,13 @@ function onState(state) {
     fetchJson('/api/engine').catch(() => null),
   ]);
   onSnapshot(snapshot);
-  new RunFeed(runId, {onSnapshot, onState, initial: null});
+  let feed = null;
+  feed = new RunFeed(runId, {
+    onSnapshot: (s, seq) => {
+      main.dataset.seq = String(seq);
+      main.dataset.resyncs = String(feed?.resyncs ?? 0);
+      onSnapshot(s);
+    },
+    onState,
+  });
 })();

@@ -54,7 +54,9 @@ new RunsFeed(
     render();
   },
   (state) => {
-    document.getElementById('conn').textContent = state === 'live' ? '● live' : 'reconnecting…';
+    const conn = document.getElementById('conn');
+    conn.dataset.state = state;
+    conn.textContent = state === 'live' ? '● live' : 'reconnecting…';
   },
 );
 load();

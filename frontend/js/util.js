@@ -77,6 +77,7 @@ export function time(iso) {
 export function ratio(a, b) {
   if (!a && !b) return '';
   if (!a) return 'new';
+  if (!b) return '→ 0';
   const r = b / a;
   if (r >= 1) return '×' + (r >= 10 ? r.toFixed(0) : r.toFixed(1));
   return '÷' + (1 / r >= 10 ? (1 / r).toFixed(0) : (1 / r).toFixed(1));
