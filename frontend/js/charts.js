@@ -110,7 +110,7 @@ export function timeline(spans, {width = 1100, stageColor = () => 'var(--c0)', h
   let yy = pad.t;
   for (const [exec, rows] of byExec) {
     root.append(svg('text', {x: pad.l - 6, y: yy + 10, class: 'tick', 'text-anchor': 'end'}, exec === 'driver' ? 'driver (local)' : 'executor ' + exec));
-    root.append(svg('text', {x: pad.l - 6, y: yy + 21, class: 'tick muted', 'text-anchor': 'end'}, rows.length + ' at once'));
+    root.append(svg('text', {x: pad.l - 6, y: yy + 21, class: 'tick muted', 'text-anchor': 'end'}, rows.length + (rows.length === 1 ? ' lane' : ' lanes')));
     rows.forEach((row, i) => {
       const y = yy + i * laneH;
       for (const s of row.spans) {

@@ -189,6 +189,15 @@ class LabBrowserTests {
         assertThat(ids).containsSubsequence(fixedRun, brokenRun);
         browser.screenshot("07-runs");
 
+        // A narrow window: the page itself never scrolls sideways (wide charts scroll in their box).
+        browser.driver.manage().window().setSize(new org.openqa.selenium.Dimension(480, 900));
+        browser.go("/runs/" + brokenRun);
+        browser.await(Duration.ofSeconds(20), d -> !browser.all("#evidence [data-evidence]")
+                .isEmpty());
+        Number overflow = (Number) browser.js("return document.documentElement.scrollWidth - window.innerWidth");
+        assertThat(overflow.intValue()).as("horizontal overflow at 480 px").isLessThanOrEqualTo(1);
+        browser.screenshot("08-run-narrow");
+
         assertThat(browser.consoleErrors()).as("console errors").isEmpty();
     }
 
