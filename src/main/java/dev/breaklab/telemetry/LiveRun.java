@@ -266,6 +266,7 @@ public final class LiveRun {
             stage.gcTimeMs += metrics.jvmGCTime();
             stage.executorRunTimeMs += metrics.executorRunTime();
             stage.peakExecutionMemory = Math.max(stage.peakExecutionMemory, metrics.peakExecutionMemory());
+            stage.resultSizeBytes += metrics.resultSize();
             executor[3] += metrics.inputMetrics().bytesRead();
             executor[4] += shuffleRead;
             executor[5] += metrics.shuffleWriteMetrics().bytesWritten();
@@ -380,15 +381,35 @@ public final class LiveRun {
     // ---- publishing (publisher or engine thread) ----
 
     /** Builds and publishes a new snapshot if anything changed; returns it, or null if nothing did. */
-    public synchronized Published publishIfDirty() {
-        if (!dirty) {
-            return null;
+    public Published publishIfDirty() {
+        return publishIfDirty(RunDiagnosis.NONE);
+    }
+
+    /**
+     * Same, with the diagnosis applied before the snapshot becomes visible. The diagnosis runs
+     * outside this run's monitor so the listener thread never waits for it; callers hold
+     * {@link #publishLock}, which orders the publications.
+     */
+    public Published publishIfDirty(RunDiagnosis diagnosis) {
+        RunSnapshot built;
+        boolean changed;
+        synchronized (this) {
+            if (!dirty) {
+                return null;
+            }
+            dirty = false;
+            changed = statusChanged;
+            statusChanged = false;
+            built = build();
         }
-        dirty = false;
-        boolean changed = statusChanged;
-        statusChanged = false;
-        snapshot = build();
-        return new Published(snapshot, changed);
+        RunSnapshot diagnosed;
+        try {
+            diagnosed = diagnosis.diagnose(built);
+        } catch (RuntimeException e) {
+            diagnosed = built;
+        }
+        snapshot = diagnosed;
+        return new Published(diagnosed, changed);
     }
 
     public record Published(RunSnapshot snapshot, boolean statusChanged) {}
@@ -439,7 +460,8 @@ public final class LiveRun {
                 predictions,
                 streams.batchSnapshots(),
                 streams.querySnapshots(),
-                streams.measurementSnapshot());
+                streams.measurementSnapshot(),
+                null);
     }
 
     private static long key(int stageId, int attemptId) {

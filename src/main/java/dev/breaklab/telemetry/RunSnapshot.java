@@ -1,6 +1,7 @@
 package dev.breaklab.telemetry;
 
 import dev.breaklab.plan.PlanNode;
+import dev.breaklab.plan.StageCount;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -35,7 +36,8 @@ public record RunSnapshot(
         List<PredictionResult> predictions,
         List<BatchSnapshot> batches,
         List<StreamQuerySnapshot> queries,
-        Map<String, Long> measurements) {
+        Map<String, Long> measurements,
+        StageCount stagePrediction) {
 
     public record RunError(String errorClass, String message) {}
 
@@ -96,7 +98,8 @@ public record RunSnapshot(
             Histogram taskDurationHistogram,
             Histogram taskShuffleReadHistogram,
             List<TaskSummary> slowestTasks,
-            String failureReason) {}
+            String failureReason,
+            long resultSizeBytes) {}
 
     public record ExecutorSnapshot(
             String executorId,
@@ -143,7 +146,31 @@ public record RunSnapshot(
 
     public record EvidenceResult(String id, String claim, boolean expected, boolean holds, String measured) {}
 
-    public record Finding(String kind, String severity, Integer stageId, String summary, String detail, String fix) {}
+    /**
+     * What the diagnosis sees on the run (see insight/).
+     *
+     * @param severity {@code INFO}, {@code WARNING} or {@code CRITICAL}
+     * @param fix the fix to try, in words
+     * @param operator the plan operator the finding points at, when it is about one
+     * @param numbers the measured figures behind it, by name, in the order they read best
+     * @param action the fix as a run to submit: a variant of the same experiment and knob values
+     */
+    public record Finding(
+            String kind,
+            String severity,
+            Integer stageId,
+            String summary,
+            String detail,
+            String fix,
+            String operator,
+            Map<String, Object> numbers,
+            FixAction action) {}
+
+    /**
+     * A fix the run view can offer in one click: {@code POST /api/runs} with this experiment,
+     * {@code variant} and {@code knobs}. {@code conf} shows the Spark settings the fix changes.
+     */
+    public record FixAction(String variant, Map<String, Object> knobs, Map<String, String> conf) {}
 
     public record PredictionResult(String questionId, String question, String answer, String actual, Boolean correct) {}
 
@@ -222,6 +249,36 @@ public record RunSnapshot(
             Instant startedAt,
             Instant terminatedAt,
             String exception) {}
+
+    /** The same snapshot with the diagnosis attached (findings and the stage-count check). */
+    public RunSnapshot withInsight(List<Finding> findings, StageCount stagePrediction) {
+        return new RunSnapshot(
+                id,
+                experimentId,
+                variant,
+                description,
+                knobs,
+                conf,
+                status,
+                submittedAt,
+                startedAt,
+                finishedAt,
+                durationMs,
+                error,
+                result,
+                jobs,
+                stages,
+                sql,
+                executors,
+                timeline,
+                evidence,
+                findings,
+                predictions,
+                batches,
+                queries,
+                measurements,
+                stagePrediction);
+    }
 
     // Helpers for evidence and insight code: small, total queries over the snapshot.
 
