@@ -39,15 +39,16 @@ class AqeHurtsExperiment implements Experiment {
             That is the trap. Someone raises the advisory size to 256 MB "to get fewer, bigger tasks" \
             and switches parallelismFirst off. Any shuffle smaller than 256 MB now becomes a single \
             partition: the whole aggregation runs in one task on one core while every other core of the \
-            executor sits idle, and the stage takes as long as that one task (SPARK-31124 is the story of \
-            this trade-off in Spark itself). Nothing fails; the job is just slower than with AQE off.
+            executor sits idle, and the stage takes as long as that one task. Spark's own default guards \
+            against exactly this (SPARK-31124 made coalescing keep at least the default parallelism); \
+            parallelismFirst=false removes the guard. Nothing fails; the job just uses one core.
 
             In the lab, the aggregate stage of the broken run has exactly one task reading the whole \
             shuffle; the fixed run (parallelismFirst back on, same advisory size) splits it across the \
             cores. In the Spark UI the stage page says 1/1 tasks, the event timeline shows a single bar, and \
             the Executors tab shows one active task on an executor that has more cores. The fix is to keep \
-            parallelismFirst on, or size the advisory target for the data, or set \
-            coalescePartitions.minPartitionNum.""",
+            parallelismFirst on, size the advisory target for what one task should really handle, or set \
+            spark.sql.adaptive.coalescePartitions.minPartitionNum, a floor that holds either way.""",
             new Code("""
                     // broken: spark.sql.adaptive.coalescePartitions.parallelismFirst=false
                     // fixed:  spark.sql.adaptive.coalescePartitions.parallelismFirst=true

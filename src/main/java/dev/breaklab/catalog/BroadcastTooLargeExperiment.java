@@ -13,6 +13,7 @@ import static org.apache.spark.sql.functions.sum;
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.DecimalKnob;
+import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.telemetry.RunStatus;
 import java.util.List;
 import java.util.Set;
@@ -38,71 +39,81 @@ class BroadcastTooLargeExperiment implements Experiment {
             """
             A broadcast join is fast because the small side is collected to the driver, turned into a \
             hash table and shipped to every executor. The word that matters is small. A hint does not \
-            check sizes: /*+ BROADCAST(t) */ on a table that was small last year, or on the wrong side of \
-            the join, makes Spark pull the whole table through the driver. In production this is a classic \
-            driver OutOfMemoryError, or executors dying while they hold a copy each.
+            check sizes: /*+ BROADCAST(t) */ on a table that was small last year, or (as here) on the \
+            wrong side of the join, makes Spark pull the whole table through the driver. In production \
+            this is a classic driver OutOfMemoryError, or executors dying while they hold a copy each.
 
             Collecting the build side is an ordinary Spark job whose task results go to the driver, so it \
-            is bounded by spark.driver.maxResultSize, the lab's guard. This experiment sizes the hinted \
-            table as a multiple of that guard (incompressible hex digests, so compression cannot save it). \
-            The broken run fails with Spark's own message, "Total size of serialized results ... is bigger \
-            than spark.driver.maxResultSize", before any hash table is built; then any other run works, \
+            is bounded by spark.driver.maxResultSize, the lab's guard. This experiment sizes the big table \
+            as a multiple of that guard (incompressible hex digests, so compression cannot save it) and \
+            joins it to a thousand lookup keys, with the hint on the big table. The broken run fails with \
+            Spark's own message, "Total size of serialized results ... is bigger than \
+            spark.driver.maxResultSize", before any hash table is built; then any other run works, \
             because only that job was aborted. Spark has a second limit behind this one: a broadcast table \
             above spark.sql.maxBroadcastTableSize (8 GB by default) is refused outright, but the result-size \
             guard fires long before that.
 
             In the lab, the run ends FAILED with the error, and the stage list shows the collect job of the \
             big table failing. In the Spark UI the failed job sits under the SQL query with its reason; a \
-            driver-side OutOfMemoryError would have left you with no UI at all. The fix: drop the hint \
-            (or say MERGE) so the two sides are shuffled instead, and keep broadcasts for tables that stay \
-            small.""",
+            driver-side OutOfMemoryError would have left you with no UI at all. The fix: put the hint on \
+            the side that is really small. The thousand keys are broadcast, and the big table is scanned \
+            where it sits and probed against them, with no shuffle at all. When both sides are big, drop \
+            the hint (or say MERGE) and let Spark shuffle both.""",
             new Code("""
                     // the big side: guardMultiple x spark.driver.maxResultSize of incompressible rows
                     Dataset<Row> big = spark.range(0, rows, 1, 16).select(col("id").as("key"), concat(
                         sha2(concat(col("id").cast("string"), lit("a")), 512),
                         sha2(concat(col("id").cast("string"), lit("b")), 512)).as("payload"));
-                    Dataset<Row> facts = spark.range(0, rows, 1, 16).select(
-                        pmod(col("id"), lit(rows)).as("key"));
+                    // the really small side: lookupKeys keys spread over the big table
+                    Dataset<Row> lookups = spark.range(0, lookupKeys, 1, 2).select(
+                        pmod(col("id").multiply(7919), lit(rows)).as("key"));
 
-                    facts.join(broadcast(big), "key")            // broken: collected to the driver
+                    lookups.join(broadcast(big), "key")          // broken: the big side collected
                         .agg(count(lit(1)), sum(length(col("payload")))).collectAsList();
 
-                    facts.join(big.hint("merge"), "key")         // fixed: shuffle both sides instead
+                    big.join(broadcast(lookups), "key")          // fixed: the small side broadcast
                         .agg(count(lit(1)), sum(length(col("payload")))).collectAsList();""", """
                     SET spark.sql.adaptive.enabled = false;
                     SET spark.sql.autoBroadcastJoinThreshold = -1;
-                    SET spark.sql.shuffle.partitions = 8;
 
                     CREATE TEMP VIEW big AS
                       SELECT id AS key,
                              concat(sha2(concat(id, 'a'), 512), sha2(concat(id, 'b'), 512)) AS payload
                       FROM range(0, ${rows}, 1, 16);
-                    CREATE TEMP VIEW facts AS SELECT id AS key FROM range(0, ${rows}, 1, 16);
+                    CREATE TEMP VIEW lookups AS
+                      SELECT pmod(id * 7919, ${rows}) AS key FROM range(0, ${lookupKeys}, 1, 2);
 
                     -- broken
                     SELECT /*+ BROADCAST(b) */ count(*), sum(length(payload))
-                    FROM facts f JOIN big b ON f.key = b.key;
+                    FROM lookups l JOIN big b ON l.key = b.key;
 
                     -- fixed
-                    SELECT /*+ MERGE(b) */ count(*), sum(length(payload))
-                    FROM facts f JOIN big b ON f.key = b.key;"""),
-            List.of(DecimalKnob.of(
-                    "guardMultiple",
-                    "Broadcast size",
-                    1.5,
-                    0.1,
-                    3.0,
-                    "x maxResultSize",
-                    "Size of the hinted table, as a multiple of spark.driver.maxResultSize")),
+                    SELECT /*+ BROADCAST(l) */ count(*), sum(length(payload))
+                    FROM lookups l JOIN big b ON l.key = b.key;"""),
             List.of(
-                    Variant.of("broken", "BROADCAST the big table", "The hint forces the big table through the driver")
+                    DecimalKnob.of(
+                            "guardMultiple",
+                            "Big table size",
+                            1.5,
+                            0.1,
+                            3.0,
+                            "x maxResultSize",
+                            "Size of the big table, as a multiple of spark.driver.maxResultSize"),
+                    IntegerKnob.of(
+                            "lookupKeys", "Lookup keys", 1_000, 1, 100_000, "rows", "Rows of the really small side")),
+            List.of(
+                    Variant.of(
+                                    "broken",
+                                    "BROADCAST the big table",
+                                    "The hint is on the wrong side: the big table goes through the driver")
                             .withConf("spark.sql.adaptive.enabled", "false")
-                            .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")
-                            .withConf("spark.sql.shuffle.partitions", "8"),
-                    Variant.of("fixed", "MERGE instead", "The same join as a sort-merge join: both sides shuffled")
+                            .withConf("spark.sql.autoBroadcastJoinThreshold", "-1"),
+                    Variant.of(
+                                    "fixed",
+                                    "BROADCAST the small side",
+                                    "The hint on the lookup keys: they are broadcast, the big table is probed in place")
                             .withConf("spark.sql.adaptive.enabled", "false")
-                            .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")
-                            .withConf("spark.sql.shuffle.partitions", "8")),
+                            .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")),
             List.of(
                     Question.choice(
                             "outcome",
@@ -135,7 +146,7 @@ class BroadcastTooLargeExperiment implements Experiment {
                     Evidence.of(
                             "broadcast-planned",
                             "The plan Spark set out to run was a BroadcastHashJoin over a BroadcastExchange",
-                            Set.of("broken"),
+                            Set.of("broken", "fixed"),
                             run -> {
                                 String join = Joins.initialPlan(run)
                                         .map(v -> Joins.joinIn(v.tree()))
@@ -143,16 +154,24 @@ class BroadcastTooLargeExperiment implements Experiment {
                                 return Verdict.of(join.equals("BroadcastHashJoin"), "planned join: %s", join);
                             }),
                     Evidence.of(
-                            "merge-succeeds",
-                            "Without the broadcast, the same join shuffles both sides and succeeds",
+                            "small-side-broadcast",
+                            "With the hint on the small side the run succeeds: the broadcast holds only the lookup keys and the big table is not shuffled",
                             Set.of("fixed"),
-                            run -> Verdict.of(
-                                    run.status() == RunStatus.SUCCEEDED
-                                            && Plans.joinStrategy(run).equals("SortMergeJoin"),
-                                    "status %s, join %s, result %s",
-                                    run.status(),
-                                    Plans.joinStrategy(run),
-                                    run.result()))),
+                            run -> {
+                                long broadcastRows =
+                                        Joins.finalMetric(run, "BroadcastExchange", "number of output rows");
+                                long written = Joins.shuffleWritten(run);
+                                long lookups = ((Number) run.knobs().get("lookupKeys")).longValue();
+                                return Verdict.of(
+                                        run.status() == RunStatus.SUCCEEDED
+                                                && broadcastRows == lookups
+                                                && written < 1_048_576,
+                                        "status %s, rows broadcast: %,d, shuffle written: %,d bytes (the final count only), result %s",
+                                        run.status(),
+                                        broadcastRows,
+                                        written,
+                                        run.result());
+                            })),
             "embedded");
 
     @Override
@@ -179,10 +198,12 @@ class BroadcastTooLargeExperiment implements Experiment {
                                         sha2(concat(col("id").cast("string"), lit("a")), 512),
                                         sha2(concat(col("id").cast("string"), lit("b")), 512))
                                 .as("payload"));
-        Dataset<Row> facts = spark.range(0, rows, 1, PARTITIONS)
-                .select(pmod(col("id"), lit(rows)).as("key"));
-        Dataset<Row> hinted = "broken".equals(run.variant()) ? broadcast(big) : big.hint("merge");
-        Row summary = run.collect(facts.join(hinted, "key").agg(count(lit(1)), sum(length(col("payload")))))
+        Dataset<Row> lookups = spark.range(0, run.knobs().integer("lookupKeys"), 1, 2)
+                .select(pmod(col("id").multiply(7919), lit(rows)).as("key"));
+        Dataset<Row> joined = "broken".equals(run.variant())
+                ? lookups.join(broadcast(big), "key")
+                : big.join(broadcast(lookups), "key");
+        Row summary = run.collect(joined.agg(count(lit(1)), sum(length(col("payload")))))
                 .get(0);
         return summary.getLong(0) + " rows joined, " + summary.getLong(1) + " payload characters";
     }

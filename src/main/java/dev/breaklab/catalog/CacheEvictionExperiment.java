@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.sum;
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
+import dev.breaklab.telemetry.RunSnapshot;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -107,9 +108,9 @@ class CacheEvictionExperiment implements Experiment {
                             "Computed once by the first action, read from the cache by the other two"))),
             List.of(
                     Question.number(
-                            "map-stages",
-                            "How many shuffle map stages (stages that write shuffle data for the aggregation) will the three actions run?",
-                            Joins::shuffleMapStages),
+                            "source-map-stages",
+                            "Across the three actions, how many stages will scan the source and shuffle it for the aggregation?",
+                            CacheEvictionExperiment::sourceMapStages),
                     Question.choice(
                             "cache-used",
                             "Will the later actions read an InMemoryTableScan?",
@@ -152,10 +153,7 @@ class CacheEvictionExperiment implements Experiment {
                             "The aggregation's shuffle runs once per computation: one map stage per action uncached, one in total cached",
                             Set.of("broken", "fixed"),
                             run -> {
-                                long mapStages = run.completedStages().stream()
-                                        .filter(s -> s.numTasks() == SOURCE_PARTITIONS && s.shuffleWriteBytes() > 0)
-                                        .filter(s -> s.inputBytes() == 0 && s.shuffleReadBytes() == 0)
-                                        .count();
+                                long mapStages = sourceMapStages(run);
                                 boolean cached = Joins.finalHas(run, "InMemoryTableScan");
                                 long expected = cached ? 1 : ACTIONS;
                                 return Verdict.of(
@@ -175,6 +173,18 @@ class CacheEvictionExperiment implements Experiment {
     @Override
     public ExperimentDefinition definition() {
         return DEFINITION;
+    }
+
+    /**
+     * Stages that computed the aggregation's map side from the source: one task per source
+     * partition, shuffle written, nothing read from a shuffle or from the cache (a cache read counts
+     * as input bytes).
+     */
+    static long sourceMapStages(RunSnapshot run) {
+        return run.completedStages().stream()
+                .filter(s -> s.numTasks() == SOURCE_PARTITIONS && s.shuffleWriteBytes() > 0)
+                .filter(s -> s.inputBytes() == 0 && s.shuffleReadBytes() == 0)
+                .count();
     }
 
     @Override

@@ -60,8 +60,9 @@ class JoinHintsExperiment implements Experiment {
 
             In the lab, predict the operator, then check the plan tree and the stage list: the cross \
             product is one stage of 16 tasks, the hash and merge joins have shuffle stages, the broadcasts \
-            a small collect job. In the Spark UI the SQL tab shows the chosen operator, and the hint itself \
-            appears in the parsed and analyzed logical plans (ResolvedHint) of the query's details.""",
+            a small collect job; the logical plans show the hint travelling from UnresolvedHint (parsed) \
+            to ResolvedHint (analyzed) to a hint on the Join itself (optimized). In the Spark UI the SQL \
+            tab shows the chosen operator, and the query's details print the same logical plans.""",
             new Code("""
                     Dataset<Row> facts = spark.range(0, rows, 1, 4).select(
                         pmod(col("id"), lit(keys)).as("key"), pmod(col("id"), lit(keys * 10)).as("amount"));
