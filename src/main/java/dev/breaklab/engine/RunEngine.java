@@ -201,7 +201,12 @@ public class RunEngine {
             sc.setJobGroup(live.id(), live.snapshot().description(), true);
             sc.setLocalProperty(LabListener.RUN_PROPERTY, live.id());
             sc.addJobTag(tag);
-            result = run.experiment.run(new RunContext(session, run.variant.name(), run.knobs, workDir, live));
+            RunContext context = new RunContext(session, run.variant.name(), run.knobs, workDir, live);
+            run.context = context;
+            if (run.stopStatus != null) {
+                context.stopQueries();
+            }
+            result = run.experiment.run(context);
         } catch (Throwable t) {
             if (run.stopStatus != null) {
                 outcome = run.stopStatus;
@@ -215,6 +220,11 @@ public class RunEngine {
                 throw vme;
             }
         } finally {
+            // No streaming query outlives its run.
+            RunContext context = run.context;
+            if (context != null) {
+                context.closeStreams();
+            }
             sc.clearJobGroup();
             sc.setLocalProperty(LabListener.RUN_PROPERTY, null);
             sc.removeJobTag(tag);
@@ -298,6 +308,13 @@ public class RunEngine {
         SparkContext sc = sc();
         sc.cancelJobGroupAndFutureJobs(live.id(), reason);
         sc.cancelJobsWithTag(jobTag(live.id()), reason);
+        RunContext context = run.context;
+        if (context != null) {
+            // query.stop() waits for the micro-batch to end: not on the caller's (HTTP or timer) thread.
+            Thread stopper = new Thread(context::stopQueries, "lab-run-stop-" + live.id());
+            stopper.setDaemon(true);
+            stopper.start();
+        }
         // Driver-side work (no job to cancel) gets an interrupt after a grace period.
         timers.schedule(
                 () -> {
@@ -467,6 +484,7 @@ public class RunEngine {
         volatile java.util.concurrent.Future<?> future;
         volatile Thread thread;
         volatile ScheduledFuture<?> timeoutTask;
+        volatile RunContext context;
         volatile RunStatus stopStatus;
         volatile String stopReason;
 

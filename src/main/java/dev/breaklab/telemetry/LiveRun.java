@@ -64,6 +64,7 @@ public final class LiveRun {
     private final SplittableRandom sampler = new SplittableRandom(42);
     private long tasksSeen;
     private LogicalPlans pendingLogical;
+    private final LiveStreams streams = new LiveStreams();
 
     private List<EvidenceResult> evidence = List.of();
     private List<Finding> findings = List.of();
@@ -339,6 +340,39 @@ public final class LiveRun {
         return List.copyOf(latestAttempt.keySet());
     }
 
+    // ---- streaming (StreamingQueryListener on the streams queue; LabListener for jobs) ----
+
+    synchronized void streamQueryStarted(String queryId, String queryRunId, String name, Instant at) {
+        streams.queryStarted(queryId, queryRunId, name, at);
+        touch(false);
+    }
+
+    synchronized void streamQueryTerminated(String queryRunId, Instant at, String exception) {
+        streams.queryTerminated(queryRunId, at, exception);
+        touch(false);
+    }
+
+    synchronized void streamBatch(RunSnapshot.BatchSnapshot batch) {
+        streams.batch(batch);
+        touch(false);
+    }
+
+    synchronized void streamJob(String queryId, long batchId, int jobId, List<Integer> stageIds) {
+        streams.job(queryId, batchId, jobId, stageIds);
+        touch(false);
+    }
+
+    /** Whether the streams listener has seen every started query of the run terminate. */
+    public synchronized boolean streamsTerminated() {
+        return streams.allTerminated();
+    }
+
+    /** A figure the experiment measured with Spark itself (e.g. rows read back from a sink). */
+    public synchronized void measured(String name, long value) {
+        streams.measured(name, value);
+        touch(false);
+    }
+
     private void touch(boolean statusChange) {
         dirty = true;
         statusChanged |= statusChange;
@@ -424,6 +458,9 @@ public final class LiveRun {
                 evidence,
                 findings,
                 predictions,
+                streams.batchSnapshots(),
+                streams.querySnapshots(),
+                streams.measurementSnapshot(),
                 null);
     }
 

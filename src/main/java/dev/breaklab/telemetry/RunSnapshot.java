@@ -34,6 +34,9 @@ public record RunSnapshot(
         List<EvidenceResult> evidence,
         List<Finding> findings,
         List<PredictionResult> predictions,
+        List<BatchSnapshot> batches,
+        List<StreamQuerySnapshot> queries,
+        Map<String, Long> measurements,
         StageCount stagePrediction) {
 
     public record RunError(String errorClass, String message) {}
@@ -171,6 +174,82 @@ public record RunSnapshot(
 
     public record PredictionResult(String questionId, String question, String answer, String actual, Boolean correct) {}
 
+    /**
+     * One micro-batch of a streaming query, as Spark's {@code StreamingQueryProgress} reported it,
+     * joined with the Spark jobs and stages that ran for it.
+     *
+     * @param queryRunId changes on every (re)start of the query; {@code queryId} survives restarts
+     *     from the same checkpoint
+     * @param watermark the event-time watermark in force for the batch (ISO-8601), or null
+     * @param sinkOutputRows rows the sink reported writing, -1 when the sink does not report it
+     */
+    public record BatchSnapshot(
+            String queryId,
+            String queryRunId,
+            String queryName,
+            long batchId,
+            Instant timestamp,
+            long numInputRows,
+            double inputRowsPerSecond,
+            double processedRowsPerSecond,
+            long batchDurationMs,
+            Map<String, Long> durationMs,
+            String watermark,
+            List<StateOperatorSnapshot> stateOperators,
+            long sinkOutputRows,
+            List<Integer> jobIds,
+            List<Integer> stageIds) {
+
+        public long stateRowsTotal() {
+            return stateOperators.stream()
+                    .mapToLong(StateOperatorSnapshot::numRowsTotal)
+                    .sum();
+        }
+
+        public long stateRowsUpdated() {
+            return stateOperators.stream()
+                    .mapToLong(StateOperatorSnapshot::numRowsUpdated)
+                    .sum();
+        }
+
+        public long stateRowsRemoved() {
+            return stateOperators.stream()
+                    .mapToLong(StateOperatorSnapshot::numRowsRemoved)
+                    .sum();
+        }
+
+        public long stateMemoryUsedBytes() {
+            return stateOperators.stream()
+                    .mapToLong(StateOperatorSnapshot::memoryUsedBytes)
+                    .sum();
+        }
+
+        public long rowsDroppedByWatermark() {
+            return stateOperators.stream()
+                    .mapToLong(StateOperatorSnapshot::numRowsDroppedByWatermark)
+                    .sum();
+        }
+    }
+
+    public record StateOperatorSnapshot(
+            String operatorName,
+            long numRowsTotal,
+            long numRowsUpdated,
+            long numRowsRemoved,
+            long memoryUsedBytes,
+            long numRowsDroppedByWatermark,
+            long numShufflePartitions,
+            long numStateStoreInstances) {}
+
+    /** One start of a streaming query within the run; a restart from a checkpoint is a new entry. */
+    public record StreamQuerySnapshot(
+            String queryId,
+            String queryRunId,
+            String name,
+            Instant startedAt,
+            Instant terminatedAt,
+            String exception) {}
+
     /** The same snapshot with the diagnosis attached (findings and the stage-count check). */
     public RunSnapshot withInsight(List<Finding> findings, StageCount stagePrediction) {
         return new RunSnapshot(
@@ -195,10 +274,26 @@ public record RunSnapshot(
                 evidence,
                 findings,
                 predictions,
+                batches,
+                queries,
+                measurements,
                 stagePrediction);
     }
 
     // Helpers for evidence and insight code: small, total queries over the snapshot.
+
+    /** Batches that read at least one row (no-data batches only advance the watermark). */
+    public List<BatchSnapshot> dataBatches() {
+        return batches.stream().filter(b -> b.numInputRows() > 0).toList();
+    }
+
+    public long measurement(String name) {
+        Long value = measurements.get(name);
+        if (value == null) {
+            throw new IllegalStateException("the run did not measure " + name);
+        }
+        return value;
+    }
 
     public List<StageSnapshot> completedStages() {
         return stages.stream().filter(s -> s.status() == StageStatus.COMPLETE).toList();

@@ -168,6 +168,9 @@ final class Snapshots {
                     List.of(),
                     List.of(),
                     List.of(),
+                    List.of(),
+                    List.of(),
+                    Map.of(),
                     null);
         }
     }
