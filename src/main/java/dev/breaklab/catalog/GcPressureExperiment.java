@@ -51,13 +51,15 @@ class GcPressureExperiment implements Experiment {
             summarized. It works, and Spark cannot help it: the objects are invisible to Spark's memory \
             manager, which reports no execution memory used while the heap fills. The fixed variant asks \
             the same question with a DataFrame aggregation: Tungsten keeps rows in compact binary form and \
-            its hash aggregation buffers in memory that Spark manages, so there is almost nothing for the \
-            collector to do.
+            its hash aggregation buffers in memory that Spark manages (and can spill), so there is almost \
+            nothing for the collector to do.
 
             In the lab, compare GC time with task run time per stage, and the stage's peak execution \
             memory. In the Spark UI, the stage page's "GC Time" column (shown in red past 10% of task time) \
-            and the Executors tab's "Task Time (GC Time)" are the first places to look. GC timings vary \
-            from run to run; the gap between the two variants does not.""",
+            and the Executors tab's "Task Time (GC Time)" are the first places to look. GC time depends on \
+            the heap's state when the run starts (a young generation with room to spare may not collect \
+            at all), so the lab reports the GC share of every run without betting on it; what does not \
+            vary is that Spark saw none of the broken variant's memory.""",
             new Code("""
                     // broken: a Java object per row, kept in a HashMap per partition
                     // (users are contiguous, so each user's events sit in one partition)
@@ -97,7 +99,7 @@ class GcPressureExperiment implements Experiment {
                           FROM range(0, ${rows}, 1, 4))
                     GROUP BY user;"""),
             List.of(
-                    IntegerKnob.of("rows", "Events", 1_500_000, 10_000, 50_000_000, "rows", "Events summarized"),
+                    IntegerKnob.of("rows", "Events", 2_000_000, 10_000, 50_000_000, "rows", "Events summarized"),
                     IntegerKnob.of(
                             "users",
                             "Users",
@@ -131,9 +133,26 @@ class GcPressureExperiment implements Experiment {
                     Question.number("stages", "How many stages will run?", Plans::stagesRun)),
             List.of(
                     Evidence.central(
+                            "invisible-to-spark",
+                            "Spark's memory manager never sees the objects: the stage that held every event as a Java object reports no peak execution memory",
+                            Set.of("broken"),
+                            run -> {
+                                StageSnapshot stage = Stages.busiestStage(run).orElseThrow();
+                                return Verdict.of(
+                                        stage.peakExecutionMemory() == 0,
+                                        "stage %d: peak execution memory %s; GC %d ms of %d ms task time",
+                                        stage.stageId(),
+                                        Stages.bytes(stage.peakExecutionMemory()),
+                                        stage.gcTimeMs(),
+                                        stage.executorRunTimeMs());
+                            }),
+                    // Whether a collection happens during the run depends on the heap's state (how full
+                    // the young generation already is), so this claim is measured on every run but
+                    // expected on none: the lab shows the share, the learner compares.
+                    Evidence.of(
                             "gc-heavy",
                             "Garbage collection takes more than 10% of the task time",
-                            Set.of("broken"),
+                            Set.of(),
                             run -> Verdict.of(
                                     gcShare(run) > 0.10,
                                     "GC %d ms of %d ms task run time (%.1f%%)",
@@ -141,21 +160,8 @@ class GcPressureExperiment implements Experiment {
                                     runMs(run),
                                     100 * gcShare(run))),
                     Evidence.of(
-                            "invisible-to-spark",
-                            "The objects are invisible to Spark's memory manager: the stage that held them reports no peak execution memory",
-                            Set.of("broken"),
-                            run -> {
-                                StageSnapshot stage = Stages.busiestStage(run).orElseThrow();
-                                return Verdict.of(
-                                        stage.peakExecutionMemory() == 0,
-                                        "stage %d: peak execution memory %s, GC %d ms",
-                                        stage.stageId(),
-                                        Stages.bytes(stage.peakExecutionMemory()),
-                                        stage.gcTimeMs());
-                            }),
-                    Evidence.of(
                             "managed-memory",
-                            "Tungsten's aggregation buffers live in memory Spark manages: peak execution memory above zero, and GC under 10% of task time",
+                            "Tungsten's aggregation buffers live in memory Spark manages: the stages report peak execution memory above zero",
                             Set.of("fixed"),
                             run -> {
                                 long peak = run.completedStages().stream()
@@ -163,7 +169,7 @@ class GcPressureExperiment implements Experiment {
                                         .max()
                                         .orElse(0);
                                 return Verdict.of(
-                                        peak > 0 && gcShare(run) < 0.10,
+                                        peak > 0,
                                         "peak execution memory %s; GC %d ms of %d ms (%.1f%%)",
                                         Stages.bytes(peak),
                                         gcMs(run),

@@ -90,7 +90,7 @@ class SkewedAggregationExperiment implements Experiment {
                     SELECT country, count(DISTINCT user) AS users FROM events GROUP BY country;"""),
             List.of(
                     IntegerKnob.of(
-                            "rows", "Events", 300_000, 10_000, 20_000_000, "rows", "Rows aggregated (one user each)"),
+                            "rows", "Events", 400_000, 10_000, 20_000_000, "rows", "Rows aggregated (one user each)"),
                     IntegerKnob.of("hotShare", "Hot country share", 80, 0, 99, "%", "Share of events from country 0"),
                     IntegerKnob.of("countries", "Countries", 100, 2, 10_000, "keys", "Distinct grouping keys"),
                     IntegerKnob.of(
@@ -120,7 +120,7 @@ class SkewedAggregationExperiment implements Experiment {
             List.of(
                     Evidence.central(
                             "straggler",
-                            "The aggregate stage has a straggler: one task reads at least 5x the median shuffle data, and that task is the stage's slowest",
+                            "The aggregate stage is skewed: the task that owns the hot country reads at least 5x the median shuffle data",
                             Set.of("broken"),
                             run -> {
                                 StageSnapshot stage = aggregateStage(run);
@@ -130,19 +130,20 @@ class SkewedAggregationExperiment implements Experiment {
                                         .map(t -> t.shuffleReadBytes()
                                                 == stage.taskShuffleReadBytes().max())
                                         .orElse(false);
+                                // Durations are reported, not judged: on a busy machine small tasks wait too.
                                 return Verdict.of(
-                                        read >= 5 && slowestIsBiggest,
-                                        "stage %d: shuffle read max/median %.1fx (%s vs %s); slowest task %s the biggest reader; duration max/median %.1fx (%d ms vs %d ms)",
+                                        read >= 5,
+                                        "stage %d: shuffle read max/median %.1fx (%s vs %s); duration max/median %.1fx (%d ms vs %d ms); the slowest task %s the biggest reader",
                                         stage.stageId(),
                                         read,
                                         Stages.bytes(
                                                 stage.taskShuffleReadBytes().max()),
                                         Stages.bytes(
                                                 stage.taskShuffleReadBytes().p50()),
-                                        slowestIsBiggest ? "is" : "is not",
                                         stage.taskDurationMs().maxOverMedian(),
                                         stage.taskDurationMs().max(),
-                                        stage.taskDurationMs().p50());
+                                        stage.taskDurationMs().p50(),
+                                        slowestIsBiggest ? "is" : "is not");
                             }),
                     Evidence.of(
                             "aqe-does-not-split",
