@@ -1,0 +1,166 @@
+package dev.breaklab.insight;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import dev.breaklab.LabTest;
+import dev.breaklab.catalog.Catalog;
+import dev.breaklab.catalog.Experiment;
+import dev.breaklab.engine.RunEngine;
+import dev.breaklab.engine.Runs;
+import dev.breaklab.plan.StageCount;
+import dev.breaklab.plan.StageCount.Reason;
+import dev.breaklab.telemetry.RunSnapshot;
+import dev.breaklab.telemetry.RunSnapshot.Finding;
+import dev.breaklab.telemetry.RunStore;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.web.servlet.MockMvc;
+
+/**
+ * Every experiment explains itself on real Spark: the broken variant produces its primary finding,
+ * the fixed variant does not (and the comparison lists it as resolved); the stage predictor equals
+ * Spark's stage count whenever AQE is off, and names a reason for every difference when it is on.
+ * {@code -Dcatalog.only=id1,id2} narrows the run.
+ */
+@LabTest
+class CatalogInsightTests {
+
+    /** Experiment id -> the finding its broken variant is about. Every embedded experiment needs one. */
+    static final Map<String, String> PRIMARY = Map.ofEntries(
+            Map.entry("skewed-join", SkewRule.KIND),
+            Map.entry("tiny-partitions", TinyTasksRule.KIND),
+            Map.entry("collect-too-much", ResultSizeRule.KIND));
+
+    private static final Map<String, String> REPORT = new ConcurrentSkipListMap<>();
+
+    @Autowired
+    Catalog catalog;
+
+    @Autowired
+    RunEngine engine;
+
+    @Autowired
+    RunStore store;
+
+    @Autowired
+    MockMvc mvc;
+
+    @TestFactory
+    Stream<DynamicTest> everyExperimentExplainsItself() {
+        Set<String> only = Arrays.stream(System.getProperty("catalog.only", "").split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .collect(Collectors.toSet());
+        Runs runs = new Runs(engine, store);
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Experiment experiment : catalog.all()) {
+            String id = experiment.definition().id();
+            if (!"embedded".equals(experiment.definition().requires()) || !only.isEmpty() && !only.contains(id)) {
+                continue;
+            }
+            tests.add(DynamicTest.dynamicTest(id, () -> check(runs, id)));
+        }
+        return tests.stream();
+    }
+
+    private void check(Runs runs, String id) throws Exception {
+        String primary = PRIMARY.get(id);
+        assertThat(primary)
+                .as("%s needs a primary finding in CatalogInsightTests.PRIMARY", id)
+                .isNotNull();
+
+        RunSnapshot broken = runs.run(id, "broken");
+        assertThat(kinds(broken))
+                .as("%s / broken produces %s: %s", id, primary, broken.findings())
+                .contains(primary);
+        RunSnapshot fixed = runs.run(id, "fixed");
+        assertThat(kinds(fixed))
+                .as("%s / fixed does not produce %s: %s", id, primary, fixed.findings())
+                .doesNotContain(primary);
+        assertThat(FindingChanges.between(broken, fixed).resolved())
+                .extracting(Finding::kind)
+                .contains(primary);
+
+        boolean anyAqeOff = checkStages(id + " / broken", broken) | checkStages(id + " / fixed", fixed);
+        if (!anyAqeOff) {
+            RunSnapshot off = runs.run(id, "broken", Map.of("spark.sql.adaptive.enabled", "false"));
+            assertThat(checkStages(id + " / broken, AQE off", off)).isTrue();
+        }
+
+        mvc.perform(get("/api/runs/" + broken.id()))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.findings[?(@.kind == '" + primary + "')].summary")
+                        .isNotEmpty())
+                .andExpect(jsonPath("$.stagePrediction.predictedStages").isNumber());
+        mvc.perform(get("/api/runs/" + broken.id() + "/compare/" + fixed.id()))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.findings.resolved[?(@.kind == '" + primary + "')]")
+                        .isNotEmpty());
+        REPORT.put(
+                id,
+                primary + " (" + broken.findings().size() + " findings broken, "
+                        + fixed.findings().size() + " fixed)");
+    }
+
+    /** Asserts the stage check of one run; returns whether the run was (entirely) without AQE. */
+    private static boolean checkStages(String name, RunSnapshot run) {
+        StageCount count = run.stagePrediction();
+        assertThat(count).as("%s has a stage prediction", name).isNotNull();
+        boolean adaptive = count.executions().stream().anyMatch(p -> p.adaptive());
+        assertThat(count.differences())
+                .as("%s: every difference is explained: %s", name, count)
+                .noneMatch(d -> d.reason() == Reason.UNEXPLAINED);
+        assertThat(count.explained()).as("%s explained", name).isTrue();
+        if (!adaptive) {
+            assertThat(count.predictedStages())
+                    .as("%s: AQE off, predicted stages equal stages run: %s", name, count)
+                    .isEqualTo(count.stagesRun());
+        } else if (count.jobs() > count.predictedJobs()) {
+            assertThat(count.has(Reason.AQE_QUERY_STAGE_JOBS))
+                    .as("%s: AQE's extra jobs are named: %s", name, count)
+                    .isTrue();
+        }
+        REPORT.put(
+                name + " stages",
+                String.format(
+                        Locale.ROOT,
+                        "predicted %d, ran %d, skipped %d, jobs %d/%d%s",
+                        count.predictedStages(),
+                        count.stagesRun(),
+                        count.stagesSkipped(),
+                        count.jobs(),
+                        count.predictedJobs(),
+                        count.differences().isEmpty()
+                                ? ""
+                                : " "
+                                        + count.differences().stream()
+                                                .map(d -> d.reason().name())
+                                                .toList()));
+        return !adaptive;
+    }
+
+    private static List<String> kinds(RunSnapshot run) {
+        return run.findings().stream().map(Finding::kind).toList();
+    }
+
+    @AfterAll
+    static void report() {
+        StringBuilder out = new StringBuilder("\nInsight per experiment:\n");
+        REPORT.forEach((name, line) -> out.append(String.format(Locale.ROOT, "  %-50s %s%n", name, line)));
+        System.out.println(out);
+    }
+}
