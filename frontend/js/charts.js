@@ -155,3 +155,31 @@ export function stageColor(stageId) {
   const hues = [210, 28, 140, 280, 350, 180, 50, 250, 100, 320];
   return `hsl(${hues[Math.abs(stageId) % hues.length]} 65% 52%)`;
 }
+
+/** One bar per micro-batch for a per-batch figure (rows, ms, state rows); an optional second series as a line. */
+export function batchBars(batches, {title, value, format = (v) => String(v), line = null, lineLabel = '', width = 360, height = 150}) {
+  const pad = {l: 44, r: 10, t: 18, b: 22};
+  const root = svg('svg', {class: 'chart batches', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': title});
+  root.append(svg('text', {x: pad.l, y: 12, class: 'chart-title'}, title));
+  const values = batches.map(value);
+  const lines = line ? batches.map(line) : [];
+  const max = Math.max(1e-9, ...values, ...lines);
+  const plotW = width - pad.l - pad.r;
+  const plotH = height - pad.t - pad.b;
+  const bw = plotW / Math.max(1, batches.length);
+  const y = (v) => pad.t + plotH - (v / max) * plotH;
+  root.append(svg('line', {x1: pad.l, y1: pad.t + plotH, x2: width - pad.r, y2: pad.t + plotH, class: 'axis'}));
+  root.append(svg('text', {x: pad.l - 4, y: pad.t + 8, class: 'tick', 'text-anchor': 'end'}, format(max)));
+  batches.forEach((b, i) => {
+    const v = values[i];
+    root.append(svg('rect', {x: pad.l + i * bw + 1, y: y(v), width: Math.max(1, bw - 2), height: Math.max(0, pad.t + plotH - y(v)), class: 'bar a'},
+      svg('title', {}, `batch ${b.batchId}: ${format(v)}` + (line ? ` · ${lineLabel} ${format(lines[i])}` : ''))));
+  });
+  if (line && batches.length) {
+    const pts = lines.map((v, i) => `${pad.l + i * bw + bw / 2},${y(v)}`).join(' ');
+    root.append(svg('polyline', {points: pts, class: 'series-line'}));
+  }
+  root.append(svg('text', {x: pad.l, y: height - 6, class: 'tick'}, `batch ${batches[0]?.batchId ?? ''}`));
+  root.append(svg('text', {x: width - pad.r, y: height - 6, class: 'tick', 'text-anchor': 'end'}, `batch ${batches[batches.length - 1]?.batchId ?? ''}`));
+  return root;
+}
