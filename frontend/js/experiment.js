@@ -217,6 +217,11 @@ form.addEventListener('submit', async (e) => {
   }
 });
 
+form.addEventListener('input', () => {
+  // The complaint goes once nothing is marked any more.
+  if (![...form.querySelectorAll('.field-error')].some((e) => !e.hidden)) formStatus.textContent = '';
+});
+
 // --- earlier runs
 let runs = [];
 function renderRuns() {
