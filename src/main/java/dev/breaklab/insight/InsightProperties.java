@@ -20,19 +20,21 @@ public record InsightProperties(
         @DefaultValue ShuffleExplosion shuffleExplosion,
         @DefaultValue Broadcast broadcast,
         @DefaultValue Gc gc,
-        @DefaultValue ResultSize resultSize) {
+        @DefaultValue ResultSize resultSize,
+        @DefaultValue SmallFiles smallFiles) {
 
     /** All defaults, for tests and for code that runs without Spring. */
     public static InsightProperties defaults() {
         return new InsightProperties(
                 new Skew(5, 4, Duration.ofMillis(250), DataSize.ofMegabytes(1)),
                 new Spill(DataSize.ofBytes(1), 0.1),
-                new TinyTasks(200, Duration.ofMillis(100), DataSize.ofMegabytes(1)),
+                new TinyTasks(200, Duration.ofMillis(500), DataSize.ofMegabytes(1)),
                 new Parallelism(Duration.ofMillis(500), 0.4),
                 new ShuffleExplosion(5, DataSize.ofMegabytes(1)),
                 new Broadcast(DataSize.ofMegabytes(4), Duration.ofSeconds(1)),
                 new Gc(0.1, Duration.ofSeconds(1)),
-                new ResultSize(0.8));
+                new ResultSize(0.8),
+                new SmallFiles(100, DataSize.ofMegabytes(1)));
     }
 
     /**
@@ -65,7 +67,7 @@ public record InsightProperties(
      */
     public record TinyTasks(
             @DefaultValue("200") int minTasks,
-            @DefaultValue("100ms") Duration maxMedian,
+            @DefaultValue("500ms") Duration maxMedian,
             @DefaultValue("1MB") DataSize maxBytesPerTask) {}
 
     /**
@@ -102,4 +104,12 @@ public record InsightProperties(
 
     /** @param nearShare result size as a share of spark.driver.maxResultSize from which it is reported */
     public record ResultSize(@DefaultValue("0.8") double nearShare) {}
+
+    /**
+     * @param minFiles scans reading at least this many files are candidates
+     * @param maxAverageSize ... when their files average at most this size
+     */
+    public record SmallFiles(
+            @DefaultValue("100") int minFiles,
+            @DefaultValue("1MB") DataSize maxAverageSize) {}
 }

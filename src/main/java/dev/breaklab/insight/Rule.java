@@ -25,7 +25,10 @@ sealed interface Rule
                 CrossJoinRule,
                 MissedBroadcastRule,
                 BroadcastTimeoutRule,
-                AvoidableSortRule {
+                AvoidableSortRule,
+                SmallFilesRule,
+                SinglePartitionRule,
+                MapSideCombineRule {
 
     /** The finding kind this rule reports, kebab-case and stable (the browser and tests key on it). */
     String kind();

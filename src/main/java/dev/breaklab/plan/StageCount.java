@@ -58,6 +58,8 @@ public record StageCount(
         AQE_REMOVED_SHUFFLE,
         /** A job listed stages whose shuffle output already existed, so Spark skipped them. */
         SKIPPED_STAGES,
+        /** Stages under a cache an earlier action filled: listed by the job, skipped, never predicted. */
+        CACHED,
         /** Jobs outside any SQL execution (the RDD API): no physical plan to predict from. */
         NON_SQL_JOBS,
         /** A limit collected incrementally: Spark ran more jobs over more partitions until it had enough rows. */

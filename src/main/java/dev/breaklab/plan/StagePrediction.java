@@ -11,10 +11,12 @@ import java.util.List;
  *     sample and one per subquery
  * @param adaptive whether the plan is wrapped in {@code AdaptiveSparkPlan}: then AQE may re-plan
  *     at runtime and runs each query stage as a job of its own
+ * @param cachedStages stages under caches an earlier action filled: not predicted to run, though
+ *     Spark lists them (as skipped)
  */
-public record StagePrediction(List<PredictedStage> stages, int jobs, boolean adaptive) {
+public record StagePrediction(List<PredictedStage> stages, int jobs, boolean adaptive, int cachedStages) {
 
-    public static final StagePrediction NONE = new StagePrediction(List.of(), 0, false);
+    public static final StagePrediction NONE = new StagePrediction(List.of(), 0, false, 0);
 
     public StagePrediction {
         stages = List.copyOf(stages);

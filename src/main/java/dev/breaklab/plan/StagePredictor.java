@@ -3,7 +3,9 @@ package dev.breaklab.plan;
 import dev.breaklab.plan.StagePrediction.Boundary;
 import dev.breaklab.plan.StagePrediction.PredictedStage;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Predicts the stages of a query from its physical plan before it runs, the way one reads a plan
@@ -11,22 +13,31 @@ import java.util.List;
  * map stage that writes shuffle files, those above it in a stage that reads them), every
  * {@code BroadcastExchange} runs its build side as a job of its own, a {@code ReusedExchange}
  * reads output that already exists and adds nothing, and a range-partitioned exchange (a global
- * sort) first runs a sampling job to choose its partition bounds.
+ * sort) first runs a sampling job to choose its partition bounds. A cached relation
+ * ({@code InMemoryTableScan}) runs the stages under it only while the cache is cold.
  */
 public final class StagePredictor {
 
     private StagePredictor() {}
 
     public static StagePrediction predict(PlanNode plan) {
+        return predict(plan, Set.of());
+    }
+
+    /**
+     * @param warmCaches cached relations (see {@link #cachedRelations}) an earlier action of the
+     *     same run already filled: reading them runs none of the stages under them
+     */
+    public static StagePrediction predict(PlanNode plan, Set<String> warmCaches) {
         if (plan == null) {
             return StagePrediction.NONE;
         }
         // AQE wraps the query under any write command: OverwriteByExpression -> AdaptiveSparkPlan -> ...
         boolean adaptive = plan.anyMatch(n -> n.named("AdaptiveSparkPlan"));
         if (runsNoJob(plan)) {
-            return new StagePrediction(List.of(), 0, adaptive);
+            return new StagePrediction(List.of(), 0, adaptive, 0);
         }
-        Walk walk = new Walk();
+        Walk walk = new Walk(warmCaches);
         int result = walk.open(Boundary.RESULT, plan.simpleString());
         walk.visit(plan, result);
         int jobs = 1
@@ -35,7 +46,7 @@ public final class StagePredictor {
                                 || s.boundary == Boundary.SAMPLE
                                 || s.boundary == Boundary.SUBQUERY)
                         .count();
-        return new StagePrediction(walk.stages.stream().map(Draft::done).toList(), jobs, adaptive);
+        return new StagePrediction(walk.stages.stream().map(Draft::done).toList(), jobs, adaptive, walk.cachedStages);
     }
 
     /**
@@ -70,8 +81,34 @@ public final class StagePredictor {
                 || node.named("AdaptiveSparkPlan");
     }
 
+    /**
+     * The cached relations a plan reads (an {@code InMemoryTableScan} shows the plan that fills the
+     * cache as its child), by a signature without expression ids so later queries match.
+     */
+    public static Set<String> cachedRelations(PlanNode plan) {
+        Set<String> out = new HashSet<>();
+        if (plan != null) {
+            plan.stream().filter(n -> n.named("InMemoryTableScan")).forEach(n -> out.add(signature(n)));
+        }
+        return out;
+    }
+
+    static String signature(PlanNode scan) {
+        StringBuilder text = new StringBuilder();
+        scan.children().forEach(child -> child.stream()
+                .forEach(n ->
+                        text.append(n.simpleString().replaceAll("#\\d+L?", "")).append('\n')));
+        return text.toString();
+    }
+
     private static final class Walk {
         final List<Draft> stages = new ArrayList<>();
+        final Set<String> warmCaches;
+        int cachedStages;
+
+        Walk(Set<String> warmCaches) {
+            this.warmCaches = warmCaches;
+        }
 
         int open(Boundary boundary, String boundaryOperator) {
             Draft draft = new Draft(stages.size(), boundary, clip(boundaryOperator));
@@ -84,6 +121,12 @@ public final class StagePredictor {
             if (node.named("ReusedExchange") || node.named("ReusedSubquery")) {
                 // Reads what another part of the plan already produced: no stage of its own.
                 current.operators.add(node.nodeName());
+                return;
+            }
+            if (node.named("InMemoryTableScan") && warmCaches.contains(signature(node))) {
+                // An earlier action filled this cache: the stages that compute it are skipped.
+                current.operators.add("InMemoryTableScan (cached)");
+                cachedStages += (int) node.count(n -> isShuffle(n) || isBroadcast(n));
                 return;
             }
             if (isShuffle(node) || isBroadcast(node)) {

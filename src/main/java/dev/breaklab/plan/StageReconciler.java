@@ -4,7 +4,9 @@ import dev.breaklab.plan.StageCount.Difference;
 import dev.breaklab.plan.StageCount.Reason;
 import dev.breaklab.plan.StagePrediction.Boundary;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Puts the stage prediction beside what Spark ran and names each reason they differ. Without
@@ -42,14 +44,20 @@ public final class StageReconciler {
         int shuffleDelta = 0;
         int broadcastDelta = 0;
         int queryStageJobs = 0;
+        int cached = 0;
         boolean take = false;
+        Set<String> warm = new HashSet<>();
         for (Execution execution : executions) {
-            StagePrediction initial = StagePredictor.predict(execution.initial());
+            // Caches filled by earlier actions of the run are warm for this one.
+            Set<String> filled = Set.copyOf(warm);
+            StagePrediction initial = StagePredictor.predict(execution.initial(), filled);
+            warm.addAll(StagePredictor.cachedRelations(execution.initial()));
             predictions.add(initial);
             predicted += initial.stageCount();
+            cached += initial.cachedStages();
             predictedJobs += initial.jobs();
             if (initial.adaptive() && execution.last() != null) {
-                StagePrediction last = StagePredictor.predict(execution.last());
+                StagePrediction last = StagePredictor.predict(execution.last(), filled);
                 shuffleDelta += (int) (last.count(Boundary.SHUFFLE) - initial.count(Boundary.SHUFFLE));
                 broadcastDelta += (int) (last.count(Boundary.BROADCAST) - initial.count(Boundary.BROADCAST));
                 queryStageJobs += (int) last.count(Boundary.SHUFFLE);
@@ -96,6 +104,16 @@ public final class StageReconciler {
             accounted += shuffleDelta;
         }
         int skipped = actual.stagesSkipped() - actual.stagesSkippedByAqe();
+        int cacheSkips = Math.min(skipped, cached);
+        if (cacheSkips > 0) {
+            differences.add(new Difference(
+                    Reason.CACHED,
+                    0,
+                    0,
+                    cacheSkips + " stage(s) compute a cache an earlier action already filled: Spark lists them"
+                            + " and skips them, as predicted."));
+            skipped -= cacheSkips;
+        }
         if (skipped > 0) {
             differences.add(new Difference(
                     Reason.SKIPPED_STAGES,

@@ -207,4 +207,91 @@ class PlanRulesTests {
                     .isEmpty();
         }
     }
+
+    @Nested
+    class SmallFiles {
+        final SmallFilesRule rule =
+                new SmallFilesRule(InsightProperties.defaults().smallFiles());
+
+        static PlanNode scan(String files, String size) {
+            return measured(
+                    "Scan parquet ",
+                    "FileScan parquet [id#1L]",
+                    Map.of("number of files read", files, "size of files read", size));
+        }
+
+        @Test
+        void many_files_of_a_few_kilobytes() {
+            assertThat(rule.check(subject(run().sql(1, scan("400", "3.9 MiB")).build())))
+                    .singleElement()
+                    .satisfies(o -> assertThat(o.numbers()).containsEntry("files", 400L));
+        }
+
+        @Test
+        void few_files_or_big_ones_are_quiet() {
+            assertThat(rule.check(subject(run().sql(1, scan("99", "99.0 KiB")).build())))
+                    .isEmpty();
+            assertThat(rule.check(subject(run().sql(1, scan("400", "401.0 MiB")).build())))
+                    .isEmpty();
+        }
+    }
+
+    @Nested
+    class SinglePartition {
+        @Test
+        void a_window_over_a_single_partition_exchange() {
+            var window = node(
+                    "Window",
+                    "Window [row_number() ...], [ts#1L ASC NULLS FIRST]",
+                    node("Sort", node("Exchange", "Exchange SinglePartition, ENSURE_REQUIREMENTS", range())));
+            assertThat(new SinglePartitionRule()
+                            .check(subject(run().sql(1, window).build())))
+                    .hasSize(1);
+        }
+
+        @Test
+        void a_partitioned_window_is_quiet() {
+            var window = node(
+                    "Window",
+                    "Window [row_number() ...], [user#2L], [ts#1L ASC NULLS FIRST]",
+                    node("Sort", node("Exchange", "Exchange hashpartitioning(user#2L, 200)", range())));
+            assertThat(new SinglePartitionRule()
+                            .check(subject(run().sql(1, window).build())))
+                    .isEmpty();
+        }
+    }
+
+    @Nested
+    class MapSideCombine {
+        final MapSideCombineRule rule =
+                new MapSideCombineRule(InsightProperties.defaults().shuffleExplosion());
+
+        @Test
+        void an_rdd_stage_that_shuffles_every_record() {
+            var s = stage(1);
+            s.inputRecords = 1_000_000;
+            s.shuffleWriteRecords = 1_000_000;
+            s.shuffleWriteBytes = 8 << 20;
+            assertThat(rule.check(subject(run().stage(s).job(0, null, 1).build())))
+                    .hasSize(1);
+        }
+
+        @Test
+        void combined_records_or_sql_stages_are_quiet() {
+            var combined = stage(1);
+            combined.inputRecords = 1_000_000;
+            combined.shuffleWriteRecords = 899_999;
+            combined.shuffleWriteBytes = 8 << 20;
+            var sql = stage(2);
+            sql.inputRecords = 1_000_000;
+            sql.shuffleWriteRecords = 1_000_000;
+            sql.shuffleWriteBytes = 8 << 20;
+            assertThat(rule.check(subject(run().stage(combined)
+                            .stage(sql)
+                            .job(0, null, 1)
+                            .job(1, 7L, 2)
+                            .build())))
+                    .isEmpty();
+        }
+    }
 }

@@ -143,7 +143,7 @@ class RulesTests {
         void a_longer_median_more_data_per_task_or_fewer_tasks_is_quiet() {
             var slower = stage(1);
             slower.numTasks = 2_000;
-            slower.durations = q(2_000, 101, 200);
+            slower.durations = q(2_000, 501, 900);
             var fuller = stage(2);
             fuller.numTasks = 2_000;
             fuller.durations = q(2_000, 5, 20);
@@ -160,7 +160,7 @@ class RulesTests {
         void exactly_a_megabyte_per_task_is_still_tiny() {
             var s = stage(1);
             s.numTasks = 200;
-            s.durations = q(200, 100, 200);
+            s.durations = q(200, 500, 900);
             s.shuffleReadBytes = 200L * (1 << 20);
             assertThat(rule.check(subject(run().stage(s).build()))).hasSize(1);
         }

@@ -98,4 +98,32 @@ class StageReconcilerTests {
         assertThat(stopped.has(Reason.STOPPED_EARLY)).isTrue();
         assertThat(stopped.explained()).isTrue();
     }
+
+    @Test
+    void a_cache_filled_by_an_earlier_action_runs_no_stages_later() {
+        PlanNode cached = node(
+                "InMemoryTableScan",
+                "InMemoryTableScan [key#1L, n#2L]",
+                node("HashAggregate", node("Exchange", "Exchange hashpartitioning(k#1L, 8)", node("Range"))));
+        PlanNode first = node("HashAggregate", node("Exchange", "Exchange SinglePartition", cached));
+        PlanNode second = node(
+                "HashAggregate",
+                node(
+                        "Exchange",
+                        "Exchange SinglePartition",
+                        node(
+                                "InMemoryTableScan",
+                                "InMemoryTableScan [key#7L, n#8L]",
+                                node(
+                                        "HashAggregate",
+                                        node("Exchange", "Exchange hashpartitioning(k#7L, 8)", node("Range"))))));
+        StageCount count = StageReconciler.reconcile(
+                List.of(new Execution(first, first), new Execution(second, second)), ran(2, 5, 1, 0));
+        assertThat(count.executions().get(0).stageCount()).isEqualTo(3);
+        assertThat(count.executions().get(1).stageCount()).isEqualTo(2);
+        assertThat(count.predictedStages()).isEqualTo(5);
+        assertThat(count.matches()).isTrue();
+        assertThat(count.explained()).isTrue();
+        assertThat(count.has(Reason.CACHED)).isTrue();
+    }
 }
