@@ -23,11 +23,15 @@ export function distribution(series, {format = ms, width = 360, height = 150, ti
   const plotW = width - pad.l - pad.r;
   const plotH = height - pad.t - pad.b;
   const x = (v) => pad.l + ((v - lo) / span) * plotW;
-  const maxCount = Math.max(1, ...present.flatMap((s) => (s.histogram?.bins || []).map((b) => b.count)));
+  // Overlaid runs rarely have the same task count: compare shares of each run's tasks, not counts.
+  const share = present.length > 1;
+  const weight = (s, c) => (share ? c / Math.max(1, s.quantiles.count) : c);
+  const maxCount = Math.max(share ? 0.01 : 1, ...present.flatMap((s) => (s.histogram?.bins || []).map((b) => weight(s, b.count))));
   const y = (c) => pad.t + plotH - (c / maxCount) * plotH;
+  const yLabel = (v) => (share ? Math.round(v * 100) + '%' : String(v));
   // axes
   root.append(svg('line', {x1: pad.l, y1: pad.t + plotH, x2: width - pad.r, y2: pad.t + plotH, class: 'axis'}));
-  root.append(svg('text', {x: pad.l - 4, y: pad.t + 8, class: 'tick', 'text-anchor': 'end'}, String(maxCount)));
+  root.append(svg('text', {x: pad.l - 4, y: pad.t + 8, class: 'tick', 'text-anchor': 'end'}, yLabel(maxCount)));
   root.append(svg('text', {x: pad.l - 4, y: pad.t + plotH, class: 'tick', 'text-anchor': 'end'}, '0'));
   root.append(svg('text', {x: pad.l, y: pad.t + plotH + 12, class: 'tick'}, format(lo)));
   root.append(svg('text', {x: width - pad.r, y: pad.t + plotH + 12, class: 'tick', 'text-anchor': 'end'}, format(hi)));
@@ -36,8 +40,9 @@ export function distribution(series, {format = ms, width = 360, height = 150, ti
       if (!b.count) continue;
       const x0 = x(b.from);
       const x1 = Math.max(x0 + 2, x(b.to + (span > 200 ? 0 : 1)));
+      const h = weight(s, b.count);
       root.append(
-        svg('rect', {x: x0, y: y(b.count), width: Math.max(2, x1 - x0 - 1), height: pad.t + plotH - y(b.count), class: 'bar ' + (s.cls || 'a')},
+        svg('rect', {x: x0, y: y(h), width: Math.max(2, x1 - x0 - 1), height: Math.max(1, pad.t + plotH - y(h)), class: 'bar ' + (s.cls || 'a')},
           svg('title', {}, `${s.label ? s.label + ': ' : ''}${b.count} task${b.count === 1 ? '' : 's'} from ${format(b.from)} to ${format(b.to)}`)),
       );
     }
@@ -149,4 +154,32 @@ export function pairBars(label, a, b, format = bytes, {width = 300} = {}) {
 export function stageColor(stageId) {
   const hues = [210, 28, 140, 280, 350, 180, 50, 250, 100, 320];
   return `hsl(${hues[Math.abs(stageId) % hues.length]} 65% 52%)`;
+}
+
+/** One bar per micro-batch for a per-batch figure (rows, ms, state rows); an optional second series as a line. */
+export function batchBars(batches, {title, value, format = (v) => String(v), line = null, lineLabel = '', width = 360, height = 150}) {
+  const pad = {l: 44, r: 10, t: 18, b: 22};
+  const root = svg('svg', {class: 'chart batches', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': title});
+  root.append(svg('text', {x: pad.l, y: 12, class: 'chart-title'}, title));
+  const values = batches.map(value);
+  const lines = line ? batches.map(line) : [];
+  const max = Math.max(1e-9, ...values, ...lines);
+  const plotW = width - pad.l - pad.r;
+  const plotH = height - pad.t - pad.b;
+  const bw = plotW / Math.max(1, batches.length);
+  const y = (v) => pad.t + plotH - (v / max) * plotH;
+  root.append(svg('line', {x1: pad.l, y1: pad.t + plotH, x2: width - pad.r, y2: pad.t + plotH, class: 'axis'}));
+  root.append(svg('text', {x: pad.l - 4, y: pad.t + 8, class: 'tick', 'text-anchor': 'end'}, format(max)));
+  batches.forEach((b, i) => {
+    const v = values[i];
+    root.append(svg('rect', {x: pad.l + i * bw + 1, y: y(v), width: Math.max(1, bw - 2), height: Math.max(0, pad.t + plotH - y(v)), class: 'bar a'},
+      svg('title', {}, `batch ${b.batchId}: ${format(v)}` + (line ? ` · ${lineLabel} ${format(lines[i])}` : ''))));
+  });
+  if (line && batches.length) {
+    const pts = lines.map((v, i) => `${pad.l + i * bw + bw / 2},${y(v)}`).join(' ');
+    root.append(svg('polyline', {points: pts, class: 'series-line'}));
+  }
+  root.append(svg('text', {x: pad.l, y: height - 6, class: 'tick'}, `batch ${batches[0]?.batchId ?? ''}`));
+  root.append(svg('text', {x: width - pad.r, y: height - 6, class: 'tick', 'text-anchor': 'end'}, `batch ${batches[batches.length - 1]?.batchId ?? ''}`));
+  return root;
 }

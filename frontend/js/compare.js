@@ -181,10 +181,10 @@ async function show(aId, bId) {
       el('div', {class: 'dist-grid'},
         el('figure', {class: 'dist'}, distribution([
           {label: 'A', histogram: ka?.taskDurationHistogram, quantiles: ka?.taskDurationMs, cls: 'a'},
-          {label: 'B', histogram: kb?.taskDurationHistogram, quantiles: kb?.taskDurationMs, cls: 'b'}], {format: ms, title: 'Task duration (A orange, B blue)', height: 170})),
+          {label: 'B', histogram: kb?.taskDurationHistogram, quantiles: kb?.taskDurationMs, cls: 'b'}], {format: ms, title: 'Task duration (share of each run\'s tasks)', height: 170})),
         el('figure', {class: 'dist'}, distribution([
           {label: 'A', histogram: ka?.taskShuffleReadHistogram, quantiles: ka?.taskShuffleReadBytes, cls: 'a'},
-          {label: 'B', histogram: kb?.taskShuffleReadHistogram, quantiles: kb?.taskShuffleReadBytes, cls: 'b'}], {format: bytes, title: 'Shuffle read per task (A orange, B blue)', height: 170})))),
+          {label: 'B', histogram: kb?.taskShuffleReadHistogram, quantiles: kb?.taskShuffleReadBytes, cls: 'b'}], {format: bytes, title: 'Shuffle read per task (share of tasks)', height: 170})))),
     el('section', {}, el('h2', {}, 'Evidence on each run'), evidenceTable(a, b)));
 }
 

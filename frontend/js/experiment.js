@@ -217,6 +217,11 @@ form.addEventListener('submit', async (e) => {
   }
 });
 
+form.addEventListener('input', () => {
+  // The complaint goes once nothing is marked any more.
+  if (![...form.querySelectorAll('.field-error')].some((e) => !e.hidden)) formStatus.textContent = '';
+});
+
 // --- earlier runs
 let runs = [];
 function renderRuns() {
@@ -279,7 +284,14 @@ new RunsFeed((announcement) => {
   fill(questions, ...(definition.questions.length ? definition.questions.map(questionField) : [el('p', {class: 'muted'}, 'No predictions for this experiment.')]));
   questions.addEventListener('input', updateRunLabel);
   questions.addEventListener('change', updateRunLabel);
-  pickVariant(new URLSearchParams(location.search).get('variant') || 'broken');
+  const params = new URLSearchParams(location.search);
+  pickVariant(params.get('variant') || 'broken');
+  // A finding's "Try this fix" link brings knob values: knob.<name>=<value>.
+  for (const k of definition.knobs) {
+    const v = params.get('knob.' + k.name);
+    if (v !== null) writeKnob(k, k.type === 'boolean' ? v === 'true' : v);
+  }
+  markChanged();
   updateRunLabel();
   loadRuns();
 })();

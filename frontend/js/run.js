@@ -2,7 +2,7 @@
 // at most once per animation frame. Panels whose data did not change are not redrawn.
 import {el, fill, fetchJson, bytes, ms, count, frameScheduler, statusBadge, FINISHED} from './util.js';
 import {RunFeed} from './live.js';
-import {distribution, quantileTable, timeline, stageColor} from './charts.js';
+import {distribution, quantileTable, timeline, stageColor, batchBars} from './charts.js';
 import {stageGraph, latestAttempts} from './stages.js';
 import {flatten, diff, drawPlan, nodeDetails, diffSummary} from './plan.js';
 
@@ -137,7 +137,37 @@ function renderExplain(s) {
   }
   const f = $('findings');
   fill(f, ...(s.findings?.length ? [el('h3', {}, 'Findings'), el('ul', {class: 'findings'}, s.findings.map((x) =>
-    el('li', {class: 'finding sev-' + (x.severity || '').toLowerCase()}, el('strong', {}, x.summary), x.stageId != null ? ` (stage ${x.stageId})` : '', x.detail ? el('p', {}, x.detail) : null, x.fix ? el('p', {class: 'fix'}, 'Fix: ', x.fix) : null)))] : []));
+    el('li', {class: 'finding sev-' + (x.severity || '').toLowerCase(), 'data-finding': x.kind},
+      el('strong', {}, x.summary), x.stageId != null ? ` (stage ${x.stageId})` : '', x.operator ? el('code', {}, ` ${x.operator}`) : null,
+      x.detail ? el('p', {}, x.detail) : null,
+      x.fix ? el('p', {class: 'fix'}, 'Fix: ', x.fix, ' ', fixLink(s, x.action)) : null)))] : []));
+}
+
+/** A finding's fix as a link to the experiment page with the variant and knobs filled in. */
+function fixLink(s, action) {
+  if (!action || (!action.variant && !Object.keys(action.knobs || {}).length)) return null;
+  const q = new URLSearchParams();
+  if (action.variant) q.set('variant', action.variant);
+  for (const [k, v] of Object.entries(action.knobs || {})) q.set('knob.' + k, String(v));
+  return el('a', {class: 'button', href: `/experiments/${encodeURIComponent(s.experimentId)}?${q}`}, 'Try this fix');
+}
+
+// --- streaming micro-batches
+function renderBatches(s) {
+  const batches = s.batches || [];
+  $('batches-section').hidden = !batches.length;
+  if (!batches.length || !changed('batches', JSON.stringify(batches.map((b) => [b.batchId, b.numInputRows, b.batchDurationMs, b.stateOperators])))) return;
+  const n = (v) => (v >= 1e6 ? (v / 1e6).toFixed(1) + 'M' : v >= 1e3 ? (v / 1e3).toFixed(1) + 'k' : String(Math.round(v * 10) / 10));
+  const anyState = batches.some((b) => (b.stateOperators || []).length);
+  fill($('batches'),
+    el('figure', {class: 'dist'}, batchBars(batches, {title: 'Rows in per second (bars) vs processed per second (line)', value: (b) => b.inputRowsPerSecond || 0, line: (b) => b.processedRowsPerSecond || 0, lineLabel: 'processed', format: n})),
+    el('figure', {class: 'dist'}, batchBars(batches, {title: 'Batch duration', value: (b) => b.batchDurationMs || 0, format: ms})),
+    anyState ? el('figure', {class: 'dist'}, batchBars(batches, {title: 'State rows total (bars) and removed (line)', value: (b) => sumState(b, 'numRowsTotal'), line: (b) => sumState(b, 'numRowsRemoved'), lineLabel: 'removed', format: n})) : null,
+    anyState ? el('figure', {class: 'dist'}, batchBars(batches, {title: 'Rows dropped by the watermark', value: (b) => sumState(b, 'numRowsDroppedByWatermark'), format: n})) : null);
+}
+
+function sumState(b, field) {
+  return (b.stateOperators || []).reduce((a, o) => a + (o[field] || 0), 0);
 }
 
 // --- jobs, stage graph, stage table
@@ -163,6 +193,12 @@ function renderStages(s) {
   const key = JSON.stringify([s.stages, s.jobs, selectedStage]);
   if (!changed('graph', key)) return;
   fill($('jobs'), ...(s.jobs || []).map((j) => el('span', {class: 'job job-' + String(j.status).toLowerCase()}, `job ${j.jobId}: ${String(j.status).toLowerCase()} · stages ${j.stageIds.join(', ')}`)));
+  const sc = s.stagePrediction;
+  fill($('stage-count'), sc ? [
+    `The initial plan implies ${sc.predictedStages} stage${sc.predictedStages === 1 ? '' : 's'}; Spark ran ${sc.stagesRun}`,
+    sc.stagesSkipped ? ` and skipped ${sc.stagesSkipped}` : '', ` in ${sc.jobs} job${sc.jobs === 1 ? '' : 's'}. `,
+    (sc.differences || []).map((d) => el('span', {class: 'muted'}, d.explanation + ' ')),
+  ] : null);
   fill($('stage-graph'), stageGraph(s, {selected: selectedStage, onSelect: (id) => selectStage(id)}));
   const jobOf = new Map();
   for (const j of s.jobs || []) for (const id of j.stageIds) if (!jobOf.has(id)) jobOf.set(id, j.jobId);
@@ -309,6 +345,7 @@ function render(s) {
   renderHead(s);
   renderExplain(s);
   renderStages(s);
+  renderBatches(s);
   renderDistributions(s);
   renderTimeline(s);
   renderPlan(s);

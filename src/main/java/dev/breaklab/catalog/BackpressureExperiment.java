@@ -1,18 +1,25 @@
 package dev.breaklab.catalog;
 
-import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.col;
 
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.ExperimentDefinition.Code;
+import dev.breaklab.catalog.Knob.BooleanKnob;
 import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.telemetry.RunSnapshot;
 import dev.breaklab.telemetry.RunSnapshot.BatchSnapshot;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.StreamingQueryProgress;
 import org.apache.spark.sql.streaming.Trigger;
 import org.springframework.stereotype.Component;
 
@@ -41,7 +48,10 @@ class BackpressureExperiment implements Experiment {
             The streaming query's progress says it plainly: inputRowsPerSecond (how fast rows arrived) \
             above processedRowsPerSecond (how fast this batch got through them), and a batch duration \
             above the trigger interval. Here a rate source emits rows at a fixed rate in real time and \
-            each row costs some CPU; the run lasts a few seconds of wall time.
+            every row goes through a blocking lookup (a stand-in for a call to a slow service: each task \
+            waits 1 ms per lookupRowsPerMs rows), so the query's capacity is known: at most two tasks \
+            of 20 rows/ms, 40,000 rows/s, fed 80,000 rows/s. The run lasts until the lesson shows, a few seconds of wall time \
+            after a warm-up start that absorbs the JVM's first-batch costs.
 
             The fix is to bound each batch: maxOffsetsPerTrigger (Kafka), maxFilesPerTrigger / \
             maxBytesPerTrigger (files), rowsPerSecond for the rate source, plus enough cores and a \
@@ -49,48 +59,58 @@ class BackpressureExperiment implements Experiment {
             every batch ends within its trigger.""",
             new Code("""
                     Dataset<Row> rows = spark.readStream().format("rate")
-                        .option("rowsPerSecond", rowsPerSecond)   // broken: 200000, fixed: 2000
+                        .option("rowsPerSecond", rowsPerSecond)   // broken: 80000, fixed: 2000
                         .option("numPartitions", 2)
                         .load();
-                    // some CPU per row: workPerRow rounds of hashing
-                    Dataset<Row> work = rows.select(expr(
-                        "aggregate(sequence(1, " + workPerRow + "), cast(value AS INT), (acc, x) -> hash(acc, x))")
-                        .as("h"));
-                    StreamingQuery query = work.writeStream().format("noop")
+                    // a blocking lookup per row: each task waits 1 ms per lookupRowsPerMs rows
+                    Dataset<Long> enriched = rows.select(col("value"))
+                        .mapPartitions(new SlowLookup(lookupRowsPerMs), Encoders.LONG());
+                    StreamingQuery query = enriched.writeStream().format("noop")
                         .trigger(Trigger.ProcessingTime(triggerMs))
                         .option("checkpointLocation", checkpoint).start();
-                    Thread.sleep(seconds * 1000);   // the run is bounded in wall time
+                    // the run ends once the lesson shows: two batches after the first completed,
+                    // or one that took more than twice the trigger; at most `seconds`
                     query.stop();""", """
-                    -- Over a streaming view of the rate source:
-                    SELECT aggregate(sequence(1, ${workPerRow}), CAST(value AS INT), (acc, x) -> hash(acc, x)) AS h
-                    FROM rate;
+                    -- There is no SQL for the slow lookup (it is a Java mapPartitions); the source is:
+                    SELECT value FROM rate;   -- rate source, rowsPerSecond = 80000 (broken) / 2000 (fixed)
                     -- The cap is a source option, not SQL: rowsPerSecond (rate), maxOffsetsPerTrigger (Kafka),
-                    -- maxFilesPerTrigger (files)."""),
+                    -- maxFilesPerTrigger / maxBytesPerTrigger (files)."""),
             List.of(
                     IntegerKnob.of(
                             "rowsPerSecond",
                             "Source rate",
-                            200_000,
+                            80_000,
                             100,
                             2_000_000,
                             "rows/s",
                             "Rows the rate source emits per second (fixed variant: 2,000)"),
                     IntegerKnob.of(
-                            "workPerRow", "Work per row", 1_000, 1, 10_000, "hash rounds", "CPU spent on each row"),
+                            "lookupRowsPerMs",
+                            "Lookup speed",
+                            20,
+                            1,
+                            1_000,
+                            "rows/ms per task",
+                            "How fast each of the 2 tasks gets through rows: it waits 1 ms per this many rows"),
                     IntegerKnob.of("triggerMs", "Trigger interval", 500, 100, 10_000, "ms", "Processing-time trigger"),
                     IntegerKnob.of(
                             "seconds",
-                            "Run for",
-                            8,
+                            "Run for at most",
+                            30,
                             3,
                             300,
                             "s",
-                            "Wall-clock time the query runs before the lab stops it")),
+                            "Wall-clock limit; the run ends earlier, as soon as the lesson shows"),
+                    BooleanKnob.of(
+                            "stopWhenShown",
+                            "Stop when shown",
+                            true,
+                            "End the run once two batches after the first completed or one took twice the trigger; off: run for the full time")),
             List.of(
-                    Variant.of("broken", "Uncapped source", "200,000 rows/s into a query that cannot keep up"),
-                    Variant.of("fixed", "Capped source", "The source is capped at 2,000 rows/s")
+                    Variant.of("broken", "Uncapped source", "80,000 rows/s into a query that handles at most 40,000"),
+                    Variant.of("fixed", "Capped source", "The source is capped at 2,000 rows/s, the trigger is 2 s")
                             .withKnob("rowsPerSecond", 2_000L)
-                            .withKnob("triggerMs", 1_000L)),
+                            .withKnob("triggerMs", 2_000L)),
             List.of(
                     Question.choice(
                             "keeps-up",
@@ -159,10 +179,16 @@ class BackpressureExperiment implements Experiment {
         return ((Number) run.knobs().get("triggerMs")).longValue();
     }
 
-    /** Batches after the first that read rows: the first one starts the clock and has no input rate. */
+    /**
+     * Batches of the measured query (the last start; the first is the warm-up) after its first batch,
+     * which starts the clock and has no input rate.
+     */
     static List<BatchSnapshot> afterFirst(RunSnapshot run) {
+        String measured = run.queries().isEmpty()
+                ? ""
+                : run.queries().get(run.queries().size() - 1).queryRunId();
         return run.batches().stream()
-                .filter(b -> b.batchId() > 0 && b.numInputRows() > 0)
+                .filter(b -> b.queryRunId().equals(measured) && b.batchId() > 0 && b.numInputRows() > 0)
                 .toList();
     }
 
@@ -181,15 +207,34 @@ class BackpressureExperiment implements Experiment {
                 .option("rowsPerSecond", k.integer("rowsPerSecond"))
                 .option("numPartitions", 2)
                 .load();
-        Dataset<Row> work = rows.select(expr("aggregate(sequence(1, " + k.integer("workPerRow")
-                        + "), cast(value AS INT), (acc, x) -> hash(acc, x))")
-                .as("h"));
-        StreamingQuery query = run.start(work.writeStream()
+        Dataset<Long> enriched =
+                rows.select(col("value")).mapPartitions(new SlowLookup(k.intValue("lookupRowsPerMs")), Encoders.LONG());
+        // Warm-up: the first micro-batch of a plan in a fresh JVM pays for class loading and code
+        // generation, and a rate source's second batch holds every row emitted meanwhile. A throw-away
+        // start whose first (empty) batch absorbs that cost keeps the measured query near steady state.
+        StreamingQuery warmUp = run.start(enriched.writeStream()
+                .format("noop")
+                .option("checkpointLocation", run.checkpoint("warm-up").toString()));
+        long warmDeadline = System.nanoTime() + k.integer("seconds") * 1_000_000_000L;
+        while (warmUp.recentProgress().length == 0 && warmUp.isActive() && System.nanoTime() < warmDeadline) {
+            if (run.stopping()) {
+                throw new CancellationException("the run was stopped");
+            }
+            Thread.sleep(50);
+        }
+        warmUp.stop();
+
+        StreamingQuery query = run.start(enriched.writeStream()
                 .format("noop")
                 .trigger(Trigger.ProcessingTime(k.integer("triggerMs")))
                 .option("checkpointLocation", run.checkpoint("rate").toString()));
+        // Bounded twice: the run ends as soon as the lesson shows (two batches after the first have
+        // completed, or one took more than twice the trigger), or after `seconds` of wall time.
         long deadline = System.nanoTime() + k.integer("seconds") * 1_000_000_000L;
-        while (System.nanoTime() < deadline && query.isActive()) {
+        boolean stopWhenShown = k.bool("stopWhenShown");
+        while (System.nanoTime() < deadline
+                && query.isActive()
+                && !(stopWhenShown && shown(query, 2 * k.integer("triggerMs")))) {
             if (run.stopping()) {
                 throw new CancellationException("the run was stopped");
             }
@@ -199,6 +244,59 @@ class BackpressureExperiment implements Experiment {
             throw query.exception().get();
         }
         query.stop();
-        return "ran " + k.integer("seconds") + " s at " + k.integer("rowsPerSecond") + " rows/s";
+        StringBuilder summary = new StringBuilder();
+        for (StreamingQueryProgress p : query.recentProgress()) {
+            summary.append(String.format(
+                    Locale.ROOT,
+                    " [batch %d: %d rows, in %.0f/s, processed %.0f/s, %d ms]",
+                    p.batchId(),
+                    p.numInputRows(),
+                    p.inputRowsPerSecond(),
+                    p.processedRowsPerSecond(),
+                    p.batchDuration()));
+        }
+        return k.integer("rowsPerSecond") + " rows/s:" + summary;
+    }
+
+    private static boolean shown(StreamingQuery query, long slowMs) {
+        List<StreamingQueryProgress> after = Arrays.stream(query.recentProgress())
+                .filter(p -> p.batchId() > 0 && p.numInputRows() > 0)
+                .toList();
+        return after.size() >= 2 || after.stream().anyMatch(p -> p.batchDuration() > slowMs);
+    }
+
+    /** A blocking lookup per row: the task waits 1 ms per {@code rowsPerMs} rows it passes on. */
+    static final class SlowLookup implements MapPartitionsFunction<Row, Long> {
+
+        private final int rowsPerMs;
+
+        SlowLookup(int rowsPerMs) {
+            this.rowsPerMs = rowsPerMs;
+        }
+
+        @Override
+        public Iterator<Long> call(Iterator<Row> input) {
+            return new Iterator<>() {
+                long seen;
+
+                @Override
+                public boolean hasNext() {
+                    return input.hasNext();
+                }
+
+                @Override
+                public Long next() {
+                    if (++seen % rowsPerMs == 0) {
+                        try {
+                            Thread.sleep(1);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new IllegalStateException("lookup interrupted", e);
+                        }
+                    }
+                    return input.next().getLong(0);
+                }
+            };
+        }
     }
 }

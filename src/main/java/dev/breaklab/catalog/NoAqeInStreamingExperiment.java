@@ -33,7 +33,7 @@ class NoAqeInStreamingExperiment implements Experiment {
 
     private static final ExperimentDefinition DEFINITION = new ExperimentDefinition(
             ID,
-            "No AQE in streaming: 200 state tasks for ten groups",
+            "No AQE in streaming: dozens of state tasks for ten groups",
             "AQE does not coalesce a streaming query's shuffle: each batch runs spark.sql.shuffle.partitions tasks, forever.",
             List.of(Concept.STREAMING, Concept.AQE, Concept.PARTITIONS),
             """
@@ -45,15 +45,15 @@ class NoAqeInStreamingExperiment implements Experiment {
             Spark turns AQE off for streaming (it logs a warning that spark.sql.adaptive.enabled is not \
             supported in streaming DataFrames) and writes the partition count into the checkpoint.
 
-            Here a tiny aggregation (ten groups) runs with AQE on and the default 200 shuffle \
-            partitions: every micro-batch runs 200 state tasks, each loading and committing a state \
-            store, for ten rows of output. Changing the setting later does not help: on restart from \
+            Here a tiny aggregation (ten groups) runs with AQE on and 48 shuffle partitions (Spark's \
+            default is 200; the lab uses fewer so a run takes seconds): every micro-batch runs 48 state \
+            tasks, each loading and committing a state store, for ten rows of output. Changing the setting later does not help: on restart from \
             the checkpoint Spark reuses the checkpointed value (the "too-late" variant). The fix is to \
             choose spark.sql.shuffle.partitions before the query's first run: a few per core for small \
             state, more for big state.""",
             new Code("""
                     spark.conf().set("spark.sql.adaptive.enabled", "true");        // has no effect here
-                    spark.conf().set("spark.sql.shuffle.partitions", "200");     // broken; fixed: 4
+                    spark.conf().set("spark.sql.shuffle.partitions", "48");      // broken; fixed: 4
 
                     MemoryStream<Long> ids = MemoryStream.apply(spark, Encoders.LONG());
                     Dataset<Row> counts = ids.toDF()
@@ -66,10 +66,10 @@ class NoAqeInStreamingExperiment implements Experiment {
                         query.processAllAvailable();
                     }
 
-                    // too-late: stop, change the setting, restart on the same checkpoint: still 200
+                    // too-late: stop, change the setting, restart on the same checkpoint: still 48
                     spark.conf().set("spark.sql.shuffle.partitions", "4");""", """
                     SET spark.sql.adaptive.enabled = true;     -- ignored by streaming queries
-                    SET spark.sql.shuffle.partitions = 200;    -- broken: fixed into the checkpoint
+                    SET spark.sql.shuffle.partitions = 48;     -- broken: fixed into the checkpoint
                     -- SET spark.sql.shuffle.partitions = 4;   -- fixed: before the first run
 
                     SELECT pmod(value, 10) AS group, count(*) FROM ids GROUP BY pmod(value, 10);"""),
@@ -77,16 +77,19 @@ class NoAqeInStreamingExperiment implements Experiment {
                     IntegerKnob.of(
                                     "shufflePartitions",
                                     "Shuffle partitions",
-                                    200,
+                                    48,
                                     1,
                                     400,
                                     "partitions",
-                                    "spark.sql.shuffle.partitions when the query first starts")
+                                    "spark.sql.shuffle.partitions when the query first starts (Spark's default: 200)")
                             .conf("spark.sql.shuffle.partitions"),
-                    IntegerKnob.of("batches", "Micro-batches", 3, 2, 20, "batches", "Micro-batches to run"),
+                    IntegerKnob.of("batches", "Micro-batches", 2, 2, 20, "batches", "Micro-batches to run (per start)"),
                     IntegerKnob.of("rowsPerBatch", "Rows per batch", 1_000, 10, 100_000, "rows", "Rows in each batch")),
             List.of(
-                    Variant.of("broken", "Default 200 partitions", "AQE on, 200 shuffle partitions")
+                    Variant.of(
+                                    "broken",
+                                    "48 partitions",
+                                    "AQE on, 48 shuffle partitions, as if AQE would coalesce them")
                             .withConf("spark.sql.adaptive.enabled", "true"),
                     Variant.of(
                                     "fixed",
@@ -97,7 +100,7 @@ class NoAqeInStreamingExperiment implements Experiment {
                     Variant.of(
                                     "too-late",
                                     "Changed after the first run",
-                                    "Start with 200, stop, set 4 and restart on the same checkpoint")
+                                    "Start with 48, stop, set 4 and restart on the same checkpoint")
                             .withConf("spark.sql.adaptive.enabled", "true")),
             List.of(
                     Question.number(
@@ -114,13 +117,13 @@ class NoAqeInStreamingExperiment implements Experiment {
             List.of(
                     Evidence.central(
                             "not-coalesced",
-                            "AQE is on, yet every micro-batch's state stage runs all spark.sql.shuffle.partitions (at least 100) tasks for ten groups",
+                            "AQE is on, yet every micro-batch's state stage runs all spark.sql.shuffle.partitions (at least 32) tasks for ten groups",
                             Set.of("broken"),
                             run -> {
                                 List<BatchSnapshot> batches = run.dataBatches();
                                 long configured = configured(run);
                                 boolean all = batches.size() >= 2
-                                        && configured >= 100
+                                        && configured >= 32
                                         && batches.stream().allMatch(b -> stateTasks(run, b) == configured);
                                 return Verdict.of(
                                         all,

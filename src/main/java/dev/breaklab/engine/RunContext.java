@@ -168,7 +168,7 @@ final class RunContext implements ExperimentRun {
         }
         long deadline = System.nanoTime() + STREAMS_DRAIN.toNanos();
         boolean interrupted = Thread.interrupted();
-        while (!live.streamsTerminated() && System.nanoTime() < deadline) {
+        while (!live.streamsTerminated(queries.size()) && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
@@ -176,7 +176,7 @@ final class RunContext implements ExperimentRun {
                 break;
             }
         }
-        if (!live.streamsTerminated()) {
+        if (!live.streamsTerminated(queries.size())) {
             log.warn(
                     "Run {}: Spark did not report every streaming query terminated within {}",
                     live.id(),

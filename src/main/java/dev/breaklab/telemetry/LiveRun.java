@@ -362,9 +362,12 @@ public final class LiveRun {
         touch(false);
     }
 
-    /** Whether the streams listener has seen every started query of the run terminate. */
-    public synchronized boolean streamsTerminated() {
-        return streams.allTerminated();
+    /**
+     * Whether the streams listener has seen at least {@code started} queries start (up to the cap of
+     * queries a run keeps) and every one of them terminate.
+     */
+    public synchronized boolean streamsTerminated(int started) {
+        return streams.started() >= Math.min(started, LiveStreams.QUERY_CAP) && streams.allTerminated();
     }
 
     /** A figure the experiment measured with Spark itself (e.g. rows read back from a sink). */

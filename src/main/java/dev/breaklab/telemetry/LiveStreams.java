@@ -20,7 +20,7 @@ import java.util.TreeSet;
 final class LiveStreams {
 
     static final int BATCH_CAP = 500;
-    private static final int QUERY_CAP = 50;
+    static final int QUERY_CAP = 50;
 
     private final ArrayDeque<BatchSnapshot> batches = new ArrayDeque<>();
     private final Map<String, LiveQuery> queries = new LinkedHashMap<>();
@@ -53,6 +53,10 @@ final class LiveStreams {
             query.terminatedAt = at;
             query.exception = exception;
         }
+    }
+
+    int started() {
+        return queries.size();
     }
 
     boolean allTerminated() {

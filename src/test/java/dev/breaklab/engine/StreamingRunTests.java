@@ -33,7 +33,8 @@ import scala.jdk.javaapi.CollectionConverters;
 class StreamingRunTests {
 
     /** A backpressure run that would go on for minutes unless something stops it. */
-    static final Map<String, Object> LONG_RATE = Map.of("seconds", 300L, "rowsPerSecond", 1_000L, "workPerRow", 1L);
+    static final Map<String, Object> LONG_RATE =
+            Map.of("seconds", 300L, "rowsPerSecond", 1_000L, "lookupRowsPerMs", 1_000L, "stopWhenShown", false);
 
     @Autowired
     RunEngine engine;
@@ -165,7 +166,8 @@ class StreamingRunTests {
         RunSnapshot run = runs.awaitFinished(submitted.id(), Duration.ofSeconds(30));
 
         assertThat(run.status()).isEqualTo(RunStatus.CANCELLED);
-        assertThat(run.queries()).singleElement().satisfies(q -> assertThat(q.terminatedAt())
+        // The warm-up start and the measured query: both stopped, both reported terminated.
+        assertThat(run.queries()).hasSize(2).allSatisfy(q -> assertThat(q.terminatedAt())
                 .isNotNull());
         assertThat(streamThreads()).isEmpty();
         // Checkpoint policy: a checkpoint lives and dies with its run (the run's work directory).
@@ -182,5 +184,24 @@ class StreamingRunTests {
         assertThat(run.durationMs()).isLessThan(30_000);
         assertThat(run.queries()).isNotEmpty().allSatisfy(q -> assertThat(q.terminatedAt())
                 .isNotNull());
+    }
+
+    @Test
+    void batchRatesAreSparksOwnFigures() {
+        RunSnapshot run = runs.run(RunRequest.of("backpressure", "broken"));
+        System.out.println("backpressure / broken: " + run.result());
+
+        assertThat(run.status()).as("error: %s", run.error()).isEqualTo(RunStatus.SUCCEEDED);
+        List<BatchSnapshot> withRows =
+                run.batches().stream().filter(b -> b.numInputRows() > 0).toList();
+        assertThat(withRows).isNotEmpty();
+        for (BatchSnapshot batch : withRows) {
+            // Spark: processedRowsPerSecond = numInputRows / triggerExecution seconds
+            double expected = batch.numInputRows() * 1000.0 / batch.durationMs().get("triggerExecution");
+            assertThat(batch.processedRowsPerSecond())
+                    .as("batch %d", batch.batchId())
+                    .isCloseTo(expected, org.assertj.core.data.Percentage.withPercentage(1));
+            assertThat(batch.batchDurationMs()).isEqualTo(batch.durationMs().get("triggerExecution"));
+        }
     }
 }

@@ -47,6 +47,11 @@ import tools.jackson.databind.json.JsonMapper;
 @LabTest
 class TelemetryBenchmarkTests {
 
+    static {
+        // JOL reads field offsets through Unsafe, which refuses records; this mode measures them.
+        System.setProperty("jol.magicFieldOffset", "true");
+    }
+
     private static final int OVERHEAD_TASKS = Integer.getInteger("benchmark.overheadTasks", 4_000);
     private static final int OVERHEAD_ROUNDS = Integer.getInteger("benchmark.rounds", 5);
     private static final int BIG_RUN_TASKS = Integer.getInteger("benchmark.tasks", 20_000);
@@ -327,6 +332,8 @@ class TelemetryBenchmarkTests {
     }
 
     private void line(String format, Object... args) {
-        report.append(String.format(Locale.ROOT, format, args)).append('\n');
+        String line = String.format(Locale.ROOT, format, args);
+        System.out.println("[benchmark] " + line);
+        report.append(line).append('\n');
     }
 }

@@ -3,6 +3,11 @@ package dev.breaklab.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.breaklab.LabTest;
+import dev.breaklab.engine.RunEngine;
+import dev.breaklab.engine.Runs;
+import dev.breaklab.telemetry.RunSnapshot;
+import dev.breaklab.telemetry.RunStatus;
+import dev.breaklab.telemetry.RunStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
@@ -27,6 +33,12 @@ class LabBrowserTests {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    RunEngine engine;
+
+    @Autowired
+    RunStore store;
 
     Browser browser;
 
@@ -199,6 +211,20 @@ class LabBrowserTests {
         browser.screenshot("08-run-narrow");
 
         assertThat(browser.consoleErrors()).as("console errors").isEmpty();
+    }
+
+    @Test
+    void aFailedRunShowsSparksErrorClassAndMessage() throws Exception {
+        RunSnapshot failed = new Runs(engine, store).run("collect-too-much", "broken");
+        assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
+
+        browser.go("/runs/" + failed.id());
+        WebElement error = browser.awaitVisible("#error", Duration.ofSeconds(20));
+        assertThat(browser.find("#error .error-class").getText())
+                .isEqualTo(failed.error().errorClass());
+        assertThat(error.getText()).contains("spark.driver.maxResultSize");
+        assertThat(browser.find("#run-status").getAttribute("data-status")).isEqualTo("FAILED");
+        browser.screenshot("09-run-failed");
     }
 
     private void setNumber(String css, String value) {

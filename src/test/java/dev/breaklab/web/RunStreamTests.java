@@ -64,6 +64,8 @@ class RunStreamTests {
     void aSubscriberGetsTheSnapshotThenEveryUpdateInOrderThenTheFinalState() throws Exception {
         Runs runs = new Runs(engine, store);
         BlockingQueue<Map<String, Object>> announcements = subscribe("/topic/runs");
+        // Frames of a session are handled in order: once this answer is back, so is the subscription.
+        assertThat(subscribe("/app/runs/sync").poll(10, TimeUnit.SECONDS)).isNotNull();
 
         RunSnapshot submitted = runs.submit("tiny-partitions", "broken", Map.of("shufflePartitions", 3_000L), 120);
         String id = submitted.id();
