@@ -263,8 +263,7 @@ class PlanRulesTests {
 
     @Nested
     class MapSideCombine {
-        final MapSideCombineRule rule =
-                new MapSideCombineRule(InsightProperties.defaults().shuffleExplosion());
+        final MapSideCombineRule rule = new MapSideCombineRule();
 
         @Test
         void an_rdd_stage_that_shuffles_every_record() {
