@@ -24,8 +24,21 @@ final class StageCounts {
         if (run.sql().isEmpty() && run.jobs().isEmpty() || !run.batches().isEmpty()) {
             return null;
         }
+        Set<Long> withJobs = new HashSet<>();
+        boolean rddJobs = false;
+        for (JobSnapshot job : run.jobs()) {
+            if (job.sqlExecutionId() == null) {
+                rddJobs = true;
+            } else {
+                withJobs.add(job.sqlExecutionId());
+            }
+        }
+        // Dataset.rdd() records the Dataset's plan as an execution of its own, but its work runs in
+        // the RDD job (outside SQL): with RDD jobs in the run, plans that ran no job are not counted.
+        boolean countJobless = !rddJobs;
         List<Execution> executions = run.sql().stream()
                 .filter(sql -> !sql.plans().isEmpty())
+                .filter(sql -> countJobless || withJobs.contains(sql.executionId()))
                 .map(sql -> new Execution(
                         sql.plans().get(0).tree(),
                         sql.finalPlan().map(PlanVersion::tree).orElse(null)))
