@@ -328,6 +328,20 @@ class RulesTests {
         }
 
         @Test
+        void rdd_code_holding_records_as_objects_counts_whatever_the_share() {
+            var s = stage(1);
+            s.executorRunTimeMs = 2_000;
+            s.gcTimeMs = 20;
+            s.inputRecords = 100_000;
+            assertThat(rule.check(subject(run().stage(s).job(0, null, 1).build())))
+                    .singleElement()
+                    .satisfies(o -> assertThat(o.summary()).contains("Java objects"));
+            assertThat(rule.check(subject(run().stage(s).job(0, 3L, 1).build())))
+                    .as("the same stage in a DataFrame job")
+                    .isEmpty();
+        }
+
+        @Test
         void less_gc_or_a_short_stage_is_quiet() {
             var s = stage(1);
             s.executorRunTimeMs = 2_000;
