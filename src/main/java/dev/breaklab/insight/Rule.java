@@ -28,7 +28,11 @@ sealed interface Rule
                 AvoidableSortRule,
                 SmallFilesRule,
                 SinglePartitionRule,
-                MapSideCombineRule {
+                MapSideCombineRule,
+                StreamingStateRule,
+                LateRowsRule,
+                StreamBacklogRule,
+                StreamRestartRule {
 
     /** The finding kind this rule reports, kebab-case and stable (the browser and tests key on it). */
     String kind();

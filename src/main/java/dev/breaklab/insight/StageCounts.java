@@ -19,8 +19,9 @@ final class StageCounts {
 
     private StageCounts() {}
 
+    /** Null before the run has a plan or a job, and for streaming runs (each micro-batch is a query of its own). */
     static StageCount of(RunSnapshot run) {
-        if (run.sql().isEmpty() && run.jobs().isEmpty()) {
+        if (run.sql().isEmpty() && run.jobs().isEmpty() || !run.batches().isEmpty()) {
             return null;
         }
         List<Execution> executions = run.sql().stream()

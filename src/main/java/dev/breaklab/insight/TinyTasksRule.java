@@ -56,7 +56,12 @@ record TinyTasksRule(InsightProperties.TinyTasks threshold) implements Rule {
                             + String.format(Locale.ROOT, "%,d", stage.numTasks())
                             + " tasks that do a few milliseconds of work each, that price is most of the stage:"
                             + " the cores were busy computing for only part of the stage's wall time"
-                            + " (executor run time against stage time x cores).",
+                            + " (executor run time against stage time x cores)."
+                            + (subject.run().batches().isEmpty()
+                                    ? ""
+                                    : " This is a streaming query: AQE does not coalesce its partitions, and the"
+                                            + " state store keeps spark.sql.shuffle.partitions fixed from the first"
+                                            + " run of the checkpoint."),
                     shuffled
                             ? "Let AQE coalesce small post-shuffle partitions (spark.sql.adaptive.enabled=true,"
                                     + " spark.sql.adaptive.coalescePartitions.enabled=true; target size"

@@ -3,6 +3,7 @@ package dev.breaklab.insight;
 import dev.breaklab.plan.PlanNode;
 import dev.breaklab.plan.PlanNode.PlanMetric;
 import dev.breaklab.telemetry.RunSnapshot;
+import dev.breaklab.telemetry.RunSnapshot.BatchSnapshot;
 import dev.breaklab.telemetry.RunSnapshot.Histogram;
 import dev.breaklab.telemetry.RunSnapshot.JobSnapshot;
 import dev.breaklab.telemetry.RunSnapshot.PlanCause;
@@ -11,6 +12,7 @@ import dev.breaklab.telemetry.RunSnapshot.Quantiles;
 import dev.breaklab.telemetry.RunSnapshot.RunError;
 import dev.breaklab.telemetry.RunSnapshot.SqlSnapshot;
 import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
+import dev.breaklab.telemetry.RunSnapshot.StateOperatorSnapshot;
 import dev.breaklab.telemetry.RunSnapshot.TaskSummary;
 import dev.breaklab.telemetry.RunStatus;
 import dev.breaklab.telemetry.StageStatus;
@@ -107,6 +109,38 @@ final class Snapshots {
         List<StageSnapshot> stages = new ArrayList<>();
         List<JobSnapshot> jobs = new ArrayList<>();
         List<SqlSnapshot> sql = new ArrayList<>();
+        List<BatchSnapshot> batches = new ArrayList<>();
+        Map<String, Long> measurements = new LinkedHashMap<>();
+
+        /** One micro-batch with a single state operator. */
+        Run batch(
+                long id,
+                long inputRows,
+                double inRate,
+                double processedRate,
+                String watermark,
+                long stateRows,
+                long stateRemoved,
+                long dropped) {
+            batches.add(new BatchSnapshot(
+                    "q",
+                    "r",
+                    "query",
+                    id,
+                    Instant.EPOCH,
+                    inputRows,
+                    inRate,
+                    processedRate,
+                    1_000,
+                    Map.of(),
+                    watermark,
+                    List.of(new StateOperatorSnapshot(
+                            "dedupe", stateRows, 0, stateRemoved, stateRows * 100, dropped, 200, 200)),
+                    -1,
+                    List.of(),
+                    List.of()));
+            return this;
+        }
 
         Run stage(Stage stage) {
             stages.add(stage.build());
@@ -168,9 +202,9 @@ final class Snapshots {
                     List.of(),
                     List.of(),
                     List.of(),
+                    batches,
                     List.of(),
-                    List.of(),
-                    Map.of(),
+                    measurements,
                     null);
         }
     }
