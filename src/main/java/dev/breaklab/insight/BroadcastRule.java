@@ -50,8 +50,11 @@ record BroadcastRule(InsightProperties.Broadcast threshold) implements Rule {
             long build = MetricText.orZero(node, "time to build");
             long collect = MetricText.orZero(node, "time to collect");
             long broadcast = MetricText.orZero(node, "time to broadcast");
-            if (size < threshold.size().toBytes()
-                    && build + collect < threshold.buildTime().toMillis()) {
+            long rows = MetricText.of(node, "number of output rows").orElse(Long.MAX_VALUE);
+            // "data size" is the hash relation's memory, which for long keys can be a sparse array
+            // far bigger than the rows: a few thousand rows are never a large broadcast.
+            boolean big = size >= threshold.size().toBytes() && rows >= threshold.minRows();
+            if (!big && build + collect < threshold.buildTime().toMillis()) {
                 continue;
             }
             out.add(new Observation(
@@ -78,6 +81,7 @@ record BroadcastRule(InsightProperties.Broadcast threshold) implements Rule {
                             "collectMs", collect,
                             "buildMs", build,
                             "broadcastMs", broadcast,
+                            "rows", rows == Long.MAX_VALUE ? null : rows,
                             "autoBroadcastJoinThresholdBytes", autoThreshold,
                             "sizeThresholdBytes", threshold.size().toBytes()),
                     conf()));

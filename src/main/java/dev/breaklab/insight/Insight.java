@@ -46,7 +46,7 @@ public class Insight implements RunDiagnosis {
                 new AvoidableSortRule(),
                 new SmallFilesRule(properties.smallFiles()),
                 new SinglePartitionRule(),
-                new MapSideCombineRule(properties.shuffleExplosion()),
+                new MapSideCombineRule(),
                 new StreamRestartRule(),
                 new StreamingStateRule(),
                 new LateRowsRule(),

@@ -26,12 +26,12 @@ public record InsightProperties(
     /** All defaults, for tests and for code that runs without Spring. */
     public static InsightProperties defaults() {
         return new InsightProperties(
-                new Skew(5, 4, Duration.ofMillis(250), DataSize.ofMegabytes(1)),
+                new Skew(5, 4, Duration.ofMillis(250), DataSize.ofKilobytes(256)),
                 new Spill(DataSize.ofBytes(1), 0.1),
                 new TinyTasks(200, Duration.ofMillis(500), DataSize.ofMegabytes(1)),
                 new Parallelism(Duration.ofMillis(500), 0.4),
                 new ShuffleExplosion(5, DataSize.ofMegabytes(1)),
-                new Broadcast(DataSize.ofMegabytes(4), Duration.ofSeconds(1)),
+                new Broadcast(DataSize.ofMegabytes(4), 100_000, Duration.ofSeconds(1)),
                 new Gc(0.1, Duration.ofSeconds(1)),
                 new ResultSize(0.8),
                 new SmallFiles(100, DataSize.ofMegabytes(1)));
@@ -47,7 +47,7 @@ public record InsightProperties(
             @DefaultValue("5") double ratio,
             @DefaultValue("4") int minTasks,
             @DefaultValue("250ms") Duration minMaxTask,
-            @DefaultValue("1MB") DataSize minMaxRead) {}
+            @DefaultValue("256KB") DataSize minMaxRead) {}
 
     /**
      * @param minBytes memory or disk spill of a stage from which it is reported
@@ -87,11 +87,14 @@ public record InsightProperties(
             @DefaultValue("1MB") DataSize minWrite) {}
 
     /**
-     * @param size broadcast data size from which it is reported
-     * @param buildTime time to build (collect + hash) from which it is reported
+     * @param size broadcast data size from which it is reported...
+     * @param minRows ...when it also holds at least this many rows (the size is the hash relation's
+     *     memory, which can dwarf a small table)
+     * @param buildTime time to collect and build from which it is reported
      */
     public record Broadcast(
             @DefaultValue("4MB") DataSize size,
+            @DefaultValue("100000") long minRows,
             @DefaultValue("1s") Duration buildTime) {}
 
     /**

@@ -18,12 +18,15 @@ import java.util.Set;
  * RDD API only does when asked (reduceByKey, aggregateByKey, combineByKey). Read from RDD stages
  * (jobs outside any SQL execution) whose shuffle writes as many records as they took in.
  */
-record MapSideCombineRule(InsightProperties.ShuffleExplosion threshold) implements Rule {
+record MapSideCombineRule() implements Rule {
 
     static final String KIND = "no-map-side-combine";
 
     /** Records written over records read from which a stage combined nothing. */
     private static final double ALL = 0.9;
+
+    /** Stages shuffling fewer records are not worth a finding. */
+    private static final long MIN_RECORDS = 10_000;
 
     @Override
     public String kind() {
@@ -42,7 +45,7 @@ record MapSideCombineRule(InsightProperties.ShuffleExplosion threshold) implemen
         for (StageSnapshot stage : subject.measuredStages()) {
             long in = stage.inputRecords() + stage.shuffleReadRecords();
             if (!rddStages.contains(stage.stageId())
-                    || stage.shuffleWriteBytes() < threshold.minWrite().toBytes()
+                    || stage.shuffleWriteRecords() < MIN_RECORDS
                     || in == 0
                     || stage.shuffleWriteRecords() < ALL * in) {
                 continue;

@@ -27,13 +27,13 @@ record StreamBacklogRule() implements Rule {
     @Override
     public List<Observation> check(Subject subject) {
         List<BatchSnapshot> batches = subject.run().batches();
-        if (batches.size() < 3) {
+        if (batches.size() < 2) {
             return List.of();
         }
         List<BatchSnapshot> steady = batches.subList(1, batches.size()).stream()
                 .filter(b -> b.numInputRows() > 0)
                 .toList();
-        if (steady.size() < 2) {
+        if (steady.isEmpty()) {
             return List.of();
         }
         double input = steady.stream()

@@ -265,13 +265,28 @@ class RulesTests {
             var bx = measured(
                     "BroadcastExchange",
                     "BroadcastExchange HashedRelationBroadcastMode",
-                    Map.of("data size", "4.0 MiB", "time to build", "120 ms", "time to collect", "300 ms"));
+                    Map.of(
+                            "data size", "4.0 MiB",
+                            "number of output rows", "100,000",
+                            "time to build", "120 ms",
+                            "time to collect", "300 ms"));
             var found = rule.check(
                     subject(run().sql(1, node("BroadcastHashJoin", bx)).build()));
             assertThat(found).singleElement().satisfies(o -> {
                 assertThat(o.numbers()).containsEntry("dataSizeBytes", 4L << 20);
                 assertThat(o.numbers()).containsEntry("collectMs", 300L);
             });
+        }
+
+        @Test
+        void a_big_hash_relation_of_few_rows_is_no_large_broadcast() {
+            var bx = measured(
+                    "BroadcastExchange",
+                    "BroadcastExchange",
+                    Map.of("data size", "64.0 MiB", "number of output rows", "1,000", "time to build", "8 ms"));
+            assertThat(rule.check(
+                            subject(run().sql(1, node("BroadcastHashJoin", bx)).build())))
+                    .isEmpty();
         }
 
         @Test

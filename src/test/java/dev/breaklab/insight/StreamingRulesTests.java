@@ -55,6 +55,8 @@ class StreamingRulesTests {
                 .batch(1, 100_000, 119_000, 100_000, null, 0, 0, 0)
                 .batch(2, 100_000, 119_000, 100_000, null, 0, 0, 0);
         assertThat(new StreamBacklogRule().check(subject(keepingUp.build()))).isEmpty();
+        var onlyTheFirst = run().batch(0, 100_000, 120_000, 1_000, null, 0, 0, 0);
+        assertThat(new StreamBacklogRule().check(subject(onlyTheFirst.build()))).isEmpty();
     }
 
     @Test
