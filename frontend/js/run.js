@@ -159,11 +159,20 @@ function renderBatches(s) {
   if (!batches.length || !changed('batches', JSON.stringify(batches.map((b) => [b.batchId, b.numInputRows, b.batchDurationMs, b.stateOperators])))) return;
   const n = (v) => (v >= 1e6 ? (v / 1e6).toFixed(1) + 'M' : v >= 1e3 ? (v / 1e3).toFixed(1) + 'k' : String(Math.round(v * 10) / 10));
   const anyState = batches.some((b) => (b.stateOperators || []).length);
+  const anyWatermark = batches.some((b) => watermarkSeconds(b) > 0);
   fill($('batches'),
     el('figure', {class: 'dist'}, batchBars(batches, {title: 'Rows in per second (bars) vs processed per second (line)', value: (b) => b.inputRowsPerSecond || 0, line: (b) => b.processedRowsPerSecond || 0, lineLabel: 'processed', format: n})),
     el('figure', {class: 'dist'}, batchBars(batches, {title: 'Batch duration', value: (b) => b.batchDurationMs || 0, format: ms})),
     anyState ? el('figure', {class: 'dist'}, batchBars(batches, {title: 'State rows total (bars) and removed (line)', value: (b) => sumState(b, 'numRowsTotal'), line: (b) => sumState(b, 'numRowsRemoved'), lineLabel: 'removed', format: n})) : null,
-    anyState ? el('figure', {class: 'dist'}, batchBars(batches, {title: 'Rows dropped by the watermark', value: (b) => sumState(b, 'numRowsDroppedByWatermark'), format: n})) : null);
+    anyState ? el('figure', {class: 'dist'}, batchBars(batches, {title: 'State memory', value: (b) => sumState(b, 'memoryUsedBytes'), format: bytes})) : null,
+    anyState ? el('figure', {class: 'dist'}, batchBars(batches, {title: 'Rows dropped by the watermark', value: (b) => sumState(b, 'numRowsDroppedByWatermark'), format: n})) : null,
+    anyWatermark ? el('figure', {class: 'dist'}, batchBars(batches, {title: 'Event-time watermark (seconds of event time)', value: (b) => watermarkSeconds(b), format: (v) => v.toFixed(0) + ' s'})) : null);
+}
+
+// Spark reports the watermark as an ISO instant; epoch 0 means "none yet".
+function watermarkSeconds(b) {
+  const ms = b.watermark ? Date.parse(b.watermark) : NaN;
+  return Number.isFinite(ms) ? ms / 1000 : 0;
 }
 
 function sumState(b, field) {

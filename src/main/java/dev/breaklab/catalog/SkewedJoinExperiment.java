@@ -100,7 +100,7 @@ class SkewedJoinExperiment implements Experiment {
                     IntegerKnob.of(
                                     "shufflePartitions",
                                     "Shuffle partitions",
-                                    8,
+                                    16,
                                     1,
                                     2_000,
                                     "partitions",

@@ -141,6 +141,8 @@ public class RunEngine {
             }
             queued.incrementAndGet();
             store.add(live);
+            // Announce the run as QUEUED before a worker can start it: every status is published.
+            publisher.publish(live);
             ActiveRun run =
                     new ActiveRun(live, experiment, variant, knobs, conf, Map.copyOf(request.predictions()), timeout);
             active.put(id, run);
