@@ -100,7 +100,7 @@ class SkewedJoinExperiment implements Experiment {
                     IntegerKnob.of(
                                     "shufflePartitions",
                                     "Shuffle partitions",
-                                    8,
+                                    16,
                                     1,
                                     2_000,
                                     "partitions",
@@ -125,6 +125,18 @@ class SkewedJoinExperiment implements Experiment {
                                     "fixed",
                                     "AQE skew join",
                                     "AQE detects the skewed partition and splits it into several tasks")
+                            .withConf("spark.sql.adaptive.enabled", "true")
+                            .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")
+                            .withConf("spark.sql.adaptive.autoBroadcastJoinThreshold", "-1")
+                            .withConf("spark.sql.adaptive.coalescePartitions.enabled", "false")
+                            .withConf("spark.sql.adaptive.skewJoin.enabled", "true")
+                            .withConf("spark.sql.adaptive.skewJoin.skewedPartitionFactor", "3")
+                            .withConf("spark.sql.adaptive.skewJoin.skewedPartitionThresholdInBytes", "1m")
+                            .withConf("spark.sql.adaptive.advisoryPartitionSizeInBytes", "1m"),
+                    Variant.of(
+                                    "aqe-skew-split",
+                                    "AQE skew split",
+                                    "The AQE skew-join split on its own (the same settings as fixed)")
                             .withConf("spark.sql.adaptive.enabled", "true")
                             .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")
                             .withConf("spark.sql.adaptive.autoBroadcastJoinThreshold", "-1")
@@ -176,7 +188,7 @@ class SkewedJoinExperiment implements Experiment {
                     Evidence.of(
                             "skew-split",
                             "AQE split the skewed partition: the final plan has SortMergeJoin(skew=true)",
-                            Set.of("fixed"),
+                            Set.of("fixed", "aqe-skew-split"),
                             run -> {
                                 boolean split = Plans.finalPlanHas(run, "SortMergeJoin", "skew=true");
                                 boolean skewedRead = Plans.finalPlanHas(run, "AQEShuffleRead", "skewed");

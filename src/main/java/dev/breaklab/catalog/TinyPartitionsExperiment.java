@@ -17,7 +17,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.springframework.stereotype.Component;
 
-/** Thousands of shuffle partitions for a few megabytes: the stage is all scheduling overhead. */
+/** Thousands of shuffle partitions for a hundred kilobytes: the stage is all scheduling overhead. */
 @Component
 class TinyPartitionsExperiment implements Experiment {
 
@@ -26,16 +26,16 @@ class TinyPartitionsExperiment implements Experiment {
     private static final ExperimentDefinition DEFINITION = new ExperimentDefinition(
             ID,
             "Tiny partitions: thousands of tasks doing nothing",
-            "2,000 shuffle partitions for a small aggregation: every task is pure overhead.",
+            "1,000 shuffle partitions for a small aggregation: every task is pure overhead.",
             List.of(Concept.PARTITIONS, Concept.AQE, Concept.STAGES),
             """
             After a shuffle, Spark reads the data in spark.sql.shuffle.partitions partitions, one task \
             each. The setting is global, so a value tuned for the biggest job of the day is also used for \
-            the smallest: here 2,000 partitions for a few megabytes. Each task reads a sliver, and the \
-            time goes into scheduling, launching and tracking 2,000 tasks and writing 2,000 tiny outputs.
+            the smallest: here 1,000 partitions for a shuffle of about a hundred kilobytes. Each task reads a sliver, and the \
+            time goes into scheduling, launching and tracking 1,000 tasks and writing 1,000 tiny outputs.
 
-            In the lab, the aggregate stage shows 2,000 tasks with a median of a few milliseconds. In the \
-            Spark UI the stage's "Tasks" column says 2000/2000 and the summary metrics show scheduler \
+            In the lab, the aggregate stage shows 1,000 tasks with a median of a few milliseconds. In the \
+            Spark UI the stage's "Tasks" column says 1000/1000 and the summary metrics show scheduler \
             delay and task deserialization rivalling the compute time.
 
             The fix: let Adaptive Query Execution coalesce the post-shuffle partitions at runtime \
@@ -43,14 +43,14 @@ class TinyPartitionsExperiment implements Experiment {
             AQEShuffleRead coalesced and the stage runs a handful of tasks. Setting a sane partition \
             count works too, but only for the data size you tuned it for.""",
             new Code("""
-                    // broken: spark.sql.adaptive.enabled=false, spark.sql.shuffle.partitions=2000
+                    // broken: spark.sql.adaptive.enabled=false, spark.sql.shuffle.partitions=1000
                     // fixed:  spark.sql.adaptive.enabled=true (coalescePartitions on)
                     spark.range(rows)
                         .groupBy(pmod(col("id"), lit(keys)).as("key"))
                         .agg(count(lit(1)).as("n"), sum("id").as("total"))
                         .write().format("noop").mode("overwrite").save();""", """
                     SET spark.sql.adaptive.enabled = false;   -- broken
-                    SET spark.sql.shuffle.partitions = 2000;
+                    SET spark.sql.shuffle.partitions = 1000;
 
                     SELECT pmod(id, ${keys}) AS key, count(*) AS n, sum(id) AS total
                     FROM range(${rows})
@@ -63,14 +63,14 @@ class TinyPartitionsExperiment implements Experiment {
                     IntegerKnob.of(
                                     "shufflePartitions",
                                     "Shuffle partitions",
-                                    2_000,
+                                    1_000,
                                     1,
                                     10_000,
                                     "partitions",
                                     "spark.sql.shuffle.partitions: tasks after the shuffle")
                             .conf("spark.sql.shuffle.partitions")),
             List.of(
-                    Variant.of("broken", "2,000 partitions, AQE off", "Every post-shuffle partition becomes a task")
+                    Variant.of("broken", "1,000 partitions, AQE off", "Every post-shuffle partition becomes a task")
                             .withConf("spark.sql.adaptive.enabled", "false"),
                     Variant.of("fixed", "AQE coalesces", "AQE merges the tiny post-shuffle partitions at runtime")
                             .withConf("spark.sql.adaptive.enabled", "true")

@@ -13,4 +13,5 @@ public record EngineInfo(
         String sparkUiUrl,
         boolean alive,
         int queuedRuns,
-        int runningRuns) {}
+        int runningRuns,
+        long sessionStartMs) {}

@@ -8,6 +8,7 @@ import dev.breaklab.catalog.Knob;
 import dev.breaklab.catalog.KnobValues;
 import dev.breaklab.catalog.Question;
 import dev.breaklab.catalog.Variant;
+import dev.breaklab.insight.Insight;
 import dev.breaklab.system.LabProperties;
 import dev.breaklab.telemetry.LabListener;
 import dev.breaklab.telemetry.LiveRun;
@@ -26,7 +27,6 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -63,6 +63,7 @@ public class RunEngine {
     private final dev.breaklab.catalog.Catalog catalog;
     private final RunStore store;
     private final SnapshotPublisher publisher;
+    private final Insight insight;
     private final LabProperties.Runs limits;
     private final Path runsDir;
     private final ExecutorService workers;
@@ -76,7 +77,9 @@ public class RunEngine {
             dev.breaklab.catalog.Catalog catalog,
             RunStore store,
             SnapshotPublisher publisher,
-            LabProperties properties) {
+            LabProperties properties,
+            Insight insight) {
+        this.insight = insight;
         this.spark = spark;
         this.catalog = catalog;
         this.store = store;
@@ -98,6 +101,14 @@ public class RunEngine {
 
     /** Validates everything first (nothing starts on bad input), then queues the run. */
     public RunSnapshot submit(RunRequest request) {
+        return submit(request, Map.of());
+    }
+
+    /**
+     * With Spark SQL settings applied over the variant's, for tests that need a variant under other
+     * settings (e.g. AQE off to check the stage predictor). Not part of the public API.
+     */
+    RunSnapshot submit(RunRequest request, Map<String, String> confOverrides) {
         Experiment experiment = catalog.find(request.experimentId())
                 .orElseThrow(() -> RunProblems.notFound(
                         "experimentId", String.valueOf(request.experimentId()), "one of " + experimentIds()));
@@ -110,7 +121,8 @@ public class RunEngine {
                 .variant(request.variant())
                 .orElseThrow(() -> RunProblems.notFound("variant", request.variant(), "one of " + variantNames));
         KnobValues knobs = resolveKnobs(definition, variant, request.knobs());
-        Map<String, String> conf = resolveConf(definition, variant, knobs);
+        Map<String, String> conf = new LinkedHashMap<>(resolveConf(definition, variant, knobs));
+        conf.putAll(confOverrides);
         validatePredictions(definition, request.predictions());
         Duration timeout = resolveTimeout(request.timeoutSeconds());
 
@@ -191,7 +203,12 @@ public class RunEngine {
             sc.setJobGroup(live.id(), live.snapshot().description(), true);
             sc.setLocalProperty(LabListener.RUN_PROPERTY, live.id());
             sc.addJobTag(tag);
-            result = run.experiment.run(new RunContext(session, run.variant.name(), run.knobs, workDir, live));
+            RunContext context = new RunContext(session, run.variant.name(), run.knobs, workDir, live);
+            run.context = context;
+            if (run.stopStatus != null) {
+                context.stopQueries();
+            }
+            result = run.experiment.run(context);
         } catch (Throwable t) {
             if (run.stopStatus != null) {
                 outcome = run.stopStatus;
@@ -205,6 +222,11 @@ public class RunEngine {
                 throw vme;
             }
         } finally {
+            // No streaming query outlives its run.
+            RunContext context = run.context;
+            if (context != null) {
+                context.closeStreams();
+            }
             sc.clearJobGroup();
             sc.setLocalProperty(LabListener.RUN_PROPERTY, null);
             sc.removeJobTag(tag);
@@ -236,7 +258,7 @@ public class RunEngine {
             RunSnapshot finished = live.snapshot();
             live.explained(
                     Explanations.evidence(run.experiment.definition(), run.variant.name(), finished),
-                    List.of(),
+                    insight.findings(finished),
                     Explanations.predictions(run.experiment.definition(), run.predictions, finished));
         } catch (RuntimeException e) {
             log.warn("Run {}: explaining failed: {}", live.id(), e.toString());
@@ -288,6 +310,13 @@ public class RunEngine {
         SparkContext sc = sc();
         sc.cancelJobGroupAndFutureJobs(live.id(), reason);
         sc.cancelJobsWithTag(jobTag(live.id()), reason);
+        RunContext context = run.context;
+        if (context != null) {
+            // query.stop() waits for the micro-batch to end: not on the caller's (HTTP or timer) thread.
+            Thread stopper = new Thread(context::stopQueries, "lab-run-stop-" + live.id());
+            stopper.setDaemon(true);
+            stopper.start();
+        }
         // Driver-side work (no job to cancel) gets an interrupt after a grace period.
         timers.schedule(
                 () -> {
@@ -457,6 +486,7 @@ public class RunEngine {
         volatile java.util.concurrent.Future<?> future;
         volatile Thread thread;
         volatile ScheduledFuture<?> timeoutTask;
+        volatile RunContext context;
         volatile RunStatus stopStatus;
         volatile String stopReason;
 

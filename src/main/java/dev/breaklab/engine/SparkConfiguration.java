@@ -14,8 +14,13 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class SparkConfiguration {
 
+    @Bean
+    SessionTiming sessionTiming() {
+        return new SessionTiming();
+    }
+
     @Bean(destroyMethod = "stop")
-    SparkSession sparkSession(LabProperties properties, RunStore store) throws IOException {
+    SparkSession sparkSession(LabProperties properties, RunStore store, SessionTiming timing) throws IOException {
         LabProperties.Engine engine = properties.engine();
         if (!"embedded".equals(engine.mode())) {
             throw new IllegalStateException("lab.engine.mode=" + engine.mode() + " is not available yet; use embedded");
@@ -23,6 +28,7 @@ class SparkConfiguration {
         Path data = properties.dataDir().toAbsolutePath();
         Path local = Files.createDirectories(data.resolve("spark-local"));
         Path warehouse = Files.createDirectories(data.resolve("warehouse"));
+        long start = System.nanoTime();
         SparkSession spark = SparkSession.builder()
                 .appName("Spark Break Lab")
                 .master(engine.master())
@@ -40,6 +46,7 @@ class SparkConfiguration {
         // The status queue is where Spark's own AppStatusListener and SQLAppStatusListener live:
         // when the lab's drain marker arrives there, Spark's status store is up to date as well.
         spark.sparkContext().listenerBus().addToStatusQueue(new LabListener(store));
+        timing.record((System.nanoTime() - start) / 1_000_000);
         return spark;
     }
 }

@@ -12,11 +12,13 @@ public class SparkEngine {
     private final SparkSession spark;
     private final LabProperties properties;
     private final RunEngine runs;
+    private final SessionTiming timing;
 
-    SparkEngine(SparkSession spark, LabProperties properties, RunEngine runs) {
+    SparkEngine(SparkSession spark, LabProperties properties, RunEngine runs, SessionTiming timing) {
         this.spark = spark;
         this.properties = properties;
         this.runs = runs;
+        this.timing = timing;
     }
 
     public EngineInfo info() {
@@ -34,6 +36,7 @@ public class SparkEngine {
                 sc.uiWebUrl().isDefined() ? sc.uiWebUrl().get() : null,
                 alive,
                 runs.queuedRuns(),
-                runs.runningRuns());
+                runs.runningRuns(),
+                timing.sessionStartMs());
     }
 }

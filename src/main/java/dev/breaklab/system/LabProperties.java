@@ -26,7 +26,6 @@ public record LabProperties(
      * @param uiPort port of the Spark UI (0 picks a free port)
      * @param maxResultSize guard on results collected to the driver; turns "collect something
      *     huge" into a clean Spark error instead of an OutOfMemoryError in the lab
-     * @param driverMemoryFraction informational: the lab shares its heap with the driver
      */
     public record Engine(
             @DefaultValue("embedded") String mode,

@@ -31,6 +31,10 @@ import scala.jdk.javaapi.CollectionConverters;
 public class LabListener extends SparkListener {
 
     public static final String RUN_PROPERTY = "breaklab.runId";
+    /** Spark's StreamExecution.QUERY_ID_KEY and MicroBatchExecution.BATCH_ID_KEY. */
+    static final String STREAM_QUERY_PROPERTY = "sql.streaming.queryId";
+
+    static final String STREAM_BATCH_PROPERTY = "streaming.sql.batchId";
 
     private final RunStore store;
 
@@ -53,6 +57,14 @@ public class LabListener extends SparkListener {
         String execution =
                 event.properties() == null ? null : event.properties().getProperty("spark.sql.execution.id");
         run.jobStarted(event.jobId(), event.time(), execution == null ? null : Long.valueOf(execution), refs);
+        // A micro-batch's jobs carry the query id and batch id as local properties of the stream's thread.
+        String queryId = event.properties() == null ? null : event.properties().getProperty(STREAM_QUERY_PROPERTY);
+        String batchId = queryId == null ? null : event.properties().getProperty(STREAM_BATCH_PROPERTY);
+        if (batchId != null) {
+            List<Integer> stageIds = new ArrayList<>(refs.size());
+            refs.forEach(ref -> stageIds.add(ref.stageId()));
+            run.streamJob(queryId, Long.parseLong(batchId), event.jobId(), stageIds);
+        }
     }
 
     @Override

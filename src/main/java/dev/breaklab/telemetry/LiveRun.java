@@ -64,6 +64,7 @@ public final class LiveRun {
     private final SplittableRandom sampler = new SplittableRandom(42);
     private long tasksSeen;
     private LogicalPlans pendingLogical;
+    private final LiveStreams streams = new LiveStreams();
 
     private List<EvidenceResult> evidence = List.of();
     private List<Finding> findings = List.of();
@@ -265,6 +266,7 @@ public final class LiveRun {
             stage.gcTimeMs += metrics.jvmGCTime();
             stage.executorRunTimeMs += metrics.executorRunTime();
             stage.peakExecutionMemory = Math.max(stage.peakExecutionMemory, metrics.peakExecutionMemory());
+            stage.resultSizeBytes += metrics.resultSize();
             executor[3] += metrics.inputMetrics().bytesRead();
             executor[4] += shuffleRead;
             executor[5] += metrics.shuffleWriteMetrics().bytesWritten();
@@ -338,6 +340,42 @@ public final class LiveRun {
         return List.copyOf(latestAttempt.keySet());
     }
 
+    // ---- streaming (StreamingQueryListener on the streams queue; LabListener for jobs) ----
+
+    synchronized void streamQueryStarted(String queryId, String queryRunId, String name, Instant at) {
+        streams.queryStarted(queryId, queryRunId, name, at);
+        touch(false);
+    }
+
+    synchronized void streamQueryTerminated(String queryRunId, Instant at, String exception) {
+        streams.queryTerminated(queryRunId, at, exception);
+        touch(false);
+    }
+
+    synchronized void streamBatch(RunSnapshot.BatchSnapshot batch) {
+        streams.batch(batch);
+        touch(false);
+    }
+
+    synchronized void streamJob(String queryId, long batchId, int jobId, List<Integer> stageIds) {
+        streams.job(queryId, batchId, jobId, stageIds);
+        touch(false);
+    }
+
+    /**
+     * Whether the streams listener has seen at least {@code started} queries start (up to the cap of
+     * queries a run keeps) and every one of them terminate.
+     */
+    public synchronized boolean streamsTerminated(int started) {
+        return streams.started() >= Math.min(started, LiveStreams.QUERY_CAP) && streams.allTerminated();
+    }
+
+    /** A figure the experiment measured with Spark itself (e.g. rows read back from a sink). */
+    public synchronized void measured(String name, long value) {
+        streams.measured(name, value);
+        touch(false);
+    }
+
     private void touch(boolean statusChange) {
         dirty = true;
         statusChanged |= statusChange;
@@ -346,15 +384,35 @@ public final class LiveRun {
     // ---- publishing (publisher or engine thread) ----
 
     /** Builds and publishes a new snapshot if anything changed; returns it, or null if nothing did. */
-    public synchronized Published publishIfDirty() {
-        if (!dirty) {
-            return null;
+    public Published publishIfDirty() {
+        return publishIfDirty(RunDiagnosis.NONE);
+    }
+
+    /**
+     * Same, with the diagnosis applied before the snapshot becomes visible. The diagnosis runs
+     * outside this run's monitor so the listener thread never waits for it; callers hold
+     * {@link #publishLock}, which orders the publications.
+     */
+    public Published publishIfDirty(RunDiagnosis diagnosis) {
+        RunSnapshot built;
+        boolean changed;
+        synchronized (this) {
+            if (!dirty) {
+                return null;
+            }
+            dirty = false;
+            changed = statusChanged;
+            statusChanged = false;
+            built = build();
         }
-        dirty = false;
-        boolean changed = statusChanged;
-        statusChanged = false;
-        snapshot = build();
-        return new Published(snapshot, changed);
+        RunSnapshot diagnosed;
+        try {
+            diagnosed = diagnosis.diagnose(built);
+        } catch (RuntimeException e) {
+            diagnosed = built;
+        }
+        snapshot = diagnosed;
+        return new Published(diagnosed, changed);
     }
 
     public record Published(RunSnapshot snapshot, boolean statusChanged) {}
@@ -402,7 +460,11 @@ public final class LiveRun {
                 List.copyOf(timeline),
                 evidence,
                 findings,
-                predictions);
+                predictions,
+                streams.batchSnapshots(),
+                streams.querySnapshots(),
+                streams.measurementSnapshot(),
+                null);
     }
 
     private static long key(int stageId, int attemptId) {

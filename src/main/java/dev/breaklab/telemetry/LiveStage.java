@@ -41,6 +41,8 @@ final class LiveStage {
     long gcTimeMs;
     long executorRunTimeMs;
     long peakExecutionMemory;
+    /** Serialized task results sent to the driver: what spark.driver.maxResultSize limits. */
+    long resultSizeBytes;
 
     final ValueDistribution taskDurations = new ValueDistribution();
     final ValueDistribution taskShuffleReads = new ValueDistribution();
@@ -106,6 +108,7 @@ final class LiveStage {
                 taskDurations.histogram(HISTOGRAM_BINS),
                 taskShuffleReads.histogram(HISTOGRAM_BINS),
                 List.copyOf(top),
-                failureReason);
+                failureReason,
+                resultSizeBytes);
     }
 }

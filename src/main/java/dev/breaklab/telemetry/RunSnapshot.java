@@ -1,6 +1,7 @@
 package dev.breaklab.telemetry;
 
 import dev.breaklab.plan.PlanNode;
+import dev.breaklab.plan.StageCount;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -32,7 +33,11 @@ public record RunSnapshot(
         List<TaskSpan> timeline,
         List<EvidenceResult> evidence,
         List<Finding> findings,
-        List<PredictionResult> predictions) {
+        List<PredictionResult> predictions,
+        List<BatchSnapshot> batches,
+        List<StreamQuerySnapshot> queries,
+        Map<String, Long> measurements,
+        StageCount stagePrediction) {
 
     public record RunError(String errorClass, String message) {}
 
@@ -93,7 +98,8 @@ public record RunSnapshot(
             Histogram taskDurationHistogram,
             Histogram taskShuffleReadHistogram,
             List<TaskSummary> slowestTasks,
-            String failureReason) {}
+            String failureReason,
+            long resultSizeBytes) {}
 
     public record ExecutorSnapshot(
             String executorId,
@@ -140,11 +146,154 @@ public record RunSnapshot(
 
     public record EvidenceResult(String id, String claim, boolean expected, boolean holds, String measured) {}
 
-    public record Finding(String kind, String severity, Integer stageId, String summary, String detail, String fix) {}
+    /**
+     * What the diagnosis sees on the run (see insight/).
+     *
+     * @param severity {@code INFO}, {@code WARNING} or {@code CRITICAL}
+     * @param fix the fix to try, in words
+     * @param operator the plan operator the finding points at, when it is about one
+     * @param numbers the measured figures behind it, by name, in the order they read best
+     * @param action the fix as a run to submit: a variant of the same experiment and knob values
+     */
+    public record Finding(
+            String kind,
+            String severity,
+            Integer stageId,
+            String summary,
+            String detail,
+            String fix,
+            String operator,
+            Map<String, Object> numbers,
+            FixAction action) {}
+
+    /**
+     * A fix the run view can offer in one click: {@code POST /api/runs} with this experiment,
+     * {@code variant} and {@code knobs}. {@code conf} shows the Spark settings the fix changes.
+     */
+    public record FixAction(String variant, Map<String, Object> knobs, Map<String, String> conf) {}
 
     public record PredictionResult(String questionId, String question, String answer, String actual, Boolean correct) {}
 
+    /**
+     * One micro-batch of a streaming query, as Spark's {@code StreamingQueryProgress} reported it,
+     * joined with the Spark jobs and stages that ran for it.
+     *
+     * @param queryRunId changes on every (re)start of the query; {@code queryId} survives restarts
+     *     from the same checkpoint
+     * @param watermark the event-time watermark in force for the batch (ISO-8601), or null
+     * @param sinkOutputRows rows the sink reported writing, -1 when the sink does not report it
+     */
+    public record BatchSnapshot(
+            String queryId,
+            String queryRunId,
+            String queryName,
+            long batchId,
+            Instant timestamp,
+            long numInputRows,
+            double inputRowsPerSecond,
+            double processedRowsPerSecond,
+            long batchDurationMs,
+            Map<String, Long> durationMs,
+            String watermark,
+            List<StateOperatorSnapshot> stateOperators,
+            long sinkOutputRows,
+            List<Integer> jobIds,
+            List<Integer> stageIds) {
+
+        public long stateRowsTotal() {
+            return stateOperators.stream()
+                    .mapToLong(StateOperatorSnapshot::numRowsTotal)
+                    .sum();
+        }
+
+        public long stateRowsUpdated() {
+            return stateOperators.stream()
+                    .mapToLong(StateOperatorSnapshot::numRowsUpdated)
+                    .sum();
+        }
+
+        public long stateRowsRemoved() {
+            return stateOperators.stream()
+                    .mapToLong(StateOperatorSnapshot::numRowsRemoved)
+                    .sum();
+        }
+
+        public long stateMemoryUsedBytes() {
+            return stateOperators.stream()
+                    .mapToLong(StateOperatorSnapshot::memoryUsedBytes)
+                    .sum();
+        }
+
+        public long rowsDroppedByWatermark() {
+            return stateOperators.stream()
+                    .mapToLong(StateOperatorSnapshot::numRowsDroppedByWatermark)
+                    .sum();
+        }
+    }
+
+    public record StateOperatorSnapshot(
+            String operatorName,
+            long numRowsTotal,
+            long numRowsUpdated,
+            long numRowsRemoved,
+            long memoryUsedBytes,
+            long numRowsDroppedByWatermark,
+            long numShufflePartitions,
+            long numStateStoreInstances) {}
+
+    /** One start of a streaming query within the run; a restart from a checkpoint is a new entry. */
+    public record StreamQuerySnapshot(
+            String queryId,
+            String queryRunId,
+            String name,
+            Instant startedAt,
+            Instant terminatedAt,
+            String exception) {}
+
+    /** The same snapshot with the diagnosis attached (findings and the stage-count check). */
+    public RunSnapshot withInsight(List<Finding> findings, StageCount stagePrediction) {
+        return new RunSnapshot(
+                id,
+                experimentId,
+                variant,
+                description,
+                knobs,
+                conf,
+                status,
+                submittedAt,
+                startedAt,
+                finishedAt,
+                durationMs,
+                error,
+                result,
+                jobs,
+                stages,
+                sql,
+                executors,
+                timeline,
+                evidence,
+                findings,
+                predictions,
+                batches,
+                queries,
+                measurements,
+                stagePrediction);
+    }
+
     // Helpers for evidence and insight code: small, total queries over the snapshot.
+
+    /** Batches that read at least one row (no-data batches only advance the watermark). */
+    public List<BatchSnapshot> dataBatches() {
+        return batches.stream().filter(b -> b.numInputRows() > 0).toList();
+    }
+
+    public long measurement(String name) {
+        Long value = measurements.get(name);
+        if (value == null) {
+            throw new IllegalStateException("the run did not measure " + name);
+        }
+        return value;
+    }
 
     public List<StageSnapshot> completedStages() {
         return stages.stream().filter(s -> s.status() == StageStatus.COMPLETE).toList();

@@ -18,10 +18,24 @@ public class SnapshotPublisher {
 
     private final RunStore store;
     private final List<RunUpdates> sinks;
+    private final RunDiagnosis diagnosis;
 
     public SnapshotPublisher(RunStore store, List<RunUpdates> sinks) {
+        this(store, sinks, RunDiagnosis.NONE);
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    public SnapshotPublisher(
+            RunStore store,
+            List<RunUpdates> sinks,
+            org.springframework.beans.factory.ObjectProvider<RunDiagnosis> diagnosis) {
+        this(store, sinks, diagnosis.getIfAvailable(() -> RunDiagnosis.NONE));
+    }
+
+    SnapshotPublisher(RunStore store, List<RunUpdates> sinks, RunDiagnosis diagnosis) {
         this.store = store;
         this.sinks = sinks;
+        this.diagnosis = diagnosis;
     }
 
     @Scheduled(fixedDelay = 100)
@@ -34,7 +48,7 @@ public class SnapshotPublisher {
     /** Publishes the run now if it changed; the engine calls this on every status change. */
     public RunSnapshot publish(LiveRun run) {
         synchronized (run.publishLock) {
-            Published published = run.publishIfDirty();
+            Published published = run.publishIfDirty(diagnosis);
             if (published == null) {
                 return run.snapshot();
             }

@@ -1,5 +1,6 @@
 package dev.breaklab.web;
 
+import dev.breaklab.insight.FindingChanges;
 import dev.breaklab.plan.PlanDiff;
 import dev.breaklab.telemetry.RunSnapshot;
 import dev.breaklab.telemetry.RunSnapshot.JobSnapshot;
@@ -21,6 +22,7 @@ import java.util.Map;
  *
  * @param plans per SQL execution: final vs final, and each run's initial vs final plan
  * @param totals whole-run figures
+ * @param findings which of a's findings b no longer has (resolved), still has, or newly has, by kind
  */
 record RunComparison(
         RunRef a,
@@ -28,7 +30,8 @@ record RunComparison(
         List<PlanComparison> plans,
         Map<String, Delta> totals,
         List<StageDelta> stages,
-        List<JobDelta> jobs) {
+        List<JobDelta> jobs,
+        FindingChanges findings) {
 
     record RunRef(String id, String experimentId, String variant, String status, Long durationMs) {
         static RunRef of(RunSnapshot s) {
@@ -62,7 +65,14 @@ record RunComparison(
             int position, Integer aJobId, Integer bJobId, String aStatus, String bStatus, Map<String, Delta> metrics) {}
 
     static RunComparison of(RunSnapshot a, RunSnapshot b) {
-        return new RunComparison(RunRef.of(a), RunRef.of(b), plans(a, b), totals(a, b), stages(a, b), jobs(a, b));
+        return new RunComparison(
+                RunRef.of(a),
+                RunRef.of(b),
+                plans(a, b),
+                totals(a, b),
+                stages(a, b),
+                jobs(a, b),
+                FindingChanges.between(a, b));
     }
 
     private static List<PlanComparison> plans(RunSnapshot a, RunSnapshot b) {

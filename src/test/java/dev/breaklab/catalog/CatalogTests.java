@@ -107,6 +107,13 @@ class CatalogTests {
                 .as("%s / %s ended %s: %s", d.id(), variant.name(), run.status(), run.error())
                 .isIn(RunStatus.SUCCEEDED, RunStatus.FAILED);
         assertThat(spark.sparkContext().isStopped()).as("Spark survived").isFalse();
+        // No streaming query outlives its run, in any session: Spark runs each on a thread of its own.
+        assertThat(Thread.getAllStackTraces().keySet().stream()
+                        .filter(Thread::isAlive)
+                        .map(Thread::getName)
+                        .filter(name -> name.startsWith("stream execution thread")))
+                .as("%s / %s left streaming queries running", d.id(), variant.name())
+                .isEmpty();
         assertThat(run.evidence()).hasSameSizeAs(d.evidence());
         for (EvidenceResult evidence : run.evidence()) {
             if (evidence.expected()) {

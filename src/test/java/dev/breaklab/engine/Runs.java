@@ -35,6 +35,12 @@ public final class Runs {
         return awaitFinished(engine.submit(request).id(), Duration.ofMinutes(3));
     }
 
+    /** Runs a variant with Spark SQL settings over its own (e.g. AQE off), and waits for it. */
+    public RunSnapshot run(String experiment, String variant, Map<String, String> confOverrides) {
+        return awaitFinished(
+                engine.submit(RunRequest.of(experiment, variant), confOverrides).id(), Duration.ofMinutes(3));
+    }
+
     public RunSnapshot current(String id) {
         return store.find(id).orElseThrow().snapshot();
     }

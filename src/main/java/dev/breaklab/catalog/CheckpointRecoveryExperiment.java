@@ -1,0 +1,300 @@
+package dev.breaklab.catalog;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.raise_error;
+import static org.apache.spark.sql.functions.when;
+
+import dev.breaklab.catalog.Evidence.Verdict;
+import dev.breaklab.catalog.ExperimentDefinition.Code;
+import dev.breaklab.catalog.Knob.IntegerKnob;
+import dev.breaklab.telemetry.RunSnapshot;
+import dev.breaklab.telemetry.RunSnapshot.BatchSnapshot;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.ForeachWriter;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.execution.streaming.runtime.MemoryStream;
+import org.apache.spark.sql.streaming.DataStreamWriter;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.StreamingQueryException;
+import org.springframework.stereotype.Component;
+
+/**
+ * A query crashes in the middle of a micro-batch and restarts from its checkpoint: the batch is
+ * replayed. An idempotent sink (Spark's file sink) keeps each row once; a foreach sink that appends
+ * writes the replayed rows again.
+ */
+@Component
+class CheckpointRecoveryExperiment implements Experiment {
+
+    static final String ID = "checkpoint-recovery";
+
+    private static final ExperimentDefinition DEFINITION = new ExperimentDefinition(
+            ID,
+            "Checkpoint recovery: exactly-once needs an idempotent sink",
+            "A crash mid-batch, a restart from the checkpoint: the batch is replayed, and an appending sink duplicates it.",
+            List.of(Concept.STREAMING, Concept.FAULTS),
+            """
+            Structured Streaming's exactly-once promise is built from three parts: a replayable source, \
+            the checkpoint (an offsets log written before a micro-batch runs, a commits log written after \
+            it succeeds), and a sink that can take the same batch twice without changing the result. \
+            When a query dies in the middle of batch N, the offsets log already has N and the commits log \
+            does not. On restart from the same checkpoint Spark runs batch N again, with exactly the same \
+            offsets.
+
+            Whether that replay produces duplicates is up to the sink. Spark's file sink writes each \
+            batch's files and records them in its _spark_metadata log only when the batch commits, and \
+            readers of the directory trust that log: files of the failed attempt are ignored, so every \
+            row is there once. A foreach sink that appends (a row-by-row insert into a database, a \
+            message to a queue) has already sent the first half of batch N before the crash and sends it \
+            again on replay.
+
+            Here a failure is injected in the middle of one micro-batch (a row makes the task throw), \
+            the query dies, and the lab restarts it from the checkpoint within the same run. Then it \
+            reads the sink back with Spark and counts rows and distinct rows. The fix: an idempotent \
+            sink (the file sink, or foreachBatch writing by batch id, or upserts by key).""",
+            new Code("""
+                    MemoryStream<Long> ids = MemoryStream.apply(spark, Encoders.LONG());
+                    Dataset<Row> events(boolean armed) = ids.toDF().select(
+                        when(col("value").equalTo(poisonId).and(lit(armed)),
+                             raise_error(lit("injected failure in the middle of a micro-batch")))
+                            .otherwise(col("value")).as("id"));
+
+                    // broken: a foreach sink that appends every row it is given (not idempotent)
+                    events(true).writeStream().foreach(new AppendingWriter(sinkDir))
+                        .option("checkpointLocation", checkpoint).start();
+                    // fixed: the file sink commits files per batch in its _spark_metadata log
+                    events(true).writeStream().format("json").option("path", sinkDir)
+                        .option("checkpointLocation", checkpoint).start();
+
+                    // ... batch crashBatch fails at poisonId; restart from the same checkpoint:
+                    events(false).writeStream()...option("checkpointLocation", checkpoint).start();
+
+                    Dataset<Row> sink = spark.read().json(sinkDir);   // or .text() for the foreach files
+                    sink.count();  sink.distinct().count();""", """
+                    -- The sink read back after the restart:
+                    SELECT count(*) AS rows, count(DISTINCT id) AS distinct_ids FROM json.`<sinkDir>`;
+                    -- broken (foreach append): rows > distinct_ids, the replayed half-batch twice
+                    -- fixed (file sink):       rows = distinct_ids = rows generated"""),
+            List.of(
+                    IntegerKnob.of("batches", "Micro-batches", 5, 3, 20, "batches", "Micro-batches of input"),
+                    IntegerKnob.of("rowsPerBatch", "Rows per batch", 100, 10, 100_000, "rows", "Rows in each batch"),
+                    IntegerKnob.of(
+                            "crashBatch",
+                            "Crash in batch",
+                            2,
+                            1,
+                            19,
+                            "batch id",
+                            "The micro-batch in whose middle the injected failure strikes (below the batch count)")),
+            List.of(
+                    Variant.of(
+                            "broken",
+                            "Foreach sink that appends",
+                            "A ForeachWriter appends each row it is given: the replay writes rows again"),
+                    Variant.of(
+                            "fixed",
+                            "File sink",
+                            "Spark's file sink: the failed attempt's files never enter the _spark_metadata log")),
+            List.of(
+                    Question.number(
+                            "restart-batch",
+                            "At which batch id will the restarted query begin?",
+                            run -> Streams.ofStart(run, 1).get(0).batchId()),
+                    Question.number(
+                            "duplicates", "How many duplicate rows will the sink hold?", run -> duplicates(run))),
+            List.of(
+                    Evidence.central(
+                            "duplicates",
+                            "The appending foreach sink holds duplicates after recovery: the rows of the crashed batch written before the failure were written again on replay",
+                            Set.of("broken"),
+                            run -> Verdict.of(
+                                    duplicates(run) > 0,
+                                    "sink rows %d, distinct %d, generated %d: %d duplicates",
+                                    run.measurement("sinkRows"),
+                                    run.measurement("sinkDistinctRows"),
+                                    run.measurement("generatedRows"),
+                                    duplicates(run))),
+                    Evidence.of(
+                            "exactly-once",
+                            "The file sink holds every row exactly once: rows = distinct rows = rows generated",
+                            Set.of("fixed"),
+                            run -> Verdict.of(
+                                    run.measurement("sinkRows") == run.measurement("generatedRows")
+                                            && duplicates(run) == 0,
+                                    "sink rows %d, distinct %d, generated %d",
+                                    run.measurement("sinkRows"),
+                                    run.measurement("sinkDistinctRows"),
+                                    run.measurement("generatedRows"))),
+                    Evidence.of(
+                            "replayed-from-checkpoint",
+                            "At the crash the offsets log is one batch ahead of the commits log, and the restarted query resumes at that uncommitted batch instead of batch 0",
+                            Set.of("broken", "fixed"),
+                            run -> {
+                                long offsets = run.measurement("offsetsAtCrash");
+                                long commits = run.measurement("commitsAtCrash");
+                                long crash = run.measurement("crashBatch");
+                                List<BatchSnapshot> restart = Streams.ofStart(run, 1);
+                                long resumed =
+                                        restart.isEmpty() ? -1 : restart.get(0).batchId();
+                                String failure = run.queries().get(0).exception();
+                                return Verdict.of(
+                                        offsets == commits + 1 && resumed == crash && failure != null,
+                                        "at the crash: %d offsets entries, %d commits; restart resumed at batch %d (crashed in %d); first start ended with: %s",
+                                        offsets,
+                                        commits,
+                                        resumed,
+                                        crash,
+                                        failure == null
+                                                ? "no error"
+                                                : failure.substring(0, Math.min(120, failure.length())));
+                            })),
+            "embedded");
+
+    @Override
+    public ExperimentDefinition definition() {
+        return DEFINITION;
+    }
+
+    static long duplicates(RunSnapshot run) {
+        return run.measurement("sinkRows") - run.measurement("sinkDistinctRows");
+    }
+
+    @Override
+    public String run(ExperimentRun run) throws Exception {
+        KnobValues k = run.knobs();
+        int batches = k.intValue("batches");
+        long perBatch = k.integer("rowsPerBatch");
+        int crashBatch = Math.min(k.intValue("crashBatch"), batches - 1);
+        long poison = crashBatch * perBatch + perBatch / 2;
+        boolean appending = !"fixed".equals(run.variant());
+        Path sinkDir = run.workDir().resolve("sink");
+        Path checkpoint = run.checkpoint("events");
+        MemoryStream<Long> ids = Streams.longs(run.spark());
+
+        StreamingQuery first = run.start(writer(events(ids, poison, true), appending, sinkDir, checkpoint));
+        int batch = 0;
+        boolean crashed = false;
+        for (; batch < batches && !crashed; batch++) {
+            Streams.add(ids, Streams.range(batch * perBatch, (batch + 1) * perBatch));
+            try {
+                Streams.processAll(run, first);
+            } catch (StreamingQueryException expected) {
+                crashed = true;
+            }
+        }
+        if (!crashed) {
+            throw new IllegalStateException("the injected failure did not stop the query");
+        }
+        run.measure("crashBatch", batch - 1);
+        run.measure("offsetsAtCrash", logEntries(checkpoint.resolve("offsets")));
+        run.measure("commitsAtCrash", logEntries(checkpoint.resolve("commits")));
+
+        // Same checkpoint, failure disarmed: Spark replays the uncommitted batch first.
+        StreamingQuery second = run.start(writer(events(ids, poison, false), appending, sinkDir, checkpoint));
+        Streams.processAll(run, second);
+        for (; batch < batches; batch++) {
+            Streams.add(ids, Streams.range(batch * perBatch, (batch + 1) * perBatch));
+            Streams.processAll(run, second);
+        }
+        second.stop();
+
+        Dataset<Row> sink = appending
+                ? run.spark()
+                        .read()
+                        .text(sinkDir.toString())
+                        .select(col("value").as("id"))
+                : run.spark().read().json(sinkDir.toString()).select(col("id"));
+        long rows = sink.count();
+        long distinct = sink.distinct().count();
+        run.measure("sinkRows", rows);
+        run.measure("sinkDistinctRows", distinct);
+        run.measure("generatedRows", batches * perBatch);
+        return "crash in batch " + (crashBatch) + ", restarted from the checkpoint; sink: " + rows + " rows, "
+                + distinct + " distinct";
+    }
+
+    private static Dataset<Row> events(MemoryStream<Long> ids, long poison, boolean armed) {
+        return ids.toDF()
+                .select(when(
+                                col("value").equalTo(poison).and(lit(armed)),
+                                raise_error(lit("injected failure in the middle of a micro-batch")))
+                        .otherwise(col("value"))
+                        .cast("long")
+                        .as("id"));
+    }
+
+    private static DataStreamWriter<Row> writer(Dataset<Row> events, boolean appending, Path sinkDir, Path checkpoint) {
+        DataStreamWriter<Row> writer = events.writeStream().option("checkpointLocation", checkpoint.toString());
+        return appending
+                ? writer.foreach(new AppendingWriter(sinkDir.toString()))
+                : writer.format("json").option("path", sinkDir.toString());
+    }
+
+    /** Batch ids in a checkpoint log directory (offsets/ or commits/): files named 0, 1, 2... */
+    private static long logEntries(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().matches("\\d+")).count();
+        }
+    }
+
+    /**
+     * A naive sink: every row it is given is appended at once, like an INSERT per row. A new file per
+     * open() so partitions never share one; nothing keyed by batch id, hence not idempotent.
+     */
+    static final class AppendingWriter extends ForeachWriter<Row> {
+
+        private final String dir;
+        private transient BufferedWriter out;
+
+        AppendingWriter(String dir) {
+            this.dir = dir;
+        }
+
+        @Override
+        public boolean open(long partitionId, long epochId) {
+            try {
+                Path target = Files.createDirectories(Paths.get(dir));
+                out = Files.newBufferedWriter(target.resolve("part-" + UUID.randomUUID() + ".txt"));
+                return true;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void process(Row row) {
+            try {
+                out.write(String.valueOf(row.getLong(0)));
+                out.newLine();
+                out.flush(); // the row is "sent": a crash later in the batch cannot take it back
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void close(Throwable errorOrNull) {
+            try {
+                if (out != null) {
+                    out.close();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}

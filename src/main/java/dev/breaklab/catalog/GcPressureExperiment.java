@@ -1,0 +1,254 @@
+package dev.breaklab.catalog;
+
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.floor;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.sum;
+
+import dev.breaklab.catalog.Evidence.Verdict;
+import dev.breaklab.catalog.ExperimentDefinition.Code;
+import dev.breaklab.catalog.Knob.IntegerKnob;
+import dev.breaklab.telemetry.RunSnapshot;
+import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.springframework.stereotype.Component;
+
+/** Per-row Java objects held by the hundred thousand: the garbage collector eats the task time. */
+@Component
+class GcPressureExperiment implements Experiment {
+
+    static final String ID = "gc-pressure";
+
+    private static final ExperimentDefinition DEFINITION = new ExperimentDefinition(
+            ID,
+            "GC pressure: a heap full of little objects",
+            "RDD code that builds a Java object per row and keeps them: garbage collection eats the task time.",
+            List.of(Concept.MEMORY, Concept.SPARK_UI),
+            """
+            Every row turned into a Java object costs a header, a pointer per field, a boxed Long or \
+            Double per number and a String (with its own array) per text: easily a hundred bytes or more \
+            for a few bytes of data. Objects that die young are cheap to collect. Objects that are kept, \
+            in a HashMap that groups a partition's rows by key, say, survive collection after collection: \
+            the collector copies them between survivor spaces, promotes them to the old generation and \
+            eventually has to scan that too. Task time goes into garbage collection instead of your code, \
+            and with less headroom the same code ends in "GC overhead limit exceeded" or a lost executor.
+
+            The broken variant is the kind of RDD code Java developers write first: each event becomes an \
+            Event object, each partition's events are grouped per user in a HashMap of ArrayLists, then \
+            summarized. It works, and Spark cannot help it: the objects are invisible to Spark's memory \
+            manager, which reports no execution memory used while the heap fills. The fixed variant asks \
+            the same question with a DataFrame aggregation: Tungsten keeps rows in compact binary form and \
+            its hash aggregation buffers in memory that Spark manages (and can spill), so there is almost \
+            nothing for the collector to do.
+
+            In the lab, compare GC time with task run time per stage, and the stage's peak execution \
+            memory. In the Spark UI, the stage page's "GC Time" column (shown in red past 10% of task time) \
+            and the Executors tab's "Task Time (GC Time)" are the first places to look. GC time depends on \
+            the heap's state when the run starts (a young generation with room to spare may not collect \
+            at all), so the lab reports the GC share of every run without betting on it; what does not \
+            vary is that Spark saw none of the broken variant's memory.""",
+            new Code("""
+                    // broken: a Java object per row, kept in a HashMap per partition
+                    // (users are contiguous, so each user's events sit in one partition)
+                    record Event(long id, String user, Double amount, String type, String note)
+                        implements Serializable {}
+
+                    long perUser = rows / users;
+                    long groups = spark.range(0, rows, 1, 4).javaRDD()
+                        .mapPartitions(ids -> {
+                            Map<String, List<Event>> byUser = new HashMap<>();
+                            while (ids.hasNext()) {
+                                long id = ids.next();
+                                String user = "user-" + (id / perUser);
+                                byUser.computeIfAbsent(user, u -> new ArrayList<>()).add(new Event(
+                                    id, user, (double) (id % 1000), "type-" + (id % 10), "note-" + id + "-" + user));
+                            }
+                            List<double[]> stats = new ArrayList<>();
+                            for (List<Event> events : byUser.values()) { /* count, sum, avg, max */ }
+                            return stats.iterator();
+                        })
+                        .count();
+
+                    // fixed: the same summary as a DataFrame aggregation
+                    spark.range(0, rows, 1, 4)
+                        .select(concat(lit("user-"), floor(col("id").divide(perUser))).as("user"),
+                                pmod(col("id"), lit(1000)).cast("double").as("amount"))
+                        .groupBy("user")
+                        .agg(count(lit(1)), sum("amount"), avg("amount"), max("amount"))
+                        .write().format("noop").mode("overwrite").save();""", """
+                    -- The RDD variant has no SQL form. The fixed variant in SQL:
+                    SET spark.sql.adaptive.enabled = false;
+                    SET spark.sql.shuffle.partitions = 4;
+
+                    SELECT user, count(*), sum(amount), avg(amount), max(amount)
+                    FROM (SELECT concat('user-', floor(id / ${rows / users})) AS user,
+                                 cast(pmod(id, 1000) AS double) AS amount
+                          FROM range(0, ${rows}, 1, 4))
+                    GROUP BY user;"""),
+            List.of(
+                    IntegerKnob.of("rows", "Events", 2_000_000, 10_000, 50_000_000, "rows", "Events summarized"),
+                    IntegerKnob.of(
+                            "users",
+                            "Users",
+                            1_000,
+                            1,
+                            1_000_000,
+                            "users",
+                            "Distinct users (contiguous blocks of events)"),
+                    IntegerKnob.of(
+                            "partitions",
+                            "Partitions",
+                            4,
+                            1,
+                            64,
+                            "partitions",
+                            "Source partitions: tasks of the first stage")),
+            List.of(
+                    Variant.of(
+                            "broken",
+                            "Java objects in a HashMap",
+                            "An Event object per row, grouped per partition in the heap"),
+                    Variant.of("fixed", "DataFrame aggregation", "Tungsten rows and Spark-managed aggregation buffers")
+                            .withConf("spark.sql.adaptive.enabled", "false")
+                            .withConf("spark.sql.shuffle.partitions", "4")),
+            List.of(
+                    Question.choice(
+                            "gc-share",
+                            "Will garbage collection take more than 10% of the task time?",
+                            List.of("yes", "no"),
+                            run -> gcShare(run) > 0.10 ? "yes" : "no"),
+                    Question.number("stages", "How many stages will run?", Plans::stagesRun)),
+            List.of(
+                    Evidence.central(
+                            "invisible-to-spark",
+                            "Spark's memory manager never sees the objects: the stage that held every event as a Java object reports no peak execution memory",
+                            Set.of("broken"),
+                            run -> {
+                                StageSnapshot stage = Stages.busiestStage(run).orElseThrow();
+                                return Verdict.of(
+                                        stage.peakExecutionMemory() == 0,
+                                        "stage %d: peak execution memory %s; GC %d ms of %d ms task time",
+                                        stage.stageId(),
+                                        Stages.bytes(stage.peakExecutionMemory()),
+                                        stage.gcTimeMs(),
+                                        stage.executorRunTimeMs());
+                            }),
+                    // Whether a collection happens during the run depends on the heap's state (how full
+                    // the young generation already is), so this claim is measured on every run but
+                    // expected on none: the lab shows the share, the learner compares.
+                    Evidence.of(
+                            "gc-heavy",
+                            "Garbage collection takes more than 10% of the task time",
+                            Set.of(),
+                            run -> Verdict.of(
+                                    gcShare(run) > 0.10,
+                                    "GC %d ms of %d ms task run time (%.1f%%)",
+                                    gcMs(run),
+                                    runMs(run),
+                                    100 * gcShare(run))),
+                    Evidence.of(
+                            "managed-memory",
+                            "Tungsten's aggregation buffers live in memory Spark manages: the stages report peak execution memory above zero",
+                            Set.of("fixed"),
+                            run -> {
+                                long peak = run.completedStages().stream()
+                                        .mapToLong(StageSnapshot::peakExecutionMemory)
+                                        .max()
+                                        .orElse(0);
+                                return Verdict.of(
+                                        peak > 0,
+                                        "peak execution memory %s; GC %d ms of %d ms (%.1f%%)",
+                                        Stages.bytes(peak),
+                                        gcMs(run),
+                                        runMs(run),
+                                        100 * gcShare(run));
+                            })),
+            "embedded");
+
+    /** One event as a Java developer would model it: boxed numbers and strings. */
+    record Event(long id, String user, Double amount, String type, String note) implements Serializable {}
+
+    @Override
+    public ExperimentDefinition definition() {
+        return DEFINITION;
+    }
+
+    static long gcMs(RunSnapshot run) {
+        return run.completedStages().stream().mapToLong(StageSnapshot::gcTimeMs).sum();
+    }
+
+    static long runMs(RunSnapshot run) {
+        return run.completedStages().stream()
+                .mapToLong(StageSnapshot::executorRunTimeMs)
+                .sum();
+    }
+
+    /** GC time over task run time, over all completed stages of the run. */
+    static double gcShare(RunSnapshot run) {
+        long runMs = runMs(run);
+        return runMs == 0 ? 0 : (double) gcMs(run) / runMs;
+    }
+
+    @Override
+    public String run(ExperimentRun run) {
+        KnobValues k = run.knobs();
+        long rows = k.integer("rows");
+        long perUser = Math.max(1, rows / k.integer("users"));
+        int partitions = k.intValue("partitions");
+        if ("fixed".equals(run.variant())) {
+            Dataset<Row> summary = run.spark()
+                    .range(0, rows, 1, partitions)
+                    .select(
+                            concat(lit("user-"), floor(col("id").divide(perUser)))
+                                    .as("user"),
+                            pmod(col("id"), lit(1000)).cast("double").as("amount"))
+                    .groupBy("user")
+                    .agg(count(lit(1)), sum("amount"), avg("amount"), max("amount"));
+            run.execute(summary);
+            return (rows + perUser - 1) / perUser + " users summarized by the DataFrame";
+        }
+        long groups = run.spark()
+                .range(0, rows, 1, partitions)
+                .javaRDD()
+                .mapPartitions((Iterator<Long> ids) -> {
+                    Map<String, List<Event>> byUser = new HashMap<>();
+                    while (ids.hasNext()) {
+                        long id = ids.next();
+                        String user = "user-" + (id / perUser);
+                        byUser.computeIfAbsent(user, u -> new ArrayList<>())
+                                .add(new Event(
+                                        id,
+                                        user,
+                                        (double) (id % 1000),
+                                        "type-" + (id % 10),
+                                        "note-" + id + "-" + user));
+                    }
+                    List<double[]> stats = new ArrayList<>(byUser.size());
+                    for (List<Event> events : byUser.values()) {
+                        double total = 0;
+                        double most = Double.NEGATIVE_INFINITY;
+                        for (Event e : events) {
+                            total += e.amount();
+                            most = Math.max(most, e.amount());
+                        }
+                        stats.add(new double[] {events.size(), total, total / events.size(), most});
+                    }
+                    return stats.iterator();
+                })
+                .count();
+        return groups + " user groups summarized from Java objects";
+    }
+}

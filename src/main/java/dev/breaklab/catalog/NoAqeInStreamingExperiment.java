@@ -1,0 +1,224 @@
+package dev.breaklab.catalog;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+
+import dev.breaklab.catalog.Evidence.Verdict;
+import dev.breaklab.catalog.ExperimentDefinition.Code;
+import dev.breaklab.catalog.Knob.IntegerKnob;
+import dev.breaklab.telemetry.RunSnapshot;
+import dev.breaklab.telemetry.RunSnapshot.BatchSnapshot;
+import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
+import dev.breaklab.telemetry.RunSnapshot.StateOperatorSnapshot;
+import java.util.List;
+import java.util.Set;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.execution.streaming.runtime.MemoryStream;
+import org.apache.spark.sql.streaming.DataStreamWriter;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.springframework.stereotype.Component;
+
+/**
+ * AQE is on, yet every micro-batch of a streaming aggregation runs spark.sql.shuffle.partitions
+ * state tasks: streaming queries are not adaptive, and the partition count is fixed by the checkpoint.
+ */
+@Component
+class NoAqeInStreamingExperiment implements Experiment {
+
+    static final String ID = "no-aqe-in-streaming";
+    static final int GROUPS = 10;
+    static final int LATE_PARTITIONS = 4;
+
+    private static final ExperimentDefinition DEFINITION = new ExperimentDefinition(
+            ID,
+            "No AQE in streaming: dozens of state tasks for ten groups",
+            "AQE does not coalesce a streaming query's shuffle: each batch runs spark.sql.shuffle.partitions tasks, forever.",
+            List.of(Concept.STREAMING, Concept.AQE, Concept.PARTITIONS),
+            """
+            In batch queries Adaptive Query Execution fixes a too-high spark.sql.shuffle.partitions for \
+            you: after the shuffle it sees that 200 partitions hold a few kilobytes and coalesces them \
+            into a handful of tasks. Streaming queries do not get that help. A stateful operator keeps \
+            one state store per shuffle partition, and the state of key k must always be found in the \
+            same partition, so the number of partitions cannot change from one micro-batch to the next. \
+            Spark turns AQE off for streaming (it logs a warning that spark.sql.adaptive.enabled is not \
+            supported in streaming DataFrames) and writes the partition count into the checkpoint.
+
+            Here a tiny aggregation (ten groups) runs with AQE on and 48 shuffle partitions (Spark's \
+            default is 200; the lab uses fewer so a run takes seconds): every micro-batch runs 48 state \
+            tasks, each loading and committing a state store, for ten rows of output. Changing the setting later does not help: on restart from \
+            the checkpoint Spark reuses the checkpointed value (the "too-late" variant). The fix is to \
+            choose spark.sql.shuffle.partitions before the query's first run: a few per core for small \
+            state, more for big state.""",
+            new Code("""
+                    spark.conf().set("spark.sql.adaptive.enabled", "true");        // has no effect here
+                    spark.conf().set("spark.sql.shuffle.partitions", "48");      // broken; fixed: 4
+
+                    MemoryStream<Long> ids = MemoryStream.apply(spark, Encoders.LONG());
+                    Dataset<Row> counts = ids.toDF()
+                        .groupBy(pmod(col("value"), lit(10)).as("group")).count();
+
+                    StreamingQuery query = counts.writeStream().format("noop").outputMode("update")
+                        .option("checkpointLocation", checkpoint).start();
+                    for (int b = 0; b < batches; b++) {
+                        ids.addData(rows(b));
+                        query.processAllAvailable();
+                    }
+
+                    // too-late: stop, change the setting, restart on the same checkpoint: still 48
+                    spark.conf().set("spark.sql.shuffle.partitions", "4");""", """
+                    SET spark.sql.adaptive.enabled = true;     -- ignored by streaming queries
+                    SET spark.sql.shuffle.partitions = 48;     -- broken: fixed into the checkpoint
+                    -- SET spark.sql.shuffle.partitions = 4;   -- fixed: before the first run
+
+                    SELECT pmod(value, 10) AS group, count(*) FROM ids GROUP BY pmod(value, 10);"""),
+            List.of(
+                    IntegerKnob.of(
+                                    "shufflePartitions",
+                                    "Shuffle partitions",
+                                    48,
+                                    1,
+                                    400,
+                                    "partitions",
+                                    "spark.sql.shuffle.partitions when the query first starts (Spark's default: 200)")
+                            .conf("spark.sql.shuffle.partitions"),
+                    IntegerKnob.of("batches", "Micro-batches", 2, 2, 20, "batches", "Micro-batches to run (per start)"),
+                    IntegerKnob.of("rowsPerBatch", "Rows per batch", 1_000, 10, 100_000, "rows", "Rows in each batch")),
+            List.of(
+                    Variant.of(
+                                    "broken",
+                                    "48 partitions",
+                                    "AQE on, 48 shuffle partitions, as if AQE would coalesce them")
+                            .withConf("spark.sql.adaptive.enabled", "true"),
+                    Variant.of(
+                                    "fixed",
+                                    "4 partitions from the start",
+                                    "spark.sql.shuffle.partitions=4 set before the query's first run")
+                            .withConf("spark.sql.adaptive.enabled", "true")
+                            .withKnob("shufflePartitions", 4L),
+                    Variant.of(
+                                    "too-late",
+                                    "Changed after the first run",
+                                    "Start with 48, stop, set 4 and restart on the same checkpoint")
+                            .withConf("spark.sql.adaptive.enabled", "true")),
+            List.of(
+                    Question.number(
+                            "state-tasks",
+                            "How many tasks will the state (post-shuffle) stage of each micro-batch run?",
+                            run -> stateTasks(run, Streams.last(run.dataBatches()))),
+                    Question.choice(
+                            "coalesced",
+                            "Will AQE coalesce the streaming shuffle?",
+                            List.of("yes", "no"),
+                            run -> run.dataBatches().stream().allMatch(b -> stateTasks(run, b) == configured(run))
+                                    ? "no"
+                                    : "yes")),
+            List.of(
+                    Evidence.central(
+                            "not-coalesced",
+                            "AQE is on, yet every micro-batch's state stage runs all spark.sql.shuffle.partitions (at least 32) tasks for ten groups",
+                            Set.of("broken"),
+                            run -> {
+                                List<BatchSnapshot> batches = run.dataBatches();
+                                long configured = configured(run);
+                                boolean all = batches.size() >= 2
+                                        && configured >= 32
+                                        && batches.stream().allMatch(b -> stateTasks(run, b) == configured);
+                                return Verdict.of(
+                                        all,
+                                        "AQE %s, shuffle partitions %d; state tasks per batch %s",
+                                        run.conf().get("spark.sql.adaptive.enabled"),
+                                        configured,
+                                        Streams.series(batches, b -> stateTasks(run, b)));
+                            }),
+                    Evidence.of(
+                            "few-tasks",
+                            "Set before the first run, 4 shuffle partitions mean 4 state tasks per micro-batch",
+                            Set.of("fixed"),
+                            run -> {
+                                List<BatchSnapshot> batches = run.dataBatches();
+                                return Verdict.of(
+                                        !batches.isEmpty() && batches.stream().allMatch(b -> stateTasks(run, b) == 4),
+                                        "state tasks per batch %s",
+                                        Streams.series(batches, b -> stateTasks(run, b)));
+                            }),
+                    Evidence.of(
+                            "checkpoint-wins",
+                            "After the restart with spark.sql.shuffle.partitions=4 the state operator still has the checkpoint's partition count",
+                            Set.of("too-late"),
+                            run -> {
+                                List<BatchSnapshot> restart = Streams.ofStart(run, 1).stream()
+                                        .filter(b -> b.numInputRows() > 0)
+                                        .toList();
+                                long configured = configured(run);
+                                boolean kept = !restart.isEmpty()
+                                        && restart.stream()
+                                                .allMatch(b -> statePartitions(b) == configured
+                                                        && stateTasks(run, b) == configured);
+                                return Verdict.of(
+                                        kept,
+                                        "session setting after the stop: %d; restarted batches' state partitions %s, state tasks %s",
+                                        LATE_PARTITIONS,
+                                        Streams.series(restart, NoAqeInStreamingExperiment::statePartitions),
+                                        Streams.series(restart, b -> stateTasks(run, b)));
+                            })),
+            "embedded");
+
+    @Override
+    public ExperimentDefinition definition() {
+        return DEFINITION;
+    }
+
+    static long configured(RunSnapshot run) {
+        return ((Number) run.knobs().get("shufflePartitions")).longValue();
+    }
+
+    /** Tasks of the widest stage Spark ran for the batch: the post-shuffle state stage. */
+    static long stateTasks(RunSnapshot run, BatchSnapshot batch) {
+        return run.stages().stream()
+                .filter(s -> batch.stageIds().contains(s.stageId()))
+                .mapToLong(StageSnapshot::numTasks)
+                .max()
+                .orElse(0);
+    }
+
+    static long statePartitions(BatchSnapshot batch) {
+        return batch.stateOperators().stream()
+                .mapToLong(StateOperatorSnapshot::numShufflePartitions)
+                .max()
+                .orElse(0);
+    }
+
+    @Override
+    public String run(ExperimentRun run) throws Exception {
+        int batches = run.knobs().intValue("batches");
+        long perBatch = run.knobs().integer("rowsPerBatch");
+        MemoryStream<Long> ids = Streams.longs(run.spark());
+        Dataset<Row> counts =
+                ids.toDF().groupBy(pmod(col("value"), lit(GROUPS)).as("group")).count();
+        DataStreamWriter<Row> writer = counts.writeStream()
+                .format("noop")
+                .outputMode("update")
+                .option("checkpointLocation", run.checkpoint("groups").toString());
+        StreamingQuery query = run.start(writer);
+        long next = 0;
+        for (int b = 0; b < batches; b++, next += perBatch) {
+            Streams.add(ids, Streams.range(next, next + perBatch));
+            Streams.processAll(run, query);
+        }
+        query.stop();
+        if (!"too-late".equals(run.variant())) {
+            return batches + " micro-batches";
+        }
+        run.spark().conf().set("spark.sql.shuffle.partitions", String.valueOf(LATE_PARTITIONS));
+        StreamingQuery restarted = run.start(writer);
+        for (int b = 0; b < batches; b++, next += perBatch) {
+            Streams.add(ids, Streams.range(next, next + perBatch));
+            Streams.processAll(run, restarted);
+        }
+        restarted.stop();
+        return batches + " micro-batches, then " + batches + " more after a restart with spark.sql.shuffle.partitions="
+                + LATE_PARTITIONS;
+    }
+}

@@ -1,0 +1,67 @@
+package dev.breaklab.insight;
+
+import static dev.breaklab.insight.MetricText.bytes;
+import static dev.breaklab.insight.Observation.conf;
+import static dev.breaklab.insight.Observation.numbers;
+
+import dev.breaklab.plan.PlanNode;
+import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A sort-merge join under AQE whose partitions are all small enough to hash: AQE would have run a
+ * shuffled hash join (no sorts) had {@code spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold}
+ * allowed it; it defaults to 0, which keeps every sort-merge join.
+ */
+record AvoidableSortRule() implements Rule {
+
+    static final String KIND = "sort-merge-avoidable";
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    @Override
+    public List<Observation> check(Subject subject) {
+        if (!subject.run().anyFinalPlanNode(n -> n.named("AdaptiveSparkPlan"))
+                || !subject.confTrue("spark.sql.adaptive.enabled", true)) {
+            return List.of();
+        }
+        Optional<PlanNode> join = subject.finalOperators().stream()
+                .filter(n -> n.nodeName().equals("SortMergeJoin"))
+                .findFirst();
+        Optional<StageSnapshot> stage = subject.run().heaviestShuffleReadStage();
+        if (join.isEmpty() || stage.isEmpty()) {
+            return List.of();
+        }
+        long advisory = MetricText.confBytes(
+                subject.conf("spark.sql.adaptive.advisoryPartitionSizeInBytes", "64MB"), 64L << 20);
+        long localMap =
+                MetricText.confBytes(subject.conf("spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold", "0"), 0);
+        long largest = stage.get().taskShuffleReadBytes().max();
+        if (largest <= 0 || largest > advisory || largest <= localMap) {
+            return List.of();
+        }
+        return List.of(new Observation(
+                KIND,
+                Severity.WARNING,
+                stage.get().stageId(),
+                "SortMergeJoin",
+                "The join sorted both sides although every task read at most " + bytes(largest)
+                        + ": a hash join per partition would do",
+                "A sort-merge join sorts both sides of every partition before merging them. When each partition"
+                        + " of a side fits in memory, a shuffled hash join builds a hash table from it instead and"
+                        + " skips the sorts. AQE makes that switch after the shuffle when every partition is under"
+                        + " spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold, which is "
+                        + bytes(localMap) + " here (0, the default, never switches).",
+                "Set spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold to about the advisory partition size ("
+                        + bytes(advisory) + "), or hint SHUFFLE_HASH.",
+                numbers(
+                        "largestTaskReadBytes", largest,
+                        "localMapThresholdBytes", localMap,
+                        "advisoryPartitionSizeBytes", advisory),
+                conf("spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold", Long.toString(advisory))));
+    }
+}

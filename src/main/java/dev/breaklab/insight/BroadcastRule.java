@@ -1,0 +1,117 @@
+package dev.breaklab.insight;
+
+import static dev.breaklab.insight.MetricText.bytes;
+import static dev.breaklab.insight.Observation.conf;
+import static dev.breaklab.insight.Observation.numbers;
+
+import dev.breaklab.plan.PlanNode;
+import dev.breaklab.telemetry.RunSnapshot.PlanVersion;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A broadcast join whose build side is big or slow: the driver collects it, builds a hash table
+ * and ships it to every executor. Spark's SQL tab shows it on {@code BroadcastExchange}: "data
+ * size", "time to collect", "time to build", "time to broadcast". When the build side is too big
+ * to collect at all, the run fails on the result-size guard.
+ */
+record BroadcastRule(InsightProperties.Broadcast threshold) implements Rule {
+
+    static final String KIND = "large-broadcast";
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    @Override
+    public List<Observation> check(Subject subject) {
+        List<Observation> out = new ArrayList<>();
+        long autoThreshold =
+                MetricText.confBytes(subject.conf("spark.sql.autoBroadcastJoinThreshold", "10MB"), 10L << 20);
+        boolean anyBroadcast = subject.run().planVersions().stream()
+                .map(PlanVersion::tree)
+                .anyMatch(tree -> tree != null && tree.anyMatch(n -> n.named("BroadcastExchange")));
+        String error = subject.errorMessage().orElse("");
+        if (anyBroadcast && error.contains("spark.driver.maxResultSize")) {
+            out.add(failed(
+                    "The broadcast's build side was too big to collect: " + firstLine(error),
+                    "A broadcast join first collects the whole build side to the driver, like collect(), and the"
+                            + " result-size guard (spark.driver.maxResultSize) stopped it. Without the guard the"
+                            + " driver would run out of memory.",
+                    autoThreshold));
+        }
+        for (PlanNode node : subject.finalOperators()) {
+            if (!node.named("BroadcastExchange")) {
+                continue;
+            }
+            long size = MetricText.orZero(node, "data size");
+            long build = MetricText.orZero(node, "time to build");
+            long collect = MetricText.orZero(node, "time to collect");
+            long broadcast = MetricText.orZero(node, "time to broadcast");
+            long rows = MetricText.of(node, "number of output rows").orElse(Long.MAX_VALUE);
+            // "data size" is the hash relation's memory, which for long keys can be a sparse array
+            // far bigger than the rows: a few thousand rows are never a large broadcast.
+            boolean big = size >= threshold.size().toBytes() && rows >= threshold.minRows();
+            if (!big && build + collect < threshold.buildTime().toMillis()) {
+                continue;
+            }
+            out.add(new Observation(
+                    KIND,
+                    Severity.WARNING,
+                    null,
+                    node.nodeName(),
+                    String.format(
+                            Locale.ROOT,
+                            "The broadcast build side is %s (collect %d ms, build %d ms, broadcast %d ms)",
+                            bytes(size),
+                            collect,
+                            build,
+                            broadcast),
+                    "A broadcast join collects the build side to the driver, builds a hash table and sends a copy"
+                            + " to every executor, where it stays in memory for the whole join. That pays off for"
+                            + " a small dimension table; for a large one it costs driver memory, network and time,"
+                            + " and a shuffle join would be cheaper. Spark broadcasts a side on its own below "
+                            + (autoThreshold < 0 ? "(never: the threshold is -1)" : bytes(autoThreshold))
+                            + " (spark.sql.autoBroadcastJoinThreshold), or whenever a BROADCAST hint asks.",
+                    fixText(),
+                    numbers(
+                            "dataSizeBytes", size,
+                            "collectMs", collect,
+                            "buildMs", build,
+                            "broadcastMs", broadcast,
+                            "rows", rows == Long.MAX_VALUE ? null : rows,
+                            "autoBroadcastJoinThresholdBytes", autoThreshold,
+                            "sizeThresholdBytes", threshold.size().toBytes()),
+                    conf()));
+        }
+        return out;
+    }
+
+    private Observation failed(String summary, String detail, long autoThreshold) {
+        return new Observation(
+                KIND,
+                Severity.CRITICAL,
+                null,
+                "BroadcastExchange",
+                summary,
+                detail,
+                fixText(),
+                numbers("autoBroadcastJoinThresholdBytes", autoThreshold),
+                conf());
+    }
+
+    private static String fixText() {
+        return "Broadcast only small tables: drop the BROADCAST hint (or use MERGE / SHUFFLE_HASH) so the join"
+                + " shuffles both sides, and keep spark.sql.autoBroadcastJoinThreshold at a size the driver and"
+                + " every executor can hold; for a slow build side make it cheaper or raise"
+                + " spark.sql.broadcastTimeout.";
+    }
+
+    static String firstLine(String message) {
+        int newline = message.indexOf('\n');
+        String line = newline < 0 ? message : message.substring(0, newline);
+        return line.length() > 300 ? line.substring(0, 300) + "..." : line;
+    }
+}

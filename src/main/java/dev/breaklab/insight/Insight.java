@@ -1,0 +1,105 @@
+package dev.breaklab.insight;
+
+import dev.breaklab.plan.StageCount;
+import dev.breaklab.telemetry.RunDiagnosis;
+import dev.breaklab.telemetry.RunSnapshot;
+import dev.breaklab.telemetry.RunSnapshot.Finding;
+import dev.breaklab.telemetry.RunStatus;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The diagnosis engine: every rule over a run snapshot, live or finished, plus the stage-count
+ * check. The engine calls {@link #findings} once a run has finished; the publisher calls
+ * {@link #diagnose} on every snapshot it publishes (off the listener thread; the rules are
+ * O(stages + plan nodes)).
+ */
+@Component
+public class Insight implements RunDiagnosis {
+
+    private static final Logger log = LoggerFactory.getLogger(Insight.class);
+
+    private final List<Rule> rules;
+    private final RunFacts facts;
+
+    public Insight(InsightProperties properties, RunFacts facts) {
+        this.facts = facts;
+        this.rules = List.of(
+                new ResultSizeRule(properties.resultSize()),
+                new RetriesRule(),
+                new SkewRule(properties.skew()),
+                new AqeSkewDeclinedRule(),
+                new SpillRule(properties.spill()),
+                new TinyTasksRule(properties.tinyTasks()),
+                new ParallelismRule(properties.parallelism()),
+                new ShuffleExplosionRule(properties.shuffleExplosion()),
+                new BroadcastTimeoutRule(),
+                new BroadcastRule(properties.broadcast()),
+                new CrossJoinRule(),
+                new RecomputationRule(),
+                new ExtraShuffleRule(),
+                new MissedBroadcastRule(),
+                new AvoidableSortRule(),
+                new SmallFilesRule(properties.smallFiles()),
+                new SinglePartitionRule(),
+                new MapSideCombineRule(),
+                new StreamRestartRule(),
+                new StreamingStateRule(),
+                new LateRowsRule(),
+                new StreamBacklogRule(),
+                new GcRule(properties.gc()),
+                new AqeCoalesceRule(),
+                new AqeSkewSplitRule(),
+                new AqeJoinSwitchRule());
+    }
+
+    /** Every finding on the run, most severe first. */
+    public List<Finding> findings(RunSnapshot run) {
+        Subject subject = new Subject(run, facts.cores(), facts.maxResultSizeBytes());
+        List<Observation> observations = new ArrayList<>();
+        for (Rule rule : rules) {
+            try {
+                observations.addAll(rule.check(subject));
+            } catch (RuntimeException e) {
+                // One rule tripping over an odd snapshot must not hide the others' findings.
+                log.warn("Rule {} failed on run {}: {}", rule.kind(), run.id(), e.toString());
+            }
+        }
+        var fixes = facts.fixes(run.experimentId());
+        return observations.stream()
+                .sorted(Comparator.comparing(Observation::severity).reversed())
+                .map(o -> new Finding(
+                        o.kind(),
+                        o.severity().name(),
+                        o.stageId(),
+                        o.summary(),
+                        o.detail(),
+                        o.fix(),
+                        o.operator(),
+                        o.numbers(),
+                        FixResolver.resolve(o, run.variant(), fixes)))
+                .toList();
+    }
+
+    /** The stage prediction beside what ran; null before the run has a plan or a job. */
+    public StageCount stageCount(RunSnapshot run) {
+        return StageCounts.of(run);
+    }
+
+    /**
+     * Live runs get findings on every publication; a finished run keeps the findings the engine
+     * attached when it finished. Both get the stage-count check.
+     */
+    @Override
+    public RunSnapshot diagnose(RunSnapshot snapshot) {
+        if (snapshot.status() == RunStatus.QUEUED) {
+            return snapshot;
+        }
+        List<Finding> findings = snapshot.status().finished() ? snapshot.findings() : findings(snapshot);
+        return snapshot.withInsight(findings, stageCount(snapshot));
+    }
+}

@@ -1,0 +1,79 @@
+package dev.breaklab.insight;
+
+import static dev.breaklab.insight.MetricText.bytes;
+import static dev.breaklab.insight.Observation.conf;
+import static dev.breaklab.insight.Observation.numbers;
+
+import dev.breaklab.telemetry.RunSnapshot.JobSnapshot;
+import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * RDD code that shuffles every record as it is (groupByKey, or a join/aggregation written without
+ * a combiner). The DataFrame API plans a partial aggregation before every aggregating shuffle; the
+ * RDD API only does when asked (reduceByKey, aggregateByKey, combineByKey). Read from RDD stages
+ * (jobs outside any SQL execution) whose shuffle writes as many records as they took in.
+ */
+record MapSideCombineRule() implements Rule {
+
+    static final String KIND = "no-map-side-combine";
+
+    /** Records written over records read from which a stage combined nothing. */
+    private static final double ALL = 0.9;
+
+    /** Stages shuffling fewer records are not worth a finding. */
+    private static final long MIN_RECORDS = 10_000;
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    @Override
+    public List<Observation> check(Subject subject) {
+        Set<Integer> rddStages = new HashSet<>();
+        for (JobSnapshot job : subject.run().jobs()) {
+            if (job.sqlExecutionId() == null) {
+                rddStages.addAll(job.stageIds());
+            }
+        }
+        List<Observation> out = new ArrayList<>();
+        for (StageSnapshot stage : subject.measuredStages()) {
+            long in = stage.inputRecords() + stage.shuffleReadRecords();
+            if (!rddStages.contains(stage.stageId())
+                    || stage.shuffleWriteRecords() < MIN_RECORDS
+                    || in == 0
+                    || stage.shuffleWriteRecords() < ALL * in) {
+                continue;
+            }
+            out.add(new Observation(
+                    KIND,
+                    Severity.WARNING,
+                    stage.stageId(),
+                    null,
+                    String.format(
+                            Locale.ROOT,
+                            "Stage %d (RDD code) shuffled every record it read: %,d of %,d, %s",
+                            stage.stageId(),
+                            stage.shuffleWriteRecords(),
+                            in,
+                            bytes(stage.shuffleWriteBytes())),
+                    "Nothing was combined before the shuffle. groupByKey sends every value across the network"
+                            + " and only then lets you reduce them; reduceByKey and aggregateByKey reduce inside"
+                            + " each map task first, so only one partial result per key and task is shuffled. (If"
+                            + " this stage feeds a join or a repartition, shuffling every record is expected.)",
+                    "Aggregate with a combiner: reduceByKey / aggregateByKey instead of groupByKey().mapValues(...),"
+                            + " or use the DataFrame API, which plans a partial aggregation by itself.",
+                    numbers(
+                            "shuffleWriteRecords", stage.shuffleWriteRecords(),
+                            "recordsIn", in,
+                            "shuffleWriteBytes", stage.shuffleWriteBytes()),
+                    conf()));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,115 @@
+package dev.breaklab.insight;
+
+import static dev.breaklab.insight.MetricText.bytes;
+import static dev.breaklab.insight.MetricText.ratio;
+import static dev.breaklab.insight.Observation.conf;
+import static dev.breaklab.insight.Observation.numbers;
+
+import dev.breaklab.telemetry.RunSnapshot.Quantiles;
+import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A straggler: within one stage the slowest task takes (or reads) far more than the median. The
+ * stage waits for it while the other cores idle; in the Spark UI, Summary Metrics' "Max" dwarfs
+ * the 75th percentile and the event timeline shows one long bar.
+ */
+record SkewRule(InsightProperties.Skew threshold) implements Rule {
+
+    static final String KIND = "skew";
+
+    /** The straggler must also hold up the stage: at least this share of its wall time. */
+    private static final double STAGE_SHARE = 0.3;
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    @Override
+    public List<Observation> check(Subject subject) {
+        List<Observation> out = new ArrayList<>();
+        for (StageSnapshot stage : subject.measuredStages()) {
+            Quantiles duration = stage.taskDurationMs();
+            Quantiles read = stage.taskShuffleReadBytes();
+            boolean slow = duration.count() >= threshold.minTasks()
+                    && duration.maxOverMedian() >= threshold.ratio()
+                    && duration.max() >= threshold.minMaxTask().toMillis()
+                    && (stage.durationMs() == null || duration.max() >= STAGE_SHARE * stage.durationMs());
+            boolean heavy = read.count() >= threshold.minTasks()
+                    && read.max() >= threshold.minMaxRead().toBytes()
+                    && read.maxOverMedian() >= threshold.ratio();
+            if (!slow && !heavy) {
+                continue;
+            }
+            String summary = String.format(
+                    Locale.ROOT,
+                    "Stage %d has a straggler: its slowest task %s",
+                    stage.stageId(),
+                    slow && heavy
+                            ? String.format(
+                                    Locale.ROOT,
+                                    "ran %s the median (%d ms vs %d ms) and read %s the median shuffle data (%s vs %s)",
+                                    ratio(duration.maxOverMedian()),
+                                    duration.max(),
+                                    duration.p50(),
+                                    ratio(read.maxOverMedian()),
+                                    bytes(read.max()),
+                                    bytes(read.p50()))
+                            : slow
+                                    ? String.format(
+                                            Locale.ROOT,
+                                            "ran %s the median (%d ms vs %d ms)",
+                                            ratio(duration.maxOverMedian()),
+                                            duration.max(),
+                                            duration.p50())
+                                    : String.format(
+                                            Locale.ROOT,
+                                            "read %s the median shuffle data (%s vs %s)",
+                                            ratio(read.maxOverMedian()),
+                                            bytes(read.max()),
+                                            bytes(read.p50())));
+            String detail = "All tasks of a stage run the same code on different partitions, so their times should"
+                    + " be close. Here one partition is much bigger than the rest"
+                    + (heavy ? " (its shuffle read shows it: a hot key sends most rows to one reducer)" : "")
+                    + (slow && !heavy
+                            ? "; the shuffle read is even, so the time goes elsewhere: an expensive record, a"
+                                    + " slow UDF on some rows, or GC in that task"
+                            : "")
+                    + ". The stage cannot finish until that task does, and meanwhile the other cores sit idle."
+                    + " In the Spark UI: the stage's Summary Metrics show Max far beyond the 75th percentile, and"
+                    + " the event timeline one long bar.";
+            String fix = "For a join, let AQE split the skewed partition: spark.sql.adaptive.enabled=true and"
+                    + " spark.sql.adaptive.skewJoin.enabled=true (a partition is skewed above"
+                    + " skewedPartitionFactor x the median and skewedPartitionThresholdInBytes). AQE splits joins"
+                    + " only: for an aggregation, or to fix it at the source, salt the hot key (add a random"
+                    + " bucket to it, aggregate or join per bucket, then combine).";
+            out.add(new Observation(
+                    KIND,
+                    slow && heavy ? Severity.CRITICAL : Severity.WARNING,
+                    stage.stageId(),
+                    null,
+                    summary,
+                    detail,
+                    fix,
+                    numbers(
+                            "tasks", duration.count(),
+                            "maxTaskMs", duration.max(),
+                            "medianTaskMs", duration.p50(),
+                            "durationMaxOverMedian", round(duration.maxOverMedian()),
+                            "maxShuffleReadBytes", read.max(),
+                            "medianShuffleReadBytes", read.p50(),
+                            "shuffleReadMaxOverMedian", round(read.maxOverMedian()),
+                            "stageMs", stage.durationMs(),
+                            "ratioThreshold", threshold.ratio()),
+                    conf("spark.sql.adaptive.enabled", "true", "spark.sql.adaptive.skewJoin.enabled", "true")));
+        }
+        return out;
+    }
+
+    static double round(double value) {
+        return Math.round(value * 10) / 10.0;
+    }
+}

@@ -1,0 +1,74 @@
+package dev.breaklab.insight;
+
+import static dev.breaklab.insight.Observation.conf;
+import static dev.breaklab.insight.Observation.numbers;
+
+import dev.breaklab.telemetry.RunSnapshot.BatchSnapshot;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A streaming query that cannot keep up: after the first batch, rows arrive faster than the query
+ * processes them ("inputRowsPerSecond" over "processedRowsPerSecond"), so each batch is bigger and
+ * later than the last.
+ */
+record StreamBacklogRule() implements Rule {
+
+    static final String KIND = "stream-falling-behind";
+
+    /** Input over processing rate from which the query is falling behind. */
+    private static final double MARGIN = 1.2;
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    @Override
+    public List<Observation> check(Subject subject) {
+        List<BatchSnapshot> batches = subject.run().batches();
+        if (batches.size() < 2) {
+            return List.of();
+        }
+        List<BatchSnapshot> steady = batches.subList(1, batches.size()).stream()
+                .filter(b -> b.numInputRows() > 0)
+                .toList();
+        if (steady.isEmpty()) {
+            return List.of();
+        }
+        double input = steady.stream()
+                .mapToDouble(BatchSnapshot::inputRowsPerSecond)
+                .average()
+                .orElse(0);
+        double processed = steady.stream()
+                .mapToDouble(BatchSnapshot::processedRowsPerSecond)
+                .average()
+                .orElse(0);
+        if (processed <= 0 || input < MARGIN * processed) {
+            return List.of();
+        }
+        long longest =
+                steady.stream().mapToLong(BatchSnapshot::batchDurationMs).max().orElse(0);
+        return List.of(new Observation(
+                KIND,
+                Severity.WARNING,
+                null,
+                null,
+                String.format(
+                        Locale.ROOT,
+                        "The stream falls behind: %,.0f rows/s arrive, %,.0f rows/s are processed",
+                        input,
+                        processed),
+                "Each micro-batch takes whatever arrived since the last one. When rows arrive faster than a"
+                        + " batch can process them, the next batch is larger, takes longer, and the backlog (and"
+                        + " the end-to-end latency) grows without bound.",
+                "Cap each batch (maxOffsetsPerTrigger for Kafka, maxFilesPerTrigger for files, rowsPerSecond for"
+                        + " the rate source), give the query more cores, or make each batch cheaper.",
+                numbers(
+                        "inputRowsPerSecond", Math.round(input),
+                        "processedRowsPerSecond", Math.round(processed),
+                        "longestBatchMs", longest,
+                        "batches", batches.size()),
+                conf()));
+    }
+}

@@ -1,0 +1,64 @@
+package dev.breaklab.web;
+
+import dev.breaklab.catalog.Catalog;
+import dev.breaklab.catalog.ExperimentDefinition;
+import dev.breaklab.engine.SparkEngine;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.server.ResponseStatusException;
+
+/**
+ * The lab's pages after the catalog. Each renders what is known at request time (the experiment's
+ * story and code) and leaves the live parts to the page's ES module, which reads the REST API and
+ * follows the STOMP stream; a page works from a bookmark, with or without earlier navigation.
+ */
+@Controller
+class PageController {
+
+    private final Catalog catalog;
+    private final SparkEngine engine;
+
+    PageController(Catalog catalog, SparkEngine engine) {
+        this.catalog = catalog;
+        this.engine = engine;
+    }
+
+    @GetMapping("/experiments/{id}")
+    String experiment(@PathVariable String id, Model model) {
+        ExperimentDefinition definition = catalog.find(id)
+                .map(e -> e.definition())
+                .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no experiment '" + id + "'"));
+        model.addAttribute("experiment", definition);
+        model.addAttribute("story", definition.story().split("\\n\\s*\\n"));
+        model.addAttribute("engine", engine.info());
+        return "experiment";
+    }
+
+    @GetMapping("/runs")
+    String runs() {
+        return "runs";
+    }
+
+    @GetMapping("/runs/{id}")
+    String run(@PathVariable String id, Model model) {
+        model.addAttribute("runId", id);
+        return "run";
+    }
+
+    /** Two runs side by side; without both ids the page picks the latest broken and fixed runs. */
+    @GetMapping("/compare")
+    String compare(
+            @RequestParam(required = false) String a,
+            @RequestParam(required = false) String b,
+            @RequestParam(required = false) String experiment,
+            Model model) {
+        model.addAttribute("a", a);
+        model.addAttribute("b", b);
+        model.addAttribute("experimentId", experiment);
+        return "compare";
+    }
+}
