@@ -65,11 +65,11 @@ class AqeHurtsExperiment implements Experiment {
                     FROM range(0, ${rows}, 1, 4)
                     GROUP BY pmod(id, ${keys});"""),
             List.of(
-                    IntegerKnob.of("rows", "Rows", 600_000, 10_000, 100_000_000, "rows", "Rows aggregated"),
+                    IntegerKnob.of("rows", "Rows", 2_400_000, 10_000, 100_000_000, "rows", "Rows aggregated"),
                     IntegerKnob.of(
                             "keys",
                             "Groups",
-                            600_000,
+                            2_400_000,
                             1,
                             100_000_000,
                             "keys",

@@ -248,14 +248,21 @@ class BroadcastTimeoutExperiment implements Experiment {
         }
     }
 
+    /**
+     * True until Spark's status store knows at least one job of the group and none of them is still
+     * running: right after the timeout the broadcast job's start may itself still be on the bus.
+     */
     private static boolean activeJobs(SparkSession spark, String group) {
         org.apache.spark.SparkStatusTracker tracker = spark.sparkContext().statusTracker();
-        java.util.Set<Integer> active = new java.util.HashSet<>();
-        for (int id : tracker.getActiveJobIds()) {
-            active.add(id);
+        int[] jobs = tracker.getJobIdsForGroup(group);
+        if (jobs.length == 0) {
+            return true;
         }
-        for (int id : tracker.getJobIdsForGroup(group)) {
-            if (active.contains(id)) {
+        for (int id : jobs) {
+            scala.Option<org.apache.spark.SparkJobInfo> info = tracker.getJobInfo(id);
+            if (info.isEmpty()
+                    || info.get().status() == org.apache.spark.JobExecutionStatus.RUNNING
+                    || info.get().status() == org.apache.spark.JobExecutionStatus.UNKNOWN) {
                 return true;
             }
         }

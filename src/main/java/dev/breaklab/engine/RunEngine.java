@@ -58,6 +58,7 @@ public class RunEngine {
     private static final Logger log = LoggerFactory.getLogger(RunEngine.class);
     private static final Duration DRAIN_WAIT = Duration.ofSeconds(15);
     private static final Duration CANCEL_GRACE = Duration.ofSeconds(10);
+    private static final Duration JOB_END_WAIT = Duration.ofSeconds(10);
 
     private final SparkSession spark;
     private final dev.breaklab.catalog.Catalog catalog;
@@ -242,10 +243,17 @@ public class RunEngine {
     private void complete(ActiveRun run, RunStatus outcome, RunError error, String result, Path workDir) {
         LiveRun live = run.live;
         try {
+            if (outcome != RunStatus.SUCCEEDED) {
+                // A failed query can leave work behind (a broadcast job still starting when its
+                // timeout fired): nothing of a finished run may keep running.
+                sc().cancelJobGroupAndFutureJobs(live.id(), "run " + live.id() + " ended " + outcome);
+                sc().cancelJobsWithTag(jobTag(live.id()), "run " + live.id() + " ended " + outcome);
+            }
             sc().listenerBus().post(new RunDrained(live.id()));
             if (!live.awaitDrained(DRAIN_WAIT)) {
                 log.warn("Run {}: listener events still pending after {}", live.id(), DRAIN_WAIT);
             }
+            awaitJobsEnded(live);
             attachFinalMetrics(live);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -266,6 +274,17 @@ public class RunEngine {
         publisher.publish(live);
         finishQuietly(run);
         deleteQuietly(workDir);
+    }
+
+    /**
+     * Cancelled jobs end asynchronously: their end can reach the bus after the drain marker. Wait,
+     * bounded, until the lab has seen every job of the run end, so a final snapshot has none RUNNING.
+     */
+    private static void awaitJobsEnded(LiveRun live) throws InterruptedException {
+        long deadline = System.nanoTime() + JOB_END_WAIT.toNanos();
+        while (live.hasRunningJobs() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
     }
 
     /** SQL metric values of each execution's final plan, from Spark's SQL status store. */

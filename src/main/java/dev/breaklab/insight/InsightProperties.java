@@ -28,7 +28,7 @@ public record InsightProperties(
         return new InsightProperties(
                 new Skew(5, 4, Duration.ofMillis(250), DataSize.ofKilobytes(256)),
                 new Spill(DataSize.ofBytes(1), 0.1),
-                new TinyTasks(200, Duration.ofMillis(500), DataSize.ofMegabytes(1)),
+                new TinyTasks(32, Duration.ofMillis(500), DataSize.ofMegabytes(1)),
                 new Parallelism(Duration.ofMillis(500), 0.4),
                 new ShuffleExplosion(5, DataSize.ofMegabytes(1)),
                 new Broadcast(DataSize.ofMegabytes(4), 100_000, Duration.ofSeconds(1)),
@@ -66,7 +66,7 @@ public record InsightProperties(
      * @param maxBytesPerTask ... and which read at most this much per task (input + shuffle read)
      */
     public record TinyTasks(
-            @DefaultValue("200") int minTasks,
+            @DefaultValue("32") int minTasks,
             @DefaultValue("500ms") Duration maxMedian,
             @DefaultValue("1MB") DataSize maxBytesPerTask) {}
 

@@ -332,6 +332,15 @@ public final class LiveRun {
         return List.copyOf(sql.keySet());
     }
 
+    public synchronized boolean hasRunningJobs() {
+        for (LiveJob job : jobs.values()) {
+            if ("RUNNING".equals(job.status)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public synchronized List<Integer> jobIds() {
         return List.copyOf(jobs.keySet());
     }

@@ -180,8 +180,8 @@ class CatalogInsightTests {
                     .mapToInt(d -> d.stages())
                     .sum();
             assertThat(count.differences())
-                    .as("%s: AQE off, only jobs outside SQL may differ: %s", name, count)
-                    .allMatch(d -> d.reason() == Reason.NON_SQL_JOBS);
+                    .as("%s: AQE off, only jobs outside SQL may differ (other notes change no count): %s", name, count)
+                    .allMatch(d -> d.reason() == Reason.NON_SQL_JOBS || d.stages() == 0 && d.jobs() == 0);
             assertThat(count.predictedStages() + outsideSql)
                     .as("%s: AQE off, predicted stages equal stages run: %s", name, count)
                     .isEqualTo(count.stagesRun());

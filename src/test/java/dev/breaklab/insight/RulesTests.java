@@ -61,6 +61,15 @@ class RulesTests {
         }
 
         @Test
+        void a_slow_task_with_an_even_shuffle_read_is_not_skew() {
+            var s = stage(9);
+            s.durations = q(8, 200, 1_000);
+            s.reads = q(8, 400_000, 500_000);
+            s.durationMs = 1_500L;
+            assertThat(rule.check(subject(run().stage(s).build()))).isEmpty();
+        }
+
+        @Test
         void short_or_few_tasks_are_not_stragglers() {
             var fast = stage(1);
             fast.durations = q(2_000, 1, 240);
@@ -149,8 +158,8 @@ class RulesTests {
             fuller.durations = q(2_000, 5, 20);
             fuller.shuffleReadBytes = 2_000L * (1 << 20) + 2_000;
             var fewer = stage(3);
-            fewer.numTasks = 199;
-            fewer.durations = q(199, 2, 20);
+            fewer.numTasks = 31;
+            fewer.durations = q(31, 2, 20);
             assertThat(rule.check(subject(
                             run().stage(slower).stage(fuller).stage(fewer).build())))
                     .isEmpty();
