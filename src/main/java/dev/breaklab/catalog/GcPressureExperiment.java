@@ -99,7 +99,7 @@ class GcPressureExperiment implements Experiment {
                           FROM range(0, ${rows}, 1, 4))
                     GROUP BY user;"""),
             List.of(
-                    IntegerKnob.of("rows", "Events", 2_000_000, 10_000, 50_000_000, "rows", "Events summarized"),
+                    IntegerKnob.of("rows", "Events", 5_000_000, 10_000, 50_000_000, "rows", "Events summarized"),
                     IntegerKnob.of(
                             "users",
                             "Users",

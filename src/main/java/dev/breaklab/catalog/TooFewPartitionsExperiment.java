@@ -66,7 +66,7 @@ class TooFewPartitionsExperiment implements Experiment {
                            sha2(sha2(sha2(sha2(cast(id AS string), 256), 256), 256), 256) AS digest
                     FROM range(0, ${rows}, 1, 8);   -- ${rounds} nested sha2 calls"""),
             List.of(
-                    IntegerKnob.of("rows", "Rows", 150_000, 1_000, 20_000_000, "rows", "Rows hashed"),
+                    IntegerKnob.of("rows", "Rows", 400_000, 1_000, 20_000_000, "rows", "Rows hashed"),
                     IntegerKnob.of(
                             "rounds", "Hash rounds", 4, 1, 32, "rounds", "SHA-256 applied this many times per row"),
                     IntegerKnob.of(
