@@ -143,8 +143,7 @@ class AqeCoalesceExperiment implements Experiment {
 
     /** The post-shuffle stage: the completed stage that read shuffle data. */
     static StageSnapshot aggregateStage(RunSnapshot run) {
-        return run.heaviestShuffleReadStage()
-                .orElseThrow(() -> new IllegalStateException("no stage read shuffle data"));
+        return Stages.shuffleReadStage(run);
     }
 
     /** The partition count of the initial plan's shuffle: hashpartitioning(key, N). */

@@ -157,8 +157,7 @@ class AqeHurtsExperiment implements Experiment {
     }
 
     static StageSnapshot aggregateStage(RunSnapshot run) {
-        return run.heaviestShuffleReadStage()
-                .orElseThrow(() -> new IllegalStateException("no stage read shuffle data"));
+        return Stages.shuffleReadStage(run);
     }
 
     @Override

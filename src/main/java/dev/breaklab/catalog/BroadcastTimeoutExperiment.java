@@ -119,11 +119,7 @@ class BroadcastTimeoutExperiment implements Experiment {
                             .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")
                             .withConf("spark.sql.shuffle.partitions", "8")),
             List.of(
-                    Question.choice(
-                            "outcome",
-                            "Will the run succeed or fail?",
-                            List.of("SUCCEEDED", "FAILED"),
-                            run -> run.status().name()),
+                    Question.outcome("Will the run succeed or fail?"),
                     Question.choice(
                             "join-strategy",
                             "Which join operator will the plan use?",

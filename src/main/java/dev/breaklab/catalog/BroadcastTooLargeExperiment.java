@@ -115,11 +115,7 @@ class BroadcastTooLargeExperiment implements Experiment {
                             .withConf("spark.sql.adaptive.enabled", "false")
                             .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")),
             List.of(
-                    Question.choice(
-                            "outcome",
-                            "Will the run succeed or fail?",
-                            List.of("SUCCEEDED", "FAILED"),
-                            run -> run.status().name()),
+                    Question.outcome("Will the run succeed or fail?"),
                     Question.choice(
                             "join-strategy",
                             "Which join operator will the plan use?",

@@ -71,9 +71,7 @@ class CollectTooMuchExperiment implements Experiment {
             List.of(
                     Variant.of("broken", "collect() everything", "Collect every row to the driver"),
                     Variant.of("fixed", "Aggregate first", "Aggregate on the executors, collect one row")),
-            List.of(Question.choice(
-                    "outcome", "Will the run succeed or fail?", List.of("SUCCEEDED", "FAILED"), run -> run.status()
-                            .name())),
+            List.of(Question.outcome("Will the run succeed or fail?")),
             List.of(
                     Evidence.central(
                             "guard-tripped",

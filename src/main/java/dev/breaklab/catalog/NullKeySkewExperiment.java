@@ -182,8 +182,7 @@ class NullKeySkewExperiment implements Experiment {
     }
 
     static StageSnapshot joinStage(RunSnapshot run) {
-        return run.heaviestShuffleReadStage()
-                .orElseThrow(() -> new IllegalStateException("no stage read shuffle data"));
+        return Stages.shuffleReadStage(run);
     }
 
     /** The biggest task's share of the stage's shuffle read. */

@@ -21,6 +21,12 @@ public record Question(
         return new Question(id, text, List.of(), s -> String.valueOf(actual.apply(s)));
     }
 
+    /** "Will it succeed or fail?", answered by the run's final status. */
+    public static Question outcome(String text) {
+        return choice("outcome", text, List.of("SUCCEEDED", "FAILED"), run -> run.status()
+                .name());
+    }
+
     public static Question choice(String id, String text, List<String> choices, Function<RunSnapshot, String> actual) {
         return new Question(id, text, List.copyOf(choices), actual);
     }

@@ -191,8 +191,7 @@ class SkewedAggregationExperiment implements Experiment {
 
     /** The stage that read the most shuffle data: where the groups are merged. */
     static StageSnapshot aggregateStage(RunSnapshot run) {
-        return run.heaviestShuffleReadStage()
-                .orElseThrow(() -> new IllegalStateException("no stage read shuffle data"));
+        return Stages.shuffleReadStage(run);
     }
 
     @Override

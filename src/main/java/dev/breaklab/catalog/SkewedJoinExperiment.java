@@ -217,8 +217,7 @@ class SkewedJoinExperiment implements Experiment {
 
     /** The stage that read the most shuffle data: the join. */
     static StageSnapshot joinStage(RunSnapshot run) {
-        return run.heaviestShuffleReadStage()
-                .orElseThrow(() -> new IllegalStateException("no stage read shuffle data"));
+        return Stages.shuffleReadStage(run);
     }
 
     @Override

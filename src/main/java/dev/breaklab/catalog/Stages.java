@@ -20,6 +20,12 @@ import java.util.regex.Pattern;
  */
 final class Stages {
 
+    /** The completed stage that read the most shuffle data (the join or aggregate side); it must exist. */
+    static StageSnapshot shuffleReadStage(RunSnapshot run) {
+        return run.heaviestShuffleReadStage()
+                .orElseThrow(() -> new IllegalStateException("no stage read shuffle data"));
+    }
+
     private static final Pattern SIZE = Pattern.compile("([0-9][0-9,]*(?:\\.[0-9]+)?)\\s*(B|KiB|MiB|GiB|TiB)");
     private static final Pattern NUMBER = Pattern.compile("-?[0-9][0-9,]*");
 

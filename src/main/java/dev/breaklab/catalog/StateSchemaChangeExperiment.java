@@ -98,11 +98,7 @@ class StateSchemaChangeExperiment implements Experiment {
                             "New checkpoint",
                             "Restart the changed query on a new checkpoint: state is rebuilt from the source")),
             List.of(
-                    Question.choice(
-                            "outcome",
-                            "Will the restart of the changed query succeed or fail?",
-                            List.of("SUCCEEDED", "FAILED"),
-                            run -> run.status().name()),
+                    Question.outcome("Will the restart of the changed query succeed or fail?"),
                     Question.number(
                             "restart-batch",
                             "At which batch id will the changed query's first batch run (on the checkpoint it is given)?",

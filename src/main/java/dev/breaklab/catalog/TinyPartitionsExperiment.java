@@ -134,8 +134,7 @@ class TinyPartitionsExperiment implements Experiment {
 
     /** The post-shuffle stage: the completed stage that read shuffle data. */
     static StageSnapshot aggregateStage(RunSnapshot run) {
-        return run.heaviestShuffleReadStage()
-                .orElseThrow(() -> new IllegalStateException("no stage read shuffle data"));
+        return Stages.shuffleReadStage(run);
     }
 
     @Override

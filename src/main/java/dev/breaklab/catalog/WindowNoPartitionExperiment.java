@@ -147,8 +147,7 @@ class WindowNoPartitionExperiment implements Experiment {
 
     /** The stage after the shuffle: it reads the shuffle, sorts and computes the window. */
     static StageSnapshot windowStage(RunSnapshot run) {
-        return run.heaviestShuffleReadStage()
-                .orElseThrow(() -> new IllegalStateException("no stage read shuffle data"));
+        return Stages.shuffleReadStage(run);
     }
 
     /** How the shuffle Exchange partitions its rows, as the plan names it. */
