@@ -10,8 +10,9 @@ import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.plan.PlanNode;
-import dev.breaklab.telemetry.RunSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
+import dev.breaklab.run.RunQueries;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.StageSnapshot;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -101,7 +102,7 @@ class AqeCoalesceExperiment implements Experiment {
                             "aqe-coalesce",
                             "Will AQE coalesce the shuffle partitions?",
                             List.of("yes", "no"),
-                            run -> Plans.finalPlanHas(run, "AQEShuffleRead", "coalesced") ? "yes" : "no")),
+                            run -> RunQueries.finalPlanHas(run, "AQEShuffleRead", "coalesced") ? "yes" : "no")),
             List.of(
                     Evidence.central(
                             "all-partitions-read",
@@ -123,8 +124,8 @@ class AqeCoalesceExperiment implements Experiment {
                             Set.of("fixed"),
                             run -> {
                                 int planned = plannedPartitions(run);
-                                boolean coalesced = Plans.finalPlanHas(run, "AQEShuffleRead", "coalesced");
-                                long read = Joins.finalMetric(run, "AQEShuffleRead", "number of partitions");
+                                boolean coalesced = RunQueries.finalPlanHas(run, "AQEShuffleRead", "coalesced");
+                                long read = RunQueries.finalMetric(run, "AQEShuffleRead", "number of partitions");
                                 int tasks = aggregateStage(run).numTasks();
                                 return Verdict.of(
                                         coalesced && tasks <= 10 && tasks < planned,
@@ -143,12 +144,12 @@ class AqeCoalesceExperiment implements Experiment {
 
     /** The post-shuffle stage: the completed stage that read shuffle data. */
     static StageSnapshot aggregateStage(RunSnapshot run) {
-        return Stages.shuffleReadStage(run);
+        return RunQueries.shuffleReadStage(run);
     }
 
     /** The partition count of the initial plan's shuffle: hashpartitioning(key, N). */
     static int plannedPartitions(RunSnapshot run) {
-        return Joins.initialPlan(run)
+        return RunQueries.initialPlan(run)
                 .flatMap(v -> v.tree().stream()
                         .filter(n -> n.named("Exchange"))
                         .map(PlanNode::simpleString)

@@ -9,8 +9,10 @@ import static org.apache.spark.sql.functions.sum;
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
-import dev.breaklab.telemetry.RunSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
+import dev.breaklab.run.Figures;
+import dev.breaklab.run.RunQueries;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.StageSnapshot;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
@@ -103,7 +105,7 @@ class AqeHurtsExperiment implements Experiment {
                             "aqe-coalesce",
                             "Will AQE coalesce the shuffle partitions?",
                             List.of("yes", "no"),
-                            run -> Plans.finalPlanHas(run, "AQEShuffleRead", "coalesced") ? "yes" : "no")),
+                            run -> RunQueries.finalPlanHas(run, "AQEShuffleRead", "coalesced") ? "yes" : "no")),
             List.of(
                     Evidence.central(
                             "one-task",
@@ -112,11 +114,12 @@ class AqeHurtsExperiment implements Experiment {
                             run -> {
                                 StageSnapshot stage = aggregateStage(run);
                                 return Verdict.of(
-                                        stage.numTasks() == 1 && Plans.finalPlanHas(run, "AQEShuffleRead", "coalesced"),
+                                        stage.numTasks() == 1
+                                                && RunQueries.finalPlanHas(run, "AQEShuffleRead", "coalesced"),
                                         "aggregate stage %d: %d task(s) read %s",
                                         stage.stageId(),
                                         stage.numTasks(),
-                                        Joins.mib(stage.shuffleReadBytes()));
+                                        Figures.bytes(stage.shuffleReadBytes()));
                             }),
                     Evidence.of(
                             "shared",
@@ -124,13 +127,14 @@ class AqeHurtsExperiment implements Experiment {
                             Set.of("fixed"),
                             run -> {
                                 StageSnapshot stage = aggregateStage(run);
-                                boolean coalesced = Plans.finalPlanHas(run, "AQEShuffleRead", "coalesced");
+                                boolean coalesced = RunQueries.finalPlanHas(run, "AQEShuffleRead", "coalesced");
                                 return Verdict.of(
                                         coalesced && stage.numTasks() >= 2,
                                         "aggregate stage %d: %d tasks, median read %s, AQEShuffleRead coalesced: %s",
                                         stage.stageId(),
                                         stage.numTasks(),
-                                        Joins.mib(stage.taskShuffleReadBytes().p50()),
+                                        Figures.bytes(
+                                                stage.taskShuffleReadBytes().p50()),
                                         coalesced ? "yes" : "no");
                             }),
                     Evidence.of(
@@ -139,7 +143,7 @@ class AqeHurtsExperiment implements Experiment {
                             Set.of("broken", "fixed"),
                             run -> {
                                 long read = aggregateStage(run).shuffleReadBytes();
-                                return Verdict.of(read >= 4L * 1024 * 1024, "shuffle read: %s", Joins.mib(read));
+                                return Verdict.of(read >= 4L * 1024 * 1024, "shuffle read: %s", Figures.bytes(read));
                             })),
             "embedded");
 
@@ -157,7 +161,7 @@ class AqeHurtsExperiment implements Experiment {
     }
 
     static StageSnapshot aggregateStage(RunSnapshot run) {
-        return Stages.shuffleReadStage(run);
+        return RunQueries.shuffleReadStage(run);
     }
 
     @Override

@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.xxhash64;
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
+import dev.breaklab.run.RunQueries;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
@@ -122,22 +123,24 @@ class AqeJoinSwitchExperiment implements Experiment {
                             "join-strategy",
                             "Which join operator will the final plan use?",
                             List.of("SortMergeJoin", "BroadcastHashJoin", "ShuffledHashJoin"),
-                            Plans::joinStrategy),
+                            RunQueries::joinStrategy),
                     Question.choice(
                             "aqe-switch",
                             "Will the join in the final plan differ from the one Spark planned first?",
                             List.of("yes", "no"),
-                            run -> Joins.initialJoinStrategy(run).equals(Plans.joinStrategy(run)) ? "no" : "yes")),
+                            run -> RunQueries.initialJoinStrategy(run).equals(RunQueries.joinStrategy(run))
+                                    ? "no"
+                                    : "yes")),
             List.of(
                     Evidence.central(
                             "stuck-with-merge",
                             "The join runs as the sort-merge join planned from estimates: the small side is shuffled and sorted like the big one",
                             Set.of("broken", "threshold-off"),
                             run -> {
-                                String initial = Joins.initialJoinStrategy(run);
-                                String last = Plans.joinStrategy(run);
-                                long sorts =
-                                        Joins.countFinal(run, n -> n.nodeName().equals("Sort"));
+                                String initial = RunQueries.initialJoinStrategy(run);
+                                String last = RunQueries.joinStrategy(run);
+                                long sorts = RunQueries.countFinal(
+                                        run, n -> n.nodeName().equals("Sort"));
                                 return Verdict.of(
                                         initial.equals("SortMergeJoin") && last.equals("SortMergeJoin") && sorts == 2,
                                         "planned: %s, ran: %s, Sort operators: %d",
@@ -150,21 +153,21 @@ class AqeJoinSwitchExperiment implements Experiment {
                             "AQE changed the merge join into a broadcast join: initial SortMergeJoin, final BroadcastHashJoin",
                             Set.of("fixed"),
                             run -> {
-                                String initial = Joins.initialJoinStrategy(run);
-                                String last = Plans.joinStrategy(run);
+                                String initial = RunQueries.initialJoinStrategy(run);
+                                String last = RunQueries.joinStrategy(run);
                                 return Verdict.of(
                                         initial.equals("SortMergeJoin") && last.equals("BroadcastHashJoin"),
                                         "planned: %s, ran: %s, AQE plan updates: %d",
                                         initial,
                                         last,
-                                        Joins.aqeUpdates(run));
+                                        RunQueries.aqeUpdates(run));
                             }),
                     Evidence.of(
                             "local-read",
                             "The already shuffled fact side is read locally: the final plan has AQEShuffleRead local",
                             Set.of("fixed"),
                             run -> {
-                                boolean local = Plans.finalPlanHas(run, "AQEShuffleRead", "local");
+                                boolean local = RunQueries.finalPlanHas(run, "AQEShuffleRead", "local");
                                 return Verdict.of(local, "AQEShuffleRead local: %s", local ? "yes" : "no");
                             }),
                     Evidence.of(

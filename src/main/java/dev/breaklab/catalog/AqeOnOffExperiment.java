@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.xxhash64;
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
+import dev.breaklab.run.RunQueries;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
@@ -108,22 +109,22 @@ class AqeOnOffExperiment implements Experiment {
                             "plan-changes",
                             "Will the plan that finally runs differ from the plan Spark started with?",
                             List.of("yes", "no"),
-                            run -> Joins.aqeUpdates(run) > 0 && Plans.aqeChangedPlan(run) ? "yes" : "no"),
+                            run -> RunQueries.aqeUpdates(run) > 0 && RunQueries.aqeChangedPlan(run) ? "yes" : "no"),
                     Question.number("jobs", "How many Spark jobs will the query run?", run -> run.jobs()
                             .size()),
                     Question.choice(
                             "join-strategy",
                             "Which join operator will the final plan use?",
                             List.of("SortMergeJoin", "BroadcastHashJoin", "ShuffledHashJoin"),
-                            Plans::joinStrategy)),
+                            RunQueries::joinStrategy)),
             List.of(
                     Evidence.central(
                             "static-plan",
                             "The query runs the plan it was compiled to: no re-plan, the estimated sort-merge join, and one reduce task per configured partition",
                             Set.of("broken"),
                             run -> {
-                                long updates = Joins.aqeUpdates(run);
-                                String join = Plans.joinStrategy(run);
+                                long updates = RunQueries.aqeUpdates(run);
+                                String join = RunQueries.joinStrategy(run);
                                 int widest =
                                         run.widestStage().map(s -> s.numTasks()).orElse(0);
                                 return Verdict.of(
@@ -146,19 +147,19 @@ class AqeOnOffExperiment implements Experiment {
                             "AQE rewrote the plan while it ran: initial SortMergeJoin, final BroadcastHashJoin, shuffles read through AQEShuffleRead",
                             Set.of("fixed"),
                             run -> {
-                                String initial = Joins.initialJoinStrategy(run);
-                                String last = Plans.joinStrategy(run);
-                                boolean read = Joins.finalHas(run, "AQEShuffleRead");
+                                String initial = RunQueries.initialJoinStrategy(run);
+                                String last = RunQueries.joinStrategy(run);
+                                boolean read = RunQueries.finalHas(run, "AQEShuffleRead");
                                 return Verdict.of(
                                         initial.equals("SortMergeJoin")
                                                 && last.equals("BroadcastHashJoin")
                                                 && read
-                                                && Joins.aqeUpdates(run) > 0,
+                                                && RunQueries.aqeUpdates(run) > 0,
                                         "planned: %s, ran: %s, AQEShuffleRead: %s, AQE plan updates: %d",
                                         initial,
                                         last,
                                         read ? "yes" : "no",
-                                        Joins.aqeUpdates(run));
+                                        RunQueries.aqeUpdates(run));
                             }),
                     Evidence.of(
                             "stage-jobs",

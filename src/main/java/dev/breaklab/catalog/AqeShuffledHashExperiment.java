@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.pmod;
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
+import dev.breaklab.run.RunQueries;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
@@ -94,21 +95,21 @@ class AqeShuffledHashExperiment implements Experiment {
                             "join-strategy",
                             "Which join operator will the final plan use?",
                             List.of("SortMergeJoin", "ShuffledHashJoin", "BroadcastHashJoin"),
-                            Plans::joinStrategy),
+                            RunQueries::joinStrategy),
                     Question.number(
                             "sorts",
                             "How many Sort operators will the final plan have?",
-                            run -> Joins.countFinal(run, n -> n.nodeName().equals("Sort")))),
+                            run -> RunQueries.countFinal(run, n -> n.nodeName().equals("Sort")))),
             List.of(
                     Evidence.central(
                             "still-sorting",
                             "The join still sorts both sides: the final plan is a SortMergeJoin over two Sort operators",
                             Set.of("broken"),
                             run -> {
-                                long sorts =
-                                        Joins.countFinal(run, n -> n.nodeName().equals("Sort"));
-                                String join = Plans.joinStrategy(run);
-                                long sortTime = Joins.finalMetric(run, "Sort", "sort time");
+                                long sorts = RunQueries.countFinal(
+                                        run, n -> n.nodeName().equals("Sort"));
+                                String join = RunQueries.joinStrategy(run);
+                                long sortTime = RunQueries.finalMetric(run, "Sort", "sort time");
                                 return Verdict.of(
                                         join.equals("SortMergeJoin") && sorts == 2,
                                         "join: %s, Sort operators: %d, sort time: %d ms",
@@ -121,10 +122,10 @@ class AqeShuffledHashExperiment implements Experiment {
                             "AQE re-planned the sort-merge join as a ShuffledHashJoin with no Sort left",
                             Set.of("fixed"),
                             run -> {
-                                String initial = Joins.initialJoinStrategy(run);
-                                String last = Plans.joinStrategy(run);
-                                long sorts =
-                                        Joins.countFinal(run, n -> n.nodeName().equals("Sort"));
+                                String initial = RunQueries.initialJoinStrategy(run);
+                                String last = RunQueries.joinStrategy(run);
+                                long sorts = RunQueries.countFinal(
+                                        run, n -> n.nodeName().equals("Sort"));
                                 return Verdict.of(
                                         initial.equals("SortMergeJoin")
                                                 && last.equals("ShuffledHashJoin")
@@ -139,7 +140,7 @@ class AqeShuffledHashExperiment implements Experiment {
                             "Either way both sides are shuffled: two map stages write shuffle data",
                             Set.of("broken", "fixed"),
                             run -> {
-                                long stages = Joins.shuffleMapStages(run);
+                                long stages = RunQueries.shuffleMapStageCount(run);
                                 return Verdict.of(stages == 2, "map stages writing shuffle data: %d", stages);
                             })),
             "embedded");

@@ -9,6 +9,8 @@ import static org.apache.spark.sql.functions.pmod;
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
+import dev.breaklab.run.Figures;
+import dev.breaklab.run.RunQueries;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
@@ -116,32 +118,32 @@ class BroadcastHintExperiment implements Experiment {
                             "join-strategy",
                             "Which join operator will the plan use?",
                             List.of("SortMergeJoin", "BroadcastHashJoin", "ShuffledHashJoin"),
-                            Plans::joinStrategy),
-                    Question.number("stages", "How many stages will run?", Plans::stagesRun)),
+                            RunQueries::joinStrategy),
+                    Question.number("stages", "How many stages will run?", RunQueries::stagesRun)),
             List.of(
                     Evidence.central(
                             "shuffle-join",
                             "The join shuffles both sides: SortMergeJoin over two hash-partitioning exchanges, and the fact table is written to shuffle files",
                             Set.of("broken"),
                             run -> {
-                                String join = Plans.joinStrategy(run);
-                                long exchanges = Joins.shuffleExchanges(run);
-                                long written = Joins.shuffleWritten(run);
+                                String join = RunQueries.joinStrategy(run);
+                                long exchanges = RunQueries.exchanges(run);
+                                long written = RunQueries.shuffleWritten(run);
                                 return Verdict.of(
                                         join.equals("SortMergeJoin") && exchanges >= 2 && written > 0,
                                         "join: %s, shuffle exchanges: %d, shuffle written: %s",
                                         join,
                                         exchanges,
-                                        Joins.mib(written));
+                                        Figures.bytes(written));
                             }),
                     Evidence.of(
                             "broadcast-join",
                             "The dimension is broadcast: BroadcastHashJoin over a BroadcastExchange, and nothing is shuffled",
                             Set.of("fixed", "auto-broadcast"),
                             run -> {
-                                String join = Plans.joinStrategy(run);
-                                boolean exchange = Joins.finalHas(run, "BroadcastExchange");
-                                long written = Joins.shuffleWritten(run);
+                                String join = RunQueries.joinStrategy(run);
+                                boolean exchange = RunQueries.finalHas(run, "BroadcastExchange");
+                                long written = RunQueries.shuffleWritten(run);
                                 return Verdict.of(
                                         join.equals("BroadcastHashJoin") && exchange && written == 0,
                                         "join: %s, BroadcastExchange: %s, shuffle written: %d bytes",
@@ -154,7 +156,7 @@ class BroadcastHintExperiment implements Experiment {
                             "The broadcast plan runs in two stages (collect the dimension, join the facts in place) instead of three",
                             Set.of("fixed", "auto-broadcast"),
                             run -> {
-                                long stages = Plans.stagesRun(run);
+                                long stages = RunQueries.stagesRun(run);
                                 return Verdict.of(stages == 2, "stages run: %d", stages);
                             })),
             "embedded");

@@ -11,8 +11,10 @@ import static org.apache.spark.sql.functions.udf;
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
-import dev.breaklab.telemetry.RunSnapshot.JobSnapshot;
-import dev.breaklab.telemetry.RunStatus;
+import dev.breaklab.run.JobSnapshot;
+import dev.breaklab.run.JobStatus;
+import dev.breaklab.run.RunQueries;
+import dev.breaklab.run.RunStatus;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
@@ -124,7 +126,7 @@ class BroadcastTimeoutExperiment implements Experiment {
                             "join-strategy",
                             "Which join operator will the plan use?",
                             List.of("BroadcastHashJoin", "SortMergeJoin", "ShuffledHashJoin"),
-                            Plans::joinStrategy)),
+                            RunQueries::joinStrategy)),
             List.of(
                     Evidence.central(
                             "broadcast-timed-out",
@@ -148,11 +150,11 @@ class BroadcastTimeoutExperiment implements Experiment {
                             "Spark cancels the broadcast job: no job of the run is left running",
                             Set.of("broken", "fixed", "shuffle-join"),
                             run -> {
-                                List<String> states = run.jobs().stream()
+                                List<JobStatus> states = run.jobs().stream()
                                         .map(JobSnapshot::status)
                                         .toList();
                                 long running = states.stream()
-                                        .filter("RUNNING"::equals)
+                                        .filter(JobStatus.RUNNING::equals)
                                         .count();
                                 return Verdict.of(!states.isEmpty() && running == 0, "jobs: %s", states);
                             }),
@@ -162,10 +164,10 @@ class BroadcastTimeoutExperiment implements Experiment {
                             Set.of("fixed"),
                             run -> Verdict.of(
                                     run.status() == RunStatus.SUCCEEDED
-                                            && Plans.joinStrategy(run).equals("BroadcastHashJoin"),
+                                            && RunQueries.joinStrategy(run).equals("BroadcastHashJoin"),
                                     "status %s, join %s, result %s",
                                     run.status(),
-                                    Plans.joinStrategy(run),
+                                    RunQueries.joinStrategy(run),
                                     run.result())),
                     Evidence.of(
                             "no-deadline",
@@ -173,10 +175,10 @@ class BroadcastTimeoutExperiment implements Experiment {
                             Set.of("shuffle-join"),
                             run -> Verdict.of(
                                     run.status() == RunStatus.SUCCEEDED
-                                            && Plans.joinStrategy(run).equals("SortMergeJoin"),
+                                            && RunQueries.joinStrategy(run).equals("SortMergeJoin"),
                                     "status %s, join %s",
                                     run.status(),
-                                    Plans.joinStrategy(run)))),
+                                    RunQueries.joinStrategy(run)))),
             "embedded");
 
     @Override

@@ -14,7 +14,8 @@ import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.DecimalKnob;
 import dev.breaklab.catalog.Knob.IntegerKnob;
-import dev.breaklab.telemetry.RunStatus;
+import dev.breaklab.run.RunQueries;
+import dev.breaklab.run.RunStatus;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.network.util.JavaUtils;
@@ -120,7 +121,7 @@ class BroadcastTooLargeExperiment implements Experiment {
                             "join-strategy",
                             "Which join operator will the plan use?",
                             List.of("BroadcastHashJoin", "SortMergeJoin", "ShuffledHashJoin"),
-                            Plans::joinStrategy)),
+                            RunQueries::joinStrategy)),
             List.of(
                     Evidence.central(
                             "guard-tripped",
@@ -144,8 +145,8 @@ class BroadcastTooLargeExperiment implements Experiment {
                             "The plan Spark set out to run was a BroadcastHashJoin over a BroadcastExchange",
                             Set.of("broken", "fixed"),
                             run -> {
-                                String join = Joins.initialPlan(run)
-                                        .map(v -> Joins.joinIn(v.tree()))
+                                String join = RunQueries.initialPlan(run)
+                                        .map(v -> RunQueries.joinIn(v.tree()))
                                         .orElse("none");
                                 return Verdict.of(join.equals("BroadcastHashJoin"), "planned join: %s", join);
                             }),
@@ -155,8 +156,8 @@ class BroadcastTooLargeExperiment implements Experiment {
                             Set.of("fixed"),
                             run -> {
                                 long broadcastRows =
-                                        Joins.finalMetric(run, "BroadcastExchange", "number of output rows");
-                                long written = Joins.shuffleWritten(run);
+                                        RunQueries.finalMetric(run, "BroadcastExchange", "number of output rows");
+                                long written = RunQueries.shuffleWritten(run);
                                 long lookups = ((Number) run.knobs().get("lookupKeys")).longValue();
                                 return Verdict.of(
                                         run.status() == RunStatus.SUCCEEDED

@@ -10,7 +10,9 @@ import static org.apache.spark.sql.functions.sum;
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
-import dev.breaklab.telemetry.RunSnapshot;
+import dev.breaklab.run.Figures;
+import dev.breaklab.run.RunQueries;
+import dev.breaklab.run.RunSnapshot;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -115,14 +117,14 @@ class CacheEvictionExperiment implements Experiment {
                             "cache-used",
                             "Will the later actions read an InMemoryTableScan?",
                             List.of("yes", "no"),
-                            run -> Joins.finalHas(run, "InMemoryTableScan") ? "yes" : "no")),
+                            run -> RunQueries.finalHas(run, "InMemoryTableScan") ? "yes" : "no")),
             List.of(
                     Evidence.central(
                             "recomputed",
                             "Every action recomputes the DataFrame from its source: the source is read once per action",
                             Set.of("broken"),
                             run -> {
-                                long scanned = Joins.finalMetric(run, "Range", "number of output rows");
+                                long scanned = RunQueries.finalMetric(run, "Range", "number of output rows");
                                 long rows = ((Number) run.knobs().get("rows")).longValue();
                                 return Verdict.of(
                                         scanned >= ACTIONS * rows,
@@ -137,10 +139,10 @@ class CacheEvictionExperiment implements Experiment {
                             "Cached, the DataFrame is computed once: the source is read once and the later actions scan the cache",
                             Set.of("fixed"),
                             run -> {
-                                long scanned = Joins.finalMetric(run, "Range", "number of output rows");
+                                long scanned = RunQueries.finalMetric(run, "Range", "number of output rows");
                                 long rows = ((Number) run.knobs().get("rows")).longValue();
-                                long cacheScans =
-                                        Joins.countFinal(run, n -> n.nodeName().equals("InMemoryTableScan"));
+                                long cacheScans = RunQueries.countFinal(
+                                        run, n -> n.nodeName().equals("InMemoryTableScan"));
                                 return Verdict.of(
                                         scanned == rows && cacheScans >= ACTIONS,
                                         "source rows produced: %,d (%,d source rows), InMemoryTableScan operators: %d",
@@ -154,7 +156,7 @@ class CacheEvictionExperiment implements Experiment {
                             Set.of("broken", "fixed"),
                             run -> {
                                 long mapStages = sourceMapStages(run);
-                                boolean cached = Joins.finalHas(run, "InMemoryTableScan");
+                                boolean cached = RunQueries.finalHas(run, "InMemoryTableScan");
                                 long expected = cached ? 1 : ACTIONS;
                                 return Verdict.of(
                                         mapStages == expected,
@@ -233,7 +235,7 @@ class CacheEvictionExperiment implements Experiment {
                 "cached %d of %d partitions (%s in memory, %s on disk)",
                 cachedPartitions,
                 partitions,
-                Joins.mib(memory),
-                Joins.mib(disk));
+                Figures.bytes(memory),
+                Figures.bytes(disk));
     }
 }

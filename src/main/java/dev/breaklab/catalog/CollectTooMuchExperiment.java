@@ -11,7 +11,7 @@ import static org.apache.spark.sql.functions.sum;
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.DecimalKnob;
-import dev.breaklab.telemetry.RunStatus;
+import dev.breaklab.run.RunStatus;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.network.util.JavaUtils;

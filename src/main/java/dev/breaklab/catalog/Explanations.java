@@ -1,9 +1,9 @@
 package dev.breaklab.catalog;
 
 import dev.breaklab.catalog.Evidence.Verdict;
-import dev.breaklab.telemetry.RunSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.EvidenceResult;
-import dev.breaklab.telemetry.RunSnapshot.PredictionResult;
+import dev.breaklab.run.EvidenceResult;
+import dev.breaklab.run.PredictionResult;
+import dev.breaklab.run.RunSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

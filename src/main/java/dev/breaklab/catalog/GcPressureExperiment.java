@@ -13,8 +13,10 @@ import static org.apache.spark.sql.functions.sum;
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
-import dev.breaklab.telemetry.RunSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
+import dev.breaklab.run.Figures;
+import dev.breaklab.run.RunQueries;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.StageSnapshot;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -130,19 +132,20 @@ class GcPressureExperiment implements Experiment {
                             "Will garbage collection take more than 10% of the task time?",
                             List.of("yes", "no"),
                             run -> gcShare(run) > 0.10 ? "yes" : "no"),
-                    Question.number("stages", "How many stages will run?", Plans::stagesRun)),
+                    Question.number("stages", "How many stages will run?", RunQueries::stagesRun)),
             List.of(
                     Evidence.central(
                             "invisible-to-spark",
                             "Spark's memory manager never sees the objects: the stage that held every event as a Java object reports no peak execution memory",
                             Set.of("broken"),
                             run -> {
-                                StageSnapshot stage = Stages.busiestStage(run).orElseThrow();
+                                StageSnapshot stage =
+                                        RunQueries.busiestStage(run).orElseThrow();
                                 return Verdict.of(
                                         stage.peakExecutionMemory() == 0,
                                         "stage %d: peak execution memory %s; GC %d ms of %d ms task time",
                                         stage.stageId(),
-                                        Stages.bytes(stage.peakExecutionMemory()),
+                                        Figures.bytes(stage.peakExecutionMemory()),
                                         stage.gcTimeMs(),
                                         stage.executorRunTimeMs());
                             }),
@@ -171,7 +174,7 @@ class GcPressureExperiment implements Experiment {
                                 return Verdict.of(
                                         peak > 0,
                                         "peak execution memory %s; GC %d ms of %d ms (%.1f%%)",
-                                        Stages.bytes(peak),
+                                        Figures.bytes(peak),
                                         gcMs(run),
                                         runMs(run),
                                         100 * gcShare(run));

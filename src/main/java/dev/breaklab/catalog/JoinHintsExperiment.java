@@ -7,7 +7,8 @@ import static org.apache.spark.sql.functions.pmod;
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
-import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
+import dev.breaklab.run.RunQueries;
+import dev.breaklab.run.StageSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -122,7 +123,7 @@ class JoinHintsExperiment implements Experiment {
                             "ShuffledHashJoin",
                             "BroadcastNestedLoopJoin",
                             "CartesianProduct"),
-                    Plans::joinStrategy)),
+                    RunQueries::joinStrategy)),
             evidence(),
             "embedded");
 
@@ -157,15 +158,15 @@ class JoinHintsExperiment implements Experiment {
                 "SHUFFLE_REPLICATE_NL made the key join a CartesianProduct: one stage of fact x dimension partitions tasks, with no shuffle",
                 Set.of("broken"),
                 run -> {
-                    boolean cartesian = Joins.finalHas(run, "CartesianProduct");
+                    boolean cartesian = RunQueries.finalHas(run, "CartesianProduct");
                     int tasks = run.widestStage().map(StageSnapshot::numTasks).orElse(0);
-                    long written = Joins.shuffleWritten(run);
+                    long written = RunQueries.shuffleWritten(run);
                     // Each task recomputes its fact partition: the fact side is produced once per dimension partition.
-                    long factRows = Joins.finalMetric(run, "Filter", "number of output rows");
+                    long factRows = RunQueries.finalMetric(run, "Filter", "number of output rows");
                     return Verdict.of(
                             cartesian && tasks == PARTITIONS * PARTITIONS && written == 0,
                             "join: %s, widest stage: %d tasks (%d x %d partitions), shuffle written: %d bytes, fact rows produced: %,d",
-                            Plans.joinStrategy(run),
+                            RunQueries.joinStrategy(run),
                             tasks,
                             PARTITIONS,
                             PARTITIONS,
@@ -176,7 +177,7 @@ class JoinHintsExperiment implements Experiment {
             String expected = EXPECTED.get(variant);
             evidence.add(Evidence.of(
                     "operator-" + variant, "The " + variant + " hint(s) produce " + expected, Set.of(variant), run -> {
-                        String join = Plans.joinStrategy(run);
+                        String join = RunQueries.joinStrategy(run);
                         return Verdict.of(join.equals(expected), "join: %s", join);
                     }));
         }
@@ -185,7 +186,7 @@ class JoinHintsExperiment implements Experiment {
                 "MERGE and SHUFFLE_HASH shuffle both sides: two hash-partitioning exchanges",
                 Set.of("merge", "shuffle-hash", "two-hints"),
                 run -> {
-                    long exchanges = Joins.shuffleExchanges(run);
+                    long exchanges = RunQueries.exchanges(run);
                     return Verdict.of(exchanges == 2, "shuffle exchanges: %d", exchanges);
                 }));
         return evidence;

@@ -8,8 +8,10 @@ import static org.apache.spark.sql.functions.pmod;
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
-import dev.breaklab.telemetry.RunSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
+import dev.breaklab.run.Figures;
+import dev.breaklab.run.RunQueries;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.StageSnapshot;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.api.java.JavaPairRDD;
@@ -88,7 +90,7 @@ class MapSideCombineExperiment implements Experiment {
                             "records-shuffled",
                             "How many records will the map stage write to the shuffle?",
                             run -> mapStage(run).shuffleWriteRecords()),
-                    Question.number("stages", "How many stages will run?", Plans::stagesRun)),
+                    Question.number("stages", "How many stages will run?", RunQueries::stagesRun)),
             List.of(
                     Evidence.central(
                             "every-record-shuffled",
@@ -96,14 +98,14 @@ class MapSideCombineExperiment implements Experiment {
                             Set.of("broken"),
                             run -> {
                                 StageSnapshot map = mapStage(run);
-                                long rows = Stages.knob(run, "rows");
+                                long rows = RunQueries.knob(run, "rows");
                                 return Verdict.of(
                                         map.shuffleWriteRecords() >= rows,
                                         "map stage %d wrote %s records (%s) for %s input rows",
                                         map.stageId(),
-                                        Stages.count(map.shuffleWriteRecords()),
-                                        Stages.bytes(map.shuffleWriteBytes()),
-                                        Stages.count(rows));
+                                        Figures.count(map.shuffleWriteRecords()),
+                                        Figures.bytes(map.shuffleWriteBytes()),
+                                        Figures.count(rows));
                             }),
                     Evidence.of(
                             "combined-on-map-side",
@@ -112,14 +114,15 @@ class MapSideCombineExperiment implements Experiment {
                             run -> {
                                 StageSnapshot map = mapStage(run);
                                 long bound = Math.min(
-                                        Stages.knob(run, "rows"), Stages.knob(run, "keys") * (long) MAP_PARTITIONS);
+                                        RunQueries.knob(run, "rows"),
+                                        RunQueries.knob(run, "keys") * (long) MAP_PARTITIONS);
                                 return Verdict.of(
                                         map.shuffleWriteRecords() <= bound,
                                         "map stage %d wrote %s records (%s); bound: %s (keys x %d map tasks)",
                                         map.stageId(),
-                                        Stages.count(map.shuffleWriteRecords()),
-                                        Stages.bytes(map.shuffleWriteBytes()),
-                                        Stages.count(bound),
+                                        Figures.count(map.shuffleWriteRecords()),
+                                        Figures.bytes(map.shuffleWriteBytes()),
+                                        Figures.count(bound),
                                         MAP_PARTITIONS);
                             }),
                     Evidence.of(
@@ -127,16 +130,17 @@ class MapSideCombineExperiment implements Experiment {
                             "The DataFrame plan aggregates twice: a partial HashAggregate before the Exchange, a final one after it",
                             Set.of("dataframe"),
                             run -> {
-                                long partial = Stages.nodes(run, "HashAggregate", n -> n.simpleString()
+                                long partial = RunQueries.finalNodes(run, "HashAggregate", n -> n.simpleString()
                                                 .contains("partial_count"))
                                         .size();
-                                long all = Stages.nodes(run, "HashAggregate").size();
+                                long all = RunQueries.finalNodes(run, "HashAggregate")
+                                        .size();
                                 return Verdict.of(
-                                        partial == 1 && all == 2 && Stages.exchanges(run) == 1,
+                                        partial == 1 && all == 2 && RunQueries.exchanges(run) == 1,
                                         "HashAggregate nodes: %d (partial: %d), shuffle Exchanges: %d",
                                         all,
                                         partial,
-                                        Stages.exchanges(run));
+                                        RunQueries.exchanges(run));
                             })),
             "embedded");
 
@@ -147,7 +151,7 @@ class MapSideCombineExperiment implements Experiment {
 
     /** The stage that wrote the shuffle. */
     static StageSnapshot mapStage(RunSnapshot run) {
-        return Stages.shuffleMapStages(run).stream()
+        return RunQueries.shuffleMapStages(run).stream()
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no stage wrote shuffle data"));
     }

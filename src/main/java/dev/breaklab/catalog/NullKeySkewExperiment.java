@@ -13,8 +13,10 @@ import static org.apache.spark.sql.functions.when;
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
-import dev.breaklab.telemetry.RunSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
+import dev.breaklab.run.Figures;
+import dev.breaklab.run.RunQueries;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.StageSnapshot;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Column;
@@ -126,7 +128,7 @@ class NullKeySkewExperiment implements Experiment {
                                         read >= 5,
                                         "join stage %d: biggest task read %s (%.0f%% of the stage), max/median %.1fx; duration max/median %.1fx",
                                         stage.stageId(),
-                                        Stages.bytes(
+                                        Figures.bytes(
                                                 stage.taskShuffleReadBytes().max()),
                                         100 * biggestShare(stage),
                                         read,
@@ -150,10 +152,10 @@ class NullKeySkewExperiment implements Experiment {
                             "An inner join never shuffles the NULLs: the optimizer filters them out before the Exchange, so the orders side writes only the rows with a customer and the join stage is balanced",
                             Set.of("inner-join"),
                             run -> {
-                                long rows = Stages.knob(run, "rows");
-                                long share = Stages.knob(run, "nullShare");
+                                long rows = RunQueries.knob(run, "rows");
+                                long share = RunQueries.knob(run, "nullShare");
                                 long nulls = rows / 100 * share + Math.min(rows % 100, share);
-                                long written = Stages.shuffleMapStages(run).stream()
+                                long written = RunQueries.shuffleMapStages(run).stream()
                                         .mapToLong(StageSnapshot::shuffleWriteRecords)
                                         .max()
                                         .orElse(0);
@@ -162,9 +164,9 @@ class NullKeySkewExperiment implements Experiment {
                                 return Verdict.of(
                                         written == rows - nulls && read < 2,
                                         "orders side shuffled %s of %s rows (%s have no customer); join stage shuffle read max/median %.2fx",
-                                        Stages.count(written),
-                                        Stages.count(rows),
-                                        Stages.count(nulls),
+                                        Figures.count(written),
+                                        Figures.count(rows),
+                                        Figures.count(nulls),
                                         read);
                             })),
             "embedded");
@@ -182,7 +184,7 @@ class NullKeySkewExperiment implements Experiment {
     }
 
     static StageSnapshot joinStage(RunSnapshot run) {
-        return Stages.shuffleReadStage(run);
+        return RunQueries.shuffleReadStage(run);
     }
 
     /** The biggest task's share of the stage's shuffle read. */

@@ -1,7 +1,7 @@
 package dev.breaklab.catalog;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
-import dev.breaklab.telemetry.RunSnapshot;
+import dev.breaklab.run.RunSnapshot;
 import java.util.List;
 import java.util.function.Function;
 

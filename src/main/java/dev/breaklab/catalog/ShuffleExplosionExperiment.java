@@ -12,8 +12,10 @@ import static org.apache.spark.sql.functions.sum;
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
-import dev.breaklab.telemetry.RunSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
+import dev.breaklab.run.Figures;
+import dev.breaklab.run.RunQueries;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.StageSnapshot;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
@@ -120,51 +122,51 @@ class ShuffleExplosionExperiment implements Experiment {
                             "bigger-than-input",
                             "Will the shuffles write more records than the source has rows?",
                             List.of("yes", "no"),
-                            run -> recordsShuffled(run) > Stages.knob(run, "orders") ? "yes" : "no")),
+                            run -> recordsShuffled(run) > RunQueries.knob(run, "orders") ? "yes" : "no")),
             List.of(
                     Evidence.central(
                             "shuffle-explodes",
                             "The shuffle carries the exploded rows: it writes at least 5x as many records as the source has",
                             Set.of("broken"),
                             run -> {
-                                long orders = Stages.knob(run, "orders");
+                                long orders = RunQueries.knob(run, "orders");
                                 long shuffled = recordsShuffled(run);
                                 StageSnapshot map = heaviestWriter(run);
                                 return Verdict.of(
                                         shuffled >= 5 * orders,
                                         "%s records shuffled for %s source rows (%.1fx); heaviest map stage %d wrote %s",
-                                        Stages.count(shuffled),
-                                        Stages.count(orders),
+                                        Figures.count(shuffled),
+                                        Figures.count(orders),
                                         (double) shuffled / orders,
                                         map.stageId(),
-                                        Stages.bytes(map.shuffleWriteBytes()));
+                                        Figures.bytes(map.shuffleWriteBytes()));
                             }),
                     Evidence.of(
                             "generated-rows",
                             "explode() multiplied the rows before any shuffle: the Generate node emits orders x items-per-order rows",
                             Set.of("broken", "fixed"),
                             run -> {
-                                long generated = Stages.metric(run, "Generate", "number of output rows");
-                                long expected = Stages.knob(run, "orders") * Stages.knob(run, "itemsPerOrder");
+                                long generated = RunQueries.finalMetric(run, "Generate", "number of output rows");
+                                long expected = RunQueries.knob(run, "orders") * RunQueries.knob(run, "itemsPerOrder");
                                 return Verdict.of(
                                         generated == expected,
                                         "Generate output rows: %s (expected %s)",
-                                        Stages.count(generated),
-                                        Stages.count(expected));
+                                        Figures.count(generated),
+                                        Figures.count(expected));
                             }),
                     Evidence.of(
                             "aggregated-first",
                             "Aggregating first, the shuffles carry at most one row per product and map task (plus the small catalog side)",
                             Set.of("fixed"),
                             run -> {
-                                long products = Stages.knob(run, "products");
+                                long products = RunQueries.knob(run, "products");
                                 long bound = products * (SOURCE_PARTITIONS + 1) + (long) CATEGORIES * 8 * 2;
                                 long shuffled = recordsShuffled(run);
                                 return Verdict.of(
                                         shuffled <= bound,
                                         "%s records shuffled; bound %s",
-                                        Stages.count(shuffled),
-                                        Stages.count(bound));
+                                        Figures.count(shuffled),
+                                        Figures.count(bound));
                             })),
             "embedded");
 
@@ -180,7 +182,7 @@ class ShuffleExplosionExperiment implements Experiment {
     }
 
     static StageSnapshot heaviestWriter(RunSnapshot run) {
-        return Stages.shuffleMapStages(run).stream()
+        return RunQueries.shuffleMapStages(run).stream()
                 .max(java.util.Comparator.comparingLong(StageSnapshot::shuffleWriteBytes))
                 .orElseThrow(() -> new IllegalStateException("no stage wrote shuffle data"));
     }

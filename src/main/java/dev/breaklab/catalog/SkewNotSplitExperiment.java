@@ -12,8 +12,9 @@ import static org.apache.spark.sql.functions.when;
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
-import dev.breaklab.telemetry.RunSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
+import dev.breaklab.run.RunQueries;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.StageSnapshot;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
@@ -118,7 +119,9 @@ class SkewNotSplitExperiment implements Experiment {
                             List.of("yes", "no"),
                             run -> split(run) ? "yes" : "no"),
                     Question.number(
-                            "exchanges", "How many shuffle Exchanges will the final plan have?", Stages::exchanges)),
+                            "exchanges",
+                            "How many shuffle Exchanges will the final plan have?",
+                            RunQueries::exchanges)),
             List.of(
                     Evidence.central(
                             "declined",
@@ -141,21 +144,21 @@ class SkewNotSplitExperiment implements Experiment {
                             "The groupBy reuses the join's partitioning: the final plan has only the join's two Exchanges",
                             Set.of("broken"),
                             run -> Verdict.of(
-                                    Stages.exchanges(run) == 2,
+                                    RunQueries.exchanges(run) == 2,
                                     "shuffle Exchanges in the final plan: %d",
-                                    Stages.exchanges(run))),
+                                    RunQueries.exchanges(run))),
                     Evidence.of(
                             "forced-split",
                             "Forced, AQE splits the skewed partition and pays with an extra Exchange before the aggregate",
                             Set.of("fixed"),
                             run -> {
-                                boolean skewedRead = Plans.finalPlanHas(run, "AQEShuffleRead", "skewed");
+                                boolean skewedRead = RunQueries.finalPlanHas(run, "AQEShuffleRead", "skewed");
                                 return Verdict.of(
-                                        split(run) && skewedRead && Stages.exchanges(run) == 3,
+                                        split(run) && skewedRead && RunQueries.exchanges(run) == 3,
                                         "SortMergeJoin(skew=true): %s, AQEShuffleRead skewed: %s, shuffle Exchanges: %d, join stage shuffle read max/median %.1fx",
                                         split(run) ? "yes" : "no",
                                         skewedRead ? "yes" : "no",
-                                        Stages.exchanges(run),
+                                        RunQueries.exchanges(run),
                                         joinStage(run).taskShuffleReadBytes().maxOverMedian());
                             }),
                     Evidence.of(
@@ -166,7 +169,7 @@ class SkewNotSplitExperiment implements Experiment {
                                     split(run),
                                     "SortMergeJoin(skew=true): %s, shuffle Exchanges: %d",
                                     split(run) ? "yes" : "no",
-                                    Stages.exchanges(run)))),
+                                    RunQueries.exchanges(run)))),
             "embedded");
 
     private static Variant skewVariant(String name, String title, String description) {
@@ -187,12 +190,12 @@ class SkewNotSplitExperiment implements Experiment {
     }
 
     static boolean split(RunSnapshot run) {
-        return Plans.finalPlanHas(run, "SortMergeJoin", "skew=true");
+        return RunQueries.finalPlanHas(run, "SortMergeJoin", "skew=true");
     }
 
     /** The stage that read the most shuffle data: the join. */
     static StageSnapshot joinStage(RunSnapshot run) {
-        return Stages.shuffleReadStage(run);
+        return RunQueries.shuffleReadStage(run);
     }
 
     @Override

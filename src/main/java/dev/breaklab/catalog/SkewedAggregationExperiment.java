@@ -13,8 +13,10 @@ import static org.apache.spark.sql.functions.when;
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
-import dev.breaklab.telemetry.RunSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
+import dev.breaklab.run.Figures;
+import dev.breaklab.run.RunQueries;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.StageSnapshot;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
@@ -111,7 +113,7 @@ class SkewedAggregationExperiment implements Experiment {
                             "aqe-helps",
                             "Will AQE split the skewed aggregate partition?",
                             List.of("yes", "no"),
-                            run -> Plans.finalPlanHas(run, "AQEShuffleRead", "skewed") ? "yes" : "no"),
+                            run -> RunQueries.finalPlanHas(run, "AQEShuffleRead", "skewed") ? "yes" : "no"),
                     Question.number(
                             "read-ratio",
                             "In the heaviest aggregate stage, how many times the median shuffle data will the biggest task read (rounded)?",
@@ -136,9 +138,9 @@ class SkewedAggregationExperiment implements Experiment {
                                         "stage %d: shuffle read max/median %.1fx (%s vs %s); duration max/median %.1fx (%d ms vs %d ms); the slowest task %s the biggest reader",
                                         stage.stageId(),
                                         read,
-                                        Stages.bytes(
+                                        Figures.bytes(
                                                 stage.taskShuffleReadBytes().max()),
-                                        Stages.bytes(
+                                        Figures.bytes(
                                                 stage.taskShuffleReadBytes().p50()),
                                         stage.taskDurationMs().maxOverMedian(),
                                         stage.taskDurationMs().max(),
@@ -150,9 +152,9 @@ class SkewedAggregationExperiment implements Experiment {
                             "AQE is on with skew handling enabled, yet the final plan has no skew split: AQE only splits joins",
                             Set.of("broken"),
                             run -> {
-                                boolean adaptive =
-                                        !Stages.nodes(run, "AdaptiveSparkPlan").isEmpty();
-                                boolean skewed = Plans.finalPlanHas(run, "AQEShuffleRead", "skewed");
+                                boolean adaptive = !RunQueries.finalNodes(run, "AdaptiveSparkPlan")
+                                        .isEmpty();
+                                boolean skewed = RunQueries.finalPlanHas(run, "AQEShuffleRead", "skewed");
                                 return Verdict.of(
                                         adaptive && !skewed,
                                         "AdaptiveSparkPlan: %s, AQEShuffleRead skewed: %s",
@@ -167,11 +169,11 @@ class SkewedAggregationExperiment implements Experiment {
                                 StageSnapshot stage = aggregateStage(run);
                                 double read = stage.taskShuffleReadBytes().maxOverMedian();
                                 return Verdict.of(
-                                        read < 3 && Stages.exchanges(run) >= 2,
+                                        read < 3 && RunQueries.exchanges(run) >= 2,
                                         "stage %d: shuffle read max/median %.1fx; shuffle Exchanges: %d",
                                         stage.stageId(),
                                         read,
-                                        Stages.exchanges(run));
+                                        RunQueries.exchanges(run));
                             })),
             "embedded");
 
@@ -191,7 +193,7 @@ class SkewedAggregationExperiment implements Experiment {
 
     /** The stage that read the most shuffle data: where the groups are merged. */
     static StageSnapshot aggregateStage(RunSnapshot run) {
-        return Stages.shuffleReadStage(run);
+        return RunQueries.shuffleReadStage(run);
     }
 
     @Override

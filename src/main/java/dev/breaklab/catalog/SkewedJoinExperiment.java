@@ -14,8 +14,9 @@ import static org.apache.spark.sql.functions.when;
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
-import dev.breaklab.telemetry.RunSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
+import dev.breaklab.run.RunQueries;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.StageSnapshot;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
@@ -157,12 +158,12 @@ class SkewedJoinExperiment implements Experiment {
                                     "BroadcastHashJoin",
                                     "ShuffledHashJoin",
                                     "BroadcastNestedLoopJoin"),
-                            Plans::joinStrategy),
+                            RunQueries::joinStrategy),
                     Question.choice(
                             "skew-split",
                             "Will Spark split the skewed partition?",
                             List.of("yes", "no"),
-                            run -> Plans.finalPlanHas(run, "SortMergeJoin", "skew=true") ? "yes" : "no"),
+                            run -> RunQueries.finalPlanHas(run, "SortMergeJoin", "skew=true") ? "yes" : "no"),
                     Question.number(
                             "straggler-ratio",
                             "In the join stage, how many times longer than the median will the slowest task be (rounded)?",
@@ -190,8 +191,8 @@ class SkewedJoinExperiment implements Experiment {
                             "AQE split the skewed partition: the final plan has SortMergeJoin(skew=true)",
                             Set.of("fixed", "aqe-skew-split"),
                             run -> {
-                                boolean split = Plans.finalPlanHas(run, "SortMergeJoin", "skew=true");
-                                boolean skewedRead = Plans.finalPlanHas(run, "AQEShuffleRead", "skewed");
+                                boolean split = RunQueries.finalPlanHas(run, "SortMergeJoin", "skew=true");
+                                boolean skewedRead = RunQueries.finalPlanHas(run, "AQEShuffleRead", "skewed");
                                 return Verdict.of(
                                         split && skewedRead,
                                         "SortMergeJoin(skew=true): %s, AQEShuffleRead skewed: %s",
@@ -217,7 +218,7 @@ class SkewedJoinExperiment implements Experiment {
 
     /** The stage that read the most shuffle data: the join. */
     static StageSnapshot joinStage(RunSnapshot run) {
-        return Stages.shuffleReadStage(run);
+        return RunQueries.shuffleReadStage(run);
     }
 
     @Override

@@ -10,7 +10,9 @@ import static org.apache.spark.sql.functions.sum;
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
-import dev.breaklab.telemetry.RunSnapshot;
+import dev.breaklab.run.Figures;
+import dev.breaklab.run.RunQueries;
+import dev.breaklab.run.RunSnapshot;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
@@ -117,7 +119,8 @@ class SkippedStagesExperiment implements Experiment {
                             .withConf("spark.sql.adaptive.coalescePartitions.enabled", "true")
                             .withConf("spark.sql.shuffle.partitions", "8")),
             List.of(
-                    Question.number("skipped", "How many stages will be reported as skipped?", Stages::skipped),
+                    Question.number(
+                            "skipped", "How many stages will be reported as skipped?", RunQueries::skippedStages),
                     Question.number(
                             "source-scans",
                             "How many stages will scan the source (6 tasks each)?",
@@ -131,13 +134,13 @@ class SkippedStagesExperiment implements Experiment {
                             Set.of("broken"),
                             run -> {
                                 long scans = sourceScans(run);
-                                long skipped = Stages.skipped(run);
+                                long skipped = RunQueries.skippedStages(run);
                                 return Verdict.of(
                                         scans >= 2 && skipped == 0,
                                         "source-scanning stages run: %d; skipped stages: %d; shuffle bytes written by them: %s",
                                         scans,
                                         skipped,
-                                        Stages.bytes(sourceShuffleWrite(run)));
+                                        Figures.bytes(sourceShuffleWrite(run)));
                             }),
                     Evidence.of(
                             "shuffle-reused",
@@ -145,7 +148,7 @@ class SkippedStagesExperiment implements Experiment {
                             Set.of("fixed", "same-plan"),
                             run -> {
                                 long scans = sourceScans(run);
-                                long skipped = Stages.skipped(run);
+                                long skipped = RunQueries.skippedStages(run);
                                 return Verdict.of(
                                         scans == 1 && skipped >= 1,
                                         "source-scanning stages run: %d; skipped stages: %d; jobs: %d",
@@ -158,8 +161,8 @@ class SkippedStagesExperiment implements Experiment {
                             "The write read the persisted report: its plan scans InMemoryTableScan instead of the source",
                             Set.of("fixed"),
                             run -> {
-                                long cachedScans =
-                                        Stages.nodes(run, "InMemoryTableScan").size();
+                                long cachedScans = RunQueries.finalNodes(run, "InMemoryTableScan")
+                                        .size();
                                 return Verdict.of(
                                         cachedScans >= 2,
                                         "InMemoryTableScan in %d of %d final plans",
@@ -171,7 +174,7 @@ class SkippedStagesExperiment implements Experiment {
                             "With AQE one action runs several jobs, and the later ones list the earlier query stages as skipped",
                             Set.of("aqe-single-action"),
                             run -> {
-                                long skipped = Stages.skipped(run);
+                                long skipped = RunQueries.skippedStages(run);
                                 return Verdict.of(
                                         run.sql().size() == 1 && run.jobs().size() >= 2 && skipped >= 1,
                                         "SQL executions: %d, jobs: %d, skipped stages: %d, source scans: %d",
@@ -189,13 +192,13 @@ class SkippedStagesExperiment implements Experiment {
 
     /** Completed stages with one task per source partition that wrote shuffle data: scans of the source. */
     static long sourceScans(RunSnapshot run) {
-        return Stages.shuffleMapStages(run).stream()
+        return RunQueries.shuffleMapStages(run).stream()
                 .filter(s -> s.numTasks() == SOURCE_PARTITIONS)
                 .count();
     }
 
     static long sourceShuffleWrite(RunSnapshot run) {
-        return Stages.shuffleMapStages(run).stream()
+        return RunQueries.shuffleMapStages(run).stream()
                 .filter(s -> s.numTasks() == SOURCE_PARTITIONS)
                 .mapToLong(s -> s.shuffleWriteBytes())
                 .sum();

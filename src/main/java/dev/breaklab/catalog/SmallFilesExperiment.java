@@ -9,8 +9,10 @@ import static org.apache.spark.sql.functions.sum;
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
-import dev.breaklab.telemetry.RunSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
+import dev.breaklab.run.Figures;
+import dev.breaklab.run.RunQueries;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.StageSnapshot;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
@@ -120,7 +122,7 @@ class SmallFilesExperiment implements Experiment {
                     Question.number(
                             "files-read",
                             "How many files will the scan open?",
-                            run -> Stages.metric(run, SCAN, "number of files read")),
+                            run -> RunQueries.finalMetric(run, SCAN, "number of files read")),
                     Question.number("scan-tasks", "How many tasks will the scan stage run?", run -> scanStage(run)
                             .numTasks())),
             List.of(
@@ -129,17 +131,17 @@ class SmallFilesExperiment implements Experiment {
                             "The scan opens at least 100 files of under 16 KB each on average",
                             Set.of("broken", "split-small"),
                             run -> {
-                                long files = Stages.metric(run, SCAN, "number of files read");
-                                long bytes = Stages.metric(run, SCAN, "size of files read");
-                                long written = Stages.metric(
+                                long files = RunQueries.finalMetric(run, SCAN, "number of files read");
+                                long bytes = RunQueries.finalMetric(run, SCAN, "size of files read");
+                                long written = RunQueries.finalMetric(
                                         run, "Execute InsertIntoHadoopFsRelationCommand", "number of written files");
                                 long average = files == 0 ? 0 : bytes / files;
                                 return Verdict.of(
                                         files >= 100 && average < 16 * 1024,
                                         "files read: %d, %s in total, %s per file on average (the write left %d files)",
                                         files,
-                                        Stages.bytes(bytes),
-                                        Stages.bytes(average),
+                                        Figures.bytes(bytes),
+                                        Figures.bytes(average),
                                         written);
                             }),
                     Evidence.of(
@@ -147,7 +149,7 @@ class SmallFilesExperiment implements Experiment {
                             "Spark packs the tiny files: each scan task opens at least 5 of them",
                             Set.of("broken"),
                             run -> {
-                                long files = Stages.metric(run, SCAN, "number of files read");
+                                long files = RunQueries.finalMetric(run, SCAN, "number of files read");
                                 StageSnapshot scan = scanStage(run);
                                 return Verdict.of(
                                         files >= 5L * scan.numTasks(),
@@ -161,7 +163,7 @@ class SmallFilesExperiment implements Experiment {
                             "With maxPartitionBytes below the open cost every file is a task of its own",
                             Set.of("split-small"),
                             run -> {
-                                long files = Stages.metric(run, SCAN, "number of files read");
+                                long files = RunQueries.finalMetric(run, SCAN, "number of files read");
                                 StageSnapshot scan = scanStage(run);
                                 return Verdict.of(
                                         scan.numTasks() >= files && files > 0,
@@ -171,13 +173,13 @@ class SmallFilesExperiment implements Experiment {
                                         scan.taskDurationMs().p50());
                             }),
                     Evidence.of("compacted", "The compacted table is read from 4 files", Set.of("fixed"), run -> {
-                        long files = Stages.metric(run, SCAN, "number of files read");
-                        long bytes = Stages.metric(run, SCAN, "size of files read");
+                        long files = RunQueries.finalMetric(run, SCAN, "number of files read");
+                        long bytes = RunQueries.finalMetric(run, SCAN, "size of files read");
                         return Verdict.of(
                                 files == WRITE_PARTITIONS,
                                 "files read: %d, %s per file on average, scan tasks: %d",
                                 files,
-                                Stages.bytes(files == 0 ? 0 : bytes / files),
+                                Figures.bytes(files == 0 ? 0 : bytes / files),
                                 scanStage(run).numTasks());
                     })),
             "embedded");
@@ -188,7 +190,7 @@ class SmallFilesExperiment implements Experiment {
     }
 
     static StageSnapshot scanStage(RunSnapshot run) {
-        return Stages.scanStage(run).orElseThrow(() -> new IllegalStateException("no stage read files"));
+        return RunQueries.scanStage(run).orElseThrow(() -> new IllegalStateException("no stage read files"));
     }
 
     @Override

@@ -9,8 +9,10 @@ import static org.apache.spark.sql.functions.sum;
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
-import dev.breaklab.telemetry.RunSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
+import dev.breaklab.run.Figures;
+import dev.breaklab.run.RunQueries;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.StageSnapshot;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
@@ -158,8 +160,8 @@ class SpillExperiment implements Experiment {
                                         stage.memorySpilledBytes() > 0 && stage.diskSpilledBytes() > 0,
                                         "stage %d: memory spill %s, disk spill %s, %d tasks",
                                         stage.stageId(),
-                                        Stages.bytes(stage.memorySpilledBytes()),
-                                        Stages.bytes(stage.diskSpilledBytes()),
+                                        Figures.bytes(stage.memorySpilledBytes()),
+                                        Figures.bytes(stage.diskSpilledBytes()),
                                         stage.numTasks());
                             }),
                     Evidence.of(
@@ -167,16 +169,16 @@ class SpillExperiment implements Experiment {
                             "The Window operator itself reports the spill: its \"spill size\" SQL metric is above zero",
                             Set.of("broken"),
                             run -> {
-                                long size = Stages.metric(run, "Window", "spill size");
-                                return Verdict.of(size > 0, "Window spill size: %s", Stages.bytes(size));
+                                long size = RunQueries.finalMetric(run, "Window", "spill size");
+                                return Verdict.of(size > 0, "Window spill size: %s", Figures.bytes(size));
                             }),
                     Evidence.of(
                             "join-spill-metric",
                             "The SortMergeJoin reports the spill: its \"spill size\" SQL metric is above zero",
                             Set.of("join-spill"),
                             run -> {
-                                long size = Stages.metric(run, "SortMergeJoin", "spill size");
-                                return Verdict.of(size > 0, "SortMergeJoin spill size: %s", Stages.bytes(size));
+                                long size = RunQueries.finalMetric(run, "SortMergeJoin", "spill size");
+                                return Verdict.of(size > 0, "SortMergeJoin spill size: %s", Figures.bytes(size));
                             }),
                     Evidence.of(
                             "no-spill",
@@ -192,8 +194,8 @@ class SpillExperiment implements Experiment {
                                 return Verdict.of(
                                         memory == 0 && disk == 0,
                                         "memory spill %s, disk spill %s over %d stages",
-                                        Stages.bytes(memory),
-                                        Stages.bytes(disk),
+                                        Figures.bytes(memory),
+                                        Figures.bytes(disk),
                                         run.completedStages().size());
                             })),
             "embedded");
@@ -213,7 +215,7 @@ class SpillExperiment implements Experiment {
 
     static String spillingOperator(RunSnapshot run) {
         for (String operator : List.of("Window", "SortMergeJoin", "Sort")) {
-            if (Stages.metric(run, operator, "spill size") > 0) {
+            if (RunQueries.finalMetric(run, operator, "spill size") > 0) {
                 return operator;
             }
         }

@@ -10,6 +10,9 @@ import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.plan.PlanNode;
+import dev.breaklab.run.Figures;
+import dev.breaklab.run.RunQueries;
+import dev.breaklab.run.SparkMetricText;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
@@ -117,37 +120,37 @@ class StageCountExperiment implements Experiment {
                             .withConf("spark.sql.adaptive.enabled", "false")
                             .withConf("spark.sql.autoBroadcastJoinThreshold", "10m")),
             List.of(
-                    Question.number("stages", "How many stages will run?", Plans::stagesRun),
+                    Question.number("stages", "How many stages will run?", RunQueries::stagesRun),
                     Question.number(
                             "exchanges",
                             "How many shuffle Exchange operators will the physical plan have?",
-                            Stages::exchanges),
+                            RunQueries::exchanges),
                     Question.number(
                             "last-stage-tasks",
                             "How many tasks will the last stage run?",
-                            run -> Stages.lastStage(run).orElseThrow().numTasks())),
+                            run -> RunQueries.lastStage(run).orElseThrow().numTasks())),
             List.of(
                     Evidence.central(
                             "needless-shuffle",
                             "The repartition() costs a whole shuffle: a RoundRobinPartitioning Exchange moves every filtered row, and 5 stages run",
                             Set.of("broken"),
                             run -> {
-                                List<PlanNode> roundRobin = Stages.nodes(
+                                List<PlanNode> roundRobin = RunQueries.finalNodes(
                                         run, "Exchange", n -> n.simpleString().contains("RoundRobinPartitioning"));
                                 long moved = roundRobin.stream()
                                         .flatMap(n -> n.metrics().stream())
                                         .filter(m -> m.name().equals("shuffle records written") && m.value() != null)
-                                        .mapToLong(m -> Stages.parse(m.value()))
+                                        .mapToLong(m -> SparkMetricText.parseOrZero(m.value()))
                                         .sum();
-                                long rows = Stages.knob(run, "rows");
+                                long rows = RunQueries.knob(run, "rows");
                                 long filtered = rows - (rows + 9) / 10;
-                                long stages = Plans.stagesRun(run);
+                                long stages = RunQueries.stagesRun(run);
                                 return Verdict.of(
                                         !roundRobin.isEmpty() && moved >= filtered && stages == 5,
                                         "round-robin Exchange: %s, rows it shuffled: %s of %s filtered rows; stages run: %d",
                                         roundRobin.isEmpty() ? "no" : "yes",
-                                        Stages.count(moved),
-                                        Stages.count(filtered),
+                                        Figures.count(moved),
+                                        Figures.count(filtered),
                                         stages);
                             }),
                     Evidence.of(
@@ -155,8 +158,8 @@ class StageCountExperiment implements Experiment {
                             "With AQE off the query runs as one job with one stage per shuffle Exchange plus the final stage",
                             Set.of("broken", "fixed"),
                             run -> {
-                                long exchanges = Stages.exchanges(run);
-                                long stages = Plans.stagesRun(run);
+                                long exchanges = RunQueries.exchanges(run);
+                                long stages = RunQueries.stagesRun(run);
                                 return Verdict.of(
                                         run.jobs().size() == 1 && stages == exchanges + 1,
                                         "%d shuffle Exchanges, %d stages run, %d job(s)",
@@ -169,16 +172,17 @@ class StageCountExperiment implements Experiment {
                             "The join shuffles only the segments side: the per-user totals are already hash-partitioned by user, so only two Exchanges partition by user",
                             Set.of("broken", "fixed"),
                             run -> {
-                                long byUser = Stages.nodes(
+                                long byUser = RunQueries.finalNodes(
                                                 run,
                                                 "Exchange",
                                                 n -> n.named("Exchange")
                                                         && n.simpleString().contains("hashpartitioning(user#"))
                                         .size();
                                 return Verdict.of(
-                                        byUser == 2 && Plans.joinStrategy(run).equals("SortMergeJoin"),
+                                        byUser == 2
+                                                && RunQueries.joinStrategy(run).equals("SortMergeJoin"),
                                         "join: %s; Exchanges hash-partitioning by user: %d (group-by side + segments side)",
-                                        Plans.joinStrategy(run),
+                                        RunQueries.joinStrategy(run),
                                         byUser);
                             }),
                     Evidence.of(
@@ -186,9 +190,9 @@ class StageCountExperiment implements Experiment {
                             "A broadcast join needs no shuffle: the plan has a BroadcastExchange and two shuffle Exchanges, and the broadcast runs as a job of its own",
                             Set.of("broadcast"),
                             run -> {
-                                boolean broadcast =
-                                        !Stages.nodes(run, "BroadcastExchange").isEmpty();
-                                long exchanges = Stages.exchanges(run);
+                                boolean broadcast = !RunQueries.finalNodes(run, "BroadcastExchange")
+                                        .isEmpty();
+                                long exchanges = RunQueries.exchanges(run);
                                 return Verdict.of(
                                         broadcast
                                                 && exchanges == 2
@@ -197,7 +201,7 @@ class StageCountExperiment implements Experiment {
                                         broadcast ? "yes" : "no",
                                         exchanges,
                                         run.jobs().size(),
-                                        Plans.stagesRun(run));
+                                        RunQueries.stagesRun(run));
                             })),
             "embedded");
 

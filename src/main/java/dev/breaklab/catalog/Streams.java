@@ -1,7 +1,7 @@
 package dev.breaklab.catalog;
 
-import dev.breaklab.telemetry.RunSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.BatchSnapshot;
+import dev.breaklab.run.BatchSnapshot;
+import dev.breaklab.run.RunSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;

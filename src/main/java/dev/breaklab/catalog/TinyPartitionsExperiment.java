@@ -9,8 +9,9 @@ import static org.apache.spark.sql.functions.sum;
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
-import dev.breaklab.telemetry.RunSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
+import dev.breaklab.run.RunQueries;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.StageSnapshot;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
@@ -83,12 +84,12 @@ class TinyPartitionsExperiment implements Experiment {
                             "aggregate-tasks",
                             "How many tasks will the aggregate stage (after the shuffle) run?",
                             run -> aggregateStage(run).numTasks()),
-                    Question.number("stages", "How many stages will run?", Plans::stagesRun),
+                    Question.number("stages", "How many stages will run?", RunQueries::stagesRun),
                     Question.choice(
                             "aqe-coalesce",
                             "Will AQE coalesce the shuffle partitions?",
                             List.of("yes", "no"),
-                            run -> Plans.finalPlanHas(run, "AQEShuffleRead", "coalesced") ? "yes" : "no")),
+                            run -> RunQueries.finalPlanHas(run, "AQEShuffleRead", "coalesced") ? "yes" : "no")),
             List.of(
                     Evidence.central(
                             "thousands-of-tasks",
@@ -117,7 +118,7 @@ class TinyPartitionsExperiment implements Experiment {
                             "AQE coalesced the partitions: the final plan has AQEShuffleRead coalesced and the stage runs at most 50 tasks",
                             Set.of("fixed"),
                             run -> {
-                                boolean coalesced = Plans.finalPlanHas(run, "AQEShuffleRead", "coalesced");
+                                boolean coalesced = RunQueries.finalPlanHas(run, "AQEShuffleRead", "coalesced");
                                 int tasks = aggregateStage(run).numTasks();
                                 return Verdict.of(
                                         coalesced && tasks <= 50,
@@ -134,7 +135,7 @@ class TinyPartitionsExperiment implements Experiment {
 
     /** The post-shuffle stage: the completed stage that read shuffle data. */
     static StageSnapshot aggregateStage(RunSnapshot run) {
-        return Stages.shuffleReadStage(run);
+        return RunQueries.shuffleReadStage(run);
     }
 
     @Override

@@ -6,8 +6,9 @@ import static org.apache.spark.sql.functions.sha2;
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
-import dev.breaklab.telemetry.RunSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
+import dev.breaklab.run.RunQueries;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.StageSnapshot;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Column;
@@ -95,8 +96,8 @@ class TooFewPartitionsExperiment implements Experiment {
                     Question.number(
                             "peak-cores",
                             "How many of its tasks will run at the same time, at most?",
-                            run -> Stages.peakConcurrency(run, hashingStage(run))),
-                    Question.number("stages", "How many stages will run?", Plans::stagesRun)),
+                            run -> RunQueries.peakConcurrency(run, hashingStage(run))),
+                    Question.number("stages", "How many stages will run?", RunQueries::stagesRun)),
             List.of(
                     Evidence.central(
                             "one-task",
@@ -104,7 +105,7 @@ class TooFewPartitionsExperiment implements Experiment {
                             Set.of("broken"),
                             run -> {
                                 StageSnapshot stage = hashingStage(run);
-                                int peak = Stages.peakConcurrency(run, stage);
+                                int peak = RunQueries.peakConcurrency(run, stage);
                                 return Verdict.of(
                                         stage.numTasks() == 1 && peak == 1,
                                         "stage %d: %d task(s), peak %d running at once, %d ms of task time in %d ms",
@@ -120,8 +121,8 @@ class TooFewPartitionsExperiment implements Experiment {
                             Set.of("fixed", "single-file"),
                             run -> {
                                 StageSnapshot stage = hashingStage(run);
-                                int peak = Stages.peakConcurrency(run, stage);
-                                long partitions = Stages.knob(run, "inputPartitions");
+                                int peak = RunQueries.peakConcurrency(run, stage);
+                                long partitions = RunQueries.knob(run, "inputPartitions");
                                 return Verdict.of(
                                         stage.numTasks() == partitions && peak >= 2,
                                         "stage %d: %d tasks for %d input partitions, peak %d running at once",
@@ -135,13 +136,13 @@ class TooFewPartitionsExperiment implements Experiment {
                             "Only the cheap write is single-threaded: a shuffle separates the parallel hashing from one writing task",
                             Set.of("single-file"),
                             run -> {
-                                StageSnapshot last = Stages.lastStage(run).orElseThrow();
-                                long exchanges = Stages.exchanges(run);
+                                StageSnapshot last = RunQueries.lastStage(run).orElseThrow();
+                                long exchanges = RunQueries.exchanges(run);
                                 return Verdict.of(
-                                        exchanges == 1 && last.numTasks() == 1 && Plans.stagesRun(run) == 2,
+                                        exchanges == 1 && last.numTasks() == 1 && RunQueries.stagesRun(run) == 2,
                                         "shuffle Exchanges: %d; stages: %d; the last stage ran %d task(s)",
                                         exchanges,
-                                        Plans.stagesRun(run),
+                                        RunQueries.stagesRun(run),
                                         last.numTasks());
                             })),
             "embedded");
@@ -153,7 +154,7 @@ class TooFewPartitionsExperiment implements Experiment {
 
     /** The stage that kept the executors busiest: the one that computed the digests. */
     static StageSnapshot hashingStage(RunSnapshot run) {
-        return Stages.busiestStage(run).orElseThrow(() -> new IllegalStateException("no stage completed"));
+        return RunQueries.busiestStage(run).orElseThrow(() -> new IllegalStateException("no stage completed"));
     }
 
     @Override

@@ -9,7 +9,7 @@ import static org.apache.spark.sql.functions.timestamp_seconds;
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
-import dev.breaklab.telemetry.RunSnapshot.BatchSnapshot;
+import dev.breaklab.run.BatchSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

@@ -9,8 +9,10 @@ import static org.apache.spark.sql.functions.row_number;
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
-import dev.breaklab.telemetry.RunSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
+import dev.breaklab.run.Figures;
+import dev.breaklab.run.RunQueries;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.StageSnapshot;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
@@ -118,8 +120,8 @@ class WindowNoPartitionExperiment implements Experiment {
                                         partitioning(run),
                                         stage.stageId(),
                                         stage.numTasks(),
-                                        Stages.bytes(stage.shuffleReadBytes()),
-                                        Stages.count(stage.shuffleReadRecords()));
+                                        Figures.bytes(stage.shuffleReadBytes()),
+                                        Figures.count(stage.shuffleReadRecords()));
                             }),
                     Evidence.of(
                             "spread-over-tasks",
@@ -129,7 +131,7 @@ class WindowNoPartitionExperiment implements Experiment {
                                 StageSnapshot stage = windowStage(run);
                                 double ratio = stage.taskShuffleReadBytes().maxOverMedian();
                                 return Verdict.of(
-                                        stage.numTasks() == Stages.knob(run, "shufflePartitions")
+                                        stage.numTasks() == RunQueries.knob(run, "shufflePartitions")
                                                 && stage.numTasks() > 1
                                                 && ratio < 2,
                                         "Exchange: %s; window stage %d: %d tasks, shuffle read max/median %.2fx",
@@ -147,12 +149,12 @@ class WindowNoPartitionExperiment implements Experiment {
 
     /** The stage after the shuffle: it reads the shuffle, sorts and computes the window. */
     static StageSnapshot windowStage(RunSnapshot run) {
-        return Stages.shuffleReadStage(run);
+        return RunQueries.shuffleReadStage(run);
     }
 
     /** How the shuffle Exchange partitions its rows, as the plan names it. */
     static String partitioning(RunSnapshot run) {
-        return Stages.nodes(run, "Exchange", n -> n.named("Exchange")).stream()
+        return RunQueries.finalNodes(run, "Exchange", n -> n.named("Exchange")).stream()
                 .map(n -> n.simpleString())
                 .map(s ->
                         List.of("SinglePartition", "hashpartitioning", "rangepartitioning", "RoundRobinPartitioning")

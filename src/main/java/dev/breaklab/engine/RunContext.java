@@ -2,8 +2,8 @@ package dev.breaklab.engine;
 
 import dev.breaklab.catalog.ExperimentRun;
 import dev.breaklab.catalog.KnobValues;
+import dev.breaklab.run.LogicalPlans;
 import dev.breaklab.telemetry.LiveRun;
-import dev.breaklab.telemetry.RunSnapshot.LogicalPlans;
 import dev.breaklab.telemetry.RunStreamListener;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -9,13 +9,13 @@ import dev.breaklab.catalog.KnobValues;
 import dev.breaklab.catalog.Question;
 import dev.breaklab.catalog.Variant;
 import dev.breaklab.insight.Insight;
+import dev.breaklab.run.RunError;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.RunStatus;
 import dev.breaklab.system.LabProperties;
 import dev.breaklab.telemetry.LabListener;
 import dev.breaklab.telemetry.LiveRun;
 import dev.breaklab.telemetry.RunDrained;
-import dev.breaklab.telemetry.RunSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.RunError;
-import dev.breaklab.telemetry.RunStatus;
 import dev.breaklab.telemetry.RunStore;
 import dev.breaklab.telemetry.SnapshotPublisher;
 import jakarta.annotation.PreDestroy;
@@ -153,7 +153,7 @@ public class RunEngine {
     }
 
     public RunSnapshot cancel(String id) {
-        LiveRun live = store.find(id).orElseThrow(() -> RunProblems.notFound("id", id, "the id of a retained run"));
+        LiveRun live = store.live(id).orElseThrow(() -> RunProblems.notFound("id", id, "the id of a retained run"));
         ActiveRun run = active.get(id);
         if (run == null || live.status().finished()) {
             throw RunProblems.conflict("run " + id + " has already finished (" + live.status() + ")");

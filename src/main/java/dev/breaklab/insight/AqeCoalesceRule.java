@@ -1,10 +1,12 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.MetricText.bytes;
 import static dev.breaklab.insight.Observation.conf;
 import static dev.breaklab.insight.Observation.numbers;
+import static dev.breaklab.run.Figures.bytes;
 
 import dev.breaklab.plan.PlanNode;
+import dev.breaklab.run.Severity;
+import dev.breaklab.run.SparkMetricText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -35,11 +37,11 @@ record AqeCoalesceRule() implements Rule {
             if (!read.named("AQEShuffleRead") || !read.simpleString().contains("coalesced")) {
                 continue;
             }
-            OptionalLong after = MetricText.of(read, "number of partitions");
+            OptionalLong after = SparkMetricText.value(read, "number of partitions");
             OptionalLong before = shufflePartitions(read);
-            long empty = MetricText.orZero(read, "number of empty partitions");
-            long size = MetricText.orZero(read, "partition data size");
-            long advisory = MetricText.confBytes(
+            long empty = SparkMetricText.orZero(read, "number of empty partitions");
+            long size = SparkMetricText.orZero(read, "partition data size");
+            long advisory = SparkMetricText.confBytes(
                     subject.conf("spark.sql.adaptive.advisoryPartitionSizeInBytes", "64MB"), 64L << 20);
             String from = before.isPresent() ? String.format(Locale.ROOT, "%,d", before.getAsLong()) : "the planned";
             String to = after.isPresent() ? String.format(Locale.ROOT, "%,d", after.getAsLong()) : "fewer";

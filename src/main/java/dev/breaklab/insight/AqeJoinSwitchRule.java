@@ -1,12 +1,14 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.MetricText.bytes;
 import static dev.breaklab.insight.Observation.conf;
 import static dev.breaklab.insight.Observation.numbers;
+import static dev.breaklab.run.Figures.bytes;
 
 import dev.breaklab.plan.PlanNode;
-import dev.breaklab.telemetry.RunSnapshot.PlanVersion;
-import dev.breaklab.telemetry.RunSnapshot.SqlSnapshot;
+import dev.breaklab.run.PlanVersion;
+import dev.breaklab.run.Severity;
+import dev.breaklab.run.SparkMetricText;
+import dev.breaklab.run.SqlSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -51,7 +53,7 @@ record AqeJoinSwitchRule() implements Rule {
             long initialShj = initial.count(n -> n.nodeName().startsWith("ShuffledHashJoin"));
             long finalShj = last.count(n -> n.nodeName().startsWith("ShuffledHashJoin"));
             if (finalShj > initialShj) {
-                long limit = MetricText.confBytes(
+                long limit = SparkMetricText.confBytes(
                         subject.conf("spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold", "0"), 0);
                 out.add(new Observation(
                         KIND,
@@ -88,7 +90,7 @@ record AqeJoinSwitchRule() implements Rule {
                 long size = shuffle.get().stream()
                         .filter(n -> n.named("Exchange"))
                         .findFirst()
-                        .map(n -> MetricText.orZero(n, "data size"))
+                        .map(n -> SparkMetricText.orZero(n, "data size"))
                         .orElse(0L);
                 return Optional.of(size);
             }
@@ -101,7 +103,7 @@ record AqeJoinSwitchRule() implements Rule {
         String setting = adaptive != null
                 ? "spark.sql.adaptive.autoBroadcastJoinThreshold"
                 : "spark.sql.autoBroadcastJoinThreshold";
-        long threshold = MetricText.confBytes(
+        long threshold = SparkMetricText.confBytes(
                 adaptive != null ? adaptive : subject.conf("spark.sql.autoBroadcastJoinThreshold", "10MB"), 10L << 20);
         return new Observation(
                 KIND,

@@ -1,12 +1,14 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.MetricText.bytes;
-import static dev.breaklab.insight.MetricText.ratio;
 import static dev.breaklab.insight.Observation.conf;
 import static dev.breaklab.insight.Observation.numbers;
+import static dev.breaklab.run.Figures.bytes;
+import static dev.breaklab.run.Figures.ratio;
 
 import dev.breaklab.plan.PlanNode;
-import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
+import dev.breaklab.run.Severity;
+import dev.breaklab.run.SparkMetricText;
+import dev.breaklab.run.StageSnapshot;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -47,7 +49,7 @@ record AqeSkewDeclinedRule() implements Rule {
         }
         double factor =
                 AqeSkewSplitRule.number(subject.conf("spark.sql.adaptive.skewJoin.skewedPartitionFactor", "5"), 5);
-        long floor = MetricText.confBytes(
+        long floor = SparkMetricText.confBytes(
                 subject.conf("spark.sql.adaptive.skewJoin.skewedPartitionThresholdInBytes", "256MB"), 256L << 20);
         Optional<StageSnapshot> skewed = subject.measuredStages().stream()
                 .filter(s -> s.taskShuffleReadBytes().count() > 1

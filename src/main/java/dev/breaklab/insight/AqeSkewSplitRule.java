@@ -1,10 +1,12 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.MetricText.bytes;
 import static dev.breaklab.insight.Observation.conf;
 import static dev.breaklab.insight.Observation.numbers;
+import static dev.breaklab.run.Figures.bytes;
 
 import dev.breaklab.plan.PlanNode;
+import dev.breaklab.run.Severity;
+import dev.breaklab.run.SparkMetricText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -34,16 +36,16 @@ record AqeSkewSplitRule() implements Rule {
             long splits = 0;
             for (PlanNode read : join.stream().toList()) {
                 if (read.named("AQEShuffleRead") && read.simpleString().contains("skewed")) {
-                    skewed += MetricText.orZero(read, "number of skewed partitions");
+                    skewed += SparkMetricText.orZero(read, "number of skewed partitions");
                     splits += Math.max(
-                            MetricText.orZero(read, "number of skewed partition splits"),
-                            MetricText.orZero(read, "number of skewed splits"));
+                            SparkMetricText.orZero(read, "number of skewed partition splits"),
+                            SparkMetricText.orZero(read, "number of skewed splits"));
                 }
             }
             double factor = number(subject.conf("spark.sql.adaptive.skewJoin.skewedPartitionFactor", "5"), 5);
-            long floor = MetricText.confBytes(
+            long floor = SparkMetricText.confBytes(
                     subject.conf("spark.sql.adaptive.skewJoin.skewedPartitionThresholdInBytes", "256MB"), 256L << 20);
-            long advisory = MetricText.confBytes(
+            long advisory = SparkMetricText.confBytes(
                     subject.conf("spark.sql.adaptive.advisoryPartitionSizeInBytes", "64MB"), 64L << 20);
             out.add(new Observation(
                     KIND,

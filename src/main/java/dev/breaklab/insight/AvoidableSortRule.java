@@ -1,11 +1,13 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.MetricText.bytes;
 import static dev.breaklab.insight.Observation.conf;
 import static dev.breaklab.insight.Observation.numbers;
+import static dev.breaklab.run.Figures.bytes;
 
 import dev.breaklab.plan.PlanNode;
-import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
+import dev.breaklab.run.Severity;
+import dev.breaklab.run.SparkMetricText;
+import dev.breaklab.run.StageSnapshot;
 import java.util.List;
 import java.util.Optional;
 
@@ -36,10 +38,10 @@ record AvoidableSortRule() implements Rule {
         if (join.isEmpty() || stage.isEmpty()) {
             return List.of();
         }
-        long advisory = MetricText.confBytes(
+        long advisory = SparkMetricText.confBytes(
                 subject.conf("spark.sql.adaptive.advisoryPartitionSizeInBytes", "64MB"), 64L << 20);
-        long localMap =
-                MetricText.confBytes(subject.conf("spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold", "0"), 0);
+        long localMap = SparkMetricText.confBytes(
+                subject.conf("spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold", "0"), 0);
         long largest = stage.get().taskShuffleReadBytes().max();
         if (largest <= 0 || largest > advisory || largest <= localMap) {
             return List.of();

@@ -1,11 +1,13 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.MetricText.bytes;
 import static dev.breaklab.insight.Observation.conf;
 import static dev.breaklab.insight.Observation.numbers;
+import static dev.breaklab.run.Figures.bytes;
 
 import dev.breaklab.plan.PlanNode;
-import dev.breaklab.telemetry.RunSnapshot.PlanVersion;
+import dev.breaklab.run.PlanVersion;
+import dev.breaklab.run.Severity;
+import dev.breaklab.run.SparkMetricText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -29,7 +31,7 @@ record BroadcastRule(InsightProperties.Broadcast threshold) implements Rule {
     public List<Observation> check(Subject subject) {
         List<Observation> out = new ArrayList<>();
         long autoThreshold =
-                MetricText.confBytes(subject.conf("spark.sql.autoBroadcastJoinThreshold", "10MB"), 10L << 20);
+                SparkMetricText.confBytes(subject.conf("spark.sql.autoBroadcastJoinThreshold", "10MB"), 10L << 20);
         boolean anyBroadcast = subject.run().planVersions().stream()
                 .map(PlanVersion::tree)
                 .anyMatch(tree -> tree != null && tree.anyMatch(n -> n.named("BroadcastExchange")));
@@ -46,11 +48,11 @@ record BroadcastRule(InsightProperties.Broadcast threshold) implements Rule {
             if (!node.named("BroadcastExchange")) {
                 continue;
             }
-            long size = MetricText.orZero(node, "data size");
-            long build = MetricText.orZero(node, "time to build");
-            long collect = MetricText.orZero(node, "time to collect");
-            long broadcast = MetricText.orZero(node, "time to broadcast");
-            long rows = MetricText.of(node, "number of output rows").orElse(Long.MAX_VALUE);
+            long size = SparkMetricText.orZero(node, "data size");
+            long build = SparkMetricText.orZero(node, "time to build");
+            long collect = SparkMetricText.orZero(node, "time to collect");
+            long broadcast = SparkMetricText.orZero(node, "time to broadcast");
+            long rows = SparkMetricText.value(node, "number of output rows").orElse(Long.MAX_VALUE);
             // "data size" is the hash relation's memory, which for long keys can be a sparse array
             // far bigger than the rows: a few thousand rows are never a large broadcast.
             boolean big = size >= threshold.size().toBytes() && rows >= threshold.minRows();

@@ -3,6 +3,7 @@ package dev.breaklab.insight;
 import static dev.breaklab.insight.Observation.conf;
 import static dev.breaklab.insight.Observation.numbers;
 
+import dev.breaklab.run.Severity;
 import java.util.List;
 
 /**

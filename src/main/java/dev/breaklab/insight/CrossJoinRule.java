@@ -4,6 +4,8 @@ import static dev.breaklab.insight.Observation.conf;
 import static dev.breaklab.insight.Observation.numbers;
 
 import dev.breaklab.plan.PlanNode;
+import dev.breaklab.run.Severity;
+import dev.breaklab.run.SparkMetricText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -30,7 +32,7 @@ record CrossJoinRule() implements Rule {
             if (!cartesian && !node.nodeName().startsWith("BroadcastNestedLoopJoin")) {
                 continue;
             }
-            long rows = MetricText.orZero(node, "number of output rows");
+            long rows = SparkMetricText.orZero(node, "number of output rows");
             boolean equi =
                     node.simpleString().contains(" = ") || node.simpleString().contains("=");
             out.add(new Observation(

@@ -4,6 +4,8 @@ import static dev.breaklab.insight.Observation.conf;
 import static dev.breaklab.insight.Observation.numbers;
 
 import dev.breaklab.plan.PlanNode;
+import dev.breaklab.run.Severity;
+import dev.breaklab.run.SparkMetricText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -37,8 +39,8 @@ record ExtraShuffleRule() implements Rule {
                 if (lower == null || !lower.simpleString().contains("RoundRobinPartitioning")) {
                     continue;
                 }
-                long rows = MetricText.orZero(lower, "shuffle records written");
-                long bytes = MetricText.orZero(lower, "data size");
+                long rows = SparkMetricText.orZero(lower, "shuffle records written");
+                long bytes = SparkMetricText.orZero(lower, "data size");
                 out.add(new Observation(
                         KIND,
                         Severity.WARNING,
@@ -63,7 +65,7 @@ record ExtraShuffleRule() implements Rule {
     }
 
     private static boolean isExchange(PlanNode node) {
-        return node.named("Exchange") || node.named("ShuffleExchange");
+        return node.isShuffleExchange();
     }
 
     /** The first exchange below, if only narrow operators (and partial aggregates) lie in between. */

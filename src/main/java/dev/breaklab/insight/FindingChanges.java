@@ -1,7 +1,7 @@
 package dev.breaklab.insight;
 
-import dev.breaklab.telemetry.RunSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.Finding;
+import dev.breaklab.run.Finding;
+import dev.breaklab.run.RunSnapshot;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;

@@ -1,7 +1,9 @@
 package dev.breaklab.insight;
 
 import dev.breaklab.insight.ExperimentFixes.VariantSettings;
-import dev.breaklab.telemetry.RunSnapshot.FixAction;
+import dev.breaklab.run.FixAction;
+import dev.breaklab.run.Severity;
+import dev.breaklab.run.SparkMetricText;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -58,8 +60,8 @@ final class FixResolver {
         if (wanted.equalsIgnoreCase(actual.trim())) {
             return true;
         }
-        long a = MetricText.confBytes(wanted, Long.MIN_VALUE);
-        return a != Long.MIN_VALUE && a == MetricText.confBytes(actual, Long.MAX_VALUE);
+        long a = SparkMetricText.confBytes(wanted, Long.MIN_VALUE);
+        return a != Long.MIN_VALUE && a == SparkMetricText.confBytes(actual, Long.MAX_VALUE);
     }
 
     private static Object knobValue(String value) {

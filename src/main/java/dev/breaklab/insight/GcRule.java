@@ -1,10 +1,12 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.MetricText.percent;
 import static dev.breaklab.insight.Observation.conf;
 import static dev.breaklab.insight.Observation.numbers;
+import static dev.breaklab.run.Figures.percent;
 
-import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
+import dev.breaklab.run.Figures;
+import dev.breaklab.run.Severity;
+import dev.breaklab.run.StageSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -76,7 +78,7 @@ record GcRule(InsightProperties.Gc threshold) implements Rule {
                             "executorRunTimeMs",
                             run,
                             "gcShare",
-                            MetricText.share(share),
+                            Figures.share(share),
                             "shareThreshold",
                             threshold.share()),
                     conf()));

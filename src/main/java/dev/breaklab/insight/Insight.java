@@ -1,10 +1,10 @@
 package dev.breaklab.insight;
 
 import dev.breaklab.plan.StageCount;
-import dev.breaklab.telemetry.RunDiagnosis;
-import dev.breaklab.telemetry.RunSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.Finding;
-import dev.breaklab.telemetry.RunStatus;
+import dev.breaklab.run.Finding;
+import dev.breaklab.run.RunDiagnosis;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.RunStatus;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -74,7 +74,7 @@ public class Insight implements RunDiagnosis {
                 .sorted(Comparator.comparing(Observation::severity).reversed())
                 .map(o -> new Finding(
                         o.kind(),
-                        o.severity().name(),
+                        o.severity(),
                         o.stageId(),
                         o.summary(),
                         o.detail(),

@@ -3,7 +3,8 @@ package dev.breaklab.insight;
 import static dev.breaklab.insight.Observation.conf;
 import static dev.breaklab.insight.Observation.numbers;
 
-import dev.breaklab.telemetry.RunSnapshot.BatchSnapshot;
+import dev.breaklab.run.BatchSnapshot;
+import dev.breaklab.run.Severity;
 import java.util.List;
 import java.util.Locale;
 

@@ -1,11 +1,12 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.MetricText.bytes;
 import static dev.breaklab.insight.Observation.conf;
 import static dev.breaklab.insight.Observation.numbers;
+import static dev.breaklab.run.Figures.bytes;
 
-import dev.breaklab.telemetry.RunSnapshot.JobSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
+import dev.breaklab.run.JobSnapshot;
+import dev.breaklab.run.Severity;
+import dev.breaklab.run.StageSnapshot;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

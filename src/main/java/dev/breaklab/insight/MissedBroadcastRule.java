@@ -1,10 +1,12 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.MetricText.bytes;
 import static dev.breaklab.insight.Observation.conf;
 import static dev.breaklab.insight.Observation.numbers;
+import static dev.breaklab.run.Figures.bytes;
 
 import dev.breaklab.plan.PlanNode;
+import dev.breaklab.run.Severity;
+import dev.breaklab.run.SparkMetricText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +30,7 @@ record MissedBroadcastRule() implements Rule {
 
     @Override
     public List<Observation> check(Subject subject) {
-        long configured = MetricText.confBytes(
+        long configured = SparkMetricText.confBytes(
                 subject.conf("spark.sql.autoBroadcastJoinThreshold", "10MB"), SPARK_DEFAULT_THRESHOLD);
         long limit = configured > 0 ? configured : SPARK_DEFAULT_THRESHOLD;
         List<Observation> out = new ArrayList<>();
@@ -87,8 +89,8 @@ record MissedBroadcastRule() implements Rule {
 
     /** The "data size" of the exchange feeding one join input (through sorts, reads and stage wrappers). */
     static long shuffledSize(PlanNode input) {
-        if (input.named("Exchange") || input.named("ShuffleExchange")) {
-            return MetricText.orZero(input, "data size");
+        if (input.isShuffleExchange()) {
+            return SparkMetricText.orZero(input, "data size");
         }
         if (input.named("BroadcastExchange")
                 || input.named("ReusedExchange")

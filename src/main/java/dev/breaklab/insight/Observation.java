@@ -1,5 +1,6 @@
 package dev.breaklab.insight;
 
+import dev.breaklab.run.Severity;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,11 +1,13 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.MetricText.percent;
 import static dev.breaklab.insight.Observation.conf;
 import static dev.breaklab.insight.Observation.numbers;
+import static dev.breaklab.run.Figures.percent;
 
-import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
-import dev.breaklab.telemetry.StageStatus;
+import dev.breaklab.run.Figures;
+import dev.breaklab.run.Severity;
+import dev.breaklab.run.StageSnapshot;
+import dev.breaklab.run.StageStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -80,7 +82,7 @@ record ParallelismRule(InsightProperties.Parallelism threshold) implements Rule 
                             "cores", cores,
                             "stageMs", stage.durationMs(),
                             "executorRunTimeMs", stage.executorRunTimeMs(),
-                            "idleCoreShare", MetricText.share(idle)),
+                            "idleCoreShare", Figures.share(idle)),
                     fixConf));
         }
         return out;

@@ -4,8 +4,10 @@ import static dev.breaklab.insight.Observation.conf;
 import static dev.breaklab.insight.Observation.numbers;
 
 import dev.breaklab.plan.PlanNode;
-import dev.breaklab.telemetry.RunSnapshot.PlanVersion;
-import dev.breaklab.telemetry.RunSnapshot.SqlSnapshot;
+import dev.breaklab.run.PlanVersion;
+import dev.breaklab.run.Severity;
+import dev.breaklab.run.SparkMetricText;
+import dev.breaklab.run.SqlSnapshot;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,7 +45,7 @@ record RecomputationRule() implements Rule {
                     .distinct()
                     .forEach(s -> executions.merge(s, 1, Integer::sum));
             for (PlanNode scan : scans) {
-                rows.merge(signature(scan), MetricText.orZero(scan, "number of output rows"), Long::sum);
+                rows.merge(signature(scan), SparkMetricText.orZero(scan, "number of output rows"), Long::sum);
             }
         }
         List<Observation> out = new ArrayList<>();

@@ -1,11 +1,14 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.MetricText.bytes;
-import static dev.breaklab.insight.MetricText.percent;
 import static dev.breaklab.insight.Observation.conf;
 import static dev.breaklab.insight.Observation.numbers;
+import static dev.breaklab.run.Figures.bytes;
+import static dev.breaklab.run.Figures.percent;
 
-import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
+import dev.breaklab.run.Figures;
+import dev.breaklab.run.Severity;
+import dev.breaklab.run.SparkMetricText;
+import dev.breaklab.run.StageSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -35,8 +38,8 @@ record ResultSizeRule(InsightProperties.ResultSize threshold) implements Rule {
         String error = subject.errorMessage().orElse("");
         Matcher tripped = TRIPPED.matcher(error);
         if (tripped.find()) {
-            long results = MetricText.parse(tripped.group(2)).orElse(0);
-            long guard = MetricText.parse(tripped.group(3)).orElse(subject.maxResultSizeBytes());
+            long results = SparkMetricText.parse(tripped.group(2)).orElse(0);
+            long guard = SparkMetricText.parse(tripped.group(3)).orElse(subject.maxResultSizeBytes());
             return List.of(new Observation(
                     KIND,
                     Severity.CRITICAL,
@@ -86,7 +89,7 @@ record ResultSizeRule(InsightProperties.ResultSize threshold) implements Rule {
                             "maxResultSizeBytes",
                             guard,
                             "share",
-                            MetricText.share(share)),
+                            Figures.share(share)),
                     conf()));
         }
         return out;

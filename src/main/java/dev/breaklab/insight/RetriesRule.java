@@ -3,9 +3,11 @@ package dev.breaklab.insight;
 import static dev.breaklab.insight.Observation.conf;
 import static dev.breaklab.insight.Observation.numbers;
 
-import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.TaskSummary;
-import dev.breaklab.telemetry.RunStatus;
+import dev.breaklab.run.RunStatus;
+import dev.breaklab.run.Severity;
+import dev.breaklab.run.StageSnapshot;
+import dev.breaklab.run.TaskOutcome;
+import dev.breaklab.run.TaskSummary;
 import java.util.List;
 import java.util.Locale;
 
@@ -39,8 +41,8 @@ record RetriesRule() implements Rule {
             boolean fetch = reason.contains("FetchFailed");
             boolean lost = reason.contains("ExecutorLost") || reason.contains("lost executor");
             for (TaskSummary task : stage.slowestTasks()) {
-                fetch |= task.status() != null && task.status().contains("FetchFailed");
-                lost |= task.status() != null && task.status().contains("ExecutorLost");
+                fetch |= task.status() == TaskOutcome.FETCH_FAILED;
+                lost |= task.status() == TaskOutcome.EXECUTOR_LOST;
             }
             fetchFailures += fetch ? 1 : 0;
             executorLosses += lost ? 1 : 0;

@@ -1,12 +1,14 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.MetricText.bytes;
-import static dev.breaklab.insight.MetricText.ratio;
 import static dev.breaklab.insight.Observation.conf;
 import static dev.breaklab.insight.Observation.numbers;
+import static dev.breaklab.run.Figures.bytes;
+import static dev.breaklab.run.Figures.ratio;
 
 import dev.breaklab.plan.PlanNode;
-import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
+import dev.breaklab.run.Severity;
+import dev.breaklab.run.SparkMetricText;
+import dev.breaklab.run.StageSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -89,7 +91,7 @@ record ShuffleExplosionRule(InsightProperties.ShuffleExplosion threshold) implem
         long most = -1;
         for (PlanNode node : subject.finalOperators()) {
             if (node.nodeName().equals("Generate") || node.nodeName().contains("Join")) {
-                long rows = MetricText.orZero(node, "number of output rows");
+                long rows = SparkMetricText.orZero(node, "number of output rows");
                 if (rows > most) {
                     most = rows;
                     best = node;

@@ -4,6 +4,8 @@ import static dev.breaklab.insight.Observation.conf;
 import static dev.breaklab.insight.Observation.numbers;
 
 import dev.breaklab.plan.PlanNode;
+import dev.breaklab.run.Severity;
+import dev.breaklab.run.SparkMetricText;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,7 +34,7 @@ record SinglePartitionRule() implements Rule {
             if (exchange == null || !exchange.simpleString().contains("SinglePartition")) {
                 continue;
             }
-            long rows = MetricText.orZero(exchange, "shuffle records written");
+            long rows = SparkMetricText.orZero(exchange, "shuffle records written");
             out.add(new Observation(
                     KIND,
                     Severity.WARNING,
@@ -58,7 +60,7 @@ record SinglePartitionRule() implements Rule {
 
     private static PlanNode firstExchange(PlanNode node) {
         for (PlanNode child : node.children()) {
-            if (child.named("Exchange") || child.named("ShuffleExchange")) {
+            if (child.isShuffleExchange()) {
                 return child;
             }
             if (child.named("BroadcastExchange") || child.nodeName().contains("Join")) {

@@ -1,12 +1,13 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.MetricText.bytes;
-import static dev.breaklab.insight.MetricText.ratio;
 import static dev.breaklab.insight.Observation.conf;
 import static dev.breaklab.insight.Observation.numbers;
+import static dev.breaklab.run.Figures.bytes;
+import static dev.breaklab.run.Figures.ratio;
 
-import dev.breaklab.telemetry.RunSnapshot.Quantiles;
-import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
+import dev.breaklab.run.Quantiles;
+import dev.breaklab.run.Severity;
+import dev.breaklab.run.StageSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,10 +1,12 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.MetricText.bytes;
 import static dev.breaklab.insight.Observation.conf;
 import static dev.breaklab.insight.Observation.numbers;
+import static dev.breaklab.run.Figures.bytes;
 
 import dev.breaklab.plan.PlanNode;
+import dev.breaklab.run.Severity;
+import dev.breaklab.run.SparkMetricText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -27,8 +29,8 @@ record SmallFilesRule(InsightProperties.SmallFiles threshold) implements Rule {
     public List<Observation> check(Subject subject) {
         List<Observation> out = new ArrayList<>();
         for (PlanNode scan : subject.finalOperators()) {
-            long files = MetricText.orZero(scan, "number of files read");
-            long size = MetricText.orZero(scan, "size of files read");
+            long files = SparkMetricText.orZero(scan, "number of files read");
+            long size = SparkMetricText.orZero(scan, "size of files read");
             if (files < threshold.minFiles() || files == 0) {
                 continue;
             }

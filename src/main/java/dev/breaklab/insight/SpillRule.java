@@ -1,11 +1,13 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.MetricText.bytes;
 import static dev.breaklab.insight.Observation.conf;
 import static dev.breaklab.insight.Observation.numbers;
+import static dev.breaklab.run.Figures.bytes;
 
 import dev.breaklab.plan.PlanNode;
-import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
+import dev.breaklab.run.Severity;
+import dev.breaklab.run.SparkMetricText;
+import dev.breaklab.run.StageSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -77,7 +79,7 @@ record SpillRule(InsightProperties.Spill threshold) implements Rule {
         PlanNode best = null;
         long most = 0;
         for (PlanNode node : subject.finalOperators()) {
-            long spilled = MetricText.orZero(node, "spill size");
+            long spilled = SparkMetricText.orZero(node, "spill size");
             if (spilled > most) {
                 most = spilled;
                 best = node;

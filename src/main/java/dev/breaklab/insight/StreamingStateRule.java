@@ -1,10 +1,11 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.MetricText.bytes;
 import static dev.breaklab.insight.Observation.conf;
 import static dev.breaklab.insight.Observation.numbers;
+import static dev.breaklab.run.Figures.bytes;
 
-import dev.breaklab.telemetry.RunSnapshot.BatchSnapshot;
+import dev.breaklab.run.BatchSnapshot;
+import dev.breaklab.run.Severity;
 import java.util.List;
 import java.util.Locale;
 

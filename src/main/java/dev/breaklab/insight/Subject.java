@@ -1,9 +1,10 @@
 package dev.breaklab.insight;
 
 import dev.breaklab.plan.PlanNode;
-import dev.breaklab.telemetry.RunSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
-import dev.breaklab.telemetry.StageStatus;
+import dev.breaklab.run.RunQueries;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.StageSnapshot;
+import dev.breaklab.run.StageStatus;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,17 +22,16 @@ record Subject(RunSnapshot run, int cores, long maxResultSizeBytes) {
 
     /** A Spark SQL setting of the run, else Spark's default. */
     String conf(String key, String sparkDefault) {
-        String value = run.conf().get(key);
-        return value == null ? sparkDefault : value;
+        return RunQueries.conf(run, key, sparkDefault);
     }
 
     boolean confTrue(String key, boolean sparkDefault) {
-        return Boolean.parseBoolean(conf(key, Boolean.toString(sparkDefault)));
+        return RunQueries.confTrue(run, key, sparkDefault);
     }
 
     /** Every operator of every SQL execution's latest plan. */
     List<PlanNode> finalOperators() {
-        return run.finalPlans().stream().flatMap(PlanNode::stream).toList();
+        return RunQueries.finalOperators(run);
     }
 
     Optional<String> errorMessage() {

@@ -1,11 +1,13 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.MetricText.bytes;
-import static dev.breaklab.insight.MetricText.percent;
 import static dev.breaklab.insight.Observation.conf;
 import static dev.breaklab.insight.Observation.numbers;
+import static dev.breaklab.run.Figures.bytes;
+import static dev.breaklab.run.Figures.percent;
 
-import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
+import dev.breaklab.run.Figures;
+import dev.breaklab.run.Severity;
+import dev.breaklab.run.StageSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -78,7 +80,7 @@ record TinyTasksRule(InsightProperties.TinyTasks threshold) implements Rule {
                             "stageMs", stage.durationMs(),
                             "executorRunTimeMs", stage.executorRunTimeMs(),
                             "cores", subject.cores(),
-                            "overheadShare", overhead == null ? null : MetricText.share(overhead)),
+                            "overheadShare", overhead == null ? null : Figures.share(overhead)),
                     shuffled
                             ? conf(
                                     "spark.sql.adaptive.enabled",

@@ -1,6 +1,7 @@
 package dev.breaklab.plan;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
@@ -12,6 +13,13 @@ import java.util.stream.Stream;
  * @param simpleString the operator with its key arguments, e.g. {@code SortMergeJoin(skew=true) [key]}
  */
 public record PlanNode(String nodeName, String simpleString, List<PlanMetric> metrics, List<PlanNode> children) {
+
+    /**
+     * Spark's join operators, by the names their {@code nodeName} starts with (a skew-split
+     * sort-merge join is {@code SortMergeJoin(skew=true)}).
+     */
+    public static final List<String> JOIN_OPERATORS = List.of(
+            "BroadcastHashJoin", "SortMergeJoin", "ShuffledHashJoin", "BroadcastNestedLoopJoin", "CartesianProduct");
 
     public record PlanMetric(String name, long accumulatorId, String type, String value) {}
 
@@ -42,5 +50,23 @@ public record PlanNode(String nodeName, String simpleString, List<PlanMetric> me
 
     public boolean named(String name) {
         return nodeName.equals(name);
+    }
+
+    /**
+     * A shuffle: Spark 4.2's {@code ShuffleExchangeExec} is named {@code Exchange}; broadcasts ({@code
+     * BroadcastExchange}) and reuses ({@code ReusedExchange}) are not shuffles of their own.
+     */
+    public boolean isShuffleExchange() {
+        return named("Exchange");
+    }
+
+    /** The join operator this node is, if it is one. */
+    public Optional<String> joinOperator() {
+        return JOIN_OPERATORS.stream().filter(nodeName::startsWith).findFirst();
+    }
+
+    /** Whether the operator's name or arguments carry {@code marker}, e.g. {@code skew=true}. */
+    public boolean marked(String marker) {
+        return nodeName.contains(marker) || (simpleString != null && simpleString.contains(marker));
     }
 }

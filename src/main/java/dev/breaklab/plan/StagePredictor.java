@@ -63,7 +63,7 @@ public final class StagePredictor {
     }
 
     static boolean isShuffle(PlanNode node) {
-        return node.named("Exchange") || node.named("ShuffleExchange");
+        return node.isShuffleExchange();
     }
 
     static boolean isBroadcast(PlanNode node) {

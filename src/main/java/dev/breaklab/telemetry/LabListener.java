@@ -1,5 +1,6 @@
 package dev.breaklab.telemetry;
 
+import dev.breaklab.run.TaskOutcome;
 import dev.breaklab.telemetry.LiveRun.StageRef;
 import java.util.ArrayList;
 import java.util.List;
@@ -126,7 +127,7 @@ public class LabListener extends SparkListener {
     public void onOtherEvent(SparkListenerEvent event) {
         if (event instanceof SparkListenerSQLExecutionStart start) {
             LiveRun run = start.jobGroupId().isDefined()
-                    ? store.find(start.jobGroupId().get()).orElse(null)
+                    ? store.live(start.jobGroupId().get()).orElse(null)
                     : null;
             if (run != null) {
                 store.attachExecution(start.executionId(), run);
@@ -152,7 +153,7 @@ public class LabListener extends SparkListener {
                 run.sqlEnded(end.executionId(), end.time());
             }
         } else if (event instanceof RunDrained drained) {
-            store.find(drained.runId()).ifPresent(LiveRun::markDrained);
+            store.live(drained.runId()).ifPresent(LiveRun::markDrained);
         }
     }
 
@@ -164,23 +165,23 @@ public class LabListener extends SparkListener {
         if (id == null) {
             id = properties.getProperty("spark.jobGroup.id");
         }
-        return store.find(id).orElse(null);
+        return store.live(id).orElse(null);
     }
 
-    static String outcome(TaskEndReason reason) {
+    static TaskOutcome outcome(TaskEndReason reason) {
         if (reason == Success$.MODULE$) {
-            return "SUCCESS";
+            return TaskOutcome.SUCCESS;
         }
         // Spark's own status store counts a denied commit as a kill, not a failure.
         if (reason instanceof TaskKilled || reason instanceof TaskCommitDenied) {
-            return "KILLED";
+            return TaskOutcome.KILLED;
         }
         String name = reason.getClass().getSimpleName().replace("$", "");
         return switch (name) {
-            case "FetchFailed" -> "FETCH_FAILED";
-            case "ExecutorLostFailure" -> "EXECUTOR_LOST";
-            case "Resubmitted" -> "RESUBMITTED";
-            default -> "FAILED";
+            case "FetchFailed" -> TaskOutcome.FETCH_FAILED;
+            case "ExecutorLostFailure" -> TaskOutcome.EXECUTOR_LOST;
+            case "Resubmitted" -> TaskOutcome.RESUBMITTED;
+            default -> TaskOutcome.FAILED;
         };
     }
 }

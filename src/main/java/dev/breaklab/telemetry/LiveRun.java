@@ -1,19 +1,26 @@
 package dev.breaklab.telemetry;
 
 import dev.breaklab.plan.PlanNode;
-import dev.breaklab.telemetry.RunSnapshot.EvidenceResult;
-import dev.breaklab.telemetry.RunSnapshot.ExecutorSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.Finding;
-import dev.breaklab.telemetry.RunSnapshot.JobSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.LogicalPlans;
-import dev.breaklab.telemetry.RunSnapshot.PlanCause;
-import dev.breaklab.telemetry.RunSnapshot.PlanVersion;
-import dev.breaklab.telemetry.RunSnapshot.PredictionResult;
-import dev.breaklab.telemetry.RunSnapshot.RunError;
-import dev.breaklab.telemetry.RunSnapshot.SqlSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.TaskSpan;
-import dev.breaklab.telemetry.RunSnapshot.TaskSummary;
+import dev.breaklab.run.BatchSnapshot;
+import dev.breaklab.run.EvidenceResult;
+import dev.breaklab.run.ExecutorSnapshot;
+import dev.breaklab.run.Finding;
+import dev.breaklab.run.JobSnapshot;
+import dev.breaklab.run.JobStatus;
+import dev.breaklab.run.LogicalPlans;
+import dev.breaklab.run.PlanCause;
+import dev.breaklab.run.PlanVersion;
+import dev.breaklab.run.PredictionResult;
+import dev.breaklab.run.RunDiagnosis;
+import dev.breaklab.run.RunError;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.RunStatus;
+import dev.breaklab.run.SqlSnapshot;
+import dev.breaklab.run.StageSnapshot;
+import dev.breaklab.run.StageStatus;
+import dev.breaklab.run.TaskOutcome;
+import dev.breaklab.run.TaskSpan;
+import dev.breaklab.run.TaskSummary;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -182,7 +189,7 @@ public final class LiveRun {
             return;
         }
         job.completedAt = time;
-        job.status = succeeded ? "SUCCEEDED" : "FAILED";
+        job.status = succeeded ? JobStatus.SUCCEEDED : JobStatus.FAILED;
         // A stage the job listed but never submitted was skipped: its output already existed (AQE
         // reruns every earlier query stage's map stage this way). O(stages of the job).
         for (int stageId : job.stageIds) {
@@ -231,22 +238,22 @@ public final class LiveRun {
         }
     }
 
-    synchronized void taskEnded(int stageId, int attemptId, TaskInfo info, TaskMetrics metrics, String outcome) {
+    synchronized void taskEnded(int stageId, int attemptId, TaskInfo info, TaskMetrics metrics, TaskOutcome outcome) {
         LiveStage stage = stages.get(key(stageId, attemptId));
         if (stage == null) {
             return;
         }
         stage.activeTasks = Math.max(0, stage.activeTasks - 1);
         switch (outcome) {
-            case "SUCCESS" -> stage.completedTasks++;
-            case "KILLED" -> stage.killedTasks++;
+            case SUCCESS -> stage.completedTasks++;
+            case KILLED -> stage.killedTasks++;
             default -> stage.failedTasks++;
         }
         long duration = info.finishTime() > 0 ? info.finishTime() - info.launchTime() : 0;
         long shuffleRead = 0;
         long[] executor = executors.computeIfAbsent(info.executorId(), k -> new long[7]);
         executor[0]++;
-        if (!"SUCCESS".equals(outcome)) {
+        if (!outcome.succeeded()) {
             executor[1]++;
         }
         executor[2] += duration;
@@ -272,7 +279,7 @@ public final class LiveRun {
             executor[5] += metrics.shuffleWriteMetrics().bytesWritten();
             executor[6] += metrics.jvmGCTime();
         }
-        if ("SUCCESS".equals(outcome)) {
+        if (outcome.succeeded()) {
             stage.taskDurations.add(duration);
             stage.taskShuffleReads.add(shuffleRead);
         }
@@ -334,7 +341,7 @@ public final class LiveRun {
 
     public synchronized boolean hasRunningJobs() {
         for (LiveJob job : jobs.values()) {
-            if ("RUNNING".equals(job.status)) {
+            if (job.status == JobStatus.RUNNING) {
                 return true;
             }
         }
@@ -361,7 +368,7 @@ public final class LiveRun {
         touch(false);
     }
 
-    synchronized void streamBatch(RunSnapshot.BatchSnapshot batch) {
+    synchronized void streamBatch(BatchSnapshot batch) {
         streams.batch(batch);
         touch(false);
     }
@@ -489,7 +496,7 @@ public final class LiveRun {
         final Long sqlExecutionId;
         final List<Integer> stageIds = new ArrayList<>();
         long completedAt;
-        String status = "RUNNING";
+        JobStatus status = JobStatus.RUNNING;
 
         LiveJob(int jobId, long submittedAt, Long sqlExecutionId) {
             this.jobId = jobId;

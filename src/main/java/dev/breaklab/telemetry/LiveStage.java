@@ -1,7 +1,8 @@
 package dev.breaklab.telemetry;
 
-import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.TaskSummary;
+import dev.breaklab.run.StageSnapshot;
+import dev.breaklab.run.StageStatus;
+import dev.breaklab.run.TaskSummary;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;

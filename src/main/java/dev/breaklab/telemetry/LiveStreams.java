@@ -1,7 +1,7 @@
 package dev.breaklab.telemetry;
 
-import dev.breaklab.telemetry.RunSnapshot.BatchSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.StreamQuerySnapshot;
+import dev.breaklab.run.BatchSnapshot;
+import dev.breaklab.run.StreamQuerySnapshot;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

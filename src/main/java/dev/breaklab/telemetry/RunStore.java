@@ -1,5 +1,7 @@
 package dev.breaklab.telemetry;
 
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.RunSnapshots;
 import dev.breaklab.system.LabProperties;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -14,7 +16,7 @@ import org.springframework.stereotype.Component;
  * Bounded: beyond {@code lab.runs.retained} the oldest finished runs are forgotten, with their ids.
  */
 @Component
-public class RunStore {
+public class RunStore implements RunSnapshots {
 
     private final ConcurrentHashMap<String, LiveRun> runs = new ConcurrentHashMap<>();
     private final ConcurrentLinkedDeque<LiveRun> order = new ConcurrentLinkedDeque<>();
@@ -38,11 +40,17 @@ public class RunStore {
         evict();
     }
 
-    public Optional<LiveRun> find(String id) {
+    /** The live, mutable run: for the engine and the listener only (web and insight read snapshots). */
+    public Optional<LiveRun> live(String id) {
         return id == null ? Optional.empty() : Optional.ofNullable(runs.get(id));
     }
 
-    /** Latest snapshots, newest first. */
+    @Override
+    public Optional<RunSnapshot> find(String id) {
+        return live(id).map(LiveRun::snapshot);
+    }
+
+    @Override
     public List<RunSnapshot> newestFirst() {
         List<RunSnapshot> out = new ArrayList<>();
         for (Iterator<LiveRun> it = order.descendingIterator(); it.hasNext(); ) {

@@ -1,7 +1,7 @@
 package dev.breaklab.telemetry;
 
-import dev.breaklab.telemetry.RunSnapshot.BatchSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.StateOperatorSnapshot;
+import dev.breaklab.run.BatchSnapshot;
+import dev.breaklab.run.StateOperatorSnapshot;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;

@@ -1,5 +1,8 @@
 package dev.breaklab.telemetry;
 
+import dev.breaklab.run.RunDiagnosis;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.RunUpdates;
 import dev.breaklab.telemetry.LiveRun.Published;
 import java.util.List;
 import org.slf4j.Logger;

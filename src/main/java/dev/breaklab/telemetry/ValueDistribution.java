@@ -1,7 +1,7 @@
 package dev.breaklab.telemetry;
 
-import dev.breaklab.telemetry.RunSnapshot.Histogram;
-import dev.breaklab.telemetry.RunSnapshot.Quantiles;
+import dev.breaklab.run.Histogram;
+import dev.breaklab.run.Quantiles;
 import java.util.ArrayList;
 import java.util.List;
 

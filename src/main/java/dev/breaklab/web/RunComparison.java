@@ -2,12 +2,13 @@ package dev.breaklab.web;
 
 import dev.breaklab.insight.FindingChanges;
 import dev.breaklab.plan.PlanDiff;
-import dev.breaklab.telemetry.RunSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.JobSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.PlanVersion;
-import dev.breaklab.telemetry.RunSnapshot.SqlSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
-import dev.breaklab.telemetry.StageStatus;
+import dev.breaklab.run.JobSnapshot;
+import dev.breaklab.run.JobStatus;
+import dev.breaklab.run.PlanVersion;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.SqlSnapshot;
+import dev.breaklab.run.StageSnapshot;
+import dev.breaklab.run.StageStatus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -62,7 +63,12 @@ record RunComparison(
     record StageDelta(int position, Integer aStageId, Integer bStageId, Map<String, Delta> metrics) {}
 
     record JobDelta(
-            int position, Integer aJobId, Integer bJobId, String aStatus, String bStatus, Map<String, Delta> metrics) {}
+            int position,
+            Integer aJobId,
+            Integer bJobId,
+            JobStatus aStatus,
+            JobStatus bStatus,
+            Map<String, Delta> metrics) {}
 
     static RunComparison of(RunSnapshot a, RunSnapshot b) {
         return new RunComparison(
@@ -109,7 +115,7 @@ record RunComparison(
         out.put("durationMs", Delta.of(orZero(a.durationMs()), orZero(b.durationMs())));
         out.put("jobs", Delta.of(a.jobs().size(), b.jobs().size()));
         out.put("stagesRun", Delta.of(ran(a).size(), ran(b).size()));
-        out.put("stagesSkipped", Delta.of(a.countStages(StageStatus.SKIPPED), b.countStages(StageStatus.SKIPPED)));
+        out.put("stagesSkipped", Delta.of(a.stageAttempts(StageStatus.SKIPPED), b.stageAttempts(StageStatus.SKIPPED)));
         out.put("tasks", Delta.of(sum(a, StageSnapshot::numTasks), sum(b, StageSnapshot::numTasks)));
         out.put(
                 "shuffleReadBytes",

@@ -3,8 +3,8 @@ package dev.breaklab.web;
 import dev.breaklab.engine.RunEngine;
 import dev.breaklab.engine.RunProblems;
 import dev.breaklab.engine.RunRequest;
-import dev.breaklab.telemetry.RunSnapshot;
-import dev.breaklab.telemetry.RunStore;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.RunSnapshots;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
@@ -22,11 +22,11 @@ import org.springframework.web.bind.annotation.RestController;
 class RunController {
 
     private final RunEngine engine;
-    private final RunStore store;
+    private final RunSnapshots runs;
 
-    RunController(RunEngine engine, RunStore store) {
+    RunController(RunEngine engine, RunSnapshots runs) {
         this.engine = engine;
-        this.store = store;
+        this.runs = runs;
     }
 
     /** A run in a list: enough to show and link it. */
@@ -65,14 +65,12 @@ class RunController {
 
     @GetMapping
     List<RunSummary> list() {
-        return store.newestFirst().stream().map(RunSummary::of).toList();
+        return runs.newestFirst().stream().map(RunSummary::of).toList();
     }
 
     @GetMapping("/{id}")
     RunSnapshot get(@PathVariable String id) {
-        return store.find(id)
-                .orElseThrow(() -> RunProblems.notFound("id", id, "the id of a retained run"))
-                .snapshot();
+        return runs.find(id).orElseThrow(() -> RunProblems.notFound("id", id, "the id of a retained run"));
     }
 
     /** Plan diffs and metric deltas of two retained runs; 404 problem naming the unknown one. */
@@ -82,9 +80,7 @@ class RunController {
     }
 
     private RunSnapshot retained(String field, String id) {
-        return store.find(id)
-                .orElseThrow(() -> RunProblems.notFound(field, id, "the id of a retained run"))
-                .snapshot();
+        return runs.find(id).orElseThrow(() -> RunProblems.notFound(field, id, "the id of a retained run"));
     }
 
     @DeleteMapping("/{id}")

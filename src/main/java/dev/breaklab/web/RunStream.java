@@ -1,9 +1,9 @@
 package dev.breaklab.web;
 
-import dev.breaklab.telemetry.RunSnapshot;
-import dev.breaklab.telemetry.RunStatus;
-import dev.breaklab.telemetry.RunStore;
-import dev.breaklab.telemetry.RunUpdates;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.RunSnapshots;
+import dev.breaklab.run.RunStatus;
+import dev.breaklab.run.RunUpdates;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,12 +36,12 @@ class RunStream implements RunUpdates {
     static final String RUNS_TOPIC = "/topic/runs";
 
     private final SimpMessageSendingOperations messaging;
-    private final RunStore store;
+    private final RunSnapshots runs;
     private final Map<String, Stream> streams = new ConcurrentHashMap<>();
 
-    RunStream(SimpMessageSendingOperations messaging, RunStore store) {
+    RunStream(SimpMessageSendingOperations messaging, RunSnapshots runs) {
         this.messaging = messaging;
-        this.store = store;
+        this.runs = runs;
     }
 
     /** One message on {@code /topic/runs/{id}}, and the answer to a subscription. */
@@ -73,8 +73,8 @@ class RunStream implements RunUpdates {
         if (last != null) {
             return last;
         }
-        return store.find(id)
-                .<Object>map(run -> new RunMessage(0, run.snapshot()))
+        return runs.find(id)
+                .<Object>map(snapshot -> new RunMessage(0, snapshot))
                 .orElseGet(() -> new UnknownRun(0, null, "unknown run " + id));
     }
 
@@ -106,7 +106,7 @@ class RunStream implements RunUpdates {
 
     /** Streams of runs the store no longer remembers go too: memory stays bounded. */
     private void forgetEvicted() {
-        streams.keySet().removeIf(id -> store.find(id).isEmpty());
+        streams.keySet().removeIf(id -> runs.find(id).isEmpty());
     }
 
     private static final class Stream {

@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.breaklab.LabTest;
-import dev.breaklab.telemetry.RunSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.EvidenceResult;
-import dev.breaklab.telemetry.RunStatus;
+import dev.breaklab.run.EvidenceResult;
+import dev.breaklab.run.JobSnapshot;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.RunStatus;
 import dev.breaklab.telemetry.RunStore;
 import java.time.Duration;
 import java.util.Arrays;
@@ -48,7 +49,7 @@ class RunEngineTests {
         assertThat(run.sql()).isNotEmpty();
         // The job ids on the run are exactly those Spark itself has for the run's job group.
         int[] sparkJobs = spark.sparkContext().statusTracker().getJobIdsForGroup(run.id());
-        assertThat(run.jobs().stream().map(RunSnapshot.JobSnapshot::jobId))
+        assertThat(run.jobs().stream().map(JobSnapshot::jobId))
                 .containsExactlyInAnyOrderElementsOf(
                         Arrays.stream(sparkJobs).boxed().toList());
     }

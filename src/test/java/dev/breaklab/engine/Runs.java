@@ -2,8 +2,8 @@ package dev.breaklab.engine;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.breaklab.telemetry.RunSnapshot;
-import dev.breaklab.telemetry.RunStatus;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.RunStatus;
 import dev.breaklab.telemetry.RunStore;
 import java.time.Duration;
 import java.util.Map;
@@ -42,7 +42,7 @@ public final class Runs {
     }
 
     public RunSnapshot current(String id) {
-        return store.find(id).orElseThrow().snapshot();
+        return store.find(id).orElseThrow();
     }
 
     public RunSnapshot awaitStatus(String id, RunStatus status, Duration within) {

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.breaklab.LabTest;
+import dev.breaklab.run.BatchSnapshot;
+import dev.breaklab.run.JobSnapshot;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.RunStatus;
+import dev.breaklab.run.StageSnapshot;
 import dev.breaklab.system.LabProperties;
-import dev.breaklab.telemetry.RunSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.BatchSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.JobSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
-import dev.breaklab.telemetry.RunStatus;
 import dev.breaklab.telemetry.RunStore;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,7 +2,8 @@ package dev.breaklab.insight;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.breaklab.telemetry.RunSnapshot.Finding;
+import dev.breaklab.run.Finding;
+import dev.breaklab.run.Severity;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -10,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class FindingChangesTests {
 
     static Finding finding(String kind, int stage) {
-        return new Finding(kind, "WARNING", stage, kind, "", "", null, Map.of(), null);
+        return new Finding(kind, Severity.WARNING, stage, kind, "", "", null, Map.of(), null);
     }
 
     @Test

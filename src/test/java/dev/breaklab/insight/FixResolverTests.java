@@ -3,6 +3,7 @@ package dev.breaklab.insight;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.breaklab.insight.ExperimentFixes.VariantSettings;
+import dev.breaklab.run.Severity;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

@@ -6,9 +6,10 @@ import static dev.breaklab.insight.Snapshots.stage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.breaklab.insight.ExperimentFixes.VariantSettings;
-import dev.breaklab.telemetry.RunSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.Finding;
-import dev.breaklab.telemetry.RunStatus;
+import dev.breaklab.run.Finding;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.RunStatus;
+import dev.breaklab.run.Severity;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,7 +58,7 @@ class InsightTests {
         List<Finding> findings = insight.findings(skewedAndSpilling().build());
         assertThat(findings).extracting(Finding::kind).containsExactly("skew", "spill");
         Finding skew = findings.get(0);
-        assertThat(skew.severity()).isEqualTo("CRITICAL");
+        assertThat(skew.severity()).isEqualTo(Severity.CRITICAL);
         assertThat(skew.action().variant()).isEqualTo("fixed");
         assertThat(skew.numbers()).containsKeys("maxTaskMs", "medianTaskMs");
         assertThat(skew.fix()).contains("skewJoin");

@@ -9,6 +9,7 @@ import static dev.breaklab.insight.Snapshots.subject;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.breaklab.plan.PlanNode;
+import dev.breaklab.run.Severity;
 import java.util.Map;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;

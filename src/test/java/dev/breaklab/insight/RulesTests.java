@@ -9,8 +9,10 @@ import static dev.breaklab.insight.Snapshots.subject;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.breaklab.plan.PlanNode;
-import dev.breaklab.telemetry.RunSnapshot.TaskSummary;
-import dev.breaklab.telemetry.StageStatus;
+import dev.breaklab.run.Severity;
+import dev.breaklab.run.StageStatus;
+import dev.breaklab.run.TaskOutcome;
+import dev.breaklab.run.TaskSummary;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Nested;
@@ -387,7 +389,7 @@ class RulesTests {
         void killed_tasks_are_not_failures() {
             var s = stage(1);
             s.killedTasks = 3;
-            s.slowest = List.of(new TaskSummary(1, 0, "driver", 10, 0, "KILLED"));
+            s.slowest = List.of(new TaskSummary(1, 0, "driver", 10, 0, TaskOutcome.KILLED));
             assertThat(rule.check(subject(run().stage(s).build()))).isEmpty();
         }
     }

@@ -2,20 +2,21 @@ package dev.breaklab.insight;
 
 import dev.breaklab.plan.PlanNode;
 import dev.breaklab.plan.PlanNode.PlanMetric;
-import dev.breaklab.telemetry.RunSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.BatchSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.Histogram;
-import dev.breaklab.telemetry.RunSnapshot.JobSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.PlanCause;
-import dev.breaklab.telemetry.RunSnapshot.PlanVersion;
-import dev.breaklab.telemetry.RunSnapshot.Quantiles;
-import dev.breaklab.telemetry.RunSnapshot.RunError;
-import dev.breaklab.telemetry.RunSnapshot.SqlSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.StateOperatorSnapshot;
-import dev.breaklab.telemetry.RunSnapshot.TaskSummary;
-import dev.breaklab.telemetry.RunStatus;
-import dev.breaklab.telemetry.StageStatus;
+import dev.breaklab.run.BatchSnapshot;
+import dev.breaklab.run.Histogram;
+import dev.breaklab.run.JobSnapshot;
+import dev.breaklab.run.JobStatus;
+import dev.breaklab.run.PlanCause;
+import dev.breaklab.run.PlanVersion;
+import dev.breaklab.run.Quantiles;
+import dev.breaklab.run.RunError;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.RunStatus;
+import dev.breaklab.run.SqlSnapshot;
+import dev.breaklab.run.StageSnapshot;
+import dev.breaklab.run.StageStatus;
+import dev.breaklab.run.StateOperatorSnapshot;
+import dev.breaklab.run.TaskSummary;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -153,7 +154,8 @@ final class Snapshots {
         }
 
         Run job(int jobId, Long executionId, Integer... stageIds) {
-            jobs.add(new JobSnapshot(jobId, "SUCCEEDED", List.of(stageIds), executionId, Instant.EPOCH, Instant.EPOCH));
+            jobs.add(new JobSnapshot(
+                    jobId, JobStatus.SUCCEEDED, List.of(stageIds), executionId, Instant.EPOCH, Instant.EPOCH));
             return this;
         }
 

@@ -2,9 +2,19 @@ package dev.breaklab.telemetry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.breaklab.telemetry.RunSnapshot.PlanCause;
-import dev.breaklab.telemetry.RunSnapshot.PlanVersion;
-import dev.breaklab.telemetry.RunSnapshot.StageSnapshot;
+import dev.breaklab.run.ExecutorSnapshot;
+import dev.breaklab.run.Histogram;
+import dev.breaklab.run.JobSnapshot;
+import dev.breaklab.run.JobStatus;
+import dev.breaklab.run.PlanCause;
+import dev.breaklab.run.PlanVersion;
+import dev.breaklab.run.RunError;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.RunStatus;
+import dev.breaklab.run.StageSnapshot;
+import dev.breaklab.run.StageStatus;
+import dev.breaklab.run.TaskOutcome;
+import dev.breaklab.run.TaskSummary;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -79,8 +89,8 @@ class LabListenerTests {
         assertThat(stage(sb, 20, 0).completedTasks()).isEqualTo(3);
         assertThat(stage(sb, 20, 0).shuffleReadBytes()).isEqualTo(1_500);
         assertThat(stage(sb, 20, 0).activeTasks()).isZero();
-        assertThat(sa.jobs()).extracting(RunSnapshot.JobSnapshot::jobId).containsExactly(1);
-        assertThat(sb.jobs()).extracting(RunSnapshot.JobSnapshot::status).containsExactly("SUCCEEDED");
+        assertThat(sa.jobs()).extracting(JobSnapshot::jobId).containsExactly(1);
+        assertThat(sb.jobs()).extracting(JobSnapshot::status).containsExactly(JobStatus.SUCCEEDED);
         assertThat(sa.executors()).singleElement().satisfies(e -> assertThat(e.tasks())
                 .isEqualTo(6));
     }
@@ -96,7 +106,7 @@ class LabListenerTests {
         taskEnd(1, 0, 0, 100, Success$.MODULE$, metrics(0, 0, 0));
         listener.onStageCompleted(completed(stage(1, 0, 3), "Job 1 cancelled"));
         // The action threw; the engine finished the run before Spark's last events came through.
-        a.finish(RunStatus.CANCELLED, Instant.now(), new RunSnapshot.RunError("CANCELLED", "by user"), null);
+        a.finish(RunStatus.CANCELLED, Instant.now(), new RunError("CANCELLED", "by user"), null);
         snapshot(a);
         taskEnd(1, 0, 1, 150, killed(), null);
         listener.onJobEnd(new SparkListenerJobEnd(1, 3_000, jobFailed()));
@@ -110,7 +120,7 @@ class LabListenerTests {
         assertThat(stage.killedTasks()).isEqualTo(2);
         assertThat(stage.activeTasks()).isZero();
         assertThat(s.jobs()).singleElement().satisfies(j -> {
-            assertThat(j.status()).isEqualTo("FAILED");
+            assertThat(j.status()).isEqualTo(JobStatus.FAILED);
             assertThat(j.completedAt()).isEqualTo(Instant.ofEpochMilli(3_000));
         });
     }
@@ -154,8 +164,8 @@ class LabListenerTests {
         assertThat(stage(s, 5, 1).numTasks()).isEqualTo(1);
         assertThat(s.stages()).noneMatch(st -> st.status() == StageStatus.SKIPPED);
         assertThat(stage(s, 6, 0).slowestTasks())
-                .extracting(RunSnapshot.TaskSummary::status)
-                .contains("FETCH_FAILED");
+                .extracting(TaskSummary::status)
+                .contains(TaskOutcome.FETCH_FAILED);
     }
 
     @Test
@@ -175,7 +185,7 @@ class LabListenerTests {
         assertThat(stage(s, 2, 0).status()).isEqualTo(StageStatus.SKIPPED);
         assertThat(stage(s, 3, 0).status()).isEqualTo(StageStatus.COMPLETE);
         assertThat(stage(s, 1, 0).status()).isEqualTo(StageStatus.COMPLETE);
-        assertThat(s.countStages(StageStatus.SKIPPED)).isEqualTo(1);
+        assertThat(s.stageAttempts(StageStatus.SKIPPED)).isEqualTo(1);
     }
 
     @Test
@@ -233,7 +243,7 @@ class LabListenerTests {
         assertThat(st.taskDurationMs().p50()).isBetween(12L, 14L);
         assertThat(st.taskShuffleReadBytes().maxOverMedian()).isGreaterThan(900);
         assertThat(st.taskDurationHistogram().bins().stream()
-                        .mapToLong(RunSnapshot.Histogram.Bin::count)
+                        .mapToLong(Histogram.Bin::count)
                         .sum())
                 .isEqualTo(tasks);
         assertThat(st.taskShuffleReadHistogram().bins()).isNotEmpty();
@@ -246,7 +256,7 @@ class LabListenerTests {
         });
         assertThat(st.peakExecutionMemory()).isEqualTo(9_999);
         assertThat(s.executors())
-                .extracting(RunSnapshot.ExecutorSnapshot::executorId, RunSnapshot.ExecutorSnapshot::tasks)
+                .extracting(ExecutorSnapshot::executorId, ExecutorSnapshot::tasks)
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("1", 2_500L),
                         org.assertj.core.groups.Tuple.tuple("2", 2_500L));

@@ -2,7 +2,11 @@ package dev.breaklab.telemetry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.breaklab.telemetry.RunSnapshot.Finding;
+import dev.breaklab.run.Finding;
+import dev.breaklab.run.RunDiagnosis;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.RunStatus;
+import dev.breaklab.run.Severity;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /** The publisher applies the diagnosis before a snapshot becomes visible, and survives a failing one. */
 class RunDiagnosisTests {
 
-    static final Finding FINDING = new Finding("skew", "WARNING", 1, "s", "d", "f", null, Map.of(), null);
+    static final Finding FINDING = new Finding("skew", Severity.WARNING, 1, "s", "d", "f", null, Map.of(), null);
 
     static LiveRun run() {
         return new LiveRun("r1", "e", "broken", "e / broken", Map.of(), Map.of(), Instant.EPOCH);

@@ -6,6 +6,9 @@ import com.codahale.metrics.Counter;
 import com.codahale.metrics.Snapshot;
 import com.codahale.metrics.Timer;
 import dev.breaklab.LabTest;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.RunStatus;
+import dev.breaklab.run.StageSnapshot;
 import jakarta.websocket.ContainerProvider;
 import jakarta.websocket.WebSocketContainer;
 import java.lang.reflect.Type;
@@ -188,7 +191,7 @@ class TelemetryBenchmarkTests {
         Map<String, Long> droppedAfter = dropped(sc);
         RunSnapshot finished = run.snapshot();
         long tasksSeen = finished.stages().stream()
-                .mapToLong(RunSnapshot.StageSnapshot::completedTasks)
+                .mapToLong(StageSnapshot::completedTasks)
                 .sum();
         line("20,000-task run: %,d tasks in %,d ms wall, the lab saw %,d task ends", BIG_RUN_TASKS, wallMs, tasksSeen);
         droppedAfter.forEach((queue, n) -> line(

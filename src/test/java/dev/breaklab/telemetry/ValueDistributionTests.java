@@ -3,8 +3,8 @@ package dev.breaklab.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.breaklab.telemetry.RunSnapshot.Histogram;
-import dev.breaklab.telemetry.RunSnapshot.Quantiles;
+import dev.breaklab.run.Histogram;
+import dev.breaklab.run.Quantiles;
 import org.junit.jupiter.api.Test;
 
 class ValueDistributionTests {

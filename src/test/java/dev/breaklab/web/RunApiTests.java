@@ -12,8 +12,8 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import dev.breaklab.LabTest;
 import dev.breaklab.engine.RunEngine;
 import dev.breaklab.engine.Runs;
-import dev.breaklab.telemetry.RunSnapshot;
-import dev.breaklab.telemetry.RunStatus;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.RunStatus;
 import dev.breaklab.telemetry.RunStore;
 import java.time.Duration;
 import java.util.ArrayList;

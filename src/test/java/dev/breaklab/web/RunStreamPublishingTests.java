@@ -2,9 +2,9 @@ package dev.breaklab.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.breaklab.run.RunStatus;
 import dev.breaklab.system.LabProperties;
 import dev.breaklab.telemetry.LiveRun;
-import dev.breaklab.telemetry.RunStatus;
 import dev.breaklab.telemetry.RunStore;
 import dev.breaklab.telemetry.SnapshotPublisher;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.breaklab.telemetry;
+package dev.breaklab.run;
 
 /** Receives every published snapshot (e.g. the STOMP publisher). Called off the listener thread. */
 public interface RunUpdates {

@@ -1,7 +1,7 @@
-package dev.breaklab.insight;
+package dev.breaklab.run;
 
 /** How much a finding matters: INFO explains, WARNING costs time, CRITICAL breaks or dominates the run. */
-enum Severity {
+public enum Severity {
     INFO,
     WARNING,
     CRITICAL

@@ -1,4 +1,4 @@
-package dev.breaklab.telemetry;
+package dev.breaklab.run;
 
 public enum RunStatus {
     QUEUED,

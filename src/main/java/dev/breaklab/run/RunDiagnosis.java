@@ -1,4 +1,4 @@
-package dev.breaklab.telemetry;
+package dev.breaklab.run;
 
 /**
  * Adds what can be derived from a snapshot (findings while the run is live, the stage-count

@@ -1,0 +1,3 @@
+package dev.breaklab.run;
+
+public record EvidenceResult(String id, String claim, boolean expected, boolean holds, String measured) {}

@@ -1,0 +1,7 @@
+package dev.breaklab.run;
+
+public enum PlanCause {
+    INITIAL,
+    AQE_UPDATE,
+    FINAL
+}

@@ -1,0 +1,3 @@
+package dev.breaklab.run;
+
+public record RunError(String errorClass, String message) {}

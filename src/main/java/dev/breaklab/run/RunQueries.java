@@ -1,0 +1,227 @@
+package dev.breaklab.run;
+
+import dev.breaklab.plan.PlanNode;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * The lab's one vocabulary of questions about a run: which stage read the shuffle, how many
+ * exchanges ran, which join Spark chose, what a SQL metric says. Lesson evidence, findings, the
+ * comparison and the browser (through the snapshot) all ask here, so they cannot disagree. Every
+ * answer is read off figures Spark reported; nothing is estimated.
+ */
+public final class RunQueries {
+
+    private RunQueries() {}
+
+    // ---- stages ----
+
+    /** The completed stage that read the most shuffle data (the join or aggregate side); it must exist. */
+    public static StageSnapshot shuffleReadStage(RunSnapshot run) {
+        return run.heaviestShuffleReadStage()
+                .orElseThrow(() -> new IllegalStateException("no stage read shuffle data"));
+    }
+
+    /** Completed stage attempts that wrote shuffle output: the map sides of the run's shuffles. */
+    public static List<StageSnapshot> shuffleMapStages(RunSnapshot run) {
+        return run.completedStages().stream()
+                .filter(s -> s.shuffleWriteBytes() > 0)
+                .toList();
+    }
+
+    /** Distinct stages that wrote shuffle data: one per map side of every shuffle that really ran. */
+    public static long shuffleMapStageCount(RunSnapshot run) {
+        return shuffleMapStages(run).stream()
+                .map(StageSnapshot::stageId)
+                .distinct()
+                .count();
+    }
+
+    /** Total shuffle bytes written by the run's completed stages. */
+    public static long shuffleWritten(RunSnapshot run) {
+        return run.completedStages().stream()
+                .mapToLong(StageSnapshot::shuffleWriteBytes)
+                .sum();
+    }
+
+    /** The completed stage that kept the executors busiest (sum of task run time). */
+    public static Optional<StageSnapshot> busiestStage(RunSnapshot run) {
+        return run.completedStages().stream().max(Comparator.comparingLong(StageSnapshot::executorRunTimeMs));
+    }
+
+    /** The completed stage that read the most input (files): the scan. */
+    public static Optional<StageSnapshot> scanStage(RunSnapshot run) {
+        return run.completedStages().stream()
+                .filter(s -> s.inputBytes() > 0)
+                .max(Comparator.comparingLong(StageSnapshot::inputBytes));
+    }
+
+    /** The last completed stage of the run (highest stage id): the one that produced the result. */
+    public static Optional<StageSnapshot> lastStage(RunSnapshot run) {
+        return run.completedStages().stream().max(Comparator.comparingInt(StageSnapshot::stageId));
+    }
+
+    /** Distinct stages with an attempt in {@code status} (a retried stage counts once). */
+    public static long distinctStages(RunSnapshot run, StageStatus status) {
+        return run.stages().stream()
+                .filter(s -> s.status() == status)
+                .map(StageSnapshot::stageId)
+                .distinct()
+                .count();
+    }
+
+    /** Stages that actually ran (a complete or failed attempt; skipped ones excluded), by stage id. */
+    public static long stagesRun(RunSnapshot run) {
+        return run.stages().stream()
+                .filter(s -> s.status() == StageStatus.COMPLETE || s.status() == StageStatus.FAILED)
+                .map(StageSnapshot::stageId)
+                .distinct()
+                .count();
+    }
+
+    /** Stages Spark reported as skipped: their shuffle output already existed. */
+    public static long skippedStages(RunSnapshot run) {
+        return distinctStages(run, StageStatus.SKIPPED);
+    }
+
+    /**
+     * The most tasks of one stage attempt that were running at the same moment, from the task launch
+     * and finish times Spark reported: how many cores the stage actually used.
+     */
+    public static int peakConcurrency(RunSnapshot run, StageSnapshot stage) {
+        List<long[]> events = new ArrayList<>();
+        for (TaskSpan span : run.timeline()) {
+            if (span.stageId() == stage.stageId() && span.attemptId() == stage.attemptId() && span.finishTime() > 0) {
+                events.add(new long[] {span.launchTime(), 1});
+                events.add(new long[] {span.finishTime(), -1});
+            }
+        }
+        // Ends sort before starts at the same millisecond: back-to-back tasks do not overlap.
+        events.sort(Comparator.<long[]>comparingLong(e -> e[0]).thenComparingLong(e -> e[1]));
+        int running = 0;
+        int peak = 0;
+        for (long[] e : events) {
+            running += (int) e[1];
+            peak = Math.max(peak, running);
+        }
+        return peak;
+    }
+
+    // ---- plans ----
+
+    /** Every operator of every SQL execution's final plan. */
+    public static List<PlanNode> finalOperators(RunSnapshot run) {
+        return run.finalPlans().stream().flatMap(PlanNode::stream).toList();
+    }
+
+    /** Final-plan operators whose name starts with {@code prefix} and that match {@code test}. */
+    public static List<PlanNode> finalNodes(RunSnapshot run, String prefix, Predicate<PlanNode> test) {
+        return finalOperators(run).stream()
+                .filter(n -> n.nodeName().startsWith(prefix) && test.test(n))
+                .toList();
+    }
+
+    public static List<PlanNode> finalNodes(RunSnapshot run, String prefix) {
+        return finalNodes(run, prefix, n -> true);
+    }
+
+    /** Operators of every final plan of the run matching {@code test}. */
+    public static long countFinal(RunSnapshot run, Predicate<PlanNode> test) {
+        return finalOperators(run).stream().filter(test).count();
+    }
+
+    /** Whether a final plan has an operator whose name starts with {@code prefix}. */
+    public static boolean finalHas(RunSnapshot run, String prefix) {
+        return !finalNodes(run, prefix).isEmpty();
+    }
+
+    /**
+     * Whether a final plan has the operator with {@code marker} in its name or arguments. Spark puts
+     * some markers in the node name itself, e.g. {@code SortMergeJoin(skew=true)}.
+     */
+    public static boolean finalPlanHas(RunSnapshot run, String prefix, String marker) {
+        return !finalNodes(run, prefix, n -> n.marked(marker)).isEmpty();
+    }
+
+    /** Shuffle exchanges in the final plans (see {@link PlanNode#isShuffleExchange()}). */
+    public static long exchanges(RunSnapshot run) {
+        return countFinal(run, PlanNode::isShuffleExchange);
+    }
+
+    /** The first join operator of a plan tree, or "none". */
+    public static String joinIn(PlanNode tree) {
+        return tree.stream().flatMap(n -> n.joinOperator().stream()).findFirst().orElse("none");
+    }
+
+    /** The join operator in the run's final plan(s), or "none". */
+    public static String joinStrategy(RunSnapshot run) {
+        return run.finalPlans().stream()
+                .map(RunQueries::joinIn)
+                .filter(j -> !j.equals("none"))
+                .findFirst()
+                .orElse("none");
+    }
+
+    /** The initial plan (before any AQE re-plan) of the run's first SQL execution that has a plan. */
+    public static Optional<PlanVersion> initialPlan(RunSnapshot run) {
+        return run.sql().stream().flatMap(s -> s.plans().stream().limit(1)).findFirst();
+    }
+
+    /** The join operator of the plan Spark started with (before any AQE re-plan), or "none". */
+    public static String initialJoinStrategy(RunSnapshot run) {
+        return run.sql().stream()
+                .flatMap(s -> s.plans().stream().limit(1))
+                .map(v -> joinIn(v.tree()))
+                .filter(j -> !j.equals("none"))
+                .findFirst()
+                .orElse("none");
+    }
+
+    /** How many plan versions AQE published after the initial plans (0 without AQE). */
+    public static long aqeUpdates(RunSnapshot run) {
+        return run.planVersions().stream()
+                .filter(v -> v.cause() == PlanCause.AQE_UPDATE)
+                .count();
+    }
+
+    /** Whether any AQE re-plan changed the plan Spark started with. */
+    public static boolean aqeChangedPlan(RunSnapshot run) {
+        return run.sql().stream().anyMatch(sql -> sql.plans().stream()
+                .anyMatch(p -> p.cause() == PlanCause.AQE_UPDATE
+                        && !p.text().equals(sql.plans().get(0).text())));
+    }
+
+    /**
+     * SQL metric {@code metric} summed over the final-plan operators whose name starts with {@code
+     * prefix}; a metric Spark has not reported counts as 0.
+     */
+    public static long finalMetric(RunSnapshot run, String prefix, String metric) {
+        return finalNodes(run, prefix).stream()
+                .mapToLong(n -> SparkMetricText.orZero(n, metric))
+                .sum();
+    }
+
+    // ---- the run's settings ----
+
+    /** A knob's value as the run recorded it. */
+    public static long knob(RunSnapshot run, String name) {
+        Object value = run.knobs().get(name);
+        if (!(value instanceof Number n)) {
+            throw new IllegalStateException("the run has no numeric knob " + name);
+        }
+        return n.longValue();
+    }
+
+    /** A Spark SQL setting of the run, else Spark's default. */
+    public static String conf(RunSnapshot run, String key, String sparkDefault) {
+        String value = run.conf().get(key);
+        return value == null ? sparkDefault : value;
+    }
+
+    public static boolean confTrue(RunSnapshot run, String key, boolean sparkDefault) {
+        return Boolean.parseBoolean(conf(run, key, Boolean.toString(sparkDefault)));
+    }
+}

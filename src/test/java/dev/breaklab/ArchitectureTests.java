@@ -1,0 +1,67 @@
+package dev.breaklab;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The rooms' boundaries (DESIGN, "Architecture"), checked on the compiled classes: Spark stays in
+ * catalog, engine and telemetry; everything else reads runs as the Spark-free records of {@code run/}
+ * and never the live state telemetry mutates.
+ */
+class ArchitectureTests {
+
+    private static JavaClasses lab;
+
+    @BeforeAll
+    static void importTheLab() {
+        lab = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.breaklab");
+    }
+
+    @Test
+    void spark_stays_in_catalog_engine_and_telemetry() {
+        noClasses()
+                .that()
+                .resideOutsideOfPackages("dev.breaklab.catalog..", "dev.breaklab.engine..", "dev.breaklab.telemetry..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("org.apache.spark..", "scala..")
+                .because("only the Spark rooms may touch Spark; the rest works on run records")
+                .check(lab);
+    }
+
+    @Test
+    void the_run_model_and_plans_depend_on_no_other_room() {
+        noClasses()
+                .that()
+                .resideInAnyPackage("dev.breaklab.run..", "dev.breaklab.plan..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.breaklab.catalog..",
+                        "dev.breaklab.engine..",
+                        "dev.breaklab.telemetry..",
+                        "dev.breaklab.insight..",
+                        "dev.breaklab.web..",
+                        "org.springframework..")
+                .check(lab);
+    }
+
+    @Test
+    void web_insight_and_catalog_never_reach_live_state() {
+        noClasses()
+                .that()
+                .resideInAnyPackage("dev.breaklab.web..", "dev.breaklab.insight..", "dev.breaklab.catalog..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.breaklab.telemetry..")
+                .because("live state is telemetry's; readers see snapshots through RunSnapshots")
+                .check(lab);
+    }
+}
