@@ -33,6 +33,32 @@ public record Evidence(
         return new Evidence(id, claim, expectedIn, false, check);
     }
 
+    /**
+     * The run failed, and Spark's own error says {@code message}: for lessons whose break is a
+     * failure (a result too big for the driver, a broadcast deadline).
+     */
+    public static Evidence failsWith(String id, String claim, Set<String> expectedIn, String message) {
+        return central(id, claim, expectedIn, run -> {
+            String error = run.error() == null ? "" : run.error().message();
+            boolean failed = run.status() == dev.breaklab.run.RunStatus.FAILED;
+            return Verdict.of(
+                    failed && error.contains(message),
+                    "status %s; Spark's error %s \"%s\"",
+                    run.status(),
+                    error.contains(message) ? "says" : "does not say",
+                    message);
+        });
+    }
+
+    /** The run succeeded: for the fixed side of a lesson whose break is a failure. */
+    public static Evidence succeeds(String id, String claim, Set<String> expectedIn) {
+        return of(
+                id,
+                claim,
+                expectedIn,
+                run -> Verdict.of(run.status() == dev.breaklab.run.RunStatus.SUCCEEDED, "status %s", run.status()));
+    }
+
     /** The outcome of a check, with the measured figures that decided it. */
     public record Verdict(boolean holds, String measured) {
 

@@ -17,9 +17,11 @@ public final class Explanations {
         List<EvidenceResult> out = new ArrayList<>();
         for (Evidence evidence : definition.evidence()) {
             Verdict verdict;
+            String error = null;
             try {
                 verdict = evidence.check().apply(run);
             } catch (RuntimeException e) {
+                error = e.toString();
                 verdict = new Verdict(false, "could not be measured on this run: " + e.getMessage());
             }
             out.add(new EvidenceResult(
@@ -27,7 +29,8 @@ public final class Explanations {
                     evidence.claim(),
                     evidence.expectedIn().contains(variant),
                     verdict.holds(),
-                    verdict.measured()));
+                    verdict.measured(),
+                    error));
         }
         return out;
     }

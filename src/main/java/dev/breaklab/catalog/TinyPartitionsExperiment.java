@@ -7,12 +7,9 @@ import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.sum;
 
 import dev.breaklab.catalog.Evidence.Verdict;
-import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.RunQueries;
-import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.StageSnapshot;
-import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -24,128 +21,95 @@ class TinyPartitionsExperiment implements Experiment {
 
     static final String ID = "tiny-partitions";
 
-    private static final ExperimentDefinition DEFINITION = new ExperimentDefinition(
-            ID,
-            "Tiny partitions: thousands of tasks doing nothing",
-            "1,000 shuffle partitions for a small aggregation: every task is pure overhead.",
-            List.of(Concept.PARTITIONS, Concept.AQE, Concept.STAGES),
-            """
-            After a shuffle, Spark reads the data in spark.sql.shuffle.partitions partitions, one task \
-            each. The setting is global, so a value tuned for the biggest job of the day is also used for \
-            the smallest: here 1,000 partitions for a shuffle of about a hundred kilobytes. Each task reads a sliver, and the \
-            time goes into scheduling, launching and tracking 1,000 tasks and writing 1,000 tiny outputs.
+    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(
+                    ID, TinyPartitionsExperiment.class)
+            .title("Tiny partitions: thousands of tasks doing nothing")
+            .summary("1,000 shuffle partitions for a small aggregation: every task is pure overhead.")
+            .concepts(Concept.PARTITIONS, Concept.AQE, Concept.STAGES)
+            .story("""
+                    After a shuffle, Spark reads the data in spark.sql.shuffle.partitions partitions, one task \
+                    each. The setting is global, so a value tuned for the biggest job of the day is also used for \
+                    the smallest: here 1,000 partitions for a shuffle of about a hundred kilobytes. Each task reads \
+                    a sliver, and the time goes into scheduling, launching and tracking 1,000 tasks and writing \
+                    1,000 tiny outputs.
 
-            In the lab, the aggregate stage shows 1,000 tasks with a median of a few milliseconds. In the \
-            Spark UI the stage's "Tasks" column says 1000/1000 and the summary metrics show scheduler \
-            delay and task deserialization rivalling the compute time.
+                    In the lab, the aggregate stage shows 1,000 tasks with a median of a few milliseconds. In the \
+                    Spark UI the stage's "Tasks" column says 1000/1000 and the summary metrics show scheduler \
+                    delay and task deserialization rivalling the compute time.
 
-            The fix: let Adaptive Query Execution coalesce the post-shuffle partitions at runtime \
-            (spark.sql.adaptive.coalescePartitions.enabled, on by default with AQE). The final plan shows \
-            AQEShuffleRead coalesced and the stage runs a handful of tasks. Setting a sane partition \
-            count works too, but only for the data size you tuned it for.""",
-            new Code("""
-                    // broken: spark.sql.adaptive.enabled=false, spark.sql.shuffle.partitions=1000
-                    // fixed:  spark.sql.adaptive.enabled=true (coalescePartitions on)
-                    spark.range(rows)
-                        .groupBy(pmod(col("id"), lit(keys)).as("key"))
-                        .agg(count(lit(1)).as("n"), sum("id").as("total"))
-                        .write().format("noop").mode("overwrite").save();""", """
-                    SET spark.sql.adaptive.enabled = false;   -- broken
-                    SET spark.sql.shuffle.partitions = 1000;
-
-                    SELECT pmod(id, ${keys}) AS key, count(*) AS n, sum(id) AS total
+                    The fix: let Adaptive Query Execution coalesce the post-shuffle partitions at runtime \
+                    (spark.sql.adaptive.coalescePartitions.enabled, on by default with AQE). The final plan shows \
+                    AQEShuffleRead coalesced and the stage runs a handful of tasks. Setting a sane partition \
+                    count works too, but only for the data size you tuned it for.""")
+            .sql("""
+                    SELECT pmod(id, ${keys}) AS key, count(1) AS n, sum(id) AS total
                     FROM range(${rows})
-                    GROUP BY pmod(id, ${keys});
-
-                    SET spark.sql.adaptive.enabled = true;    -- fixed: AQE coalesces"""),
-            List.of(
-                    IntegerKnob.of("rows", "Rows", 200_000, 1_000, 50_000_000, "rows", "Rows aggregated"),
-                    IntegerKnob.of("keys", "Groups", 1_000, 1, 1_000_000, "keys", "Distinct grouping keys"),
-                    IntegerKnob.of(
-                                    "shufflePartitions",
-                                    "Shuffle partitions",
-                                    1_000,
-                                    1,
-                                    10_000,
-                                    "partitions",
-                                    "spark.sql.shuffle.partitions: tasks after the shuffle")
-                            .conf("spark.sql.shuffle.partitions")),
-            List.of(
-                    Variant.of("broken", "1,000 partitions, AQE off", "Every post-shuffle partition becomes a task")
-                            .withConf("spark.sql.adaptive.enabled", "false"),
-                    Variant.of("fixed", "AQE coalesces", "AQE merges the tiny post-shuffle partitions at runtime")
-                            .withConf("spark.sql.adaptive.enabled", "true")
-                            .withConf("spark.sql.adaptive.coalescePartitions.enabled", "true"),
-                    Variant.of("sane-partitions", "A sane partition count", "AQE off, but 8 shuffle partitions")
-                            .withConf("spark.sql.adaptive.enabled", "false")
-                            .withKnob("shufflePartitions", 8L)),
-            List.of(
-                    Question.number(
-                            "aggregate-tasks",
-                            "How many tasks will the aggregate stage (after the shuffle) run?",
-                            run -> aggregateStage(run).numTasks()),
-                    Question.number("stages", "How many stages will run?", RunQueries::stagesRun),
-                    Question.choice(
-                            "aqe-coalesce",
-                            "Will AQE coalesce the shuffle partitions?",
-                            List.of("yes", "no"),
-                            run -> RunQueries.finalPlanHas(run, "AQEShuffleRead", "coalesced") ? "yes" : "no")),
-            List.of(
-                    Evidence.central(
-                            "thousands-of-tasks",
-                            "The aggregate stage runs at least 1,000 tasks",
-                            Set.of("broken"),
-                            run -> {
-                                StageSnapshot stage = aggregateStage(run);
-                                return Verdict.of(
-                                        stage.numTasks() >= 1_000,
-                                        "stage %d ran %d tasks, median %d ms",
-                                        stage.stageId(),
-                                        stage.numTasks(),
-                                        stage.taskDurationMs().p50());
-                            }),
-                    Evidence.of(
-                            "tiny-tasks",
-                            "Those tasks are tiny: the median task reads under 10 KB of shuffle data",
-                            Set.of("broken"),
-                            run -> {
-                                StageSnapshot stage = aggregateStage(run);
-                                long median = stage.taskShuffleReadBytes().p50();
-                                return Verdict.of(median < 10_240, "median shuffle read per task: %d bytes", median);
-                            }),
-                    Evidence.of(
-                            "coalesced",
-                            "AQE coalesced the partitions: the final plan has AQEShuffleRead coalesced and the stage runs at most 50 tasks",
-                            Set.of("fixed"),
-                            run -> {
-                                boolean coalesced = RunQueries.finalPlanHas(run, "AQEShuffleRead", "coalesced");
-                                int tasks = aggregateStage(run).numTasks();
-                                return Verdict.of(
-                                        coalesced && tasks <= 50,
-                                        "AQEShuffleRead coalesced: %s; aggregate stage tasks: %d",
-                                        coalesced ? "yes" : "no",
-                                        tasks);
-                            })),
-            "embedded");
+                    GROUP BY pmod(id, ${keys})""")
+            .knob(Knobs.rows(200_000, 50_000_000))
+            .knob(IntegerKnob.of("keys", "Groups", 1_000, 1, 1_000_000, "keys", "Distinct grouping keys"))
+            .knob(Knobs.shufflePartitions(1_000, 10_000, "tasks after the shuffle"))
+            .variant(Variant.of("broken", "1,000 partitions, AQE off", "Every post-shuffle partition becomes a task")
+                    .withConf("spark.sql.adaptive.enabled", "false"))
+            .variant(Variant.of("fixed", "AQE coalesces", "AQE merges the tiny post-shuffle partitions at runtime")
+                    .withConf("spark.sql.adaptive.enabled", "true")
+                    .withConf("spark.sql.adaptive.coalescePartitions.enabled", "true"))
+            .variant(Variant.of("sane-partitions", "A sane partition count", "AQE off, but 8 shuffle partitions")
+                    .withConf("spark.sql.adaptive.enabled", "false")
+                    .withKnob("shufflePartitions", 8L))
+            .question(Questions.tasks("aggregate-tasks", "aggregate (after the shuffle)", RunQueries::shuffleReadStage))
+            .question(Questions.stagesRun())
+            .question(Questions.aqeCoalesces())
+            .evidence(Evidence.central(
+                    "thousands-of-tasks", "The aggregate stage runs at least 1,000 tasks", Set.of("broken"), run -> {
+                        StageSnapshot stage = RunQueries.shuffleReadStage(run);
+                        return Verdict.of(
+                                stage.numTasks() >= 1_000,
+                                "stage %d ran %d tasks, median %d ms",
+                                stage.stageId(),
+                                stage.numTasks(),
+                                stage.taskDurationMs().p50());
+                    }))
+            .evidence(Evidence.of(
+                    "tiny-tasks",
+                    "Those tasks are tiny: the median task reads under 10 KB of shuffle data",
+                    Set.of("broken"),
+                    run -> {
+                        long median = RunQueries.shuffleReadStage(run)
+                                .taskShuffleReadBytes()
+                                .p50();
+                        return Verdict.of(median < 10_240, "median shuffle read per task: %d bytes", median);
+                    }))
+            .evidence(Evidence.of(
+                    "coalesced",
+                    "AQE coalesced the partitions: the final plan has AQEShuffleRead coalesced and the stage runs at most 50 tasks",
+                    Set.of("fixed"),
+                    run -> {
+                        boolean coalesced = RunQueries.finalPlanHas(run, "AQEShuffleRead", "coalesced");
+                        int tasks = RunQueries.shuffleReadStage(run).numTasks();
+                        return Verdict.of(
+                                coalesced && tasks <= 50,
+                                "AQEShuffleRead coalesced: %s; aggregate stage tasks: %d",
+                                coalesced ? "yes" : "no",
+                                tasks);
+                    }))
+            .primaryFinding("tiny-tasks")
+            .build();
 
     @Override
     public ExperimentDefinition definition() {
         return DEFINITION;
     }
 
-    /** The post-shuffle stage: the completed stage that read shuffle data. */
-    static StageSnapshot aggregateStage(RunSnapshot run) {
-        return RunQueries.shuffleReadStage(run);
-    }
-
     @Override
     public String run(ExperimentRun run) {
         KnobValues k = run.knobs();
+        // lesson:start
         Dataset<Row> query = run.spark()
                 .range(k.integer("rows"))
                 .groupBy(pmod(col("id"), lit(k.integer("keys"))).as("key"))
                 .agg(count(lit(1)).as("n"), sum("id").as("total"));
         run.execute(query);
+        // lesson:end
         return k.integer("keys") + " groups aggregated";
     }
 }

@@ -4,7 +4,6 @@ import dev.breaklab.catalog.Experiment;
 import dev.breaklab.catalog.ExperimentDefinition;
 import dev.breaklab.catalog.Explanations;
 import dev.breaklab.catalog.InvalidKnobException;
-import dev.breaklab.catalog.Knob;
 import dev.breaklab.catalog.KnobValues;
 import dev.breaklab.catalog.Question;
 import dev.breaklab.catalog.Variant;
@@ -121,8 +120,13 @@ public class RunEngine {
         Variant variant = definition
                 .variant(request.variant())
                 .orElseThrow(() -> RunProblems.notFound("variant", request.variant(), "one of " + variantNames));
-        KnobValues knobs = resolveKnobs(definition, variant, request.knobs());
-        Map<String, String> conf = new LinkedHashMap<>(resolveConf(definition, variant, knobs));
+        KnobValues knobs;
+        try {
+            knobs = definition.knobValues(variant, request.knobs());
+        } catch (InvalidKnobException e) {
+            throw RunProblems.invalid("knobs." + e.knob(), e.getMessage(), e.allowed());
+        }
+        Map<String, String> conf = new LinkedHashMap<>(definition.conf(variant, knobs));
         conf.putAll(confOverrides);
         validatePredictions(definition, request.predictions());
         Duration timeout = resolveTimeout(request.timeoutSeconds());
@@ -376,40 +380,6 @@ public class RunEngine {
             message = message.substring(0, 4_000) + " ...";
         }
         return new RunError(errorClass, message);
-    }
-
-    private KnobValues resolveKnobs(ExperimentDefinition definition, Variant variant, Map<String, Object> requested) {
-        Map<String, Object> values = new LinkedHashMap<>();
-        for (Knob knob : definition.knobs()) {
-            values.put(knob.name(), variant.knobs().getOrDefault(knob.name(), knob.defaultValue()));
-        }
-        for (Map.Entry<String, Object> entry : requested.entrySet()) {
-            Knob knob = definition
-                    .knob(entry.getKey())
-                    .orElseThrow(() -> RunProblems.invalid(
-                            "knobs." + entry.getKey(),
-                            "unknown knob '" + entry.getKey() + "' for " + definition.id(),
-                            "one of "
-                                    + definition.knobs().stream()
-                                            .map(Knob::name)
-                                            .collect(Collectors.joining(", "))));
-            try {
-                values.put(knob.name(), knob.parse(entry.getValue()));
-            } catch (InvalidKnobException e) {
-                throw RunProblems.invalid("knobs." + knob.name(), e.getMessage(), knob.allowed());
-            }
-        }
-        return new KnobValues(values);
-    }
-
-    private static Map<String, String> resolveConf(ExperimentDefinition definition, Variant variant, KnobValues knobs) {
-        Map<String, String> conf = new LinkedHashMap<>(variant.conf());
-        for (Knob knob : definition.knobs()) {
-            if (knob.sparkConf() != null) {
-                conf.put(knob.sparkConf(), knob.toConf(knobs.values().get(knob.name())));
-            }
-        }
-        return conf;
     }
 
     private static void validatePredictions(ExperimentDefinition definition, Map<String, String> predictions) {

@@ -4,12 +4,14 @@ import dev.breaklab.catalog.Catalog;
 import dev.breaklab.catalog.Concept;
 import dev.breaklab.catalog.ExperimentDefinition;
 import dev.breaklab.catalog.Variant;
+import dev.breaklab.engine.RunProblems;
 import java.util.List;
+import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.server.ResponseStatusException;
 
 @RestController
 @RequestMapping("/api/experiments")
@@ -31,7 +33,7 @@ class ExperimentController {
             List<VariantSummary> variants,
             List<String> knobs,
             List<String> questions,
-            String requires) {
+            ExperimentDefinition.Requires requires) {
 
         static ExperimentSummary of(ExperimentDefinition d) {
             return new ExperimentSummary(
@@ -59,9 +61,39 @@ class ExperimentController {
 
     @GetMapping("/{id}")
     ExperimentDefinition get(@PathVariable String id) {
+        return definition(id);
+    }
+
+    /**
+     * The variant as a runnable snippet ({@code lang=sql} or {@code java}) with its default knob
+     * values: the settings the lab applies, then the lesson's code.
+     */
+    @GetMapping(value = "/{id}/snippet", produces = MediaType.TEXT_PLAIN_VALUE)
+    String snippet(
+            @PathVariable String id, @RequestParam String variant, @RequestParam(defaultValue = "java") String lang) {
+        ExperimentDefinition d = definition(id);
+        Variant v = d.variant(variant)
+                .orElseThrow(() -> RunProblems.notFound(
+                        "variant",
+                        variant,
+                        "one of "
+                                + String.join(
+                                        ", ",
+                                        d.variants().stream().map(Variant::name).toList())));
+        return SnippetText.of(d, v, d.knobValues(v, java.util.Map.of()), lang);
+    }
+
+    private ExperimentDefinition definition(String id) {
         return catalog.find(id)
                 .map(e -> e.definition())
-                .orElseThrow(() -> new ResponseStatusException(
-                        org.springframework.http.HttpStatus.NOT_FOUND, "experiment '" + id + "' does not exist"));
+                .orElseThrow(() -> RunProblems.notFound(
+                        "id",
+                        id,
+                        "one of "
+                                + String.join(
+                                        ", ",
+                                        catalog.all().stream()
+                                                .map(e -> e.definition().id())
+                                                .toList())));
     }
 }

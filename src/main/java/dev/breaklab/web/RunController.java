@@ -1,5 +1,9 @@
 package dev.breaklab.web;
 
+import dev.breaklab.catalog.Catalog;
+import dev.breaklab.catalog.Experiment;
+import dev.breaklab.catalog.ExperimentDefinition;
+import dev.breaklab.catalog.Variant;
 import dev.breaklab.engine.RunEngine;
 import dev.breaklab.engine.RunProblems;
 import dev.breaklab.engine.RunRequest;
@@ -8,6 +12,7 @@ import dev.breaklab.run.RunSnapshots;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -15,6 +20,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
@@ -24,9 +30,12 @@ class RunController {
     private final RunEngine engine;
     private final RunSnapshots runs;
 
-    RunController(RunEngine engine, RunSnapshots runs) {
+    private final Catalog catalog;
+
+    RunController(RunEngine engine, RunSnapshots runs, Catalog catalog) {
         this.engine = engine;
         this.runs = runs;
+        this.catalog = catalog;
     }
 
     /** A run in a list: enough to show and link it. */
@@ -81,6 +90,17 @@ class RunController {
 
     private RunSnapshot retained(String field, String id) {
         return runs.find(id).orElseThrow(() -> RunProblems.notFound(field, id, "the id of a retained run"));
+    }
+
+    /** The run as a runnable snippet: its settings and knob values, then the lesson's code. */
+    @GetMapping(value = "/{id}/snippet", produces = MediaType.TEXT_PLAIN_VALUE)
+    String snippet(@PathVariable String id, @RequestParam(defaultValue = "java") String lang) {
+        RunSnapshot run = retained("id", id);
+        ExperimentDefinition d = catalog.find(run.experimentId())
+                .map(Experiment::definition)
+                .orElseThrow(() -> RunProblems.notFound("id", id, "a run of a catalog experiment"));
+        Variant variant = d.variant(run.variant()).orElseThrow();
+        return SnippetText.of(d, variant, d.knobValues(variant, run.knobs()), lang);
     }
 
     @DeleteMapping("/{id}")

@@ -6,7 +6,10 @@ import dev.breaklab.LabTest;
 import dev.breaklab.engine.RunEngine;
 import dev.breaklab.engine.RunRequest;
 import dev.breaklab.engine.Runs;
+import dev.breaklab.plan.PlanNode;
+import dev.breaklab.plan.PlanShape;
 import dev.breaklab.run.EvidenceResult;
+import dev.breaklab.run.Finding;
 import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.RunStatus;
 import dev.breaklab.telemetry.RunStore;
@@ -35,6 +38,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 class CatalogTests {
 
     private static final Map<String, Long> TIMINGS = new ConcurrentSkipListMap<>();
+    private static final Map<String, Long> SQL_TIMINGS = new ConcurrentSkipListMap<>();
 
     @Autowired
     Catalog catalog;
@@ -58,7 +62,9 @@ class CatalogTests {
             assertThat(d.concepts()).as("%s concepts", d.id()).isNotEmpty();
             assertThat(d.story()).as("%s story", d.id()).hasSizeGreaterThan(200);
             assertThat(d.code().java()).as("%s java", d.id()).isNotBlank();
-            assertThat(d.code().sql()).as("%s sql", d.id()).isNotBlank();
+            assertThat(d.code().sql() != null || d.code().noSql() != null)
+                    .as("%s has SQL or says why not", d.id())
+                    .isTrue();
             assertThat(d.questions()).as("%s questions", d.id()).isNotEmpty();
             assertThat(d.evidence().stream().filter(Evidence::central))
                     .as("%s has a central claim about the broken variant", d.id())
@@ -88,7 +94,7 @@ class CatalogTests {
         List<DynamicTest> tests = new ArrayList<>();
         for (Experiment experiment : catalog.all()) {
             ExperimentDefinition d = experiment.definition();
-            if (!"embedded".equals(d.requires()) || !only.isEmpty() && !only.contains(d.id())) {
+            if (d.requires() != ExperimentDefinition.Requires.EMBEDDED || !only.isEmpty() && !only.contains(d.id())) {
                 continue;
             }
             for (Variant variant : d.variants()) {
@@ -116,6 +122,11 @@ class CatalogTests {
                 .isEmpty();
         assertThat(run.evidence()).hasSameSizeAs(d.evidence());
         for (EvidenceResult evidence : run.evidence()) {
+            if (evidence.expected() || evidence.id().equals(centralOfBroken(d))) {
+                assertThat(evidence.error())
+                        .as("%s / %s: the check of '%s' failed", d.id(), variant.name(), evidence.claim())
+                        .isNull();
+            }
             if (evidence.expected()) {
                 assertThat(evidence.holds())
                         .as("%s / %s: %s (%s)", d.id(), variant.name(), evidence.claim(), evidence.measured())
@@ -123,6 +134,9 @@ class CatalogTests {
             }
         }
         if (variant.name().equals("fixed")) {
+            assertThat(run.status())
+                    .as("%s / fixed must succeed before its evidence means anything: %s", d.id(), run.error())
+                    .isEqualTo(RunStatus.SUCCEEDED);
             for (Evidence central : d.evidence()) {
                 if (central.central()
                         && central.expectedIn().contains("broken")
@@ -143,7 +157,44 @@ class CatalogTests {
             assertThat(run.jobs())
                     .as("%s / %s ran Spark jobs", d.id(), variant.name())
                     .isNotEmpty();
+            checkSqlTab(d, variant, run);
         }
+        if (d.primaryFinding() != null && variant.name().equals("broken")) {
+            assertThat(run.findings())
+                    .extracting(Finding::kind)
+                    .as("%s / broken reports its primary finding", d.id())
+                    .contains(d.primaryFinding());
+        }
+        if (d.primaryFinding() != null && variant.name().equals("fixed")) {
+            assertThat(run.findings())
+                    .extracting(Finding::kind)
+                    .as("%s / fixed no longer reports the primary finding", d.id())
+                    .doesNotContain(d.primaryFinding());
+        }
+    }
+
+    /**
+     * The SQL tab is the same lesson: run on Spark with the run's settings and knob values, its final
+     * plans have the run's join operators, shuffles, broadcasts and AQE markers.
+     */
+    private void checkSqlTab(ExperimentDefinition d, Variant variant, RunSnapshot run) {
+        KnobValues knobs = d.knobValues(variant, run.knobs());
+        d.sql(variant, knobs).ifPresent(sql -> {
+            long start = System.nanoTime();
+            List<PlanNode> plans = LessonSql.run(spark, run.conf(), sql);
+            SQL_TIMINGS.put(d.id() + " / " + variant.name(), (System.nanoTime() - start) / 1_000_000);
+            assertThat(PlanShape.of(plans))
+                    .as("%s / %s: the SQL tab plans like the run", d.id(), variant.name())
+                    .isEqualTo(PlanShape.of(run.finalPlans()));
+        });
+    }
+
+    private static String centralOfBroken(ExperimentDefinition d) {
+        return d.evidence().stream()
+                .filter(e -> e.central() && e.expectedIn().contains("broken"))
+                .map(Evidence::id)
+                .findFirst()
+                .orElse("");
     }
 
     @AfterAll
@@ -159,6 +210,11 @@ class CatalogTests {
                 "total",
                 TIMINGS.values().stream().mapToLong(Long::longValue).sum(),
                 TIMINGS.size()));
+        out.append(String.format(
+                Locale.ROOT,
+                "  SQL tabs run: %d, %d ms in all%n",
+                SQL_TIMINGS.size(),
+                SQL_TIMINGS.values().stream().mapToLong(Long::longValue).sum()));
         System.out.println(out);
     }
 }

@@ -8,6 +8,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import dev.breaklab.LabTest;
 import dev.breaklab.catalog.Catalog;
 import dev.breaklab.catalog.Experiment;
+import dev.breaklab.catalog.ExperimentDefinition;
 import dev.breaklab.engine.RunEngine;
 import dev.breaklab.engine.Runs;
 import dev.breaklab.plan.StageCount;
@@ -98,7 +99,8 @@ class CatalogInsightTests {
         List<DynamicTest> tests = new ArrayList<>();
         for (Experiment experiment : catalog.all()) {
             String id = experiment.definition().id();
-            if (!"embedded".equals(experiment.definition().requires()) || !only.isEmpty() && !only.contains(id)) {
+            if (experiment.definition().requires() != ExperimentDefinition.Requires.EMBEDDED
+                    || !only.isEmpty() && !only.contains(id)) {
                 continue;
             }
             tests.add(DynamicTest.dynamicTest(id, () -> check(runs, id)));

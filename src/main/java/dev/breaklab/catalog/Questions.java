@@ -1,0 +1,55 @@
+package dev.breaklab.catalog;
+
+import dev.breaklab.run.RunQueries;
+import dev.breaklab.run.StageSnapshot;
+import java.util.List;
+import java.util.function.Function;
+
+/** Prediction questions that many lessons ask, worded and answered the same way everywhere. */
+public final class Questions {
+
+    private Questions() {}
+
+    /** "Which join operator will the final plan use?" among {@code choices}. */
+    public static Question joinStrategy(String... choices) {
+        return Question.choice(
+                "join-strategy",
+                "Which join operator will the final plan use?",
+                List.of(choices),
+                RunQueries::joinStrategy);
+    }
+
+    /** "How many stages will run?": distinct stages with a completed or failed attempt. */
+    public static Question stagesRun() {
+        return Question.number("stages", "How many stages will run?", RunQueries::stagesRun);
+    }
+
+    /** "Will AQE coalesce the shuffle partitions?": the final plan has {@code AQEShuffleRead coalesced}. */
+    public static Question aqeCoalesces() {
+        return Question.choice(
+                "aqe-coalesce",
+                "Will AQE coalesce the shuffle partitions?",
+                List.of("yes", "no"),
+                run -> RunQueries.finalPlanHas(run, "AQEShuffleRead", "coalesced") ? "yes" : "no");
+    }
+
+    /** "Will Spark split the skewed partition?": the final plan has {@code SortMergeJoin(skew=true)}. */
+    public static Question skewSplit() {
+        return Question.choice(
+                "skew-split",
+                "Will Spark split the skewed partition?",
+                List.of("yes", "no"),
+                run -> RunQueries.finalPlanHas(run, "SortMergeJoin", "skew=true") ? "yes" : "no");
+    }
+
+    /** "How many tasks will the {@code what} stage run?", answered by {@code stage}. */
+    public static Question tasks(String id, String what, Function<dev.breaklab.run.RunSnapshot, StageSnapshot> stage) {
+        return Question.number(id, "How many tasks will the " + what + " stage run?", run -> stage.apply(run)
+                .numTasks());
+    }
+
+    /** "Will it succeed or fail?", answered by the run's final status. */
+    public static Question outcome(String text) {
+        return Question.outcome(text);
+    }
+}
