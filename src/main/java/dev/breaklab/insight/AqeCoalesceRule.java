@@ -1,7 +1,5 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.Observation.conf;
-import static dev.breaklab.insight.Observation.numbers;
 import static dev.breaklab.run.Figures.bytes;
 
 import dev.breaklab.plan.PlanNode;
@@ -26,11 +24,6 @@ record AqeCoalesceRule() implements Rule {
     private static final Pattern PARTITIONS = Pattern.compile("partitioning\\(.*,\\s*(\\d+)\\)");
 
     @Override
-    public String kind() {
-        return KIND;
-    }
-
-    @Override
     public List<Observation> check(Subject subject) {
         List<Observation> out = new ArrayList<>();
         for (PlanNode read : subject.finalOperators()) {
@@ -45,29 +38,26 @@ record AqeCoalesceRule() implements Rule {
                     subject.conf("spark.sql.adaptive.advisoryPartitionSizeInBytes", "64MB"), 64L << 20);
             String from = before.isPresent() ? String.format(Locale.ROOT, "%,d", before.getAsLong()) : "the planned";
             String to = after.isPresent() ? String.format(Locale.ROOT, "%,d", after.getAsLong()) : "fewer";
-            out.add(new Observation(
-                    KIND,
-                    Severity.INFO,
-                    null,
-                    read.nodeName() + " coalesced",
-                    "AQE coalesced " + from + " shuffle partitions into " + to,
-                    "Once the map stage had run, AQE knew the real size of every shuffle partition ("
+            out.add(Observation.of(KIND, Severity.INFO)
+                    .operator(read.nodeName() + " coalesced")
+                    .summary("AQE coalesced " + from + " shuffle partitions into " + to)
+                    .detail("Once the map stage had run, AQE knew the real size of every shuffle partition ("
                             + bytes(size) + " in all"
                             + (empty > 0 ? String.format(Locale.ROOT, ", %,d of them empty", empty) : "")
                             + ") and merged neighbouring small ones up to about "
                             + bytes(advisory)
                             + " each (spark.sql.adaptive.advisoryPartitionSizeInBytes; with parallelismFirst on it"
                             + " also keeps enough partitions for the cores and respects minPartitionSize). Fewer,"
-                            + " fuller tasks: no per-task overhead for empty or tiny partitions.",
-                    "Nothing to fix: this is AQE doing the job a hand-tuned spark.sql.shuffle.partitions would do,"
-                            + " for whatever size the data has today.",
-                    numbers(
+                            + " fuller tasks: no per-task overhead for empty or tiny partitions.")
+                    .fix("Nothing to fix: this is AQE doing the job a hand-tuned spark.sql.shuffle.partitions would do,"
+                            + " for whatever size the data has today.")
+                    .numbers(
                             "partitionsBefore", before.isPresent() ? before.getAsLong() : null,
                             "partitionsAfter", after.isPresent() ? after.getAsLong() : null,
                             "emptyPartitions", empty,
                             "partitionDataSizeBytes", size,
-                            "advisoryPartitionSizeBytes", advisory),
-                    conf()));
+                            "advisoryPartitionSizeBytes", advisory)
+                    .build());
         }
         return out;
     }

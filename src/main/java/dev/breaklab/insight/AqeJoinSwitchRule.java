@@ -1,7 +1,5 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.Observation.conf;
-import static dev.breaklab.insight.Observation.numbers;
 import static dev.breaklab.run.Figures.bytes;
 
 import dev.breaklab.plan.PlanNode;
@@ -23,11 +21,6 @@ import java.util.Optional;
 record AqeJoinSwitchRule() implements Rule {
 
     static final String KIND = "aqe-join-switched";
-
-    @Override
-    public String kind() {
-        return KIND;
-    }
 
     @Override
     public List<Observation> check(Subject subject) {
@@ -55,20 +48,17 @@ record AqeJoinSwitchRule() implements Rule {
             if (finalShj > initialShj) {
                 long limit = SparkMetricText.confBytes(
                         subject.conf("spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold", "0"), 0);
-                out.add(new Observation(
-                        KIND,
-                        Severity.INFO,
-                        null,
-                        "ShuffledHashJoin",
-                        "AQE switched SortMergeJoin to ShuffledHashJoin at runtime",
-                        "After the shuffles AQE saw that every partition of one side is at most "
+                out.add(Observation.of(KIND, Severity.INFO)
+                        .operator("ShuffledHashJoin")
+                        .summary("AQE switched SortMergeJoin to ShuffledHashJoin at runtime")
+                        .detail("After the shuffles AQE saw that every partition of one side is at most "
                                 + bytes(limit)
                                 + " (spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold), small enough to"
                                 + " hold as a hash table per task, so it dropped the sorts of the sort-merge"
-                                + " join.",
-                        "Nothing to fix: AQE chose the cheaper join with sizes it measured.",
-                        numbers("localMapThresholdBytes", limit),
-                        conf()));
+                                + " join.")
+                        .fix("Nothing to fix: AQE chose the cheaper join with sizes it measured.")
+                        .numbers("localMapThresholdBytes", limit)
+                        .build());
             }
         }
         return out;
@@ -105,22 +95,19 @@ record AqeJoinSwitchRule() implements Rule {
                 : "spark.sql.autoBroadcastJoinThreshold";
         long threshold = SparkMetricText.confBytes(
                 adaptive != null ? adaptive : subject.conf("spark.sql.autoBroadcastJoinThreshold", "10MB"), 10L << 20);
-        return new Observation(
-                KIND,
-                Severity.INFO,
-                null,
-                join.nodeName(),
-                "AQE switched SortMergeJoin to BroadcastHashJoin: one side was " + bytes(size)
-                        + " at runtime, under the " + bytes(threshold) + " broadcast threshold",
-                "Before running, Spark estimated both sides too big to broadcast and planned a sort-merge join"
+        return Observation.of(KIND, Severity.INFO)
+                .operator(join.nodeName())
+                .summary("AQE switched SortMergeJoin to BroadcastHashJoin: one side was " + bytes(size)
+                        + " at runtime, under the " + bytes(threshold) + " broadcast threshold")
+                .detail("Before running, Spark estimated both sides too big to broadcast and planned a sort-merge join"
                         + " (two shuffles, two sorts). AQE ran the shuffles first, measured the real size of each"
                         + " side (a filter had shrunk one of them to " + bytes(size) + ") and, since that is"
                         + " under " + setting + " (" + bytes(threshold) + "), re-planned the join as a broadcast"
                         + " hash join: the small side is broadcast from its shuffle output and the big side is"
-                        + " read locally, with no sort.",
-                "Nothing to fix: AQE corrected the plan with sizes it measured. Better statistics (ANALYZE TABLE)"
-                        + " let the planner choose the broadcast up front and skip the big side's shuffle too.",
-                numbers("runtimeSizeBytes", size, "broadcastThresholdBytes", threshold, "setting", setting),
-                conf());
+                        + " read locally, with no sort.")
+                .fix("Nothing to fix: AQE corrected the plan with sizes it measured. Better statistics (ANALYZE TABLE)"
+                        + " let the planner choose the broadcast up front and skip the big side's shuffle too.")
+                .numbers("runtimeSizeBytes", size, "broadcastThresholdBytes", threshold, "setting", setting)
+                .build();
     }
 }

@@ -1,7 +1,5 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.Observation.conf;
-import static dev.breaklab.insight.Observation.numbers;
 import static dev.breaklab.run.Figures.bytes;
 import static dev.breaklab.run.Figures.ratio;
 
@@ -10,7 +8,6 @@ import dev.breaklab.run.Severity;
 import dev.breaklab.run.SparkMetricText;
 import dev.breaklab.run.StageSnapshot;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -22,11 +19,6 @@ import java.util.Optional;
 record AqeSkewDeclinedRule() implements Rule {
 
     static final String KIND = "aqe-skew-declined";
-
-    @Override
-    public String kind() {
-        return KIND;
-    }
 
     @Override
     public List<Observation> check(Subject subject) {
@@ -61,18 +53,15 @@ record AqeSkewDeclinedRule() implements Rule {
         }
         StageSnapshot stage = skewed.get();
         boolean distributionAbove = requiresDistributionAbove(subject.run().finalPlans(), unsplit.get());
-        return List.of(new Observation(
-                KIND,
-                Severity.WARNING,
-                stage.stageId(),
-                unsplit.get().nodeName(),
-                String.format(
-                        Locale.ROOT,
+        return List.of(Observation.of(KIND, Severity.WARNING)
+                .stage(stage.stageId())
+                .operator(unsplit.get().nodeName())
+                .summary(
                         "AQE did not split the skewed join: stage %d's largest partition read %s, %s the median",
                         stage.stageId(),
                         bytes(stage.taskShuffleReadBytes().max()),
-                        ratio(stage.taskShuffleReadBytes().maxOverMedian())),
-                "The partition is over AQE's skew bar (" + factor + "x the median and " + bytes(floor)
+                        ratio(stage.taskShuffleReadBytes().maxOverMedian()))
+                .detail("The partition is over AQE's skew bar (" + factor + "x the median and " + bytes(floor)
                         + "), and skew join is on, yet the final plan has a plain "
                         + unsplit.get().nodeName() + ". "
                         + (distributionAbove
@@ -82,10 +71,10 @@ record AqeSkewDeclinedRule() implements Rule {
                                         + " OptimizeSkewedJoin declined."
                                 : "AQE's OptimizeSkewedJoin declines when a split would need an extra shuffle"
                                         + " (the plan above the join relies on its partitioning) or when the join"
-                                        + " type cannot be split on the skewed side."),
-                "Accept the extra shuffle to get rid of the straggler:"
-                        + " spark.sql.adaptive.forceOptimizeSkewedJoin=true; or salt the hot key.",
-                numbers(
+                                        + " type cannot be split on the skewed side."))
+                .fix("Accept the extra shuffle to get rid of the straggler:"
+                        + " spark.sql.adaptive.forceOptimizeSkewedJoin=true; or salt the hot key.")
+                .numbers(
                         "maxShuffleReadBytes",
                         stage.taskShuffleReadBytes().max(),
                         "medianShuffleReadBytes",
@@ -93,8 +82,9 @@ record AqeSkewDeclinedRule() implements Rule {
                         "skewedPartitionFactor",
                         factor,
                         "skewedPartitionThresholdBytes",
-                        floor),
-                conf("spark.sql.adaptive.forceOptimizeSkewedJoin", "true")));
+                        floor)
+                .fixConf("spark.sql.adaptive.forceOptimizeSkewedJoin", "true")
+                .build());
     }
 
     /** Whether, between the join and the root, an operator needs its partitioning (no exchange in between). */

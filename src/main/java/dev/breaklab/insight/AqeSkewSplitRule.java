@@ -1,7 +1,5 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.Observation.conf;
-import static dev.breaklab.insight.Observation.numbers;
 import static dev.breaklab.run.Figures.bytes;
 
 import dev.breaklab.plan.PlanNode;
@@ -9,7 +7,6 @@ import dev.breaklab.run.Severity;
 import dev.breaklab.run.SparkMetricText;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * AQE explained: a skewed join partition split into several tasks. Spark marks the join in its
@@ -19,11 +16,6 @@ import java.util.Locale;
 record AqeSkewSplitRule() implements Rule {
 
     static final String KIND = "aqe-skew-split";
-
-    @Override
-    public String kind() {
-        return KIND;
-    }
 
     @Override
     public List<Observation> check(Subject subject) {
@@ -47,30 +39,27 @@ record AqeSkewSplitRule() implements Rule {
                     subject.conf("spark.sql.adaptive.skewJoin.skewedPartitionThresholdInBytes", "256MB"), 256L << 20);
             long advisory = SparkMetricText.confBytes(
                     subject.conf("spark.sql.adaptive.advisoryPartitionSizeInBytes", "64MB"), 64L << 20);
-            out.add(new Observation(
-                    KIND,
-                    Severity.INFO,
-                    null,
-                    join.nodeName(),
-                    String.format(
-                            Locale.ROOT, "AQE split %d skewed partition(s) of the join into %d tasks", skewed, splits),
-                    "After the shuffle AQE compared each join partition with the median: a partition larger than "
-                            + factor + "x the median and than " + bytes(floor)
-                            + " (spark.sql.adaptive.skewJoin.skewedPartitionFactor and"
-                            + " skewedPartitionThresholdInBytes) is skewed. It read that partition in pieces of"
-                            + " about " + bytes(advisory)
-                            + " (cut at map-output boundaries) and joined each piece with a copy of the"
-                            + " matching partition of the other side, so the hot key's work spread over several"
-                            + " tasks instead of one straggler.",
-                    "Nothing to fix: this is AQE's skew join at work. If a straggler remains, lower the factor or"
-                            + " threshold, or salt the key.",
-                    numbers(
+            out.add(Observation.of(KIND, Severity.INFO)
+                    .operator(join.nodeName())
+                    .summary("AQE split %d skewed partition(s) of the join into %d tasks", skewed, splits)
+                    .detail(
+                            "After the shuffle AQE compared each join partition with the median: a partition larger than "
+                                    + factor + "x the median and than " + bytes(floor)
+                                    + " (spark.sql.adaptive.skewJoin.skewedPartitionFactor and"
+                                    + " skewedPartitionThresholdInBytes) is skewed. It read that partition in pieces of"
+                                    + " about " + bytes(advisory)
+                                    + " (cut at map-output boundaries) and joined each piece with a copy of the"
+                                    + " matching partition of the other side, so the hot key's work spread over several"
+                                    + " tasks instead of one straggler.")
+                    .fix("Nothing to fix: this is AQE's skew join at work. If a straggler remains, lower the factor or"
+                            + " threshold, or salt the key.")
+                    .numbers(
                             "skewedPartitions", skewed,
                             "splits", splits,
                             "skewedPartitionFactor", factor,
                             "skewedPartitionThresholdBytes", floor,
-                            "advisoryPartitionSizeBytes", advisory),
-                    conf()));
+                            "advisoryPartitionSizeBytes", advisory)
+                    .build());
         }
         return out;
     }

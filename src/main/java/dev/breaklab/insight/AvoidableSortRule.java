@@ -1,7 +1,5 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.Observation.conf;
-import static dev.breaklab.insight.Observation.numbers;
 import static dev.breaklab.run.Figures.bytes;
 
 import dev.breaklab.plan.PlanNode;
@@ -19,11 +17,6 @@ import java.util.Optional;
 record AvoidableSortRule() implements Rule {
 
     static final String KIND = "sort-merge-avoidable";
-
-    @Override
-    public String kind() {
-        return KIND;
-    }
 
     @Override
     public List<Observation> check(Subject subject) {
@@ -46,24 +39,24 @@ record AvoidableSortRule() implements Rule {
         if (largest <= 0 || largest > advisory || largest <= localMap) {
             return List.of();
         }
-        return List.of(new Observation(
-                KIND,
-                Severity.WARNING,
-                stage.get().stageId(),
-                "SortMergeJoin",
-                "The join sorted both sides although every task read at most " + bytes(largest)
-                        + ": a hash join per partition would do",
-                "A sort-merge join sorts both sides of every partition before merging them. When each partition"
+        return List.of(Observation.of(KIND, Severity.WARNING)
+                .stage(stage.get().stageId())
+                .operator("SortMergeJoin")
+                .summary("The join sorted both sides although every task read at most " + bytes(largest)
+                        + ": a hash join per partition would do")
+                .detail("A sort-merge join sorts both sides of every partition before merging them. When each partition"
                         + " of a side fits in memory, a shuffled hash join builds a hash table from it instead and"
                         + " skips the sorts. AQE makes that switch after the shuffle when every partition is under"
                         + " spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold, which is "
-                        + bytes(localMap) + " here (0, the default, never switches).",
-                "Set spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold to about the advisory partition size ("
-                        + bytes(advisory) + "), or hint SHUFFLE_HASH.",
-                numbers(
+                        + bytes(localMap) + " here (0, the default, never switches).")
+                .fix(
+                        "Set spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold to about the advisory partition size ("
+                                + bytes(advisory) + "), or hint SHUFFLE_HASH.")
+                .numbers(
                         "largestTaskReadBytes", largest,
                         "localMapThresholdBytes", localMap,
-                        "advisoryPartitionSizeBytes", advisory),
-                conf("spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold", Long.toString(advisory))));
+                        "advisoryPartitionSizeBytes", advisory)
+                .fixConf("spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold", Long.toString(advisory))
+                .build());
     }
 }

@@ -1,7 +1,5 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.Observation.conf;
-import static dev.breaklab.insight.Observation.numbers;
 import static dev.breaklab.run.Figures.bytes;
 
 import dev.breaklab.plan.PlanNode;
@@ -10,7 +8,6 @@ import dev.breaklab.run.Severity;
 import dev.breaklab.run.SparkMetricText;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * A broadcast join whose build side is big or slow: the driver collects it, builds a hash table
@@ -21,11 +18,6 @@ import java.util.Locale;
 record BroadcastRule(InsightProperties.Broadcast threshold) implements Rule {
 
     static final String KIND = "large-broadcast";
-
-    @Override
-    public String kind() {
-        return KIND;
-    }
 
     @Override
     public List<Observation> check(Subject subject) {
@@ -59,49 +51,40 @@ record BroadcastRule(InsightProperties.Broadcast threshold) implements Rule {
             if (!big && build + collect < threshold.buildTime().toMillis()) {
                 continue;
             }
-            out.add(new Observation(
-                    KIND,
-                    Severity.WARNING,
-                    null,
-                    node.nodeName(),
-                    String.format(
-                            Locale.ROOT,
+            out.add(Observation.of(KIND, Severity.WARNING)
+                    .operator(node.nodeName())
+                    .summary(
                             "The broadcast build side is %s (collect %d ms, build %d ms, broadcast %d ms)",
-                            bytes(size),
-                            collect,
-                            build,
-                            broadcast),
-                    "A broadcast join collects the build side to the driver, builds a hash table and sends a copy"
-                            + " to every executor, where it stays in memory for the whole join. That pays off for"
-                            + " a small dimension table; for a large one it costs driver memory, network and time,"
-                            + " and a shuffle join would be cheaper. Spark broadcasts a side on its own below "
-                            + (autoThreshold < 0 ? "(never: the threshold is -1)" : bytes(autoThreshold))
-                            + " (spark.sql.autoBroadcastJoinThreshold), or whenever a BROADCAST hint asks.",
-                    fixText(),
-                    numbers(
+                            bytes(size), collect, build, broadcast)
+                    .detail(
+                            "A broadcast join collects the build side to the driver, builds a hash table and sends a copy"
+                                    + " to every executor, where it stays in memory for the whole join. That pays off for"
+                                    + " a small dimension table; for a large one it costs driver memory, network and time,"
+                                    + " and a shuffle join would be cheaper. Spark broadcasts a side on its own below "
+                                    + (autoThreshold < 0 ? "(never: the threshold is -1)" : bytes(autoThreshold))
+                                    + " (spark.sql.autoBroadcastJoinThreshold), or whenever a BROADCAST hint asks.")
+                    .fix(fixText())
+                    .numbers(
                             "dataSizeBytes", size,
                             "collectMs", collect,
                             "buildMs", build,
                             "broadcastMs", broadcast,
                             "rows", rows == Long.MAX_VALUE ? null : rows,
                             "autoBroadcastJoinThresholdBytes", autoThreshold,
-                            "sizeThresholdBytes", threshold.size().toBytes()),
-                    conf()));
+                            "sizeThresholdBytes", threshold.size().toBytes())
+                    .build());
         }
         return out;
     }
 
     private Observation failed(String summary, String detail, long autoThreshold) {
-        return new Observation(
-                KIND,
-                Severity.CRITICAL,
-                null,
-                "BroadcastExchange",
-                summary,
-                detail,
-                fixText(),
-                numbers("autoBroadcastJoinThresholdBytes", autoThreshold),
-                conf());
+        return Observation.of(KIND, Severity.CRITICAL)
+                .operator("BroadcastExchange")
+                .summary(summary)
+                .detail(detail)
+                .fix(fixText())
+                .numbers("autoBroadcastJoinThresholdBytes", autoThreshold)
+                .build();
     }
 
     private static String fixText() {

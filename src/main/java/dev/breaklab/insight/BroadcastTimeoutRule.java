@@ -1,8 +1,5 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.Observation.conf;
-import static dev.breaklab.insight.Observation.numbers;
-
 import dev.breaklab.run.Severity;
 import java.util.List;
 
@@ -15,30 +12,22 @@ record BroadcastTimeoutRule() implements Rule {
     static final String KIND = "broadcast-timeout";
 
     @Override
-    public String kind() {
-        return KIND;
-    }
-
-    @Override
     public List<Observation> check(Subject subject) {
         String error = subject.errorMessage().orElse("");
         if (!error.contains("Could not execute broadcast")) {
             return List.of();
         }
         String timeout = subject.conf("spark.sql.broadcastTimeout", "300");
-        return List.of(new Observation(
-                KIND,
-                Severity.CRITICAL,
-                null,
-                "BroadcastExchange",
-                "The broadcast did not finish in time: " + BroadcastRule.firstLine(error),
-                "Before a broadcast join can start, the build side must be computed, collected to the driver,"
+        return List.of(Observation.of(KIND, Severity.CRITICAL)
+                .operator("BroadcastExchange")
+                .summary("The broadcast did not finish in time: " + BroadcastRule.firstLine(error))
+                .detail("Before a broadcast join can start, the build side must be computed, collected to the driver,"
                         + " hashed and sent out, all within spark.sql.broadcastTimeout (" + timeout + " s here)."
                         + " A slow build side (an expensive query, a UDF, a busy cluster) runs out of time and"
-                        + " Spark cancels the whole query.",
-                "Make the build side cheaper (filter first, cache it), raise spark.sql.broadcastTimeout, or let"
-                        + " the join shuffle instead (drop the BROADCAST hint).",
-                numbers("broadcastTimeoutSeconds", SpillRule.parse(timeout, 300)),
-                conf()));
+                        + " Spark cancels the whole query.")
+                .fix("Make the build side cheaper (filter first, cache it), raise spark.sql.broadcastTimeout, or let"
+                        + " the join shuffle instead (drop the BROADCAST hint).")
+                .numbers("broadcastTimeoutSeconds", SpillRule.parse(timeout, 300))
+                .build());
     }
 }

@@ -1,14 +1,10 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.Observation.conf;
-import static dev.breaklab.insight.Observation.numbers;
-
 import dev.breaklab.plan.PlanNode;
 import dev.breaklab.run.Severity;
 import dev.breaklab.run.SparkMetricText;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * A join that compares every pair of rows: {@code CartesianProduct} or
@@ -18,11 +14,6 @@ import java.util.Locale;
 record CrossJoinRule() implements Rule {
 
     static final String KIND = "cross-join";
-
-    @Override
-    public String kind() {
-        return KIND;
-    }
 
     @Override
     public List<Observation> check(Subject subject) {
@@ -35,17 +26,12 @@ record CrossJoinRule() implements Rule {
             long rows = SparkMetricText.orZero(node, "number of output rows");
             boolean equi =
                     node.simpleString().contains(" = ") || node.simpleString().contains("=");
-            out.add(new Observation(
-                    KIND,
-                    cartesian ? Severity.CRITICAL : Severity.WARNING,
-                    null,
-                    node.nodeName(),
-                    String.format(
-                            Locale.ROOT,
+            out.add(Observation.of(KIND, cartesian ? Severity.CRITICAL : Severity.WARNING)
+                    .operator(node.nodeName())
+                    .summary(
                             "%s: every row of one side is tested against every row of the other (%,d rows out)",
-                            node.nodeName(),
-                            rows),
-                    (cartesian
+                            node.nodeName(), rows)
+                    .detail((cartesian
                                     ? "A CartesianProduct pairs every partition of one side with every partition of"
                                             + " the other: one task per pair, each testing every row pair."
                                     : "A BroadcastNestedLoopJoin loops over the broadcast side for every row of the"
@@ -55,11 +41,11 @@ record CrossJoinRule() implements Rule {
                                     ? " This join has an equality condition, so a hash or sort-merge join (which only"
                                             + " meets rows with the same key) could run it; a hint such as"
                                             + " SHUFFLE_REPLICATE_NL or a cross join forced the loop."
-                                    : " Without an equality condition Spark has no key to hash or sort on."),
-                    "Join on keys: drop the SHUFFLE_REPLICATE_NL hint (or use BROADCAST / MERGE), and for range"
-                            + " conditions add an equality on a bucketed key (e.g. the day) so Spark can hash first.",
-                    numbers("outputRows", rows),
-                    conf()));
+                                    : " Without an equality condition Spark has no key to hash or sort on."))
+                    .fix("Join on keys: drop the SHUFFLE_REPLICATE_NL hint (or use BROADCAST / MERGE), and for range"
+                            + " conditions add an equality on a bucketed key (e.g. the day) so Spark can hash first.")
+                    .numbers("outputRows", rows)
+                    .build());
         }
         return out;
     }

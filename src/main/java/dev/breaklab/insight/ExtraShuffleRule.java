@@ -1,8 +1,5 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.Observation.conf;
-import static dev.breaklab.insight.Observation.numbers;
-
 import dev.breaklab.plan.PlanNode;
 import dev.breaklab.run.Severity;
 import dev.breaklab.run.SparkMetricText;
@@ -23,11 +20,6 @@ record ExtraShuffleRule() implements Rule {
     private static final Set<String> NARROW = Set.of("Project", "Filter", "InputAdapter", "ColumnarToRow", "Sample");
 
     @Override
-    public String kind() {
-        return KIND;
-    }
-
-    @Override
     public List<Observation> check(Subject subject) {
         List<Observation> out = new ArrayList<>();
         for (PlanNode plan : subject.run().finalPlans()) {
@@ -41,24 +33,23 @@ record ExtraShuffleRule() implements Rule {
                 }
                 long rows = SparkMetricText.orZero(lower, "shuffle records written");
                 long bytes = SparkMetricText.orZero(lower, "data size");
-                out.add(new Observation(
-                        KIND,
-                        Severity.WARNING,
-                        null,
-                        clip(lower.simpleString()),
-                        "A repartition() shuffled every row, and the next exchange shuffled them all again before"
-                                + " anything used its partitioning",
-                        "repartition(n) is a full shuffle: every row is written to disk and fetched over the"
+                out.add(Observation.of(KIND, Severity.WARNING)
+                        .operator(clip(lower.simpleString()))
+                        .summary(
+                                "A repartition() shuffled every row, and the next exchange shuffled them all again before"
+                                        + " anything used its partitioning")
+                        .detail("repartition(n) is a full shuffle: every row is written to disk and fetched over the"
                                 + " network into n new partitions. Here the rows then flow, through operators that"
                                 + " do not care about partitioning, into another exchange ("
                                 + clip(upper.simpleString())
                                 + ") that shuffles them again by its own keys. One extra stage, and its shuffle"
-                                + " I/O, for nothing. Each exchange in the plan is a stage boundary.",
-                        "Remove the repartition(): the aggregation or join already shuffles by its keys. Repartition"
-                                + " only to change the parallelism of narrow work, or by the key the next operator"
-                                + " needs.",
-                        numbers("shuffleRecordsWritten", rows, "shuffleBytes", bytes),
-                        conf()));
+                                + " I/O, for nothing. Each exchange in the plan is a stage boundary.")
+                        .fix(
+                                "Remove the repartition(): the aggregation or join already shuffles by its keys. Repartition"
+                                        + " only to change the parallelism of narrow work, or by the key the next operator"
+                                        + " needs.")
+                        .numbers("shuffleRecordsWritten", rows, "shuffleBytes", bytes)
+                        .build());
             }
         }
         return out;

@@ -1,7 +1,5 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.Observation.conf;
-import static dev.breaklab.insight.Observation.numbers;
 import static dev.breaklab.run.Figures.percent;
 
 import dev.breaklab.run.Figures;
@@ -9,7 +7,6 @@ import dev.breaklab.run.Severity;
 import dev.breaklab.run.StageSnapshot;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * GC pressure: the JVM spent a large share of the stage's task time collecting garbage. The Spark
@@ -21,11 +18,6 @@ record GcRule(InsightProperties.Gc threshold) implements Rule {
 
     /** Records an RDD stage must hold as objects to count as GC-bound whatever its GC share. */
     static final long HEAP_RECORDS = 100_000;
-
-    @Override
-    public String kind() {
-        return KIND;
-    }
 
     @Override
     public List<Observation> check(Subject subject) {
@@ -49,30 +41,24 @@ record GcRule(InsightProperties.Gc threshold) implements Rule {
             if (share < threshold.share() && !heapObjects) {
                 continue;
             }
-            out.add(new Observation(
-                    KIND,
-                    share >= 2 * threshold.share() ? Severity.CRITICAL : Severity.WARNING,
-                    stage.stageId(),
-                    null,
-                    String.format(
-                            Locale.ROOT,
+            out.add(Observation.of(KIND, share >= 2 * threshold.share() ? Severity.CRITICAL : Severity.WARNING)
+                    .stage(stage.stageId())
+                    .summary(
                             "Stage %d spent %s of its task time in GC (%d ms of %d ms)%s",
                             stage.stageId(),
                             percent(share),
                             stage.gcTimeMs(),
                             run,
-                            heapObjects
-                                    ? ", holding its records as Java objects Spark's memory manager never saw"
-                                    : ""),
-                    "Tasks that create many short-lived objects (a boxed object per row in RDD code, UDFs that"
+                            heapObjects ? ", holding its records as Java objects Spark's memory manager never saw" : "")
+                    .detail("Tasks that create many short-lived objects (a boxed object per row in RDD code, UDFs that"
                             + " allocate, large collections built per record) keep the garbage collector busy,"
                             + " and while it runs the tasks wait. DataFrame operators avoid this by working on"
                             + " Tungsten's binary rows. In the embedded engine every task shares the lab's JVM, so"
-                            + " a pause counts in every task that was running.",
-                    "Allocate less per row: use DataFrame/Dataset built-in functions instead of RDD lambdas over"
+                            + " a pause counts in every task that was running.")
+                    .fix("Allocate less per row: use DataFrame/Dataset built-in functions instead of RDD lambdas over"
                             + " boxed objects or per-row UDFs; cache in serialized form; or give each task more"
-                            + " heap (fewer concurrent tasks, bigger executors).",
-                    numbers(
+                            + " heap (fewer concurrent tasks, bigger executors).")
+                    .numbers(
                             "gcTimeMs",
                             stage.gcTimeMs(),
                             "executorRunTimeMs",
@@ -80,8 +66,8 @@ record GcRule(InsightProperties.Gc threshold) implements Rule {
                             "gcShare",
                             Figures.share(share),
                             "shareThreshold",
-                            threshold.share()),
-                    conf()));
+                            threshold.share())
+                    .build());
         }
         return out;
     }

@@ -66,7 +66,7 @@ public class Insight implements RunDiagnosis {
                 observations.addAll(rule.check(subject));
             } catch (RuntimeException e) {
                 // One rule tripping over an odd snapshot must not hide the others' findings.
-                log.warn("Rule {} failed on run {}: {}", rule.kind(), run.id(), e.toString());
+                log.warn("Rule {} failed on run {}: {}", rule.getClass().getSimpleName(), run.id(), e.toString());
             }
         }
         var fixes = facts.fixes(run.experimentId());

@@ -2,7 +2,9 @@ package dev.breaklab.insight;
 
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -23,18 +25,12 @@ public record InsightProperties(
         @DefaultValue ResultSize resultSize,
         @DefaultValue SmallFiles smallFiles) {
 
-    /** All defaults, for tests and for code that runs without Spring. */
+    /**
+     * All defaults, for tests and for code that runs without Spring: bound from no properties at all,
+     * so the {@code @DefaultValue}s above are the one place they are written.
+     */
     public static InsightProperties defaults() {
-        return new InsightProperties(
-                new Skew(5, 4, Duration.ofMillis(250), DataSize.ofKilobytes(256)),
-                new Spill(DataSize.ofBytes(1), 0.1),
-                new TinyTasks(32, Duration.ofMillis(500), DataSize.ofMegabytes(1)),
-                new Parallelism(Duration.ofMillis(500), 0.4),
-                new ShuffleExplosion(5, DataSize.ofMegabytes(1)),
-                new Broadcast(DataSize.ofMegabytes(4), 100_000, Duration.ofSeconds(1)),
-                new Gc(0.1, Duration.ofSeconds(1)),
-                new ResultSize(0.8),
-                new SmallFiles(100, DataSize.ofMegabytes(1)));
+        return new Binder(new MapConfigurationPropertySource()).bindOrCreate("lab.insight", InsightProperties.class);
     }
 
     /**

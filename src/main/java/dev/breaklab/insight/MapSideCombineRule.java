@@ -1,7 +1,5 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.Observation.conf;
-import static dev.breaklab.insight.Observation.numbers;
 import static dev.breaklab.run.Figures.bytes;
 
 import dev.breaklab.run.JobSnapshot;
@@ -10,7 +8,6 @@ import dev.breaklab.run.StageSnapshot;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -30,11 +27,6 @@ record MapSideCombineRule() implements Rule {
     private static final long MIN_RECORDS = 10_000;
 
     @Override
-    public String kind() {
-        return KIND;
-    }
-
-    @Override
     public List<Observation> check(Subject subject) {
         Set<Integer> rddStages = new HashSet<>();
         for (JobSnapshot job : subject.run().jobs()) {
@@ -51,29 +43,23 @@ record MapSideCombineRule() implements Rule {
                     || stage.shuffleWriteRecords() < ALL * in) {
                 continue;
             }
-            out.add(new Observation(
-                    KIND,
-                    Severity.WARNING,
-                    stage.stageId(),
-                    null,
-                    String.format(
-                            Locale.ROOT,
+            out.add(Observation.of(KIND, Severity.WARNING)
+                    .stage(stage.stageId())
+                    .summary(
                             "Stage %d (RDD code) shuffled every record it read: %,d of %,d, %s",
-                            stage.stageId(),
-                            stage.shuffleWriteRecords(),
-                            in,
-                            bytes(stage.shuffleWriteBytes())),
-                    "Nothing was combined before the shuffle. groupByKey sends every value across the network"
+                            stage.stageId(), stage.shuffleWriteRecords(), in, bytes(stage.shuffleWriteBytes()))
+                    .detail("Nothing was combined before the shuffle. groupByKey sends every value across the network"
                             + " and only then lets you reduce them; reduceByKey and aggregateByKey reduce inside"
                             + " each map task first, so only one partial result per key and task is shuffled. (If"
-                            + " this stage feeds a join or a repartition, shuffling every record is expected.)",
-                    "Aggregate with a combiner: reduceByKey / aggregateByKey instead of groupByKey().mapValues(...),"
-                            + " or use the DataFrame API, which plans a partial aggregation by itself.",
-                    numbers(
+                            + " this stage feeds a join or a repartition, shuffling every record is expected.)")
+                    .fix(
+                            "Aggregate with a combiner: reduceByKey / aggregateByKey instead of groupByKey().mapValues(...),"
+                                    + " or use the DataFrame API, which plans a partial aggregation by itself.")
+                    .numbers(
                             "shuffleWriteRecords", stage.shuffleWriteRecords(),
                             "recordsIn", in,
-                            "shuffleWriteBytes", stage.shuffleWriteBytes()),
-                    conf()));
+                            "shuffleWriteBytes", stage.shuffleWriteBytes())
+                    .build());
         }
         return out;
     }

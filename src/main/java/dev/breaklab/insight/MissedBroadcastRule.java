@@ -1,7 +1,6 @@
 package dev.breaklab.insight;
 
 import static dev.breaklab.insight.Observation.conf;
-import static dev.breaklab.insight.Observation.numbers;
 import static dev.breaklab.run.Figures.bytes;
 
 import dev.breaklab.plan.PlanNode;
@@ -22,11 +21,6 @@ record MissedBroadcastRule() implements Rule {
     static final String KIND = "missed-broadcast";
 
     private static final long SPARK_DEFAULT_THRESHOLD = 10L << 20;
-
-    @Override
-    public String kind() {
-        return KIND;
-    }
 
     @Override
     public List<Observation> check(Subject subject) {
@@ -56,14 +50,11 @@ record MissedBroadcastRule() implements Rule {
             Map<String, String> fixConf = configured <= 0
                     ? conf("spark.sql.autoBroadcastJoinThreshold", "10MB")
                     : adaptiveOff ? conf("spark.sql.adaptive.enabled", "true") : conf();
-            out.add(new Observation(
-                    KIND,
-                    Severity.WARNING,
-                    null,
-                    join.nodeName(),
-                    "The " + join.nodeName() + " shuffled both sides, but one side was only " + bytes(small)
-                            + ": small enough to broadcast",
-                    "A shuffle join moves both sides across the network by key (and a sort-merge join sorts"
+            out.add(Observation.of(KIND, Severity.WARNING)
+                    .operator(join.nodeName())
+                    .summary("The " + join.nodeName() + " shuffled both sides, but one side was only " + bytes(small)
+                            + ": small enough to broadcast")
+                    .detail("A shuffle join moves both sides across the network by key (and a sort-merge join sorts"
                             + " them). When one side fits comfortably in memory, a broadcast hash join ships it"
                             + " whole to every task instead and leaves the big side"
                             + (big > 0 ? " (" + bytes(big) + ")" : "")
@@ -73,16 +64,17 @@ record MissedBroadcastRule() implements Rule {
                                     : bytes(configured) + " (spark.sql.autoBroadcastJoinThreshold), but it"
                                             + " decides on its estimate before running, and the estimate was too"
                                             + " big (a filter, an unknown source)")
-                            + ".",
-                    "Broadcast the small side: a BROADCAST hint (or broadcast() in the DataFrame API), a working"
+                            + ".")
+                    .fix("Broadcast the small side: a BROADCAST hint (or broadcast() in the DataFrame API), a working"
                             + " spark.sql.autoBroadcastJoinThreshold, or AQE (spark.sql.adaptive.enabled), which"
-                            + " re-plans the join with the size it measured after the shuffle.",
-                    numbers(
+                            + " re-plans the join with the size it measured after the shuffle.")
+                    .numbers(
                             "smallSideBytes", small,
                             "bigSideBytes", big,
                             "broadcastThresholdBytes", configured,
-                            "consideredBytes", limit),
-                    fixConf));
+                            "consideredBytes", limit)
+                    .fixConf(fixConf)
+                    .build());
         }
         return out;
     }

@@ -1,7 +1,6 @@
 package dev.breaklab.insight;
 
 import static dev.breaklab.insight.Observation.conf;
-import static dev.breaklab.insight.Observation.numbers;
 import static dev.breaklab.run.Figures.percent;
 
 import dev.breaklab.run.Figures;
@@ -10,7 +9,6 @@ import dev.breaklab.run.StageSnapshot;
 import dev.breaklab.run.StageStatus;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -20,11 +18,6 @@ import java.util.Map;
 record ParallelismRule(InsightProperties.Parallelism threshold) implements Rule {
 
     static final String KIND = "low-parallelism";
-
-    @Override
-    public String kind() {
-        return KIND;
-    }
 
     @Override
     public List<Observation> check(Subject subject) {
@@ -50,40 +43,34 @@ record ParallelismRule(InsightProperties.Parallelism threshold) implements Rule 
                     : stage.shuffleReadBytes() > 0
                             ? conf("spark.sql.shuffle.partitions", Integer.toString(cores * 2))
                             : conf();
-            out.add(new Observation(
-                    KIND,
-                    Severity.WARNING,
-                    stage.stageId(),
-                    null,
-                    String.format(
-                            Locale.ROOT,
+            out.add(Observation.of(KIND, Severity.WARNING)
+                    .stage(stage.stageId())
+                    .summary(
                             "Stage %d ran %d task(s) on %d cores for %d ms: %s of its core-time was idle",
-                            stage.stageId(),
-                            stage.numTasks(),
-                            cores,
-                            stage.durationMs(),
-                            percent(idle)),
-                    "A stage runs one task per partition, and one task uses one core. With fewer partitions than"
-                            + " cores, the remaining cores have nothing to do for the whole stage"
-                            + (coalescedToFew
-                                    ? "; here AQE coalesced the shuffle into very few partitions because"
-                                            + " spark.sql.adaptive.coalescePartitions.parallelismFirst=false lets"
-                                            + " it aim for advisoryPartitionSizeInBytes regardless of the cores"
-                                    : "")
-                            + ". Typical causes: a window or sort with no partitioning (everything in one"
-                            + " partition), coalesce(1), a small file read as one split, or too few shuffle"
-                            + " partitions.",
-                    "Give the stage at least as many partitions as cores (2-3x is better): repartition before the"
+                            stage.stageId(), stage.numTasks(), cores, stage.durationMs(), percent(idle))
+                    .detail(
+                            "A stage runs one task per partition, and one task uses one core. With fewer partitions than"
+                                    + " cores, the remaining cores have nothing to do for the whole stage"
+                                    + (coalescedToFew
+                                            ? "; here AQE coalesced the shuffle into very few partitions because"
+                                                    + " spark.sql.adaptive.coalescePartitions.parallelismFirst=false lets"
+                                                    + " it aim for advisoryPartitionSizeInBytes regardless of the cores"
+                                            : "")
+                                    + ". Typical causes: a window or sort with no partitioning (everything in one"
+                                    + " partition), coalesce(1), a small file read as one split, or too few shuffle"
+                                    + " partitions.")
+                    .fix("Give the stage at least as many partitions as cores (2-3x is better): repartition before the"
                             + " heavy work, raise spark.sql.shuffle.partitions, partition the window"
                             + " (Window.partitionBy), or keep spark.sql.adaptive.coalescePartitions.parallelismFirst"
-                            + " on.",
-                    numbers(
+                            + " on.")
+                    .numbers(
                             "tasks", stage.numTasks(),
                             "cores", cores,
                             "stageMs", stage.durationMs(),
                             "executorRunTimeMs", stage.executorRunTimeMs(),
-                            "idleCoreShare", Figures.share(idle)),
-                    fixConf));
+                            "idleCoreShare", Figures.share(idle))
+                    .fixConf(fixConf)
+                    .build());
         }
         return out;
     }

@@ -1,8 +1,5 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.Observation.conf;
-import static dev.breaklab.insight.Observation.numbers;
-
 import dev.breaklab.plan.PlanNode;
 import dev.breaklab.run.PlanVersion;
 import dev.breaklab.run.Severity;
@@ -11,7 +8,6 @@ import dev.breaklab.run.SqlSnapshot;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -23,11 +19,6 @@ import java.util.Map;
 record RecomputationRule() implements Rule {
 
     static final String KIND = "recomputation";
-
-    @Override
-    public String kind() {
-        return KIND;
-    }
 
     @Override
     public List<Observation> check(Subject subject) {
@@ -53,26 +44,21 @@ record RecomputationRule() implements Rule {
             if (count < 2) {
                 return;
             }
-            out.add(new Observation(
-                    KIND,
-                    Severity.WARNING,
-                    null,
-                    scan,
-                    String.format(
-                            Locale.ROOT,
+            out.add(Observation.of(KIND, Severity.WARNING)
+                    .operator(scan)
+                    .summary(
                             "%d actions each read the same source again (%s), %,d rows in all",
-                            count,
-                            scan,
-                            rows.getOrDefault(scan, 0L)),
-                    "Every action (count, collect, write...) runs a query of its own, and a DataFrame is a recipe,"
-                            + " not a result: without persist() each action reads the source and redoes every"
-                            + " shuffle again. Stages of one action are skipped only when their shuffle output"
-                            + " still exists from an earlier job of the same plan.",
-                    "persist() (MEMORY_AND_DISK) the DataFrame that several actions share and unpersist() it after"
+                            count, scan, rows.getOrDefault(scan, 0L))
+                    .detail(
+                            "Every action (count, collect, write...) runs a query of its own, and a DataFrame is a recipe,"
+                                    + " not a result: without persist() each action reads the source and redoes every"
+                                    + " shuffle again. Stages of one action are skipped only when their shuffle output"
+                                    + " still exists from an earlier job of the same plan.")
+                    .fix("persist() (MEMORY_AND_DISK) the DataFrame that several actions share and unpersist() it after"
                             + " the last one, or combine the actions into one query (one write that produces"
-                            + " everything).",
-                    numbers("actions", count, "sourceRows", rows.getOrDefault(scan, 0L)),
-                    conf()));
+                            + " everything).")
+                    .numbers("actions", count, "sourceRows", rows.getOrDefault(scan, 0L))
+                    .build());
         });
         return out;
     }

@@ -1,7 +1,5 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.Observation.conf;
-import static dev.breaklab.insight.Observation.numbers;
 import static dev.breaklab.run.Figures.bytes;
 import static dev.breaklab.run.Figures.percent;
 
@@ -11,7 +9,6 @@ import dev.breaklab.run.SparkMetricText;
 import dev.breaklab.run.StageSnapshot;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,35 +26,23 @@ record ResultSizeRule(InsightProperties.ResultSize threshold) implements Rule {
                     + " spark.driver.maxResultSize \\(([^)]+)\\)");
 
     @Override
-    public String kind() {
-        return KIND;
-    }
-
-    @Override
     public List<Observation> check(Subject subject) {
         String error = subject.errorMessage().orElse("");
         Matcher tripped = TRIPPED.matcher(error);
         if (tripped.find()) {
             long results = SparkMetricText.parse(tripped.group(2)).orElse(0);
             long guard = SparkMetricText.parse(tripped.group(3)).orElse(subject.maxResultSizeBytes());
-            return List.of(new Observation(
-                    KIND,
-                    Severity.CRITICAL,
-                    null,
-                    null,
-                    String.format(
-                            Locale.ROOT,
+            return List.of(Observation.of(KIND, Severity.CRITICAL)
+                    .summary(
                             "The results of %s tasks reached %s, over the driver's %s guard: Spark aborted the job",
-                            tripped.group(1),
-                            tripped.group(2),
-                            tripped.group(3)),
-                    detail(),
-                    fix(),
-                    numbers(
+                            tripped.group(1), tripped.group(2), tripped.group(3))
+                    .detail(detail())
+                    .fix(fix())
+                    .numbers(
                             "tasks", Long.parseLong(tripped.group(1)),
                             "resultBytes", results,
-                            "maxResultSizeBytes", guard),
-                    conf()));
+                            "maxResultSizeBytes", guard)
+                    .build());
         }
         long guard = subject.maxResultSizeBytes();
         if (guard <= 0) {
@@ -69,28 +54,21 @@ record ResultSizeRule(InsightProperties.ResultSize threshold) implements Rule {
             if (share < threshold.nearShare()) {
                 continue;
             }
-            out.add(new Observation(
-                    KIND,
-                    Severity.WARNING,
-                    stage.stageId(),
-                    null,
-                    String.format(
-                            Locale.ROOT,
+            out.add(Observation.of(KIND, Severity.WARNING)
+                    .stage(stage.stageId())
+                    .summary(
                             "Stage %d sent %s of results to the driver, %s of spark.driver.maxResultSize (%s)",
-                            stage.stageId(),
-                            bytes(stage.resultSizeBytes()),
-                            percent(share),
-                            bytes(guard)),
-                    detail(),
-                    fix(),
-                    numbers(
+                            stage.stageId(), bytes(stage.resultSizeBytes()), percent(share), bytes(guard))
+                    .detail(detail())
+                    .fix(fix())
+                    .numbers(
                             "resultBytes",
                             stage.resultSizeBytes(),
                             "maxResultSizeBytes",
                             guard,
                             "share",
-                            Figures.share(share)),
-                    conf()));
+                            Figures.share(share))
+                    .build());
         }
         return out;
     }

@@ -1,15 +1,11 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.Observation.conf;
-import static dev.breaklab.insight.Observation.numbers;
-
 import dev.breaklab.run.RunStatus;
 import dev.breaklab.run.Severity;
 import dev.breaklab.run.StageSnapshot;
 import dev.breaklab.run.TaskOutcome;
 import dev.breaklab.run.TaskSummary;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Retries: failed tasks, stages resubmitted as new attempts, fetch failures and lost executors.
@@ -19,11 +15,6 @@ import java.util.Locale;
 record RetriesRule() implements Rule {
 
     static final String KIND = "retries";
-
-    @Override
-    public String kind() {
-        return KIND;
-    }
 
     @Override
     public List<Observation> check(Subject subject) {
@@ -63,33 +54,30 @@ record RetriesRule() implements Rule {
                                 + " ran again elsewhere, and any shuffle output it held must be recomputed."
                         : "Tasks threw errors and Spark retried them (up to spark.task.maxFailures times per task)"
                                 + "; each retry repeats the task's work.";
-        return List.of(new Observation(
-                KIND,
-                runFailed ? Severity.CRITICAL : Severity.WARNING,
-                firstStage,
-                null,
-                String.format(
-                        Locale.ROOT,
+        return List.of(Observation.of(KIND, runFailed ? Severity.CRITICAL : Severity.WARNING)
+                .stage(firstStage)
+                .summary(
                         "%d failed task(s), %d stage retry(ies)%s%s",
                         failedTasks,
                         retriedStages,
                         fetchFailures > 0 ? ", fetch failures" : "",
-                        executorLosses > 0 ? ", lost executor(s)" : ""),
-                cause
+                        executorLosses > 0 ? ", lost executor(s)" : "")
+                .detail(cause
                         + (runFailed
                                 ? " Here the retries did not help and the run failed."
-                                : " The run succeeded, but" + " paid for the work twice."),
-                fetchFailures > 0 || executorLosses > 0
-                        ? "Keep shuffle output when executors go: enable the external shuffle service"
-                                + " (spark.shuffle.service.enabled) or decommissioning with shuffle migration, and"
-                                + " find why the executor died (for out-of-memory: more partitions or more memory)."
-                        : "Read the task error in the failure reason and fix its cause; retries only help with"
-                                + " transient faults.",
-                numbers(
+                                : " The run succeeded, but" + " paid for the work twice."))
+                .fix(
+                        fetchFailures > 0 || executorLosses > 0
+                                ? "Keep shuffle output when executors go: enable the external shuffle service"
+                                        + " (spark.shuffle.service.enabled) or decommissioning with shuffle migration, and"
+                                        + " find why the executor died (for out-of-memory: more partitions or more memory)."
+                                : "Read the task error in the failure reason and fix its cause; retries only help with"
+                                        + " transient faults.")
+                .numbers(
                         "failedTasks", failedTasks,
                         "stageRetries", retriedStages,
                         "stagesWithFetchFailures", fetchFailures,
-                        "stagesWithLostExecutors", executorLosses),
-                conf()));
+                        "stagesWithLostExecutors", executorLosses)
+                .build());
     }
 }

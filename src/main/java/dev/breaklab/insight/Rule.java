@@ -3,8 +3,9 @@ package dev.breaklab.insight;
 import java.util.List;
 
 /**
- * One diagnosis rule. The set is closed: each rule is one finding kind, and the README documents
- * every one of them with its threshold and fix.
+ * One diagnosis rule. The set is closed: each rule reports one finding kind, its {@code KIND}
+ * constant (kebab-case and stable: the browser, the tests and a lesson's primary finding key on it),
+ * and the README documents every one of them with its threshold and fix.
  */
 sealed interface Rule
         permits SkewRule,
@@ -33,9 +34,6 @@ sealed interface Rule
                 LateRowsRule,
                 StreamBacklogRule,
                 StreamRestartRule {
-
-    /** The finding kind this rule reports, kebab-case and stable (the browser and tests key on it). */
-    String kind();
 
     List<Observation> check(Subject subject);
 }

@@ -1,7 +1,5 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.Observation.conf;
-import static dev.breaklab.insight.Observation.numbers;
 import static dev.breaklab.run.Figures.bytes;
 import static dev.breaklab.run.Figures.ratio;
 
@@ -22,11 +20,6 @@ import java.util.Locale;
 record ShuffleExplosionRule(InsightProperties.ShuffleExplosion threshold) implements Rule {
 
     static final String KIND = "shuffle-explosion";
-
-    @Override
-    public String kind() {
-        return KIND;
-    }
 
     @Override
     public List<Observation> check(Subject subject) {
@@ -53,34 +46,28 @@ record ShuffleExplosionRule(InsightProperties.ShuffleExplosion threshold) implem
                 continue;
             }
             String operator = multiplier(subject);
-            out.add(new Observation(
-                    KIND,
-                    growth >= 2 * threshold.ratio() ? Severity.CRITICAL : Severity.WARNING,
-                    stage.stageId(),
-                    operator,
-                    String.format(
-                            Locale.ROOT,
+            out.add(Observation.of(KIND, growth >= 2 * threshold.ratio() ? Severity.CRITICAL : Severity.WARNING)
+                    .stage(stage.stageId())
+                    .operator(operator)
+                    .summary(
                             "Stage %d wrote %s of shuffle data, %s what it took in (%s)",
-                            stage.stageId(),
-                            bytes(stage.shuffleWriteBytes()),
-                            ratio(growth),
-                            measure),
-                    "A shuffle moves every row it is given over the network and through disk. This stage"
+                            stage.stageId(), bytes(stage.shuffleWriteBytes()), ratio(growth), measure)
+                    .detail("A shuffle moves every row it is given over the network and through disk. This stage"
                             + " multiplied its rows before the shuffle"
                             + (operator == null ? "" : " (" + operator + " produced the most rows)")
                             + ": a join on a key that repeats on both sides returns one row per matching pair, and"
                             + " explode returns one row per array element. Everything downstream pays for the"
-                            + " extra rows.",
-                    "Shrink before the shuffle: filter and aggregate (or deduplicate the join keys) before a"
-                            + " many-to-many join or explode, and check both sides of a join for duplicate keys.",
-                    numbers(
+                            + " extra rows.")
+                    .fix("Shrink before the shuffle: filter and aggregate (or deduplicate the join keys) before a"
+                            + " many-to-many join or explode, and check both sides of a join for duplicate keys.")
+                    .numbers(
                             "shuffleWriteBytes", stage.shuffleWriteBytes(),
                             "shuffleWriteRecords", stage.shuffleWriteRecords(),
                             "recordsIn", recordsIn,
                             "bytesIn", bytesIn,
                             "growth", SkewRule.round(growth),
-                            "ratioThreshold", threshold.ratio()),
-                    conf()));
+                            "ratioThreshold", threshold.ratio())
+                    .build());
         }
         return out;
     }

@@ -1,8 +1,5 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.Observation.conf;
-import static dev.breaklab.insight.Observation.numbers;
-
 import dev.breaklab.plan.PlanNode;
 import dev.breaklab.run.Severity;
 import dev.breaklab.run.SparkMetricText;
@@ -19,11 +16,6 @@ record SinglePartitionRule() implements Rule {
     static final String KIND = "single-partition";
 
     @Override
-    public String kind() {
-        return KIND;
-    }
-
-    @Override
     public List<Observation> check(Subject subject) {
         List<Observation> out = new ArrayList<>();
         for (PlanNode window : subject.finalOperators()) {
@@ -35,25 +27,23 @@ record SinglePartitionRule() implements Rule {
                 continue;
             }
             long rows = SparkMetricText.orZero(exchange, "shuffle records written");
-            out.add(new Observation(
-                    KIND,
-                    Severity.WARNING,
-                    null,
-                    window.nodeName(),
-                    String.format(
+            out.add(Observation.of(KIND, Severity.WARNING)
+                    .operator(window.nodeName())
+                    .summary(String.format(
                             java.util.Locale.ROOT,
                             "A window with no PARTITION BY moved all %,d rows into one partition: one task does it all",
-                            rows),
-                    "A window function computes over the rows of its partition in order. Without PARTITION BY the"
-                            + " whole dataset is one window partition, so Spark must shuffle every row to a single"
-                            + " task (Exchange SinglePartition) and sort it there; the other cores wait, and that"
-                            + " task's memory has to hold the lot (Spark logs \"No Partition Defined for Window"
-                            + " operation\").",
-                    "Partition the window by a key that splits the data (Window.partitionBy(\"user\")); for a"
+                            rows))
+                    .detail(
+                            "A window function computes over the rows of its partition in order. Without PARTITION BY the"
+                                    + " whole dataset is one window partition, so Spark must shuffle every row to a single"
+                                    + " task (Exchange SinglePartition) and sort it there; the other cores wait, and that"
+                                    + " task's memory has to hold the lot (Spark logs \"No Partition Defined for Window"
+                                    + " operation\").")
+                    .fix("Partition the window by a key that splits the data (Window.partitionBy(\"user\")); for a"
                             + " global ranking, rank within partitions first, or use a different approach"
-                            + " (e.g. monotonically_increasing_id for unique ids).",
-                    numbers("rows", rows),
-                    conf()));
+                            + " (e.g. monotonically_increasing_id for unique ids).")
+                    .numbers("rows", rows)
+                    .build());
         }
         return out;
     }

@@ -1,7 +1,5 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.Observation.conf;
-import static dev.breaklab.insight.Observation.numbers;
 import static dev.breaklab.run.Figures.bytes;
 import static dev.breaklab.run.Figures.ratio;
 
@@ -23,11 +21,6 @@ record SkewRule(InsightProperties.Skew threshold) implements Rule {
 
     /** The straggler must also hold up the stage: at least this share of its wall time. */
     private static final double STAGE_SHARE = 0.3;
-
-    @Override
-    public String kind() {
-        return KIND;
-    }
 
     @Override
     public List<Observation> check(Subject subject) {
@@ -89,15 +82,12 @@ record SkewRule(InsightProperties.Skew threshold) implements Rule {
                     + " skewedPartitionFactor x the median and skewedPartitionThresholdInBytes). AQE splits joins"
                     + " only: for an aggregation, or to fix it at the source, salt the hot key (add a random"
                     + " bucket to it, aggregate or join per bucket, then combine).";
-            out.add(new Observation(
-                    KIND,
-                    slow && heavy ? Severity.CRITICAL : Severity.WARNING,
-                    stage.stageId(),
-                    null,
-                    summary,
-                    detail,
-                    fix,
-                    numbers(
+            out.add(Observation.of(KIND, slow && heavy ? Severity.CRITICAL : Severity.WARNING)
+                    .stage(stage.stageId())
+                    .summary(summary)
+                    .detail(detail)
+                    .fix(fix)
+                    .numbers(
                             "tasks", duration.count(),
                             "maxTaskMs", duration.max(),
                             "medianTaskMs", duration.p50(),
@@ -106,8 +96,9 @@ record SkewRule(InsightProperties.Skew threshold) implements Rule {
                             "medianShuffleReadBytes", read.p50(),
                             "shuffleReadMaxOverMedian", round(read.maxOverMedian()),
                             "stageMs", stage.durationMs(),
-                            "ratioThreshold", threshold.ratio()),
-                    conf("spark.sql.adaptive.enabled", "true", "spark.sql.adaptive.skewJoin.enabled", "true")));
+                            "ratioThreshold", threshold.ratio())
+                    .fixConf("spark.sql.adaptive.enabled", "true", "spark.sql.adaptive.skewJoin.enabled", "true")
+                    .build());
         }
         return out;
     }

@@ -1,7 +1,5 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.Observation.conf;
-import static dev.breaklab.insight.Observation.numbers;
 import static dev.breaklab.run.Figures.bytes;
 
 import dev.breaklab.plan.PlanNode;
@@ -9,7 +7,6 @@ import dev.breaklab.run.Severity;
 import dev.breaklab.run.SparkMetricText;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * A scan of many small files: every file costs an open, a footer read and a listing entry, which
@@ -19,11 +16,6 @@ import java.util.Locale;
 record SmallFilesRule(InsightProperties.SmallFiles threshold) implements Rule {
 
     static final String KIND = "small-files";
-
-    @Override
-    public String kind() {
-        return KIND;
-    }
 
     @Override
     public List<Observation> check(Subject subject) {
@@ -38,28 +30,21 @@ record SmallFilesRule(InsightProperties.SmallFiles threshold) implements Rule {
             if (average > threshold.maxAverageSize().toBytes()) {
                 continue;
             }
-            out.add(new Observation(
-                    KIND,
-                    Severity.WARNING,
-                    null,
-                    scan.nodeName(),
-                    String.format(
-                            Locale.ROOT,
-                            "The scan read %,d files of %s on average (%s in all)",
-                            files,
-                            bytes(average),
-                            bytes(size)),
-                    "Each file costs a fixed price whatever its size: listing it, opening it, reading its footer"
-                            + " and schema. Spark packs small files into splits (spark.sql.files.maxPartitionBytes,"
-                            + " counting spark.sql.files.openCostInBytes per file), so the task count may look"
-                            + " fine, but every task still opens hundreds of files to read a few kilobytes from"
-                            + " each. Small files come from writers with too many partitions (one file per task"
-                            + " per partition value) or from streaming micro-batches.",
-                    "Compact the data into files of 128 MB-1 GB (repartition or coalesce before the write, or a"
+            out.add(Observation.of(KIND, Severity.WARNING)
+                    .operator(scan.nodeName())
+                    .summary("The scan read %,d files of %s on average (%s in all)", files, bytes(average), bytes(size))
+                    .detail(
+                            "Each file costs a fixed price whatever its size: listing it, opening it, reading its footer"
+                                    + " and schema. Spark packs small files into splits (spark.sql.files.maxPartitionBytes,"
+                                    + " counting spark.sql.files.openCostInBytes per file), so the task count may look"
+                                    + " fine, but every task still opens hundreds of files to read a few kilobytes from"
+                                    + " each. Small files come from writers with too many partitions (one file per task"
+                                    + " per partition value) or from streaming micro-batches.")
+                    .fix("Compact the data into files of 128 MB-1 GB (repartition or coalesce before the write, or a"
                             + " periodic compaction job); when reading, larger splits"
-                            + " (spark.sql.files.maxPartitionBytes) cut the task count.",
-                    numbers("files", files, "bytes", size, "averageFileBytes", average),
-                    conf()));
+                            + " (spark.sql.files.maxPartitionBytes) cut the task count.")
+                    .numbers("files", files, "bytes", size, "averageFileBytes", average)
+                    .build());
         }
         return out;
     }

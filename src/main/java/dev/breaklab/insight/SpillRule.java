@@ -1,7 +1,5 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.Observation.conf;
-import static dev.breaklab.insight.Observation.numbers;
 import static dev.breaklab.run.Figures.bytes;
 
 import dev.breaklab.plan.PlanNode;
@@ -10,7 +8,6 @@ import dev.breaklab.run.SparkMetricText;
 import dev.breaklab.run.StageSnapshot;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Spill: a task's sort, aggregation, join or window buffer outgrew its share of execution memory,
@@ -19,11 +16,6 @@ import java.util.Locale;
 record SpillRule(InsightProperties.Spill threshold) implements Rule {
 
     static final String KIND = "spill";
-
-    @Override
-    public String kind() {
-        return KIND;
-    }
 
     @Override
     public List<Observation> check(Subject subject) {
@@ -39,37 +31,33 @@ record SpillRule(InsightProperties.Spill threshold) implements Rule {
             double diskShare = consumed == 0 ? 0 : (double) disk / consumed;
             boolean critical = consumed > 0 && diskShare >= threshold.criticalDiskShare();
             long partitions = parse(subject.conf("spark.sql.shuffle.partitions", "200"), 200);
-            out.add(new Observation(
-                    KIND,
-                    critical ? Severity.CRITICAL : Severity.WARNING,
-                    stage.stageId(),
-                    operator,
-                    String.format(
-                            Locale.ROOT,
+            out.add(Observation.of(KIND, critical ? Severity.CRITICAL : Severity.WARNING)
+                    .stage(stage.stageId())
+                    .operator(operator)
+                    .summary(
                             "Stage %d spilled %s from memory (%s on disk)%s",
-                            stage.stageId(),
-                            bytes(memory),
-                            bytes(disk),
-                            operator == null ? "" : " in " + operator),
-                    "A task keeps its sort, hash-aggregation, join or window buffer in execution memory; when it"
-                            + " outgrows the task's share (roughly execution memory / concurrent tasks, or a spill"
-                            + " threshold set on the operator) Spark sorts what it has, writes it to disk and"
-                            + " merges it back later. Spill (Memory) is the in-memory size of what was written,"
-                            + " Spill (Disk) its size on disk: extra serialization, disk writes and reads, and the"
-                            + " stage slows down.",
-                    "Give each task less data: more, smaller partitions (raise spark.sql.shuffle.partitions, or"
+                            stage.stageId(), bytes(memory), bytes(disk), operator == null ? "" : " in " + operator)
+                    .detail(
+                            "A task keeps its sort, hash-aggregation, join or window buffer in execution memory; when it"
+                                    + " outgrows the task's share (roughly execution memory / concurrent tasks, or a spill"
+                                    + " threshold set on the operator) Spark sorts what it has, writes it to disk and"
+                                    + " merges it back later. Spill (Memory) is the in-memory size of what was written,"
+                                    + " Spill (Disk) its size on disk: extra serialization, disk writes and reads, and the"
+                                    + " stage slows down.")
+                    .fix("Give each task less data: more, smaller partitions (raise spark.sql.shuffle.partitions, or"
                             + " let AQE size them with spark.sql.adaptive.advisoryPartitionSizeInBytes); restore"
                             + " spill thresholds that were lowered (spark.sql.windowExec.buffer.spill.threshold,"
                             + " spark.sql.sortMergeJoinExec.buffer.spill.threshold); or give executors more"
-                            + " memory.",
-                    numbers(
+                            + " memory.")
+                    .numbers(
                             "memorySpilledBytes", memory,
                             "diskSpilledBytes", disk,
                             "inputBytes", stage.inputBytes(),
                             "shuffleReadBytes", stage.shuffleReadBytes(),
                             "peakExecutionMemory", stage.peakExecutionMemory(),
-                            "tasks", stage.numTasks()),
-                    conf("spark.sql.shuffle.partitions", Long.toString(Math.max(partitions * 4, subject.cores())))));
+                            "tasks", stage.numTasks())
+                    .fixConf("spark.sql.shuffle.partitions", Long.toString(Math.max(partitions * 4, subject.cores())))
+                    .build());
         }
         return out;
     }

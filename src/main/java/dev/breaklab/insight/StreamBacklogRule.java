@@ -1,12 +1,8 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.Observation.conf;
-import static dev.breaklab.insight.Observation.numbers;
-
 import dev.breaklab.run.BatchSnapshot;
 import dev.breaklab.run.Severity;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * A streaming query that cannot keep up: after the first batch, rows arrive faster than the query
@@ -19,11 +15,6 @@ record StreamBacklogRule() implements Rule {
 
     /** Input over processing rate from which the query is falling behind. */
     private static final double MARGIN = 1.2;
-
-    @Override
-    public String kind() {
-        return KIND;
-    }
 
     @Override
     public List<Observation> check(Subject subject) {
@@ -50,26 +41,18 @@ record StreamBacklogRule() implements Rule {
         }
         long longest =
                 steady.stream().mapToLong(BatchSnapshot::batchDurationMs).max().orElse(0);
-        return List.of(new Observation(
-                KIND,
-                Severity.WARNING,
-                null,
-                null,
-                String.format(
-                        Locale.ROOT,
-                        "The stream falls behind: %,.0f rows/s arrive, %,.0f rows/s are processed",
-                        input,
-                        processed),
-                "Each micro-batch takes whatever arrived since the last one. When rows arrive faster than a"
+        return List.of(Observation.of(KIND, Severity.WARNING)
+                .summary("The stream falls behind: %,.0f rows/s arrive, %,.0f rows/s are processed", input, processed)
+                .detail("Each micro-batch takes whatever arrived since the last one. When rows arrive faster than a"
                         + " batch can process them, the next batch is larger, takes longer, and the backlog (and"
-                        + " the end-to-end latency) grows without bound.",
-                "Cap each batch (maxOffsetsPerTrigger for Kafka, maxFilesPerTrigger for files, rowsPerSecond for"
-                        + " the rate source), give the query more cores, or make each batch cheaper.",
-                numbers(
+                        + " the end-to-end latency) grows without bound.")
+                .fix("Cap each batch (maxOffsetsPerTrigger for Kafka, maxFilesPerTrigger for files, rowsPerSecond for"
+                        + " the rate source), give the query more cores, or make each batch cheaper.")
+                .numbers(
                         "inputRowsPerSecond", Math.round(input),
                         "processedRowsPerSecond", Math.round(processed),
                         "longestBatchMs", longest,
-                        "batches", batches.size()),
-                conf()));
+                        "batches", batches.size())
+                .build());
     }
 }

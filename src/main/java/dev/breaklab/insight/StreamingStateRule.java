@@ -1,13 +1,10 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.insight.Observation.conf;
-import static dev.breaklab.insight.Observation.numbers;
 import static dev.breaklab.run.Figures.bytes;
 
 import dev.breaklab.run.BatchSnapshot;
 import dev.breaklab.run.Severity;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Streaming state that can only grow: a stateful operator (aggregation, dropDuplicates, join)
@@ -17,11 +14,6 @@ import java.util.Locale;
 record StreamingStateRule() implements Rule {
 
     static final String KIND = "unbounded-state";
-
-    @Override
-    public String kind() {
-        return KIND;
-    }
 
     @Override
     public List<Observation> check(Subject subject) {
@@ -38,30 +30,26 @@ record StreamingStateRule() implements Rule {
         if (last.stateRowsTotal() <= first.stateRowsTotal()) {
             return List.of();
         }
-        return List.of(new Observation(
-                KIND,
-                Severity.WARNING,
-                null,
-                last.stateOperators().get(0).operatorName(),
-                String.format(
-                        Locale.ROOT,
+        return List.of(Observation.of(KIND, Severity.WARNING)
+                .operator(last.stateOperators().get(0).operatorName())
+                .summary(
                         "Streaming state only grows: %,d rows after %d batches (from %,d), none ever removed, %s in memory",
                         last.stateRowsTotal(),
                         batches.size(),
                         first.stateRowsTotal(),
-                        bytes(last.stateMemoryUsedBytes())),
-                "A stateful streaming operator keeps a row per key (group, duplicate id, join key) between"
+                        bytes(last.stateMemoryUsedBytes()))
+                .detail("A stateful streaming operator keeps a row per key (group, duplicate id, join key) between"
                         + " micro-batches. Without a watermark Spark cannot know when a key is finished, so it"
                         + " never removes one: the state store grows with every new key, and with it memory,"
-                        + " checkpoint size and batch time, until the query falls over.",
-                "Add a watermark on the event-time column (withWatermark(\"ts\", \"10 minutes\")) and use it in"
+                        + " checkpoint size and batch time, until the query falls over.")
+                .fix("Add a watermark on the event-time column (withWatermark(\"ts\", \"10 minutes\")) and use it in"
                         + " the aggregation window or dropDuplicates, so Spark can drop state older than the"
-                        + " watermark.",
-                numbers(
+                        + " watermark.")
+                .numbers(
                         "batches", batches.size(),
                         "stateRowsFirst", first.stateRowsTotal(),
                         "stateRowsLast", last.stateRowsTotal(),
-                        "stateMemoryBytes", last.stateMemoryUsedBytes()),
-                conf()));
+                        "stateMemoryBytes", last.stateMemoryUsedBytes())
+                .build());
     }
 }

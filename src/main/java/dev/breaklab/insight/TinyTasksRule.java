@@ -1,7 +1,6 @@
 package dev.breaklab.insight;
 
 import static dev.breaklab.insight.Observation.conf;
-import static dev.breaklab.insight.Observation.numbers;
 import static dev.breaklab.run.Figures.bytes;
 import static dev.breaklab.run.Figures.percent;
 
@@ -21,11 +20,6 @@ record TinyTasksRule(InsightProperties.TinyTasks threshold) implements Rule {
     static final String KIND = "tiny-tasks";
 
     @Override
-    public String kind() {
-        return KIND;
-    }
-
-    @Override
     public List<Observation> check(Subject subject) {
         List<Observation> out = new ArrayList<>();
         for (StageSnapshot stage : subject.measuredStages()) {
@@ -39,20 +33,16 @@ record TinyTasksRule(InsightProperties.TinyTasks threshold) implements Rule {
             }
             Double overhead = overheadShare(stage, subject.cores());
             boolean shuffled = stage.shuffleReadBytes() > 0;
-            out.add(new Observation(
-                    KIND,
-                    overhead != null && overhead >= 0.5 ? Severity.CRITICAL : Severity.WARNING,
-                    stage.stageId(),
-                    null,
-                    String.format(
-                            Locale.ROOT,
+            out.add(Observation.of(KIND, overhead != null && overhead >= 0.5 ? Severity.CRITICAL : Severity.WARNING)
+                    .stage(stage.stageId())
+                    .summary(
                             "Stage %d ran %,d tiny tasks: median %d ms, %s of data each%s",
                             stage.stageId(),
                             stage.numTasks(),
                             median,
                             bytes(bytesPerTask),
-                            overhead == null ? "" : "; " + percent(overhead) + " of its core-time was overhead"),
-                    "Every task costs a fixed price on top of its work: the driver schedules and tracks it, an"
+                            overhead == null ? "" : "; " + percent(overhead) + " of its core-time was overhead")
+                    .detail("Every task costs a fixed price on top of its work: the driver schedules and tracks it, an"
                             + " executor deserializes and launches it, and it opens a block per map output (and"
                             + " writes a file per partition on output). With "
                             + String.format(Locale.ROOT, "%,d", stage.numTasks())
@@ -63,16 +53,17 @@ record TinyTasksRule(InsightProperties.TinyTasks threshold) implements Rule {
                                     ? ""
                                     : " This is a streaming query: AQE does not coalesce its partitions, and the"
                                             + " state store keeps spark.sql.shuffle.partitions fixed from the first"
-                                            + " run of the checkpoint."),
-                    shuffled
-                            ? "Let AQE coalesce small post-shuffle partitions (spark.sql.adaptive.enabled=true,"
-                                    + " spark.sql.adaptive.coalescePartitions.enabled=true; target size"
-                                    + " spark.sql.adaptive.advisoryPartitionSizeInBytes), or set"
-                                    + " spark.sql.shuffle.partitions near the shuffle size / 128 MB (at least the"
-                                    + " number of cores)."
-                            : "Read fewer, larger splits: raise spark.sql.files.maxPartitionBytes and"
-                                    + " spark.sql.files.openCostInBytes, or compact the small files.",
-                    numbers(
+                                            + " run of the checkpoint."))
+                    .fix(
+                            shuffled
+                                    ? "Let AQE coalesce small post-shuffle partitions (spark.sql.adaptive.enabled=true,"
+                                            + " spark.sql.adaptive.coalescePartitions.enabled=true; target size"
+                                            + " spark.sql.adaptive.advisoryPartitionSizeInBytes), or set"
+                                            + " spark.sql.shuffle.partitions near the shuffle size / 128 MB (at least the"
+                                            + " number of cores)."
+                                    : "Read fewer, larger splits: raise spark.sql.files.maxPartitionBytes and"
+                                            + " spark.sql.files.openCostInBytes, or compact the small files.")
+                    .numbers(
                             "tasks", stage.numTasks(),
                             "medianTaskMs", median,
                             "medianShuffleReadBytes",
@@ -80,14 +71,16 @@ record TinyTasksRule(InsightProperties.TinyTasks threshold) implements Rule {
                             "stageMs", stage.durationMs(),
                             "executorRunTimeMs", stage.executorRunTimeMs(),
                             "cores", subject.cores(),
-                            "overheadShare", overhead == null ? null : Figures.share(overhead)),
-                    shuffled
-                            ? conf(
-                                    "spark.sql.adaptive.enabled",
-                                    "true",
-                                    "spark.sql.adaptive.coalescePartitions.enabled",
-                                    "true")
-                            : conf()));
+                            "overheadShare", overhead == null ? null : Figures.share(overhead))
+                    .fixConf(
+                            shuffled
+                                    ? conf(
+                                            "spark.sql.adaptive.enabled",
+                                            "true",
+                                            "spark.sql.adaptive.coalescePartitions.enabled",
+                                            "true")
+                                    : conf())
+                    .build());
         }
         return out;
     }
