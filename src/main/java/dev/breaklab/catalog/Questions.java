@@ -26,20 +26,18 @@ public final class Questions {
 
     /** "Will AQE coalesce the shuffle partitions?": the final plan has {@code AQEShuffleRead coalesced}. */
     public static Question aqeCoalesces() {
-        return Question.choice(
+        return Question.yesNo(
                 "aqe-coalesce",
                 "Will AQE coalesce the shuffle partitions?",
-                List.of("yes", "no"),
-                run -> RunQueries.finalPlanHas(run, "AQEShuffleRead", "coalesced") ? "yes" : "no");
+                run -> RunQueries.finalPlanHas(run, "AQEShuffleRead", "coalesced"));
     }
 
     /** "Will Spark split the skewed partition?": the final plan has {@code SortMergeJoin(skew=true)}. */
     public static Question skewSplit() {
-        return Question.choice(
+        return Question.yesNo(
                 "skew-split",
                 "Will Spark split the skewed partition?",
-                List.of("yes", "no"),
-                run -> RunQueries.finalPlanHas(run, "SortMergeJoin", "skew=true") ? "yes" : "no");
+                run -> RunQueries.finalPlanHas(run, "SortMergeJoin", "skew=true"));
     }
 
     /** "How many tasks will the {@code what} stage run?", answered by {@code stage}. */

@@ -1,8 +1,11 @@
 package dev.breaklab.web;
 
 import dev.breaklab.catalog.Catalog;
+import dev.breaklab.catalog.Concept;
 import dev.breaklab.catalog.ExperimentDefinition;
 import dev.breaklab.engine.SparkEngine;
+import java.util.Arrays;
+import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -12,7 +15,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.server.ResponseStatusException;
 
 /**
- * The lab's pages after the catalog. Each renders what is known at request time (the experiment's
+ * The lab's pages. Each renders what is known at request time (the experiment's
  * story and code) and leaves the live parts to the page's ES module, which reads the REST API and
  * follows the STOMP stream; a page works from a bookmark, with or without earlier navigation.
  */
@@ -25,6 +28,29 @@ class PageController {
     PageController(Catalog catalog, SparkEngine engine) {
         this.catalog = catalog;
         this.engine = engine;
+    }
+
+    /** The catalog's sections: each experiment sits under its first (main) concept. */
+    record ConceptGroup(Concept concept, List<ExperimentDefinition> experiments) {}
+
+    @GetMapping("/")
+    String home(Model model) {
+        List<ExperimentDefinition> all =
+                catalog.all().stream().map(e -> e.definition()).toList();
+        List<ConceptGroup> groups = Arrays.stream(Concept.values())
+                .map(c -> new ConceptGroup(
+                        c,
+                        all.stream()
+                                .filter(d ->
+                                        !d.concepts().isEmpty() && d.concepts().get(0) == c)
+                                .toList()))
+                .filter(g -> !g.experiments().isEmpty())
+                .toList();
+        model.addAttribute("experiments", all);
+        model.addAttribute("groups", groups);
+        model.addAttribute("concepts", Concept.values());
+        model.addAttribute("engine", engine.info());
+        return "home";
     }
 
     @GetMapping("/experiments/{id}")
