@@ -73,12 +73,12 @@ export function time(iso) {
   return new Date(iso).toLocaleTimeString([], {hour: '2-digit', minute: '2-digit', second: '2-digit'});
 }
 
-/** Signed change from a to b, as text ("+12%", "−3 ms") for delta columns. */
-export function ratio(a, b) {
-  if (!a && !b) return '';
-  if (!a) return 'new';
-  if (!b) return '→ 0';
-  const r = b / a;
+/** The server's b / a ratio of a figure in two runs (a RunComparison Delta) as "×12", "÷3", "new" or "→ 0". */
+export function times(delta) {
+  if (!delta || (!delta.a && !delta.b)) return '';
+  const r = delta.ratio;
+  if (r === null || r === undefined) return 'new';
+  if (r === 0) return '→ 0';
   if (r >= 1) return '×' + (r >= 10 ? r.toFixed(0) : r.toFixed(1));
   return '÷' + (1 / r >= 10 ? (1 / r).toFixed(0) : (1 / r).toFixed(1));
 }

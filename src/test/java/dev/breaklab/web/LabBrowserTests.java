@@ -150,6 +150,18 @@ class LabBrowserTests {
         assertThat(browser.find("#predictions tr[data-question='aqe-coalesce']").getAttribute("class"))
                 .isEqualTo("wrong");
         assertThat(browser.find("#stage-table tbody").getText()).contains("1,000/1,000");
+        // The stage graph draws one edge per parent Spark named, and no other.
+        RunSnapshot broken = store.find(brokenRun).orElseThrow();
+        List<String> parentEdges = broken.stages().stream()
+                .flatMap(st -> st.parentIds().stream().map(p -> p + "->" + st.stageId()))
+                .distinct()
+                .toList();
+        assertThat(parentEdges)
+                .as("a shuffle: the aggregate stage reads the map stage")
+                .isNotEmpty();
+        assertThat(browser.all("#stage-graph path.edge"))
+                .extracting(e -> e.getAttribute("data-from") + "->" + e.getAttribute("data-to"))
+                .containsExactlyInAnyOrderElementsOf(parentEdges);
         assertThat(browser.all("#plan-panes svg.plan-graph [data-node='HashAggregate']"))
                 .isNotEmpty();
         assertThat(browser.all("#distributions svg rect.bar")).isNotEmpty();
@@ -176,8 +188,10 @@ class LabBrowserTests {
                 .doesNotContain("not-holds");
         // AQE re-planned: more than one plan version, and the step-through shows what it added.
         assertThat(browser.all("#plan-versions [data-version]").size()).isGreaterThan(1);
-        assertThat(browser.all("#plan-panes [data-node='AQEShuffleRead'][data-state='added']"))
-                .isNotEmpty();
+        browser.await(Duration.ofSeconds(10), d -> !browser.all(
+                        "#plan-panes [data-node='AQEShuffleRead'][data-state='added']")
+                .isEmpty());
+        assertThat(browser.find("#plan-diff-summary").getText()).contains("AQEShuffleRead coalesced added");
         browser.screenshot("05-run-fixed");
 
         // Compare: broken vs fixed by default, with the plan diff.
@@ -188,7 +202,7 @@ class LabBrowserTests {
         assertThat(browser.find(".plan-compare").getAttribute("data-diff")).contains("AQEShuffleRead");
         assertThat(browser.all(".plan-compare .after [data-node='AQEShuffleRead'][data-state='added']"))
                 .isNotEmpty();
-        assertThat(browser.find("tr[data-metric='keyTasks']").getText()).contains("1,000");
+        assertThat(browser.find("tr[data-metric='keyStageTasks']").getText()).contains("1,000");
         browser.screenshot("06-compare");
 
         // Runs list: both runs, newest first.
