@@ -1,6 +1,6 @@
 // Live run view: everything is drawn from RunSnapshots (first from REST, then from the STOMP stream),
 // at most once per animation frame. Panels whose data did not change are not redrawn.
-import {el, fill, fetchJson, bytes, ms, count, frameScheduler, statusBadge, FINISHED} from './util.js';
+import {el, fill, fetchJson, bytes, ms, count, frameScheduler, statusBadge, snippetButton, FINISHED} from './util.js';
 import {RunFeed} from './live.js';
 import {distribution, quantileTable, timeline, stageColor, batchBars} from './charts.js';
 import {stageGraph, latestAttempts} from './stages.js';
@@ -341,6 +341,18 @@ function renderPlan(s) {
   $('plan-text').textContent = plans[v].text || '';
 }
 
+/** "Copy as snippet": this run's settings and knob values, then the lesson, as SQL (if it has a SQL form) and Java. */
+function renderSnippetButtons(s) {
+  const sink = {status: $('snippet-status'), output: $('snippet-text')};
+  const button = (lang, label) => {
+    const b = snippetButton(`Copy this run as ${label}`, `/api/runs/${encodeURIComponent(s.id)}/snippet?lang=${lang}`, sink);
+    b.dataset.lang = lang;
+    return b;
+  };
+  const hasSql = experiment && (experiment.code.sqlByVariant?.[s.variant] ?? experiment.code.sql) != null;
+  fill($('run-snippets'), hasSql ? button('sql', 'SQL') : null, experiment ? button('java', 'Java') : null);
+}
+
 /** The server's diff of version v (null while it is being fetched); redraws the plan once it is in. */
 function versionDiff(executionId, v) {
   const key = `${executionId}:${diffBase}:${v}`;
@@ -394,6 +406,7 @@ function onState(state) {
     fetchJson('/api/experiments/' + encodeURIComponent(snapshot.experimentId)).catch(() => null),
     fetchJson('/api/engine').catch(() => null),
   ]);
+  renderSnippetButtons(snapshot);
   onSnapshot(snapshot);
   let feed = null;
   feed = new RunFeed(runId, {

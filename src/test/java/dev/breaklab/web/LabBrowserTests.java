@@ -77,6 +77,37 @@ class LabBrowserTests {
         assertThat(browser.all("#code-java .hljs-keyword, #code-java .hljs-string"))
                 .as("code is highlighted")
                 .isNotEmpty();
+
+        // The SQL tab: the chosen variant's settings as SET lines, then its query; a variant change
+        // rewrites them. "Copy as snippet" brings the variant's settings too.
+        browser.find("#tab-sql").click();
+        String brokenSql =
+                browser.awaitVisible("#sql-code", Duration.ofSeconds(5)).getText();
+        assertThat(brokenSql)
+                .startsWith("SET spark.sql.adaptive.enabled=false;")
+                .contains("SET spark.sql.shuffle.partitions=1000;", "FROM range(${rows})");
+        assertThat(browser.all("#sql-code .hljs-keyword"))
+                .as("SQL is highlighted")
+                .isNotEmpty();
+        browser.find("input[name=variant][value=sane-partitions]").click();
+        browser.await(
+                Duration.ofSeconds(5),
+                d -> browser.find("#sql-code").getText().contains("SET spark.sql.shuffle.partitions=8;"));
+        assertThat(browser.find("#sql-code").getText())
+                .doesNotContain("spark.sql.shuffle.partitions=1000")
+                .contains("SET spark.sql.adaptive.enabled=false;");
+        browser.find("#snippet-buttons button[data-lang='sql']").click();
+        browser.await(Duration.ofSeconds(10), d -> browser.find("#snippet-text")
+                .getAttribute("textContent")
+                .contains("SET spark.sql.shuffle.partitions=8;"));
+        assertThat(browser.find("#snippet-text").getAttribute("textContent"))
+                .contains("SET spark.sql.adaptive.enabled=false;", "FROM range(200000)")
+                .doesNotContain("${");
+        assertThat(browser.find("#snippet-status").getText()).isNotBlank();
+        browser.find("input[name=variant][value=broken]").click();
+        browser.await(
+                Duration.ofSeconds(5), d -> browser.find("#sql-code").getText().equals(brokenSql));
+        browser.find("#tab-java").click();
         setNumber("#f-knobs_shufflePartitions", "20000");
         browser.find("#run-button").click();
         WebElement error = browser.awaitVisible("#f-knobs_shufflePartitions-error", Duration.ofSeconds(5));
@@ -162,6 +193,13 @@ class LabBrowserTests {
         assertThat(browser.all("#stage-graph path.edge"))
                 .extracting(e -> e.getAttribute("data-from") + "->" + e.getAttribute("data-to"))
                 .containsExactlyInAnyOrderElementsOf(parentEdges);
+        // The run as a snippet: its own settings.
+        browser.find("#run-snippets button[data-lang='sql']").click();
+        browser.await(Duration.ofSeconds(10), d -> browser.find("#snippet-text")
+                .getAttribute("textContent")
+                .contains("SET spark.sql.shuffle.partitions=1000;"));
+        assertThat(browser.find("#snippet-text").getAttribute("textContent"))
+                .contains("SET spark.sql.adaptive.enabled=false;", "FROM range(1000)");
         assertThat(browser.all("#plan-panes svg.plan-graph [data-node='HashAggregate']"))
                 .isNotEmpty();
         assertThat(browser.all("#distributions svg rect.bar")).isNotEmpty();

@@ -121,7 +121,7 @@ class RunApiTests {
     }
 
     @Test
-    void aFinishedRunHasItsStageGraphPlanNumbersAndPlanDiffs() throws Exception {
+    void aFinishedRunHasItsStageGraphPlanNumbersPlanDiffsAndSnippets() throws Exception {
         RunSnapshot run = new Runs(engine, store).run("tiny-partitions", "fixed");
         assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED);
         String id = run.id();
@@ -162,6 +162,18 @@ class RunApiTests {
         mvc.perform(get("/api/runs/" + id + "/plans/999999/diff"))
                 .andExpect(status().isNotFound())
                 .andExpect(jsonPath("$.field").value("executionId"));
+
+        // The run as a snippet: its own settings and knob values.
+        mvc.perform(get("/api/runs/" + id + "/snippet").param("lang", "sql").accept(ExperimentApiTests.SNIPPET))
+                .andExpect(status().isOk())
+                .andExpect(
+                        content().string(org.hamcrest.Matchers.containsString("SET spark.sql.adaptive.enabled=true;")))
+                .andExpect(content()
+                        .string(org.hamcrest.Matchers.containsString("SET spark.sql.shuffle.partitions=1000;")));
+        mvc.perform(get("/api/runs/" + id + "/snippet").param("lang", "kotlin").accept(ExperimentApiTests.SNIPPET))
+                .andExpect(status().isBadRequest())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.field").value("lang"));
 
         // The comparison carries the totals and key stage the compare page shows.
         mvc.perform(get("/api/runs/" + id + "/compare/" + id))
