@@ -1,63 +1,33 @@
 // Compare view: two runs side by side. By default the latest successful broken run and the latest
-// successful run of another variant of the same experiment. Plan diff (final vs final, and each
-// run's initial vs final), run and stage metric deltas, and the key stage's distributions overlaid.
-import {el, fill, fetchJson, bytes, ms, count, ratio, statusBadge} from './util.js';
+// successful run of another variant of the same experiment. Everything compared comes from the lab's
+// own comparison (GET /api/runs/{a}/compare/{b}): the plan diffs (final vs final per query, and what
+// AQE changed in each run), the run totals, the stages paired in the order they ran and the key
+// stage of each run. The page draws them; the two snapshots only supply the trees and histograms.
+import {el, fill, fetchJson, bytes, ms, count, times, statusBadge} from './util.js';
 import {distribution, pairBars} from './charts.js';
-import {latestAttempts} from './stages.js';
-import {flatten, diff, drawPlan, diffSummary, nodeDetails} from './plan.js';
+import {flatten, drawPlan, nodeDetails, diffStates, changeSummary} from './plan.js';
 
 const main = document.querySelector('main');
 const body = document.getElementById('compare-body');
 let runs = [];
+let pairIndex = null; // which query pair's plans are drawn; null: the first that differs
 
-function finalPlan(s) {
-  const sql = (s.sql || []).filter((q) => q.plans?.length);
-  if (!sql.length) return null;
-  const main = sql.reduce((a, b) => (b.plans.length >= a.plans.length ? b : a));
-  return {initial: main.plans[0], final: main.plans[main.plans.length - 1]};
-}
-
-function keyStage(s) {
-  const st = latestAttempts(s.stages).filter((x) => x.status === 'COMPLETE');
-  if (!st.length) return null;
-  return st.reduce((a, b) => (b.shuffleReadBytes > a.shuffleReadBytes || (b.shuffleReadBytes === a.shuffleReadBytes && b.numTasks > a.numTasks) ? b : a));
-}
-
-function totals(s) {
-  const st = latestAttempts(s.stages).filter((x) => x.status !== 'SKIPPED');
-  const sum = (f) => (s.stages || []).reduce((acc, x) => acc + (x[f] || 0), 0);
-  const key = keyStage(s);
-  return {
-    duration: s.durationMs || 0,
-    jobs: (s.jobs || []).length,
-    stages: st.length,
-    skipped: latestAttempts(s.stages).filter((x) => x.status === 'SKIPPED').length,
-    tasks: (s.stages || []).reduce((a, x) => a + (x.status === 'SKIPPED' ? 0 : x.numTasks || 0), 0),
-    input: sum('inputBytes'),
-    shuffleRead: sum('shuffleReadBytes'),
-    shuffleWrite: sum('shuffleWriteBytes'),
-    spill: sum('memorySpilledBytes') + sum('diskSpilledBytes'),
-    gc: sum('gcTimeMs'),
-    keyTasks: key?.numTasks || 0,
-    keyMax: key?.taskDurationMs?.max || 0,
-    keyRatio: key?.taskDurationMs?.count ? key.taskDurationMs.max / Math.max(1, key.taskDurationMs.p50) : 0,
-  };
-}
-
-const METRICS = [
-  ['duration', 'Run duration', ms],
+// The server's totals, in the order shown, with their labels and formats.
+const TOTALS = [
+  ['durationMs', 'Run duration', ms],
   ['jobs', 'Jobs', count],
-  ['stages', 'Stages run', count],
-  ['skipped', 'Stages skipped', count],
+  ['stagesRun', 'Stages run', count],
+  ['stagesSkipped', 'Stages skipped', count],
   ['tasks', 'Tasks', count],
-  ['input', 'Input', bytes],
-  ['shuffleRead', 'Shuffle read', bytes],
-  ['shuffleWrite', 'Shuffle write', bytes],
-  ['spill', 'Spill (memory + disk)', bytes],
-  ['gc', 'GC time', ms],
-  ['keyTasks', 'Key stage: tasks', count],
-  ['keyMax', 'Key stage: slowest task', ms],
-  ['keyRatio', 'Key stage: max / median task', (v) => v.toFixed(1) + '×'],
+  ['inputBytes', 'Input', bytes],
+  ['shuffleReadBytes', 'Shuffle read', bytes],
+  ['shuffleWriteBytes', 'Shuffle write', bytes],
+  ['memorySpilledBytes', 'Spill (memory)', bytes],
+  ['diskSpilledBytes', 'Spill (disk)', bytes],
+  ['gcTimeMs', 'GC time', ms],
+  ['keyStageTasks', 'Key stage: tasks', count],
+  ['keyStageMaxTaskMs', 'Key stage: slowest task', ms],
+  ['keyStageMaxOverMedian', 'Key stage: max / median task', (v) => v.toFixed(1) + '×'],
 ];
 
 function label(r) {
@@ -83,39 +53,25 @@ function fillPickers(a, b) {
   }
 }
 
-function planBlock(title, before, after, ids) {
-  if (!before || !after) return el('p', {class: 'muted'}, 'No SQL plan on one of the runs.');
-  const x = flatten(before.tree);
-  const y = flatten(after.tree);
-  const d = diff(x, y);
-  const sum = diffSummary(d);
+/** The last plan version of one SQL execution of a run. */
+function finalTree(run, executionId) {
+  const plans = (run.sql || []).find((q) => q.executionId === executionId)?.plans || [];
+  return plans.length ? plans[plans.length - 1].tree : null;
+}
+
+function planBlock(a, b, pair) {
+  if (!pair?.finalVsFinal) return el('p', {class: 'muted'}, 'No SQL plan on one of the runs.');
+  const d = pair.finalVsFinal;
+  const states = diffStates(d);
   const detail = el('div', {class: 'plan-node'});
   const select = (n) => fill(detail, nodeDetails(n));
-  return el('div', {class: 'plan-compare', 'data-diff': JSON.stringify(sum)},
-    el('h3', {}, title),
-    el('p', {class: 'plan-diff-summary'},
-      !sum.added.length && !sum.removed.length && !sum.changed.length ? el('span', {class: 'muted'}, 'Same operators in both.') : null,
-      sum.added.length ? el('span', {class: 'op-added'}, '+ ' + sum.added.join(', ')) : null, ' ',
-      sum.changed.length ? el('span', {class: 'op-changed'}, '~ ' + sum.changed.join(', ')) : null, ' ',
-      sum.removed.length ? el('span', {class: 'op-removed'}, '− ' + sum.removed.join(', ')) : null),
+  return el('div', {class: 'plan-compare', 'data-diff': JSON.stringify(d.changes.map((c) => `${c.kind} ${c.operator}`))},
+    el('h3', {}, `Final plan A (execution ${pair.aExecutionId}) → final plan B (execution ${pair.bExecutionId})`),
     el('div', {class: 'plan-panes'},
-      el('div', {class: 'plan-pane before'}, el('h4', {}, ids[0]), el('div', {class: 'scroll'}, drawPlan(x, {states: d.before, onSelect: select}))),
-      el('div', {class: 'plan-pane after'}, el('h4', {}, ids[1]), el('div', {class: 'scroll'}, drawPlan(y, {states: d.after, onSelect: select})))),
+      el('div', {class: 'plan-pane before'}, el('h4', {}, `A: ${a.variant}`), el('div', {class: 'scroll'}, drawPlan(flatten(finalTree(a, pair.aExecutionId)), {states: states.before, onSelect: select}))),
+      el('div', {class: 'plan-pane after'}, el('h4', {}, `B: ${b.variant}`), el('div', {class: 'scroll'}, drawPlan(flatten(finalTree(b, pair.bExecutionId)), {states: states.after, onSelect: select})))),
     detail);
 }
-
-function aqeLine(name, p) {
-  if (!p) return el('li', {}, `${name}: no plan`);
-  if (p.initial === p.final) return el('li', {}, `${name}: one plan version, nothing re-planned`);
-  const s = diffSummary(diff(flatten(p.initial.tree), flatten(p.final.tree)));
-  const none = !s.added.length && !s.removed.length && !s.changed.length;
-  return el('li', {}, `${name}, initial → final: `, none ? el('span', {class: 'muted'}, 'no operator changed (AQE off or nothing to adapt)') : [
-    s.added.length ? el('span', {class: 'op-added'}, '+ ' + s.added.join(', ')) : null, ' ',
-    s.changed.length ? el('span', {class: 'op-changed'}, '~ ' + s.changed.join(', ')) : null, ' ',
-    s.removed.length ? el('span', {class: 'op-removed'}, '− ' + s.removed.join(', ')) : null]);
-}
-
-const KIND = {ADDED: 'op-added', REMOVED: 'op-removed', CHANGED: 'op-changed'};
 
 function changeList(title, d, id) {
   if (!d) return null;
@@ -124,14 +80,43 @@ function changeList(title, d, id) {
     d.identical || !d.changes.length
       ? el('p', {class: 'muted'}, 'The plans have the same operators.')
       : el('ul', {}, d.changes.map((c) => el('li', {'data-kind': c.kind, 'data-operator': c.operator},
-        el('span', {class: KIND[c.kind]}, c.kind.toLowerCase()), ' ', c.summary || c.operator,
-        c.path ? el('span', {class: 'muted small'}, ` (under ${c.path})`) : null))));
+        changeSummary({changes: [c]}), c.path ? el('span', {class: 'muted small'}, ` (under ${c.path})`) : null))));
 }
 
-function serverAqeLine(name, d) {
-  if (d.identical || !d.changes.length) return el('li', {}, `${name}, initial → final: `, el('span', {class: 'muted'}, 'no operator changed while it ran'));
-  return el('li', {}, `${name}, initial → final (what AQE changed while it ran): `,
-    d.changes.map((c, i) => [i ? '; ' : '', el('span', {class: KIND[c.kind]}, c.summary || `${c.kind.toLowerCase()} ${c.operator}`)]));
+function aqeLine(name, d) {
+  if (!d) return el('li', {}, `${name}: no plan`);
+  return el('li', {}, `${name}, initial → final (what AQE changed while it ran): `, changeSummary(d, 'no operator changed while it ran'));
+}
+
+/** The query pairs (by order, as the server pairs them); the first that differs is drawn unless one is picked. */
+function planSection(a, b, server) {
+  const pairs = server.plans || [];
+  if (pairIndex === null || !pairs[pairIndex]?.finalVsFinal) {
+    const first = pairs.findIndex((p) => p.finalVsFinal && !p.finalVsFinal.identical);
+    pairIndex = first >= 0 ? first : Math.max(0, pairs.findIndex((p) => p.finalVsFinal));
+  }
+  const section = el('section', {class: 'plan-diff'});
+  const draw = () => {
+    const pair = pairs[pairIndex];
+    fill(section,
+      el('h2', {}, 'Plan diff'),
+      pairs.length > 1 ? el('label', {class: 'plan-pair'}, 'Query ', el('select', {onchange: (e) => {
+        pairIndex = Number(e.target.value);
+        draw();
+      }}, pairs.map((p, i) => el('option', {value: i, selected: i === pairIndex, disabled: !p.finalVsFinal},
+        `A execution ${p.aExecutionId ?? '–'} · B execution ${p.bExecutionId ?? '–'}` + (p.finalVsFinal ? (p.finalVsFinal.identical ? ' (same operators)' : ` (${p.finalVsFinal.changes.length} changes)`) : ''))))) : null,
+      changeList('What the lab\'s plan diff says, final A → final B', pair?.finalVsFinal, 'final-vs-final'),
+      el('ul', {class: 'aqe-lines'}, aqeLine('A', pair?.aInitialVsFinal), aqeLine('B', pair?.bInitialVsFinal)),
+      planBlock(a, b, pair));
+  };
+  draw();
+  return section;
+}
+
+/** The completed attempt of a stage id in a snapshot (for its histograms). */
+function stageOf(run, stageId) {
+  const attempts = (run.stages || []).filter((s) => s.stageId === stageId && s.status === 'COMPLETE');
+  return attempts.length ? attempts[attempts.length - 1] : null;
 }
 
 async function show(aId, bId) {
@@ -144,40 +129,33 @@ async function show(aId, bId) {
   url.searchParams.set('b', bId);
   history.replaceState(null, '', url);
   fill(body, el('p', {class: 'muted'}, 'Loading…'));
+  pairIndex = null;
   const [a, b, server] = await Promise.all([
-    fetchJson('/api/runs/' + aId),
-    fetchJson('/api/runs/' + bId),
-    // The lab's own plan diff (GET /api/runs/{a}/compare/{b}) words the changes for people.
-    fetchJson(`/api/runs/${encodeURIComponent(aId)}/compare/${encodeURIComponent(bId)}`).catch(() => null),
+    fetchJson('/api/runs/' + encodeURIComponent(aId)),
+    fetchJson('/api/runs/' + encodeURIComponent(bId)),
+    fetchJson(`/api/runs/${encodeURIComponent(aId)}/compare/${encodeURIComponent(bId)}`),
   ]);
-  const planDiff = server?.plans?.find((p) => p.finalVsFinal) || server?.plans?.[0] || null;
-  const ta = totals(a);
-  const tb = totals(b);
-  const pa = finalPlan(a);
-  const pb = finalPlan(b);
-  const ka = keyStage(a);
-  const kb = keyStage(b);
+  const ka = stageOf(a, server.keyStage?.a);
+  const kb = stageOf(b, server.keyStage?.b);
   const head = (s, cls) => el('div', {class: 'run-card ' + cls},
     el('h2', {}, cls === 'a' ? 'A ' : 'B ', el('a', {href: '/runs/' + s.id}, `${s.experimentId} · ${s.variant}`)),
     el('p', {}, statusBadge(s.status), ' ', ms(s.durationMs), ' · run ', el('code', {}, s.id)),
     el('p', {class: 'muted small'}, Object.entries(s.conf || {}).filter(([k]) => k.includes('adaptive.enabled') || k.includes('shuffle.partitions')).map(([k, v]) => `${k}=${v}`).join(' · ')));
   fill(body,
     el('div', {class: 'run-cards'}, head(a, 'a'), head(b, 'b')),
-    el('section', {}, el('h2', {}, 'Plan diff'),
-      planDiff ? changeList('What the lab\'s plan diff says, final A → final B', planDiff.finalVsFinal, 'final-vs-final') : null,
-      el('ul', {class: 'aqe-lines'},
-        planDiff?.aInitialVsFinal ? serverAqeLine('A', planDiff.aInitialVsFinal) : aqeLine('A', pa),
-        planDiff?.bInitialVsFinal ? serverAqeLine('B', planDiff.bInitialVsFinal) : aqeLine('B', pb)),
-      planBlock(`Final plan A → final plan B`, pa?.final, pb?.final, [`A: ${a.variant}`, `B: ${b.variant}`])),
+    planSection(a, b, server),
     el('section', {}, el('h2', {}, 'Metric deltas'),
       el('div', {class: 'scroll-x'}, el('table', {class: 'deltas'},
         el('thead', {}, el('tr', {}, el('th', {}, 'Metric'), el('th', {class: 'num'}, 'A'), el('th', {class: 'num'}, 'B'), el('th', {class: 'num'}, 'B vs A'), el('th', {}, 'A / B'))),
-        el('tbody', {}, METRICS.map(([k, name, f]) => el('tr', {'data-metric': k},
-          el('th', {scope: 'row'}, name), el('td', {class: 'num'}, f(ta[k])), el('td', {class: 'num'}, f(tb[k])),
-          el('td', {class: 'num'}, ratio(ta[k], tb[k])), el('td', {}, pairBars(name, ta[k], tb[k], f)))))))),
-    el('section', {}, el('h2', {}, 'Stages side by side'), stageTable(a, b)),
+        el('tbody', {}, TOTALS.filter(([k]) => server.totals[k]).map(([k, name, f]) => {
+          const d = server.totals[k];
+          return el('tr', {'data-metric': k},
+            el('th', {scope: 'row'}, name), el('td', {class: 'num'}, f(d.a)), el('td', {class: 'num'}, f(d.b)),
+            el('td', {class: 'num'}, times(d)), el('td', {}, pairBars(name, d.a, d.b, f)));
+        }))))),
+    el('section', {}, el('h2', {}, 'Stages side by side'), stageTable(server.stages || [])),
     el('section', {}, el('h2', {}, 'Key stage distributions, overlaid'),
-      el('p', {class: 'muted small'}, `The stage that read the most shuffle data: A stage ${ka?.stageId ?? '–'}, B stage ${kb?.stageId ?? '–'}.`),
+      el('p', {class: 'muted small'}, `The stage that read the most shuffle data (else the one with the most tasks): A stage ${server.keyStage?.a ?? '–'}, B stage ${server.keyStage?.b ?? '–'}.`),
       el('div', {class: 'dist-grid'},
         el('figure', {class: 'dist'}, distribution([
           {label: 'A', histogram: ka?.taskDurationHistogram, quantiles: ka?.taskDurationMs, cls: 'a'},
@@ -188,30 +166,26 @@ async function show(aId, bId) {
     el('section', {}, el('h2', {}, 'Evidence on each run'), evidenceTable(a, b)));
 }
 
-function stageTable(a, b) {
-  const sa = latestAttempts(a.stages).filter((s) => s.status !== 'SKIPPED');
-  const sb = latestAttempts(b.stages).filter((s) => s.status !== 'SKIPPED');
-  const n = Math.max(sa.length, sb.length);
-  const rows = [];
-  for (let i = 0; i < n; i++) {
-    const x = sa[i];
-    const y = sb[i];
-    const cell = (s, f) => el('td', {class: 'num'}, s ? f(s) : '');
-    rows.push(el('tr', {},
-      el('th', {scope: 'row'}, `#${i + 1}`),
-      el('td', {}, x ? `stage ${x.stageId}` : '—'), el('td', {}, y ? `stage ${y.stageId}` : '—'),
-      cell(x, (s) => count(s.numTasks)), cell(y, (s) => count(s.numTasks)),
-      cell(x, (s) => ms(s.durationMs)), cell(y, (s) => ms(s.durationMs)),
-      el('td', {class: 'num'}, x && y ? ratio(x.durationMs, y.durationMs) : ''),
-      cell(x, (s) => bytes(s.shuffleReadBytes)), cell(y, (s) => bytes(s.shuffleReadBytes)),
-      cell(x, (s) => (s.taskDurationMs?.count ? (s.taskDurationMs.max / Math.max(1, s.taskDurationMs.p50)).toFixed(1) + '×' : '')),
-      cell(y, (s) => (s.taskDurationMs?.count ? (s.taskDurationMs.max / Math.max(1, s.taskDurationMs.p50)).toFixed(1) + '×' : ''))));
-  }
+function stageTable(stages) {
+  const rows = stages.map((p) => {
+    const m = p.metrics;
+    const cell = (id, side, f) => el('td', {class: 'num'}, id != null ? f(side) : '');
+    const both = (key, f) => [cell(p.aStageId, m[key].a, f), cell(p.bStageId, m[key].b, f)];
+    const skew = (v) => v.toFixed(1) + '×';
+    return el('tr', {'data-position': p.position},
+      el('th', {scope: 'row'}, `#${p.position + 1}`),
+      el('td', {}, p.aStageId != null ? `stage ${p.aStageId}` : '—'), el('td', {}, p.bStageId != null ? `stage ${p.bStageId}` : '—'),
+      both('numTasks', count),
+      both('durationMs', ms),
+      el('td', {class: 'num'}, p.aStageId != null && p.bStageId != null ? times(m.durationMs) : ''),
+      both('shuffleReadBytes', bytes),
+      both('taskDurationMaxOverMedian', skew));
+  });
   return el('div', {class: 'scroll-x'}, el('table', {class: 'stage-compare'},
     el('thead', {},
       el('tr', {}, el('th', {}, ''), el('th', {}, 'A'), el('th', {}, 'B'), el('th', {colspan: 2}, 'Tasks A / B'), el('th', {colspan: 3}, 'Duration A / B / change'), el('th', {colspan: 2}, 'Shuffle read A / B'), el('th', {colspan: 2}, 'Max/median A / B'))),
     el('tbody', {}, rows)),
-  el('p', {class: 'muted small'}, 'Stages are paired in the order they ran (skipped stages left out); AQE can add or remove stages, so the pairing is by position.'));
+  el('p', {class: 'muted small'}, 'Stages are paired in the order they ran (the last attempt of each stage that ran; skipped stages left out); AQE can add or remove stages, so the pairing is by position.'));
 }
 
 function evidenceTable(a, b) {

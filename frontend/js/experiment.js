@@ -1,7 +1,8 @@
-// Experiment page: code tabs, the variant picker, the knobs form (checked here with the knob's own
+// Experiment page: code tabs (the SQL tab shows the chosen variant's query after the settings it
+// applies), "Copy as snippet", the variant picker, the knobs form (checked here with the knob's own
 // type and range, and again by the server, whose problem details land next to the field at fault),
 // the predictions, Run, and this experiment's earlier runs (kept live).
-import {el, fill, fetchJson, ms, time, statusBadge} from './util.js';
+import {el, fill, fetchJson, ms, time, statusBadge, snippetButton} from './util.js';
 import {RunsFeed} from './live.js';
 
 const main = document.querySelector('main');
@@ -30,7 +31,48 @@ tabs.forEach((tab, i) => {
     next.focus();
   });
 });
-if (window.hljs) document.querySelectorAll('pre code').forEach((c) => window.hljs.highlightElement(c));
+function highlight(code) {
+  if (!window.hljs) return;
+  delete code.dataset.highlighted;
+  window.hljs.highlightElement(code);
+}
+document.querySelectorAll('[role=tabpanel] pre code').forEach(highlight);
+
+/**
+ * The SQL tab for the chosen variant: a SET line for every setting the server says the variant
+ * applies, then the variant's query; or why the lesson has no SQL form.
+ */
+function renderSql() {
+  const code = document.getElementById('sql-code');
+  const sql = definition.code.sqlByVariant?.[variant.name] ?? definition.code.sql;
+  code.closest('pre').hidden = sql == null;
+  const none = document.getElementById('no-sql');
+  none.hidden = sql != null;
+  if (sql == null) {
+    none.textContent = definition.code.noSql || 'This lesson has no SQL form.';
+    return;
+  }
+  const sets = Object.entries(variant.settings || {}).map(([k, v]) => `SET ${k}=${v};`);
+  code.textContent = (sets.length ? sets.join('\n') + '\n\n' : '') + sql;
+  code.dataset.variant = variant.name;
+  highlight(code);
+}
+
+/** "Copy as snippet" for the chosen variant, with its knob values, as SQL (when it has a SQL form) and Java. */
+function renderSnippetButtons() {
+  const sink = {status: document.getElementById('snippet-status'), output: document.getElementById('snippet-text')};
+  // A snippet copied for another variant goes: what is shown is always the chosen variant's.
+  sink.status.textContent = '';
+  document.getElementById('snippet').hidden = true;
+  const name = variant.name;
+  const button = (lang, label) => {
+    const b = snippetButton(`Copy ${name} as ${label}`, `/api/experiments/${encodeURIComponent(experimentId)}/snippet?variant=${encodeURIComponent(name)}&lang=${lang}`, sink);
+    b.dataset.lang = lang;
+    return b;
+  };
+  const hasSql = (definition.code.sqlByVariant?.[name] ?? definition.code.sql) != null;
+  fill(document.getElementById('snippet-buttons'), hasSql ? button('sql', 'SQL') : null, button('java', 'Java'));
+}
 
 // --- the form
 function fieldId(field) {
@@ -127,16 +169,18 @@ function pickVariant(name) {
   variant = definition.variants.find((v) => v.name === name) || definition.variants[0];
   for (const radio of form.querySelectorAll('input[name=variant]')) radio.checked = radio.value === variant.name;
   for (const k of definition.knobs) writeKnob(k, variantValue(k));
-  const conf = Object.entries(variant.conf || {});
+  const settings = Object.entries(variant.settings || {});
   const knobs = Object.entries(variant.knobs || {});
   const details = document.getElementById('variant-details');
   fill(details,
     el('p', {}, el('strong', {}, variant.title), ' — ', variant.description),
     knobs.length ? el('p', {}, 'Sets ', knobs.map(([k, v], i) => [i ? ', ' : '', el('code', {}, `${k} = ${v}`)])) : null,
-    conf.length
-      ? el('table', {class: 'conf'}, el('caption', {}, 'Spark settings of this variant'),
-        el('tbody', {}, conf.sort().map(([k, v]) => el('tr', {}, el('th', {}, el('code', {}, k)), el('td', {}, el('code', {}, v))))))
-      : el('p', {class: 'muted'}, 'No Spark settings beyond the knobs.'));
+    settings.length
+      ? el('table', {class: 'conf'}, el('caption', {}, 'Spark settings this variant applies (with its knob values)'),
+        el('tbody', {}, settings.map(([k, v]) => el('tr', {}, el('th', {}, el('code', {}, k)), el('td', {}, el('code', {}, v))))))
+      : el('p', {class: 'muted'}, 'No Spark settings: Spark\'s defaults.'));
+  renderSql();
+  renderSnippetButtons();
   markChanged();
   clearErrors();
 }

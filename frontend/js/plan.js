@@ -1,57 +1,40 @@
 // Physical plans as graphs: SparkPlanInfo trees (PlanNode records) flattened the way the Spark UI
-// reads them, a structural diff between two versions (what AQE added, removed or changed), and an
-// SVG drawing with each operator's key metrics.
-import {svg, el} from './util.js';
-
-let nextId = 1;
+// reads them and drawn as SVG with each operator's key metrics. What changed between two plans is
+// the server's PlanDiff: its changes name the nodes (beforeNode / afterNode paths), the drawing only
+// colours them.
+import {svg, el, bytes, ms, count} from './util.js';
 
 const WRAPPERS = new Set(['AdaptiveSparkPlan', 'ShuffleQueryStage', 'BroadcastQueryStage', 'TableCacheQueryStage', 'ResultQueryStage']);
 
 /**
  * Drops the codegen wrappers (WholeStageCodegen, InputAdapter): they change numbering between
- * versions and would make every AQE step look like a rewrite. Their codegen id is kept on the
- * operators inside, as the Spark UI's "*(n)" marks do.
+ * versions and are not operators. Their codegen id is kept on the operators inside, as the Spark UI's
+ * "*(n)" marks do. Every node keeps its path in the original tree (child indexes joined by '.'),
+ * the address the server's PlanDiff uses.
  */
-export function flatten(tree, codegen = null) {
+export function flatten(tree, codegen = null, path = []) {
   if (!tree) return null;
   const name = tree.nodeName || '';
+  const children = tree.children || [];
   const wsc = /^WholeStageCodegen \((\d+)\)$/.exec(name);
-  if (wsc && tree.children?.length === 1) {
-    const inner = flatten(tree.children[0], Number(wsc[1]));
-    if (inner) inner.codegenDuration = metricValue(tree, 'duration');
-    return inner;
-  }
-  if (name === 'InputAdapter' && tree.children?.length === 1) return flatten(tree.children[0], null);
+  if (wsc && children.length === 1) return flatten(children[0], Number(wsc[1]), [...path, 0]);
+  if (name === 'InputAdapter' && children.length === 1) return flatten(children[0], null, [...path, 0]);
   // AQE's query stages and adaptive root only say how the plan is executed; the operator below keeps
   // a note that its output was materialised (the server's PlanDiff splices them out the same way).
-  if (WRAPPERS.has(name) && tree.children?.length === 1) {
-    const inner = flatten(tree.children[0], codegen);
+  if (WRAPPERS.has(name) && children.length === 1) {
+    const inner = flatten(children[0], codegen, [...path, 0]);
     if (inner && name.endsWith('QueryStage')) inner.queryStage = tree.simpleString || name;
     if (inner && name === 'AdaptiveSparkPlan') inner.adaptive = tree.simpleString || name;
     return inner;
   }
   return {
-    id: nextId++,
+    path: path.join('.'),
     name,
     text: tree.simpleString || name,
-    sig: signature(tree),
     metrics: (tree.metrics || []).filter((m) => m.value !== null && m.value !== undefined),
     codegen,
-    children: (tree.children || []).map((c) => flatten(c, codegen)).filter(Boolean),
+    children: children.map((c, i) => flatten(c, codegen, [...path, i])).filter(Boolean),
   };
-}
-
-function metricValue(tree, name) {
-  return (tree.metrics || []).find((m) => m.name === name)?.value || null;
-}
-
-/** What identifies an operator across versions: its description without expression and plan ids. */
-function signature(tree) {
-  return (tree.simpleString || tree.nodeName || '')
-    .replace(/#\d+L?/g, '')
-    .replace(/\[plan_id=\d+\]/g, '')
-    .replace(/\s+/g, ' ')
-    .trim();
 }
 
 function walk(node, fn) {
@@ -60,87 +43,29 @@ function walk(node, fn) {
   for (const c of node.children) walk(c, fn);
 }
 
-export function nodes(tree) {
-  const out = [];
-  walk(tree, (n) => out.push(n));
-  return out;
-}
-
-/** Whether b can be reached from a by peeling up to depth single-child wrappers off b. */
-function wraps(wrapper, inner, depth) {
-  if (wrapper.name === inner.name) return true;
-  return depth > 0 && wrapper.children.length === 1 && wraps(wrapper.children[0], inner, depth - 1);
-}
+const STATE = {ADDED: 'added', REMOVED: 'removed', CHANGED: 'changed'};
 
 /**
- * Structural diff of two flattened trees. Returns {before: Map(id -> 'removed'|'changed'|'same'),
- * after: Map(id -> 'added'|'changed'|'same'), added, removed, changed} with the nodes concerned.
+ * The server's PlanDiff as the colour of each node: {before: Map(path -> 'removed'|'changed'),
+ * after: Map(path -> 'added'|'changed')}; nodes it does not name are the same in both plans.
  */
-export function diff(a, b) {
+export function diffStates(planDiff) {
   const before = new Map();
   const after = new Map();
-  const result = {before, after, added: [], removed: [], changed: []};
-  const mark = (map, node, state, list) => {
-    map.set(node.id, state);
-    if (list) list.push(node);
-  };
-  const removeAll = (n) => walk(n, (x) => mark(before, x, 'removed', result.removed));
-  const addAll = (n) => walk(n, (x) => mark(after, x, 'added', result.added));
+  for (const c of planDiff?.changes || []) {
+    if (c.beforeNode) before.set(c.beforeNode.join('.'), STATE[c.kind]);
+    if (c.afterNode) after.set(c.afterNode.join('.'), STATE[c.kind]);
+  }
+  return {before, after};
+}
 
-  const match = (x, y) => {
-    if (!x && !y) return;
-    if (!x) return addAll(y);
-    if (!y) return removeAll(x);
-    if (x.name === y.name) {
-      const same = x.sig === y.sig;
-      mark(before, x, same ? 'same' : 'changed');
-      mark(after, y, same ? 'same' : 'changed');
-      if (!same) result.changed.push({before: x, after: y});
-      return matchChildren(x.children, y.children);
-    }
-    // AQE wraps materialised exchanges (ShuffleQueryStage) and adds reads (AQEShuffleRead) on top.
-    if (y.children.length === 1 && wraps(y.children[0], x, 3)) {
-      mark(after, y, 'added', result.added);
-      return match(x, y.children[0]);
-    }
-    if (x.children.length === 1 && wraps(x.children[0], y, 3)) {
-      mark(before, x, 'removed', result.removed);
-      return match(x.children[0], y);
-    }
-    // A different operator in the same place (e.g. SortMergeJoin -> BroadcastHashJoin).
-    mark(before, x, 'changed');
-    mark(after, y, 'changed');
-    result.changed.push({before: x, after: y});
-    return matchChildren(x.children, y.children);
-  };
+const KIND_CLASS = {ADDED: 'op-added', REMOVED: 'op-removed', CHANGED: 'op-changed'};
 
-  const matchChildren = (xs, ys) => {
-    if (xs.length === ys.length) {
-      xs.forEach((x, i) => match(x, ys[i]));
-      return;
-    }
-    // Different arity: pair children by name in order (LCS), the rest is added or removed.
-    const n = xs.length;
-    const m = ys.length;
-    const lcs = Array.from({length: n + 1}, () => new Array(m + 1).fill(0));
-    for (let i = n - 1; i >= 0; i--) {
-      for (let j = m - 1; j >= 0; j--) {
-        lcs[i][j] = wraps(ys[j], xs[i], 3) || wraps(xs[i], ys[j], 3) ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
-      }
-    }
-    let i = 0;
-    let j = 0;
-    while (i < n && j < m) {
-      if (wraps(ys[j], xs[i], 3) || wraps(xs[i], ys[j], 3)) match(xs[i++], ys[j++]);
-      else if (lcs[i + 1][j] >= lcs[i][j + 1]) removeAll(xs[i++]);
-      else addAll(ys[j++]);
-    }
-    while (i < n) removeAll(xs[i++]);
-    while (j < m) addAll(ys[j++]);
-  };
-
-  match(a, b);
-  return result;
+/** The server's wording of each change, coloured by kind; a note when nothing changed. */
+export function changeSummary(planDiff, same = 'same operators (only metrics differ)') {
+  const changes = planDiff?.changes || [];
+  if (!changes.length) return el('span', {class: 'muted'}, same);
+  return changes.map((c, i) => [i ? '; ' : '', el('span', {class: KIND_CLASS[c.kind], 'data-kind': c.kind, 'data-operator': c.operator}, c.summary)]);
 }
 
 // Metrics worth showing on the node itself, most telling first; the rest are one click away.
@@ -161,42 +86,35 @@ const KEY_METRICS = [
   'sort time',
 ];
 
-const UNITS = {B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4, ms: 1, s: 1000, min: 60000, h: 3600000};
+// Spark's metric types; the server gives the numbers (amount, spread), the page formats them.
+const FORMAT = {size: bytes, timing: ms, nsTiming: ms, sum: count, average: (v) => String(Math.round(v * 10) / 10)};
 
-function parseQuantity(text) {
-  const m = /^\s*(-?[\d.,]+)\s*([A-Za-z]+)?/.exec(text || '');
-  if (!m) return NaN;
-  return parseFloat(m[1].replace(/,/g, '')) * (UNITS[m[2]] || 1);
+function figure(m, v) {
+  return (FORMAT[m.type] || count)(v);
 }
 
-/**
- * Spark's per-task metric text "total (min, med, max (stageId: taskId))\nT (a, b, c (stage s: task t))"
- * as {total, min, med, max, skewed}; plain values as {total}.
- */
-export function parseMetric(value) {
-  const text = String(value ?? '');
-  const lines = text.split('\n');
-  if (lines.length === 2 && lines[0].startsWith('total (min, med, max')) {
-    const m = /^(.*?) \((.*?), (.*?), (.*?) \(stage ([\d.]+): task (\d+)\)\)$/.exec(lines[1].trim());
-    if (m) {
-      const med = parseQuantity(m[3]);
-      const max = parseQuantity(m[4]);
-      return {total: m[1], min: m[2], med: m[3], max: m[4], stage: m[5], task: m[6], skewed: med > 0 ? max / med >= 5 : max > 0 && parseQuantity(m[2]) === 0 && max > 1000};
-    }
-  }
-  return {total: text};
+/** The metric's figure: its total, or for an average (no total) its median task. */
+function total(m) {
+  if (m.amount !== null && m.amount !== undefined) return figure(m, m.amount);
+  if (m.spread) return `${figure(m, m.spread.med)} median`;
+  return m.value;
 }
 
-function isZero(value) {
-  const t = parseMetric(value).total;
-  return t === '' || t === '0' || /^0(\.0)? ?(B|ms|ns)?$/.test(t);
+function spreadText(m) {
+  const s = m.spread;
+  if (!s) return '';
+  return `min ${figure(m, s.min)} · med ${figure(m, s.med)} · max ${figure(m, s.max)}` + (s.stage ? ` (stage ${s.stage}, task ${s.task})` : ' (driver)');
+}
+
+function isZero(m) {
+  return m.amount === 0 || ((m.amount === null || m.amount === undefined) && !m.spread);
 }
 
 export function keyMetrics(node, limit = 3) {
   const shown = [];
   for (const name of KEY_METRICS) {
     const m = node.metrics.find((x) => x.name === name);
-    if (m && !isZero(m.value)) shown.push(m);
+    if (m && !isZero(m)) shown.push(m);
     if (shown.length >= limit) break;
   }
   return shown;
@@ -236,7 +154,7 @@ function layout(root) {
 }
 
 /**
- * Draws a flattened plan. states: Map(id -> 'added'|'removed'|'changed'|'same') from diff(), or
+ * Draws a flattened plan. states: Map(path -> 'added'|'removed'|'changed') from diffStates(), or
  * null. onSelect(node) is called when an operator is clicked or activated with the keyboard.
  */
 export function drawPlan(root, {states = null, onSelect = () => {}, label = 'physical plan'} = {}) {
@@ -256,13 +174,14 @@ export function drawPlan(root, {states = null, onSelect = () => {}, label = 'phy
       const my = (y1 + y2) / 2;
       edges.append(svg('path', {d: `M${x1},${y1} C${x1},${my} ${x2},${my} ${x2},${y2}`, class: 'edge', 'marker-end': 'url(#arrow)'}));
     }
-    const state = states?.get(n.id) || 'same';
+    const state = states?.get(n.path) || 'same';
     const g = svg('g', {
       class: `op op-${state}` + (n.name.includes('Exchange') ? ' op-boundary' : '') + (n.queryStage ? ' op-materialized' : ''),
       transform: `translate(${n.cx - NODE_W / 2},${n.y})`,
       tabindex: 0,
       role: 'button',
       'data-node': n.name,
+      'data-path': n.path,
       'data-state': state,
       'aria-label': `${n.text}${state !== 'same' ? ' (' + state + ')' : ''}`,
       onclick: () => onSelect(n),
@@ -273,18 +192,17 @@ export function drawPlan(root, {states = null, onSelect = () => {}, label = 'phy
         }
       },
     });
-    g.append(svg('title', {}, n.text + (n.metrics.length ? '\n' + n.metrics.map((m) => `${m.name}: ${parseMetric(m.value).total}`).join('\n') : '')));
+    g.append(svg('title', {}, n.text + (n.metrics.length ? '\n' + n.metrics.map((m) => `${m.name}: ${total(m)}`).join('\n') : '')));
     g.append(svg('rect', {width: NODE_W, height: n.h, rx: 6, class: 'op-box'}));
     const badges = [n.queryStage ? n.queryStage.replace('QueryStage', ' stage') : null, n.codegen !== null ? `*(${n.codegen})` : null].filter(Boolean).join('  ');
     if (badges) g.append(svg('text', {x: NODE_W - 6, y: 14, class: 'op-codegen', 'text-anchor': 'end'}, badges));
     g.append(svg('text', {x: 8, y: 15, class: 'op-name'}, n.name + (state !== 'same' ? `  · ${state}` : '')));
     g.append(svg('text', {x: 8, y: 29, class: 'op-text'}, shortLabel(n)));
     keyMetrics(n).forEach((m, i) => {
-      const p = parseMetric(m.value);
-      const value = p.max ? `${p.total} (med ${p.med}, max ${p.max})` : p.total;
+      const value = m.spread && m.amount != null ? `${total(m)} (med ${figure(m, m.spread.med)}, max ${figure(m, m.spread.max)})` : total(m);
       let line = `${m.name}: ${value}`;
       if (line.length > 50) line = line.slice(0, 49) + '…';
-      g.append(svg('text', {x: 8, y: 44 + i * 14, class: 'op-metric' + (p.skewed ? ' hot' : '')}, line));
+      g.append(svg('text', {x: 8, y: 44 + i * 14, class: 'op-metric' + (m.spread?.skewed ? ' hot' : '')}, line));
     });
     boxes.append(g);
   });
@@ -301,15 +219,7 @@ export function nodeDetails(node) {
     node.queryStage ? el('p', {class: 'muted small'}, `Materialised by AQE as ${node.queryStage}: its output was computed before the rest was re-planned.`) : null,
     el('pre', {class: 'op-full'}, node.text),
     node.metrics.length
-      ? el('table', {class: 'metrics'}, el('tbody', {}, node.metrics.map((m) => {
-        const p = parseMetric(m.value);
-        return el('tr', {class: p.skewed ? 'hot' : ''}, el('th', {}, m.name), el('td', {}, p.total), el('td', {class: 'muted'}, p.max ? `min ${p.min} · med ${p.med} · max ${p.max} (stage ${p.stage}, task ${p.task})` : ''));
-      })))
+      ? el('table', {class: 'metrics'}, el('tbody', {}, node.metrics.map((m) =>
+        el('tr', {class: m.spread?.skewed ? 'hot' : ''}, el('th', {}, m.name), el('td', {}, total(m)), el('td', {class: 'muted'}, spreadText(m))))))
       : el('p', {class: 'muted'}, 'Spark reports no metrics for this operator.'));
-}
-
-/** Summary line of a diff for lists and tests. */
-export function diffSummary(d) {
-  const names = (list) => [...new Set(list.map((n) => (n.after ? `${n.before.name}→${n.after.name}` : n.name)))];
-  return {added: names(d.added), removed: names(d.removed), changed: names(d.changed)};
 }

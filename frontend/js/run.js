@@ -1,10 +1,10 @@
 // Live run view: everything is drawn from RunSnapshots (first from REST, then from the STOMP stream),
 // at most once per animation frame. Panels whose data did not change are not redrawn.
-import {el, fill, fetchJson, bytes, ms, count, frameScheduler, statusBadge, FINISHED} from './util.js';
+import {el, fill, fetchJson, bytes, ms, count, frameScheduler, statusBadge, snippetButton, FINISHED} from './util.js';
 import {RunFeed} from './live.js';
 import {distribution, quantileTable, timeline, stageColor, batchBars} from './charts.js';
 import {stageGraph, latestAttempts} from './stages.js';
-import {flatten, diff, drawPlan, nodeDetails, diffSummary} from './plan.js';
+import {flatten, drawPlan, nodeDetails, diffStates, changeSummary} from './plan.js';
 
 const main = document.querySelector('main');
 const runId = main.dataset.run;
@@ -19,6 +19,7 @@ let planExec = 0;
 let planVersion = null; // null: follow the latest version
 let selectedNode = null;
 let diffBase = 'initial'; // what a plan version is compared with: 'initial' or 'previous'
+const planDiffs = new Map(); // the server's diffs of plan versions, by execution, base and version
 const drawn = {}; // per-panel keys of what was drawn last
 
 const schedule = frameScheduler(render);
@@ -306,18 +307,6 @@ function renderPlan(s) {
       `v${p.version} ${p.cause === 'AQE_UPDATE' ? 'AQE' : p.cause.toLowerCase()}`)),
     el('button', {type: 'button', 'aria-label': 'next plan version', disabled: v === plans.length - 1, onclick: () => step(v + 1)}, '▶'));
   const current = flatten(plans[v].tree);
-  // Compare with the initial plan (what AQE changed in all), or with the previous version that
-  // differs (what this one re-plan changed; FINAL usually repeats the last AQE update).
-  let prevIndex = diffBase === 'initial' ? 0 : v - 1;
-  let d = null;
-  let previous = null;
-  while (prevIndex >= 0 && prevIndex < v) {
-    previous = flatten(plans[prevIndex].tree);
-    d = diff(previous, current);
-    if (d.added.length || d.removed.length || d.changed.length || diffBase === 'initial') break;
-    prevIndex--;
-  }
-  if (prevIndex >= v) prevIndex = -1;
   if (plans.length > 1) {
     bar.append(el('label', {class: 'diff-base'}, ' diff against ', el('select', {onchange: (e) => {
       diffBase = e.target.value;
@@ -331,22 +320,53 @@ function renderPlan(s) {
     selectedNode = n;
     fill($('plan-node'), nodeDetails(n));
   };
-  if (prevIndex >= 0 && d) {
-    const sum = diffSummary(d);
-    fill(summary, el('span', {}, `v${plans[v].version} vs v${plans[prevIndex].version}: `),
-      !sum.added.length && !sum.changed.length && !sum.removed.length ? el('span', {class: 'muted'}, 'same operators (only metrics differ)') : null,
-      sum.added.length ? el('span', {class: 'op-added'}, '+ ' + sum.added.join(', ')) : null, ' ',
-      sum.changed.length ? el('span', {class: 'op-changed'}, '~ ' + sum.changed.join(', ')) : null, ' ',
-      sum.removed.length ? el('span', {class: 'op-removed'}, '− ' + sum.removed.join(', ')) : null);
-    fill(panes,
-      el('div', {class: 'plan-pane before'}, el('h3', {}, `before: v${plans[prevIndex].version} (${plans[prevIndex].cause})`), el('div', {class: 'scroll'}, drawPlan(previous, {states: d.before, onSelect: select, label: 'previous plan version'}))),
-      el('div', {class: 'plan-pane after'}, el('h3', {}, `v${plans[v].version} (${plans[v].cause})`), el('div', {class: 'scroll'}, drawPlan(current, {states: d.after, onSelect: select, label: 'plan version ' + plans[v].version}))));
+  const single = () => el('div', {class: 'plan-pane after single'}, el('h3', {}, `v${plans[v].version} (${plans[v].cause})`), el('div', {class: 'scroll'}, drawPlan(current, {onSelect: select})));
+  // What changed is the server's PlanDiff: against the initial plan (all AQE changed), or against
+  // the nearest earlier version that differs (what one re-plan changed).
+  const d = v > 0 ? versionDiff(exec.executionId, v) : null;
+  if (v === 0) {
+    fill(summary, el('span', {class: 'muted'}, 'The plan Spark made before running anything.'));
+    fill(panes, single());
+  } else if (!d || d.error) {
+    fill(summary, el('span', {class: 'muted'}, d?.error ? `No plan diff: ${d.error}` : 'Asking the lab what changed…'));
+    fill(panes, single());
   } else {
-    fill(summary, el('span', {class: 'muted'}, v === 0 ? 'The plan Spark made before running anything.' : 'No change from the earlier version.'));
-    fill(panes, el('div', {class: 'plan-pane after single'}, el('h3', {}, `v${plans[v].version} (${plans[v].cause})`), el('div', {class: 'scroll'}, drawPlan(current, {onSelect: select}))));
+    const states = diffStates(d.diff);
+    fill(summary, el('span', {}, `v${plans[v].version} vs v${plans[d.from].version}: `), changeSummary(d.diff));
+    fill(panes,
+      el('div', {class: 'plan-pane before'}, el('h3', {}, `before: v${plans[d.from].version} (${plans[d.from].cause})`), el('div', {class: 'scroll'}, drawPlan(flatten(plans[d.from].tree), {states: states.before, onSelect: select, label: 'previous plan version'}))),
+      el('div', {class: 'plan-pane after'}, el('h3', {}, `v${plans[v].version} (${plans[v].cause})`), el('div', {class: 'scroll'}, drawPlan(current, {states: states.after, onSelect: select, label: 'plan version ' + plans[v].version}))));
   }
   if (!selectedNode) fill($('plan-node'), nodeDetails(null));
   $('plan-text').textContent = plans[v].text || '';
+}
+
+/** "Copy as snippet": this run's settings and knob values, then the lesson, as SQL (if it has a SQL form) and Java. */
+function renderSnippetButtons(s) {
+  const sink = {status: $('snippet-status'), output: $('snippet-text')};
+  const button = (lang, label) => {
+    const b = snippetButton(`Copy this run as ${label}`, `/api/runs/${encodeURIComponent(s.id)}/snippet?lang=${lang}`, sink);
+    b.dataset.lang = lang;
+    return b;
+  };
+  const hasSql = experiment && (experiment.code.sqlByVariant?.[s.variant] ?? experiment.code.sql) != null;
+  fill($('run-snippets'), hasSql ? button('sql', 'SQL') : null, experiment ? button('java', 'Java') : null);
+}
+
+/** The server's diff of version v (null while it is being fetched); redraws the plan once it is in. */
+function versionDiff(executionId, v) {
+  const key = `${executionId}:${diffBase}:${v}`;
+  if (planDiffs.has(key)) return planDiffs.get(key);
+  planDiffs.set(key, null);
+  const q = new URLSearchParams({to: String(v)});
+  if (diffBase === 'initial') q.set('from', '0');
+  fetchJson(`/api/runs/${encodeURIComponent(runId)}/plans/${encodeURIComponent(executionId)}/diff?${q}`)
+    .then((d) => planDiffs.set(key, d), (e) => planDiffs.set(key, {error: e.message}))
+    .finally(() => {
+      drawn.plan = null;
+      schedule(snapshot);
+    });
+  return null;
 }
 
 function render(s) {
@@ -386,6 +406,7 @@ function onState(state) {
     fetchJson('/api/experiments/' + encodeURIComponent(snapshot.experimentId)).catch(() => null),
     fetchJson('/api/engine').catch(() => null),
   ]);
+  renderSnippetButtons(snapshot);
   onSnapshot(snapshot);
   let feed = null;
   feed = new RunFeed(runId, {

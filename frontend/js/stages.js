@@ -1,9 +1,7 @@
 // The stage graph: Spark's stages of this run laid out as a DAG, left (sources) to right (result),
-// each with a live progress bar. Snapshots carry stages and each job's stage ids but not Spark's
-// parent links, so edges are inferred the way the DAG scheduler works: a stage is only submitted once
-// its parents have finished, so its parents are the earlier stages whose output nobody consumed yet
-// and that had completed by the time it was submitted. Skipped stages (shuffle output reused) are
-// drawn faded, without edges.
+// each with a live progress bar. The edges are Spark's own: each stage snapshot carries
+// StageInfo.parentIds, the stages whose shuffle output it reads. Skipped stages (a later job re-listed
+// a shuffle whose output already existed) are drawn faded in their place.
 import {svg, el, ms, count} from './util.js';
 import {stageColor} from './charts.js';
 
@@ -18,30 +16,6 @@ export function latestAttempts(stages) {
   return [...byId.values()].sort((a, b) => a.stageId - b.stageId);
 }
 
-export function inferEdges(stages) {
-  const pool = [];
-  const parents = new Map();
-  const slack = 100; // ms: listener timestamps of completion and next submission can tie
-  for (const s of stages) {
-    if (s.status === 'SKIPPED') continue;
-    const submitted = s.submittedAt ? Date.parse(s.submittedAt) : null;
-    const ps = [];
-    if (submitted !== null) {
-      for (let i = pool.length - 1; i >= 0; i--) {
-        const p = pool[i];
-        const done = p.completedAt ? Date.parse(p.completedAt) : null;
-        if (done !== null && done <= submitted + slack) {
-          ps.unshift(p.stageId);
-          pool.splice(i, 1);
-        }
-      }
-    }
-    parents.set(s.stageId, ps);
-    pool.push(s);
-  }
-  return parents;
-}
-
 const W = 164;
 const H = 70;
 
@@ -52,32 +26,19 @@ export function stageGraph(snapshot, {selected = null, onSelect = () => {}} = {}
   }
   const jobOf = new Map();
   for (const j of snapshot.jobs || []) for (const id of j.stageIds) if (!jobOf.has(id)) jobOf.set(id, j.jobId);
-  const parents = inferEdges(stages);
+  // Column: one after the deepest parent (Spark creates a stage's parents first: their ids are lower).
   const level = new Map();
   for (const s of stages) {
-    if (s.status === 'SKIPPED') continue;
-    const ps = parents.get(s.stageId) || [];
-    level.set(s.stageId, ps.length ? 1 + Math.max(...ps.map((p) => level.get(p) ?? 0)) : 0);
+    const ps = (s.parentIds || []).filter((p) => level.has(p));
+    level.set(s.stageId, ps.length ? 1 + Math.max(...ps.map((p) => level.get(p))) : 0);
   }
-  // Stages Spark has not submitted yet sit one column after everything else of their job.
-  for (const s of stages) {
-    if (s.status !== 'PENDING' || (parents.get(s.stageId) || []).length) continue;
-    const job = jobOf.get(s.stageId);
-    const others = stages.filter((o) => o.stageId !== s.stageId && jobOf.get(o.stageId) === job && o.status !== 'SKIPPED' && o.status !== 'PENDING');
-    if (others.length) level.set(s.stageId, 1 + Math.max(...others.map((o) => level.get(o.stageId) ?? 0)));
-  }
-  const skipped = stages.filter((s) => s.status === 'SKIPPED');
   const columns = [];
-  for (const s of stages) {
-    if (s.status === 'SKIPPED') continue;
-    const l = level.get(s.stageId) ?? 0;
-    (columns[l] ||= []).push(s);
-  }
+  for (const s of stages) (columns[level.get(s.stageId)] ||= []).push(s);
   const colW = W + 44;
   const rowH = H + 18;
   const rows = Math.max(1, ...columns.map((c) => (c ? c.length : 0)));
-  const width = Math.max(1, columns.length) * colW + (skipped.length ? colW : 0);
-  const height = Math.max(rows, skipped.length ? Math.min(skipped.length, 6) : 0) * rowH + 10;
+  const width = Math.max(1, columns.length) * colW;
+  const height = rows * rowH + 10;
   const root = svg('svg', {class: 'stage-graph', viewBox: `0 0 ${width} ${height}`, width, height, role: 'group', 'aria-label': 'stages of this run'});
   const pos = new Map();
   columns.forEach((col, l) => {
@@ -88,16 +49,16 @@ export function stageGraph(snapshot, {selected = null, onSelect = () => {}} = {}
   });
   const edges = svg('g', {class: 'edges'});
   root.append(edges);
-  for (const [id, ps] of parents) {
-    const to = pos.get(id);
-    for (const p of ps) {
+  for (const s of stages) {
+    const to = pos.get(s.stageId);
+    for (const p of s.parentIds || []) {
       const from = pos.get(p);
       if (!from || !to) continue;
       const x1 = from.x + W;
       const y1 = from.y + H / 2;
       const x2 = to.x;
       const y2 = to.y + H / 2;
-      edges.append(svg('path', {d: `M${x1},${y1} C${x1 + 22},${y1} ${x2 - 22},${y2} ${x2},${y2}`, class: 'edge', 'marker-end': 'url(#stage-arrow)'}));
+      edges.append(svg('path', {d: `M${x1},${y1} C${x1 + 22},${y1} ${x2 - 22},${y2} ${x2},${y2}`, class: 'edge', 'data-from': p, 'data-to': s.stageId, 'marker-end': 'url(#stage-arrow)'}));
     }
   }
   root.prepend(svg('defs', {}, svg('marker', {id: 'stage-arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto'}, svg('path', {d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrowhead'}))));
@@ -133,7 +94,6 @@ export function stageGraph(snapshot, {selected = null, onSelect = () => {}} = {}
     if (foot && !faded) g.append(svg('text', {x: 12, y: 63, class: 'stage-dur'}, foot));
     root.append(g);
   };
-  for (const s of stages) if (pos.has(s.stageId)) draw(s, pos.get(s.stageId), false);
-  skipped.slice(0, 6).forEach((s, i) => draw(s, {x: columns.length * colW + 4, y: i * rowH + 4}, true));
+  for (const s of stages) draw(s, pos.get(s.stageId), s.status === 'SKIPPED');
   return root;
 }

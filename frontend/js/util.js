@@ -73,12 +73,12 @@ export function time(iso) {
   return new Date(iso).toLocaleTimeString([], {hour: '2-digit', minute: '2-digit', second: '2-digit'});
 }
 
-/** Signed change from a to b, as text ("+12%", "−3 ms") for delta columns. */
-export function ratio(a, b) {
-  if (!a && !b) return '';
-  if (!a) return 'new';
-  if (!b) return '→ 0';
-  const r = b / a;
+/** The server's b / a ratio of a figure in two runs (a RunComparison Delta) as "×12", "÷3", "new" or "→ 0". */
+export function times(delta) {
+  if (!delta || (!delta.a && !delta.b)) return '';
+  const r = delta.ratio;
+  if (r === null || r === undefined) return 'new';
+  if (r === 0) return '→ 0';
   if (r >= 1) return '×' + (r >= 10 ? r.toFixed(0) : r.toFixed(1));
   return '÷' + (1 / r >= 10 ? (1 / r).toFixed(0) : (1 / r).toFixed(1));
 }
@@ -100,6 +100,44 @@ export async function fetchJson(url, options = {}) {
     throw error;
   }
   return body;
+}
+
+/** Fetches text (a snippet); a problem+json answer is thrown as an Error with the problem attached. */
+export async function fetchText(url) {
+  const response = await fetch(url, {headers: {accept: 'text/plain, application/problem+json'}});
+  if (!response.ok) {
+    const problem = await response.json().catch(() => null);
+    const error = new Error(problem?.detail || response.statusText || 'request failed');
+    error.status = response.status;
+    error.problem = problem;
+    throw error;
+  }
+  return response.text();
+}
+
+/**
+ * A "Copy as snippet" button: fetches the snippet from url when pressed, puts it on the clipboard,
+ * says so in status and shows it in output (a <pre>, as text) so it can also be selected by hand.
+ */
+export function snippetButton(label, url, {status, output}) {
+  return el('button', {type: 'button', class: 'copy-snippet', onclick: async (e) => {
+    const button = e.currentTarget;
+    button.disabled = true;
+    status.textContent = 'Fetching the snippet…';
+    try {
+      const text = await fetchText(url);
+      output.textContent = text;
+      output.closest('details').hidden = false;
+      output.closest('details').open = true;
+      // No clipboard outside a secure context, or without the page's focus: the text is shown anyway.
+      const copied = navigator.clipboard ? await navigator.clipboard.writeText(text).then(() => true, () => false) : false;
+      status.textContent = copied ? `Copied ${text.split('\n').length} lines to the clipboard.` : 'The browser refused the clipboard: select the snippet below and copy it.';
+    } catch (err) {
+      status.textContent = 'No snippet: ' + err.message;
+    } finally {
+      button.disabled = false;
+    }
+  }}, label);
 }
 
 /** Calls render at most once per animation frame with the latest value: no jank while streaming. */

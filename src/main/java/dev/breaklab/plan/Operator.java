@@ -14,8 +14,11 @@ import java.util.regex.Pattern;
  * query stages, the adaptive root) are spliced out, their children taking their place.
  *
  * @param partitions the partition count an exchange produces, or -1
+ * @param node where the operator sits in the {@link PlanNode} tree it came from: the child index at
+ *     each level below the root ({@code []} is the root itself); null for a synthetic node
  */
-record Operator(String name, String markers, String arguments, int partitions, List<Operator> children) {
+record Operator(
+        String name, String markers, String arguments, int partitions, List<Operator> children, List<Integer> node) {
 
     private static final Set<String> WRAPPERS = Set.of(
             "AdaptiveSparkPlan",
@@ -37,9 +40,15 @@ record Operator(String name, String markers, String arguments, int partitions, L
 
     /** The learner's view of a tree: the root's operators after splicing (usually exactly one). */
     static List<Operator> of(PlanNode node) {
+        return of(node, List.of());
+    }
+
+    private static List<Operator> of(PlanNode node, List<Integer> at) {
         List<Operator> children = new ArrayList<>();
-        for (PlanNode child : node.children()) {
-            children.addAll(of(child));
+        for (int i = 0; i < node.children().size(); i++) {
+            List<Integer> childAt = new ArrayList<>(at);
+            childAt.add(i);
+            children.addAll(of(node.children().get(i), List.copyOf(childAt)));
         }
         Matcher m = NAME.matcher(node.nodeName().trim());
         String name = m.matches() ? m.group(1) : node.nodeName();
@@ -53,7 +62,7 @@ record Operator(String name, String markers, String arguments, int partitions, L
                 ? simple.substring(node.nodeName().length())
                 : simple;
         arguments = clean(arguments);
-        return List.of(new Operator(name, clean(markers), arguments, partitions(arguments), List.copyOf(children)));
+        return List.of(new Operator(name, clean(markers), arguments, partitions(arguments), List.copyOf(children), at));
     }
 
     private static boolean isWrapper(String name) {

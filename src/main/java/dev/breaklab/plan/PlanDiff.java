@@ -39,8 +39,20 @@ public record PlanDiff(List<Change> changes, int matched, boolean identical) {
      * @param after the new operator with its details; null when removed
      * @param path the operators above it, from the root, e.g. {@code HashAggregate > SortMergeJoin}
      * @param summary one sentence for people
+     * @param beforeNode where the old operator sits in the old plan's {@link PlanNode} tree (the child
+     *     index at each level below the root, wrappers included), so a drawing can mark it; null when
+     *     added
+     * @param afterNode the same in the new plan; null when removed
      */
-    public record Change(Kind kind, String operator, String before, String after, String path, String summary) {
+    public record Change(
+            Kind kind,
+            String operator,
+            String before,
+            String after,
+            String path,
+            String summary,
+            List<Integer> beforeNode,
+            List<Integer> afterNode) {
 
         /** Whether the operator or its details mention {@code text} on the side that has it. */
         public boolean mentions(String operator, String text) {
@@ -70,7 +82,7 @@ public record PlanDiff(List<Change> changes, int matched, boolean identical) {
     /** Plans whose root splices into several operators get a synthetic root so both are trees. */
     private static Operator root(PlanNode node) {
         List<Operator> top = Operator.of(node);
-        return top.size() == 1 ? top.get(0) : new Operator("(plan)", "", "", -1, top);
+        return top.size() == 1 ? top.get(0) : new Operator("(plan)", "", "", -1, top, null);
     }
 
     /** Zhang–Shasha over two operator trees, with the edit script recovered by backtracking. */
@@ -208,7 +220,9 @@ public record PlanDiff(List<Change> changes, int matched, boolean identical) {
                                     null,
                                     q.label(),
                                     b.path(y),
-                                    q.label() + " added" + context(b, y))));
+                                    q.label() + " added" + context(b, y),
+                                    null,
+                                    q.node())));
                 }
             }
             for (int x = 1; x <= a.size; x++) {
@@ -223,7 +237,9 @@ public record PlanDiff(List<Change> changes, int matched, boolean identical) {
                                     p.label(),
                                     null,
                                     a.path(x),
-                                    p.label() + " removed" + context(a, x))));
+                                    p.label() + " removed" + context(a, x),
+                                    p.node(),
+                                    null)));
                 }
             }
             Collections.sort(changes);
@@ -246,7 +262,7 @@ public record PlanDiff(List<Change> changes, int matched, boolean identical) {
             } else {
                 summary = q.name() + " changed: " + p.arguments() + " -> " + q.arguments();
             }
-            return new Change(Kind.CHANGED, q.name(), p.label(), q.label(), path, summary);
+            return new Change(Kind.CHANGED, q.name(), p.label(), q.label(), path, summary, p.node(), q.node());
         }
 
         /** "above Exchange" / "under SortMergeJoin": where an added or removed operator sits. */

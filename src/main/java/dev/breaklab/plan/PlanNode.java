@@ -1,7 +1,9 @@
 package dev.breaklab.plan;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
@@ -21,7 +23,28 @@ public record PlanNode(String nodeName, String simpleString, List<PlanMetric> me
     public static final List<String> JOIN_OPERATORS = List.of(
             "BroadcastHashJoin", "SortMergeJoin", "ShuffledHashJoin", "BroadcastNestedLoopJoin", "CartesianProduct");
 
-    public record PlanMetric(String name, long accumulatorId, String type, String value) {}
+    /**
+     * One SQL metric of the operator as Spark printed it ({@code value}), and the numbers that text
+     * stands for, so nobody downstream parses it again.
+     *
+     * @param type Spark's metric type: {@code sum}, {@code size}, {@code timing}, {@code nsTiming}
+     *     (printed in ms), {@code average}
+     */
+    public record PlanMetric(String name, long accumulatorId, String type, String value) {
+
+        /** The figure in bytes, milliseconds or a count; null when the text has none (an average). */
+        @JsonProperty("amount")
+        public Long amount() {
+            OptionalLong amount = MetricText.parse(value);
+            return amount.isPresent() ? amount.getAsLong() : null;
+        }
+
+        /** How the operator's tasks differed (min, median, max); null when Spark printed no spread. */
+        @JsonProperty("spread")
+        public MetricText.Spread spread() {
+            return MetricText.spread(value).orElse(null);
+        }
+    }
 
     public Stream<PlanNode> stream() {
         return Stream.concat(Stream.of(this), children.stream().flatMap(PlanNode::stream));

@@ -3,12 +3,21 @@ package dev.breaklab.run;
 import java.time.Instant;
 import java.util.List;
 
+/**
+ * One attempt of one stage, as the run's listener saw it.
+ *
+ * @param jobIds the jobs that listed this stage (a stage can be shared by jobs)
+ * @param parentIds the stages whose shuffle output this stage reads, as Spark's {@code
+ *     StageInfo.parentIds} says: the edges of the stage graph (a parent may be a skipped stage whose
+ *     output an earlier job already wrote)
+ */
 public record StageSnapshot(
         int stageId,
         int attemptId,
         String name,
         StageStatus status,
         List<Integer> jobIds,
+        List<Integer> parentIds,
         int numTasks,
         int completedTasks,
         int failedTasks,

@@ -51,7 +51,7 @@ public class LabListener extends SparkListener {
         }
         List<StageRef> refs = new ArrayList<>();
         for (StageInfo info : CollectionConverters.asJava(event.stageInfos())) {
-            refs.add(new StageRef(info.stageId(), info.attemptNumber(), info.name(), info.numTasks()));
+            refs.add(ref(info));
             store.attachStage(info.stageId(), run);
         }
         store.attachJob(event.jobId(), run);
@@ -84,7 +84,7 @@ public class LabListener extends SparkListener {
             long submitted = info.submissionTime().isDefined()
                     ? (Long) info.submissionTime().get()
                     : 0L;
-            run.stageSubmitted(info.stageId(), info.attemptNumber(), info.name(), info.numTasks(), submitted);
+            run.stageSubmitted(ref(info), submitted);
         }
     }
 
@@ -155,6 +155,15 @@ public class LabListener extends SparkListener {
         } else if (event instanceof RunDrained drained) {
             store.live(drained.runId()).ifPresent(LiveRun::markDrained);
         }
+    }
+
+    /** A stage as Spark describes it, with its parents: the edges of the run's stage graph. */
+    private static StageRef ref(StageInfo info) {
+        List<Integer> parents = new ArrayList<>(info.parentIds().size());
+        for (Object parent : CollectionConverters.asJava(info.parentIds())) {
+            parents.add((Integer) parent);
+        }
+        return new StageRef(info.stageId(), info.attemptNumber(), info.name(), info.numTasks(), parents);
     }
 
     private LiveRun runOf(Properties properties) {

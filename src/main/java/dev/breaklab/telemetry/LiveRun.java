@@ -173,7 +173,7 @@ public final class LiveRun {
             job.stageIds.add(ref.stageId());
             LiveStage stage = stages.computeIfAbsent(
                     key(ref.stageId(), ref.attemptId()),
-                    k -> new LiveStage(ref.stageId(), ref.attemptId(), ref.name(), ref.numTasks()));
+                    k -> new LiveStage(ref.stageId(), ref.attemptId(), ref.name(), ref.numTasks(), ref.parentIds()));
             stage.addJob(jobId);
             LiveStage latest = latestAttempt.get(ref.stageId());
             if (latest == null || latest.attemptId < ref.attemptId()) {
@@ -201,10 +201,13 @@ public final class LiveRun {
         touch(false);
     }
 
-    synchronized void stageSubmitted(int stageId, int attemptId, String name, int numTasks, long time) {
+    synchronized void stageSubmitted(StageRef ref, long time) {
+        int stageId = ref.stageId();
+        int attemptId = ref.attemptId();
+        int numTasks = ref.numTasks();
         LiveStage previous = latestAttempt.get(stageId);
-        LiveStage stage =
-                stages.computeIfAbsent(key(stageId, attemptId), k -> new LiveStage(stageId, attemptId, name, numTasks));
+        LiveStage stage = stages.computeIfAbsent(
+                key(stageId, attemptId), k -> new LiveStage(stageId, attemptId, ref.name(), numTasks, ref.parentIds()));
         if (previous != null && previous != stage) {
             // A retried stage (a new attempt) belongs to the same jobs as the attempt before it.
             previous.jobIds.forEach(stage::addJob);
@@ -487,8 +490,12 @@ public final class LiveRun {
         return ((long) stageId << 20) | attemptId;
     }
 
-    /** What a job start tells about each of its stages. */
-    record StageRef(int stageId, int attemptId, String name, int numTasks) {}
+    /**
+     * What a job start (or a stage submission) tells about a stage.
+     *
+     * @param parentIds Spark's {@code StageInfo.parentIds}: the stages whose shuffle output it reads
+     */
+    record StageRef(int stageId, int attemptId, String name, int numTasks, List<Integer> parentIds) {}
 
     private static final class LiveJob {
         final int jobId;

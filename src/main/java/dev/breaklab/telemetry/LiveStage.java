@@ -21,6 +21,9 @@ final class LiveStage {
     int numTasks;
     StageStatus status = StageStatus.PENDING;
     final List<Integer> jobIds = new ArrayList<>(2);
+    /** Spark's StageInfo.parentIds: the stages whose shuffle output this one reads. */
+    final List<Integer> parentIds;
+
     int completedTasks;
     int failedTasks;
     int killedTasks;
@@ -50,11 +53,12 @@ final class LiveStage {
     private final PriorityQueue<TaskSummary> slowest =
             new PriorityQueue<>(SLOWEST_KEPT + 1, Comparator.comparingLong(TaskSummary::durationMs));
 
-    LiveStage(int stageId, int attemptId, String name, int numTasks) {
+    LiveStage(int stageId, int attemptId, String name, int numTasks, List<Integer> parentIds) {
         this.stageId = stageId;
         this.attemptId = attemptId;
         this.name = name;
         this.numTasks = numTasks;
+        this.parentIds = List.copyOf(parentIds);
     }
 
     void addJob(int jobId) {
@@ -83,6 +87,7 @@ final class LiveStage {
                 name,
                 status,
                 List.copyOf(jobIds),
+                parentIds,
                 numTasks,
                 completedTasks,
                 failedTasks,

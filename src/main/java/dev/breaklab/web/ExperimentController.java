@@ -1,11 +1,14 @@
 package dev.breaklab.web;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.breaklab.catalog.Catalog;
 import dev.breaklab.catalog.Concept;
 import dev.breaklab.catalog.ExperimentDefinition;
 import dev.breaklab.catalog.Variant;
 import dev.breaklab.engine.RunProblems;
 import java.util.List;
+import java.util.Map;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -59,9 +62,29 @@ class ExperimentController {
                 .toList();
     }
 
+    /**
+     * The experiment as its page reads it: the definition, each variant with {@code settings}, every
+     * Spark setting a run of it applies with the variant's knob values (its conf, then the knobs that
+     * drive a setting): exactly what the engine sets and what the SQL tab shows as {@code SET} lines.
+     */
+    record ExperimentView(
+            @JsonUnwrapped @JsonIgnoreProperties("variants") ExperimentDefinition definition,
+            List<VariantView> variants) {
+
+        static ExperimentView of(ExperimentDefinition d) {
+            return new ExperimentView(
+                    d,
+                    d.variants().stream()
+                            .map(v -> new VariantView(v, d.conf(v, d.knobValues(v, Map.of()))))
+                            .toList());
+        }
+    }
+
+    record VariantView(@JsonUnwrapped Variant variant, Map<String, String> settings) {}
+
     @GetMapping("/{id}")
-    ExperimentDefinition get(@PathVariable String id) {
-        return definition(id);
+    ExperimentView get(@PathVariable String id) {
+        return ExperimentView.of(definition(id));
     }
 
     /**
@@ -80,7 +103,7 @@ class ExperimentController {
                                 + String.join(
                                         ", ",
                                         d.variants().stream().map(Variant::name).toList())));
-        return SnippetText.of(d, v, d.knobValues(v, java.util.Map.of()), lang);
+        return SnippetText.of(d, v, d.knobValues(v, Map.of()), lang);
     }
 
     private ExperimentDefinition definition(String id) {

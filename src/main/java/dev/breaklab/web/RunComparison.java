@@ -15,6 +15,8 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Two runs side by side: how their plans differ and how their stages and jobs measured up. Plans
@@ -22,7 +24,9 @@ import java.util.Map;
  * they ran (last attempt of each stage that ran); jobs by order. Deltas are {@code b - a}.
  *
  * @param plans per SQL execution: final vs final, and each run's initial vs final plan
- * @param totals whole-run figures
+ * @param totals whole-run figures, and the key stage's ({@code keyStage...})
+ * @param keyStage the stage each run's story is about: the completed stage that read the most
+ *     shuffle data, else the one with the most tasks
  * @param findings which of a's findings b no longer has (resolved), still has, or newly has, by kind
  */
 record RunComparison(
@@ -30,6 +34,7 @@ record RunComparison(
         RunRef b,
         List<PlanComparison> plans,
         Map<String, Delta> totals,
+        KeyStage keyStage,
         List<StageDelta> stages,
         List<JobDelta> jobs,
         FindingChanges findings) {
@@ -59,6 +64,9 @@ record RunComparison(
         }
     }
 
+    /** A stage id in each run; null where the run has none. */
+    record KeyStage(Integer a, Integer b) {}
+
     /** The n-th stage that ran in each run; either side may be missing (null id). */
     record StageDelta(int position, Integer aStageId, Integer bStageId, Map<String, Delta> metrics) {}
 
@@ -76,6 +84,9 @@ record RunComparison(
                 RunRef.of(b),
                 plans(a, b),
                 totals(a, b),
+                new KeyStage(
+                        keyStage(a).map(StageSnapshot::stageId).orElse(null),
+                        keyStage(b).map(StageSnapshot::stageId).orElse(null)),
                 stages(a, b),
                 jobs(a, b),
                 FindingChanges.between(a, b));
@@ -117,6 +128,7 @@ record RunComparison(
         out.put("stagesRun", Delta.of(ran(a).size(), ran(b).size()));
         out.put("stagesSkipped", Delta.of(a.stageAttempts(StageStatus.SKIPPED), b.stageAttempts(StageStatus.SKIPPED)));
         out.put("tasks", Delta.of(sum(a, StageSnapshot::numTasks), sum(b, StageSnapshot::numTasks)));
+        out.put("inputBytes", Delta.of(sum(a, StageSnapshot::inputBytes), sum(b, StageSnapshot::inputBytes)));
         out.put(
                 "shuffleReadBytes",
                 Delta.of(sum(a, StageSnapshot::shuffleReadBytes), sum(b, StageSnapshot::shuffleReadBytes)));
@@ -129,7 +141,28 @@ record RunComparison(
         out.put(
                 "diskSpilledBytes",
                 Delta.of(sum(a, StageSnapshot::diskSpilledBytes), sum(b, StageSnapshot::diskSpilledBytes)));
+        out.put("gcTimeMs", Delta.of(sum(a, StageSnapshot::gcTimeMs), sum(b, StageSnapshot::gcTimeMs)));
+        Optional<StageSnapshot> ka = keyStage(a);
+        Optional<StageSnapshot> kb = keyStage(b);
+        out.put("keyStageTasks", Delta.of(keyFigure(ka, s -> s.numTasks()), keyFigure(kb, s -> s.numTasks())));
+        out.put(
+                "keyStageMaxTaskMs",
+                Delta.of(keyFigure(ka, s -> s.taskDurationMs().max()), keyFigure(kb, s -> s.taskDurationMs()
+                        .max())));
+        out.put(
+                "keyStageMaxOverMedian",
+                Delta.of(keyFigure(ka, s -> s.taskDurationMs().maxOverMedian()), keyFigure(kb, s -> s.taskDurationMs()
+                        .maxOverMedian())));
         return out;
+    }
+
+    /** The stage the run's story is about: the heaviest shuffle reader, else the widest stage. */
+    private static Optional<StageSnapshot> keyStage(RunSnapshot run) {
+        return run.heaviestShuffleReadStage().or(run::widestStage);
+    }
+
+    private static double keyFigure(Optional<StageSnapshot> stage, ToDoubleFunction<StageSnapshot> figure) {
+        return stage.map(figure::applyAsDouble).orElse(0d);
     }
 
     private static List<StageDelta> stages(RunSnapshot a, RunSnapshot b) {

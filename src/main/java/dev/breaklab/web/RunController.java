@@ -88,6 +88,19 @@ class RunController {
         return RunComparison.of(retained("a", a), retained("b", b));
     }
 
+    /**
+     * What AQE changed between two versions of one SQL execution's plan, with the node paths the run
+     * page marks; without {@code from}, against the nearest earlier version that differs.
+     */
+    @GetMapping("/{id}/plans/{executionId}/diff")
+    PlanVersionDiff planDiff(
+            @PathVariable String id,
+            @PathVariable long executionId,
+            @RequestParam(required = false) Integer from,
+            @RequestParam(required = false) Integer to) {
+        return PlanVersionDiff.of(retained("id", id), executionId, from, to);
+    }
+
     private RunSnapshot retained(String field, String id) {
         return runs.find(id).orElseThrow(() -> RunProblems.notFound(field, id, "the id of a retained run"));
     }

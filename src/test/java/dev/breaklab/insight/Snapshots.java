@@ -32,6 +32,7 @@ final class Snapshots {
         int stageId;
         int attemptId;
         StageStatus status = StageStatus.COMPLETE;
+        List<Integer> parentIds = List.of();
         int numTasks = 8;
         int failedTasks;
         int killedTasks;
@@ -63,6 +64,7 @@ final class Snapshots {
                     "stage " + stageId,
                     status,
                     List.of(0),
+                    parentIds,
                     numTasks,
                     numTasks - failedTasks - killedTasks,
                     failedTasks,

@@ -82,6 +82,9 @@ class PlanDiffTests {
             assertThat(change.after()).isEqualTo("AQEShuffleRead coalesced");
             assertThat(change.path()).isEqualTo("HashAggregate");
             assertThat(change.summary()).isEqualTo("AQEShuffleRead coalesced added above Exchange");
+            // AdaptiveSparkPlan > WholeStageCodegen > HashAggregate > InputAdapter > AQEShuffleRead
+            assertThat(change.afterNode()).containsExactly(0, 0, 0, 0);
+            assertThat(change.beforeNode()).isNull();
         });
         assertThat(diff.added("AQEShuffleRead", "coalesced")).isTrue();
     }
@@ -120,11 +123,16 @@ class PlanDiffTests {
                     assertThat(c.summary()).isEqualTo("SortMergeJoin became BroadcastHashJoin");
                     assertThat(c.before()).startsWith("SortMergeJoin [key], [key], Inner");
                     assertThat(c.path()).isEqualTo("HashAggregate");
+                    // The join sits under the aggregate's InputAdapter in both plans.
+                    assertThat(c.beforeNode()).containsExactly(0, 0, 0, 0);
+                    assertThat(c.afterNode()).containsExactly(0, 0, 0, 0);
                 });
         assertThat(diff.changes())
                 .filteredOn(c -> c.kind() == Kind.REMOVED)
-                .extracting(Change::operator)
-                .containsExactly("Sort", "Sort");
+                .extracting(Change::operator, Change::beforeNode, Change::afterNode)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("Sort", List.of(0, 0, 0, 0, 0), null),
+                        org.assertj.core.groups.Tuple.tuple("Sort", List.of(0, 0, 0, 0, 1), null));
         assertThat(diff.changes())
                 .filteredOn(c -> c.kind() == Kind.ADDED)
                 .extracting(Change::operator)

@@ -189,6 +189,35 @@ class LabListenerTests {
     }
 
     @Test
+    void everyStageKeepsSparksParentIdsAsTheEdgesOfTheStageGraph() {
+        LiveRun a = run("a");
+        // A join: two map stages feed the result stage. Then a second job re-lists a map stage whose
+        // output exists (skipped) under the stage that reads it.
+        listener.onJobStart(jobStart(1, "a", stage(0, 0, 2), stage(1, 0, 2), stage(2, 0, 4, 0, 1)));
+        listener.onStageSubmitted(submitted(stage(0, 0, 2)));
+        listener.onStageSubmitted(submitted(stage(1, 0, 2)));
+        listener.onStageSubmitted(submitted(stage(2, 0, 4, 0, 1)));
+        listener.onJobEnd(new SparkListenerJobEnd(1, 1_000, JobSucceeded$.MODULE$));
+        listener.onJobStart(jobStart(2, "a", stage(3, 0, 2), stage(4, 0, 1, 3)));
+        listener.onStageSubmitted(submitted(stage(4, 0, 1, 3)));
+        // A retried attempt is announced by its submission alone; it keeps its parents.
+        listener.onStageSubmitted(submitted(stage(4, 1, 1, 3)));
+        listener.onJobEnd(new SparkListenerJobEnd(2, 2_000, JobSucceeded$.MODULE$));
+
+        RunSnapshot s = snapshot(a);
+        assertThat(s.stages())
+                .extracting(StageSnapshot::stageId, StageSnapshot::attemptId, StageSnapshot::parentIds)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(0, 0, List.of()),
+                        org.assertj.core.groups.Tuple.tuple(1, 0, List.of()),
+                        org.assertj.core.groups.Tuple.tuple(2, 0, List.of(0, 1)),
+                        org.assertj.core.groups.Tuple.tuple(3, 0, List.of()),
+                        org.assertj.core.groups.Tuple.tuple(4, 0, List.of(3)),
+                        org.assertj.core.groups.Tuple.tuple(4, 1, List.of(3)));
+        assertThat(stage(s, 3, 0).status()).isEqualTo(StageStatus.SKIPPED);
+    }
+
+    @Test
     void theOldestFinishedRunsAreEvictedWithTheirIds() {
         RunStore small = new RunStore(2);
         LabListener bus = new LabListener(small);
@@ -309,14 +338,14 @@ class LabListenerTests {
                 .orElseThrow(() -> new AssertionError("no stage " + stageId + "." + attempt + " in " + s.stages()));
     }
 
-    static StageInfo stage(int id, int attempt, int tasks) {
+    static StageInfo stage(int id, int attempt, int tasks, Integer... parents) {
         return new StageInfo(
                 id,
                 attempt,
                 "stage " + id,
                 tasks,
                 seq(List.of()),
-                seq(List.of()),
+                seq(List.<Object>of((Object[]) parents)),
                 "details",
                 null,
                 seq(List.of()),

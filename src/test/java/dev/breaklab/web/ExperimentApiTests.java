@@ -1,6 +1,9 @@
 package dev.breaklab.web;
 
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
@@ -14,12 +17,18 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.MockMvc;
 
 @LabTest
 class ExperimentApiTests {
+
+    /** What the page's "Copy as snippet" asks for: the text, or a problem. */
+    static final String SNIPPET = "text/plain, application/problem+json";
 
     @Autowired
     MockMvc mvc;
@@ -53,6 +62,69 @@ class ExperimentApiTests {
                 .andExpect(jsonPath("$.questions[0].kind").isString())
                 .andExpect(jsonPath("$.evidence[0].claim").isString());
         mvc.perform(get("/api/experiments/nope")).andExpect(status().isNotFound());
+    }
+
+    @Test
+    void eachVariantCarriesEverySparkSettingItAppliesAndTheCodeItsSqlForms() throws Exception {
+        mvc.perform(get("/api/experiments/tiny-partitions"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.code.java").value(containsString("run.spark()")))
+                .andExpect(jsonPath("$.code.sql").value(containsString("FROM range(${rows})")))
+                .andExpect(jsonPath("$.code.sqlByVariant").isMap())
+                .andExpect(jsonPath("$.code.noSql").value(nullValue()))
+                .andExpect(jsonPath("$.variants.length()").value(3))
+                .andExpect(jsonPath("$.definition").doesNotExist())
+                // The variant's own conf, then the knob-driven settings with the variant's knob values.
+                .andExpect(jsonPath(
+                        "$.variants[?(@.name=='broken')].conf['spark.sql.adaptive.enabled']", hasItem("false")))
+                .andExpect(jsonPath(
+                        "$.variants[?(@.name=='broken')].settings['spark.sql.adaptive.enabled']", hasItem("false")))
+                .andExpect(jsonPath(
+                        "$.variants[?(@.name=='broken')].settings['spark.sql.shuffle.partitions']", hasItem("1000")))
+                .andExpect(jsonPath(
+                        "$.variants[?(@.name=='sane-partitions')].settings['spark.sql.shuffle.partitions']",
+                        hasItem("8")))
+                .andExpect(jsonPath(
+                        "$.variants[?(@.name=='fixed')].settings['spark.sql.adaptive.coalescePartitions.enabled']",
+                        hasItem("true")));
+    }
+
+    @Test
+    void aVariantIsASnippetInSqlOrJavaWithTheSettingsTheLabApplies() throws Exception {
+        mvc.perform(get("/api/experiments/tiny-partitions/snippet")
+                        .param("variant", "sane-partitions")
+                        .param("lang", "sql")
+                        .accept(SNIPPET))
+                .andExpect(status().isOk())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.TEXT_PLAIN))
+                .andExpect(content().string(containsString("SET spark.sql.adaptive.enabled=false;\n")))
+                .andExpect(content().string(containsString("SET spark.sql.shuffle.partitions=8;\n")))
+                .andExpect(content().string(containsString("FROM range(200000)")));
+        mvc.perform(get("/api/experiments/tiny-partitions/snippet")
+                        .param("variant", "fixed")
+                        .param("lang", "java")
+                        .accept(SNIPPET))
+                .andExpect(status().isOk())
+                .andExpect(
+                        content().string(containsString("spark.conf().set(\"spark.sql.adaptive.enabled\", \"true\");")))
+                .andExpect(content().string(containsString(".range(200000L)")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "unknown experiment | /api/experiments/nope/snippet?variant=broken&lang=sql | 404 | id | tiny-partitions",
+                "unknown variant | /api/experiments/tiny-partitions/snippet?variant=nope&lang=sql | 404 | variant | sane-partitions",
+                "unknown language | /api/experiments/tiny-partitions/snippet?variant=broken&lang=scala | 400 | lang | sql, java",
+            })
+    void anUnknownSnippetIsAProblemNamingTheField(String name, String url, int status, String field, String allowed)
+            throws Exception {
+        mvc.perform(get(url).accept(SNIPPET))
+                .andExpect(status().is(status))
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.field").value(field))
+                .andExpect(jsonPath("$.allowed").value(containsString(allowed)));
     }
 
     @Test

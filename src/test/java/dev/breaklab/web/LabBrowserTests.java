@@ -77,6 +77,37 @@ class LabBrowserTests {
         assertThat(browser.all("#code-java .hljs-keyword, #code-java .hljs-string"))
                 .as("code is highlighted")
                 .isNotEmpty();
+
+        // The SQL tab: the chosen variant's settings as SET lines, then its query; a variant change
+        // rewrites them. "Copy as snippet" brings the variant's settings too.
+        browser.find("#tab-sql").click();
+        String brokenSql =
+                browser.awaitVisible("#sql-code", Duration.ofSeconds(5)).getText();
+        assertThat(brokenSql)
+                .startsWith("SET spark.sql.adaptive.enabled=false;")
+                .contains("SET spark.sql.shuffle.partitions=1000;", "FROM range(${rows})");
+        assertThat(browser.all("#sql-code .hljs-keyword"))
+                .as("SQL is highlighted")
+                .isNotEmpty();
+        browser.find("input[name=variant][value=sane-partitions]").click();
+        browser.await(
+                Duration.ofSeconds(5),
+                d -> browser.find("#sql-code").getText().contains("SET spark.sql.shuffle.partitions=8;"));
+        assertThat(browser.find("#sql-code").getText())
+                .doesNotContain("spark.sql.shuffle.partitions=1000")
+                .contains("SET spark.sql.adaptive.enabled=false;");
+        browser.find("#snippet-buttons button[data-lang='sql']").click();
+        browser.await(Duration.ofSeconds(10), d -> browser.find("#snippet-text")
+                .getAttribute("textContent")
+                .contains("SET spark.sql.shuffle.partitions=8;"));
+        assertThat(browser.find("#snippet-text").getAttribute("textContent"))
+                .contains("SET spark.sql.adaptive.enabled=false;", "FROM range(200000)")
+                .doesNotContain("${");
+        assertThat(browser.find("#snippet-status").getText()).isNotBlank();
+        browser.find("input[name=variant][value=broken]").click();
+        browser.await(
+                Duration.ofSeconds(5), d -> browser.find("#sql-code").getText().equals(brokenSql));
+        browser.find("#tab-java").click();
         setNumber("#f-knobs_shufflePartitions", "20000");
         browser.find("#run-button").click();
         WebElement error = browser.awaitVisible("#f-knobs_shufflePartitions-error", Duration.ofSeconds(5));
@@ -150,6 +181,25 @@ class LabBrowserTests {
         assertThat(browser.find("#predictions tr[data-question='aqe-coalesce']").getAttribute("class"))
                 .isEqualTo("wrong");
         assertThat(browser.find("#stage-table tbody").getText()).contains("1,000/1,000");
+        // The stage graph draws one edge per parent Spark named, and no other.
+        RunSnapshot broken = store.find(brokenRun).orElseThrow();
+        List<String> parentEdges = broken.stages().stream()
+                .flatMap(st -> st.parentIds().stream().map(p -> p + "->" + st.stageId()))
+                .distinct()
+                .toList();
+        assertThat(parentEdges)
+                .as("a shuffle: the aggregate stage reads the map stage")
+                .isNotEmpty();
+        assertThat(browser.all("#stage-graph path.edge"))
+                .extracting(e -> e.getAttribute("data-from") + "->" + e.getAttribute("data-to"))
+                .containsExactlyInAnyOrderElementsOf(parentEdges);
+        // The run as a snippet: its own settings.
+        browser.find("#run-snippets button[data-lang='sql']").click();
+        browser.await(Duration.ofSeconds(10), d -> browser.find("#snippet-text")
+                .getAttribute("textContent")
+                .contains("SET spark.sql.shuffle.partitions=1000;"));
+        assertThat(browser.find("#snippet-text").getAttribute("textContent"))
+                .contains("SET spark.sql.adaptive.enabled=false;", "FROM range(1000)");
         assertThat(browser.all("#plan-panes svg.plan-graph [data-node='HashAggregate']"))
                 .isNotEmpty();
         assertThat(browser.all("#distributions svg rect.bar")).isNotEmpty();
@@ -176,8 +226,10 @@ class LabBrowserTests {
                 .doesNotContain("not-holds");
         // AQE re-planned: more than one plan version, and the step-through shows what it added.
         assertThat(browser.all("#plan-versions [data-version]").size()).isGreaterThan(1);
-        assertThat(browser.all("#plan-panes [data-node='AQEShuffleRead'][data-state='added']"))
-                .isNotEmpty();
+        browser.await(Duration.ofSeconds(10), d -> !browser.all(
+                        "#plan-panes [data-node='AQEShuffleRead'][data-state='added']")
+                .isEmpty());
+        assertThat(browser.find("#plan-diff-summary").getText()).contains("AQEShuffleRead coalesced added");
         browser.screenshot("05-run-fixed");
 
         // Compare: broken vs fixed by default, with the plan diff.
@@ -188,7 +240,7 @@ class LabBrowserTests {
         assertThat(browser.find(".plan-compare").getAttribute("data-diff")).contains("AQEShuffleRead");
         assertThat(browser.all(".plan-compare .after [data-node='AQEShuffleRead'][data-state='added']"))
                 .isNotEmpty();
-        assertThat(browser.find("tr[data-metric='keyTasks']").getText()).contains("1,000");
+        assertThat(browser.find("tr[data-metric='keyStageTasks']").getText()).contains("1,000");
         browser.screenshot("06-compare");
 
         // Runs list: both runs, newest first.

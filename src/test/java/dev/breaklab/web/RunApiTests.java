@@ -12,8 +12,11 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import dev.breaklab.LabTest;
 import dev.breaklab.engine.RunEngine;
 import dev.breaklab.engine.Runs;
+import dev.breaklab.run.RunQueries;
 import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.RunStatus;
+import dev.breaklab.run.SqlSnapshot;
+import dev.breaklab.run.StageSnapshot;
 import dev.breaklab.telemetry.RunStore;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -115,6 +118,72 @@ class RunApiTests {
                 runs.awaitFinished(run.id(), Duration.ofSeconds(30));
             }
         }
+    }
+
+    @Test
+    void aFinishedRunHasItsStageGraphPlanNumbersPlanDiffsAndSnippets() throws Exception {
+        RunSnapshot run = new Runs(engine, store).run("tiny-partitions", "fixed");
+        assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED);
+        String id = run.id();
+
+        // The stage graph's edges are Spark's parentIds, and they point at stages of the run.
+        List<Integer> stageIds =
+                run.stages().stream().map(StageSnapshot::stageId).toList();
+        assertThat(run.stages()).anySatisfy(s -> assertThat(s.parentIds()).isNotEmpty());
+        assertThat(run.stages().stream().flatMap(s -> s.parentIds().stream())).allMatch(stageIds::contains);
+        mvc.perform(get("/api/runs/" + id))
+                .andExpect(jsonPath("$.stages[*].parentIds").isArray())
+                // Plan metrics come with their numbers: nobody parses Spark's text again.
+                .andExpect(jsonPath(
+                        "$.sql[*].plans[*]..metrics[?(@.name=='number of output rows' && @.amount > 0)]",
+                        org.hamcrest.Matchers.not(org.hamcrest.Matchers.empty())));
+
+        // What AQE changed, version to version, with the node path the page marks.
+        SqlSnapshot sql =
+                run.sql().stream().filter(q -> q.plans().size() > 1).findFirst().orElseThrow();
+        String diff = "/api/runs/" + id + "/plans/" + sql.executionId() + "/diff";
+        mvc.perform(get(diff).param("from", "0"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.from").value(0))
+                .andExpect(jsonPath("$.to").value(sql.plans().size() - 1))
+                .andExpect(jsonPath(
+                        "$.diff.changes[?(@.kind=='ADDED' && @.operator=='AQEShuffleRead')].afterNode[0]",
+                        org.hamcrest.Matchers.not(org.hamcrest.Matchers.empty())));
+        mvc.perform(get(diff))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.diff.identical").value(false));
+        mvc.perform(get(diff).param("from", "3").param("to", "1"))
+                .andExpect(status().isBadRequest())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.field").value("from"));
+        mvc.perform(get(diff).param("to", "0"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.field").value("to"));
+        mvc.perform(get("/api/runs/" + id + "/plans/999999/diff"))
+                .andExpect(status().isNotFound())
+                .andExpect(jsonPath("$.field").value("executionId"));
+
+        // The run as a snippet: its own settings and knob values.
+        mvc.perform(get("/api/runs/" + id + "/snippet").param("lang", "sql").accept(ExperimentApiTests.SNIPPET))
+                .andExpect(status().isOk())
+                .andExpect(
+                        content().string(org.hamcrest.Matchers.containsString("SET spark.sql.adaptive.enabled=true;")))
+                .andExpect(content()
+                        .string(org.hamcrest.Matchers.containsString("SET spark.sql.shuffle.partitions=1000;")));
+        mvc.perform(get("/api/runs/" + id + "/snippet").param("lang", "kotlin").accept(ExperimentApiTests.SNIPPET))
+                .andExpect(status().isBadRequest())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.field").value("lang"));
+
+        // The comparison carries the totals and key stage the compare page shows.
+        mvc.perform(get("/api/runs/" + id + "/compare/" + id))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.totals.keyStageTasks.a").isNumber())
+                .andExpect(jsonPath("$.totals.inputBytes").exists())
+                .andExpect(jsonPath("$.totals.gcTimeMs").exists())
+                .andExpect(jsonPath("$.keyStage.a")
+                        .value(RunQueries.shuffleReadStage(run).stageId()))
+                .andExpect(jsonPath("$.plans[0].finalVsFinal.identical").value(true));
     }
 
     @Test
