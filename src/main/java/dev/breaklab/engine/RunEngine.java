@@ -1,12 +1,7 @@
 package dev.breaklab.engine;
 
-import dev.breaklab.catalog.Experiment;
 import dev.breaklab.catalog.ExperimentDefinition;
 import dev.breaklab.catalog.Explanations;
-import dev.breaklab.catalog.InvalidKnobException;
-import dev.breaklab.catalog.KnobValues;
-import dev.breaklab.catalog.Question;
-import dev.breaklab.catalog.Variant;
 import dev.breaklab.insight.Insight;
 import dev.breaklab.run.RunError;
 import dev.breaklab.run.RunSnapshot;
@@ -25,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,7 +29,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.SparkContext;
 import org.apache.spark.SparkThrowable;
@@ -60,7 +53,7 @@ public class RunEngine {
     private static final Duration JOB_END_WAIT = Duration.ofSeconds(10);
 
     private final SparkSession spark;
-    private final dev.breaklab.catalog.Catalog catalog;
+    private final RunRequestValidator validator;
     private final RunStore store;
     private final SnapshotPublisher publisher;
     private final Insight insight;
@@ -74,14 +67,14 @@ public class RunEngine {
 
     public RunEngine(
             SparkSession spark,
-            dev.breaklab.catalog.Catalog catalog,
+            RunRequestValidator validator,
             RunStore store,
             SnapshotPublisher publisher,
             LabProperties properties,
             Insight insight) {
         this.insight = insight;
         this.spark = spark;
-        this.catalog = catalog;
+        this.validator = validator;
         this.store = store;
         this.publisher = publisher;
         this.limits = properties.runs();
@@ -101,7 +94,7 @@ public class RunEngine {
 
     /** Validates everything first (nothing starts on bad input), then queues the run. */
     public RunSnapshot submit(RunRequest request) {
-        return submit(request, Map.of());
+        return submit(validator.validate(request));
     }
 
     /**
@@ -109,36 +102,20 @@ public class RunEngine {
      * settings (e.g. AQE off to check the stage predictor). Not part of the public API.
      */
     RunSnapshot submit(RunRequest request, Map<String, String> confOverrides) {
-        Experiment experiment = catalog.find(request.experimentId())
-                .orElseThrow(() -> RunProblems.notFound(
-                        "experimentId", String.valueOf(request.experimentId()), "one of " + experimentIds()));
-        ExperimentDefinition definition = experiment.definition();
-        String variantNames = definition.variants().stream().map(Variant::name).collect(Collectors.joining(", "));
-        if (request.variant() == null || request.variant().isBlank()) {
-            throw RunProblems.invalid("variant", "variant is required", "one of " + variantNames);
-        }
-        Variant variant = definition
-                .variant(request.variant())
-                .orElseThrow(() -> RunProblems.notFound("variant", request.variant(), "one of " + variantNames));
-        KnobValues knobs;
-        try {
-            knobs = definition.knobValues(variant, request.knobs());
-        } catch (InvalidKnobException e) {
-            throw RunProblems.invalid("knobs." + e.knob(), e.getMessage(), e.allowed());
-        }
-        Map<String, String> conf = new LinkedHashMap<>(definition.conf(variant, knobs));
-        conf.putAll(confOverrides);
-        validatePredictions(definition, request.predictions());
-        Duration timeout = resolveTimeout(request.timeoutSeconds());
+        return submit(validator.validate(request).withConf(confOverrides));
+    }
 
+    /** Queues a run {@link RunRequestValidator} accepted; 429 when the queue is full. */
+    public RunSnapshot submit(ValidatedRun request) {
+        ExperimentDefinition definition = request.experiment().definition();
         String id = UUID.randomUUID().toString().substring(0, 8);
         LiveRun live = new LiveRun(
                 id,
                 definition.id(),
-                variant.name(),
-                definition.id() + " / " + variant.name(),
-                knobs.values(),
-                conf,
+                request.variant().name(),
+                definition.id() + " / " + request.variant().name(),
+                request.knobs().values(),
+                request.conf(),
                 Instant.now());
         synchronized (admission) {
             if (queued.get() >= limits.queueCapacity()) {
@@ -148,8 +125,7 @@ public class RunEngine {
             store.add(live);
             // Announce the run as QUEUED before a worker can start it: every status is published.
             publisher.publish(live);
-            ActiveRun run =
-                    new ActiveRun(live, experiment, variant, knobs, conf, Map.copyOf(request.predictions()), timeout);
+            ActiveRun run = new ActiveRun(live, request);
             active.put(id, run);
             run.future = workers.submit(() -> execute(run));
         }
@@ -192,8 +168,11 @@ public class RunEngine {
         publisher.publish(live);
         run.timeoutTask = timers.schedule(
                 () -> stop(
-                        run, RunStatus.TIMED_OUT, "Exceeded the run's time limit of " + run.timeout.toSeconds() + " s"),
-                run.timeout.toMillis(),
+                        run,
+                        RunStatus.TIMED_OUT,
+                        "Exceeded the run's time limit of "
+                                + run.request.timeout().toSeconds() + " s"),
+                run.request.timeout().toMillis(),
                 TimeUnit.MILLISECONDS);
 
         SparkContext sc = spark.sparkContext();
@@ -204,16 +183,17 @@ public class RunEngine {
         Path workDir = runsDir.resolve(live.id());
         try {
             SparkSession session = spark.newSession();
-            run.conf.forEach((key, value) -> session.conf().set(key, value));
+            run.request.conf().forEach((key, value) -> session.conf().set(key, value));
             sc.setJobGroup(live.id(), live.snapshot().description(), true);
             sc.setLocalProperty(LabListener.RUN_PROPERTY, live.id());
             sc.addJobTag(tag);
-            RunContext context = new RunContext(session, run.variant.name(), run.knobs, workDir, live);
+            RunContext context =
+                    new RunContext(session, run.request.variant().name(), run.request.knobs(), workDir, live);
             run.context = context;
             if (run.stopStatus != null) {
                 context.stopQueries();
             }
-            result = run.experiment.run(context);
+            result = run.request.experiment().run(context);
         } catch (Throwable t) {
             if (run.stopStatus != null) {
                 outcome = run.stopStatus;
@@ -269,9 +249,13 @@ public class RunEngine {
         try {
             RunSnapshot finished = live.snapshot();
             live.explained(
-                    Explanations.evidence(run.experiment.definition(), run.variant.name(), finished),
+                    Explanations.evidence(
+                            run.request.experiment().definition(),
+                            run.request.variant().name(),
+                            finished),
                     insight.findings(finished),
-                    Explanations.predictions(run.experiment.definition(), run.predictions, finished));
+                    Explanations.predictions(
+                            run.request.experiment().definition(), run.request.predictions(), finished));
         } catch (RuntimeException e) {
             log.warn("Run {}: explaining failed: {}", live.id(), e.toString());
         }
@@ -382,67 +366,8 @@ public class RunEngine {
         return new RunError(errorClass, message);
     }
 
-    private static void validatePredictions(ExperimentDefinition definition, Map<String, String> predictions) {
-        for (Map.Entry<String, String> entry : predictions.entrySet()) {
-            String field = "predictions." + entry.getKey();
-            Question question = definition
-                    .question(entry.getKey())
-                    .orElseThrow(() -> RunProblems.invalid(
-                            field,
-                            "unknown question '" + entry.getKey() + "' for " + definition.id(),
-                            "one of "
-                                    + definition.questions().stream()
-                                            .map(Question::id)
-                                            .collect(Collectors.joining(", "))));
-            String answer = entry.getValue();
-            if (answer == null || answer.isBlank()) {
-                throw RunProblems.invalid(field, "the answer is empty", allowedAnswers(question));
-            }
-            if (!question.choices().isEmpty()
-                    && question.choices().stream().noneMatch(c -> c.equalsIgnoreCase(answer.trim()))) {
-                throw RunProblems.invalid(
-                        field, "'" + answer + "' is not an answer to " + question.id(), allowedAnswers(question));
-            }
-            if (question.choices().isEmpty()) {
-                try {
-                    long n = Long.parseLong(answer.trim());
-                    if (n < 0) {
-                        throw new NumberFormatException();
-                    }
-                } catch (NumberFormatException e) {
-                    throw RunProblems.invalid(
-                            field, "'" + answer + "' is not a whole number", allowedAnswers(question));
-                }
-            }
-        }
-    }
-
-    private static String allowedAnswers(Question question) {
-        return question.choices().isEmpty()
-                ? "a whole number from 0"
-                : "one of " + String.join(", ", question.choices());
-    }
-
-    private Duration resolveTimeout(Integer seconds) {
-        if (seconds == null) {
-            return limits.timeout();
-        }
-        long max = limits.maxTimeout().toSeconds();
-        if (seconds < 1 || seconds > max) {
-            throw RunProblems.invalid(
-                    "timeoutSeconds",
-                    "timeoutSeconds must be from 1 to " + max + ", got " + seconds,
-                    "an integer from 1 to " + max);
-        }
-        return Duration.ofSeconds(seconds);
-    }
-
     private long retryAfterSeconds() {
         return Math.max(1, Math.min(60, limits.timeout().toSeconds() / 4));
-    }
-
-    private String experimentIds() {
-        return catalog.all().stream().map(e -> e.definition().id()).collect(Collectors.joining(", "));
     }
 
     private static void deleteQuietly(Path dir) {
@@ -466,12 +391,7 @@ public class RunEngine {
     /** A run between submission and completion. */
     private static final class ActiveRun {
         final LiveRun live;
-        final Experiment experiment;
-        final Variant variant;
-        final KnobValues knobs;
-        final Map<String, String> conf;
-        final Map<String, String> predictions;
-        final Duration timeout;
+        final ValidatedRun request;
         volatile java.util.concurrent.Future<?> future;
         volatile Thread thread;
         volatile ScheduledFuture<?> timeoutTask;
@@ -479,21 +399,9 @@ public class RunEngine {
         volatile RunStatus stopStatus;
         volatile String stopReason;
 
-        ActiveRun(
-                LiveRun live,
-                Experiment experiment,
-                Variant variant,
-                KnobValues knobs,
-                Map<String, String> conf,
-                Map<String, String> predictions,
-                Duration timeout) {
+        ActiveRun(LiveRun live, ValidatedRun request) {
             this.live = live;
-            this.experiment = experiment;
-            this.variant = variant;
-            this.knobs = knobs;
-            this.conf = conf;
-            this.predictions = predictions;
-            this.timeout = timeout;
+            this.request = request;
         }
     }
 }

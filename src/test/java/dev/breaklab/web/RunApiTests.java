@@ -1,6 +1,5 @@
 package dev.breaklab.web;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
@@ -20,12 +19,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.MockMvc;
 
+/**
+ * The run API on the whole lab with real runs. Bad input, which never reaches Spark, is covered by
+ * the slice test {@link RunControllerTests}.
+ */
 @LabTest
 class RunApiTests {
 
@@ -38,57 +39,16 @@ class RunApiTests {
     @Autowired
     RunEngine engine;
 
-    @ParameterizedTest(name = "{0}")
-    @CsvSource(
-            delimiter = '|',
-            value = {
-                "unknown experiment | {\"experimentId\":\"nope\",\"variant\":\"broken\"} | 404 | experimentId | tiny-partitions",
-                "unknown variant | {\"experimentId\":\"tiny-partitions\",\"variant\":\"nope\"} | 404 | variant | broken",
-                "missing variant | {\"experimentId\":\"tiny-partitions\"} | 400 | variant | broken",
-                "unknown knob | {\"experimentId\":\"tiny-partitions\",\"variant\":\"broken\",\"knobs\":{\"colour\":1}} | 400 | knobs.colour | shufflePartitions",
-                "wrong type | {\"experimentId\":\"tiny-partitions\",\"variant\":\"broken\",\"knobs\":{\"shufflePartitions\":\"many\"}} | 400 | knobs.shufflePartitions | from 1 to 10000",
-                "fraction for integer | {\"experimentId\":\"tiny-partitions\",\"variant\":\"broken\",\"knobs\":{\"shufflePartitions\":2.5}} | 400 | knobs.shufflePartitions | from 1 to 10000",
-                "out of range | {\"experimentId\":\"tiny-partitions\",\"variant\":\"broken\",\"knobs\":{\"shufflePartitions\":20000}} | 400 | knobs.shufflePartitions | from 1 to 10000",
-                "below range | {\"experimentId\":\"skewed-join\",\"variant\":\"broken\",\"knobs\":{\"hotKeyShare\":-1}} | 400 | knobs.hotKeyShare | from 0 to 99",
-                "decimal out of range | {\"experimentId\":\"collect-too-much\",\"variant\":\"broken\",\"knobs\":{\"guardMultiple\":9.5}} | 400 | knobs.guardMultiple | from 0.1 to 4.0",
-                "unknown question | {\"experimentId\":\"tiny-partitions\",\"variant\":\"broken\",\"predictions\":{\"why\":\"3\"}} | 400 | predictions.why | aggregate-tasks",
-                "bad choice | {\"experimentId\":\"tiny-partitions\",\"variant\":\"broken\",\"predictions\":{\"aqe-coalesce\":\"maybe\"}} | 400 | predictions.aqe-coalesce | yes, no",
-                "bad number | {\"experimentId\":\"tiny-partitions\",\"variant\":\"broken\",\"predictions\":{\"stages\":\"two\"}} | 400 | predictions.stages | whole number",
-                "timeout too long | {\"experimentId\":\"tiny-partitions\",\"variant\":\"broken\",\"timeoutSeconds\":100000} | 400 | timeoutSeconds | from 1 to 600",
-            })
-    void badInputIsAProblemNamingTheFieldAndNothingStarts(
-            String name, String body, int status, String field, String allowed) throws Exception {
-        int before = store.size();
-
-        mvc.perform(post("/api/runs").contentType(MediaType.APPLICATION_JSON).content(body))
-                .andExpect(status().is(status))
-                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
-                .andExpect(jsonPath("$.status").value(status))
-                .andExpect(jsonPath("$.field").value(field))
-                .andExpect(jsonPath("$.allowed").value(org.hamcrest.Matchers.containsString(allowed)))
-                .andExpect(jsonPath("$.trace").doesNotExist());
-
-        assertThat(store.size()).isEqualTo(before);
-    }
-
     @Test
-    void malformedJsonIsAProblemToo() throws Exception {
-        mvc.perform(post("/api/runs").contentType(MediaType.APPLICATION_JSON).content("{\"experimentId\":"))
-                .andExpect(status().isBadRequest())
-                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
-                .andExpect(jsonPath("$.trace").doesNotExist());
-    }
-
-    @Test
-    void unknownRunIs404() throws Exception {
-        mvc.perform(get("/api/runs/nope"))
+    void an_unknown_run_cannot_be_cancelled() throws Exception {
+        mvc.perform(delete("/api/runs/nope"))
                 .andExpect(status().isNotFound())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
                 .andExpect(jsonPath("$.field").value("id"));
-        mvc.perform(delete("/api/runs/nope")).andExpect(status().isNotFound());
     }
 
     @Test
-    void aFullQueueAnswers429WithRetryAfter() throws Exception {
+    void a_full_queue_answers_429_with_retry_after() throws Exception {
         Runs runs = new Runs(engine, store);
         List<RunSnapshot> started = new ArrayList<>();
         try {
@@ -118,7 +78,7 @@ class RunApiTests {
     }
 
     @Test
-    void aSubmittedRunIsAcceptedAndListed() throws Exception {
+    void a_submitted_run_is_accepted_and_listed() throws Exception {
         String body = mvc.perform(post("/api/runs")
                         .contentType(MediaType.APPLICATION_JSON)
                         .content("{\"experimentId\":\"tiny-partitions\",\"variant\":\"fixed\"}"))
