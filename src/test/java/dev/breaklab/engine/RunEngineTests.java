@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.breaklab.LabTest;
 import dev.breaklab.run.EvidenceResult;
 import dev.breaklab.run.JobSnapshot;
+import dev.breaklab.run.JobStatus;
 import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.RunStatus;
 import dev.breaklab.telemetry.RunStore;
@@ -45,7 +46,7 @@ class RunEngineTests {
 
         assertThat(run.status()).as("error: %s", run.error()).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(run.jobs()).isNotEmpty().allSatisfy(job -> assertThat(job.status())
-                .isEqualTo("SUCCEEDED"));
+                .isEqualTo(JobStatus.SUCCEEDED));
         assertThat(run.sql()).isNotEmpty();
         // The job ids on the run are exactly those Spark itself has for the run's job group.
         int[] sparkJobs = spark.sparkContext().statusTracker().getJobIdsForGroup(run.id());
