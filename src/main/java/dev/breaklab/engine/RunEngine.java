@@ -2,7 +2,8 @@ package dev.breaklab.engine;
 
 import dev.breaklab.catalog.ExperimentDefinition;
 import dev.breaklab.catalog.Explanations;
-import dev.breaklab.insight.Insight;
+import dev.breaklab.run.EvidenceResult;
+import dev.breaklab.run.PredictionResult;
 import dev.breaklab.run.RunError;
 import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.RunStatus;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,6 +45,11 @@ import scala.jdk.javaapi.CollectionConverters;
  * Validates, queues and runs experiments. Each run gets its own session ({@code newSession()}, the
  * variant's settings applied) and its own job group, so every Spark job it starts is attributable
  * to it and can be cancelled with it. A failing experiment is a result, never a crash.
+ *
+ * <p>A final status is a complete result: the evidence and the predictions are judged on the run as
+ * it ends (success, failure, cancel or timeout alike) before the status changes, and the status,
+ * the evidence and the predictions change together in one {@link LiveRun#finish}; the publisher adds
+ * the findings to that same snapshot before anyone can see it.
  */
 @Service
 public class RunEngine {
@@ -56,7 +63,6 @@ public class RunEngine {
     private final RunRequestValidator validator;
     private final RunStore store;
     private final SnapshotPublisher publisher;
-    private final Insight insight;
     private final LabProperties.Runs limits;
     private final Path runsDir;
     private final ExecutorService workers;
@@ -70,9 +76,7 @@ public class RunEngine {
             RunRequestValidator validator,
             RunStore store,
             SnapshotPublisher publisher,
-            LabProperties properties,
-            Insight insight) {
-        this.insight = insight;
+            LabProperties properties) {
         this.spark = spark;
         this.validator = validator;
         this.store = store;
@@ -135,10 +139,12 @@ public class RunEngine {
     public RunSnapshot cancel(String id) {
         LiveRun live = store.live(id).orElseThrow(() -> RunProblems.notFound("id", id, "the id of a retained run"));
         ActiveRun run = active.get(id);
-        if (run == null || live.status().finished()) {
-            throw RunProblems.conflict("run " + id + " has already finished (" + live.status() + ")");
+        if (run == null || !stop(run, RunStatus.CANCELLED, "Cancelled by the user")) {
+            throw RunProblems.conflict(
+                    live.status().finished()
+                            ? "run " + id + " has already finished (" + live.status() + ")"
+                            : "run " + id + " has already ended; its result is being attached");
         }
-        stop(run, RunStatus.CANCELLED, "Cancelled by the user");
         return publisher.publish(live);
     }
 
@@ -158,8 +164,7 @@ public class RunEngine {
             return;
         }
         if (run.stopStatus != null) {
-            live.finish(run.stopStatus, Instant.now(), new RunError(run.stopStatus.name(), run.stopReason), null);
-            publisher.publish(live);
+            finish(run, run.stopStatus, new RunError(run.stopStatus.name(), run.stopReason), null);
             finishQuietly(run);
             return;
         }
@@ -217,6 +222,10 @@ public class RunEngine {
             sc.removeJobTag(tag);
             Thread.interrupted();
         }
+        synchronized (run) {
+            // From here on the outcome is decided: a cancel or a timeout comes too late.
+            run.ending = true;
+        }
         if (run.stopStatus != null && outcome == RunStatus.SUCCEEDED) {
             outcome = run.stopStatus;
             error = new RunError(outcome.name(), run.stopReason);
@@ -244,24 +253,32 @@ public class RunEngine {
         } catch (RuntimeException e) {
             log.warn("Run {}: could not read final metrics: {}", live.id(), e.toString());
         }
-        live.finish(outcome, Instant.now(), error, result);
-        publisher.publish(live);
+        finish(run, outcome, error, result);
+        finishQuietly(run);
+        deleteQuietly(workDir);
+    }
+
+    /**
+     * Judges the evidence and the predictions on the run as it ends, then moves it to its final
+     * status with them in one step and publishes that snapshot (the publisher adds the findings
+     * before it becomes visible). In-memory work over one snapshot, on the engine's (or the
+     * canceller's) thread, never the listener's.
+     */
+    private void finish(ActiveRun run, RunStatus outcome, RunError error, String result) {
+        LiveRun live = run.live;
+        ExperimentDefinition definition = run.request.experiment().definition();
+        Instant at = Instant.now();
+        List<EvidenceResult> evidence = List.of();
+        List<PredictionResult> predictions = List.of();
         try {
-            RunSnapshot finished = live.snapshot();
-            live.explained(
-                    Explanations.evidence(
-                            run.request.experiment().definition(),
-                            run.request.variant().name(),
-                            finished),
-                    insight.findings(finished),
-                    Explanations.predictions(
-                            run.request.experiment().definition(), run.request.predictions(), finished));
+            RunSnapshot ending = live.preview(outcome, at, error, result);
+            evidence = Explanations.evidence(definition, run.request.variant().name(), ending);
+            predictions = Explanations.predictions(definition, run.request.predictions(), ending);
         } catch (RuntimeException e) {
             log.warn("Run {}: explaining failed: {}", live.id(), e.toString());
         }
+        live.finish(outcome, at, error, result, evidence, predictions);
         publisher.publish(live);
-        finishQuietly(run);
-        deleteQuietly(workDir);
     }
 
     /**
@@ -297,22 +314,28 @@ public class RunEngine {
         }
     }
 
-    /** Cancels the run's Spark jobs; if it is still queued, it simply never starts. */
-    private void stop(ActiveRun run, RunStatus status, String reason) {
+    /**
+     * Cancels the run's Spark jobs; if it is still queued, it simply never starts. False when the
+     * run's outcome is already decided (finished, or its result being attached); true if it is
+     * stopping (now or already).
+     */
+    private boolean stop(ActiveRun run, RunStatus status, String reason) {
         LiveRun live = run.live;
         synchronized (run) {
-            if (run.stopStatus != null || live.status().finished()) {
-                return;
+            if (run.ending || live.status().finished()) {
+                return false;
+            }
+            if (run.stopStatus != null) {
+                return true;
             }
             run.stopStatus = status;
             run.stopReason = reason;
         }
         if (live.status() == RunStatus.QUEUED && run.future != null && run.future.cancel(false)) {
             queued.decrementAndGet();
-            live.finish(status, Instant.now(), new RunError(status.name(), reason), null);
-            publisher.publish(live);
+            finish(run, status, new RunError(status.name(), reason), null);
             finishQuietly(run);
-            return;
+            return true;
         }
         SparkContext sc = sc();
         sc.cancelJobGroupAndFutureJobs(live.id(), reason);
@@ -334,6 +357,7 @@ public class RunEngine {
                 },
                 CANCEL_GRACE.toMillis(),
                 TimeUnit.MILLISECONDS);
+        return true;
     }
 
     private SparkContext sc() {
@@ -398,6 +422,8 @@ public class RunEngine {
         volatile RunContext context;
         volatile RunStatus stopStatus;
         volatile String stopReason;
+        /** The experiment has returned or thrown: the outcome is decided, only its result is pending. */
+        volatile boolean ending;
 
         ActiveRun(LiveRun live, ValidatedRun request) {
             this.live = live;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.breaklab.LabTest;
+import dev.breaklab.catalog.Catalog;
 import dev.breaklab.run.EvidenceResult;
 import dev.breaklab.run.JobSnapshot;
 import dev.breaklab.run.JobStatus;
@@ -32,6 +33,9 @@ class RunEngineTests {
 
     @Autowired
     SparkSession spark;
+
+    @Autowired
+    Catalog catalog;
 
     Runs runs;
 
@@ -73,6 +77,7 @@ class RunEngineTests {
         assertThat(run.status()).isEqualTo(RunStatus.TIMED_OUT);
         assertThat(run.error().message()).contains("time limit of 2 s");
         assertThat(run.durationMs()).isLessThan(15_000);
+        assertJudged(run);
         assertNoActiveJobs(run.id());
     }
 
@@ -88,8 +93,10 @@ class RunEngineTests {
         engine.cancel(running.id());
 
         assertThat(queuedCancelled.status()).isEqualTo(RunStatus.CANCELLED);
+        assertJudged(queuedCancelled);
         RunSnapshot runningAfter = runs.awaitFinished(running.id(), Duration.ofSeconds(20));
         assertThat(runningAfter.status()).isEqualTo(RunStatus.CANCELLED);
+        assertJudged(runningAfter);
         assertNoActiveJobs(running.id());
         RunSnapshot queuedAfter = runs.current(queued.id());
         assertThat(queuedAfter.startedAt()).isNull();
@@ -104,6 +111,7 @@ class RunEngineTests {
         assertThat(failed.error().errorClass()).isNotBlank();
         assertThat(failed.error().message()).contains("spark.driver.maxResultSize");
         assertThat(evidence(failed, "guard-tripped").holds()).isTrue();
+        assertJudged(failed);
 
         RunSnapshot next = runs.run("collect-too-much", "fixed");
         assertThat(next.status()).isEqualTo(RunStatus.SUCCEEDED);
@@ -130,6 +138,17 @@ class RunEngineTests {
                 .filteredOn(p -> p.questionId().equals("skew-split"))
                 .singleElement()
                 .satisfies(p -> assertThat(p.correct()).isTrue());
+    }
+
+    /** A run that ended any way is judged in the snapshot that carries its final status. */
+    private void assertJudged(RunSnapshot run) {
+        var definition = catalog.find(run.experimentId()).orElseThrow().definition();
+        assertThat(run.evidence())
+                .as("%s run's evidence", run.status())
+                .hasSize(definition.evidence().size());
+        assertThat(run.predictions())
+                .as("%s run's prediction results", run.status())
+                .hasSize(definition.questions().size());
     }
 
     private void assertNoActiveJobs(String runId) {

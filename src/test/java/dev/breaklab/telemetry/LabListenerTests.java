@@ -106,7 +106,7 @@ class LabListenerTests {
         taskEnd(1, 0, 0, 100, Success$.MODULE$, metrics(0, 0, 0));
         listener.onStageCompleted(completed(stage(1, 0, 3), "Job 1 cancelled"));
         // The action threw; the engine finished the run before Spark's last events came through.
-        a.finish(RunStatus.CANCELLED, Instant.now(), new RunError("CANCELLED", "by user"), null);
+        a.finish(RunStatus.CANCELLED, Instant.now(), new RunError("CANCELLED", "by user"), null, List.of(), List.of());
         snapshot(a);
         taskEnd(1, 0, 1, 150, killed(), null);
         listener.onJobEnd(new SparkListenerJobEnd(1, 3_000, jobFailed()));
@@ -200,7 +200,7 @@ class LabListenerTests {
             small.add(run);
             bus.onJobStart(jobStart(i, "r" + i, stage(100 + i, 0, 1)));
             bus.onStageSubmitted(submitted(stage(100 + i, 0, 1)));
-            run.finish(RunStatus.SUCCEEDED, Instant.now(), null, null);
+            run.finish(RunStatus.SUCCEEDED, Instant.now(), null, null, List.of(), List.of());
         }
         small.add(new LiveRun("r4", "x", "broken", "x", Map.of(), Map.of(), Instant.now()));
 
@@ -273,7 +273,7 @@ class LabListenerTests {
         listener.onOtherEvent(new SparkListenerSQLAdaptiveExecutionUpdate(7, "plan v2", plan("BroadcastHashJoin")));
         listener.onOtherEvent(new SparkListenerSQLExecutionEnd(7, 5_000, Option.empty(), Option.empty()));
         listener.onOtherEvent(sqlStart(8, "someone-else", plan("Sort")));
-        a.finish(RunStatus.SUCCEEDED, Instant.now(), null, null);
+        a.finish(RunStatus.SUCCEEDED, Instant.now(), null, null, List.of(), List.of());
 
         RunSnapshot s = snapshot(a);
         assertThat(s.sql()).singleElement().satisfies(sql -> {

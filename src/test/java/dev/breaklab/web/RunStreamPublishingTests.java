@@ -41,10 +41,10 @@ class RunStreamPublishingTests {
         run.started(Instant.now());
         publisher.publish(run); // RUNNING
         publisher.publish(run); // nothing changed: nothing sent
-        run.finish(RunStatus.SUCCEEDED, Instant.now(), null, "done");
+        run.finish(RunStatus.SUCCEEDED, Instant.now(), null, "done", List.of(), List.of());
         publisher.publish(run);
-        run.explained(List.of(), List.of(), List.of());
-        publisher.publish(run); // same status, explained: an update, no announcement
+        run.measured("late", 1);
+        publisher.publish(run); // same status, a late change: an update, no announcement
 
         assertThat(onTopic("/topic/runs/r1"))
                 .extracting(m -> ((RunStream.RunMessage) m.getPayload()).seq())
@@ -65,7 +65,7 @@ class RunStreamPublishingTests {
         for (String id : List.of("a", "b", "c")) {
             LiveRun run = new LiveRun(id, "x", "broken", "x", Map.of(), Map.of(), Instant.now());
             store.add(run);
-            run.finish(RunStatus.SUCCEEDED, Instant.now(), null, null);
+            run.finish(RunStatus.SUCCEEDED, Instant.now(), null, null, List.of(), List.of());
             publisher.publish(run);
         }
         // retained = 1: "a" was evicted when "c" arrived, and its stream went with it.
