@@ -45,7 +45,7 @@ class RunEngineTests {
     }
 
     @Test
-    void everySparkJobOfARunIsRecordedOnIt() {
+    void every_spark_job_of_a_run_is_recorded_on_it() {
         RunSnapshot run = runs.run("skewed-join", "fixed");
 
         assertThat(run.status()).as("error: %s", run.error()).isEqualTo(RunStatus.SUCCEEDED);
@@ -60,7 +60,7 @@ class RunEngineTests {
     }
 
     @Test
-    void theCentralClaimOfTheBrokenVariantDoesNotHoldOnTheFixedOne() {
+    void the_central_claim_of_the_broken_variant_does_not_hold_on_the_fixed_one() {
         assertThat(evidence(runs.run("skewed-join", "fixed"), "straggler").holds())
                 .isFalse();
         assertThat(evidence(runs.run("tiny-partitions", "fixed"), "thousands-of-tasks")
@@ -69,7 +69,7 @@ class RunEngineTests {
     }
 
     @Test
-    void aRunOverItsTimeLimitIsCancelledWithItsSparkJobs() {
+    void a_run_over_its_time_limit_is_cancelled_with_its_spark_jobs() {
         RunSnapshot submitted = runs.submit("tiny-partitions", "broken", SLOW, 2);
 
         RunSnapshot run = runs.awaitFinished(submitted.id(), Duration.ofSeconds(30));
@@ -82,7 +82,7 @@ class RunEngineTests {
     }
 
     @Test
-    void cancelStopsARunningRunAndAQueuedOneNeverStarts() {
+    void cancel_stops_a_running_run_and_a_queued_one_never_starts() {
         RunSnapshot running = runs.submit("tiny-partitions", "broken", SLOW, 60);
         RunSnapshot queued = runs.submit("tiny-partitions", "fixed");
         runs.awaitStatus(running.id(), RunStatus.RUNNING, Duration.ofSeconds(20));
@@ -104,7 +104,7 @@ class RunEngineTests {
     }
 
     @Test
-    void aSparkFailureIsAResultAndTheNextRunSucceeds() {
+    void a_spark_failure_is_a_result_and_the_next_run_succeeds() {
         RunSnapshot failed = runs.run("collect-too-much", "broken");
 
         assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
@@ -119,7 +119,7 @@ class RunEngineTests {
     }
 
     @Test
-    void predictionsAreCheckedAgainstTheRun() {
+    void predictions_are_checked_against_the_run() {
         RunSnapshot run = runs.run(new RunRequest(
                 "skewed-join",
                 "broken",

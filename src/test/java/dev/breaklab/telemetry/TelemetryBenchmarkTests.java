@@ -77,7 +77,7 @@ class TelemetryBenchmarkTests {
     private final StringBuilder report = new StringBuilder();
 
     @Test
-    void telemetryFigures() throws Exception {
+    void telemetry_figures() throws Exception {
         listenerOverhead();
         twentyThousandTaskRun();
         System.out.println("\n==== Telemetry benchmark (" + Runtime.getRuntime().availableProcessors() + " cores, "

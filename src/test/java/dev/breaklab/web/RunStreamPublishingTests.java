@@ -32,7 +32,7 @@ class RunStreamPublishingTests {
     private final SnapshotPublisher publisher = new SnapshotPublisher(store, List.of(stream));
 
     @Test
-    void everySnapshotIsNumberedFromOneWithoutGapsAndStatusChangesAreAnnouncedOnce() {
+    void every_snapshot_is_numbered_from_one_without_gaps_and_status_changes_are_announced_once() {
         LiveRun run = new LiveRun("r1", "x", "broken", "x / broken", Map.of(), Map.of(), Instant.now());
         store.add(run);
         assertThat(stream.current("r1")).isEqualTo(new RunStream.RunMessage(0, run.snapshot()));
@@ -59,7 +59,7 @@ class RunStreamPublishingTests {
     }
 
     @Test
-    void anUnknownRunIsAnsweredWithAnErrorAndEvictedRunsAreForgotten() {
+    void an_unknown_run_is_answered_with_an_error_and_evicted_runs_are_forgotten() {
         assertThat(stream.current("nope")).isEqualTo(new RunStream.UnknownRun(0, null, "unknown run nope"));
 
         for (String id : List.of("a", "b", "c")) {

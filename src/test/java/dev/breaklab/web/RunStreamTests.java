@@ -62,7 +62,7 @@ class RunStreamTests {
     }
 
     @Test
-    void aSubscriberGetsTheSnapshotThenEveryUpdateInOrderThenTheFinalState() throws Exception {
+    void a_subscriber_gets_the_snapshot_then_every_update_in_order_then_the_final_state() throws Exception {
         Runs runs = new Runs(engine, store);
         BlockingQueue<Map<String, Object>> announcements = subscribe("/topic/runs");
         // Frames of a session are handled in order: once this answer is back, so is the subscription.
@@ -139,7 +139,7 @@ class RunStreamTests {
     }
 
     @Test
-    void anUnknownRunAnswersAnErrorAndNoSnapshot() throws Exception {
+    void an_unknown_run_answers_an_error_and_no_snapshot() throws Exception {
         Map<String, Object> answer = subscribe("/app/runs/nope").poll(10, TimeUnit.SECONDS);
 
         assertThat(answer).containsEntry("seq", 0).containsEntry("snapshot", null);
