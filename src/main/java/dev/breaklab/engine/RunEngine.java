@@ -1,13 +1,9 @@
 package dev.breaklab.engine;
 
-import dev.breaklab.catalog.Experiment;
 import dev.breaklab.catalog.ExperimentDefinition;
 import dev.breaklab.catalog.Explanations;
-import dev.breaklab.catalog.InvalidKnobException;
-import dev.breaklab.catalog.KnobValues;
-import dev.breaklab.catalog.Question;
-import dev.breaklab.catalog.Variant;
-import dev.breaklab.insight.Insight;
+import dev.breaklab.run.EvidenceResult;
+import dev.breaklab.run.PredictionResult;
 import dev.breaklab.run.RunError;
 import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.RunStatus;
@@ -25,7 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,7 +31,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.SparkContext;
 import org.apache.spark.SparkThrowable;
@@ -50,6 +45,11 @@ import scala.jdk.javaapi.CollectionConverters;
  * Validates, queues and runs experiments. Each run gets its own session ({@code newSession()}, the
  * variant's settings applied) and its own job group, so every Spark job it starts is attributable
  * to it and can be cancelled with it. A failing experiment is a result, never a crash.
+ *
+ * <p>A final status is a complete result: the evidence and the predictions are judged on the run as
+ * it ends (success, failure, cancel or timeout alike) before the status changes, and the status,
+ * the evidence and the predictions change together in one {@link LiveRun#finish}; the publisher adds
+ * the findings to that same snapshot before anyone can see it.
  */
 @Service
 public class RunEngine {
@@ -60,10 +60,9 @@ public class RunEngine {
     private static final Duration JOB_END_WAIT = Duration.ofSeconds(10);
 
     private final SparkSession spark;
-    private final dev.breaklab.catalog.Catalog catalog;
+    private final RunRequestValidator validator;
     private final RunStore store;
     private final SnapshotPublisher publisher;
-    private final Insight insight;
     private final LabProperties.Runs limits;
     private final Path runsDir;
     private final ExecutorService workers;
@@ -74,14 +73,12 @@ public class RunEngine {
 
     public RunEngine(
             SparkSession spark,
-            dev.breaklab.catalog.Catalog catalog,
+            RunRequestValidator validator,
             RunStore store,
             SnapshotPublisher publisher,
-            LabProperties properties,
-            Insight insight) {
-        this.insight = insight;
+            LabProperties properties) {
         this.spark = spark;
-        this.catalog = catalog;
+        this.validator = validator;
         this.store = store;
         this.publisher = publisher;
         this.limits = properties.runs();
@@ -101,7 +98,7 @@ public class RunEngine {
 
     /** Validates everything first (nothing starts on bad input), then queues the run. */
     public RunSnapshot submit(RunRequest request) {
-        return submit(request, Map.of());
+        return submit(validator.validate(request));
     }
 
     /**
@@ -109,36 +106,20 @@ public class RunEngine {
      * settings (e.g. AQE off to check the stage predictor). Not part of the public API.
      */
     RunSnapshot submit(RunRequest request, Map<String, String> confOverrides) {
-        Experiment experiment = catalog.find(request.experimentId())
-                .orElseThrow(() -> RunProblems.notFound(
-                        "experimentId", String.valueOf(request.experimentId()), "one of " + experimentIds()));
-        ExperimentDefinition definition = experiment.definition();
-        String variantNames = definition.variants().stream().map(Variant::name).collect(Collectors.joining(", "));
-        if (request.variant() == null || request.variant().isBlank()) {
-            throw RunProblems.invalid("variant", "variant is required", "one of " + variantNames);
-        }
-        Variant variant = definition
-                .variant(request.variant())
-                .orElseThrow(() -> RunProblems.notFound("variant", request.variant(), "one of " + variantNames));
-        KnobValues knobs;
-        try {
-            knobs = definition.knobValues(variant, request.knobs());
-        } catch (InvalidKnobException e) {
-            throw RunProblems.invalid("knobs." + e.knob(), e.getMessage(), e.allowed());
-        }
-        Map<String, String> conf = new LinkedHashMap<>(definition.conf(variant, knobs));
-        conf.putAll(confOverrides);
-        validatePredictions(definition, request.predictions());
-        Duration timeout = resolveTimeout(request.timeoutSeconds());
+        return submit(validator.validate(request).withConf(confOverrides));
+    }
 
+    /** Queues a run {@link RunRequestValidator} accepted; 429 when the queue is full. */
+    public RunSnapshot submit(ValidatedRun request) {
+        ExperimentDefinition definition = request.experiment().definition();
         String id = UUID.randomUUID().toString().substring(0, 8);
         LiveRun live = new LiveRun(
                 id,
                 definition.id(),
-                variant.name(),
-                definition.id() + " / " + variant.name(),
-                knobs.values(),
-                conf,
+                request.variant().name(),
+                definition.id() + " / " + request.variant().name(),
+                request.knobs().values(),
+                request.conf(),
                 Instant.now());
         synchronized (admission) {
             if (queued.get() >= limits.queueCapacity()) {
@@ -148,8 +129,7 @@ public class RunEngine {
             store.add(live);
             // Announce the run as QUEUED before a worker can start it: every status is published.
             publisher.publish(live);
-            ActiveRun run =
-                    new ActiveRun(live, experiment, variant, knobs, conf, Map.copyOf(request.predictions()), timeout);
+            ActiveRun run = new ActiveRun(live, request);
             active.put(id, run);
             run.future = workers.submit(() -> execute(run));
         }
@@ -159,10 +139,12 @@ public class RunEngine {
     public RunSnapshot cancel(String id) {
         LiveRun live = store.live(id).orElseThrow(() -> RunProblems.notFound("id", id, "the id of a retained run"));
         ActiveRun run = active.get(id);
-        if (run == null || live.status().finished()) {
-            throw RunProblems.conflict("run " + id + " has already finished (" + live.status() + ")");
+        if (run == null || !stop(run, RunStatus.CANCELLED, "Cancelled by the user")) {
+            throw RunProblems.conflict(
+                    live.status().finished()
+                            ? "run " + id + " has already finished (" + live.status() + ")"
+                            : "run " + id + " has already ended; its result is being attached");
         }
-        stop(run, RunStatus.CANCELLED, "Cancelled by the user");
         return publisher.publish(live);
     }
 
@@ -182,8 +164,7 @@ public class RunEngine {
             return;
         }
         if (run.stopStatus != null) {
-            live.finish(run.stopStatus, Instant.now(), new RunError(run.stopStatus.name(), run.stopReason), null);
-            publisher.publish(live);
+            finish(run, run.stopStatus, new RunError(run.stopStatus.name(), run.stopReason), null);
             finishQuietly(run);
             return;
         }
@@ -192,8 +173,11 @@ public class RunEngine {
         publisher.publish(live);
         run.timeoutTask = timers.schedule(
                 () -> stop(
-                        run, RunStatus.TIMED_OUT, "Exceeded the run's time limit of " + run.timeout.toSeconds() + " s"),
-                run.timeout.toMillis(),
+                        run,
+                        RunStatus.TIMED_OUT,
+                        "Exceeded the run's time limit of "
+                                + run.request.timeout().toSeconds() + " s"),
+                run.request.timeout().toMillis(),
                 TimeUnit.MILLISECONDS);
 
         SparkContext sc = spark.sparkContext();
@@ -204,16 +188,17 @@ public class RunEngine {
         Path workDir = runsDir.resolve(live.id());
         try {
             SparkSession session = spark.newSession();
-            run.conf.forEach((key, value) -> session.conf().set(key, value));
+            run.request.conf().forEach((key, value) -> session.conf().set(key, value));
             sc.setJobGroup(live.id(), live.snapshot().description(), true);
             sc.setLocalProperty(LabListener.RUN_PROPERTY, live.id());
             sc.addJobTag(tag);
-            RunContext context = new RunContext(session, run.variant.name(), run.knobs, workDir, live);
+            RunContext context =
+                    new RunContext(session, run.request.variant().name(), run.request.knobs(), workDir, live);
             run.context = context;
             if (run.stopStatus != null) {
                 context.stopQueries();
             }
-            result = run.experiment.run(context);
+            result = run.request.experiment().run(context);
         } catch (Throwable t) {
             if (run.stopStatus != null) {
                 outcome = run.stopStatus;
@@ -236,6 +221,10 @@ public class RunEngine {
             sc.setLocalProperty(LabListener.RUN_PROPERTY, null);
             sc.removeJobTag(tag);
             Thread.interrupted();
+        }
+        synchronized (run) {
+            // From here on the outcome is decided: a cancel or a timeout comes too late.
+            run.ending = true;
         }
         if (run.stopStatus != null && outcome == RunStatus.SUCCEEDED) {
             outcome = run.stopStatus;
@@ -264,20 +253,32 @@ public class RunEngine {
         } catch (RuntimeException e) {
             log.warn("Run {}: could not read final metrics: {}", live.id(), e.toString());
         }
-        live.finish(outcome, Instant.now(), error, result);
-        publisher.publish(live);
+        finish(run, outcome, error, result);
+        finishQuietly(run);
+        deleteQuietly(workDir);
+    }
+
+    /**
+     * Judges the evidence and the predictions on the run as it ends, then moves it to its final
+     * status with them in one step and publishes that snapshot (the publisher adds the findings
+     * before it becomes visible). In-memory work over one snapshot, on the engine's (or the
+     * canceller's) thread, never the listener's.
+     */
+    private void finish(ActiveRun run, RunStatus outcome, RunError error, String result) {
+        LiveRun live = run.live;
+        ExperimentDefinition definition = run.request.experiment().definition();
+        Instant at = Instant.now();
+        List<EvidenceResult> evidence = List.of();
+        List<PredictionResult> predictions = List.of();
         try {
-            RunSnapshot finished = live.snapshot();
-            live.explained(
-                    Explanations.evidence(run.experiment.definition(), run.variant.name(), finished),
-                    insight.findings(finished),
-                    Explanations.predictions(run.experiment.definition(), run.predictions, finished));
+            RunSnapshot ending = live.preview(outcome, at, error, result);
+            evidence = Explanations.evidence(definition, run.request.variant().name(), ending);
+            predictions = Explanations.predictions(definition, run.request.predictions(), ending);
         } catch (RuntimeException e) {
             log.warn("Run {}: explaining failed: {}", live.id(), e.toString());
         }
+        live.finish(outcome, at, error, result, evidence, predictions);
         publisher.publish(live);
-        finishQuietly(run);
-        deleteQuietly(workDir);
     }
 
     /**
@@ -313,22 +314,28 @@ public class RunEngine {
         }
     }
 
-    /** Cancels the run's Spark jobs; if it is still queued, it simply never starts. */
-    private void stop(ActiveRun run, RunStatus status, String reason) {
+    /**
+     * Cancels the run's Spark jobs; if it is still queued, it simply never starts. False when the
+     * run's outcome is already decided (finished, or its result being attached); true if it is
+     * stopping (now or already).
+     */
+    private boolean stop(ActiveRun run, RunStatus status, String reason) {
         LiveRun live = run.live;
         synchronized (run) {
-            if (run.stopStatus != null || live.status().finished()) {
-                return;
+            if (run.ending || live.status().finished()) {
+                return false;
+            }
+            if (run.stopStatus != null) {
+                return true;
             }
             run.stopStatus = status;
             run.stopReason = reason;
         }
         if (live.status() == RunStatus.QUEUED && run.future != null && run.future.cancel(false)) {
             queued.decrementAndGet();
-            live.finish(status, Instant.now(), new RunError(status.name(), reason), null);
-            publisher.publish(live);
+            finish(run, status, new RunError(status.name(), reason), null);
             finishQuietly(run);
-            return;
+            return true;
         }
         SparkContext sc = sc();
         sc.cancelJobGroupAndFutureJobs(live.id(), reason);
@@ -350,6 +357,7 @@ public class RunEngine {
                 },
                 CANCEL_GRACE.toMillis(),
                 TimeUnit.MILLISECONDS);
+        return true;
     }
 
     private SparkContext sc() {
@@ -382,67 +390,8 @@ public class RunEngine {
         return new RunError(errorClass, message);
     }
 
-    private static void validatePredictions(ExperimentDefinition definition, Map<String, String> predictions) {
-        for (Map.Entry<String, String> entry : predictions.entrySet()) {
-            String field = "predictions." + entry.getKey();
-            Question question = definition
-                    .question(entry.getKey())
-                    .orElseThrow(() -> RunProblems.invalid(
-                            field,
-                            "unknown question '" + entry.getKey() + "' for " + definition.id(),
-                            "one of "
-                                    + definition.questions().stream()
-                                            .map(Question::id)
-                                            .collect(Collectors.joining(", "))));
-            String answer = entry.getValue();
-            if (answer == null || answer.isBlank()) {
-                throw RunProblems.invalid(field, "the answer is empty", allowedAnswers(question));
-            }
-            if (!question.choices().isEmpty()
-                    && question.choices().stream().noneMatch(c -> c.equalsIgnoreCase(answer.trim()))) {
-                throw RunProblems.invalid(
-                        field, "'" + answer + "' is not an answer to " + question.id(), allowedAnswers(question));
-            }
-            if (question.choices().isEmpty()) {
-                try {
-                    long n = Long.parseLong(answer.trim());
-                    if (n < 0) {
-                        throw new NumberFormatException();
-                    }
-                } catch (NumberFormatException e) {
-                    throw RunProblems.invalid(
-                            field, "'" + answer + "' is not a whole number", allowedAnswers(question));
-                }
-            }
-        }
-    }
-
-    private static String allowedAnswers(Question question) {
-        return question.choices().isEmpty()
-                ? "a whole number from 0"
-                : "one of " + String.join(", ", question.choices());
-    }
-
-    private Duration resolveTimeout(Integer seconds) {
-        if (seconds == null) {
-            return limits.timeout();
-        }
-        long max = limits.maxTimeout().toSeconds();
-        if (seconds < 1 || seconds > max) {
-            throw RunProblems.invalid(
-                    "timeoutSeconds",
-                    "timeoutSeconds must be from 1 to " + max + ", got " + seconds,
-                    "an integer from 1 to " + max);
-        }
-        return Duration.ofSeconds(seconds);
-    }
-
     private long retryAfterSeconds() {
         return Math.max(1, Math.min(60, limits.timeout().toSeconds() / 4));
-    }
-
-    private String experimentIds() {
-        return catalog.all().stream().map(e -> e.definition().id()).collect(Collectors.joining(", "));
     }
 
     private static void deleteQuietly(Path dir) {
@@ -466,34 +415,19 @@ public class RunEngine {
     /** A run between submission and completion. */
     private static final class ActiveRun {
         final LiveRun live;
-        final Experiment experiment;
-        final Variant variant;
-        final KnobValues knobs;
-        final Map<String, String> conf;
-        final Map<String, String> predictions;
-        final Duration timeout;
+        final ValidatedRun request;
         volatile java.util.concurrent.Future<?> future;
         volatile Thread thread;
         volatile ScheduledFuture<?> timeoutTask;
         volatile RunContext context;
         volatile RunStatus stopStatus;
         volatile String stopReason;
+        /** The experiment has returned or thrown: the outcome is decided, only its result is pending. */
+        volatile boolean ending;
 
-        ActiveRun(
-                LiveRun live,
-                Experiment experiment,
-                Variant variant,
-                KnobValues knobs,
-                Map<String, String> conf,
-                Map<String, String> predictions,
-                Duration timeout) {
+        ActiveRun(LiveRun live, ValidatedRun request) {
             this.live = live;
-            this.experiment = experiment;
-            this.variant = variant;
-            this.knobs = knobs;
-            this.conf = conf;
-            this.predictions = predictions;
-            this.timeout = timeout;
+            this.request = request;
         }
     }
 }

@@ -14,9 +14,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * The diagnosis engine: every rule over a run snapshot, live or finished, plus the stage-count
- * check. The engine calls {@link #findings} once a run has finished; the publisher calls
- * {@link #diagnose} on every snapshot it publishes (off the listener thread; the rules are
- * O(stages + plan nodes)).
+ * check. The publisher calls {@link #diagnose} on every snapshot it publishes, before anyone can
+ * see it (off the listener thread; the rules are O(stages + plan nodes)), so a run's final
+ * snapshot carries the findings on exactly that snapshot.
  */
 @Component
 public class Insight implements RunDiagnosis {
@@ -90,16 +90,12 @@ public class Insight implements RunDiagnosis {
         return StageCounts.of(run);
     }
 
-    /**
-     * Live runs get findings on every publication; a finished run keeps the findings the engine
-     * attached when it finished. Both get the stage-count check.
-     */
+    /** Findings and the stage-count check on every snapshot of a run that has left the queue. */
     @Override
     public RunSnapshot diagnose(RunSnapshot snapshot) {
         if (snapshot.status() == RunStatus.QUEUED) {
             return snapshot;
         }
-        List<Finding> findings = snapshot.status().finished() ? snapshot.findings() : findings(snapshot);
-        return snapshot.withInsight(findings, stageCount(snapshot));
+        return snapshot.withInsight(findings(snapshot), stageCount(snapshot));
     }
 }

@@ -4,7 +4,6 @@ import dev.breaklab.plan.PlanNode;
 import dev.breaklab.run.BatchSnapshot;
 import dev.breaklab.run.EvidenceResult;
 import dev.breaklab.run.ExecutorSnapshot;
-import dev.breaklab.run.Finding;
 import dev.breaklab.run.JobSnapshot;
 import dev.breaklab.run.JobStatus;
 import dev.breaklab.run.LogicalPlans;
@@ -74,7 +73,6 @@ public final class LiveRun {
     private final LiveStreams streams = new LiveStreams();
 
     private List<EvidenceResult> evidence = List.of();
-    private List<Finding> findings = List.of();
     private List<PredictionResult> predictions = List.of();
 
     private boolean dirty = true;
@@ -125,8 +123,34 @@ public final class LiveRun {
         }
     }
 
-    /** Moves to a final status once; later calls are ignored so a cancel cannot overwrite a result. */
-    public synchronized boolean finish(RunStatus finalStatus, Instant at, RunError failure, String resultSummary) {
+    /**
+     * The snapshot this run would publish if it finished now with this outcome, for judging its
+     * evidence and predictions before anyone can see the final status. Changes nothing, publishes
+     * nothing; the findings and the stage-count check are the publisher's diagnosis, added when
+     * the final snapshot is published.
+     */
+    public synchronized RunSnapshot preview(RunStatus outcome, Instant at, RunError failure, String resultSummary) {
+        if (!outcome.finished()) {
+            throw new IllegalArgumentException("not a final status: " + outcome);
+        }
+        return build(outcome, at, failure, resultSummary, List.of(), List.of());
+    }
+
+    /**
+     * Moves to a final status once, with its explanation: the status, the evidence and the
+     * prediction results change together, so no snapshot shows a final status without them. Later
+     * calls are ignored so a cancel cannot overwrite a result.
+     */
+    public synchronized boolean finish(
+            RunStatus finalStatus,
+            Instant at,
+            RunError failure,
+            String resultSummary,
+            List<EvidenceResult> evidence,
+            List<PredictionResult> predictions) {
+        if (!finalStatus.finished()) {
+            throw new IllegalArgumentException("not a final status: " + finalStatus);
+        }
         if (status.finished()) {
             return false;
         }
@@ -134,19 +158,10 @@ public final class LiveRun {
         finishedAt = at;
         error = failure;
         result = resultSummary;
-        for (LiveSql s : sql.values()) {
-            s.markFinal();
-        }
-        touch(true);
-        return true;
-    }
-
-    public synchronized void explained(
-            List<EvidenceResult> evidence, List<Finding> findings, List<PredictionResult> predictions) {
         this.evidence = List.copyOf(evidence);
-        this.findings = List.copyOf(findings);
         this.predictions = List.copyOf(predictions);
         touch(true);
+        return true;
     }
 
     /** Logical plans of the query about to run; attached to the SQL executions that follow. */
@@ -437,6 +452,17 @@ public final class LiveRun {
     public record Published(RunSnapshot snapshot, boolean statusChanged) {}
 
     private RunSnapshot build() {
+        return build(status, finishedAt, error, result, evidence, predictions);
+    }
+
+    /** The snapshot of the live state under the given lifecycle: the current one, or a final one. */
+    private RunSnapshot build(
+            RunStatus status,
+            Instant finishedAt,
+            RunError error,
+            String result,
+            List<EvidenceResult> evidence,
+            List<PredictionResult> predictions) {
         Long durationMs = startedAt == null
                 ? null
                 : Duration.between(startedAt, finishedAt != null ? finishedAt : Instant.now())
@@ -452,7 +478,7 @@ public final class LiveRun {
         stageList.sort(Comparator.comparingInt(StageSnapshot::stageId).thenComparingInt(StageSnapshot::attemptId));
         List<SqlSnapshot> sqlList = new ArrayList<>(sql.size());
         for (LiveSql live : sql.values()) {
-            sqlList.add(live.snapshot());
+            sqlList.add(live.snapshot(status.finished()));
         }
         List<ExecutorSnapshot> executorList = new ArrayList<>(executors.size());
         executors.forEach((executorId, e) ->
@@ -478,7 +504,7 @@ public final class LiveRun {
                 List.copyOf(executorList),
                 List.copyOf(timeline),
                 evidence,
-                findings,
+                List.of(),
                 predictions,
                 streams.batchSnapshots(),
                 streams.querySnapshots(),
@@ -541,17 +567,6 @@ public final class LiveRun {
             plans.add(new PlanVersion(plans.size(), cause, Instant.ofEpochMilli(time), tree, text));
         }
 
-        /** The plan that actually ran is the last one Spark reported; keep it as the FINAL version. */
-        void markFinal() {
-            if (plans.isEmpty() || plans.get(plans.size() - 1).cause() == PlanCause.FINAL) {
-                return;
-            }
-            PlanVersion last = plans.get(plans.size() - 1);
-            long at = endedAt > 0 ? endedAt : last.at().toEpochMilli();
-            plans.add(
-                    new PlanVersion(plans.size(), PlanCause.FINAL, Instant.ofEpochMilli(at), last.tree(), last.text()));
-        }
-
         void replaceLastTree(PlanNode tree) {
             if (plans.isEmpty()) {
                 return;
@@ -560,13 +575,25 @@ public final class LiveRun {
             plans.set(plans.size() - 1, new PlanVersion(last.version(), last.cause(), last.at(), tree, last.text()));
         }
 
-        SqlSnapshot snapshot() {
+        /**
+         * Once the run has finished, the plan that actually ran (the last one Spark reported, with
+         * its final metric values) is shown again as the FINAL version.
+         */
+        SqlSnapshot snapshot(boolean runFinished) {
+            List<PlanVersion> versions = plans;
+            if (runFinished && !plans.isEmpty()) {
+                PlanVersion last = plans.get(plans.size() - 1);
+                long at = endedAt > 0 ? endedAt : last.at().toEpochMilli();
+                versions = new ArrayList<>(plans);
+                versions.add(new PlanVersion(
+                        plans.size(), PlanCause.FINAL, Instant.ofEpochMilli(at), last.tree(), last.text()));
+            }
             return new SqlSnapshot(
                     executionId,
                     description,
                     Instant.ofEpochMilli(startedAt),
                     endedAt > 0 ? Instant.ofEpochMilli(endedAt) : null,
-                    List.copyOf(plans),
+                    List.copyOf(versions),
                     logical);
         }
     }

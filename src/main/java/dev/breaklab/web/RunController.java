@@ -7,6 +7,7 @@ import dev.breaklab.catalog.Variant;
 import dev.breaklab.engine.RunEngine;
 import dev.breaklab.engine.RunProblems;
 import dev.breaklab.engine.RunRequest;
+import dev.breaklab.engine.RunRequestValidator;
 import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.RunSnapshots;
 import java.net.URI;
@@ -28,12 +29,13 @@ import org.springframework.web.bind.annotation.RestController;
 class RunController {
 
     private final RunEngine engine;
+    private final RunRequestValidator validator;
     private final RunSnapshots runs;
-
     private final Catalog catalog;
 
-    RunController(RunEngine engine, RunSnapshots runs, Catalog catalog) {
+    RunController(RunEngine engine, RunRequestValidator validator, RunSnapshots runs, Catalog catalog) {
         this.engine = engine;
+        this.validator = validator;
         this.runs = runs;
         this.catalog = catalog;
     }
@@ -64,9 +66,10 @@ class RunController {
         }
     }
 
+    /** Bad input is refused here, before the engine sees it: nothing starts. */
     @PostMapping
     ResponseEntity<RunSnapshot> submit(@RequestBody RunRequest request) {
-        RunSnapshot snapshot = engine.submit(request);
+        RunSnapshot snapshot = engine.submit(validator.validate(request));
         return ResponseEntity.accepted()
                 .location(URI.create("/api/runs/" + snapshot.id()))
                 .body(snapshot);

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.breaklab.LabTest;
+import dev.breaklab.catalog.Catalog;
 import dev.breaklab.run.EvidenceResult;
 import dev.breaklab.run.JobSnapshot;
+import dev.breaklab.run.JobStatus;
 import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.RunStatus;
 import dev.breaklab.telemetry.RunStore;
@@ -32,6 +34,9 @@ class RunEngineTests {
     @Autowired
     SparkSession spark;
 
+    @Autowired
+    Catalog catalog;
+
     Runs runs;
 
     @BeforeEach
@@ -40,12 +45,12 @@ class RunEngineTests {
     }
 
     @Test
-    void everySparkJobOfARunIsRecordedOnIt() {
+    void every_spark_job_of_a_run_is_recorded_on_it() {
         RunSnapshot run = runs.run("skewed-join", "fixed");
 
         assertThat(run.status()).as("error: %s", run.error()).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(run.jobs()).isNotEmpty().allSatisfy(job -> assertThat(job.status())
-                .isEqualTo("SUCCEEDED"));
+                .isEqualTo(JobStatus.SUCCEEDED));
         assertThat(run.sql()).isNotEmpty();
         // The job ids on the run are exactly those Spark itself has for the run's job group.
         int[] sparkJobs = spark.sparkContext().statusTracker().getJobIdsForGroup(run.id());
@@ -55,7 +60,7 @@ class RunEngineTests {
     }
 
     @Test
-    void theCentralClaimOfTheBrokenVariantDoesNotHoldOnTheFixedOne() {
+    void the_central_claim_of_the_broken_variant_does_not_hold_on_the_fixed_one() {
         assertThat(evidence(runs.run("skewed-join", "fixed"), "straggler").holds())
                 .isFalse();
         assertThat(evidence(runs.run("tiny-partitions", "fixed"), "thousands-of-tasks")
@@ -64,7 +69,7 @@ class RunEngineTests {
     }
 
     @Test
-    void aRunOverItsTimeLimitIsCancelledWithItsSparkJobs() {
+    void a_run_over_its_time_limit_is_cancelled_with_its_spark_jobs() {
         RunSnapshot submitted = runs.submit("tiny-partitions", "broken", SLOW, 2);
 
         RunSnapshot run = runs.awaitFinished(submitted.id(), Duration.ofSeconds(30));
@@ -72,11 +77,12 @@ class RunEngineTests {
         assertThat(run.status()).isEqualTo(RunStatus.TIMED_OUT);
         assertThat(run.error().message()).contains("time limit of 2 s");
         assertThat(run.durationMs()).isLessThan(15_000);
+        assertJudged(run);
         assertNoActiveJobs(run.id());
     }
 
     @Test
-    void cancelStopsARunningRunAndAQueuedOneNeverStarts() {
+    void cancel_stops_a_running_run_and_a_queued_one_never_starts() {
         RunSnapshot running = runs.submit("tiny-partitions", "broken", SLOW, 60);
         RunSnapshot queued = runs.submit("tiny-partitions", "fixed");
         runs.awaitStatus(running.id(), RunStatus.RUNNING, Duration.ofSeconds(20));
@@ -87,8 +93,10 @@ class RunEngineTests {
         engine.cancel(running.id());
 
         assertThat(queuedCancelled.status()).isEqualTo(RunStatus.CANCELLED);
+        assertJudged(queuedCancelled);
         RunSnapshot runningAfter = runs.awaitFinished(running.id(), Duration.ofSeconds(20));
         assertThat(runningAfter.status()).isEqualTo(RunStatus.CANCELLED);
+        assertJudged(runningAfter);
         assertNoActiveJobs(running.id());
         RunSnapshot queuedAfter = runs.current(queued.id());
         assertThat(queuedAfter.startedAt()).isNull();
@@ -96,13 +104,14 @@ class RunEngineTests {
     }
 
     @Test
-    void aSparkFailureIsAResultAndTheNextRunSucceeds() {
+    void a_spark_failure_is_a_result_and_the_next_run_succeeds() {
         RunSnapshot failed = runs.run("collect-too-much", "broken");
 
         assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
         assertThat(failed.error().errorClass()).isNotBlank();
         assertThat(failed.error().message()).contains("spark.driver.maxResultSize");
         assertThat(evidence(failed, "guard-tripped").holds()).isTrue();
+        assertJudged(failed);
 
         RunSnapshot next = runs.run("collect-too-much", "fixed");
         assertThat(next.status()).isEqualTo(RunStatus.SUCCEEDED);
@@ -110,7 +119,7 @@ class RunEngineTests {
     }
 
     @Test
-    void predictionsAreCheckedAgainstTheRun() {
+    void predictions_are_checked_against_the_run() {
         RunSnapshot run = runs.run(new RunRequest(
                 "skewed-join",
                 "broken",
@@ -129,6 +138,17 @@ class RunEngineTests {
                 .filteredOn(p -> p.questionId().equals("skew-split"))
                 .singleElement()
                 .satisfies(p -> assertThat(p.correct()).isTrue());
+    }
+
+    /** A run that ended any way is judged in the snapshot that carries its final status. */
+    private void assertJudged(RunSnapshot run) {
+        var definition = catalog.find(run.experimentId()).orElseThrow().definition();
+        assertThat(run.evidence())
+                .as("%s run's evidence", run.status())
+                .hasSize(definition.evidence().size());
+        assertThat(run.predictions())
+                .as("%s run's prediction results", run.status())
+                .hasSize(definition.questions().size());
     }
 
     private void assertNoActiveJobs(String runId) {

@@ -52,15 +52,11 @@ public final class Runs {
         return current(id);
     }
 
-    /** Waits for a final status and for the explanation (evidence) that follows it. */
+    /** Waits for a final status; the snapshot that carries it carries the evidence too. */
     public RunSnapshot awaitFinished(String id, Duration within) {
         await().atMost(within)
                 .pollInterval(Duration.ofMillis(100))
-                .until(() -> current(id).status().finished()
-                        && (current(id).status() != RunStatus.SUCCEEDED
-                                        && current(id).status() != RunStatus.FAILED
-                                || !current(id).evidence().isEmpty()
-                                || !current(id).predictions().isEmpty()));
+                .until(() -> current(id).status().finished());
         return current(id);
     }
 }

@@ -71,7 +71,7 @@ class StreamingRunTests {
     }
 
     @Test
-    void eachSessionHasItsOwnStreamingQueryManagerAndListenerBus() throws Exception {
+    void each_session_has_its_own_streaming_query_manager_and_listener_bus() throws Exception {
         SparkSession a = spark.newSession();
         SparkSession b = spark.newSession();
         assertThat(a.streams()).isNotSameAs(b.streams()).isNotSameAs(spark.streams());
@@ -122,7 +122,7 @@ class StreamingRunTests {
     }
 
     @Test
-    void everyBatchOfAStreamingRunIsOnTheRunWithItsSparkJobs() {
+    void every_batch_of_a_streaming_run_is_on_the_run_with_its_spark_jobs() {
         RunSnapshot run = runs.run(new RunRequest(
                 "unbounded-state", "broken", Map.of("batches", 4L, "rowsPerBatch", 200L), Map.of(), null));
 
@@ -147,7 +147,7 @@ class StreamingRunTests {
     }
 
     @Test
-    void cancellingAStreamingRunStopsItsQueryAndRemovesItsCheckpoint() {
+    void cancelling_a_streaming_run_stops_its_query_and_removes_its_checkpoint() {
         RunSnapshot submitted = runs.submit("backpressure", "fixed", LONG_RATE, 120);
         Path checkpoint = properties
                 .dataDir()
@@ -175,7 +175,7 @@ class StreamingRunTests {
     }
 
     @Test
-    void aStreamingRunOverItsTimeLimitIsStopped() {
+    void a_streaming_run_over_its_time_limit_is_stopped() {
         RunSnapshot submitted = runs.submit("backpressure", "fixed", LONG_RATE, 4);
 
         RunSnapshot run = runs.awaitFinished(submitted.id(), Duration.ofSeconds(60));
@@ -187,7 +187,7 @@ class StreamingRunTests {
     }
 
     @Test
-    void batchRatesAreSparksOwnFigures() {
+    void batch_rates_are_sparks_own_figures() {
         RunSnapshot run = runs.run(RunRequest.of("backpressure", "broken"));
         System.out.println("backpressure / broken: " + run.result());
 

@@ -65,7 +65,7 @@ class InsightTests {
     }
 
     @Test
-    void live_snapshots_get_findings_and_finished_ones_keep_the_engines() {
+    void live_and_finished_snapshots_get_findings_on_themselves() {
         Snapshots.Run running = skewedAndSpilling().job(0, null, 9);
         running.status = RunStatus.RUNNING;
         RunSnapshot live = insight.diagnose(running.build());
@@ -73,9 +73,11 @@ class InsightTests {
         assertThat(live.stagePrediction().stagesRun()).isEqualTo(1);
 
         RunSnapshot finished = insight.diagnose(skewedAndSpilling().build());
+        assertThat(finished.status().finished()).isTrue();
         assertThat(finished.findings())
-                .as("attached by the engine, not the publisher")
-                .isEmpty();
+                .as("the publisher diagnoses the final snapshot itself")
+                .extracting(Finding::kind)
+                .containsExactly("skew", "spill");
 
         Snapshots.Run queued = run();
         queued.status = RunStatus.QUEUED;

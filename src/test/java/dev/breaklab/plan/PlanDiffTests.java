@@ -52,7 +52,7 @@ class PlanDiffTests {
     }
 
     @Test
-    void idsCodegenNumbersAndQueryStagesAreNoise() {
+    void ids_codegen_numbers_and_query_stages_are_noise() {
         PlanNode before = aggregate(false, 2, exchange("key#5L", 200, 17, range(3)));
         PlanNode after = aggregate(true, 7, stage(0, exchange("key#9L", 200, 41, range(8))));
 
@@ -64,7 +64,7 @@ class PlanDiffTests {
     }
 
     @Test
-    void anInsertedCoalescedReadIsOneAddition() {
+    void an_inserted_coalesced_read_is_one_addition() {
         PlanNode before = aggregate(false, 2, exchange("pmod(id#1L, 1000)", 2000, 17, range(3)));
         PlanNode after = aggregate(
                 true,
@@ -90,7 +90,7 @@ class PlanDiffTests {
     }
 
     @Test
-    void aSkewSplitNamesTheJoinMarkerAndTheSkewedReads() {
+    void a_skew_split_names_the_join_marker_and_the_skewed_reads() {
         PlanNode before = join("SortMergeJoin", false, false);
         PlanNode after = join("SortMergeJoin(skew=true)", true, false);
 
@@ -110,7 +110,7 @@ class PlanDiffTests {
     }
 
     @Test
-    void aJoinStrategySwitchIsAChangeNotARemovalAndAnAddition() {
+    void a_join_strategy_switch_is_a_change_not_a_removal_and_an_addition() {
         PlanNode before = join("SortMergeJoin", false, false);
         PlanNode after = join("BroadcastHashJoin", false, true);
 
@@ -140,7 +140,7 @@ class PlanDiffTests {
     }
 
     @Test
-    void aPartitionCountChangeIsNamed() {
+    void a_partition_count_change_is_named() {
         PlanNode before = aggregate(false, 2, exchange("pmod(id#1L, 1000)", 2000, 17, range(3)));
         PlanNode after = aggregate(false, 2, exchange("pmod(id#1L, 1000)", 8, 17, range(3)));
 
@@ -153,7 +153,7 @@ class PlanDiffTests {
     }
 
     @Test
-    void unrelatedOperatorsAreNeverMatched() {
+    void unrelated_operators_are_never_matched() {
         PlanNode before = node("Filter", "Filter (id#1L > 5)", node("Range", "Range (0, 10, step=1, splits=1)"));
         PlanNode after =
                 node("Sort", "Sort [id#1L ASC NULLS FIRST], true, 0", node("Range", "Range (0, 10, step=1, splits=1)"));

@@ -56,7 +56,7 @@ class LabListenerTests {
     private long taskIds;
 
     @Test
-    void concurrentRunsInterleavedOnTheBusKeepTheirOwnStagesAndTasks() {
+    void concurrent_runs_interleaved_on_the_bus_keep_their_own_stages_and_tasks() {
         LiveRun a = run("a");
         LiveRun b = run("b");
         listener.onJobStart(jobStart(1, "a", stage(10, 0, 4), stage(11, 0, 2)));
@@ -96,7 +96,7 @@ class LabListenerTests {
     }
 
     @Test
-    void endsThatArriveAfterTheActionReturnedStillLandOnTheRun() {
+    void ends_that_arrive_after_the_action_returned_still_land_on_the_run() {
         LiveRun a = run("a");
         listener.onJobStart(jobStart(1, "a", stage(1, 0, 3)));
         listener.onStageSubmitted(submitted(stage(1, 0, 3)));
@@ -106,7 +106,7 @@ class LabListenerTests {
         taskEnd(1, 0, 0, 100, Success$.MODULE$, metrics(0, 0, 0));
         listener.onStageCompleted(completed(stage(1, 0, 3), "Job 1 cancelled"));
         // The action threw; the engine finished the run before Spark's last events came through.
-        a.finish(RunStatus.CANCELLED, Instant.now(), new RunError("CANCELLED", "by user"), null);
+        a.finish(RunStatus.CANCELLED, Instant.now(), new RunError("CANCELLED", "by user"), null, List.of(), List.of());
         snapshot(a);
         taskEnd(1, 0, 1, 150, killed(), null);
         listener.onJobEnd(new SparkListenerJobEnd(1, 3_000, jobFailed()));
@@ -126,7 +126,7 @@ class LabListenerTests {
     }
 
     @Test
-    void aRetriedStageIsANewAttemptOfTheSameJob() {
+    void a_retried_stage_is_a_new_attempt_of_the_same_job() {
         LiveRun a = run("a");
         listener.onJobStart(jobStart(1, "a", stage(5, 0, 2), stage(6, 0, 2)));
         listener.onStageSubmitted(submitted(stage(5, 0, 2)));
@@ -169,7 +169,7 @@ class LabListenerTests {
     }
 
     @Test
-    void stagesAJobListedButNeverRanAreSkipped() {
+    void stages_a_job_listed_but_never_ran_are_skipped() {
         LiveRun a = run("a");
         // AQE: the final job lists the map stage an earlier job already ran under a new stage id.
         listener.onJobStart(jobStart(1, "a", stage(1, 0, 4)));
@@ -218,7 +218,7 @@ class LabListenerTests {
     }
 
     @Test
-    void theOldestFinishedRunsAreEvictedWithTheirIds() {
+    void the_oldest_finished_runs_are_evicted_with_their_ids() {
         RunStore small = new RunStore(2);
         LabListener bus = new LabListener(small);
         LiveRun running = new LiveRun("r0", "x", "broken", "x", Map.of(), Map.of(), Instant.now());
@@ -229,7 +229,7 @@ class LabListenerTests {
             small.add(run);
             bus.onJobStart(jobStart(i, "r" + i, stage(100 + i, 0, 1)));
             bus.onStageSubmitted(submitted(stage(100 + i, 0, 1)));
-            run.finish(RunStatus.SUCCEEDED, Instant.now(), null, null);
+            run.finish(RunStatus.SUCCEEDED, Instant.now(), null, null, List.of(), List.of());
         }
         small.add(new LiveRun("r4", "x", "broken", "x", Map.of(), Map.of(), Instant.now()));
 
@@ -249,7 +249,7 @@ class LabListenerTests {
     }
 
     @Test
-    void distributionsSlowestTasksExecutorsAndTimelineStayBounded() {
+    void distributions_slowest_tasks_executors_and_timeline_stay_bounded() {
         LiveRun a = run("a");
         int tasks = 5_000;
         listener.onJobStart(jobStart(1, "a", stage(1, 0, tasks)));
@@ -295,14 +295,14 @@ class LabListenerTests {
     }
 
     @Test
-    void plansAreCapturedAtStartAndOnEveryAqeUpdateAndTheLastIsFinal() {
+    void plans_are_captured_at_start_and_on_every_aqe_update_and_the_last_is_final() {
         LiveRun a = run("a");
         listener.onOtherEvent(sqlStart(7, "a", plan("SortMergeJoin")));
         listener.onOtherEvent(new SparkListenerSQLAdaptiveExecutionUpdate(7, "plan v1", plan("SortMergeJoin")));
         listener.onOtherEvent(new SparkListenerSQLAdaptiveExecutionUpdate(7, "plan v2", plan("BroadcastHashJoin")));
         listener.onOtherEvent(new SparkListenerSQLExecutionEnd(7, 5_000, Option.empty(), Option.empty()));
         listener.onOtherEvent(sqlStart(8, "someone-else", plan("Sort")));
-        a.finish(RunStatus.SUCCEEDED, Instant.now(), null, null);
+        a.finish(RunStatus.SUCCEEDED, Instant.now(), null, null, List.of(), List.of());
 
         RunSnapshot s = snapshot(a);
         assertThat(s.sql()).singleElement().satisfies(sql -> {

@@ -65,7 +65,7 @@ class RealRunTelemetryTests {
     }
 
     @Test
-    void theLabsStageFiguresAreSparksOwnForTheSameStageAttempts() {
+    void the_labs_stage_figures_are_sparks_own_for_the_same_stage_attempts() {
         int compared = 0;
         for (RunSnapshot run : List.of(skewBroken, skewFixed, tinyBroken, tinyFixed)) {
             for (StageSnapshot lab : run.stages()) {
@@ -103,7 +103,7 @@ class RealRunTelemetryTests {
     }
 
     @Test
-    void skewedJoinBrokenHasAStragglerInTheJoinStage() {
+    void skewed_join_broken_has_a_straggler_in_the_join_stage() {
         StageSnapshot join = skewBroken.heaviestShuffleReadStage().orElseThrow();
 
         assertThat(join.taskDurationMs().maxOverMedian())
@@ -118,7 +118,7 @@ class RealRunTelemetryTests {
     }
 
     @Test
-    void skewedJoinFixedSplitsTheSkewAndTheDiffNamesIt() {
+    void skewed_join_fixed_splits_the_skew_and_the_diff_names_it() {
         assertThat(skewFixed.anyFinalPlanNode(n -> n.nodeName().equals("SortMergeJoin(skew=true)")))
                 .isTrue();
         PlanDiff diff = initialVsFinal(skewFixed);
@@ -135,7 +135,7 @@ class RealRunTelemetryTests {
     }
 
     @Test
-    void tinyPartitionsBrokenRunsThousandsOfTasksInOneStage() {
+    void tiny_partitions_broken_runs_thousands_of_tasks_in_one_stage() {
         assertThat(tinyBroken.stages()).anySatisfy(s -> {
             assertThat(s.numTasks()).isGreaterThanOrEqualTo(1_000);
             assertThat(s.completedTasks()).isEqualTo(s.numTasks());
@@ -144,7 +144,7 @@ class RealRunTelemetryTests {
     }
 
     @Test
-    void tinyPartitionsFixedIsCoalescedAndTheDiffShowsTheShuffleRead() {
+    void tiny_partitions_fixed_is_coalesced_and_the_diff_shows_the_shuffle_read() {
         assertThat(tinyFixed.widestStage().orElseThrow().numTasks()).isLessThan(1_000);
         PlanDiff diff = initialVsFinal(tinyFixed);
         System.out.println("tiny-partitions / fixed, initial vs final plan:\n" + describe(diff));
@@ -154,7 +154,7 @@ class RealRunTelemetryTests {
     }
 
     @Test
-    void theCompareEndpointDiffsPlansAndStages() throws Exception {
+    void the_compare_endpoint_diffs_plans_and_stages() throws Exception {
         mvc.perform(get("/api/runs/" + tinyBroken.id() + "/compare/" + tinyFixed.id()))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.a.variant").value("broken"))

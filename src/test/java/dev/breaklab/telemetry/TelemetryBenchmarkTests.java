@@ -77,7 +77,7 @@ class TelemetryBenchmarkTests {
     private final StringBuilder report = new StringBuilder();
 
     @Test
-    void telemetryFigures() throws Exception {
+    void telemetry_figures() throws Exception {
         listenerOverhead();
         twentyThousandTaskRun();
         System.out.println("\n==== Telemetry benchmark (" + Runtime.getRuntime().availableProcessors() + " cores, "
@@ -122,7 +122,7 @@ class TelemetryBenchmarkTests {
             finish(run);
         } else {
             // Nobody is there to see the drain marker: finish without it.
-            run.finish(RunStatus.SUCCEEDED, Instant.now(), null, null);
+            run.finish(RunStatus.SUCCEEDED, Instant.now(), null, null, List.of(), List.of());
             publisher.publish(run);
         }
         return ms;
@@ -231,7 +231,7 @@ class TelemetryBenchmarkTests {
 
         // Retained heap of the finished run: the lab's run state (live entities + the published
         // snapshot) walked as an object graph by JOL; the shadow saw exactly the run's events.
-        shadow.finish(RunStatus.SUCCEEDED, Instant.now(), null, null);
+        shadow.finish(RunStatus.SUCCEEDED, Instant.now(), null, null, List.of(), List.of());
         shadow.publishIfDirty();
         sc.removeSparkListener(shadowListener);
         sc.removeSparkListener(finishes);
@@ -308,7 +308,7 @@ class TelemetryBenchmarkTests {
     private void finish(LiveRun run) throws InterruptedException {
         spark.sparkContext().listenerBus().post(new RunDrained(run.id()));
         run.awaitDrained(Duration.ofMinutes(2));
-        run.finish(RunStatus.SUCCEEDED, Instant.now(), null, null);
+        run.finish(RunStatus.SUCCEEDED, Instant.now(), null, null, List.of(), List.of());
         publisher.publish(run);
     }
 

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class ValueDistributionTests {
 
     @Test
-    void bucketsCoverEveryValueInOrder() {
+    void buckets_cover_every_value_in_order() {
         long previous = -1;
         for (int i = 0; i < 900; i++) {
             long lower = ValueDistribution.lowerBound(i);
@@ -22,7 +22,7 @@ class ValueDistributionTests {
     }
 
     @Test
-    void quantilesAreWithinTheBucketResolutionAndMinMaxExact() {
+    void quantiles_are_within_the_bucket_resolution_and_min_max_exact() {
         ValueDistribution d = new ValueDistribution();
         for (long v = 1; v <= 10_000; v++) {
             d.add(v);
@@ -37,7 +37,7 @@ class ValueDistributionTests {
     }
 
     @Test
-    void aStragglerShowsAsMaxFarAboveTheMedian() {
+    void a_straggler_shows_as_max_far_above_the_median() {
         ValueDistribution d = new ValueDistribution();
         for (int i = 0; i < 99; i++) {
             d.add(100);
@@ -49,7 +49,7 @@ class ValueDistributionTests {
     }
 
     @Test
-    void histogramCountsEveryValueOnce() {
+    void histogram_counts_every_value_once() {
         ValueDistribution d = new ValueDistribution();
         for (long v = 0; v < 1_000; v++) {
             d.add(v * 3);
@@ -61,7 +61,7 @@ class ValueDistributionTests {
     }
 
     @Test
-    void emptyIsZero() {
+    void empty_is_zero() {
         assertThat(new ValueDistribution().quantiles()).isEqualTo(Quantiles.EMPTY);
         assertThat(new ValueDistribution().histogram(10).bins()).isEmpty();
     }

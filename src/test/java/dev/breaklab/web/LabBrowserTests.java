@@ -55,7 +55,7 @@ class LabBrowserTests {
     }
 
     @Test
-    void catalogToExperimentToLiveRunToEvidenceToFixToCompare() throws Exception {
+    void catalog_to_experiment_to_live_run_to_evidence_to_fix_to_compare() throws Exception {
         // Catalog: grouped by concept, filterable.
         browser.go("/");
         assertThat(browser.all(".concept-group h2"))
@@ -266,7 +266,7 @@ class LabBrowserTests {
     }
 
     @Test
-    void aFailedRunShowsSparksErrorClassAndMessage() throws Exception {
+    void a_failed_run_shows_sparks_error_class_and_message() throws Exception {
         RunSnapshot failed = new Runs(engine, store).run("collect-too-much", "broken");
         assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
 

@@ -9,9 +9,17 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import com.jayway.jsonpath.DocumentContext;
+import com.jayway.jsonpath.JsonPath;
 import dev.breaklab.LabTest;
+import dev.breaklab.catalog.Catalog;
+import dev.breaklab.catalog.ExperimentDefinition;
+import dev.breaklab.catalog.Question;
 import dev.breaklab.engine.RunEngine;
+import dev.breaklab.engine.RunRequest;
 import dev.breaklab.engine.Runs;
+import dev.breaklab.insight.Insight;
+import dev.breaklab.run.PredictionResult;
 import dev.breaklab.run.RunQueries;
 import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.RunStatus;
@@ -20,8 +28,13 @@ import dev.breaklab.run.StageSnapshot;
 import dev.breaklab.telemetry.RunStore;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -29,6 +42,10 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.MockMvc;
 
+/**
+ * The run API on the whole lab with real runs. Bad input, which never reaches Spark, is covered by
+ * the slice test {@link RunControllerTests}.
+ */
 @LabTest
 class RunApiTests {
 
@@ -41,57 +58,22 @@ class RunApiTests {
     @Autowired
     RunEngine engine;
 
-    @ParameterizedTest(name = "{0}")
-    @CsvSource(
-            delimiter = '|',
-            value = {
-                "unknown experiment | {\"experimentId\":\"nope\",\"variant\":\"broken\"} | 404 | experimentId | tiny-partitions",
-                "unknown variant | {\"experimentId\":\"tiny-partitions\",\"variant\":\"nope\"} | 404 | variant | broken",
-                "missing variant | {\"experimentId\":\"tiny-partitions\"} | 400 | variant | broken",
-                "unknown knob | {\"experimentId\":\"tiny-partitions\",\"variant\":\"broken\",\"knobs\":{\"colour\":1}} | 400 | knobs.colour | shufflePartitions",
-                "wrong type | {\"experimentId\":\"tiny-partitions\",\"variant\":\"broken\",\"knobs\":{\"shufflePartitions\":\"many\"}} | 400 | knobs.shufflePartitions | from 1 to 10000",
-                "fraction for integer | {\"experimentId\":\"tiny-partitions\",\"variant\":\"broken\",\"knobs\":{\"shufflePartitions\":2.5}} | 400 | knobs.shufflePartitions | from 1 to 10000",
-                "out of range | {\"experimentId\":\"tiny-partitions\",\"variant\":\"broken\",\"knobs\":{\"shufflePartitions\":20000}} | 400 | knobs.shufflePartitions | from 1 to 10000",
-                "below range | {\"experimentId\":\"skewed-join\",\"variant\":\"broken\",\"knobs\":{\"hotKeyShare\":-1}} | 400 | knobs.hotKeyShare | from 0 to 99",
-                "decimal out of range | {\"experimentId\":\"collect-too-much\",\"variant\":\"broken\",\"knobs\":{\"guardMultiple\":9.5}} | 400 | knobs.guardMultiple | from 0.1 to 4.0",
-                "unknown question | {\"experimentId\":\"tiny-partitions\",\"variant\":\"broken\",\"predictions\":{\"why\":\"3\"}} | 400 | predictions.why | aggregate-tasks",
-                "bad choice | {\"experimentId\":\"tiny-partitions\",\"variant\":\"broken\",\"predictions\":{\"aqe-coalesce\":\"maybe\"}} | 400 | predictions.aqe-coalesce | yes, no",
-                "bad number | {\"experimentId\":\"tiny-partitions\",\"variant\":\"broken\",\"predictions\":{\"stages\":\"two\"}} | 400 | predictions.stages | whole number",
-                "timeout too long | {\"experimentId\":\"tiny-partitions\",\"variant\":\"broken\",\"timeoutSeconds\":100000} | 400 | timeoutSeconds | from 1 to 600",
-            })
-    void badInputIsAProblemNamingTheFieldAndNothingStarts(
-            String name, String body, int status, String field, String allowed) throws Exception {
-        int before = store.size();
+    @Autowired
+    Catalog catalog;
 
-        mvc.perform(post("/api/runs").contentType(MediaType.APPLICATION_JSON).content(body))
-                .andExpect(status().is(status))
-                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
-                .andExpect(jsonPath("$.status").value(status))
-                .andExpect(jsonPath("$.field").value(field))
-                .andExpect(jsonPath("$.allowed").value(org.hamcrest.Matchers.containsString(allowed)))
-                .andExpect(jsonPath("$.trace").doesNotExist());
-
-        assertThat(store.size()).isEqualTo(before);
-    }
+    @Autowired
+    Insight insight;
 
     @Test
-    void malformedJsonIsAProblemToo() throws Exception {
-        mvc.perform(post("/api/runs").contentType(MediaType.APPLICATION_JSON).content("{\"experimentId\":"))
-                .andExpect(status().isBadRequest())
-                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
-                .andExpect(jsonPath("$.trace").doesNotExist());
-    }
-
-    @Test
-    void unknownRunIs404() throws Exception {
-        mvc.perform(get("/api/runs/nope"))
+    void an_unknown_run_cannot_be_cancelled() throws Exception {
+        mvc.perform(delete("/api/runs/nope"))
                 .andExpect(status().isNotFound())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
                 .andExpect(jsonPath("$.field").value("id"));
-        mvc.perform(delete("/api/runs/nope")).andExpect(status().isNotFound());
     }
 
     @Test
-    void aFullQueueAnswers429WithRetryAfter() throws Exception {
+    void a_full_queue_answers_429_with_retry_after() throws Exception {
         Runs runs = new Runs(engine, store);
         List<RunSnapshot> started = new ArrayList<>();
         try {
@@ -187,7 +169,7 @@ class RunApiTests {
     }
 
     @Test
-    void aSubmittedRunIsAcceptedAndListed() throws Exception {
+    void a_submitted_run_is_accepted_and_listed() throws Exception {
         String body = mvc.perform(post("/api/runs")
                         .contentType(MediaType.APPLICATION_JSON)
                         .content("{\"experimentId\":\"tiny-partitions\",\"variant\":\"fixed\"}"))
@@ -211,5 +193,121 @@ class RunApiTests {
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$[0].id").value(id));
         mvc.perform(delete("/api/runs/" + id)).andExpect(status().isConflict());
+    }
+
+    /**
+     * A final status is a complete result: however fast one looks, through the API or the store,
+     * no snapshot shows the run finished before its evidence, its prediction results and the
+     * findings on that very snapshot are there. A failed run is judged the same way.
+     */
+    @ParameterizedTest(name = "{0} / {1}")
+    @CsvSource({"tiny-partitions, fixed, SUCCEEDED, ''", "collect-too-much, broken, FAILED, result-size"})
+    void a_final_status_is_never_seen_without_its_evidence_predictions_and_findings(
+            String experimentId, String variant, RunStatus outcome, String finding) throws Exception {
+        ExperimentDefinition definition =
+                catalog.find(experimentId).orElseThrow().definition();
+        assertThat(definition.evidence()).isNotEmpty();
+        Map<String, String> answers = new LinkedHashMap<>();
+        for (Question question : definition.questions()) {
+            answers.put(
+                    question.id(),
+                    question.choices().isEmpty() ? "1" : question.choices().get(0));
+        }
+
+        String id = engine.submit(new RunRequest(experimentId, variant, Map.of(), answers, null))
+                .id();
+
+        // The store, polled every 0.2 ms (a busy loop would starve Spark's two cores): every
+        // snapshot the publisher makes visible. Explaining a run takes milliseconds, so a final
+        // snapshot without its result would be seen.
+        List<String> storeViolations = Collections.synchronizedList(new ArrayList<>());
+        List<RunStatus> storeStatuses = Collections.synchronizedList(new ArrayList<>());
+        AtomicBoolean done = new AtomicBoolean();
+        Thread watcher = new Thread(
+                () -> {
+                    RunSnapshot last = null;
+                    boolean stop = false;
+                    while (!stop) {
+                        stop = done.get();
+                        RunSnapshot s = store.find(id).orElseThrow();
+                        if (s != last) {
+                            last = s;
+                            storeStatuses.add(s.status());
+                            if (s.status().finished()) {
+                                storeViolations.addAll(incomplete(s, definition, answers));
+                            }
+                        }
+                        LockSupport.parkNanos(200_000);
+                    }
+                },
+                "snapshot-watcher");
+        watcher.setDaemon(true);
+        watcher.start();
+
+        // The API, as fast as it answers (with a breath of 2 ms between requests), up to the
+        // first final status it shows.
+        List<String> apiStatuses = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        DocumentContext json;
+        do {
+            Thread.sleep(2);
+            json = JsonPath.parse(mvc.perform(get("/api/runs/" + id))
+                    .andExpect(status().isOk())
+                    .andReturn()
+                    .getResponse()
+                    .getContentAsString());
+            apiStatuses.add(json.read("$.status"));
+        } while (!RunStatus.valueOf(json.read("$.status")).finished() && System.nanoTime() < deadline);
+        done.set(true);
+        watcher.join(10_000);
+
+        SoftAssertions softly = new SoftAssertions();
+        softly.assertThat(RunStatus.valueOf(json.read("$.status"))).isEqualTo(outcome);
+        List<?> evidence = json.read("$.evidence");
+        softly.assertThat(evidence)
+                .as("the first final snapshot the API returned carries the evidence")
+                .hasSize(definition.evidence().size());
+        List<String> answered = json.read("$.predictions[*].answer");
+        softly.assertThat(answered)
+                .as("and the prediction results")
+                .hasSize(definition.questions().size())
+                .doesNotContainNull();
+        List<String> kinds = json.read("$.findings[*].kind");
+        if (!finding.isEmpty()) {
+            softly.assertThat(kinds).as("and the findings").contains(finding);
+        }
+        softly.assertThat(apiStatuses)
+                .as("the API saw the run before it finished")
+                .contains("RUNNING");
+
+        softly.assertThat(storeStatuses).as("the watcher saw the run live").contains(RunStatus.RUNNING);
+        softly.assertThat(storeStatuses.stream().filter(RunStatus::finished).distinct())
+                .as("the watcher saw one final status")
+                .containsExactly(outcome);
+        softly.assertThat(storeViolations)
+                .as("final snapshots in the store missing part of their result")
+                .isEmpty();
+        softly.assertAll();
+    }
+
+    /** What a final snapshot lacks of its result; the findings must be those of the snapshot itself. */
+    private List<String> incomplete(RunSnapshot s, ExperimentDefinition definition, Map<String, String> answers) {
+        List<String> missing = new ArrayList<>();
+        if (s.evidence().size() != definition.evidence().size()) {
+            missing.add(s.status() + " with " + s.evidence().size() + " evidence results");
+        }
+        if (s.predictions().size() != definition.questions().size()
+                || !s.predictions().stream()
+                        .allMatch(p -> answers.get(p.questionId()).equals(p.answer()))) {
+            missing.add(s.status() + " with predictions "
+                    + s.predictions().stream().map(PredictionResult::answer).toList());
+        }
+        if (!s.findings().equals(insight.findings(s))) {
+            missing.add(s.status() + " with findings " + s.findings() + " not those of the snapshot");
+        }
+        if (s.stagePrediction() == null || !s.stagePrediction().equals(insight.stageCount(s))) {
+            missing.add(s.status() + " without the stage-count check of the snapshot");
+        }
+        return missing;
     }
 }

@@ -32,7 +32,7 @@ class RunStreamPublishingTests {
     private final SnapshotPublisher publisher = new SnapshotPublisher(store, List.of(stream));
 
     @Test
-    void everySnapshotIsNumberedFromOneWithoutGapsAndStatusChangesAreAnnouncedOnce() {
+    void every_snapshot_is_numbered_from_one_without_gaps_and_status_changes_are_announced_once() {
         LiveRun run = new LiveRun("r1", "x", "broken", "x / broken", Map.of(), Map.of(), Instant.now());
         store.add(run);
         assertThat(stream.current("r1")).isEqualTo(new RunStream.RunMessage(0, run.snapshot()));
@@ -41,10 +41,10 @@ class RunStreamPublishingTests {
         run.started(Instant.now());
         publisher.publish(run); // RUNNING
         publisher.publish(run); // nothing changed: nothing sent
-        run.finish(RunStatus.SUCCEEDED, Instant.now(), null, "done");
+        run.finish(RunStatus.SUCCEEDED, Instant.now(), null, "done", List.of(), List.of());
         publisher.publish(run);
-        run.explained(List.of(), List.of(), List.of());
-        publisher.publish(run); // same status, explained: an update, no announcement
+        run.measured("late", 1);
+        publisher.publish(run); // same status, a late change: an update, no announcement
 
         assertThat(onTopic("/topic/runs/r1"))
                 .extracting(m -> ((RunStream.RunMessage) m.getPayload()).seq())
@@ -59,13 +59,13 @@ class RunStreamPublishingTests {
     }
 
     @Test
-    void anUnknownRunIsAnsweredWithAnErrorAndEvictedRunsAreForgotten() {
+    void an_unknown_run_is_answered_with_an_error_and_evicted_runs_are_forgotten() {
         assertThat(stream.current("nope")).isEqualTo(new RunStream.UnknownRun(0, null, "unknown run nope"));
 
         for (String id : List.of("a", "b", "c")) {
             LiveRun run = new LiveRun(id, "x", "broken", "x", Map.of(), Map.of(), Instant.now());
             store.add(run);
-            run.finish(RunStatus.SUCCEEDED, Instant.now(), null, null);
+            run.finish(RunStatus.SUCCEEDED, Instant.now(), null, null, List.of(), List.of());
             publisher.publish(run);
         }
         // retained = 1: "a" was evicted when "c" arrived, and its stream went with it.

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.breaklab.LabTest;
 import dev.breaklab.engine.RunEngine;
+import dev.breaklab.engine.RunRequest;
 import dev.breaklab.engine.Runs;
 import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.RunStatus;
@@ -61,13 +62,14 @@ class RunStreamTests {
     }
 
     @Test
-    void aSubscriberGetsTheSnapshotThenEveryUpdateInOrderThenTheFinalState() throws Exception {
+    void a_subscriber_gets_the_snapshot_then_every_update_in_order_then_the_final_state() throws Exception {
         Runs runs = new Runs(engine, store);
         BlockingQueue<Map<String, Object>> announcements = subscribe("/topic/runs");
         // Frames of a session are handled in order: once this answer is back, so is the subscription.
         assertThat(subscribe("/app/runs/sync").poll(10, TimeUnit.SECONDS)).isNotNull();
 
-        RunSnapshot submitted = runs.submit("tiny-partitions", "broken", Map.of("shufflePartitions", 3_000L), 120);
+        RunSnapshot submitted =
+                engine.submit(new RunRequest("tiny-partitions", "broken", Map.of(), Map.of("stages", "2"), 600));
         String id = submitted.id();
         runs.awaitStatus(id, RunStatus.RUNNING, Duration.ofSeconds(60));
 
@@ -87,7 +89,7 @@ class RunStreamTests {
         List<Long> received = new ArrayList<>();
         List<String> statuses = new ArrayList<>();
         Map<String, Object> last = first;
-        while (!isExplained(last)) {
+        while (!isFinished(last)) {
             Map<String, Object> message = updates.poll(90, TimeUnit.SECONDS);
             assertThat(message)
                     .as("an update after seq %d (received %s)", seq, received)
@@ -103,6 +105,20 @@ class RunStreamTests {
             last = message;
         }
         assertThat(received).as("updates followed the snapshot").isNotEmpty();
+        // The first message with a final status is the complete result: no "finished, explanation
+        // to follow" message in between.
+        Map<String, Object> done = snapshot(last);
+        assertThat((List<?>) done.get("evidence"))
+                .as("the first SUCCEEDED message carries the evidence")
+                .isNotEmpty();
+        assertThat((List<?>) done.get("predictions"))
+                .as("and the prediction results")
+                .isNotEmpty()
+                .anySatisfy(p -> assertThat(((Map<?, ?>) p).get("questionId")).isEqualTo("stages"));
+        assertThat(done.get("findings")).as("and the findings").isInstanceOf(List.class);
+        assertThat(done.get("stagePrediction"))
+                .as("diagnosed before it was sent")
+                .isNotNull();
         assertThat(statuses).contains("SUCCEEDED").last().isEqualTo("SUCCEEDED");
         assertThat(statuses.indexOf("SUCCEEDED")).isGreaterThan(0).as("running updates came first");
         assertThat(statuses.subList(0, statuses.indexOf("SUCCEEDED"))).containsOnly("RUNNING");
@@ -123,16 +139,15 @@ class RunStreamTests {
     }
 
     @Test
-    void anUnknownRunAnswersAnErrorAndNoSnapshot() throws Exception {
+    void an_unknown_run_answers_an_error_and_no_snapshot() throws Exception {
         Map<String, Object> answer = subscribe("/app/runs/nope").poll(10, TimeUnit.SECONDS);
 
         assertThat(answer).containsEntry("seq", 0).containsEntry("snapshot", null);
         assertThat((String) answer.get("error")).contains("unknown run nope");
     }
 
-    private static boolean isExplained(Map<String, Object> message) {
-        Map<String, Object> snapshot = snapshot(message);
-        return "SUCCEEDED".equals(snapshot.get("status")) && !((List<?>) snapshot.get("evidence")).isEmpty();
+    private static boolean isFinished(Map<String, Object> message) {
+        return RunStatus.valueOf((String) snapshot(message).get("status")).finished();
     }
 
     @SuppressWarnings("unchecked")
