@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.raise_error;
 import static org.apache.spark.sql.functions.when;
 
 import dev.breaklab.catalog.Evidence.Verdict;
-import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.BatchSnapshot;
 import dev.breaklab.run.RunSnapshot;
@@ -15,10 +14,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.ForeachWriter;
@@ -39,127 +38,102 @@ class CheckpointRecoveryExperiment implements Experiment {
 
     static final String ID = "checkpoint-recovery";
 
-    private static final ExperimentDefinition DEFINITION = new ExperimentDefinition(
-            ID,
-            "Checkpoint recovery: exactly-once needs an idempotent sink",
-            "A crash mid-batch, a restart from the checkpoint: the batch is replayed, and an appending sink duplicates it.",
-            List.of(Concept.STREAMING, Concept.FAULTS),
-            """
-            Structured Streaming's exactly-once promise is built from three parts: a replayable source, \
-            the checkpoint (an offsets log written before a micro-batch runs, a commits log written after \
-            it succeeds), and a sink that can take the same batch twice without changing the result. \
-            When a query dies in the middle of batch N, the offsets log already has N and the commits log \
-            does not. On restart from the same checkpoint Spark runs batch N again, with exactly the same \
-            offsets.
+    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(
+                    ID, CheckpointRecoveryExperiment.class)
+            .title("Checkpoint recovery: exactly-once needs an idempotent sink")
+            .summary(
+                    "A crash mid-batch, a restart from the checkpoint: the batch is replayed, and an appending sink duplicates it.")
+            .concepts(Concept.STREAMING, Concept.FAULTS)
+            .story("""
+                    Structured Streaming's exactly-once promise is built from three parts: a replayable source, \
+                    the checkpoint (an offsets log written before a micro-batch runs, a commits log written after \
+                    it succeeds), and a sink that can take the same batch twice without changing the result. \
+                    When a query dies in the middle of batch N, the offsets log already has N and the commits log \
+                    does not. On restart from the same checkpoint Spark runs batch N again, with exactly the same \
+                    offsets.
 
-            Whether that replay produces duplicates is up to the sink. Spark's file sink writes each \
-            batch's files and records them in its _spark_metadata log only when the batch commits, and \
-            readers of the directory trust that log: files of the failed attempt are ignored, so every \
-            row is there once. A foreach sink that appends (a row-by-row insert into a database, a \
-            message to a queue) has already sent the first half of batch N before the crash and sends it \
-            again on replay.
+                    Whether that replay produces duplicates is up to the sink. Spark's file sink writes each \
+                    batch's files and records them in its _spark_metadata log only when the batch commits, and \
+                    readers of the directory trust that log: files of the failed attempt are ignored, so every \
+                    row is there once. A foreach sink that appends (a row-by-row insert into a database, a \
+                    message to a queue) has already sent the first half of batch N before the crash and sends it \
+                    again on replay.
 
-            Here a failure is injected in the middle of one micro-batch (a row makes the task throw), \
-            the query dies, and the lab restarts it from the checkpoint within the same run. Then it \
-            reads the sink back with Spark and counts rows and distinct rows. The fix: an idempotent \
-            sink (the file sink, or foreachBatch writing by batch id, or upserts by key).""",
-            new Code("""
-                    MemoryStream<Long> ids = MemoryStream.apply(spark, Encoders.LONG());
-                    Dataset<Row> events(boolean armed) = ids.toDF().select(
-                        when(col("value").equalTo(poisonId).and(lit(armed)),
-                             raise_error(lit("injected failure in the middle of a micro-batch")))
-                            .otherwise(col("value")).as("id"));
-
-                    // broken: a foreach sink that appends every row it is given (not idempotent)
-                    events(true).writeStream().foreach(new AppendingWriter(sinkDir))
-                        .option("checkpointLocation", checkpoint).start();
-                    // fixed: the file sink commits files per batch in its _spark_metadata log
-                    events(true).writeStream().format("json").option("path", sinkDir)
-                        .option("checkpointLocation", checkpoint).start();
-
-                    // ... batch crashBatch fails at poisonId; restart from the same checkpoint:
-                    events(false).writeStream()...option("checkpointLocation", checkpoint).start();
-
-                    Dataset<Row> sink = spark.read().json(sinkDir);   // or .text() for the foreach files
-                    sink.count();  sink.distinct().count();""", """
-                    -- The sink read back after the restart:
-                    SELECT count(*) AS rows, count(DISTINCT id) AS distinct_ids FROM json.`<sinkDir>`;
-                    -- broken (foreach append): rows > distinct_ids, the replayed half-batch twice
-                    -- fixed (file sink):       rows = distinct_ids = rows generated"""),
-            List.of(
-                    IntegerKnob.of("batches", "Micro-batches", 5, 3, 20, "batches", "Micro-batches of input"),
-                    IntegerKnob.of("rowsPerBatch", "Rows per batch", 100, 10, 100_000, "rows", "Rows in each batch"),
-                    IntegerKnob.of(
-                            "crashBatch",
-                            "Crash in batch",
-                            2,
-                            1,
-                            19,
-                            "batch id",
-                            "The micro-batch in whose middle the injected failure strikes (below the batch count)")),
-            List.of(
-                    Variant.of(
-                            "broken",
-                            "Foreach sink that appends",
-                            "A ForeachWriter appends each row it is given: the replay writes rows again"),
-                    Variant.of(
-                            "fixed",
-                            "File sink",
-                            "Spark's file sink: the failed attempt's files never enter the _spark_metadata log")),
-            List.of(
-                    Question.number(
-                            "restart-batch",
-                            "At which batch id will the restarted query begin?",
-                            run -> Streams.ofStart(run, 1).get(0).batchId()),
-                    Question.number(
-                            "duplicates", "How many duplicate rows will the sink hold?", run -> duplicates(run))),
-            List.of(
-                    Evidence.central(
-                            "duplicates",
-                            "The appending foreach sink holds duplicates after recovery: the rows of the crashed batch written before the failure were written again on replay",
-                            Set.of("broken"),
-                            run -> Verdict.of(
-                                    duplicates(run) > 0,
-                                    "sink rows %d, distinct %d, generated %d: %d duplicates",
-                                    run.measurement("sinkRows"),
-                                    run.measurement("sinkDistinctRows"),
-                                    run.measurement("generatedRows"),
-                                    duplicates(run))),
-                    Evidence.of(
-                            "exactly-once",
-                            "The file sink holds every row exactly once: rows = distinct rows = rows generated",
-                            Set.of("fixed"),
-                            run -> Verdict.of(
-                                    run.measurement("sinkRows") == run.measurement("generatedRows")
-                                            && duplicates(run) == 0,
-                                    "sink rows %d, distinct %d, generated %d",
-                                    run.measurement("sinkRows"),
-                                    run.measurement("sinkDistinctRows"),
-                                    run.measurement("generatedRows"))),
-                    Evidence.of(
-                            "replayed-from-checkpoint",
-                            "At the crash the offsets log is one batch ahead of the commits log, and the restarted query resumes at that uncommitted batch instead of batch 0",
-                            Set.of("broken", "fixed"),
-                            run -> {
-                                long offsets = run.measurement("offsetsAtCrash");
-                                long commits = run.measurement("commitsAtCrash");
-                                long crash = run.measurement("crashBatch");
-                                List<BatchSnapshot> restart = Streams.ofStart(run, 1);
-                                long resumed =
-                                        restart.isEmpty() ? -1 : restart.get(0).batchId();
-                                String failure = run.queries().get(0).exception();
-                                return Verdict.of(
-                                        offsets == commits + 1 && resumed == crash && failure != null,
-                                        "at the crash: %d offsets entries, %d commits; restart resumed at batch %d (crashed in %d); first start ended with: %s",
-                                        offsets,
-                                        commits,
-                                        resumed,
-                                        crash,
-                                        failure == null
-                                                ? "no error"
-                                                : failure.substring(0, Math.min(120, failure.length())));
-                            })),
-            "embedded");
+                    Here a failure is injected in the middle of one micro-batch (a row makes the task throw), \
+                    the query dies, and the lab restarts it from the checkpoint within the same run. Then it \
+                    reads the sink back with Spark and counts rows and distinct rows. The fix: an idempotent \
+                    sink (the file sink, or foreachBatch writing by batch id, or upserts by key).""")
+            .noSql("A restart from a checkpoint belongs to a streaming query with a sink, which Spark SQL cannot "
+                    + "declare")
+            .knob(IntegerKnob.of("batches", "Micro-batches", 5, 3, 20, "batches", "Micro-batches of input"))
+            .knob(IntegerKnob.of("rowsPerBatch", "Rows per batch", 100, 10, 100_000, "rows", "Rows in each batch"))
+            .knob(IntegerKnob.of(
+                    "crashBatch",
+                    "Crash in batch",
+                    2,
+                    1,
+                    19,
+                    "batch id",
+                    "The micro-batch in whose middle the injected failure strikes (below the batch count)"))
+            .variant(Variant.of(
+                    "broken",
+                    "Foreach sink that appends",
+                    "A ForeachWriter appends each row it is given: the replay writes rows again"))
+            .variant(Variant.of(
+                    "fixed",
+                    "File sink",
+                    "Spark's file sink: the failed attempt's files never enter the _spark_metadata log"))
+            .question(Question.number(
+                    "restart-batch",
+                    "At which batch id will the restarted query begin?",
+                    run -> Streams.ofStart(run, 1).get(0).batchId()))
+            .question(Question.number(
+                    "duplicates",
+                    "How many duplicate rows will the sink hold?",
+                    CheckpointRecoveryExperiment::duplicates))
+            .evidence(Evidence.central(
+                    "duplicates",
+                    "The appending foreach sink holds duplicates after recovery: the rows of the crashed batch written before the failure were written again on replay",
+                    Set.of("broken"),
+                    run -> Verdict.of(
+                            duplicates(run) > 0,
+                            "sink rows %d, distinct %d, generated %d: %d duplicates",
+                            run.measurement("sinkRows"),
+                            run.measurement("sinkDistinctRows"),
+                            run.measurement("generatedRows"),
+                            duplicates(run))))
+            .evidence(Evidence.of(
+                    "exactly-once",
+                    "The file sink holds every row exactly once: rows = distinct rows = rows generated",
+                    Set.of("fixed"),
+                    run -> Verdict.of(
+                            run.measurement("sinkRows") == run.measurement("generatedRows") && duplicates(run) == 0,
+                            "sink rows %d, distinct %d, generated %d",
+                            run.measurement("sinkRows"),
+                            run.measurement("sinkDistinctRows"),
+                            run.measurement("generatedRows"))))
+            .evidence(Evidence.of(
+                    "replayed-from-checkpoint",
+                    "At the crash the offsets log is one batch ahead of the commits log, and the restarted query resumes at that uncommitted batch instead of batch 0",
+                    Set.of("broken", "fixed"),
+                    run -> {
+                        long offsets = run.measurement("offsetsAtCrash");
+                        long commits = run.measurement("commitsAtCrash");
+                        long crash = run.measurement("crashBatch");
+                        List<BatchSnapshot> restart = Streams.ofStart(run, 1);
+                        long resumed = restart.isEmpty() ? -1 : restart.get(0).batchId();
+                        String failure = run.queries().get(0).exception();
+                        return Verdict.of(
+                                offsets == commits + 1 && resumed == crash && failure != null,
+                                "at the crash: %d offsets entries, %d commits; restart resumed at batch %d (crashed in %d); first start ended with: %s",
+                                offsets,
+                                commits,
+                                resumed,
+                                crash,
+                                failure == null ? "no error" : failure.substring(0, Math.min(120, failure.length())));
+                    }))
+            .primaryFinding("stream-restart")
+            .build();
 
     @Override
     public ExperimentDefinition definition() {
@@ -173,72 +147,62 @@ class CheckpointRecoveryExperiment implements Experiment {
     @Override
     public String run(ExperimentRun run) throws Exception {
         KnobValues k = run.knobs();
+        // lesson:start
         int batches = k.intValue("batches");
         long perBatch = k.integer("rowsPerBatch");
-        int crashBatch = Math.min(k.intValue("crashBatch"), batches - 1);
-        long poison = crashBatch * perBatch + perBatch / 2;
-        boolean appending = !"fixed".equals(run.variant());
-        Path sinkDir = run.workDir().resolve("sink");
-        Path checkpoint = run.checkpoint("events");
+        long poison = Math.min(k.integer("crashBatch"), batches - 1) * perBatch + perBatch / 2; // mid-batch
+        String sink = run.workDir().resolve("sink").toString();
         MemoryStream<Long> ids = Streams.longs(run.spark());
-
-        StreamingQuery first = run.start(writer(events(ids, poison, true), appending, sinkDir, checkpoint));
+        Function<Boolean, DataStreamWriter<Row>> query = armed -> {
+            DataStreamWriter<Row> writer = ids.toDF()
+                    .select(when(
+                                    col("value").equalTo(poison).and(lit(armed)),
+                                    raise_error(lit("injected failure in the middle of a micro-batch")))
+                            .otherwise(col("value"))
+                            .cast("long")
+                            .as("id"))
+                    .writeStream()
+                    .option("checkpointLocation", run.checkpoint("events").toString());
+            return run.variant().equals("fixed")
+                    ? writer.format("json").option("path", sink) // files enter _spark_metadata when a batch commits
+                    : writer.foreach(new AppendingWriter(sink)); // every row appended the moment it comes
+        };
+        StreamingQuery first = run.start(query.apply(true));
         int batch = 0;
-        boolean crashed = false;
-        for (; batch < batches && !crashed; batch++) {
-            Streams.add(ids, Streams.range(batch * perBatch, (batch + 1) * perBatch));
-            try {
+        try {
+            for (; batch < batches; batch++) {
+                Streams.add(ids, Streams.range(batch * perBatch, (batch + 1) * perBatch));
                 Streams.processAll(run, first);
-            } catch (StreamingQueryException expected) {
-                crashed = true;
             }
-        }
-        if (!crashed) {
             throw new IllegalStateException("the injected failure did not stop the query");
+        } catch (StreamingQueryException crash) {
+            batch++; // the crashed batch's rows are in the source: the restart replays them
         }
-        run.measure("crashBatch", batch - 1);
+        // lesson:end
+        Path checkpoint = run.checkpoint("events");
+        int crashed = batch - 1;
+        run.measure("crashBatch", crashed);
         run.measure("offsetsAtCrash", logEntries(checkpoint.resolve("offsets")));
         run.measure("commitsAtCrash", logEntries(checkpoint.resolve("commits")));
-
-        // Same checkpoint, failure disarmed: Spark replays the uncommitted batch first.
-        StreamingQuery second = run.start(writer(events(ids, poison, false), appending, sinkDir, checkpoint));
-        Streams.processAll(run, second);
+        // lesson:start
+        StreamingQuery second = run.start(query.apply(false)); // the same checkpoint, the failure disarmed
+        Streams.processAll(run, second); // Spark runs the uncommitted batch again first
         for (; batch < batches; batch++) {
             Streams.add(ids, Streams.range(batch * perBatch, (batch + 1) * perBatch));
             Streams.processAll(run, second);
         }
         second.stop();
-
-        Dataset<Row> sink = appending
-                ? run.spark()
-                        .read()
-                        .text(sinkDir.toString())
-                        .select(col("value").as("id"))
-                : run.spark().read().json(sinkDir.toString()).select(col("id"));
-        long rows = sink.count();
-        long distinct = sink.distinct().count();
+        Dataset<Row> written = run.variant().equals("fixed")
+                ? run.spark().read().json(sink).select(col("id"))
+                : run.spark().read().text(sink).select(col("value").as("id"));
+        long rows = written.count();
+        long distinct = written.distinct().count();
         run.measure("sinkRows", rows);
         run.measure("sinkDistinctRows", distinct);
+        // lesson:end
         run.measure("generatedRows", batches * perBatch);
-        return "crash in batch " + (crashBatch) + ", restarted from the checkpoint; sink: " + rows + " rows, "
-                + distinct + " distinct";
-    }
-
-    private static Dataset<Row> events(MemoryStream<Long> ids, long poison, boolean armed) {
-        return ids.toDF()
-                .select(when(
-                                col("value").equalTo(poison).and(lit(armed)),
-                                raise_error(lit("injected failure in the middle of a micro-batch")))
-                        .otherwise(col("value"))
-                        .cast("long")
-                        .as("id"));
-    }
-
-    private static DataStreamWriter<Row> writer(Dataset<Row> events, boolean appending, Path sinkDir, Path checkpoint) {
-        DataStreamWriter<Row> writer = events.writeStream().option("checkpointLocation", checkpoint.toString());
-        return appending
-                ? writer.foreach(new AppendingWriter(sinkDir.toString()))
-                : writer.format("json").option("path", sinkDir.toString());
+        return "crash in batch " + crashed + ", restarted from the checkpoint; sink: " + rows + " rows, " + distinct
+                + " distinct";
     }
 
     /** Batch ids in a checkpoint log directory (offsets/ or commits/): files named 0, 1, 2... */
@@ -267,7 +231,7 @@ class CheckpointRecoveryExperiment implements Experiment {
         @Override
         public boolean open(long partitionId, long epochId) {
             try {
-                Path target = Files.createDirectories(Paths.get(dir));
+                Path target = Files.createDirectories(Path.of(dir));
                 out = Files.newBufferedWriter(target.resolve("part-" + UUID.randomUUID() + ".txt"));
                 return true;
             } catch (IOException e) {
@@ -278,8 +242,7 @@ class CheckpointRecoveryExperiment implements Experiment {
         @Override
         public void process(Row row) {
             try {
-                out.write(String.valueOf(row.getLong(0)));
-                out.newLine();
+                out.write(row.getLong(0) + "\n");
                 out.flush(); // the row is "sent": a crash later in the batch cannot take it back
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

@@ -11,11 +11,9 @@ import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.sum;
 
 import dev.breaklab.catalog.Evidence.Verdict;
-import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.Figures;
 import dev.breaklab.run.RunQueries;
-import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.StageSnapshot;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -24,8 +22,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.springframework.stereotype.Component;
 
 /** Per-row Java objects held by the hundred thousand: the garbage collector eats the task time. */
@@ -34,224 +30,153 @@ class GcPressureExperiment implements Experiment {
 
     static final String ID = "gc-pressure";
 
-    private static final ExperimentDefinition DEFINITION = new ExperimentDefinition(
-            ID,
-            "GC pressure: a heap full of little objects",
-            "RDD code that builds a Java object per row and keeps them: garbage collection eats the task time.",
-            List.of(Concept.MEMORY, Concept.SPARK_UI),
-            """
-            Every row turned into a Java object costs a header, a pointer per field, a boxed Long or \
-            Double per number and a String (with its own array) per text: easily a hundred bytes or more \
-            for a few bytes of data. Objects that die young are cheap to collect. Objects that are kept, \
-            in a HashMap that groups a partition's rows by key, say, survive collection after collection: \
-            the collector copies them between survivor spaces, promotes them to the old generation and \
-            eventually has to scan that too. Task time goes into garbage collection instead of your code, \
-            and with less headroom the same code ends in "GC overhead limit exceeded" or a lost executor.
+    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(ID, GcPressureExperiment.class)
+            .title("GC pressure: a heap full of little objects")
+            .summary(
+                    "RDD code that builds a Java object per row and keeps them: garbage collection eats the task time.")
+            .concepts(Concept.MEMORY, Concept.SPARK_UI)
+            .story("""
+                    Every row turned into a Java object costs a header, a pointer per field, a boxed Long or \
+                    Double per number and a String (with its own array) per text: easily a hundred bytes or more \
+                    for a few bytes of data. Objects that die young are cheap to collect. Objects that are kept, \
+                    in a HashMap that groups a partition's rows by key, say, survive collection after collection: \
+                    the collector copies them between survivor spaces, promotes them to the old generation and \
+                    eventually has to scan that too. Task time goes into garbage collection instead of your code, \
+                    and with less headroom the same code ends in "GC overhead limit exceeded" or a lost executor.
 
-            The broken variant is the kind of RDD code Java developers write first: each event becomes an \
-            Event object, each partition's events are grouped per user in a HashMap of ArrayLists, then \
-            summarized. It works, and Spark cannot help it: the objects are invisible to Spark's memory \
-            manager, which reports no execution memory used while the heap fills. The fixed variant asks \
-            the same question with a DataFrame aggregation: Tungsten keeps rows in compact binary form and \
-            its hash aggregation buffers in memory that Spark manages (and can spill), so there is almost \
-            nothing for the collector to do.
+                    The broken variant is the kind of RDD code Java developers write first: each event becomes an \
+                    Event object, each partition's events are grouped per user in a HashMap of ArrayLists, then \
+                    summarized. It works, and Spark cannot help it: the objects are invisible to Spark's memory \
+                    manager, which reports no execution memory used while the heap fills. The fixed variant asks \
+                    the same question with a DataFrame aggregation: Tungsten keeps rows in compact binary form and \
+                    its hash aggregation buffers in memory that Spark manages (and can spill), so there is almost \
+                    nothing for the collector to do.
 
-            In the lab, compare GC time with task run time per stage, and the stage's peak execution \
-            memory. In the Spark UI, the stage page's "GC Time" column (shown in red past 10% of task time) \
-            and the Executors tab's "Task Time (GC Time)" are the first places to look. GC time depends on \
-            the heap's state when the run starts (a young generation with room to spare may not collect \
-            at all), so the lab reports the GC share of every run without betting on it; what does not \
-            vary is that Spark saw none of the broken variant's memory.""",
-            new Code("""
-                    // broken: a Java object per row, kept in a HashMap per partition
-                    // (users are contiguous, so each user's events sit in one partition)
-                    record Event(long id, String user, Double amount, String type, String note)
-                        implements Serializable {}
-
-                    long perUser = rows / users;
-                    long groups = spark.range(0, rows, 1, 4).javaRDD()
-                        .mapPartitions(ids -> {
-                            Map<String, List<Event>> byUser = new HashMap<>();
-                            while (ids.hasNext()) {
-                                long id = ids.next();
-                                String user = "user-" + (id / perUser);
-                                byUser.computeIfAbsent(user, u -> new ArrayList<>()).add(new Event(
-                                    id, user, (double) (id % 1000), "type-" + (id % 10), "note-" + id + "-" + user));
-                            }
-                            List<double[]> stats = new ArrayList<>();
-                            for (List<Event> events : byUser.values()) { /* count, sum, avg, max */ }
-                            return stats.iterator();
-                        })
-                        .count();
-
-                    // fixed: the same summary as a DataFrame aggregation
-                    spark.range(0, rows, 1, 4)
-                        .select(concat(lit("user-"), floor(col("id").divide(perUser))).as("user"),
-                                pmod(col("id"), lit(1000)).cast("double").as("amount"))
-                        .groupBy("user")
-                        .agg(count(lit(1)), sum("amount"), avg("amount"), max("amount"))
-                        .write().format("noop").mode("overwrite").save();""", """
-                    -- The RDD variant has no SQL form. The fixed variant in SQL:
-                    SET spark.sql.adaptive.enabled = false;
-                    SET spark.sql.shuffle.partitions = 4;
-
-                    SELECT user, count(*), sum(amount), avg(amount), max(amount)
-                    FROM (SELECT concat('user-', floor(id / ${rows / users})) AS user,
+                    In the lab, compare GC time with task run time per stage, and the stage's peak execution \
+                    memory. In the Spark UI, the stage page's "GC Time" column (shown in red past 10% of task time) \
+                    and the Executors tab's "Task Time (GC Time)" are the first places to look. GC time depends on \
+                    the heap's state when the run starts (a young generation with room to spare may not collect \
+                    at all), so the lab reports the GC share of every run without betting on it; what does not \
+                    vary is that Spark saw none of the broken variant's memory.""")
+            .noSql("The broken variant is RDD code over Java objects, which Spark SQL cannot express; only the "
+                    + "fixed variant, a DataFrame aggregation, has a SQL tab")
+            .sql("fixed", """
+                    SELECT user, count(1), sum(amount), avg(amount), max(amount)
+                    FROM (SELECT concat('user-', floor(id / greatest(1, ${rows} div ${users}))) AS user,
                                  cast(pmod(id, 1000) AS double) AS amount
-                          FROM range(0, ${rows}, 1, 4))
-                    GROUP BY user;"""),
-            List.of(
-                    IntegerKnob.of("rows", "Events", 5_000_000, 10_000, 50_000_000, "rows", "Events summarized"),
-                    IntegerKnob.of(
-                            "users",
-                            "Users",
-                            1_000,
-                            1,
-                            1_000_000,
-                            "users",
-                            "Distinct users (contiguous blocks of events)"),
-                    IntegerKnob.of(
-                            "partitions",
-                            "Partitions",
-                            4,
-                            1,
-                            64,
-                            "partitions",
-                            "Source partitions: tasks of the first stage")),
-            List.of(
-                    Variant.of(
-                            "broken",
-                            "Java objects in a HashMap",
-                            "An Event object per row, grouped per partition in the heap"),
-                    Variant.of("fixed", "DataFrame aggregation", "Tungsten rows and Spark-managed aggregation buffers")
-                            .withConf("spark.sql.adaptive.enabled", "false")
-                            .withConf("spark.sql.shuffle.partitions", "4")),
-            List.of(
-                    Question.choice(
-                            "gc-share",
-                            "Will garbage collection take more than 10% of the task time?",
-                            List.of("yes", "no"),
-                            run -> gcShare(run) > 0.10 ? "yes" : "no"),
-                    Question.number("stages", "How many stages will run?", RunQueries::stagesRun)),
-            List.of(
-                    Evidence.central(
-                            "invisible-to-spark",
-                            "Spark's memory manager never sees the objects: the stage that held every event as a Java object reports no peak execution memory",
-                            Set.of("broken"),
-                            run -> {
-                                StageSnapshot stage =
-                                        RunQueries.busiestStage(run).orElseThrow();
-                                return Verdict.of(
-                                        stage.peakExecutionMemory() == 0,
-                                        "stage %d: peak execution memory %s; GC %d ms of %d ms task time",
-                                        stage.stageId(),
-                                        Figures.bytes(stage.peakExecutionMemory()),
-                                        stage.gcTimeMs(),
-                                        stage.executorRunTimeMs());
-                            }),
-                    // Whether a collection happens during the run depends on the heap's state (how full
-                    // the young generation already is), so this claim is measured on every run but
-                    // expected on none: the lab shows the share, the learner compares.
-                    Evidence.of(
-                            "gc-heavy",
-                            "Garbage collection takes more than 10% of the task time",
-                            Set.of(),
-                            run -> Verdict.of(
-                                    gcShare(run) > 0.10,
-                                    "GC %d ms of %d ms task run time (%.1f%%)",
-                                    gcMs(run),
-                                    runMs(run),
-                                    100 * gcShare(run))),
-                    Evidence.of(
-                            "managed-memory",
-                            "Tungsten's aggregation buffers live in memory Spark manages: the stages report peak execution memory above zero",
-                            Set.of("fixed"),
-                            run -> {
-                                long peak = run.completedStages().stream()
-                                        .mapToLong(StageSnapshot::peakExecutionMemory)
-                                        .max()
-                                        .orElse(0);
-                                return Verdict.of(
-                                        peak > 0,
-                                        "peak execution memory %s; GC %d ms of %d ms (%.1f%%)",
-                                        Figures.bytes(peak),
-                                        gcMs(run),
-                                        runMs(run),
-                                        100 * gcShare(run));
-                            })),
-            "embedded");
-
-    /** One event as a Java developer would model it: boxed numbers and strings. */
-    record Event(long id, String user, Double amount, String type, String note) implements Serializable {}
+                          FROM range(0, ${rows}, 1, ${partitions}))
+                    GROUP BY user""")
+            .knob(Knobs.rows(5_000_000, 50_000_000))
+            .knob(IntegerKnob.of(
+                    "users", "Users", 1_000, 1, 1_000_000, "users", "Distinct users (contiguous blocks of events)"))
+            .knob(IntegerKnob.of(
+                    "partitions", "Partitions", 4, 1, 64, "partitions", "Source partitions: tasks of the first stage"))
+            .variant(Variant.of(
+                    "broken",
+                    "Java objects in a HashMap",
+                    "An Event object per row, grouped per partition in the heap"))
+            .variant(Variant.of("fixed", "DataFrame aggregation", "Tungsten rows and Spark-managed aggregation buffers")
+                    .withConf("spark.sql.adaptive.enabled", "false")
+                    .withConf("spark.sql.shuffle.partitions", "4"))
+            .question(Questions.yesNo(
+                    "gc-share",
+                    "Will garbage collection take more than 10% of the task time?",
+                    run -> RunQueries.gcShare(run) > 0.10))
+            .question(Questions.stagesRun())
+            .evidence(Evidence.central(
+                    "invisible-to-spark",
+                    "Spark's memory manager never sees the objects: the stage that held every event as a Java object reports no peak execution memory",
+                    Set.of("broken"),
+                    run -> {
+                        StageSnapshot stage = RunQueries.busiestStage(run).orElseThrow();
+                        return Verdict.of(
+                                stage.peakExecutionMemory() == 0,
+                                "stage %d: peak execution memory %s; GC %d ms of %d ms task time",
+                                stage.stageId(),
+                                Figures.bytes(stage.peakExecutionMemory()),
+                                stage.gcTimeMs(),
+                                stage.executorRunTimeMs());
+                    }))
+            // Whether a collection happens during the run depends on the heap's state (how full the young
+            // generation already is), so this claim is measured on every run but expected on none.
+            .evidence(Evidence.of(
+                    "gc-heavy",
+                    "Garbage collection takes more than 10% of the task time",
+                    Set.of(),
+                    run -> Verdict.of(
+                            RunQueries.gcShare(run) > 0.10,
+                            "GC %s of the task run time",
+                            Figures.percent(RunQueries.gcShare(run)))))
+            .evidence(Evidence.of(
+                    "managed-memory",
+                    "Tungsten's aggregation buffers live in memory Spark manages: the stages report peak execution memory above zero",
+                    Set.of("fixed"),
+                    run -> {
+                        long peak = run.completedStages().stream()
+                                .mapToLong(StageSnapshot::peakExecutionMemory)
+                                .max()
+                                .orElse(0);
+                        return Verdict.of(
+                                peak > 0,
+                                "peak execution memory %s; GC %s of the task run time",
+                                Figures.bytes(peak),
+                                Figures.percent(RunQueries.gcShare(run)));
+                    }))
+            .primaryFinding("gc-pressure")
+            .build();
 
     @Override
     public ExperimentDefinition definition() {
         return DEFINITION;
     }
 
-    static long gcMs(RunSnapshot run) {
-        return run.completedStages().stream().mapToLong(StageSnapshot::gcTimeMs).sum();
-    }
-
-    static long runMs(RunSnapshot run) {
-        return run.completedStages().stream()
-                .mapToLong(StageSnapshot::executorRunTimeMs)
-                .sum();
-    }
-
-    /** GC time over task run time, over all completed stages of the run. */
-    static double gcShare(RunSnapshot run) {
-        long runMs = runMs(run);
-        return runMs == 0 ? 0 : (double) gcMs(run) / runMs;
-    }
-
     @Override
     public String run(ExperimentRun run) {
         KnobValues k = run.knobs();
-        long rows = k.integer("rows");
-        long perUser = Math.max(1, rows / k.integer("users"));
-        int partitions = k.intValue("partitions");
-        if ("fixed".equals(run.variant())) {
-            Dataset<Row> summary = run.spark()
-                    .range(0, rows, 1, partitions)
+        // lesson:start
+        long perUser = Math.max(1, k.integer("rows") / k.integer("users")); // users are contiguous blocks
+        if (run.variant().equals("fixed")) {
+            run.execute(run.spark()
+                    .range(0, k.integer("rows"), 1, k.intValue("partitions"))
                     .select(
                             concat(lit("user-"), floor(col("id").divide(perUser)))
                                     .as("user"),
                             pmod(col("id"), lit(1000)).cast("double").as("amount"))
                     .groupBy("user")
-                    .agg(count(lit(1)), sum("amount"), avg("amount"), max("amount"));
-            run.execute(summary);
-            return (rows + perUser - 1) / perUser + " users summarized by the DataFrame";
-        }
-        long groups = run.spark()
-                .range(0, rows, 1, partitions)
-                .javaRDD()
-                .mapPartitions((Iterator<Long> ids) -> {
-                    Map<String, List<Event>> byUser = new HashMap<>();
-                    while (ids.hasNext()) {
-                        long id = ids.next();
-                        String user = "user-" + (id / perUser);
-                        byUser.computeIfAbsent(user, u -> new ArrayList<>())
-                                .add(new Event(
-                                        id,
-                                        user,
-                                        (double) (id % 1000),
-                                        "type-" + (id % 10),
-                                        "note-" + id + "-" + user));
-                    }
-                    List<double[]> stats = new ArrayList<>(byUser.size());
-                    for (List<Event> events : byUser.values()) {
-                        double total = 0;
-                        double most = Double.NEGATIVE_INFINITY;
-                        for (Event e : events) {
-                            total += e.amount();
-                            most = Math.max(most, e.amount());
+                    .agg(count(lit(1)), sum("amount"), avg("amount"), max("amount")));
+        } else {
+            record Event(long id, String user, Double amount, String type, String note) implements Serializable {}
+            run.spark()
+                    .range(0, k.integer("rows"), 1, k.intValue("partitions"))
+                    .javaRDD()
+                    .mapPartitions((Iterator<Long> ids) -> {
+                        Map<String, List<Event>> byUser = new HashMap<>(); // every event of the partition, kept
+                        while (ids.hasNext()) {
+                            long id = ids.next();
+                            String user = "user-" + (id / perUser);
+                            byUser.computeIfAbsent(user, u -> new ArrayList<>())
+                                    .add(new Event(
+                                            id,
+                                            user,
+                                            (double) (id % 1000),
+                                            "type-" + (id % 10),
+                                            "note-" + id + "-" + user));
                         }
-                        stats.add(new double[] {events.size(), total, total / events.size(), most});
-                    }
-                    return stats.iterator();
-                })
-                .count();
-        return groups + " user groups summarized from Java objects";
+                        List<double[]> stats = new ArrayList<>(byUser.size());
+                        for (List<Event> events : byUser.values()) {
+                            double total = 0;
+                            double most = Double.NEGATIVE_INFINITY;
+                            for (Event e : events) {
+                                total += e.amount();
+                                most = Math.max(most, e.amount());
+                            }
+                            stats.add(new double[] {events.size(), total, total / events.size(), most});
+                        }
+                        return stats.iterator();
+                    })
+                    .count();
+        }
+        // lesson:end
+        return (k.integer("rows") + perUser - 1) / perUser + " users summarized (" + run.variant() + ")";
     }
 }

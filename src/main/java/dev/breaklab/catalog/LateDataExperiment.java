@@ -1,12 +1,12 @@
 package dev.breaklab.catalog;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.timestamp_seconds;
 import static org.apache.spark.sql.functions.window;
 
 import dev.breaklab.catalog.Evidence.Verdict;
-import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.BatchSnapshot;
 import dev.breaklab.run.RunSnapshot;
@@ -28,174 +28,117 @@ import org.springframework.stereotype.Component;
 class LateDataExperiment implements Experiment {
 
     static final String ID = "late-data";
-    static final long WINDOW_SECONDS = 10;
 
-    /**
-     * Event times in seconds since the epoch, one list per micro-batch. Batch 2 brings three events
-     * for the window [0 s, 10 s) after the watermark has already passed it (with a 10 s delay).
-     */
-    static final List<List<Long>> BATCHES = List.of(
-            List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 11L, 12L),
-            List.of(15L, 25L),
-            List.of(3L, 4L, 5L, 35L),
-            List.of(50L),
-            List.of(80L));
+    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(ID, LateDataExperiment.class)
+            .title("Late data: the watermark drops it, append mode waits for it")
+            .summary("Windows are emitted only when the watermark passes them; events later than the watermark vanish.")
+            .concepts(Concept.STREAMING)
+            .story("""
+                    An event-time window aggregation needs to know when a window is complete. The watermark is \
+                    Spark's answer: "the largest event time seen so far, minus the delay I allow for late \
+                    events". In append mode a window is written to the sink exactly once, when the watermark \
+                    passes the window's end: not before (the learner stares at an empty sink while data is \
+                    flowing) and never again. An event that arrives after the watermark has passed its window \
+                    is dropped on the floor, silently, and only the state operator's numRowsDroppedByWatermark \
+                    says so.
 
-    static final long FIRST_WINDOW_ON_TIME = 9;
-    static final long FIRST_WINDOW_LATE = 3;
+                    Here events are counted in 10-second windows with a 10-second watermark delay. The first \
+                    micro-batch brings nine events for the window [0 s, 10 s) and outputs nothing. Two batches \
+                    later three stragglers for that window arrive, after the watermark (15 s) has passed its end: \
+                    Spark drops them and the window is reported with 9 events, not 12.
 
-    private static final ExperimentDefinition DEFINITION = new ExperimentDefinition(
-            ID,
-            "Late data: the watermark drops it, append mode waits for it",
-            "Windows are emitted only when the watermark passes them; events later than the watermark vanish.",
-            List.of(Concept.STREAMING),
-            """
-            An event-time window aggregation needs to know when a window is complete. The watermark is \
-            Spark's answer: "the largest event time seen so far, minus the delay I allow for late \
-            events". In append mode a window is written to the sink exactly once, when the watermark \
-            passes the window's end: not before (the learner stares at an empty sink while data is \
-            flowing) and never again. An event that arrives after the watermark has passed its window \
-            is dropped on the floor, silently, and only the state operator's numRowsDroppedByWatermark \
-            says so.
-
-            Here events are counted in 10-second windows with a 10-second watermark delay. The first \
-            micro-batch brings nine events for the window [0 s, 10 s) and outputs nothing. Two batches \
-            later three stragglers for that window arrive, after the watermark (15 s) has passed its end: \
-            Spark drops them and the window is reported with 9 events, not 12.
-
-            The fixes depend on what you need: a longer watermark delay accepts later events (at the \
-            cost of more state and later results), update mode emits a window's running count on every \
-            batch instead of waiting for the final one.""",
-            new Code("""
-                    MemoryStream<Long> seconds = MemoryStream.apply(spark, Encoders.LONG());
-                    Dataset<Row> counts = seconds.toDF()
-                        .select(timestamp_seconds(col("value")).as("eventTime"))
-                        .withWatermark("eventTime", watermarkDelaySeconds + " seconds")  // broken: 10, fixed: 30
-                        .groupBy(window(col("eventTime"), "10 seconds"))
-                        .count();
-
-                    StreamingQuery query = counts.writeStream()
-                        .format("memory").queryName("late_windows")
-                        .outputMode("append")                 // update-mode variant: "update"
-                        .option("checkpointLocation", checkpoint)
-                        .start();
-                    // event seconds per batch: [1..9, 11, 12], [15, 25], [3, 4, 5 (late), 35], [50], [80]
-                    for (List<Long> batch : batches) {
-                        seconds.addData(batch);
-                        query.processAllAvailable();
-                    }
-                    spark.table("late_windows").show();""", """
-                    -- Over a streaming view "events"; the watermark itself has no SQL syntax in Spark,
-                    -- it is set on the DataFrame: events.withWatermark('eventTime', '10 seconds')
-                    SELECT window(eventTime, '10 seconds') AS window, count(*) AS events
-                    FROM events
-                    GROUP BY window(eventTime, '10 seconds');"""),
-            List.of(
-                    IntegerKnob.of(
-                            "watermarkDelaySeconds",
-                            "Watermark delay",
-                            10,
-                            0,
-                            120,
-                            "s",
-                            "How late an event may be before Spark drops it (fixed variant default: 30)"),
-                    IntegerKnob.of(
-                                    "shufflePartitions",
-                                    "State partitions",
-                                    2,
-                                    1,
-                                    200,
-                                    "partitions",
-                                    "spark.sql.shuffle.partitions: state store partitions of the query")
-                            .conf("spark.sql.shuffle.partitions")),
-            List.of(
-                    Variant.of("broken", "Append, 10 s delay", "Append mode with a 10-second watermark delay"),
-                    Variant.of(
-                                    "fixed",
-                                    "Append, 30 s delay",
-                                    "A longer watermark delay: the stragglers are still accepted")
-                            .withKnob("watermarkDelaySeconds", 30L),
-                    Variant.of(
-                            "update-mode",
-                            "Update mode, 10 s delay",
-                            "Update mode: every batch emits the windows it changed, without waiting")),
-            List.of(
-                    Question.number(
-                            "rows-dropped",
-                            "How many rows will the state operator report as dropped by the watermark?",
-                            run -> run.batches().stream()
-                                    .mapToLong(BatchSnapshot::rowsDroppedByWatermark)
-                                    .sum()),
-                    Question.number(
-                            "first-output-batch",
-                            "In which micro-batch (batch id) will the first row reach the sink?",
-                            run -> firstOutput(run).map(BatchSnapshot::batchId).orElse(-1L))),
-            List.of(
-                    Evidence.central(
-                            "late-dropped",
-                            "Events later than the watermark are dropped: Spark reports rows dropped by the watermark and the first window counts 9 of its 12 events",
-                            Set.of("broken"),
-                            run -> {
-                                long dropped = run.batches().stream()
-                                        .mapToLong(BatchSnapshot::rowsDroppedByWatermark)
-                                        .sum();
-                                long counted = run.measurement("firstWindowCount");
-                                return Verdict.of(
-                                        dropped > 0 && counted == FIRST_WINDOW_ON_TIME,
-                                        "rows dropped by watermark: %d (per batch %s); window [0 s, 10 s) counted %d events of %d sent",
-                                        dropped,
-                                        Streams.series(run.batches(), BatchSnapshot::rowsDroppedByWatermark),
-                                        counted,
-                                        FIRST_WINDOW_ON_TIME + FIRST_WINDOW_LATE);
-                            }),
-                    Evidence.of(
-                            "append-waits",
-                            "Append mode waits for the watermark: the first batch outputs nothing, and the first window reaches the sink only in a batch whose watermark has passed its end (10 s)",
-                            Set.of("broken", "fixed"),
-                            run -> {
-                                BatchSnapshot first = run.batches().get(0);
-                                Optional<BatchSnapshot> output = firstOutput(run);
-                                long watermark = output.map(LateDataExperiment::watermarkSeconds)
-                                        .orElse(-1L);
-                                return Verdict.of(
-                                        first.numInputRows() > 0
-                                                && first.sinkOutputRows() == 0
-                                                && watermark >= WINDOW_SECONDS,
-                                        "batch 0: %d rows in, %d out; first output in batch %s with watermark %s",
-                                        first.numInputRows(),
-                                        first.sinkOutputRows(),
-                                        output.map(b -> String.valueOf(b.batchId()))
-                                                .orElse("none"),
-                                        output.map(BatchSnapshot::watermark).orElse("none"));
-                            }),
-                    Evidence.of(
-                            "late-accepted",
-                            "With a 30 s delay the stragglers are within the watermark: nothing is dropped and the first window counts all 12 events",
-                            Set.of("fixed"),
-                            run -> {
-                                long dropped = run.batches().stream()
-                                        .mapToLong(BatchSnapshot::rowsDroppedByWatermark)
-                                        .sum();
-                                long counted = run.measurement("firstWindowCount");
-                                return Verdict.of(
-                                        dropped == 0 && counted == FIRST_WINDOW_ON_TIME + FIRST_WINDOW_LATE,
-                                        "rows dropped by watermark: %d; window [0 s, 10 s) counted %d events",
-                                        dropped,
-                                        counted);
-                            }),
-                    Evidence.of(
-                            "update-emits-early",
-                            "Update mode does not wait: the first batch already writes its windows to the sink",
-                            Set.of("update-mode"),
-                            run -> {
-                                BatchSnapshot first = run.batches().get(0);
-                                return Verdict.of(
-                                        first.sinkOutputRows() > 0,
-                                        "batch 0: %d rows in, %d out",
-                                        first.numInputRows(),
-                                        first.sinkOutputRows());
-                            })),
-            "embedded");
+                    The fixes depend on what you need: a longer watermark delay accepts later events (at the \
+                    cost of more state and later results), update mode emits a window's running count on every \
+                    batch instead of waiting for the final one.""")
+            .noSql("Spark SQL has no syntax for a watermark or a streaming sink: the query exists only as a "
+                    + "streaming DataFrame")
+            .knob(IntegerKnob.of(
+                    "watermarkDelaySeconds",
+                    "Watermark delay",
+                    10,
+                    0,
+                    120,
+                    "s",
+                    "How late an event may be before Spark drops it (fixed variant default: 30)"))
+            .knob(Knobs.shufflePartitions(2, 200, "state store partitions of the query"))
+            .variant(Variant.of("broken", "Append, 10 s delay", "Append mode with a 10-second watermark delay"))
+            .variant(Variant.of(
+                            "fixed",
+                            "Append, 30 s delay",
+                            "A longer watermark delay: the stragglers are still accepted")
+                    .withKnob("watermarkDelaySeconds", 30L))
+            .variant(Variant.of(
+                    "update-mode",
+                    "Update mode, 10 s delay",
+                    "Update mode: every batch emits the windows it changed, without waiting"))
+            .question(Question.number(
+                    "rows-dropped",
+                    "How many rows will the state operator report as dropped by the watermark?",
+                    run -> Streams.total(run.batches(), BatchSnapshot::rowsDroppedByWatermark)))
+            .question(Question.number(
+                    "first-output-batch",
+                    "In which micro-batch (batch id) will the first row reach the sink?",
+                    run -> firstOutput(run).map(BatchSnapshot::batchId).orElse(-1L)))
+            .evidence(Evidence.central(
+                    "late-dropped",
+                    "Events later than the watermark are dropped: Spark reports rows dropped by the watermark and the first window counts 9 of its 12 events",
+                    Set.of("broken"),
+                    run -> {
+                        long dropped = Streams.total(run.batches(), BatchSnapshot::rowsDroppedByWatermark);
+                        long counted = run.measurement("firstWindowCount");
+                        return Verdict.of(
+                                dropped > 0 && counted == 9,
+                                "rows dropped by watermark: %d (per batch %s); window [0 s, 10 s) counted %d events of 12 sent",
+                                dropped,
+                                Streams.series(run.batches(), BatchSnapshot::rowsDroppedByWatermark),
+                                counted);
+                    }))
+            .evidence(Evidence.of(
+                    "append-waits",
+                    "Append mode waits for the watermark: the first batch outputs nothing, and the first window reaches the sink only in a batch whose watermark has passed its end (10 s)",
+                    Set.of("broken", "fixed"),
+                    run -> {
+                        BatchSnapshot first = run.batches().get(0);
+                        Optional<BatchSnapshot> output = firstOutput(run);
+                        long watermark = output.map(b -> b.watermark() == null
+                                        ? -1
+                                        : Instant.parse(b.watermark()).getEpochSecond())
+                                .orElse(-1L);
+                        return Verdict.of(
+                                first.numInputRows() > 0 && first.sinkOutputRows() == 0 && watermark >= 10,
+                                "batch 0: %d rows in, %d out; first output in batch %s with watermark %s",
+                                first.numInputRows(),
+                                first.sinkOutputRows(),
+                                output.map(b -> String.valueOf(b.batchId())).orElse("none"),
+                                output.map(BatchSnapshot::watermark).orElse("none"));
+                    }))
+            .evidence(Evidence.of(
+                    "late-accepted",
+                    "With a 30 s delay the stragglers are within the watermark: nothing is dropped and the first window counts all 12 events",
+                    Set.of("fixed"),
+                    run -> {
+                        long dropped = Streams.total(run.batches(), BatchSnapshot::rowsDroppedByWatermark);
+                        long counted = run.measurement("firstWindowCount");
+                        return Verdict.of(
+                                dropped == 0 && counted == 12,
+                                "rows dropped by watermark: %d; window [0 s, 10 s) counted %d events",
+                                dropped,
+                                counted);
+                    }))
+            .evidence(Evidence.of(
+                    "update-emits-early",
+                    "Update mode does not wait: the first batch already writes its windows to the sink",
+                    Set.of("update-mode"),
+                    run -> {
+                        BatchSnapshot first = run.batches().get(0);
+                        return Verdict.of(
+                                first.sinkOutputRows() > 0,
+                                "batch 0: %d rows in, %d out",
+                                first.numInputRows(),
+                                first.sinkOutputRows());
+                    }))
+            .primaryFinding("late-rows-dropped")
+            .build();
 
     @Override
     public ExperimentDefinition definition() {
@@ -206,41 +149,44 @@ class LateDataExperiment implements Experiment {
         return run.batches().stream().filter(b -> b.sinkOutputRows() > 0).findFirst();
     }
 
-    static long watermarkSeconds(BatchSnapshot batch) {
-        return batch.watermark() == null ? -1 : Instant.parse(batch.watermark()).getEpochSecond();
-    }
-
     @Override
     public String run(ExperimentRun run) throws Exception {
-        long delay = run.knobs().integer("watermarkDelaySeconds");
-        String mode = "update-mode".equals(run.variant()) ? "update" : "append";
+        KnobValues k = run.knobs();
+        // lesson:start
         MemoryStream<Long> seconds = Streams.longs(run.spark());
         Dataset<Row> counts = seconds.toDF()
                 .select(timestamp_seconds(col("value")).as("eventTime"))
-                .withWatermark("eventTime", delay + " seconds")
-                .groupBy(window(col("eventTime"), WINDOW_SECONDS + " seconds"))
+                .withWatermark("eventTime", k.integer("watermarkDelaySeconds") + " seconds")
+                .groupBy(window(col("eventTime"), "10 seconds"))
                 .count();
         StreamingQuery query = run.start(counts.writeStream()
                 .format("memory")
                 .queryName("late_windows")
-                .outputMode(mode)
+                .outputMode(run.variant().equals("update-mode") ? "update" : "append")
                 .option("checkpointLocation", run.checkpoint("windows").toString()));
-        for (List<Long> batch : BATCHES) {
+        // event times in seconds, one list per micro-batch
+        for (List<Long> batch : List.of(
+                List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 11L, 12L), // nine events for [0 s, 10 s)
+                List.of(15L, 25L),
+                List.of(3L, 4L, 5L, 35L), // three more for [0 s, 10 s)
+                List.of(50L),
+                List.of(80L))) {
             Streams.add(seconds, batch);
             Streams.processAll(run, query);
         }
         query.stop();
-        // Read back with Spark: the memory sink is a table of the run's session. In update mode a
-        // window appears once per update; its last (largest) count is its final one.
-        List<Row> first = run.spark()
+        // The memory sink is a table of the session. In update mode a window appears once per update,
+        // its last (largest) count being its final one.
+        Row first = run.spark()
                 .table("late_windows")
-                .where(col("window.start").equalTo(timestamp_seconds(org.apache.spark.sql.functions.lit(0))))
+                .where(col("window.start").equalTo(timestamp_seconds(lit(0))))
                 .agg(max("count"))
-                .collectAsList();
-        long firstCount =
-                first.isEmpty() || first.get(0).isNullAt(0) ? 0 : first.get(0).getLong(0);
-        run.measure("firstWindowCount", firstCount);
-        long windows = run.spark().table("late_windows").count();
-        return windows + " window rows in the sink; window [0 s, 10 s) counted " + firstCount + " events";
+                .collectAsList()
+                .get(0);
+        long firstWindow = first.isNullAt(0) ? 0 : first.getLong(0);
+        run.measure("firstWindowCount", firstWindow);
+        // lesson:end
+        return run.spark().table("late_windows").count() + " window rows in the sink; window [0 s, 10 s) counted "
+                + firstWindow + " events";
     }
 }

@@ -5,9 +5,9 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;
 
 import dev.breaklab.catalog.Evidence.Verdict;
-import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.BatchSnapshot;
+import dev.breaklab.run.RunQueries;
 import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.StageSnapshot;
 import dev.breaklab.run.StateOperatorSnapshot;
@@ -28,150 +28,106 @@ import org.springframework.stereotype.Component;
 class NoAqeInStreamingExperiment implements Experiment {
 
     static final String ID = "no-aqe-in-streaming";
-    static final int GROUPS = 10;
-    static final int LATE_PARTITIONS = 4;
 
-    private static final ExperimentDefinition DEFINITION = new ExperimentDefinition(
-            ID,
-            "No AQE in streaming: dozens of state tasks for ten groups",
-            "AQE does not coalesce a streaming query's shuffle: each batch runs spark.sql.shuffle.partitions tasks, forever.",
-            List.of(Concept.STREAMING, Concept.AQE, Concept.PARTITIONS),
-            """
-            In batch queries Adaptive Query Execution fixes a too-high spark.sql.shuffle.partitions for \
-            you: after the shuffle it sees that 200 partitions hold a few kilobytes and coalesces them \
-            into a handful of tasks. Streaming queries do not get that help. A stateful operator keeps \
-            one state store per shuffle partition, and the state of key k must always be found in the \
-            same partition, so the number of partitions cannot change from one micro-batch to the next. \
-            Spark turns AQE off for streaming (it logs a warning that spark.sql.adaptive.enabled is not \
-            supported in streaming DataFrames) and writes the partition count into the checkpoint.
+    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(
+                    ID, NoAqeInStreamingExperiment.class)
+            .title("No AQE in streaming: dozens of state tasks for ten groups")
+            .summary(
+                    "AQE does not coalesce a streaming query's shuffle: each batch runs spark.sql.shuffle.partitions tasks, forever.")
+            .concepts(Concept.STREAMING, Concept.AQE, Concept.PARTITIONS)
+            .story("""
+                    In batch queries Adaptive Query Execution fixes a too-high spark.sql.shuffle.partitions for \
+                    you: after the shuffle it sees that 200 partitions hold a few kilobytes and coalesces them \
+                    into a handful of tasks. Streaming queries do not get that help. A stateful operator keeps \
+                    one state store per shuffle partition, and the state of key k must always be found in the \
+                    same partition, so the number of partitions cannot change from one micro-batch to the next. \
+                    Spark turns AQE off for streaming (it logs a warning that spark.sql.adaptive.enabled is not \
+                    supported in streaming DataFrames) and writes the partition count into the checkpoint.
 
-            Here a tiny aggregation (ten groups) runs with AQE on and 48 shuffle partitions (Spark's \
-            default is 200; the lab uses fewer so a run takes seconds): every micro-batch runs 48 state \
-            tasks, each loading and committing a state store, for ten rows of output. Changing the setting later does not help: on restart from \
-            the checkpoint Spark reuses the checkpointed value (the "too-late" variant). The fix is to \
-            choose spark.sql.shuffle.partitions before the query's first run: a few per core for small \
-            state, more for big state.""",
-            new Code("""
-                    spark.conf().set("spark.sql.adaptive.enabled", "true");        // has no effect here
-                    spark.conf().set("spark.sql.shuffle.partitions", "48");      // broken; fixed: 4
-
-                    MemoryStream<Long> ids = MemoryStream.apply(spark, Encoders.LONG());
-                    Dataset<Row> counts = ids.toDF()
-                        .groupBy(pmod(col("value"), lit(10)).as("group")).count();
-
-                    StreamingQuery query = counts.writeStream().format("noop").outputMode("update")
-                        .option("checkpointLocation", checkpoint).start();
-                    for (int b = 0; b < batches; b++) {
-                        ids.addData(rows(b));
-                        query.processAllAvailable();
-                    }
-
-                    // too-late: stop, change the setting, restart on the same checkpoint: still 48
-                    spark.conf().set("spark.sql.shuffle.partitions", "4");""", """
-                    SET spark.sql.adaptive.enabled = true;     -- ignored by streaming queries
-                    SET spark.sql.shuffle.partitions = 48;     -- broken: fixed into the checkpoint
-                    -- SET spark.sql.shuffle.partitions = 4;   -- fixed: before the first run
-
-                    SELECT pmod(value, 10) AS group, count(*) FROM ids GROUP BY pmod(value, 10);"""),
-            List.of(
-                    IntegerKnob.of(
-                                    "shufflePartitions",
-                                    "Shuffle partitions",
-                                    48,
-                                    1,
-                                    400,
-                                    "partitions",
-                                    "spark.sql.shuffle.partitions when the query first starts (Spark's default: 200)")
-                            .conf("spark.sql.shuffle.partitions"),
-                    IntegerKnob.of("batches", "Micro-batches", 2, 2, 20, "batches", "Micro-batches to run (per start)"),
-                    IntegerKnob.of("rowsPerBatch", "Rows per batch", 1_000, 10, 100_000, "rows", "Rows in each batch")),
-            List.of(
-                    Variant.of(
-                                    "broken",
-                                    "48 partitions",
-                                    "AQE on, 48 shuffle partitions, as if AQE would coalesce them")
-                            .withConf("spark.sql.adaptive.enabled", "true"),
-                    Variant.of(
-                                    "fixed",
-                                    "4 partitions from the start",
-                                    "spark.sql.shuffle.partitions=4 set before the query's first run")
-                            .withConf("spark.sql.adaptive.enabled", "true")
-                            .withKnob("shufflePartitions", 4L),
-                    Variant.of(
-                                    "too-late",
-                                    "Changed after the first run",
-                                    "Start with 48, stop, set 4 and restart on the same checkpoint")
-                            .withConf("spark.sql.adaptive.enabled", "true")),
-            List.of(
-                    Question.number(
-                            "state-tasks",
-                            "How many tasks will the state (post-shuffle) stage of each micro-batch run?",
-                            run -> stateTasks(run, Streams.last(run.dataBatches()))),
-                    Question.choice(
-                            "coalesced",
-                            "Will AQE coalesce the streaming shuffle?",
-                            List.of("yes", "no"),
-                            run -> run.dataBatches().stream().allMatch(b -> stateTasks(run, b) == configured(run))
-                                    ? "no"
-                                    : "yes")),
-            List.of(
-                    Evidence.central(
-                            "not-coalesced",
-                            "AQE is on, yet every micro-batch's state stage runs all spark.sql.shuffle.partitions (at least 32) tasks for ten groups",
-                            Set.of("broken"),
-                            run -> {
-                                List<BatchSnapshot> batches = run.dataBatches();
-                                long configured = configured(run);
-                                boolean all = batches.size() >= 2
+                    Here a tiny aggregation (ten groups) runs with AQE on and 48 shuffle partitions (Spark's \
+                    default is 200; the lab uses fewer so a run takes seconds): every micro-batch runs 48 state \
+                    tasks, each loading and committing a state store, for ten rows of output. Changing the \
+                    setting later does not help: on restart from the checkpoint Spark reuses the checkpointed \
+                    value (the "too-late" variant). The fix is to choose spark.sql.shuffle.partitions before the \
+                    query's first run: a few per core for small state, more for big state.""")
+            .noSql("A stateful streaming aggregation needs a streaming source, a checkpoint and a sink, none of "
+                    + "which Spark SQL can declare")
+            .knob(Knobs.shufflePartitions(
+                    48, 400, "when the query first starts (Spark's default: 200); the checkpoint keeps it"))
+            .knob(IntegerKnob.of("batches", "Micro-batches", 2, 2, 20, "batches", "Micro-batches to run (per start)"))
+            .knob(IntegerKnob.of("rowsPerBatch", "Rows per batch", 1_000, 10, 100_000, "rows", "Rows in each batch"))
+            .variant(Variant.of(
+                            "broken", "48 partitions", "AQE on, 48 shuffle partitions, as if AQE would coalesce them")
+                    .withConf("spark.sql.adaptive.enabled", "true"))
+            .variant(Variant.of(
+                            "fixed",
+                            "4 partitions from the start",
+                            "spark.sql.shuffle.partitions=4 set before the query's first run")
+                    .withConf("spark.sql.adaptive.enabled", "true")
+                    .withKnob("shufflePartitions", 4L))
+            .variant(Variant.of(
+                            "too-late",
+                            "Changed after the first run",
+                            "Start with 48, stop, set 4 and restart on the same checkpoint")
+                    .withConf("spark.sql.adaptive.enabled", "true"))
+            .question(Question.number(
+                    "state-tasks",
+                    "How many tasks will the state (post-shuffle) stage of each micro-batch run?",
+                    run -> stateTasks(run, Streams.last(run.dataBatches()))))
+            .question(Questions.yesNo(
+                    "coalesced", "Will AQE coalesce the streaming shuffle?", run -> !run.dataBatches().stream()
+                            .allMatch(b -> stateTasks(run, b) == RunQueries.knob(run, "shufflePartitions"))))
+            .evidence(Evidence.central(
+                    "not-coalesced",
+                    "AQE is on, yet every micro-batch's state stage runs all spark.sql.shuffle.partitions (at least 32) tasks for ten groups",
+                    Set.of("broken"),
+                    run -> {
+                        List<BatchSnapshot> batches = run.dataBatches();
+                        long configured = RunQueries.knob(run, "shufflePartitions");
+                        return Verdict.of(
+                                batches.size() >= 2
                                         && configured >= 32
-                                        && batches.stream().allMatch(b -> stateTasks(run, b) == configured);
-                                return Verdict.of(
-                                        all,
-                                        "AQE %s, shuffle partitions %d; state tasks per batch %s",
-                                        run.conf().get("spark.sql.adaptive.enabled"),
-                                        configured,
-                                        Streams.series(batches, b -> stateTasks(run, b)));
-                            }),
-                    Evidence.of(
-                            "few-tasks",
-                            "Set before the first run, 4 shuffle partitions mean 4 state tasks per micro-batch",
-                            Set.of("fixed"),
-                            run -> {
-                                List<BatchSnapshot> batches = run.dataBatches();
-                                return Verdict.of(
-                                        !batches.isEmpty() && batches.stream().allMatch(b -> stateTasks(run, b) == 4),
-                                        "state tasks per batch %s",
-                                        Streams.series(batches, b -> stateTasks(run, b)));
-                            }),
-                    Evidence.of(
-                            "checkpoint-wins",
-                            "After the restart with spark.sql.shuffle.partitions=4 the state operator still has the checkpoint's partition count",
-                            Set.of("too-late"),
-                            run -> {
-                                List<BatchSnapshot> restart = Streams.ofStart(run, 1).stream()
-                                        .filter(b -> b.numInputRows() > 0)
-                                        .toList();
-                                long configured = configured(run);
-                                boolean kept = !restart.isEmpty()
+                                        && batches.stream().allMatch(b -> stateTasks(run, b) == configured),
+                                "AQE %s, shuffle partitions %d; state tasks per batch %s",
+                                run.conf().get("spark.sql.adaptive.enabled"),
+                                configured,
+                                Streams.series(batches, b -> stateTasks(run, b)));
+                    }))
+            .evidence(Evidence.of(
+                    "few-tasks",
+                    "Set before the first run, 4 shuffle partitions mean 4 state tasks per micro-batch",
+                    Set.of("fixed"),
+                    run -> {
+                        List<BatchSnapshot> batches = run.dataBatches();
+                        return Verdict.of(
+                                !batches.isEmpty() && batches.stream().allMatch(b -> stateTasks(run, b) == 4),
+                                "state tasks per batch %s",
+                                Streams.series(batches, b -> stateTasks(run, b)));
+                    }))
+            .evidence(Evidence.of(
+                    "checkpoint-wins",
+                    "After the restart with spark.sql.shuffle.partitions=4 the state operator still has the checkpoint's partition count",
+                    Set.of("too-late"),
+                    run -> {
+                        List<BatchSnapshot> restart = Streams.ofStart(run, 1).stream()
+                                .filter(b -> b.numInputRows() > 0)
+                                .toList();
+                        long configured = RunQueries.knob(run, "shufflePartitions");
+                        return Verdict.of(
+                                !restart.isEmpty()
                                         && restart.stream()
                                                 .allMatch(b -> statePartitions(b) == configured
-                                                        && stateTasks(run, b) == configured);
-                                return Verdict.of(
-                                        kept,
-                                        "session setting after the stop: %d; restarted batches' state partitions %s, state tasks %s",
-                                        LATE_PARTITIONS,
-                                        Streams.series(restart, NoAqeInStreamingExperiment::statePartitions),
-                                        Streams.series(restart, b -> stateTasks(run, b)));
-                            })),
-            "embedded");
+                                                        && stateTasks(run, b) == configured),
+                                "session setting after the stop: 4; restarted batches' state partitions %s, state tasks %s",
+                                Streams.series(restart, NoAqeInStreamingExperiment::statePartitions),
+                                Streams.series(restart, b -> stateTasks(run, b)));
+                    }))
+            .primaryFinding("tiny-tasks")
+            .build();
 
     @Override
     public ExperimentDefinition definition() {
         return DEFINITION;
-    }
-
-    static long configured(RunSnapshot run) {
-        return ((Number) run.knobs().get("shufflePartitions")).longValue();
     }
 
     /** Tasks of the widest stage Spark ran for the batch: the post-shuffle state stage. */
@@ -183,6 +139,7 @@ class NoAqeInStreamingExperiment implements Experiment {
                 .orElse(0);
     }
 
+    /** The shuffle partitions the batch's state operators reported (the checkpoint's count). */
     static long statePartitions(BatchSnapshot batch) {
         return batch.stateOperators().stream()
                 .mapToLong(StateOperatorSnapshot::numShufflePartitions)
@@ -192,33 +149,33 @@ class NoAqeInStreamingExperiment implements Experiment {
 
     @Override
     public String run(ExperimentRun run) throws Exception {
-        int batches = run.knobs().intValue("batches");
-        long perBatch = run.knobs().integer("rowsPerBatch");
+        KnobValues k = run.knobs();
+        // lesson:start
+        long next = 0;
         MemoryStream<Long> ids = Streams.longs(run.spark());
         Dataset<Row> counts =
-                ids.toDF().groupBy(pmod(col("value"), lit(GROUPS)).as("group")).count();
+                ids.toDF().groupBy(pmod(col("value"), lit(10)).as("group")).count();
         DataStreamWriter<Row> writer = counts.writeStream()
                 .format("noop")
                 .outputMode("update")
                 .option("checkpointLocation", run.checkpoint("groups").toString());
         StreamingQuery query = run.start(writer);
-        long next = 0;
-        for (int b = 0; b < batches; b++, next += perBatch) {
-            Streams.add(ids, Streams.range(next, next + perBatch));
+        for (int b = 0; b < k.intValue("batches"); b++, next += k.integer("rowsPerBatch")) {
+            Streams.add(ids, Streams.range(next, next + k.integer("rowsPerBatch")));
             Streams.processAll(run, query);
         }
         query.stop();
-        if (!"too-late".equals(run.variant())) {
-            return batches + " micro-batches";
+        if (run.variant().equals("too-late")) {
+            // changed after the first run: the restart still uses the partition count in the checkpoint
+            run.spark().conf().set("spark.sql.shuffle.partitions", "4");
+            StreamingQuery restarted = run.start(writer);
+            for (int b = 0; b < k.intValue("batches"); b++, next += k.integer("rowsPerBatch")) {
+                Streams.add(ids, Streams.range(next, next + k.integer("rowsPerBatch")));
+                Streams.processAll(run, restarted);
+            }
+            restarted.stop();
         }
-        run.spark().conf().set("spark.sql.shuffle.partitions", String.valueOf(LATE_PARTITIONS));
-        StreamingQuery restarted = run.start(writer);
-        for (int b = 0; b < batches; b++, next += perBatch) {
-            Streams.add(ids, Streams.range(next, next + perBatch));
-            Streams.processAll(run, restarted);
-        }
-        restarted.stop();
-        return batches + " micro-batches, then " + batches + " more after a restart with spark.sql.shuffle.partitions="
-                + LATE_PARTITIONS;
+        // lesson:end
+        return next / k.integer("rowsPerBatch") + " micro-batches of " + k.integer("rowsPerBatch") + " rows";
     }
 }

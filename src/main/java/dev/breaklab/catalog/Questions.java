@@ -1,9 +1,11 @@
 package dev.breaklab.catalog;
 
 import dev.breaklab.run.RunQueries;
+import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.StageSnapshot;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /** Prediction questions that many lessons ask, worded and answered the same way everywhere. */
 public final class Questions {
@@ -38,6 +40,11 @@ public final class Questions {
                 "skew-split",
                 "Will Spark split the skewed partition?",
                 run -> RunQueries.finalPlanHas(run, "SortMergeJoin", "skew=true"));
+    }
+
+    /** A yes-or-no question, answered "yes" when {@code holds} is true of the run. */
+    public static Question yesNo(String id, String text, Predicate<RunSnapshot> holds) {
+        return Question.choice(id, text, List.of("yes", "no"), run -> holds.test(run) ? "yes" : "no");
     }
 
     /** "How many tasks will the {@code what} stage run?", answered by {@code stage}. */

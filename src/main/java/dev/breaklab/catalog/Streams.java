@@ -60,6 +60,11 @@ final class Streams {
         return "[" + all + "]";
     }
 
+    /** One figure summed over batches, e.g. the rows the watermark dropped in the whole run. */
+    static long total(List<BatchSnapshot> batches, ToLongFunction<BatchSnapshot> figure) {
+        return batches.stream().mapToLong(figure).sum();
+    }
+
     static BatchSnapshot last(List<BatchSnapshot> batches) {
         if (batches.isEmpty()) {
             throw new IllegalStateException("no micro-batch reported progress");

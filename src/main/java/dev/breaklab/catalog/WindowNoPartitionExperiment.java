@@ -7,13 +7,10 @@ import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.row_number;
 
 import dev.breaklab.catalog.Evidence.Verdict;
-import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.Figures;
 import dev.breaklab.run.RunQueries;
-import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.StageSnapshot;
-import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -27,157 +24,107 @@ class WindowNoPartitionExperiment implements Experiment {
 
     static final String ID = "window-no-partition";
 
-    private static final ExperimentDefinition DEFINITION = new ExperimentDefinition(
-            ID,
-            "Window without partitionBy: the whole table in one task",
-            "row_number() over an ORDER BY with no PARTITION BY sends every row to a single partition.",
-            List.of(Concept.PARTITIONS, Concept.SHUFFLE, Concept.SPARK_UI),
-            """
-            A window function computes each row's value from its neighbours: the rows of its window \
-            partition, in the window's order. Spark evaluates one window partition inside one task, so \
-            it shuffles the data by the PARTITION BY columns and sorts each partition. Leave PARTITION BY \
-            out and the whole dataset is one window partition: Spark plans an Exchange to a single \
-            partition (and logs "No Partition Defined for Window operation! Moving all data to a single \
-            partition"). However many cores you have, one task sorts and scans every row; with real data \
-            sizes it spills, runs for hours, or dies with an out-of-memory error.
+    private static final String EVENTS = """
+            CREATE TEMP VIEW events AS
+            SELECT pmod(id, ${users}) AS user, id AS ts, pmod(hash(id), 100000) AS amount
+            FROM range(0, ${rows}, 1, 8);
+            """;
 
-            It usually happens by accident: numbering each user's events, or taking the previous event \
-            with lag(), and forgetting the PARTITION BY user. The result is then wrong as well as slow \
-            (numbers run across users). Here the broken variant numbers events globally by time; the fixed \
-            one numbers them per user, which is what the report wanted.
+    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(
+                    ID, WindowNoPartitionExperiment.class)
+            .title("Window without partitionBy: the whole table in one task")
+            .summary("row_number() over an ORDER BY with no PARTITION BY sends every row to a single partition.")
+            .concepts(Concept.PARTITIONS, Concept.SHUFFLE, Concept.SPARK_UI)
+            .story("""
+                    A window function computes each row's value from its neighbours: the rows of its window \
+                    partition, in the window's order. Spark evaluates one window partition inside one task, so \
+                    it shuffles the data by the PARTITION BY columns and sorts each partition. Leave PARTITION BY \
+                    out and the whole dataset is one window partition: Spark plans an Exchange to a single \
+                    partition (and logs "No Partition Defined for Window operation! Moving all data to a single \
+                    partition"). However many cores you have, one task sorts and scans every row; with real data \
+                    sizes it spills, runs for hours, or dies with an out-of-memory error.
 
-            In the lab, find the Exchange SinglePartition in the plan and the stage after it: one task \
-            reading the whole shuffle. In the Spark UI the SQL diagram shows the Exchange with \
-            "SinglePartition", and the window stage shows "Tasks: 1" while its input is the entire \
-            dataset. If a global order is really needed, sort with orderBy (a range-partitioned, parallel \
-            sort) and number the rows afterwards, or settle for monotonically_increasing_id().""",
-            new Code("""
-                    // spark.sql.adaptive.enabled=false, spark.sql.shuffle.partitions=8
-                    Dataset<Row> events = spark.range(0, rows, 1, 8).select(
-                        pmod(col("id"), lit(users)).as("user"),
-                        col("id").as("ts"),
-                        pmod(hash(col("id")), lit(100_000)).as("amount"));
+                    It usually happens by accident: numbering each user's events, or taking the previous event \
+                    with lag(), and forgetting the PARTITION BY user. The result is then wrong as well as slow \
+                    (numbers run across users). Here the broken variant numbers events globally by time; the fixed \
+                    one numbers them per user, which is what the report wanted.
 
-                    WindowSpec order = Window.orderBy("ts");                        // broken
-                    WindowSpec order = Window.partitionBy("user").orderBy("ts");    // fixed
-
-                    events.withColumn("seq", row_number().over(order))
-                        .write().format("noop").mode("overwrite").save();""", """
-                    SET spark.sql.adaptive.enabled = false;
-                    SET spark.sql.shuffle.partitions = 8;
-
-                    CREATE TEMP VIEW events AS
-                      SELECT pmod(id, ${users}) AS user, id AS ts, pmod(hash(id), 100000) AS amount
-                      FROM range(0, ${rows}, 1, 8);
-
-                    -- broken: one window partition for the whole table
-                    SELECT *, row_number() OVER (ORDER BY ts) AS seq FROM events;
-
-                    -- fixed: one window partition per user
-                    SELECT *, row_number() OVER (PARTITION BY user ORDER BY ts) AS seq FROM events;"""),
-            List.of(
-                    IntegerKnob.of("rows", "Events", 400_000, 1_000, 50_000_000, "rows", "Rows numbered"),
-                    IntegerKnob.of("users", "Users", 1_000, 1, 1_000_000, "users", "Distinct users"),
-                    IntegerKnob.of(
-                                    "shufflePartitions",
-                                    "Shuffle partitions",
-                                    8,
-                                    1,
-                                    200,
-                                    "partitions",
-                                    "spark.sql.shuffle.partitions: window partitions are spread over this many tasks")
-                            .conf("spark.sql.shuffle.partitions")),
-            List.of(
-                    Variant.of("broken", "ORDER BY only", "No PARTITION BY: every row goes to one partition")
-                            .withConf("spark.sql.adaptive.enabled", "false"),
-                    Variant.of("fixed", "PARTITION BY user", "Each user's events form their own window partition")
-                            .withConf("spark.sql.adaptive.enabled", "false")),
-            List.of(
-                    Question.number(
-                            "window-tasks",
-                            "How many tasks will the window stage (after the shuffle) run?",
-                            run -> windowStage(run).numTasks()),
-                    Question.choice(
-                            "partitioning",
-                            "How will the Exchange before the window partition the rows?",
-                            List.of(
-                                    "SinglePartition",
-                                    "hashpartitioning",
-                                    "rangepartitioning",
-                                    "RoundRobinPartitioning"),
-                            WindowNoPartitionExperiment::partitioning)),
-            List.of(
-                    Evidence.central(
-                            "single-partition",
-                            "Every row moves to one partition: the plan has Exchange SinglePartition and the window stage runs one task that reads the whole shuffle",
-                            Set.of("broken"),
-                            run -> {
-                                StageSnapshot stage = windowStage(run);
-                                boolean single = partitioning(run).equals("SinglePartition");
-                                return Verdict.of(
-                                        single && stage.numTasks() == 1,
-                                        "Exchange: %s; window stage %d: %d task(s) reading %s (%s rows)",
-                                        partitioning(run),
-                                        stage.stageId(),
-                                        stage.numTasks(),
-                                        Figures.bytes(stage.shuffleReadBytes()),
-                                        Figures.count(stage.shuffleReadRecords()));
-                            }),
-                    Evidence.of(
-                            "spread-over-tasks",
-                            "Partitioned by user, the window runs one task per shuffle partition and no task reads more than twice the median",
-                            Set.of("fixed"),
-                            run -> {
-                                StageSnapshot stage = windowStage(run);
-                                double ratio = stage.taskShuffleReadBytes().maxOverMedian();
-                                return Verdict.of(
-                                        stage.numTasks() == RunQueries.knob(run, "shufflePartitions")
-                                                && stage.numTasks() > 1
-                                                && ratio < 2,
-                                        "Exchange: %s; window stage %d: %d tasks, shuffle read max/median %.2fx",
-                                        partitioning(run),
-                                        stage.stageId(),
-                                        stage.numTasks(),
-                                        ratio);
-                            })),
-            "embedded");
+                    In the lab, find the Exchange SinglePartition in the plan and the stage after it: one task \
+                    reading the whole shuffle. In the Spark UI the SQL diagram shows the Exchange with \
+                    "SinglePartition", and the window stage shows "Tasks: 1" while its input is the entire \
+                    dataset. If a global order is really needed, sort with orderBy (a range-partitioned, parallel \
+                    sort) and number the rows afterwards, or settle for monotonically_increasing_id().""")
+            .sql(EVENTS + "SELECT *, row_number() OVER (ORDER BY ts) AS seq FROM events")
+            .sql("fixed", EVENTS + "SELECT *, row_number() OVER (PARTITION BY user ORDER BY ts) AS seq FROM events")
+            .knob(Knobs.rows(400_000, 50_000_000))
+            .knob(IntegerKnob.of("users", "Users", 1_000, 1, 1_000_000, "users", "Distinct users"))
+            .knob(Knobs.shufflePartitions(8, 200, "window partitions are spread over this many tasks"))
+            .variant(Variant.of("broken", "ORDER BY only", "No PARTITION BY: every row goes to one partition")
+                    .withConf("spark.sql.adaptive.enabled", "false"))
+            .variant(Variant.of("fixed", "PARTITION BY user", "Each user's events form their own window partition")
+                    .withConf("spark.sql.adaptive.enabled", "false"))
+            .question(Questions.tasks("window-tasks", "window (after the shuffle)", RunQueries::shuffleReadStage))
+            .question(Question.choice(
+                    "partitioning",
+                    "How will the Exchange before the window partition the rows?",
+                    RunQueries.PARTITIONINGS,
+                    RunQueries::exchangePartitioning))
+            .evidence(Evidence.central(
+                    "single-partition",
+                    "Every row moves to one partition: the plan has Exchange SinglePartition and the window stage runs one task that reads the whole shuffle",
+                    Set.of("broken"),
+                    run -> {
+                        StageSnapshot stage = RunQueries.shuffleReadStage(run);
+                        String partitioning = RunQueries.exchangePartitioning(run);
+                        return Verdict.of(
+                                partitioning.equals("SinglePartition") && stage.numTasks() == 1,
+                                "Exchange: %s; window stage %d: %d task(s) reading %s (%s rows)",
+                                partitioning,
+                                stage.stageId(),
+                                stage.numTasks(),
+                                Figures.bytes(stage.shuffleReadBytes()),
+                                Figures.count(stage.shuffleReadRecords()));
+                    }))
+            .evidence(Evidence.of(
+                    "spread-over-tasks",
+                    "Partitioned by user, the window runs one task per shuffle partition and no task reads more than twice the median",
+                    Set.of("fixed"),
+                    run -> {
+                        StageSnapshot stage = RunQueries.shuffleReadStage(run);
+                        double ratio = stage.taskShuffleReadBytes().maxOverMedian();
+                        return Verdict.of(
+                                stage.numTasks() == RunQueries.knob(run, "shufflePartitions")
+                                        && stage.numTasks() > 1
+                                        && ratio < 2,
+                                "Exchange: %s; window stage %d: %d tasks, shuffle read max/median %.2fx",
+                                RunQueries.exchangePartitioning(run),
+                                stage.stageId(),
+                                stage.numTasks(),
+                                ratio);
+                    }))
+            .primaryFinding("single-partition")
+            .build();
 
     @Override
     public ExperimentDefinition definition() {
         return DEFINITION;
     }
 
-    /** The stage after the shuffle: it reads the shuffle, sorts and computes the window. */
-    static StageSnapshot windowStage(RunSnapshot run) {
-        return RunQueries.shuffleReadStage(run);
-    }
-
-    /** How the shuffle Exchange partitions its rows, as the plan names it. */
-    static String partitioning(RunSnapshot run) {
-        return RunQueries.finalNodes(run, "Exchange", n -> n.named("Exchange")).stream()
-                .map(n -> n.simpleString())
-                .map(s ->
-                        List.of("SinglePartition", "hashpartitioning", "rangepartitioning", "RoundRobinPartitioning")
-                                .stream()
-                                .filter(s::contains)
-                                .findFirst()
-                                .orElse("other"))
-                .findFirst()
-                .orElse("none");
-    }
-
     @Override
     public String run(ExperimentRun run) {
         KnobValues k = run.knobs();
+        // lesson:start
         Dataset<Row> events = run.spark()
                 .range(0, k.integer("rows"), 1, 8)
                 .select(
                         pmod(col("id"), lit(k.integer("users"))).as("user"),
                         col("id").as("ts"),
                         pmod(hash(col("id")), lit(100_000)).as("amount"));
-        WindowSpec order =
-                "fixed".equals(run.variant()) ? Window.partitionBy("user").orderBy("ts") : Window.orderBy("ts");
+        WindowSpec order = run.variant().equals("fixed")
+                ? Window.partitionBy("user").orderBy("ts") // one window partition per user
+                : Window.orderBy("ts"); // no PARTITION BY: one window partition for the whole table
         run.execute(events.withColumn("seq", row_number().over(order)));
+        // lesson:end
         return k.integer("rows") + " events numbered";
     }
 }

@@ -47,6 +47,38 @@ public final class RunQueries {
                 .sum();
     }
 
+    /** Total shuffle records written by the run's completed stages: every row that crossed a shuffle. */
+    public static long shuffleRecordsWritten(RunSnapshot run) {
+        return run.completedStages().stream()
+                .mapToLong(StageSnapshot::shuffleWriteRecords)
+                .sum();
+    }
+
+    /** Bytes the run's completed stages spilled, as they were in memory ("Spill (Memory)"). */
+    public static long memorySpilled(RunSnapshot run) {
+        return run.completedStages().stream()
+                .mapToLong(StageSnapshot::memorySpilledBytes)
+                .sum();
+    }
+
+    /** Bytes the run's completed stages spilled, as written to disk ("Spill (Disk)"). */
+    public static long diskSpilled(RunSnapshot run) {
+        return run.completedStages().stream()
+                .mapToLong(StageSnapshot::diskSpilledBytes)
+                .sum();
+    }
+
+    /** Garbage-collection time over task run time, summed over the completed stages (0 with no run time). */
+    public static double gcShare(RunSnapshot run) {
+        long gc = run.completedStages().stream()
+                .mapToLong(StageSnapshot::gcTimeMs)
+                .sum();
+        long ran = run.completedStages().stream()
+                .mapToLong(StageSnapshot::executorRunTimeMs)
+                .sum();
+        return ran == 0 ? 0 : (double) gc / ran;
+    }
+
     /** The completed stage that kept the executors busiest (sum of task run time). */
     public static Optional<StageSnapshot> busiestStage(RunSnapshot run) {
         return run.completedStages().stream().max(Comparator.comparingLong(StageSnapshot::executorRunTimeMs));
@@ -154,6 +186,34 @@ public final class RunQueries {
     /** The first join operator of a plan tree, or "none". */
     public static String joinIn(PlanNode tree) {
         return tree.stream().flatMap(n -> n.joinOperator().stream()).findFirst().orElse("none");
+    }
+
+    /** Partitionings a shuffle {@code Exchange} names in its arguments, as Spark 4.2 writes them. */
+    public static final List<String> PARTITIONINGS =
+            List.of("SinglePartition", "hashpartitioning", "rangepartitioning", "RoundRobinPartitioning");
+
+    /**
+     * How the first shuffle {@code Exchange} of a plan tree partitions its rows (one of {@link
+     * #PARTITIONINGS}, else "other"), or "none" without a shuffle.
+     */
+    public static String partitioningIn(PlanNode tree) {
+        return tree.stream()
+                .filter(PlanNode::isShuffleExchange)
+                .findFirst()
+                .map(exchange -> PARTITIONINGS.stream()
+                        .filter(exchange::marked)
+                        .findFirst()
+                        .orElse("other"))
+                .orElse("none");
+    }
+
+    /** How the first shuffle of the run's final plans partitions its rows (see {@link #partitioningIn}). */
+    public static String exchangePartitioning(RunSnapshot run) {
+        return run.finalPlans().stream()
+                .map(RunQueries::partitioningIn)
+                .filter(p -> !p.equals("none"))
+                .findFirst()
+                .orElse("none");
     }
 
     /** The join operator in the run's final plan(s), or "none". */

@@ -23,4 +23,17 @@ class RunQueriesTests {
         assertThat(RunQueries.joinIn(scan)).isEqualTo("none");
         assertThat(SparkMetricText.orZero(join, "number of output rows")).isEqualTo(1_000L);
     }
+
+    @Test
+    void names_how_the_first_shuffle_partitions_its_rows() {
+        PlanNode scan = new PlanNode("Range", "Range (0, 10, step=1, splits=2)", List.of(), List.of());
+        PlanNode single = new PlanNode(
+                "Exchange", "Exchange SinglePartition, ENSURE_REQUIREMENTS, [plan_id=7]", List.of(), List.of(scan));
+        PlanNode window = new PlanNode("Window", "Window [row_number()]", List.of(), List.of(single));
+        PlanNode hashed = new PlanNode(
+                "Exchange", "Exchange hashpartitioning(user#1L, 8), ENSURE_REQUIREMENTS", List.of(), List.of(scan));
+        assertThat(RunQueries.partitioningIn(window)).isEqualTo("SinglePartition");
+        assertThat(RunQueries.partitioningIn(hashed)).isEqualTo("hashpartitioning");
+        assertThat(RunQueries.partitioningIn(scan)).isEqualTo("none");
+    }
 }
