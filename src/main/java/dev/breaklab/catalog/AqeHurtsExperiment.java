@@ -7,13 +7,10 @@ import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.sum;
 
 import dev.breaklab.catalog.Evidence.Verdict;
-import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.Figures;
 import dev.breaklab.run.RunQueries;
-import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.StageSnapshot;
-import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -25,134 +22,106 @@ class AqeHurtsExperiment implements Experiment {
 
     static final String ID = "aqe-hurts";
 
-    private static final ExperimentDefinition DEFINITION = new ExperimentDefinition(
-            ID,
-            "When AQE hurts: coalesced into one task",
-            "parallelismFirst=false with a big advisory size: AQE merges every shuffle partition into one, and one core does all the work.",
-            List.of(Concept.AQE, Concept.PARTITIONS, Concept.SPARK_UI),
-            """
-            AQE's coalescing rule merges small shuffle partitions until they reach a target size. With \
-            spark.sql.adaptive.coalescePartitions.parallelismFirst=true (the default) the target is \
-            capped so that there are still at least as many partitions as cores; the advisory size \
-            (spark.sql.adaptive.advisoryPartitionSizeInBytes) is only a ceiling. Spark's documentation \
-            recommends setting parallelismFirst=false on a busy cluster, and then the advisory size is \
-            taken literally: AQE keeps merging until a partition reaches it.
+    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(ID, AqeHurtsExperiment.class)
+            .title("When AQE hurts: coalesced into one task")
+            .summary("parallelismFirst=false with a big advisory size: AQE merges every shuffle partition into one,"
+                    + " and one core does all the work.")
+            .concepts(Concept.AQE, Concept.PARTITIONS, Concept.SPARK_UI)
+            .story("""
+                    AQE's coalescing rule merges small shuffle partitions until they reach a target size. With \
+                    spark.sql.adaptive.coalescePartitions.parallelismFirst=true (the default) the target is \
+                    capped so that there are still at least as many partitions as cores; the advisory size \
+                    (spark.sql.adaptive.advisoryPartitionSizeInBytes) is only a ceiling. Spark's documentation \
+                    recommends setting parallelismFirst=false on a busy cluster, and then the advisory size is \
+                    taken literally: AQE keeps merging until a partition reaches it.
 
-            That is the trap. Someone raises the advisory size to 256 MB "to get fewer, bigger tasks" \
-            and switches parallelismFirst off. Any shuffle smaller than 256 MB now becomes a single \
-            partition: the whole aggregation runs in one task on one core while every other core of the \
-            executor sits idle, and the stage takes as long as that one task. Spark's own default guards \
-            against exactly this (SPARK-31124 made coalescing keep at least the default parallelism); \
-            parallelismFirst=false removes the guard. Nothing fails; the job just uses one core.
+                    That is the trap. Someone raises the advisory size to 256 MB "to get fewer, bigger tasks" \
+                    and switches parallelismFirst off. Any shuffle smaller than 256 MB now becomes a single \
+                    partition: the whole aggregation runs in one task on one core while every other core of the \
+                    executor sits idle, and the stage takes as long as that one task. Spark's own default guards \
+                    against exactly this (SPARK-31124 made coalescing keep at least the default parallelism); \
+                    parallelismFirst=false removes the guard. Nothing fails; the job just uses one core.
 
-            In the lab, the aggregate stage of the broken run has exactly one task reading the whole \
-            shuffle; the fixed run (parallelismFirst back on, same advisory size) splits it across the \
-            cores. In the Spark UI the stage page says 1/1 tasks, the event timeline shows a single bar, and \
-            the Executors tab shows one active task on an executor that has more cores. The fix is to keep \
-            parallelismFirst on, size the advisory target for what one task should really handle, or set \
-            spark.sql.adaptive.coalescePartitions.minPartitionNum, a floor that holds either way.""",
-            new Code("""
-                    // broken: spark.sql.adaptive.coalescePartitions.parallelismFirst=false
-                    // fixed:  spark.sql.adaptive.coalescePartitions.parallelismFirst=true
-                    // both:   AQE on, spark.sql.adaptive.advisoryPartitionSizeInBytes=256m
-                    spark.range(0, rows, 1, 4)
-                        .groupBy(pmod(col("id"), lit(keys)).as("key"))
-                        .agg(count(lit(1)).as("n"), sum("id").as("total"))
-                        .write().format("noop").mode("overwrite").save();""", """
-                    SET spark.sql.adaptive.enabled = true;
-                    SET spark.sql.adaptive.advisoryPartitionSizeInBytes = 256m;
-                    SET spark.sql.adaptive.coalescePartitions.parallelismFirst = false;  -- broken; fixed: true
-
-                    SELECT pmod(id, ${keys}) AS key, count(*) AS n, sum(id) AS total
+                    In the lab, the aggregate stage of the broken run has exactly one task reading the whole \
+                    shuffle; the fixed run (parallelismFirst back on, same advisory size) splits it across the \
+                    cores. In the Spark UI the stage page says 1/1 tasks, the event timeline shows a single bar, and \
+                    the Executors tab shows one active task on an executor that has more cores. The fix is to keep \
+                    parallelismFirst on, size the advisory target for what one task should really handle, or set \
+                    spark.sql.adaptive.coalescePartitions.minPartitionNum, a floor that holds either way.""")
+            .sql("""
+                    SELECT pmod(id, ${keys}) AS key, count(1) AS n, sum(id) AS total
                     FROM range(0, ${rows}, 1, 4)
-                    GROUP BY pmod(id, ${keys});"""),
-            List.of(
-                    IntegerKnob.of("rows", "Rows", 2_400_000, 10_000, 100_000_000, "rows", "Rows aggregated"),
-                    IntegerKnob.of(
-                            "keys",
-                            "Groups",
-                            2_400_000,
-                            1,
-                            100_000_000,
-                            "keys",
-                            "Distinct keys: many groups keep the shuffle big after partial aggregation"),
-                    IntegerKnob.of(
-                                    "advisoryPartitionSize",
-                                    "Advisory partition size",
-                                    268_435_456,
-                                    1_048_576,
-                                    1_073_741_824,
-                                    "bytes",
-                                    "spark.sql.adaptive.advisoryPartitionSizeInBytes: the size AQE packs partitions up to (256 MB)")
-                            .conf("spark.sql.adaptive.advisoryPartitionSizeInBytes")),
-            List.of(
-                    pinned(Variant.of(
-                                    "broken",
-                                    "parallelismFirst=false",
-                                    "AQE packs partitions up to the advisory size: everything lands in one"))
-                            .withConf("spark.sql.adaptive.coalescePartitions.parallelismFirst", "false"),
-                    pinned(Variant.of(
-                                    "fixed",
-                                    "parallelismFirst=true",
-                                    "The default: AQE keeps at least one partition per core"))
-                            .withConf("spark.sql.adaptive.coalescePartitions.parallelismFirst", "true")),
-            List.of(
-                    Question.number(
-                            "aggregate-tasks",
-                            "How many tasks will the aggregate stage (after the shuffle) run?",
-                            run -> aggregateStage(run).numTasks()),
-                    Question.choice(
-                            "aqe-coalesce",
-                            "Will AQE coalesce the shuffle partitions?",
-                            List.of("yes", "no"),
-                            run -> RunQueries.finalPlanHas(run, "AQEShuffleRead", "coalesced") ? "yes" : "no")),
-            List.of(
-                    Evidence.central(
-                            "one-task",
-                            "AQE coalesced the whole shuffle into one partition: one task reads everything while the other cores idle",
-                            Set.of("broken"),
-                            run -> {
-                                StageSnapshot stage = aggregateStage(run);
-                                return Verdict.of(
-                                        stage.numTasks() == 1
-                                                && RunQueries.finalPlanHas(run, "AQEShuffleRead", "coalesced"),
-                                        "aggregate stage %d: %d task(s) read %s",
-                                        stage.stageId(),
-                                        stage.numTasks(),
-                                        Figures.bytes(stage.shuffleReadBytes()));
-                            }),
-                    Evidence.of(
-                            "shared",
-                            "With parallelismFirst the same shuffle is still coalesced, but into at least two partitions that run side by side",
-                            Set.of("fixed"),
-                            run -> {
-                                StageSnapshot stage = aggregateStage(run);
-                                boolean coalesced = RunQueries.finalPlanHas(run, "AQEShuffleRead", "coalesced");
-                                return Verdict.of(
-                                        coalesced && stage.numTasks() >= 2,
-                                        "aggregate stage %d: %d tasks, median read %s, AQEShuffleRead coalesced: %s",
-                                        stage.stageId(),
-                                        stage.numTasks(),
-                                        Figures.bytes(
-                                                stage.taskShuffleReadBytes().p50()),
-                                        coalesced ? "yes" : "no");
-                            }),
-                    Evidence.of(
-                            "worth-sharing",
-                            "The shuffle is worth sharing: at least 4 MiB, well over coalescePartitions.minPartitionSize (1 MB) per core",
-                            Set.of("broken", "fixed"),
-                            run -> {
-                                long read = aggregateStage(run).shuffleReadBytes();
-                                return Verdict.of(read >= 4L * 1024 * 1024, "shuffle read: %s", Figures.bytes(read));
-                            })),
-            "embedded");
+                    GROUP BY pmod(id, ${keys})""")
+            .knob(Knobs.rows(2_400_000, 100_000_000))
+            .knob(IntegerKnob.of(
+                    "keys",
+                    "Groups",
+                    2_400_000,
+                    1,
+                    100_000_000,
+                    "keys",
+                    "Distinct keys: many groups keep the shuffle big after partial aggregation"))
+            .knob(IntegerKnob.of(
+                            "advisoryPartitionSize",
+                            "Advisory partition size",
+                            268_435_456,
+                            1_048_576,
+                            1_073_741_824,
+                            "bytes",
+                            "spark.sql.adaptive.advisoryPartitionSizeInBytes: the size AQE packs partitions up to (256 MB)")
+                    .conf("spark.sql.adaptive.advisoryPartitionSizeInBytes"))
+            .knob(Knobs.shufflePartitions(200, 5_000, "the partitions AQE starts coalescing from"))
+            .variant(pinned(Variant.of("broken", "parallelismFirst=false", "AQE packs everything into one partition"))
+                    .withConf("spark.sql.adaptive.coalescePartitions.parallelismFirst", "false"))
+            .variant(
+                    pinned(Variant.of("fixed", "parallelismFirst=true", "The default: at least one partition per core"))
+                            .withConf("spark.sql.adaptive.coalescePartitions.parallelismFirst", "true"))
+            .question(Questions.tasks("aggregate-tasks", "aggregate (after the shuffle)", RunQueries::shuffleReadStage))
+            .question(Questions.aqeCoalesces())
+            .evidence(Evidence.central(
+                    "one-task",
+                    "AQE coalesced the whole shuffle into one partition: one task reads everything while the other cores idle",
+                    Set.of("broken"),
+                    run -> {
+                        StageSnapshot stage = RunQueries.shuffleReadStage(run);
+                        return Verdict.of(
+                                stage.numTasks() == 1 && RunQueries.finalPlanHas(run, "AQEShuffleRead", "coalesced"),
+                                "aggregate stage %d: %d task(s) read %s",
+                                stage.stageId(),
+                                stage.numTasks(),
+                                Figures.bytes(stage.shuffleReadBytes()));
+                    }))
+            .evidence(Evidence.of(
+                    "shared",
+                    "With parallelismFirst the same shuffle is still coalesced, but into at least two partitions that run side by side",
+                    Set.of("fixed"),
+                    run -> {
+                        StageSnapshot stage = RunQueries.shuffleReadStage(run);
+                        boolean coalesced = RunQueries.finalPlanHas(run, "AQEShuffleRead", "coalesced");
+                        return Verdict.of(
+                                coalesced && stage.numTasks() >= 2,
+                                "aggregate stage %d: %d tasks, median read %s, AQEShuffleRead coalesced: %s",
+                                stage.stageId(),
+                                stage.numTasks(),
+                                Figures.bytes(stage.taskShuffleReadBytes().p50()),
+                                coalesced ? "yes" : "no");
+                    }))
+            .evidence(Evidence.of(
+                    "worth-sharing",
+                    "The shuffle is worth sharing: at least 4 MiB, well over coalescePartitions.minPartitionSize (1 MB) per core",
+                    Set.of("broken", "fixed"),
+                    run -> {
+                        long read = RunQueries.shuffleReadStage(run).shuffleReadBytes();
+                        return Verdict.of(read >= 4L * 1024 * 1024, "shuffle read: %s", Figures.bytes(read));
+                    }))
+            .primaryFinding("low-parallelism")
+            .build();
 
     /** AQE on with a literal-minded advisory size; only parallelismFirst differs between the variants. */
     private static Variant pinned(Variant variant) {
         return variant.withConf("spark.sql.adaptive.enabled", "true")
                 .withConf("spark.sql.adaptive.coalescePartitions.enabled", "true")
-                .withConf("spark.sql.adaptive.coalescePartitions.minPartitionSize", "1m")
-                .withConf("spark.sql.shuffle.partitions", "200");
+                .withConf("spark.sql.adaptive.coalescePartitions.minPartitionSize", "1m");
     }
 
     @Override
@@ -160,18 +129,16 @@ class AqeHurtsExperiment implements Experiment {
         return DEFINITION;
     }
 
-    static StageSnapshot aggregateStage(RunSnapshot run) {
-        return RunQueries.shuffleReadStage(run);
-    }
-
     @Override
     public String run(ExperimentRun run) {
         KnobValues k = run.knobs();
+        // lesson:start
         Dataset<Row> query = run.spark()
                 .range(0, k.integer("rows"), 1, 4)
                 .groupBy(pmod(col("id"), lit(k.integer("keys"))).as("key"))
                 .agg(count(lit(1)).as("n"), sum("id").as("total"));
         run.execute(query);
+        // lesson:end
         return k.integer("keys") + " groups aggregated";
     }
 }

@@ -6,14 +6,11 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;
 
 import dev.breaklab.catalog.Evidence.Verdict;
-import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.RunQueries;
-import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.springframework.stereotype.Component;
 
 /** Post-shuffle partitions small enough to hash, sorted anyway: AQE can swap the merge join for a hash join. */
@@ -21,139 +18,109 @@ import org.springframework.stereotype.Component;
 class AqeShuffledHashExperiment implements Experiment {
 
     static final String ID = "aqe-shuffled-hash";
-    private static final int PARTITIONS = 8;
-    private static final long SIXTY_FOUR_MB = 64L * 1024 * 1024;
 
-    private static final ExperimentDefinition DEFINITION = new ExperimentDefinition(
-            ID,
-            "AQE shuffled hash join: skip the sort when partitions are small",
-            "Both sides are too big to broadcast but every shuffle partition is small; AQE can replace the sort-merge join with a shuffled hash join.",
-            List.of(Concept.AQE, Concept.JOINS, Concept.MEMORY),
-            """
-            When neither side of a join can be broadcast, Spark's default is the sort-merge join: shuffle \
-            both sides by key, sort each partition, then walk the two sorted streams together. Sorting \
-            is robust (it can spill to disk) but it costs CPU and memory on every row. A shuffled hash \
-            join shuffles the same way and then builds a hash table of one side's partition instead of \
-            sorting both, which is cheaper as long as each partition's build side fits in memory. The \
-            static planner cannot know partition sizes, so it plays safe and sorts.
+    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(
+                    ID, AqeShuffledHashExperiment.class)
+            .title("AQE shuffled hash join: skip the sort when partitions are small")
+            .summary("Both sides are too big to broadcast but every shuffle partition is small; AQE can replace the"
+                    + " sort-merge join with a shuffled hash join.")
+            .concepts(Concept.AQE, Concept.JOINS, Concept.MEMORY)
+            .story("""
+                    When neither side of a join can be broadcast, Spark's default is the sort-merge join: shuffle \
+                    both sides by key, sort each partition, then walk the two sorted streams together. Sorting \
+                    is robust (it can spill to disk) but it costs CPU and memory on every row. A shuffled hash \
+                    join shuffles the same way and then builds a hash table of one side's partition instead of \
+                    sorting both, which is cheaper as long as each partition's build side fits in memory. The \
+                    static planner cannot know partition sizes, so it plays safe and sorts.
 
-            With AQE the map stages have run before the join is planned, and their output sizes per \
-            partition are known. If every partition is at most \
-            spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold (and the advisory partition size is \
-            not above it either), AQE re-plans the join as a ShuffledHashJoin. The setting is 0 by \
-            default, so this never happens unless you ask for it: that is the broken variant, AQE on and \
-            the merge join kept. The fixed variant sets the threshold to 64 MB, equal to the advisory size.
+                    With AQE the map stages have run before the join is planned, and their output sizes per \
+                    partition are known. If every partition is at most \
+                    spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold (and the advisory partition size is \
+                    not above it either), AQE re-plans the join as a ShuffledHashJoin. The setting is 0 by \
+                    default, so this never happens unless you ask for it: that is the broken variant, AQE on and \
+                    the merge join kept. The fixed variant sets the threshold to 64 MB, equal to the advisory size. \
+                    Both variants switch broadcasting, coalescing and skew handling off, so that only the join \
+                    operator can change.
 
-            In the lab, compare the final plans: SortMergeJoin with a Sort under each side (and their sort \
-            time and peak memory metrics) against ShuffledHashJoin with no Sort at all; the initial plan \
-            of both runs is the same sort-merge join. In the Spark UI the SQL tab shows the same change in \
-            the final plan, and the join stage's tasks lose their sort time.""",
-            new Code("""
-                    Dataset<Row> facts = spark.range(0, rows, 1, 8).select(
-                        pmod(col("id"), lit(dimRows)).as("key"), col("id").as("amount"));
-                    Dataset<Row> dims = spark.range(0, dimRows, 1, 8).select(
-                        col("id").as("key"), concat(lit("name-"), col("id").cast("string")).as("name"));
-
-                    // spark.sql.adaptive.enabled=true, broadcast off (both thresholds -1)
-                    // broken: spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold=0 (the default)
-                    // fixed:  spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold=64m
-                    facts.join(dims, "key").write().format("noop").mode("overwrite").save();""", """
-                    SET spark.sql.adaptive.enabled = true;
-                    SET spark.sql.autoBroadcastJoinThreshold = -1;
-                    SET spark.sql.adaptive.autoBroadcastJoinThreshold = -1;
-                    SET spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold = 0;   -- broken; fixed: 64m
-
+                    In the lab, compare the final plans: SortMergeJoin with a Sort under each side (and their sort \
+                    time and peak memory metrics) against ShuffledHashJoin with no Sort at all; the initial plan \
+                    of both runs is the same sort-merge join. In the Spark UI the SQL tab shows the same change in \
+                    the final plan, and the join stage's tasks lose their sort time.""")
+            .sql("""
                     SELECT f.key, f.amount, d.name
                     FROM (SELECT pmod(id, ${dimRows}) AS key, id AS amount FROM range(0, ${rows}, 1, 8)) f
                     JOIN (SELECT id AS key, concat('name-', id) AS name FROM range(0, ${dimRows}, 1, 8)) d
-                      ON f.key = d.key;"""),
-            List.of(
-                    IntegerKnob.of("rows", "Fact rows", 500_000, 10_000, 50_000_000, "rows", "Rows in the fact table"),
-                    IntegerKnob.of(
-                            "dimRows", "Dimension rows", 100_000, 1_000, 10_000_000, "rows", "Rows in the dimension"),
-                    IntegerKnob.of(
-                                    "localMapThreshold",
-                                    "Local hash map threshold",
-                                    0,
-                                    0,
-                                    1_073_741_824,
-                                    "bytes",
-                                    "spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold: largest partition AQE will hash instead of sort")
-                            .conf("spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold")),
-            List.of(
-                    pinned(Variant.of(
-                            "broken",
-                            "AQE on, threshold 0",
-                            "The default: AQE never turns the sort-merge join into a hash join")),
-                    pinned(Variant.of(
-                                    "fixed",
-                                    "Threshold 64 MB",
-                                    "Partitions under 64 MB (the advisory size) are hashed instead of sorted"))
-                            .withKnob("localMapThreshold", SIXTY_FOUR_MB)),
-            List.of(
-                    Question.choice(
-                            "join-strategy",
-                            "Which join operator will the final plan use?",
-                            List.of("SortMergeJoin", "ShuffledHashJoin", "BroadcastHashJoin"),
-                            RunQueries::joinStrategy),
-                    Question.number(
-                            "sorts",
-                            "How many Sort operators will the final plan have?",
-                            run -> RunQueries.countFinal(run, n -> n.nodeName().equals("Sort")))),
-            List.of(
-                    Evidence.central(
-                            "still-sorting",
-                            "The join still sorts both sides: the final plan is a SortMergeJoin over two Sort operators",
-                            Set.of("broken"),
-                            run -> {
-                                long sorts = RunQueries.countFinal(
-                                        run, n -> n.nodeName().equals("Sort"));
-                                String join = RunQueries.joinStrategy(run);
-                                long sortTime = RunQueries.finalMetric(run, "Sort", "sort time");
-                                return Verdict.of(
-                                        join.equals("SortMergeJoin") && sorts == 2,
-                                        "join: %s, Sort operators: %d, sort time: %d ms",
-                                        join,
-                                        sorts,
-                                        sortTime);
-                            }),
-                    Evidence.of(
-                            "hashed",
-                            "AQE re-planned the sort-merge join as a ShuffledHashJoin with no Sort left",
-                            Set.of("fixed"),
-                            run -> {
-                                String initial = RunQueries.initialJoinStrategy(run);
-                                String last = RunQueries.joinStrategy(run);
-                                long sorts = RunQueries.countFinal(
-                                        run, n -> n.nodeName().equals("Sort"));
-                                return Verdict.of(
-                                        initial.equals("SortMergeJoin")
-                                                && last.equals("ShuffledHashJoin")
-                                                && sorts == 0,
-                                        "planned: %s, ran: %s, Sort operators: %d",
-                                        initial,
-                                        last,
-                                        sorts);
-                            }),
-                    Evidence.of(
-                            "both-shuffled",
-                            "Either way both sides are shuffled: two map stages write shuffle data",
-                            Set.of("broken", "fixed"),
-                            run -> {
-                                long stages = RunQueries.shuffleMapStageCount(run);
-                                return Verdict.of(stages == 2, "map stages writing shuffle data: %d", stages);
-                            })),
-            "embedded");
+                      ON f.key = d.key""")
+            .knob(Knobs.rows(500_000, 50_000_000))
+            .knob(IntegerKnob.of(
+                    "dimRows", "Dimension rows", 100_000, 1_000, 10_000_000, "rows", "Rows in the dimension"))
+            .knob(IntegerKnob.of(
+                            "localMapThreshold",
+                            "Local hash map threshold",
+                            0,
+                            0,
+                            1_073_741_824,
+                            "bytes",
+                            "spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold: largest partition AQE will hash instead of sort")
+                    .conf("spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold"))
+            .knob(Knobs.shufflePartitions(8, 200, "partitions on each side of the join"))
+            .variant(pinned(
+                    Variant.of("broken", "AQE on, threshold 0", "The default: AQE never hashes instead of sorting")))
+            .variant(pinned(Variant.of("fixed", "Threshold 64 MB", "Partitions under 64 MB are hashed, not sorted"))
+                    .withKnob("localMapThreshold", 64L * 1024 * 1024))
+            .question(Questions.joinStrategy("SortMergeJoin", "ShuffledHashJoin", "BroadcastHashJoin"))
+            .question(Question.number(
+                    "sorts",
+                    "How many Sort operators will the final plan have?",
+                    run -> RunQueries.countFinal(run, n -> n.named("Sort"))))
+            .evidence(Evidence.central(
+                    "still-sorting",
+                    "The join still sorts both sides: the final plan is a SortMergeJoin over two Sort operators",
+                    Set.of("broken"),
+                    run -> {
+                        long sorts = RunQueries.countFinal(run, n -> n.named("Sort"));
+                        String join = RunQueries.joinStrategy(run);
+                        return Verdict.of(
+                                join.equals("SortMergeJoin") && sorts == 2,
+                                "join: %s, Sort operators: %d, sort time: %d ms",
+                                join,
+                                sorts,
+                                RunQueries.finalMetric(run, "Sort", "sort time"));
+                    }))
+            .evidence(Evidence.of(
+                    "hashed",
+                    "AQE re-planned the sort-merge join as a ShuffledHashJoin with no Sort left",
+                    Set.of("fixed"),
+                    run -> {
+                        long sorts = RunQueries.countFinal(run, n -> n.named("Sort"));
+                        String initial = RunQueries.initialJoinStrategy(run);
+                        String join = RunQueries.joinStrategy(run);
+                        return Verdict.of(
+                                initial.equals("SortMergeJoin") && join.equals("ShuffledHashJoin") && sorts == 0,
+                                "planned: %s, ran: %s, Sort operators: %d",
+                                initial,
+                                join,
+                                sorts);
+                    }))
+            .evidence(Evidence.of(
+                    "both-shuffled",
+                    "Either way both sides are shuffled: two map stages write shuffle data",
+                    Set.of("broken", "fixed"),
+                    run -> Verdict.of(
+                            RunQueries.shuffleMapStageCount(run) == 2,
+                            "map stages writing shuffle data: %d",
+                            RunQueries.shuffleMapStageCount(run))))
+            .primaryFinding("sort-merge-avoidable")
+            .build();
 
-    /** AQE on, broadcasting off on both paths, no coalescing: only the join operator may change. */
+    /** AQE on, broadcasting off on both paths, no coalescing or skew handling: only the join may change. */
     private static Variant pinned(Variant variant) {
         return variant.withConf("spark.sql.adaptive.enabled", "true")
                 .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")
                 .withConf("spark.sql.adaptive.autoBroadcastJoinThreshold", "-1")
                 .withConf("spark.sql.adaptive.advisoryPartitionSizeInBytes", "64m")
                 .withConf("spark.sql.adaptive.coalescePartitions.enabled", "false")
-                .withConf("spark.sql.adaptive.skewJoin.enabled", "false")
-                .withConf("spark.sql.shuffle.partitions", String.valueOf(PARTITIONS));
+                .withConf("spark.sql.adaptive.skewJoin.enabled", "false");
     }
 
     @Override
@@ -163,16 +130,20 @@ class AqeShuffledHashExperiment implements Experiment {
 
     @Override
     public String run(ExperimentRun run) {
-        SparkSession spark = run.spark();
         KnobValues k = run.knobs();
-        long dimRows = k.integer("dimRows");
-        Dataset<Row> facts = spark.range(0, k.integer("rows"), 1, PARTITIONS)
-                .select(pmod(col("id"), lit(dimRows)).as("key"), col("id").as("amount"));
-        Dataset<Row> dims = spark.range(0, dimRows, 1, PARTITIONS)
+        // lesson:start
+        Dataset<Row> facts = run.spark()
+                .range(0, k.integer("rows"), 1, 8)
+                .select(
+                        pmod(col("id"), lit(k.integer("dimRows"))).as("key"),
+                        col("id").as("amount"));
+        Dataset<Row> dims = run.spark()
+                .range(0, k.integer("dimRows"), 1, 8)
                 .select(
                         col("id").as("key"),
                         concat(lit("name-"), col("id").cast("string")).as("name"));
         run.execute(facts.join(dims, "key"));
-        return k.integer("rows") + " fact rows joined to " + dimRows + " dimension rows";
+        // lesson:end
+        return k.integer("rows") + " fact rows joined to " + k.integer("dimRows") + " dimension rows";
     }
 }

@@ -7,17 +7,13 @@ import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.sum;
 
 import dev.breaklab.catalog.Evidence.Verdict;
-import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.Figures;
 import dev.breaklab.run.RunQueries;
-import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.StageSnapshot;
-import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.springframework.stereotype.Component;
 
 /** A writer that left hundreds of tiny Parquet files, and the reads that pay for every one of them. */
@@ -25,195 +21,169 @@ import org.springframework.stereotype.Component;
 class SmallFilesExperiment implements Experiment {
 
     static final String ID = "small-files";
-    private static final int WRITE_PARTITIONS = 4;
     private static final String SCAN = "Scan parquet";
 
-    private static final ExperimentDefinition DEFINITION = new ExperimentDefinition(
-            ID,
-            "Small files: hundreds of opens for a few megabytes",
-            "A table written as hundreds of tiny Parquet files: every read pays per file, not per byte.",
-            List.of(Concept.PARTITIONS, Concept.STAGES, Concept.SPARK_UI),
-            """
-            Small files are usually made, not found: a streaming job that commits every few seconds, a \
-            write partitioned by a high-cardinality column, maxRecordsPerFile set low, or hundreds of \
-            shuffle partitions written straight out. Each file is cheap to write once and expensive to read \
-            forever: listing it, opening it, reading a Parquet footer and its metadata before the first row \
-            comes back. For a few kilobytes of data per file that fixed cost is the whole cost, and object \
-            stores charge it per request.
+    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(ID, SmallFilesExperiment.class)
+            .title("Small files: hundreds of opens for a few megabytes")
+            .summary("A table written as hundreds of tiny Parquet files: every read pays per file, not per byte.")
+            .concepts(Concept.PARTITIONS, Concept.STAGES, Concept.SPARK_UI)
+            .story("""
+                    Small files are usually made, not found: a streaming job that commits every few seconds, a \
+                    write partitioned by a high-cardinality column, maxRecordsPerFile set low, or hundreds of \
+                    shuffle partitions written straight out. Each file is cheap to write once and expensive to read \
+                    forever: listing it, opening it, reading a Parquet footer and its metadata before the first row \
+                    comes back. For a few kilobytes of data per file that fixed cost is the whole cost, and object \
+                    stores charge it per request.
 
-            Spark softens the blow on read. It packs small files into one partition until a split is \
-            full, counting every file as if it were spark.sql.files.openCostInBytes (4 MB) bigger than it \
-            is, against spark.sql.files.maxPartitionBytes (128 MB). So a few hundred tiny files become a \
-            handful of tasks, each opening dozens of files. Lower maxPartitionBytes below the open cost, as \
-            people do when chasing parallelism, and every tiny file becomes a task of its own.
+                    Spark softens the blow on read. It packs small files into one partition until a split is \
+                    full, counting every file as if it were spark.sql.files.openCostInBytes (4 MB) bigger than it \
+                    is, against spark.sql.files.maxPartitionBytes (128 MB). So a few hundred tiny files become a \
+                    handful of tasks, each opening dozens of files. Lower maxPartitionBytes below the open cost, as \
+                    people do when chasing parallelism, and every tiny file becomes a task of its own.
 
-            In the lab, read the Parquet scan's metrics: "number of files read", "size of files read", and \
-            the scan stage's task count. In the Spark UI they are on the scan node of the SQL tab's query \
-            diagram (expand the details); the write's node shows "number of written files". The real fix is \
-            compaction: rewrite the table as a few right-sized files (the fixed variant writes the same \
-            rows as 4 files). Reading settings only change how the opens are spread over tasks.""",
-            new Code("""
-                    // spark.sql.adaptive.enabled=false, spark.sql.shuffle.partitions=4
-                    // spark.sql.files.maxPartitionBytes=128m, spark.sql.files.openCostInBytes=4m
-                    // (split-small: maxPartitionBytes=1m, below the open cost)
-                    Dataset<Row> events = spark.range(0, rows, 1, 4).select(
-                        col("id"), pmod(col("id"), lit(97)).as("key"), pmod(col("id").multiply(7), lit(1000)).as("amount"));
-
-                    events.write()
-                        .option("maxRecordsPerFile", rows / files)   // broken: hundreds of tiny files
-                        .parquet(dir);                                // fixed: no option, 4 files
-
-                    spark.read().parquet(dir)
-                        .groupBy("key").agg(count(lit(1)).as("events"), sum("amount").as("amount"))
-                        .write().format("noop").mode("overwrite").save();""", """
-                    SET spark.sql.adaptive.enabled = false;
-                    SET spark.sql.files.maxPartitionBytes = 134217728;  -- split-small: 1048576
-                    SET spark.sql.files.openCostInBytes = 4194304;
-                    SET spark.sql.files.maxRecordsPerFile = ${rows / files};  -- broken: tiny files
-
-                    CREATE TABLE events USING parquet LOCATION '${dir}' AS
-                      SELECT id, pmod(id, 97) AS key, pmod(id * 7, 1000) AS amount
-                      FROM range(0, ${rows}, 1, 4);
-
-                    SELECT key, count(*) AS events, sum(amount) AS amount FROM events GROUP BY key;"""),
-            List.of(
-                    IntegerKnob.of("rows", "Rows", 60_000, 1_000, 10_000_000, "rows", "Rows in the table"),
-                    IntegerKnob.of(
-                            "files",
-                            "Files written",
-                            150,
-                            4,
-                            2_000,
-                            "files",
-                            "How many files the broken writer leaves behind (the fixed one writes 4)"),
-                    IntegerKnob.of(
-                                    "maxPartitionBytes",
-                                    "Max partition bytes",
-                                    134_217_728,
-                                    1_024,
-                                    1_073_741_824,
-                                    "bytes",
-                                    "spark.sql.files.maxPartitionBytes: the most a scan task reads")
-                            .conf("spark.sql.files.maxPartitionBytes"),
-                    IntegerKnob.of(
-                                    "openCostInBytes",
-                                    "Open cost",
-                                    4_194_304,
-                                    0,
-                                    134_217_728,
-                                    "bytes",
-                                    "spark.sql.files.openCostInBytes: what opening a file counts as when packing splits")
-                            .conf("spark.sql.files.openCostInBytes")),
-            List.of(
-                    Variant.of("broken", "Hundreds of tiny files", "The writer leaves one file per few hundred rows")
-                            .withConf("spark.sql.adaptive.enabled", "false")
-                            .withConf("spark.sql.shuffle.partitions", "4"),
-                    Variant.of("fixed", "Compacted", "The same rows written as 4 files")
-                            .withConf("spark.sql.adaptive.enabled", "false")
-                            .withConf("spark.sql.shuffle.partitions", "4"),
-                    Variant.of(
-                                    "split-small",
-                                    "Tiny files, maxPartitionBytes 1 MB",
-                                    "maxPartitionBytes below the open cost: every tiny file becomes a task")
-                            .withConf("spark.sql.adaptive.enabled", "false")
-                            .withConf("spark.sql.shuffle.partitions", "4")
-                            .withKnob("maxPartitionBytes", 1_048_576L)),
-            List.of(
-                    Question.number(
-                            "files-read",
-                            "How many files will the scan open?",
-                            run -> RunQueries.finalMetric(run, SCAN, "number of files read")),
-                    Question.number("scan-tasks", "How many tasks will the scan stage run?", run -> scanStage(run)
-                            .numTasks())),
-            List.of(
-                    Evidence.central(
-                            "tiny-files",
-                            "The scan opens at least 100 files of under 16 KB each on average",
-                            Set.of("broken", "split-small"),
-                            run -> {
-                                long files = RunQueries.finalMetric(run, SCAN, "number of files read");
-                                long bytes = RunQueries.finalMetric(run, SCAN, "size of files read");
-                                long written = RunQueries.finalMetric(
-                                        run, "Execute InsertIntoHadoopFsRelationCommand", "number of written files");
-                                long average = files == 0 ? 0 : bytes / files;
-                                return Verdict.of(
-                                        files >= 100 && average < 16 * 1024,
-                                        "files read: %d, %s in total, %s per file on average (the write left %d files)",
-                                        files,
-                                        Figures.bytes(bytes),
-                                        Figures.bytes(average),
-                                        written);
-                            }),
-                    Evidence.of(
-                            "packed",
-                            "Spark packs the tiny files: each scan task opens at least 5 of them",
-                            Set.of("broken"),
-                            run -> {
-                                long files = RunQueries.finalMetric(run, SCAN, "number of files read");
-                                StageSnapshot scan = scanStage(run);
-                                return Verdict.of(
-                                        files >= 5L * scan.numTasks(),
-                                        "%d files over %d scan tasks: %.1f files per task",
-                                        files,
-                                        scan.numTasks(),
-                                        (double) files / scan.numTasks());
-                            }),
-                    Evidence.of(
-                            "task-per-file",
-                            "With maxPartitionBytes below the open cost every file is a task of its own",
-                            Set.of("split-small"),
-                            run -> {
-                                long files = RunQueries.finalMetric(run, SCAN, "number of files read");
-                                StageSnapshot scan = scanStage(run);
-                                return Verdict.of(
-                                        scan.numTasks() >= files && files > 0,
-                                        "%d files, %d scan tasks, median task %d ms",
-                                        files,
-                                        scan.numTasks(),
-                                        scan.taskDurationMs().p50());
-                            }),
-                    Evidence.of("compacted", "The compacted table is read from 4 files", Set.of("fixed"), run -> {
+                    In the lab, read the Parquet scan's metrics: "number of files read", "size of files read", and \
+                    the scan stage's task count. In the Spark UI they are on the scan node of the SQL tab's query \
+                    diagram (expand the details); the write's node shows "number of written files". The real fix is \
+                    compaction: rewrite the table as a few right-sized files (the fixed variant writes the same \
+                    rows as 4 files). Reading settings only change how the opens are spread over tasks.""")
+            .sql("""
+                    DROP TABLE IF EXISTS events;
+                    CREATE TABLE events USING parquet OPTIONS (maxRecordsPerFile ${recordsPerFile}) AS
+                      SELECT id, pmod(id, 97) AS key, pmod(id * 7, 1000) AS amount FROM range(0, ${rows}, 1, 4);
+                    SELECT key, count(1) AS events, sum(amount) AS amount FROM events GROUP BY key;
+                    DROP TABLE events""")
+            .knob(Knobs.rows(60_000, 10_000_000))
+            .knob(IntegerKnob.of(
+                    "recordsPerFile",
+                    "Records per file",
+                    400,
+                    0,
+                    10_000_000,
+                    "rows",
+                    "The write's maxRecordsPerFile, 0: no limit"))
+            .knob(IntegerKnob.of(
+                            "maxPartitionBytes",
+                            "Max partition bytes",
+                            134_217_728,
+                            1_024,
+                            1_073_741_824,
+                            "bytes",
+                            "spark.sql.files.maxPartitionBytes: the most a scan task reads")
+                    .conf("spark.sql.files.maxPartitionBytes"))
+            .knob(IntegerKnob.of(
+                            "openCostInBytes",
+                            "Open cost",
+                            4_194_304,
+                            0,
+                            134_217_728,
+                            "bytes",
+                            "spark.sql.files.openCostInBytes: what opening a file counts as when packing splits")
+                    .conf("spark.sql.files.openCostInBytes"))
+            .knob(Knobs.shufflePartitions(4, 200, "tasks of the aggregation after the scan"))
+            .variant(Variant.of("broken", "Hundreds of tiny files", "The writer leaves one file per 400 rows")
+                    .withConf("spark.sql.adaptive.enabled", "false"))
+            .variant(Variant.of("fixed", "Compacted", "The same rows written as 4 files, one per write task")
+                    .withConf("spark.sql.adaptive.enabled", "false")
+                    .withKnob("recordsPerFile", 0L))
+            .variant(Variant.of(
+                            "split-small",
+                            "Tiny files, maxPartitionBytes 1 MB",
+                            "maxPartitionBytes below the open cost: every tiny file becomes a task")
+                    .withConf("spark.sql.adaptive.enabled", "false")
+                    .withKnob("maxPartitionBytes", 1_048_576L))
+            .question(Question.number(
+                    "files-read",
+                    "How many files will the scan open?",
+                    run -> RunQueries.finalMetric(run, SCAN, "number of files read")))
+            .question(Question.number(
+                    "scan-tasks",
+                    "How many tasks will the scan stage run?",
+                    run -> RunQueries.scanStage(run).orElseThrow().numTasks()))
+            .evidence(Evidence.central(
+                    "tiny-files",
+                    "The scan opens at least 100 files of under 16 KB each on average",
+                    Set.of("broken", "split-small"),
+                    run -> {
                         long files = RunQueries.finalMetric(run, SCAN, "number of files read");
                         long bytes = RunQueries.finalMetric(run, SCAN, "size of files read");
+                        long average = files == 0 ? 0 : bytes / files;
                         return Verdict.of(
-                                files == WRITE_PARTITIONS,
-                                "files read: %d, %s per file on average, scan tasks: %d",
+                                files >= 100 && average < 16 * 1024,
+                                "files read: %d, %s in total, %s per file on average (the write left %d files)",
                                 files,
-                                Figures.bytes(files == 0 ? 0 : bytes / files),
-                                scanStage(run).numTasks());
-                    })),
-            "embedded");
+                                Figures.bytes(bytes),
+                                Figures.bytes(average),
+                                RunQueries.finalMetric(
+                                        run, "Execute InsertIntoHadoopFsRelationCommand", "number of written files"));
+                    }))
+            .evidence(Evidence.of(
+                    "packed",
+                    "Spark packs the tiny files: each scan task opens at least 5 of them",
+                    Set.of("broken"),
+                    run -> {
+                        long files = RunQueries.finalMetric(run, SCAN, "number of files read");
+                        int tasks = RunQueries.scanStage(run).orElseThrow().numTasks();
+                        return Verdict.of(
+                                files >= 5L * tasks,
+                                "%d files over %d scan tasks: %.1f files per task",
+                                files,
+                                tasks,
+                                (double) files / tasks);
+                    }))
+            .evidence(Evidence.of(
+                    "task-per-file",
+                    "With maxPartitionBytes below the open cost every file is a task of its own",
+                    Set.of("split-small"),
+                    run -> {
+                        long files = RunQueries.finalMetric(run, SCAN, "number of files read");
+                        StageSnapshot scan = RunQueries.scanStage(run).orElseThrow();
+                        return Verdict.of(
+                                scan.numTasks() >= files && files > 0,
+                                "%d files, %d scan tasks, median task %d ms",
+                                files,
+                                scan.numTasks(),
+                                scan.taskDurationMs().p50());
+                    }))
+            .evidence(Evidence.of("compacted", "The compacted table is read from 4 files", Set.of("fixed"), run -> {
+                long files = RunQueries.finalMetric(run, SCAN, "number of files read");
+                long bytes = RunQueries.finalMetric(run, SCAN, "size of files read");
+                return Verdict.of(
+                        files == 4,
+                        "files read: %d, %s per file on average, scan tasks: %d",
+                        files,
+                        Figures.bytes(files == 0 ? 0 : bytes / files),
+                        RunQueries.scanStage(run).orElseThrow().numTasks());
+            }))
+            .primaryFinding("small-files")
+            .build();
 
     @Override
     public ExperimentDefinition definition() {
         return DEFINITION;
     }
 
-    static StageSnapshot scanStage(RunSnapshot run) {
-        return RunQueries.scanStage(run).orElseThrow(() -> new IllegalStateException("no stage read files"));
-    }
-
     @Override
     public String run(ExperimentRun run) {
-        SparkSession spark = run.spark();
         KnobValues k = run.knobs();
-        long rows = k.integer("rows");
+        // lesson:start
         String dir = run.workDir().resolve("events").toString();
-        Dataset<Row> events = spark.range(0, rows, 1, WRITE_PARTITIONS)
+        run.spark()
+                .range(0, k.integer("rows"), 1, 4)
                 .select(
                         col("id"),
                         pmod(col("id"), lit(97)).as("key"),
-                        pmod(col("id").multiply(7), lit(1000)).as("amount"));
-        var writer = events.write().mode("overwrite");
-        if (!"fixed".equals(run.variant())) {
-            writer = writer.option("maxRecordsPerFile", Math.max(1, rows / k.integer("files")));
-        }
-        writer.parquet(dir);
-        Dataset<Row> query = spark.read()
+                        pmod(col("id").multiply(7), lit(1000)).as("amount"))
+                .write()
+                .mode("overwrite")
+                .option("maxRecordsPerFile", k.integer("recordsPerFile"))
+                .parquet(dir);
+        Dataset<Row> query = run.spark()
+                .read()
                 .parquet(dir)
                 .groupBy("key")
                 .agg(count(lit(1)).as("events"), sum("amount").as("amount"));
         run.execute(query);
-        return rows + " rows written and read back";
+        // lesson:end
+        return k.integer("rows") + " rows written and read back";
     }
 }

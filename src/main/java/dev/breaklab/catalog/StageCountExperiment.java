@@ -7,7 +7,6 @@ import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.sum;
 
 import dev.breaklab.catalog.Evidence.Verdict;
-import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.plan.PlanNode;
 import dev.breaklab.run.Figures;
@@ -17,7 +16,6 @@ import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.springframework.stereotype.Component;
 
 /** Count the stages before the run: one per shuffle, plus the last one. A stray repartition() adds one. */
@@ -25,185 +23,135 @@ import org.springframework.stereotype.Component;
 class StageCountExperiment implements Experiment {
 
     static final String ID = "stage-count";
-    private static final int SOURCE_PARTITIONS = 4;
-    private static final int SEGMENTS = 5;
 
-    private static final ExperimentDefinition DEFINITION = new ExperimentDefinition(
-            ID,
-            "Stage count: read the shuffles off the code",
-            "Narrow steps share a stage, every shuffle starts a new one; a stray repartition() costs a whole stage.",
-            List.of(Concept.STAGES, Concept.SHUFFLE, Concept.SPARK_UI),
-            """
-            Spark cuts a job into stages at shuffle boundaries and nowhere else. filter, select and \
-            withColumn work row by row inside whatever partition the row is already in, so Spark chains \
-            them into one stage and one task per partition. groupBy, a sort-merge join, distinct and \
-            repartition need rows with the same key in the same place: each one writes shuffle files at \
-            the end of one stage and the next stage reads them. With adaptive execution off, a query's \
-            job therefore has exactly one stage per shuffle Exchange in the physical plan, plus the final \
-            stage that produces the result.
+    /** The query; the broken variant's repartition(8) is the hint in the events subquery. */
+    private static final String SQL = """
+            WITH events AS (
+              SELECT %spmod(id, ${users}) AS user, pmod(id, 100) AS amount
+              FROM range(0, ${rows}, 1, 4)
+              WHERE pmod(id, 10) <> 0),
+            per_user AS (SELECT user, sum(amount) AS total FROM events GROUP BY user),
+            segments AS (SELECT id AS user, pmod(id, 5) AS segment FROM range(0, ${users}, 1, 2))
+            SELECT segment, count(1) AS users, sum(total) AS total
+            FROM per_user JOIN segments USING (user)
+            GROUP BY segment""";
 
-            This pipeline filters and projects events (no new stage), sums them per user (a shuffle), \
-            joins the per-user totals with a segments table (only the segments side is shuffled: the \
-            totals are already hash-partitioned by user, and Spark knows it), then counts per segment \
-            (another shuffle). The broken variant also calls repartition(8) "for parallelism" right after \
-            the filter: a round-robin shuffle of every surviving row that nothing downstream needs, \
-            because the groupBy shuffles the data again anyway. In production that is a full extra write \
-            and read of the input on local disks and over the network, on every run.
+    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(ID, StageCountExperiment.class)
+            .title("Stage count: read the shuffles off the code")
+            .summary("Narrow steps share a stage, every shuffle starts a new one; a stray repartition() costs a whole"
+                    + " stage.")
+            .concepts(Concept.STAGES, Concept.SHUFFLE, Concept.SPARK_UI)
+            .story("""
+                    Spark cuts a job into stages at shuffle boundaries and nowhere else. filter, select and \
+                    withColumn work row by row inside whatever partition the row is already in, so Spark chains \
+                    them into one stage and one task per partition. groupBy, a sort-merge join, distinct and \
+                    repartition need rows with the same key in the same place: each one writes shuffle files at \
+                    the end of one stage and the next stage reads them. With adaptive execution off, a query's \
+                    job therefore has exactly one stage per shuffle Exchange in the physical plan, plus the final \
+                    stage that produces the result.
 
-            Predict the stage count before you run it. In the lab, count the Exchange nodes in the plan \
-            and compare with the stages that ran. In the Spark UI, open the SQL tab for the query's \
-            diagram (each Exchange is a stage boundary) and the Jobs tab for the stage list; the DAG \
-            visualization draws one box per stage. The broadcast variant shows the exception to the \
-            rule: a broadcast join needs no shuffle, but its small side is collected by a job of its own.""",
-            new Code("""
-                    // spark.sql.adaptive.enabled=false, spark.sql.shuffle.partitions=8
-                    // broken/fixed: spark.sql.autoBroadcastJoinThreshold=-1; broadcast: 10m
-                    Dataset<Row> events = spark.range(0, rows, 1, 4)
-                        .filter(pmod(col("id"), lit(10)).notEqual(0))          // narrow
-                        .select(pmod(col("id"), lit(users)).as("user"),         // narrow
-                                pmod(col("id"), lit(100)).as("amount"));
-                    events = events.repartition(8);                             // broken only: wide
+                    This pipeline filters and projects events (no new stage), sums them per user (a shuffle), \
+                    joins the per-user totals with a segments table (only the segments side is shuffled: the \
+                    totals are already hash-partitioned by user, and Spark knows it), then counts per segment \
+                    (another shuffle). The broken variant also calls repartition(8) "for parallelism" right after \
+                    the filter: a round-robin shuffle of every surviving row that nothing downstream needs, \
+                    because the groupBy shuffles the data again anyway. In production that is a full extra write \
+                    and read of the input on local disks and over the network, on every run.
 
-                    Dataset<Row> perUser = events.groupBy("user")               // wide
-                        .agg(sum("amount").as("total"));
-                    Dataset<Row> segments = spark.range(0, users, 1, 2)
-                        .select(col("id").as("user"), pmod(col("id"), lit(5)).as("segment"));
-
-                    perUser.join(segments, "user")                              // wide (one side)
-                        .groupBy("segment")                                     // wide
-                        .agg(count(lit(1)).as("users"), sum("total").as("total"))
-                        .write().format("noop").mode("overwrite").save();""", """
-                    SET spark.sql.adaptive.enabled = false;
-                    SET spark.sql.autoBroadcastJoinThreshold = -1;   -- broken, fixed
-                    SET spark.sql.shuffle.partitions = 8;
-
-                    WITH events AS (
-                      SELECT /*+ REPARTITION(8) */                   -- broken only
-                             pmod(id, ${users}) AS user, pmod(id, 100) AS amount
-                      FROM range(0, ${rows}, 1, 4)
-                      WHERE pmod(id, 10) <> 0),
-                    per_user AS (SELECT user, sum(amount) AS total FROM events GROUP BY user),
-                    segments AS (SELECT id AS user, pmod(id, 5) AS segment FROM range(0, ${users}, 1, 2))
-                    SELECT segment, count(*) AS users, sum(total) AS total
-                    FROM per_user JOIN segments USING (user)
-                    GROUP BY segment;"""),
-            List.of(
-                    IntegerKnob.of("rows", "Events", 200_000, 10_000, 20_000_000, "rows", "Rows in the source"),
-                    IntegerKnob.of(
-                            "users", "Users", 10_000, 10, 1_000_000, "users", "Distinct users and segments rows"),
-                    IntegerKnob.of(
-                                    "shufflePartitions",
-                                    "Shuffle partitions",
-                                    8,
-                                    1,
-                                    200,
-                                    "partitions",
-                                    "spark.sql.shuffle.partitions: tasks of every stage after a shuffle")
-                            .conf("spark.sql.shuffle.partitions")),
-            List.of(
-                    Variant.of(
-                                    "broken",
-                                    "With a stray repartition()",
-                                    "repartition(8) after the filter: one more shuffle nobody needs")
-                            .withConf("spark.sql.adaptive.enabled", "false")
-                            .withConf("spark.sql.autoBroadcastJoinThreshold", "-1"),
-                    Variant.of(
-                                    "fixed",
-                                    "Only the shuffles the query needs",
-                                    "No repartition(): the groupBy shuffles the data where it has to go")
-                            .withConf("spark.sql.adaptive.enabled", "false")
-                            .withConf("spark.sql.autoBroadcastJoinThreshold", "-1"),
-                    Variant.of(
-                                    "broadcast",
-                                    "Broadcast the segments",
-                                    "No repartition(), and the small segments table is broadcast instead of shuffled")
-                            .withConf("spark.sql.adaptive.enabled", "false")
-                            .withConf("spark.sql.autoBroadcastJoinThreshold", "10m")),
-            List.of(
-                    Question.number("stages", "How many stages will run?", RunQueries::stagesRun),
-                    Question.number(
-                            "exchanges",
-                            "How many shuffle Exchange operators will the physical plan have?",
-                            RunQueries::exchanges),
-                    Question.number(
-                            "last-stage-tasks",
-                            "How many tasks will the last stage run?",
-                            run -> RunQueries.lastStage(run).orElseThrow().numTasks())),
-            List.of(
-                    Evidence.central(
-                            "needless-shuffle",
-                            "The repartition() costs a whole shuffle: a RoundRobinPartitioning Exchange moves every filtered row, and 5 stages run",
-                            Set.of("broken"),
-                            run -> {
-                                List<PlanNode> roundRobin = RunQueries.finalNodes(
-                                        run, "Exchange", n -> n.simpleString().contains("RoundRobinPartitioning"));
-                                long moved = roundRobin.stream()
-                                        .flatMap(n -> n.metrics().stream())
-                                        .filter(m -> m.name().equals("shuffle records written") && m.value() != null)
-                                        .mapToLong(m -> SparkMetricText.parseOrZero(m.value()))
-                                        .sum();
-                                long rows = RunQueries.knob(run, "rows");
-                                long filtered = rows - (rows + 9) / 10;
-                                long stages = RunQueries.stagesRun(run);
-                                return Verdict.of(
-                                        !roundRobin.isEmpty() && moved >= filtered && stages == 5,
-                                        "round-robin Exchange: %s, rows it shuffled: %s of %s filtered rows; stages run: %d",
-                                        roundRobin.isEmpty() ? "no" : "yes",
-                                        Figures.count(moved),
-                                        Figures.count(filtered),
-                                        stages);
-                            }),
-                    Evidence.of(
-                            "stage-per-shuffle",
-                            "With AQE off the query runs as one job with one stage per shuffle Exchange plus the final stage",
-                            Set.of("broken", "fixed"),
-                            run -> {
-                                long exchanges = RunQueries.exchanges(run);
-                                long stages = RunQueries.stagesRun(run);
-                                return Verdict.of(
-                                        run.jobs().size() == 1 && stages == exchanges + 1,
-                                        "%d shuffle Exchanges, %d stages run, %d job(s)",
-                                        exchanges,
-                                        stages,
-                                        run.jobs().size());
-                            }),
-                    Evidence.of(
-                            "join-reuses-partitioning",
-                            "The join shuffles only the segments side: the per-user totals are already hash-partitioned by user, so only two Exchanges partition by user",
-                            Set.of("broken", "fixed"),
-                            run -> {
-                                long byUser = RunQueries.finalNodes(
-                                                run,
-                                                "Exchange",
-                                                n -> n.named("Exchange")
-                                                        && n.simpleString().contains("hashpartitioning(user#"))
-                                        .size();
-                                return Verdict.of(
-                                        byUser == 2
-                                                && RunQueries.joinStrategy(run).equals("SortMergeJoin"),
-                                        "join: %s; Exchanges hash-partitioning by user: %d (group-by side + segments side)",
-                                        RunQueries.joinStrategy(run),
-                                        byUser);
-                            }),
-                    Evidence.of(
-                            "broadcast-no-shuffle",
-                            "A broadcast join needs no shuffle: the plan has a BroadcastExchange and two shuffle Exchanges, and the broadcast runs as a job of its own",
-                            Set.of("broadcast"),
-                            run -> {
-                                boolean broadcast = !RunQueries.finalNodes(run, "BroadcastExchange")
-                                        .isEmpty();
-                                long exchanges = RunQueries.exchanges(run);
-                                return Verdict.of(
-                                        broadcast
-                                                && exchanges == 2
-                                                && run.jobs().size() >= 2,
-                                        "BroadcastExchange: %s, shuffle Exchanges: %d, jobs: %d, stages run: %d",
-                                        broadcast ? "yes" : "no",
-                                        exchanges,
-                                        run.jobs().size(),
-                                        RunQueries.stagesRun(run));
-                            })),
-            "embedded");
+                    Predict the stage count before you run it. In the lab, count the Exchange nodes in the plan \
+                    and compare with the stages that ran. In the Spark UI, open the SQL tab for the query's \
+                    diagram (each Exchange is a stage boundary) and the Jobs tab for the stage list; the DAG \
+                    visualization draws one box per stage. The broadcast variant shows the exception to the \
+                    rule: a broadcast join needs no shuffle, but its small side is collected by a job of its own.""")
+            .sql(SQL.formatted(""))
+            .sql("broken", SQL.formatted("/*+ REPARTITION(8) */ "))
+            .knob(Knobs.rows(200_000, 20_000_000))
+            .knob(IntegerKnob.of("users", "Users", 10_000, 10, 1_000_000, "users", "Distinct users and segments rows"))
+            .knob(Knobs.shufflePartitions(8, 200, "tasks of every stage after a shuffle"))
+            .variant(Variant.of(
+                            "broken",
+                            "With a stray repartition()",
+                            "repartition(8) after the filter: a needless shuffle")
+                    .withConf("spark.sql.adaptive.enabled", "false")
+                    .withConf("spark.sql.autoBroadcastJoinThreshold", "-1"))
+            .variant(Variant.of("fixed", "Only the shuffles the query needs", "No repartition(): the groupBy shuffles")
+                    .withConf("spark.sql.adaptive.enabled", "false")
+                    .withConf("spark.sql.autoBroadcastJoinThreshold", "-1"))
+            .variant(Variant.of(
+                            "broadcast", "Broadcast the segments", "No repartition(), and the segments are broadcast")
+                    .withConf("spark.sql.adaptive.enabled", "false")
+                    .withConf("spark.sql.autoBroadcastJoinThreshold", "10m"))
+            .question(Questions.stagesRun())
+            .question(Question.number(
+                    "exchanges",
+                    "How many shuffle Exchange operators will the physical plan have?",
+                    RunQueries::exchanges))
+            .question(Question.number(
+                    "last-stage-tasks",
+                    "How many tasks will the last stage run?",
+                    run -> RunQueries.lastStage(run).orElseThrow().numTasks()))
+            .evidence(Evidence.central(
+                    "needless-shuffle",
+                    "The repartition() costs a whole shuffle: a RoundRobinPartitioning Exchange moves every filtered row, and 5 stages run",
+                    Set.of("broken"),
+                    run -> {
+                        List<PlanNode> roundRobin =
+                                RunQueries.finalNodes(run, "Exchange", n -> n.marked("RoundRobinPartitioning"));
+                        long moved = roundRobin.stream()
+                                .mapToLong(n -> SparkMetricText.orZero(n, "shuffle records written"))
+                                .sum();
+                        long rows = RunQueries.knob(run, "rows");
+                        long filtered = rows - (rows + 9) / 10;
+                        long stages = RunQueries.stagesRun(run);
+                        return Verdict.of(
+                                !roundRobin.isEmpty() && moved >= filtered && stages == 5,
+                                "round-robin Exchange: %s, rows it shuffled: %s of %s filtered rows; stages run: %d",
+                                roundRobin.isEmpty() ? "no" : "yes",
+                                Figures.count(moved),
+                                Figures.count(filtered),
+                                stages);
+                    }))
+            .evidence(Evidence.of(
+                    "stage-per-shuffle",
+                    "With AQE off the query runs as one job with one stage per shuffle Exchange plus the final stage",
+                    Set.of("broken", "fixed"),
+                    run -> Verdict.of(
+                            run.jobs().size() == 1 && RunQueries.stagesRun(run) == RunQueries.exchanges(run) + 1,
+                            "%d shuffle Exchanges, %d stages run, %d job(s)",
+                            RunQueries.exchanges(run),
+                            RunQueries.stagesRun(run),
+                            run.jobs().size())))
+            .evidence(Evidence.of(
+                    "join-reuses-partitioning",
+                    "The join shuffles only the segments side: the per-user totals are already hash-partitioned by user, so only two Exchanges partition by user",
+                    Set.of("broken", "fixed"),
+                    run -> {
+                        long byUser = RunQueries.finalNodes(
+                                        run, "Exchange", n -> n.named("Exchange") && n.marked("hashpartitioning(user#"))
+                                .size();
+                        return Verdict.of(
+                                byUser == 2 && RunQueries.joinStrategy(run).equals("SortMergeJoin"),
+                                "join: %s; Exchanges hash-partitioning by user: %d (group-by side + segments side)",
+                                RunQueries.joinStrategy(run),
+                                byUser);
+                    }))
+            .evidence(Evidence.of(
+                    "broadcast-no-shuffle",
+                    "A broadcast join needs no shuffle: the plan has a BroadcastExchange and two shuffle Exchanges, and the broadcast runs as a job of its own",
+                    Set.of("broadcast"),
+                    run -> {
+                        boolean broadcast = RunQueries.finalHas(run, "BroadcastExchange");
+                        long exchanges = RunQueries.exchanges(run);
+                        return Verdict.of(
+                                broadcast && exchanges == 2 && run.jobs().size() >= 2,
+                                "BroadcastExchange: %s, shuffle Exchanges: %d, jobs: %d, stages run: %d",
+                                broadcast ? "yes" : "no",
+                                exchanges,
+                                run.jobs().size(),
+                                RunQueries.stagesRun(run));
+                    }))
+            .primaryFinding("extra-shuffle")
+            .build();
 
     @Override
     public ExperimentDefinition definition() {
@@ -212,24 +160,26 @@ class StageCountExperiment implements Experiment {
 
     @Override
     public String run(ExperimentRun run) {
-        SparkSession spark = run.spark();
         KnobValues k = run.knobs();
-        long users = k.integer("users");
-        Dataset<Row> events = spark.range(0, k.integer("rows"), 1, SOURCE_PARTITIONS)
-                .filter(pmod(col("id"), lit(10)).notEqual(0))
+        // lesson:start
+        Dataset<Row> events = run.spark()
+                .range(0, k.integer("rows"), 1, 4)
+                .filter(pmod(col("id"), lit(10)).notEqual(0)) // narrow
                 .select(
-                        pmod(col("id"), lit(users)).as("user"),
+                        pmod(col("id"), lit(k.integer("users"))).as("user"),
                         pmod(col("id"), lit(100)).as("amount"));
-        if ("broken".equals(run.variant())) {
-            events = events.repartition(8);
+        if (run.variant().equals("broken")) {
+            events = events.repartition(8); // "for parallelism": a shuffle nothing downstream needs
         }
-        Dataset<Row> perUser = events.groupBy("user").agg(sum("amount").as("total"));
-        Dataset<Row> segments = spark.range(0, users, 1, 2)
-                .select(col("id").as("user"), pmod(col("id"), lit(SEGMENTS)).as("segment"));
-        Dataset<Row> query = perUser.join(segments, "user")
-                .groupBy("segment")
+        Dataset<Row> perUser = events.groupBy("user").agg(sum("amount").as("total")); // shuffle
+        Dataset<Row> segments = run.spark()
+                .range(0, k.integer("users"), 1, 2)
+                .select(col("id").as("user"), pmod(col("id"), lit(5)).as("segment"));
+        Dataset<Row> query = perUser.join(segments, "user") // perUser is already partitioned by user
+                .groupBy("segment") // shuffle
                 .agg(count(lit(1)).as("users"), sum("total").as("total"));
         run.execute(query);
+        // lesson:end
         return "events summed per user, then per segment";
     }
 }

@@ -32,6 +32,17 @@ public final class RunQueries {
                 .toList();
     }
 
+    /**
+     * Map stages that computed their rows from scratch: they wrote shuffle data and read neither a
+     * shuffle nor any input (files and cached blocks both count as input). Over a generated source
+     * such as {@code range()}, one per time the source was computed and shuffled.
+     */
+    public static List<StageSnapshot> sourceMapStages(RunSnapshot run) {
+        return shuffleMapStages(run).stream()
+                .filter(s -> s.inputBytes() == 0 && s.shuffleReadBytes() == 0)
+                .toList();
+    }
+
     /** Distinct stages that wrote shuffle data: one per map side of every shuffle that really ran. */
     public static long shuffleMapStageCount(RunSnapshot run) {
         return shuffleMapStages(run).stream()
