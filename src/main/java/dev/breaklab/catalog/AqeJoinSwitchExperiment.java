@@ -32,19 +32,23 @@ class AqeJoinSwitchExperiment implements Experiment {
                     The join strategy is chosen before anything runs, from size estimates. Without column \
                     statistics Spark has no idea how selective a filter is, so a filter keeps the estimate of the \
                     whole table: here a 200,000-row dimension filtered down to about 1% still looks several \
-                    megabytes big, above the broadcast threshold, and the static planner picks a sort-merge join. \
-                    Both sides are shuffled and sorted, including the million-row fact table, to meet two thousand \
-                    dimension rows. (The lab's tables are small, so this experiment lowers \
+                    megabytes big, above the broadcast threshold, and the static planner picks a sort-merge join: \
+                    both sides shuffled and sorted to meet two thousand dimension rows. Spark is clever in one way: \
+                    bucket is computed from the key, so constraint propagation infers the same filter for the fact \
+                    table's key and only about 1% of the million fact rows reach the shuffle; the estimates do not \
+                    shrink with it. (The lab's tables are small, so this experiment lowers \
                     spark.sql.autoBroadcastJoinThreshold from Spark's 10 MB to 1 MB: at 10 MB even the unfiltered \
-                    estimate would be broadcast. On your own job the same happens at 10 MB, to any \
-                    dimension whose unfiltered estimate is above it.)
+                    estimate would be broadcast. On your own job the same happens at 10 MB, to any dimension whose \
+                    unfiltered estimate is above it.)
 
                     Adaptive Query Execution re-plans at every shuffle boundary with the real sizes the map stages \
-                    just wrote. Once the dimension's shuffle stage finishes, AQE sees a few dozen kilobytes, under \
+                    just wrote. As soon as a side's shuffle stage has written less than \
                     spark.sql.adaptive.autoBroadcastJoinThreshold (which follows the static threshold unless set), \
-                    and rewrites the join into a broadcast hash join. The fact side has already been shuffled by \
+                    AQE rewrites the join into a broadcast hash join with that side as the broadcast: here both \
+                    sides qualify (the dimension's shuffle is a few dozen kilobytes), and which one is broadcast \
+                    depends on which shuffle stage finishes first. The other side has already been shuffled by \
                     then, so AQE reads those shuffle files locally (AQEShuffleRead local) instead of fetching them \
-                    by partition: no sort, and no reducer-side fetch of the big side.
+                    by partition: no sort, and no reducer-side fetch.
 
                     In the lab, compare the plan versions of the fixed run: the initial plan says SortMergeJoin, \
                     the final one BroadcastHashJoin with a local shuffle read. In the Spark UI the SQL tab shows the \
@@ -52,7 +56,8 @@ class AqeJoinSwitchExperiment implements Experiment {
                     jobs, one per query stage. The threshold-off variant sets the adaptive threshold to -1: AQE is on \
                     but may not switch, and the sort-merge join stays.""")
             .sql("""
-                    CREATE TEMP VIEW facts AS SELECT pmod(id, ${dimRows}) AS key, id AS amount FROM range(0, ${rows}, 1, 8);
+                    CREATE TEMP VIEW facts AS
+                      SELECT pmod(id, ${dimRows}) AS key, id AS amount FROM range(0, ${rows}, 1, 8);
                     CREATE TEMP VIEW dims AS
                       SELECT * FROM (SELECT id AS key, concat('name-', CAST(id AS STRING)) AS name,
                                             pmod(xxhash64(id), 100) AS bucket
@@ -60,7 +65,14 @@ class AqeJoinSwitchExperiment implements Experiment {
                       WHERE bucket < ${keepPercent};
                     SELECT * FROM facts JOIN dims USING (key)""")
             .knob(Knobs.rows(1_000_000, 50_000_000))
-            .knob(IntegerKnob.of("dimRows", "Dimension rows", 200_000, 1_000, 10_000_000, "rows", "Before the filter"))
+            .knob(IntegerKnob.of(
+                    "dimRows",
+                    "Dimension rows",
+                    200_000,
+                    1_000,
+                    10_000_000,
+                    "rows",
+                    "Rows before the filter: what the planner estimates from"))
             .knob(IntegerKnob.of("keepPercent", "Rows kept", 1, 0, 100, "%", "Kept by the filter (known at runtime)"))
             .knob(IntegerKnob.of(
                             "broadcastThreshold",
@@ -69,7 +81,7 @@ class AqeJoinSwitchExperiment implements Experiment {
                             -1,
                             100 << 20,
                             "bytes",
-                            "AQE's follows it unless set")
+                            "spark.sql.autoBroadcastJoinThreshold; the adaptive threshold follows it unless set")
                     .conf("spark.sql.autoBroadcastJoinThreshold"))
             .knob(Knobs.shufflePartitions(8, 2_000, "tasks of the sort-merge join"))
             .variant(Variant.of("broken", "AQE off", "Planned from estimates: the filtered dimension looks big")
@@ -117,7 +129,7 @@ class AqeJoinSwitchExperiment implements Experiment {
                     }))
             .evidence(Evidence.of(
                     "local-read",
-                    "The already shuffled fact side is read locally: the final plan has AQEShuffleRead local",
+                    "The side that is not broadcast is read locally from the shuffle files it already wrote: the final plan has AQEShuffleRead local",
                     Set.of("fixed"),
                     run -> {
                         boolean local = RunQueries.finalPlanHas(run, "AQEShuffleRead", "local");
@@ -160,9 +172,9 @@ class AqeJoinSwitchExperiment implements Experiment {
                         col("id").as("key"),
                         concat(lit("name-"), col("id").cast("string")).as("name"),
                         pmod(xxhash64(col("id")), lit(100)).as("bucket"))
-                // A filter on a column that is not the join key: the optimizer cannot infer it for the
-                // fact side, and (without column statistics) cannot estimate how much it keeps. xxhash64,
-                // not hash(): the kept keys must not line up with the shuffle's Murmur3 partitions.
+                // Without column statistics the planner cannot estimate how much this filter keeps. (bucket is
+                // computed from the key, so Spark infers the same filter for the fact side.) xxhash64, not
+                // hash(): the kept keys must not line up with the shuffle's Murmur3 partitions.
                 .where(col("bucket").lt(k.integer("keepPercent")));
         run.execute(facts.join(dims, "key"));
         // lesson:end

@@ -36,7 +36,7 @@ class BroadcastHintExperiment implements Experiment {
             .story("""
                     To join two tables on a key, Spark must bring matching rows together. A sort-merge join does \
                     it by shuffling both sides by the key: every fact row is serialized, written to local disk, \
-                    fetched by a reducer and sorted, just to meet a dimension of a few thousand rows. A broadcast \
+                    fetched by a reducer and sorted, just to meet a dimension of ten thousand rows. A broadcast \
                     hash join does it the other way round: the small side is collected once, sent whole to every \
                     executor, and each fact partition is joined where it already sits. No shuffle of the big side, \
                     no sort, one stage fewer.

@@ -73,8 +73,16 @@ class BroadcastTimeoutExperiment implements Experiment {
             .sql("shuffle-join", VIEWS + "SELECT /*+ MERGE(dims) */ count(1) FROM facts JOIN dims USING (key)")
             .knob(Knobs.rows(200_000, 10_000_000))
             .knob(IntegerKnob.of("dimRows", "Dimension rows", 20, 2, 1_000, "rows", "Rows the slow lookup enriches"))
-            .knob(IntegerKnob.of("lookupMs", "Lookup time", 150, 0, 2_000, "ms per row", "Sleep per lookup"))
-            .knob(IntegerKnob.of("broadcastTimeout", "Broadcast timeout", 1, 1, 600, "s", "How long to wait")
+            .knob(IntegerKnob.of(
+                    "lookupMs", "Lookup time", 150, 0, 2_000, "ms per row", "How long the lookup sleeps per row"))
+            .knob(IntegerKnob.of(
+                            "broadcastTimeout",
+                            "Broadcast timeout",
+                            1,
+                            1,
+                            600,
+                            "s",
+                            "spark.sql.broadcastTimeout: how long the query waits for the broadcast side")
                     .conf("spark.sql.broadcastTimeout"))
             .variant(pinned("broken", "1 s to broadcast", "The build side needs longer than the timeout"))
             .variant(pinned("fixed", "More time", "The same broadcast with a 120 s timeout")

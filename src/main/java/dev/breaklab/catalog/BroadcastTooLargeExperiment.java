@@ -30,9 +30,11 @@ class BroadcastTooLargeExperiment implements Experiment {
     private static final String VIEWS = """
             CREATE TEMP VIEW big AS
               SELECT id AS key,
-                     concat(sha2(concat(CAST(id AS STRING), 'a'), 512), sha2(concat(CAST(id AS STRING), 'b'), 512)) AS payload
+                     concat(sha2(concat(CAST(id AS STRING), 'a'), 512),
+                            sha2(concat(CAST(id AS STRING), 'b'), 512)) AS payload
               FROM range(0, ${bigMb} * 4096, 1, 16);
-            CREATE TEMP VIEW lookups AS SELECT pmod(id * 7919, ${bigMb} * 4096) AS key FROM range(0, ${lookupKeys}, 1, 2);
+            CREATE TEMP VIEW lookups AS
+              SELECT pmod(id * 7919, ${bigMb} * 4096) AS key FROM range(0, ${lookupKeys}, 1, 2);
             """;
 
     private final ExperimentDefinition definition;
@@ -82,7 +84,7 @@ class BroadcastTooLargeExperiment implements Experiment {
                         1,
                         guardMb * 3,
                         "MB",
-                        "4,096 rows of 256 bytes per MB"))
+                        "Size of the big table: 4,096 rows of 256 bytes per MB"))
                 .knob(IntegerKnob.of("lookupKeys", "Lookup keys", 1_000, 1, 100_000, "rows", "Rows of the small side"))
                 .variant(hinted(
                         "broken",

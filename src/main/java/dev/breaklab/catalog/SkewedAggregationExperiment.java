@@ -52,9 +52,10 @@ class SkewedAggregationExperiment implements Experiment {
                     written as size(collect_set(user)). Adaptive execution is on with skew handling enabled and \
                     does nothing: AQE splits skewed partitions of joins (and of rebalance), never of \
                     aggregations, because the rows of one group must meet in one task. Partition coalescing is \
-                    off so the partitions stay as planned, and spark.sql.objectHashAggregate.sortBased.fallbackThreshold \
-                    is raised from 128 to 8192 groups so the fixed variant's thousands of (country, salt) groups \
-                    stay in the hash map instead of falling back to sorting.
+                    off so the partitions stay as planned, and \
+                    spark.sql.objectHashAggregate.sortBased.fallbackThreshold is raised from 128 to 8192 groups so \
+                    the fixed variant's thousands of (country, salt) groups stay in the hash map instead of falling \
+                    back to sorting.
 
                     In the lab, look at the aggregate stage's shuffle read per task and its slowest task. In the \
                     Spark UI, the stage's summary metrics show "Max" shuffle read and duration far above the 75th \

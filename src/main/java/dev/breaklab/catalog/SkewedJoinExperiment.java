@@ -44,8 +44,9 @@ class SkewedJoinExperiment implements Experiment {
                     A sort-merge join shuffles both sides by the join key, so every row with the same key lands \
                     in the same partition and is joined by the same task. Real data is rarely uniform: a default \
                     customer id, a null-ish placeholder, one huge tenant. Here one key carries most of the fact \
-                    rows. The join stage has a few dozen tasks, all but one finish in a blink, and the stage (and \
-                    the cluster you pay for) waits for the one task that reads almost the whole shuffle.
+                    rows. The join stage has one task per shuffle partition (16 here), all but one finish in a \
+                    blink, and the stage (and the cluster you pay for) waits for the one task that reads almost the \
+                    whole shuffle.
 
                     In the lab, look at the join stage's task-duration and shuffle-read distributions: the max \
                     sits far from the median. In the Spark UI this is the stage page's summary metrics, where \
@@ -60,11 +61,12 @@ class SkewedJoinExperiment implements Experiment {
                     spark.sql.adaptive.skewJoin.skewedPartitionFactor times the median partition and \
                     spark.sql.adaptive.skewJoin.skewedPartitionThresholdInBytes (Spark's defaults: 5 and 256 MB), \
                     and cuts it into pieces of about spark.sql.adaptive.advisoryPartitionSizeInBytes (64 MB). At its \
-                    default size the lab's whole shuffle is far below 256 MB, so the AQE variants lower them: factor 3, threshold \
-                    1 MB, advisory size 1 MB. They also turn off partition coalescing and both broadcast thresholds \
-                    so the join stays a sort-merge join with its splits in plain view. On your own job the \
-                    defaults catch stragglers of hundreds of megabytes; if yours are smaller and still hurt, lower \
-                    the threshold and the advisory size toward the straggler's size.""")
+                    default size the lab's whole shuffle writes about 10 MB, far below 256 MB, so the AQE variants \
+                    lower them: factor 3, threshold 1 MB, advisory size 1 MB. They also turn off partition \
+                    coalescing and both broadcast thresholds so the join stays a sort-merge join with its splits in \
+                    plain view. On your own job the defaults catch stragglers of hundreds of megabytes; if yours \
+                    are smaller and still hurt, lower the threshold and the advisory size toward the straggler's \
+                    size.""")
             .sql(VIEWS + "SELECT count(1) AS rows, sum(amount) AS amount FROM facts JOIN dims USING (key)")
             .sql("salted", VIEWS + """
                     SELECT count(1) AS rows, sum(amount) AS amount
