@@ -7,15 +7,12 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;
 
 import dev.breaklab.catalog.Evidence.Verdict;
-import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.Figures;
 import dev.breaklab.run.RunQueries;
-import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.springframework.stereotype.Component;
 
 /** A small dimension joined by shuffling the big fact table, when a broadcast would skip the shuffle. */
@@ -23,143 +20,92 @@ import org.springframework.stereotype.Component;
 class BroadcastHintExperiment implements Experiment {
 
     static final String ID = "broadcast-hint";
-    private static final int FACT_PARTITIONS = 8;
 
-    private static final ExperimentDefinition DEFINITION = new ExperimentDefinition(
-            ID,
-            "Broadcast hint: ship the small side, not the big one",
-            "Joining a tiny dimension by shuffling millions of fact rows; a BROADCAST hint removes the shuffle.",
-            List.of(Concept.JOINS, Concept.SHUFFLE, Concept.STAGES),
-            """
-            To join two tables on a key, Spark must bring matching rows together. A sort-merge join does \
-            it by shuffling both sides by the key: every fact row is serialized, written to local disk, \
-            fetched by a reducer and sorted, just to meet a dimension of a few thousand rows. A broadcast \
-            hash join does it the other way round: the small side is collected once, sent whole to every \
-            executor, and each fact partition is joined where it already sits. No shuffle of the big side, \
-            no sort, one stage fewer.
+    private static final String VIEWS = """
+            CREATE TEMP VIEW facts AS
+              SELECT pmod(id, ${keys}) AS key, pmod(id, 1000) AS amount FROM range(0, ${rows}, 1, 8);
+            CREATE TEMP VIEW dims AS SELECT id AS key, concat('name-', CAST(id AS STRING)) AS name FROM range(${keys});
+            """;
 
-            Spark broadcasts on its own when its size estimate of a side is under \
-            spark.sql.autoBroadcastJoinThreshold (10 MB by default). Here that automatic choice is \
-            switched off (-1), as it often is in production after one broadcast went wrong, so the join \
-            falls back to a sort-merge join. A /*+ BROADCAST(d) */ hint (functions.broadcast(dims) in the \
-            DataFrame API) overrides the threshold: the hint wins even when automatic broadcasting is off.
+    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(
+                    ID, BroadcastHintExperiment.class)
+            .title("Broadcast hint: ship the small side, not the big one")
+            .summary(
+                    "Joining a tiny dimension by shuffling millions of fact rows; a BROADCAST hint removes the shuffle.")
+            .concepts(Concept.JOINS, Concept.SHUFFLE, Concept.STAGES)
+            .story("""
+                    To join two tables on a key, Spark must bring matching rows together. A sort-merge join does \
+                    it by shuffling both sides by the key: every fact row is serialized, written to local disk, \
+                    fetched by a reducer and sorted, just to meet a dimension of ten thousand rows. A broadcast \
+                    hash join does it the other way round: the small side is collected once, sent whole to every \
+                    executor, and each fact partition is joined where it already sits. No shuffle of the big side, \
+                    no sort, one stage fewer.
 
-            In the lab, compare the plans: SortMergeJoin with an Exchange hashpartitioning under each side \
-            against BroadcastHashJoin over a BroadcastExchange, and count the stages and the shuffle bytes. \
-            In the Spark UI, the SQL tab draws the same two trees; the broadcast run shows a small extra job \
-            that collects the dimension, and its Stages tab has no shuffle write for the fact table.""",
-            new Code("""
-                    Dataset<Row> facts = spark.range(0, rows, 1, 8).select(
-                        pmod(col("id"), lit(keys)).as("key"), pmod(col("id"), lit(1000)).as("amount"));
-                    Dataset<Row> dims = spark.range(keys).select(
-                        col("id").as("key"), concat(lit("name-"), col("id").cast("string")).as("name"));
+                    Spark broadcasts on its own when its size estimate of a side is under \
+                    spark.sql.autoBroadcastJoinThreshold (10 MB by default). Here that automatic choice is \
+                    switched off (-1), as it often is in production after one broadcast went wrong, so the join \
+                    falls back to a sort-merge join. A /*+ BROADCAST(dims) */ hint (functions.broadcast(dims) in \
+                    the DataFrame API) overrides the threshold: the hint wins even when automatic broadcasting is \
+                    off. AQE is off in every variant, so what you see is the plan Spark chose up front.
 
-                    // spark.sql.autoBroadcastJoinThreshold=-1, spark.sql.adaptive.enabled=false
-                    facts.join(dims, "key")                      // broken: sort-merge join
-                        .write().format("noop").mode("overwrite").save();
+                    In the lab, compare the plans: SortMergeJoin with an Exchange hashpartitioning under each side \
+                    against BroadcastHashJoin over a BroadcastExchange, and count the stages and the shuffle bytes. \
+                    In the Spark UI, the SQL tab draws the same two trees; the broadcast run shows a small extra job \
+                    that collects the dimension, and its Stages tab has no shuffle write for the fact table.""")
+            .sql(VIEWS + "SELECT * FROM facts JOIN dims USING (key)")
+            .sql("fixed", VIEWS + "SELECT /*+ BROADCAST(dims) */ * FROM facts JOIN dims USING (key)")
+            .knob(Knobs.rows(2_000_000, 50_000_000))
+            .knob(IntegerKnob.of("keys", "Dimension rows", 10_000, 10, 1_000_000, "rows", "Rows in the dimension"))
+            .knob(Knobs.shufflePartitions(8, 2_000, "tasks of the sort-merge join stage"))
+            .variant(threshold("broken", "No hint, broadcast off", "No hint and autoBroadcastJoinThreshold=-1", "-1"))
+            .variant(threshold("fixed", "BROADCAST hint", "Same settings; the hint overrides the threshold", "-1"))
+            .variant(threshold("auto-broadcast", "No hint, default threshold", "Spark broadcasts by itself", "10m"))
+            .question(Questions.joinStrategy("SortMergeJoin", "BroadcastHashJoin", "ShuffledHashJoin"))
+            .question(Questions.stagesRun())
+            .evidence(Evidence.central(
+                    "shuffle-join",
+                    "The join shuffles both sides: SortMergeJoin over two hash-partitioning exchanges, and the fact table is written to shuffle files",
+                    Set.of("broken"),
+                    run -> {
+                        String join = RunQueries.joinStrategy(run);
+                        long exchanges = RunQueries.exchanges(run);
+                        long written = RunQueries.shuffleWritten(run);
+                        return Verdict.of(
+                                join.equals("SortMergeJoin") && exchanges >= 2 && written > 0,
+                                "join: %s, shuffle exchanges: %d, shuffle written: %s",
+                                join,
+                                exchanges,
+                                Figures.bytes(written));
+                    }))
+            .evidence(Evidence.of(
+                    "broadcast-join",
+                    "The dimension is broadcast: BroadcastHashJoin over a BroadcastExchange, and nothing is shuffled",
+                    Set.of("fixed", "auto-broadcast"),
+                    run -> {
+                        String join = RunQueries.joinStrategy(run);
+                        boolean exchange = RunQueries.finalHas(run, "BroadcastExchange");
+                        long written = RunQueries.shuffleWritten(run);
+                        return Verdict.of(
+                                join.equals("BroadcastHashJoin") && exchange && written == 0,
+                                "join: %s, BroadcastExchange: %s, shuffle written: %d bytes",
+                                join,
+                                exchange ? "yes" : "no",
+                                written);
+                    }))
+            .evidence(Evidence.of(
+                    "stage-saved",
+                    "The broadcast plan runs in two stages (collect the dimension, join the facts in place) instead of three",
+                    Set.of("fixed", "auto-broadcast"),
+                    run -> Verdict.of(RunQueries.stagesRun(run) == 2, "stages run: %d", RunQueries.stagesRun(run))))
+            .primaryFinding("missed-broadcast")
+            .build();
 
-                    facts.join(broadcast(dims), "key")           // fixed: the hint beats the threshold
-                        .write().format("noop").mode("overwrite").save();""", """
-                    SET spark.sql.adaptive.enabled = false;
-                    SET spark.sql.autoBroadcastJoinThreshold = -1;
-
-                    CREATE TEMP VIEW facts AS
-                      SELECT pmod(id, ${keys}) AS key, pmod(id, 1000) AS amount FROM range(0, ${rows}, 1, 8);
-                    CREATE TEMP VIEW dims AS
-                      SELECT id AS key, concat('name-', id) AS name FROM range(${keys});
-
-                    -- broken
-                    SELECT f.key, f.amount, d.name FROM facts f JOIN dims d ON f.key = d.key;
-
-                    -- fixed
-                    SELECT /*+ BROADCAST(d) */ f.key, f.amount, d.name
-                    FROM facts f JOIN dims d ON f.key = d.key;"""),
-            List.of(
-                    IntegerKnob.of(
-                            "rows", "Fact rows", 2_000_000, 10_000, 50_000_000, "rows", "Rows in the fact table"),
-                    IntegerKnob.of(
-                            "keys",
-                            "Dimension rows",
-                            10_000,
-                            10,
-                            1_000_000,
-                            "rows",
-                            "Rows in the small dimension table"),
-                    IntegerKnob.of(
-                                    "shufflePartitions",
-                                    "Shuffle partitions",
-                                    8,
-                                    1,
-                                    2_000,
-                                    "partitions",
-                                    "spark.sql.shuffle.partitions: tasks of the sort-merge join stage")
-                            .conf("spark.sql.shuffle.partitions")),
-            List.of(
-                    Variant.of(
-                                    "broken",
-                                    "No hint, broadcast off",
-                                    "autoBroadcastJoinThreshold=-1 and no hint: both sides are shuffled and sorted")
-                            .withConf("spark.sql.adaptive.enabled", "false")
-                            .withConf("spark.sql.autoBroadcastJoinThreshold", "-1"),
-                    Variant.of(
-                                    "fixed",
-                                    "BROADCAST hint",
-                                    "Same settings, but the dimension is hinted: the hint overrides the threshold")
-                            .withConf("spark.sql.adaptive.enabled", "false")
-                            .withConf("spark.sql.autoBroadcastJoinThreshold", "-1"),
-                    Variant.of(
-                                    "auto-broadcast",
-                                    "No hint, default threshold",
-                                    "No hint, autoBroadcastJoinThreshold back at 10 MB: Spark broadcasts the dimension by itself")
-                            .withConf("spark.sql.adaptive.enabled", "false")
-                            .withConf("spark.sql.autoBroadcastJoinThreshold", "10m")),
-            List.of(
-                    Question.choice(
-                            "join-strategy",
-                            "Which join operator will the plan use?",
-                            List.of("SortMergeJoin", "BroadcastHashJoin", "ShuffledHashJoin"),
-                            RunQueries::joinStrategy),
-                    Question.number("stages", "How many stages will run?", RunQueries::stagesRun)),
-            List.of(
-                    Evidence.central(
-                            "shuffle-join",
-                            "The join shuffles both sides: SortMergeJoin over two hash-partitioning exchanges, and the fact table is written to shuffle files",
-                            Set.of("broken"),
-                            run -> {
-                                String join = RunQueries.joinStrategy(run);
-                                long exchanges = RunQueries.exchanges(run);
-                                long written = RunQueries.shuffleWritten(run);
-                                return Verdict.of(
-                                        join.equals("SortMergeJoin") && exchanges >= 2 && written > 0,
-                                        "join: %s, shuffle exchanges: %d, shuffle written: %s",
-                                        join,
-                                        exchanges,
-                                        Figures.bytes(written));
-                            }),
-                    Evidence.of(
-                            "broadcast-join",
-                            "The dimension is broadcast: BroadcastHashJoin over a BroadcastExchange, and nothing is shuffled",
-                            Set.of("fixed", "auto-broadcast"),
-                            run -> {
-                                String join = RunQueries.joinStrategy(run);
-                                boolean exchange = RunQueries.finalHas(run, "BroadcastExchange");
-                                long written = RunQueries.shuffleWritten(run);
-                                return Verdict.of(
-                                        join.equals("BroadcastHashJoin") && exchange && written == 0,
-                                        "join: %s, BroadcastExchange: %s, shuffle written: %d bytes",
-                                        join,
-                                        exchange ? "yes" : "no",
-                                        written);
-                            }),
-                    Evidence.of(
-                            "stage-saved",
-                            "The broadcast plan runs in two stages (collect the dimension, join the facts in place) instead of three",
-                            Set.of("fixed", "auto-broadcast"),
-                            run -> {
-                                long stages = RunQueries.stagesRun(run);
-                                return Verdict.of(stages == 2, "stages run: %d", stages);
-                            })),
-            "embedded");
+    /** AQE off (the plan chosen up front), with {@code threshold} as spark.sql.autoBroadcastJoinThreshold. */
+    private static Variant threshold(String name, String title, String description, String threshold) {
+        return Variant.of(name, title, description)
+                .withConf("spark.sql.adaptive.enabled", "false")
+                .withConf("spark.sql.autoBroadcastJoinThreshold", threshold);
+    }
 
     @Override
     public ExperimentDefinition definition() {
@@ -168,19 +114,21 @@ class BroadcastHintExperiment implements Experiment {
 
     @Override
     public String run(ExperimentRun run) {
-        SparkSession spark = run.spark();
         KnobValues k = run.knobs();
-        long keys = k.integer("keys");
-        Dataset<Row> facts = spark.range(0, k.integer("rows"), 1, FACT_PARTITIONS)
+        // lesson:start
+        Dataset<Row> facts = run.spark()
+                .range(0, k.integer("rows"), 1, 8)
                 .select(
-                        pmod(col("id"), lit(keys)).as("key"),
+                        pmod(col("id"), lit(k.integer("keys"))).as("key"),
                         pmod(col("id"), lit(1000)).as("amount"));
-        Dataset<Row> dims = spark.range(keys)
+        Dataset<Row> dims = run.spark()
+                .range(k.integer("keys"))
                 .select(
                         col("id").as("key"),
                         concat(lit("name-"), col("id").cast("string")).as("name"));
-        Dataset<Row> joined = facts.join("fixed".equals(run.variant()) ? broadcast(dims) : dims, "key");
-        run.execute(joined);
-        return k.integer("rows") + " fact rows joined to " + keys + " dimension rows";
+        // fixed: a BROADCAST hint on the dimension
+        run.execute(facts.join(run.variant().equals("fixed") ? broadcast(dims) : dims, "key"));
+        // lesson:end
+        return k.integer("rows") + " fact rows joined to " + k.integer("keys") + " dimension rows";
     }
 }

@@ -11,18 +11,15 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import dev.breaklab.catalog.Evidence.Verdict;
-import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.Figures;
 import dev.breaklab.run.RunQueries;
-import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.StageSnapshot;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.springframework.stereotype.Component;
 
 /** A left join on a key that is mostly NULL: every NULL hashes to the same partition. */
@@ -30,152 +27,124 @@ import org.springframework.stereotype.Component;
 class NullKeySkewExperiment implements Experiment {
 
     static final String ID = "null-key-skew";
-    private static final int MAP_PARTITIONS = 8;
 
-    private static final ExperimentDefinition DEFINITION = new ExperimentDefinition(
-            ID,
-            "NULL-key skew: the hottest key is no key at all",
-            "A left join on a mostly-NULL foreign key: all the NULLs hash to one partition and one task.",
-            List.of(Concept.JOINS, Concept.SHUFFLE, Concept.SPARK_UI),
-            """
-            Orders from guest checkouts have no customer id; events from logged-out users have no user; \
-            a late-arriving dimension leaves its key empty. A left join keeps those rows, so the sort-merge \
-            join shuffles them like any other, by the hash of the key. NULL has exactly one hash value, so \
-            every NULL-key row in the table lands in the same shuffle partition, and one task sorts and \
-            streams them all, to join them with nothing: a NULL never equals anything.
+    private static final String COMMON = """
+            CREATE TEMP VIEW orders AS
+              SELECT id,
+                     CASE WHEN pmod(id, 100) < ${nullShare} THEN NULL
+                          ELSE CAST(pmod(hash(id), ${customers}) AS BIGINT) END AS customer,
+                     pmod(id, 1000) AS amount
+              FROM range(0, ${rows}, 1, 8);
+            CREATE TEMP VIEW people AS
+              SELECT id AS customerId, concat('customer-', id) AS name FROM range(${customers});
+            SELECT count(1) AS orders, count(name) AS known, sum(amount) AS amount
+            """;
 
-            It hides well. The hot "key" does not show up in a top-keys query (GROUP BY drops nothing but \
-            people filter NULLs out of such checks), and an inner join does not have the problem at all: \
-            Spark's optimizer infers an isnotnull filter on the join keys and drops the NULLs before the \
-            shuffle (in the inner-join variant the orders side shuffles only the rows that have a \
-            customer). The outer join cannot drop them, since they belong in the result.
+    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(ID, NullKeySkewExperiment.class)
+            .title("NULL-key skew: the hottest key is no key at all")
+            .summary("A left join on a mostly-NULL foreign key: all the NULLs hash to one partition and one task.")
+            .concepts(Concept.JOINS, Concept.SHUFFLE, Concept.SPARK_UI)
+            .story("""
+                    Orders from guest checkouts have no customer id; events from logged-out users have no user; \
+                    a late-arriving dimension leaves its key empty. A left join keeps those rows, so the sort-merge \
+                    join shuffles them like any other, by the hash of the key. NULL has exactly one hash value, so \
+                    every NULL-key row in the table lands in the same shuffle partition, and one task sorts and \
+                    streams them all, to join them with nothing: a NULL never equals anything.
 
-            In the lab, look at the join stage's shuffle read per task: one task reads several times the \
-            median. In the Spark UI it is the same straggler picture as any skew, except that the hot key, \
-            if you go looking, is null. The fix: give the NULLs distinct keys that can never match, e.g. \
-            coalesce(customer, -1 - pmod(id, 64)), so they spread over all partitions (or split the NULL \
-            rows off, skip the join for them and union them back).""",
-            new Code("""
-                    // spark.sql.adaptive.enabled=false, spark.sql.autoBroadcastJoinThreshold=-1,
-                    // spark.sql.shuffle.partitions=8
-                    Dataset<Row> orders = spark.range(0, rows, 1, 8).select(
-                        col("id"),
-                        when(pmod(col("id"), lit(100)).lt(nullShare), lit(null).cast("long"))
-                            .otherwise(pmod(hash(col("id")), lit(customers))).as("customer"),
-                        pmod(col("id"), lit(1000)).as("amount"));
-                    Dataset<Row> people = spark.range(customers)
-                        .select(col("id").as("customerId"), concat(lit("customer-"), col("id")).as("name"));
+                    It hides well. The hot "key" does not show up in a top-keys query (GROUP BY drops nothing but \
+                    people filter NULLs out of such checks), and an inner join does not have the problem at all: \
+                    Spark's optimizer infers an isnotnull filter on the join keys and drops the NULLs before the \
+                    shuffle (in the inner-join variant the orders side shuffles only the rows that have a \
+                    customer). The outer join cannot drop them, since they belong in the result.
 
-                    // broken: the NULL keys all go to one partition
-                    Column key = col("customer");
-                    // fixed: NULLs become distinct negative keys that match nothing
-                    Column key = coalesce(col("customer"), lit(-1).minus(pmod(col("id"), lit(saltBuckets))));
-
-                    orders.join(people, key.equalTo(col("customerId")), "left")   // inner-join: "inner"
-                        .agg(count(lit(1)).as("orders"), count("name").as("known"), sum("amount").as("amount"))
-                        .collectAsList();""", """
-                    SET spark.sql.adaptive.enabled = false;
-                    SET spark.sql.autoBroadcastJoinThreshold = -1;
-                    SET spark.sql.shuffle.partitions = 8;
-
-                    -- broken
-                    SELECT count(*) AS orders, count(name) AS known, sum(amount) AS amount
-                    FROM orders LEFT JOIN people ON orders.customer = people.customerId;
-
-                    -- fixed: salt the NULLs
-                    SELECT count(*) AS orders, count(name) AS known, sum(amount) AS amount
+                    In the lab, look at the join stage's shuffle read per task: one task reads several times the \
+                    median. In the Spark UI it is the same straggler picture as any skew, except that the hot key, \
+                    if you go looking, is null. The fix: give the NULLs distinct keys that can never match, e.g. \
+                    coalesce(customer, -1 - pmod(id, 64)), so they spread over all partitions (or split the NULL \
+                    rows off, skip the join for them and union them back). AQE is off in every variant: this is \
+                    the plain join, as Spark plans it without runtime help.""")
+            .sql(COMMON + "FROM orders LEFT JOIN people ON customer = customerId")
+            .sql("fixed", COMMON + """
                     FROM orders LEFT JOIN people
-                      ON coalesce(orders.customer, -1 - pmod(orders.id, ${saltBuckets})) = people.customerId;"""),
-            List.of(
-                    IntegerKnob.of("rows", "Orders", 600_000, 10_000, 50_000_000, "rows", "Rows in the orders table"),
-                    IntegerKnob.of("nullShare", "NULL share", 60, 0, 99, "%", "Share of orders without a customer"),
-                    IntegerKnob.of("customers", "Customers", 10_000, 10, 1_000_000, "rows", "Rows in the people table"),
-                    IntegerKnob.of(
-                            "saltBuckets",
-                            "Salt buckets",
-                            64,
-                            2,
-                            1_024,
-                            "keys",
-                            "Distinct keys the fix gives the NULLs")),
-            List.of(
-                    joinVariant("broken", "LEFT JOIN on a mostly-NULL key", "Every NULL key hashes to one partition"),
-                    joinVariant("fixed", "Salted NULLs", "NULLs get distinct negative keys that match nothing"),
-                    joinVariant(
-                            "inner-join",
-                            "INNER JOIN",
-                            "The optimizer drops NULL keys before the shuffle (a different result: guests are gone)")),
-            List.of(
-                    Question.choice(
-                            "one-task-most",
-                            "Will a single join task read more than half of the join's shuffle data?",
-                            List.of("yes", "no"),
-                            run -> biggestShare(joinStage(run)) > 0.5 ? "yes" : "no"),
-                    Question.number(
-                            "read-ratio",
-                            "How many times the median shuffle data will the biggest join task read (rounded)?",
-                            run -> Math.round(
-                                    joinStage(run).taskShuffleReadBytes().maxOverMedian()))),
-            List.of(
-                    Evidence.central(
-                            "null-partition",
-                            "The NULL keys pile up in one partition: the biggest join task reads at least 5x the median shuffle data",
-                            Set.of("broken"),
-                            run -> {
-                                StageSnapshot stage = joinStage(run);
-                                double read = stage.taskShuffleReadBytes().maxOverMedian();
-                                return Verdict.of(
-                                        read >= 5,
-                                        "join stage %d: biggest task read %s (%.0f%% of the stage), max/median %.1fx; duration max/median %.1fx",
-                                        stage.stageId(),
-                                        Figures.bytes(
-                                                stage.taskShuffleReadBytes().max()),
-                                        100 * biggestShare(stage),
-                                        read,
-                                        stage.taskDurationMs().maxOverMedian());
-                            }),
-                    Evidence.of(
-                            "spread",
-                            "With the NULLs salted no join task reads more than twice the median",
-                            Set.of("fixed"),
-                            run -> {
-                                StageSnapshot stage = joinStage(run);
-                                double read = stage.taskShuffleReadBytes().maxOverMedian();
-                                return Verdict.of(
-                                        read < 2,
-                                        "join stage %d: shuffle read max/median %.2fx",
-                                        stage.stageId(),
-                                        read);
-                            }),
-                    Evidence.of(
-                            "inner-drops-nulls",
-                            "An inner join never shuffles the NULLs: the optimizer filters them out before the Exchange, so the orders side writes only the rows with a customer and the join stage is balanced",
-                            Set.of("inner-join"),
-                            run -> {
-                                long rows = RunQueries.knob(run, "rows");
-                                long share = RunQueries.knob(run, "nullShare");
-                                long nulls = rows / 100 * share + Math.min(rows % 100, share);
-                                long written = RunQueries.shuffleMapStages(run).stream()
-                                        .mapToLong(StageSnapshot::shuffleWriteRecords)
-                                        .max()
-                                        .orElse(0);
-                                double read =
-                                        joinStage(run).taskShuffleReadBytes().maxOverMedian();
-                                return Verdict.of(
-                                        written == rows - nulls && read < 2,
-                                        "orders side shuffled %s of %s rows (%s have no customer); join stage shuffle read max/median %.2fx",
-                                        Figures.count(written),
-                                        Figures.count(rows),
-                                        Figures.count(nulls),
-                                        read);
-                            })),
-            "embedded");
+                      ON coalesce(customer, -1 - pmod(id, ${saltBuckets})) = customerId""")
+            .sql("inner-join", COMMON + "FROM orders JOIN people ON customer = customerId")
+            .knob(Knobs.rows(600_000, 50_000_000))
+            .knob(IntegerKnob.of("nullShare", "NULL share", 60, 0, 99, "%", "Share of orders without a customer"))
+            .knob(IntegerKnob.of("customers", "Customers", 10_000, 10, 1_000_000, "rows", "Rows in the people table"))
+            .knob(IntegerKnob.of("saltBuckets", "Salt buckets", 64, 2, 1_024, "keys", "Keys the fix gives the NULLs"))
+            .knob(Knobs.shufflePartitions(8, 2_000, "tasks in the join stage"))
+            .variant(plainJoin("broken", "LEFT JOIN on a mostly-NULL key", "Every NULL key hashes to one partition"))
+            .variant(plainJoin("fixed", "Salted NULLs", "NULLs get distinct negative keys that match nothing"))
+            .variant(plainJoin("inner-join", "INNER JOIN", "NULL keys dropped before the shuffle (guests are gone)"))
+            .question(Question.choice(
+                    "one-task-most",
+                    "Will a single join task read more than half of the join's shuffle data?",
+                    List.of("yes", "no"),
+                    run -> biggestShare(RunQueries.shuffleReadStage(run)) > 0.5 ? "yes" : "no"))
+            .question(Questions.readRatio("join"))
+            .evidence(Evidence.central(
+                    "null-partition",
+                    "The NULL keys pile up in one partition: the biggest join task reads at least 5x the median shuffle data",
+                    Set.of("broken"),
+                    run -> {
+                        StageSnapshot stage = RunQueries.shuffleReadStage(run);
+                        double read = stage.taskShuffleReadBytes().maxOverMedian();
+                        return Verdict.of(
+                                read >= 5,
+                                "join stage %d: biggest task read %s (%.0f%% of the stage), max/median %.1fx",
+                                stage.stageId(),
+                                Figures.bytes(stage.taskShuffleReadBytes().max()),
+                                100 * biggestShare(stage),
+                                read);
+                    }))
+            .evidence(Evidence.of(
+                    "spread",
+                    "With the NULLs salted no join task reads more than twice the median",
+                    Set.of("fixed"),
+                    run -> {
+                        double read = RunQueries.shuffleReadStage(run)
+                                .taskShuffleReadBytes()
+                                .maxOverMedian();
+                        return Verdict.of(read < 2, "join stage shuffle read max/median %.2fx", read);
+                    }))
+            .evidence(Evidence.of(
+                    "inner-drops-nulls",
+                    "An inner join never shuffles the NULLs: the optimizer filters them out before the Exchange, so the orders side writes only the rows with a customer and the join stage is balanced",
+                    Set.of("inner-join"),
+                    run -> {
+                        long rows = RunQueries.knob(run, "rows");
+                        long share = RunQueries.knob(run, "nullShare");
+                        long nulls = rows / 100 * share + Math.min(rows % 100, share);
+                        long written = RunQueries.shuffleMapStages(run).stream()
+                                .mapToLong(StageSnapshot::shuffleWriteRecords)
+                                .max()
+                                .orElse(0);
+                        double read = RunQueries.shuffleReadStage(run)
+                                .taskShuffleReadBytes()
+                                .maxOverMedian();
+                        return Verdict.of(
+                                written == rows - nulls && read < 2,
+                                "orders side shuffled %s of %s rows (%s have no customer); join stage shuffle read max/median %.2fx",
+                                Figures.count(written),
+                                Figures.count(rows),
+                                Figures.count(nulls),
+                                read);
+                    }))
+            .primaryFinding("skew")
+            .build();
 
-    private static Variant joinVariant(String name, String title, String description) {
+    /** AQE off, no broadcast: the sort-merge join as Spark plans it. */
+    private static Variant plainJoin(String name, String title, String description) {
         return Variant.of(name, title, description)
                 .withConf("spark.sql.adaptive.enabled", "false")
-                .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")
-                .withConf("spark.sql.shuffle.partitions", "8");
+                .withConf("spark.sql.autoBroadcastJoinThreshold", "-1");
+    }
+
+    /** The biggest task's share of the stage's shuffle read. */
+    private static double biggestShare(StageSnapshot stage) {
+        return stage.shuffleReadBytes() == 0
+                ? 0
+                : (double) stage.taskShuffleReadBytes().max() / stage.shuffleReadBytes();
     }
 
     @Override
@@ -183,45 +152,38 @@ class NullKeySkewExperiment implements Experiment {
         return DEFINITION;
     }
 
-    static StageSnapshot joinStage(RunSnapshot run) {
-        return RunQueries.shuffleReadStage(run);
-    }
-
-    /** The biggest task's share of the stage's shuffle read. */
-    static double biggestShare(StageSnapshot stage) {
-        return stage.shuffleReadBytes() == 0
-                ? 0
-                : (double) stage.taskShuffleReadBytes().max() / stage.shuffleReadBytes();
-    }
-
     @Override
     public String run(ExperimentRun run) {
-        SparkSession spark = run.spark();
         KnobValues k = run.knobs();
-        long customers = k.integer("customers");
-        Dataset<Row> orders = spark.range(0, k.integer("rows"), 1, MAP_PARTITIONS)
+        // lesson:start
+        Dataset<Row> orders = run.spark()
+                .range(0, k.integer("rows"), 1, 8)
                 .select(
                         col("id"),
                         when(
                                         pmod(col("id"), lit(100)).lt(k.integer("nullShare")),
                                         lit(null).cast("long"))
-                                .otherwise(pmod(hash(col("id")), lit(customers)).cast("long"))
+                                .otherwise(pmod(hash(col("id")), lit(k.integer("customers")))
+                                        .cast("long"))
                                 .as("customer"),
                         pmod(col("id"), lit(1000)).as("amount"));
-        Dataset<Row> people = spark.range(customers)
+        Dataset<Row> people = run.spark()
+                .range(k.integer("customers"))
                 .select(
                         col("id").as("customerId"),
                         concat(lit("customer-"), col("id")).as("name"));
-        Column key = "fixed".equals(run.variant())
+        // fixed: each NULL gets one of saltBuckets negative keys, which match no customer
+        Column key = run.variant().equals("fixed")
                 ? coalesce(col("customer"), lit(-1L).minus(pmod(col("id"), lit(k.integer("saltBuckets")))))
                 : col("customer");
-        String joinType = "inner-join".equals(run.variant()) ? "inner" : "left";
-        Dataset<Row> query = orders.join(people, key.equalTo(col("customerId")), joinType)
-                .agg(
-                        count(lit(1)).as("orders"),
-                        count("name").as("known"),
-                        sum("amount").as("amount"));
-        Row row = run.collect(query).get(0);
+        String joinType = run.variant().equals("inner-join") ? "inner" : "left";
+        Row row = run.collect(orders.join(people, key.equalTo(col("customerId")), joinType)
+                        .agg(
+                                count(lit(1)).as("orders"),
+                                count("name").as("known"),
+                                sum("amount").as("amount")))
+                .get(0);
+        // lesson:end
         return row.getLong(0) + " orders, " + row.getLong(1) + " with a known customer";
     }
 }

@@ -53,6 +53,19 @@ public final class Questions {
                 .numTasks());
     }
 
+    /**
+     * "How many times the median will the biggest task of the {@code what} stage read?": the
+     * max/median of per-task shuffle read in the stage that read the most shuffle data, rounded.
+     */
+    public static Question readRatio(String what) {
+        return Question.number(
+                "read-ratio",
+                "How many times the median shuffle data will the biggest task of the " + what
+                        + " stage read (rounded)?",
+                run -> Math.round(
+                        RunQueries.shuffleReadStage(run).taskShuffleReadBytes().maxOverMedian()));
+    }
+
     /** "Will it succeed or fail?", answered by the run's final status. */
     public static Question outcome(String text) {
         return Question.outcome(text);

@@ -11,11 +11,9 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import dev.breaklab.catalog.Evidence.Verdict;
-import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.Figures;
 import dev.breaklab.run.RunQueries;
-import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.StageSnapshot;
 import java.util.List;
 import java.util.Set;
@@ -28,161 +26,118 @@ import org.springframework.stereotype.Component;
 class SkewedAggregationExperiment implements Experiment {
 
     static final String ID = "skewed-aggregation";
-    private static final int MAP_PARTITIONS = 8;
 
-    private static final ExperimentDefinition DEFINITION = new ExperimentDefinition(
-            ID,
-            "Skewed aggregation: AQE will not save you",
-            "Distinct users per country with collect_set: the hot country's task merges most of the data.",
-            List.of(Concept.SHUFFLE, Concept.PARTITIONS, Concept.AQE, Concept.SPARK_UI),
-            """
-            For sums and counts, skewed keys hardly matter in an aggregation: each map task combines its \
-            rows first (the partial aggregate), so the hot key arrives at its reducer as one row per map \
-            task. Skew bites when the aggregate cannot shrink: collect_list, collect_set, exact \
-            percentiles, building a map or an array per key. Then every value of the hot key crosses the \
-            shuffle to the one reduce task that owns the key, and that task merges them alone while the \
-            others have long finished.
+    private static final String EVENTS = """
+            CREATE TEMP VIEW events AS
+              SELECT CAST(CASE WHEN pmod(id, 100) < ${hotShare} THEN 0
+                               ELSE pmod(hash(id), ${countries} - 1) + 1 END AS BIGINT) AS country,
+                     id * 7 AS user
+              FROM range(0, ${rows}, 1, 8);
+            """;
 
-            Here 80% of the events come from one country and the report wants distinct users per country, \
-            written as size(collect_set(user)). Adaptive execution is on with skew handling enabled and \
-            does nothing: AQE splits skewed partitions of joins (and of rebalance), never of \
-            aggregations, because the rows of one group must meet in one task.
+    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(
+                    ID, SkewedAggregationExperiment.class)
+            .title("Skewed aggregation: AQE will not save you")
+            .summary("Distinct users per country with collect_set: the hot country's task merges most of the data.")
+            .concepts(Concept.SHUFFLE, Concept.PARTITIONS, Concept.AQE, Concept.SPARK_UI)
+            .story("""
+                    For sums and counts, skewed keys hardly matter in an aggregation: each map task combines its \
+                    rows first (the partial aggregate), so the hot key arrives at its reducer as one row per map \
+                    task. Skew bites when the aggregate cannot shrink: collect_list, collect_set, exact \
+                    percentiles, building a map or an array per key. Then every value of the hot key crosses the \
+                    shuffle to the one reduce task that owns the key, and that task merges them alone while the \
+                    others have long finished.
 
-            In the lab, look at the aggregate stage's shuffle read per task and its slowest task. In the \
-            Spark UI, the stage's summary metrics show "Max" shuffle read and duration far above the 75th \
-            percentile, and the event timeline one long bar. The fix is to aggregate in two steps: first by \
-            (country, salt) with the salt derived from the user, so the hot country is spread over many \
-            tasks and the sets are disjoint, then sum the per-salt counts per country. countDistinct does \
-            a two-step plan by itself (the count-distinct variant): its first shuffle is by (country, user).""",
-            new Code("""
-                    // spark.sql.adaptive.enabled=true, skewJoin.enabled=true (it will not help),
-                    // coalescePartitions.enabled=false, spark.sql.shuffle.partitions=8,
-                    // spark.sql.objectHashAggregate.sortBased.fallbackThreshold=8192 (so that the
-                    // salted variant's many (country, salt) groups stay in the hash map)
-                    Dataset<Row> events = spark.range(0, rows, 1, 8).select(
-                        when(pmod(col("id"), lit(100)).lt(hotShare), lit(0L))
-                            .otherwise(pmod(hash(col("id")), lit(countries - 1)).plus(1)).as("country"),
-                        col("id").multiply(7).as("user"));
+                    Here 80% of the events come from one country and the report wants distinct users per country, \
+                    written as size(collect_set(user)). Adaptive execution is on with skew handling enabled and \
+                    does nothing: AQE splits skewed partitions of joins (and of rebalance), never of \
+                    aggregations, because the rows of one group must meet in one task. Partition coalescing is \
+                    off so the partitions stay as planned, and \
+                    spark.sql.objectHashAggregate.sortBased.fallbackThreshold is raised from 128 to 8192 groups so \
+                    the fixed variant's thousands of (country, salt) groups stay in the hash map instead of falling \
+                    back to sorting.
 
-                    // broken: every user of the hot country goes to one task
-                    events.groupBy("country").agg(size(collect_set("user")).as("users"));
+                    In the lab, look at the aggregate stage's shuffle read per task and its slowest task. In the \
+                    Spark UI, the stage's summary metrics show "Max" shuffle read and duration far above the 75th \
+                    percentile, and the event timeline one long bar. The fix is to aggregate in two steps: first by \
+                    (country, salt) with the salt derived from the user, so the hot country is spread over many \
+                    tasks and the sets are disjoint, then sum the per-salt counts per country. countDistinct does \
+                    a two-step plan by itself (the count-distinct variant): its first shuffle is by (country, user).""")
+            .sql(EVENTS + "SELECT country, size(collect_set(user)) AS users FROM events GROUP BY country")
+            .sql("fixed", EVENTS + """
+                    SELECT country, sum(users) AS users
+                    FROM (SELECT country, salt, size(collect_set(user)) AS users
+                          FROM (SELECT *, pmod(hash(user), ${saltBuckets}) AS salt FROM events)
+                          GROUP BY country, salt)
+                    GROUP BY country""")
+            .sql(
+                    "count-distinct",
+                    EVENTS + "SELECT country, count(DISTINCT user) AS users FROM events GROUP BY country")
+            .knob(Knobs.rows(400_000, 20_000_000))
+            .knob(IntegerKnob.of("hotShare", "Hot country share", 80, 0, 99, "%", "Share of events from country 0"))
+            .knob(IntegerKnob.of("countries", "Countries", 100, 2, 10_000, "keys", "Distinct grouping keys"))
+            .knob(IntegerKnob.of("saltBuckets", "Salt buckets", 32, 2, 512, "buckets", "Salts per country (fixed)"))
+            .knob(Knobs.shufflePartitions(8, 2_000, "tasks of each aggregate stage"))
+            .variant(aggregation("broken", "collect_set per country", "One task merges the hot country's users"))
+            .variant(aggregation("fixed", "Two-phase, salted", "Aggregate per (country, salt), then per country"))
+            .variant(aggregation("count-distinct", "countDistinct", "Spark's own two-phase plan for a distinct count"))
+            .question(Question.choice(
+                    "aqe-helps",
+                    "Will AQE split the skewed aggregate partition?",
+                    List.of("yes", "no"),
+                    run -> RunQueries.finalPlanHas(run, "AQEShuffleRead", "skewed") ? "yes" : "no"))
+            .question(Questions.readRatio("aggregate"))
+            .evidence(Evidence.central(
+                    "straggler",
+                    "The aggregate stage is skewed: the task that owns the hot country reads at least 5x the median shuffle data",
+                    Set.of("broken"),
+                    run -> {
+                        StageSnapshot stage = RunQueries.shuffleReadStage(run);
+                        double read = stage.taskShuffleReadBytes().maxOverMedian();
+                        // Durations are reported, not judged: on a busy machine small tasks wait too.
+                        return Verdict.of(
+                                read >= 5,
+                                "stage %d: shuffle read max/median %.1fx (%s vs %s); duration max/median %.1fx",
+                                stage.stageId(),
+                                read,
+                                Figures.bytes(stage.taskShuffleReadBytes().max()),
+                                Figures.bytes(stage.taskShuffleReadBytes().p50()),
+                                stage.taskDurationMs().maxOverMedian());
+                    }))
+            .evidence(Evidence.of(
+                    "aqe-does-not-split",
+                    "AQE is on with skew handling enabled, yet the final plan has no skew split: AQE only splits joins",
+                    Set.of("broken"),
+                    run -> {
+                        boolean adaptive = RunQueries.finalHas(run, "AdaptiveSparkPlan");
+                        boolean skewed = RunQueries.finalPlanHas(run, "AQEShuffleRead", "skewed");
+                        return Verdict.of(
+                                adaptive && !skewed, "AdaptiveSparkPlan: %s, skewed read: %s", adaptive, skewed);
+                    }))
+            .evidence(Evidence.of(
+                    "balanced",
+                    "Aggregated in two phases, the heaviest shuffle is balanced: no task reads 3x the median",
+                    Set.of("fixed", "count-distinct"),
+                    run -> {
+                        double read = RunQueries.shuffleReadStage(run)
+                                .taskShuffleReadBytes()
+                                .maxOverMedian();
+                        long exchanges = RunQueries.exchanges(run);
+                        return Verdict.of(
+                                read < 3 && exchanges >= 2,
+                                "shuffle read max/median %.1fx; shuffle Exchanges: %d",
+                                read,
+                                exchanges);
+                    }))
+            .primaryFinding("skew")
+            .build();
 
-                    // fixed: two-phase, salted by user
-                    events.withColumn("salt", pmod(hash(col("user")), lit(saltBuckets)))
-                        .groupBy("country", "salt").agg(size(collect_set("user")).as("users"))
-                        .groupBy("country").agg(sum("users").as("users"));
-
-                    // count-distinct: Spark plans the two phases itself
-                    events.groupBy("country").agg(countDistinct("user").as("users"));""", """
-                    SET spark.sql.adaptive.enabled = true;
-                    SET spark.sql.adaptive.skewJoin.enabled = true;
-                    SET spark.sql.adaptive.coalescePartitions.enabled = false;
-                    SET spark.sql.shuffle.partitions = 8;
-
-                    -- broken
-                    SELECT country, size(collect_set(user)) AS users FROM events GROUP BY country;
-
-                    -- fixed: two-phase, salted by user
-                    SELECT country, sum(users) AS users FROM (
-                      SELECT country, pmod(hash(user), ${saltBuckets}) AS salt, size(collect_set(user)) AS users
-                      FROM events GROUP BY country, pmod(hash(user), ${saltBuckets}))
-                    GROUP BY country;
-
-                    -- count-distinct
-                    SELECT country, count(DISTINCT user) AS users FROM events GROUP BY country;"""),
-            List.of(
-                    IntegerKnob.of(
-                            "rows", "Events", 400_000, 10_000, 20_000_000, "rows", "Rows aggregated (one user each)"),
-                    IntegerKnob.of("hotShare", "Hot country share", 80, 0, 99, "%", "Share of events from country 0"),
-                    IntegerKnob.of("countries", "Countries", 100, 2, 10_000, "keys", "Distinct grouping keys"),
-                    IntegerKnob.of(
-                            "saltBuckets",
-                            "Salt buckets",
-                            32,
-                            2,
-                            512,
-                            "buckets",
-                            "How many ways the fixed variant splits a country")),
-            List.of(
-                    aggregationVariant("broken", "collect_set per country", "One task merges the hot country's users"),
-                    aggregationVariant("fixed", "Two-phase, salted", "Aggregate per (country, salt), then per country"),
-                    aggregationVariant(
-                            "count-distinct", "countDistinct", "Spark's own two-phase plan for a distinct count")),
-            List.of(
-                    Question.choice(
-                            "aqe-helps",
-                            "Will AQE split the skewed aggregate partition?",
-                            List.of("yes", "no"),
-                            run -> RunQueries.finalPlanHas(run, "AQEShuffleRead", "skewed") ? "yes" : "no"),
-                    Question.number(
-                            "read-ratio",
-                            "In the heaviest aggregate stage, how many times the median shuffle data will the biggest task read (rounded)?",
-                            run -> Math.round(
-                                    aggregateStage(run).taskShuffleReadBytes().maxOverMedian()))),
-            List.of(
-                    Evidence.central(
-                            "straggler",
-                            "The aggregate stage is skewed: the task that owns the hot country reads at least 5x the median shuffle data",
-                            Set.of("broken"),
-                            run -> {
-                                StageSnapshot stage = aggregateStage(run);
-                                double read = stage.taskShuffleReadBytes().maxOverMedian();
-                                boolean slowestIsBiggest = stage.slowestTasks().stream()
-                                        .findFirst()
-                                        .map(t -> t.shuffleReadBytes()
-                                                == stage.taskShuffleReadBytes().max())
-                                        .orElse(false);
-                                // Durations are reported, not judged: on a busy machine small tasks wait too.
-                                return Verdict.of(
-                                        read >= 5,
-                                        "stage %d: shuffle read max/median %.1fx (%s vs %s); duration max/median %.1fx (%d ms vs %d ms); the slowest task %s the biggest reader",
-                                        stage.stageId(),
-                                        read,
-                                        Figures.bytes(
-                                                stage.taskShuffleReadBytes().max()),
-                                        Figures.bytes(
-                                                stage.taskShuffleReadBytes().p50()),
-                                        stage.taskDurationMs().maxOverMedian(),
-                                        stage.taskDurationMs().max(),
-                                        stage.taskDurationMs().p50(),
-                                        slowestIsBiggest ? "is" : "is not");
-                            }),
-                    Evidence.of(
-                            "aqe-does-not-split",
-                            "AQE is on with skew handling enabled, yet the final plan has no skew split: AQE only splits joins",
-                            Set.of("broken"),
-                            run -> {
-                                boolean adaptive = !RunQueries.finalNodes(run, "AdaptiveSparkPlan")
-                                        .isEmpty();
-                                boolean skewed = RunQueries.finalPlanHas(run, "AQEShuffleRead", "skewed");
-                                return Verdict.of(
-                                        adaptive && !skewed,
-                                        "AdaptiveSparkPlan: %s, AQEShuffleRead skewed: %s",
-                                        adaptive ? "yes" : "no",
-                                        skewed ? "yes" : "no");
-                            }),
-                    Evidence.of(
-                            "balanced",
-                            "Aggregated in two phases, the heaviest shuffle is balanced: no task reads 3x the median",
-                            Set.of("fixed", "count-distinct"),
-                            run -> {
-                                StageSnapshot stage = aggregateStage(run);
-                                double read = stage.taskShuffleReadBytes().maxOverMedian();
-                                return Verdict.of(
-                                        read < 3 && RunQueries.exchanges(run) >= 2,
-                                        "stage %d: shuffle read max/median %.1fx; shuffle Exchanges: %d",
-                                        stage.stageId(),
-                                        read,
-                                        RunQueries.exchanges(run));
-                            })),
-            "embedded");
-
-    private static Variant aggregationVariant(String name, String title, String description) {
+    /** AQE on with skew handling (it will not help), no coalescing; big hash maps for the salted groups. */
+    private static Variant aggregation(String name, String title, String description) {
         return Variant.of(name, title, description)
                 .withConf("spark.sql.adaptive.enabled", "true")
                 .withConf("spark.sql.adaptive.skewJoin.enabled", "true")
                 .withConf("spark.sql.adaptive.coalescePartitions.enabled", "false")
-                .withConf("spark.sql.shuffle.partitions", "8")
                 .withConf("spark.sql.objectHashAggregate.sortBased.fallbackThreshold", "8192");
     }
 
@@ -191,16 +146,12 @@ class SkewedAggregationExperiment implements Experiment {
         return DEFINITION;
     }
 
-    /** The stage that read the most shuffle data: where the groups are merged. */
-    static StageSnapshot aggregateStage(RunSnapshot run) {
-        return RunQueries.shuffleReadStage(run);
-    }
-
     @Override
     public String run(ExperimentRun run) {
         KnobValues k = run.knobs();
+        // lesson:start
         Dataset<Row> events = run.spark()
-                .range(0, k.integer("rows"), 1, MAP_PARTITIONS)
+                .range(0, k.integer("rows"), 1, 8)
                 .select(
                         when(pmod(col("id"), lit(100)).lt(k.integer("hotShare")), lit(0L))
                                 .otherwise(pmod(hash(col("id")), lit(k.integer("countries") - 1))
@@ -210,7 +161,7 @@ class SkewedAggregationExperiment implements Experiment {
                         // Not the bare id: Spark knows range() output is partitioned by id, and would
                         // then deduplicate (country, user) pairs without a shuffle.
                         col("id").multiply(7).as("user"));
-        Dataset<Row> query =
+        Dataset<Row> usersPerCountry =
                 switch (run.variant()) {
                     case "fixed" ->
                         events.withColumn("salt", pmod(hash(col("user")), lit(k.integer("saltBuckets"))))
@@ -223,7 +174,8 @@ class SkewedAggregationExperiment implements Experiment {
                     default ->
                         events.groupBy("country").agg(size(collect_set("user")).as("users"));
                 };
-        List<Row> rows = run.collect(query);
+        List<Row> rows = run.collect(usersPerCountry);
+        // lesson:end
         long users =
                 rows.stream().mapToLong(r -> ((Number) r.get(1)).longValue()).sum();
         return users + " distinct users over " + rows.size() + " countries";

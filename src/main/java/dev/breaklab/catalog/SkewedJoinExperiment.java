@@ -12,16 +12,13 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import dev.breaklab.catalog.Evidence.Verdict;
-import dev.breaklab.catalog.ExperimentDefinition.Code;
 import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.RunQueries;
-import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.StageSnapshot;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.springframework.stereotype.Component;
 
 /** One hot key holds most of the rows: one join task does most of the work while the others wait. */
@@ -29,227 +26,159 @@ import org.springframework.stereotype.Component;
 class SkewedJoinExperiment implements Experiment {
 
     static final String ID = "skewed-join";
-    private static final int MAP_PARTITIONS = 16;
 
-    private static final ExperimentDefinition DEFINITION = new ExperimentDefinition(
-            ID,
-            "Skewed join: one task does all the work",
-            "A single hot key sends most rows to one join task; the stage waits for that straggler.",
-            List.of(Concept.JOINS, Concept.SHUFFLE, Concept.AQE, Concept.SPARK_UI),
-            """
-            A sort-merge join shuffles both sides by the join key, so every row with the same key lands \
-            in the same partition and is joined by the same task. Real data is rarely uniform: a default \
-            customer id, a null-ish placeholder, one huge tenant. Here one key carries most of the fact \
-            rows. The join stage has a few dozen tasks, all but one finish in a blink, and the stage (and \
-            the cluster you pay for) waits for the one task that reads almost the whole shuffle.
+    private static final String VIEWS = """
+            CREATE TEMP VIEW facts AS
+              SELECT CAST(CASE WHEN pmod(id, 100) < ${hotKeyShare} THEN 0
+                               ELSE pmod(hash(id), ${keys} - 1) + 1 END AS BIGINT) AS key,
+                     pmod(id, 1000) AS amount, id
+              FROM range(0, ${rows}, 1, 16);
+            CREATE TEMP VIEW dims AS SELECT id AS key, concat('name-', id) AS name FROM range(${keys});
+            """;
 
-            In the lab, look at the join stage's task-duration and shuffle-read distributions: the max \
-            sits far from the median. In the Spark UI this is the stage page's summary metrics, where \
-            "Max" dwarfs "75th percentile", and the event timeline shows one long bar.
+    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(ID, SkewedJoinExperiment.class)
+            .title("Skewed join: one task does all the work")
+            .summary("A single hot key sends most rows to one join task; the stage waits for that straggler.")
+            .concepts(Concept.JOINS, Concept.SHUFFLE, Concept.AQE, Concept.SPARK_UI)
+            .story("""
+                    A sort-merge join shuffles both sides by the join key, so every row with the same key lands \
+                    in the same partition and is joined by the same task. Real data is rarely uniform: a default \
+                    customer id, a null-ish placeholder, one huge tenant. Here one key carries most of the fact \
+                    rows. The join stage has one task per shuffle partition (16 here), all but one finish in a \
+                    blink, and the stage (and the cluster you pay for) waits for the one task that reads almost the \
+                    whole shuffle.
 
-            The fixes: let Adaptive Query Execution split the skewed partition into several tasks at \
-            runtime (spark.sql.adaptive.skewJoin.*; the final plan says SortMergeJoin(skew=true)), or salt \
-            the hot key yourself so its rows spread over many partitions.""",
-            new Code("""
-                    Dataset<Row> facts = spark.range(0, rows, 1, 16).select(
-                        when(pmod(col("id"), lit(100)).lt(hotKeyShare), lit(0L))
-                            .otherwise(pmod(hash(col("id")), lit(keys - 1)).plus(1)).as("key"),
-                        pmod(col("id"), lit(1000)).as("amount"));
-                    Dataset<Row> dims = spark.range(keys).select(
-                        col("id").as("key"), concat(lit("name-"), col("id")).as("name"));
+                    In the lab, look at the join stage's task-duration and shuffle-read distributions: the max \
+                    sits far from the median. In the Spark UI this is the stage page's summary metrics, where \
+                    "Max" dwarfs "75th percentile", and the event timeline shows one long bar.
 
-                    // broken: spark.sql.adaptive.enabled=false, spark.sql.autoBroadcastJoinThreshold=-1
-                    // fixed:  AQE on with spark.sql.adaptive.skewJoin.enabled=true
-                    facts.join(dims, "key")
-                        .agg(count(lit(1)), sum("amount"))
-                        .write().format("noop").mode("overwrite").save();
+                    The fixes: let Adaptive Query Execution split the skewed partition into several tasks at \
+                    runtime (the final plan says SortMergeJoin(skew=true) over AQEShuffleRead skewed), or salt the \
+                    hot key yourself: the salted variant joins on (key, salt) and copies each dimension row once \
+                    per salt, so the hot key's rows spread over many partitions.
 
-                    // salted: spread the hot key over saltBuckets partitions
-                    facts.withColumn("salt", pmod(col("id"), lit(saltBuckets)))
-                        .join(dims.withColumn("salt", explode(sequence(lit(0), lit(saltBuckets - 1)))),
-                              List.of("key", "salt"))
-                        .agg(count(lit(1)), sum("amount"));""", """
-                    SET spark.sql.adaptive.enabled = false;        -- broken
-                    SET spark.sql.autoBroadcastJoinThreshold = -1;
+                    AQE calls a partition skewed when it is bigger than both \
+                    spark.sql.adaptive.skewJoin.skewedPartitionFactor times the median partition and \
+                    spark.sql.adaptive.skewJoin.skewedPartitionThresholdInBytes (Spark's defaults: 5 and 256 MB), \
+                    and cuts it into pieces of about spark.sql.adaptive.advisoryPartitionSizeInBytes (64 MB). At its \
+                    default size the lab's whole shuffle writes about 10 MB, far below 256 MB, so the AQE variants \
+                    lower them: factor 3, threshold 1 MB, advisory size 1 MB. They also turn off partition \
+                    coalescing and both broadcast thresholds so the join stays a sort-merge join with its splits in \
+                    plain view. On your own job the defaults catch stragglers of hundreds of megabytes; if yours \
+                    are smaller and still hurt, lower the threshold and the advisory size toward the straggler's \
+                    size.""")
+            .sql(VIEWS + "SELECT count(1) AS rows, sum(amount) AS amount FROM facts JOIN dims USING (key)")
+            .sql("salted", VIEWS + """
+                    SELECT count(1) AS rows, sum(amount) AS amount
+                    FROM (SELECT *, pmod(id, ${saltBuckets}) AS salt FROM facts)
+                    JOIN (SELECT *, explode(sequence(0L, ${saltBuckets} - 1L)) AS salt FROM dims) USING (key, salt)""")
+            .knob(Knobs.rows(2_000_000, 50_000_000))
+            .knob(IntegerKnob.of("hotKeyShare", "Hot key share", 80, 0, 99, "%", "Share of fact rows with key 0"))
+            .knob(IntegerKnob.of("keys", "Distinct keys", 10_000, 10, 1_000_000, "keys", "Rows in the dimension"))
+            .knob(Knobs.shufflePartitions(16, 2_000, "tasks in the join stage"))
+            .knob(IntegerKnob.of("saltBuckets", "Salt buckets", 16, 2, 256, "buckets", "Salts per key (salted)"))
+            .variant(noHelp("broken", "Skewed, no help", "AQE off, broadcast off: a plain sort-merge join"))
+            .variant(skewJoin("fixed", "AQE skew join", "AQE detects the skewed partition and splits it"))
+            .variant(skewJoin("aqe-skew-split", "AQE skew split", "The AQE skew-join split (the settings of fixed)"))
+            .variant(noHelp("salted", "Salted keys", "AQE off; the hot key is spread over salt buckets by hand"))
+            .question(Questions.joinStrategy(
+                    "SortMergeJoin", "BroadcastHashJoin", "ShuffledHashJoin", "BroadcastNestedLoopJoin"))
+            .question(Questions.skewSplit())
+            .question(Question.number(
+                    "straggler-ratio",
+                    "In the join stage, how many times longer than the median will the slowest task be (rounded)?",
+                    run -> Math.round(
+                            RunQueries.shuffleReadStage(run).taskDurationMs().maxOverMedian())))
+            .evidence(Evidence.central(
+                    "straggler",
+                    "The join stage has a straggler: its slowest task takes at least 5x the median and reads at least 5x the median shuffle data",
+                    Set.of("broken"),
+                    run -> {
+                        StageSnapshot stage = RunQueries.shuffleReadStage(run);
+                        double duration = stage.taskDurationMs().maxOverMedian();
+                        double read = stage.taskShuffleReadBytes().maxOverMedian();
+                        return Verdict.of(
+                                duration >= 5 && read >= 5,
+                                "stage %d: max/median duration %.1fx (%d ms vs %d ms), shuffle read %.1fx",
+                                stage.stageId(),
+                                duration,
+                                stage.taskDurationMs().max(),
+                                stage.taskDurationMs().p50(),
+                                read);
+                    }))
+            .evidence(Evidence.of(
+                    "skew-split",
+                    "AQE split the skewed partition: the final plan has SortMergeJoin(skew=true) over AQEShuffleRead skewed",
+                    Set.of("fixed", "aqe-skew-split"),
+                    run -> {
+                        boolean split = RunQueries.finalPlanHas(run, "SortMergeJoin", "skew=true");
+                        boolean skewedRead = RunQueries.finalPlanHas(run, "AQEShuffleRead", "skewed");
+                        return Verdict.of(split && skewedRead, "skew=true: %s, skewed read: %s", split, skewedRead);
+                    }))
+            .evidence(Evidence.of(
+                    "salted-join-keys",
+                    "The salted join spreads the hot key: the join stage's max/median shuffle read stays under 5x",
+                    Set.of("salted"),
+                    run -> {
+                        StageSnapshot stage = RunQueries.shuffleReadStage(run);
+                        double read = stage.taskShuffleReadBytes().maxOverMedian();
+                        return Verdict.of(read < 5, "stage %d: shuffle read max/median %.1fx", stage.stageId(), read);
+                    }))
+            .primaryFinding("skew")
+            .build();
 
-                    CREATE TEMP VIEW facts AS
-                      SELECT CASE WHEN id % 100 < ${hotKeyShare} THEN 0
-                                  ELSE pmod(hash(id), ${keys} - 1) + 1 END AS key,
-                             id % 1000 AS amount
-                      FROM range(${rows});
-                    CREATE TEMP VIEW dims AS
-                      SELECT id AS key, concat('name-', id) AS name FROM range(${keys});
+    /** AQE off and no broadcast: the join is a plain sort-merge join. */
+    private static Variant noHelp(String name, String title, String description) {
+        return Variant.of(name, title, description)
+                .withConf("spark.sql.adaptive.enabled", "false")
+                .withConf("spark.sql.autoBroadcastJoinThreshold", "-1");
+    }
 
-                    SELECT count(*), sum(amount) FROM facts JOIN dims USING (key);
-
-                    -- fixed
-                    SET spark.sql.adaptive.enabled = true;
-                    SET spark.sql.adaptive.skewJoin.enabled = true;"""),
-            List.of(
-                    IntegerKnob.of(
-                            "rows", "Fact rows", 2_000_000, 10_000, 50_000_000, "rows", "Rows in the fact table"),
-                    IntegerKnob.of(
-                            "hotKeyShare",
-                            "Hot key share",
-                            80,
-                            0,
-                            99,
-                            "%",
-                            "Share of fact rows that carry the hot key 0"),
-                    IntegerKnob.of(
-                            "keys", "Distinct keys", 10_000, 10, 1_000_000, "keys", "Rows in the dimension table"),
-                    IntegerKnob.of(
-                                    "shufflePartitions",
-                                    "Shuffle partitions",
-                                    16,
-                                    1,
-                                    2_000,
-                                    "partitions",
-                                    "spark.sql.shuffle.partitions: tasks in the join stage")
-                            .conf("spark.sql.shuffle.partitions"),
-                    IntegerKnob.of(
-                            "saltBuckets",
-                            "Salt buckets",
-                            16,
-                            2,
-                            256,
-                            "buckets",
-                            "How many ways the salted variant spreads each key")),
-            List.of(
-                    Variant.of(
-                                    "broken",
-                                    "Skewed, no help",
-                                    "AQE off, broadcast off: a plain sort-merge join on skewed keys")
-                            .withConf("spark.sql.adaptive.enabled", "false")
-                            .withConf("spark.sql.autoBroadcastJoinThreshold", "-1"),
-                    Variant.of(
-                                    "fixed",
-                                    "AQE skew join",
-                                    "AQE detects the skewed partition and splits it into several tasks")
-                            .withConf("spark.sql.adaptive.enabled", "true")
-                            .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")
-                            .withConf("spark.sql.adaptive.autoBroadcastJoinThreshold", "-1")
-                            .withConf("spark.sql.adaptive.coalescePartitions.enabled", "false")
-                            .withConf("spark.sql.adaptive.skewJoin.enabled", "true")
-                            .withConf("spark.sql.adaptive.skewJoin.skewedPartitionFactor", "3")
-                            .withConf("spark.sql.adaptive.skewJoin.skewedPartitionThresholdInBytes", "1m")
-                            .withConf("spark.sql.adaptive.advisoryPartitionSizeInBytes", "1m"),
-                    Variant.of(
-                                    "aqe-skew-split",
-                                    "AQE skew split",
-                                    "The AQE skew-join split on its own (the same settings as fixed)")
-                            .withConf("spark.sql.adaptive.enabled", "true")
-                            .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")
-                            .withConf("spark.sql.adaptive.autoBroadcastJoinThreshold", "-1")
-                            .withConf("spark.sql.adaptive.coalescePartitions.enabled", "false")
-                            .withConf("spark.sql.adaptive.skewJoin.enabled", "true")
-                            .withConf("spark.sql.adaptive.skewJoin.skewedPartitionFactor", "3")
-                            .withConf("spark.sql.adaptive.skewJoin.skewedPartitionThresholdInBytes", "1m")
-                            .withConf("spark.sql.adaptive.advisoryPartitionSizeInBytes", "1m"),
-                    Variant.of("salted", "Salted keys", "AQE off; the hot key is spread over salt buckets by hand")
-                            .withConf("spark.sql.adaptive.enabled", "false")
-                            .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")),
-            List.of(
-                    Question.choice(
-                            "join-strategy",
-                            "Which join operator will the final plan use?",
-                            List.of(
-                                    "SortMergeJoin",
-                                    "BroadcastHashJoin",
-                                    "ShuffledHashJoin",
-                                    "BroadcastNestedLoopJoin"),
-                            RunQueries::joinStrategy),
-                    Question.choice(
-                            "skew-split",
-                            "Will Spark split the skewed partition?",
-                            List.of("yes", "no"),
-                            run -> RunQueries.finalPlanHas(run, "SortMergeJoin", "skew=true") ? "yes" : "no"),
-                    Question.number(
-                            "straggler-ratio",
-                            "In the join stage, how many times longer than the median will the slowest task be (rounded)?",
-                            run -> Math.round(joinStage(run).taskDurationMs().maxOverMedian()))),
-            List.of(
-                    Evidence.central(
-                            "straggler",
-                            "The join stage has a straggler: its slowest task takes at least 5x the median and reads at least 5x the median shuffle data",
-                            Set.of("broken"),
-                            run -> {
-                                StageSnapshot stage = joinStage(run);
-                                double duration = stage.taskDurationMs().maxOverMedian();
-                                double read = stage.taskShuffleReadBytes().maxOverMedian();
-                                return Verdict.of(
-                                        duration >= 5 && read >= 5,
-                                        "stage %d: max/median duration %.1fx (%d ms vs %d ms), shuffle read %.1fx",
-                                        stage.stageId(),
-                                        duration,
-                                        stage.taskDurationMs().max(),
-                                        stage.taskDurationMs().p50(),
-                                        read);
-                            }),
-                    Evidence.of(
-                            "skew-split",
-                            "AQE split the skewed partition: the final plan has SortMergeJoin(skew=true)",
-                            Set.of("fixed", "aqe-skew-split"),
-                            run -> {
-                                boolean split = RunQueries.finalPlanHas(run, "SortMergeJoin", "skew=true");
-                                boolean skewedRead = RunQueries.finalPlanHas(run, "AQEShuffleRead", "skewed");
-                                return Verdict.of(
-                                        split && skewedRead,
-                                        "SortMergeJoin(skew=true): %s, AQEShuffleRead skewed: %s",
-                                        split ? "yes" : "no",
-                                        skewedRead ? "yes" : "no");
-                            }),
-                    Evidence.of(
-                            "salted-join-keys",
-                            "The salted join spreads the hot key: the join stage's max/median shuffle read stays under 5x",
-                            Set.of("salted"),
-                            run -> {
-                                StageSnapshot stage = joinStage(run);
-                                double read = stage.taskShuffleReadBytes().maxOverMedian();
-                                return Verdict.of(
-                                        read < 5, "stage %d: shuffle read max/median %.1fx", stage.stageId(), read);
-                            })),
-            "embedded");
+    /** AQE skew join with thresholds lowered to the lab's small data; no broadcast, no coalescing. */
+    private static Variant skewJoin(String name, String title, String description) {
+        return Variant.of(name, title, description)
+                .withConf("spark.sql.adaptive.enabled", "true")
+                .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")
+                .withConf("spark.sql.adaptive.autoBroadcastJoinThreshold", "-1")
+                .withConf("spark.sql.adaptive.coalescePartitions.enabled", "false")
+                .withConf("spark.sql.adaptive.skewJoin.enabled", "true")
+                .withConf("spark.sql.adaptive.skewJoin.skewedPartitionFactor", "3")
+                .withConf("spark.sql.adaptive.skewJoin.skewedPartitionThresholdInBytes", "1m")
+                .withConf("spark.sql.adaptive.advisoryPartitionSizeInBytes", "1m");
+    }
 
     @Override
     public ExperimentDefinition definition() {
         return DEFINITION;
     }
 
-    /** The stage that read the most shuffle data: the join. */
-    static StageSnapshot joinStage(RunSnapshot run) {
-        return RunQueries.shuffleReadStage(run);
-    }
-
     @Override
     public String run(ExperimentRun run) {
-        SparkSession spark = run.spark();
         KnobValues k = run.knobs();
-        long keys = k.integer("keys");
+        // lesson:start
         // 16 map partitions: AQE can only split a skewed partition at map-output boundaries.
-        Dataset<Row> facts = spark.range(0, k.integer("rows"), 1, MAP_PARTITIONS)
+        Dataset<Row> facts = run.spark()
+                .range(0, k.integer("rows"), 1, 16)
                 .select(
                         when(pmod(col("id"), lit(100)).lt(k.integer("hotKeyShare")), lit(0L))
-                                .otherwise(pmod(hash(col("id")), lit(keys - 1)).plus(1))
+                                .otherwise(pmod(hash(col("id")), lit(k.integer("keys") - 1))
+                                        .plus(1))
                                 .cast("long")
                                 .as("key"),
                         pmod(col("id"), lit(1000)).as("amount"),
                         col("id"));
-        Dataset<Row> dims = spark.range(keys)
+        Dataset<Row> dims = run.spark()
+                .range(k.integer("keys"))
                 .select(col("id").as("key"), concat(lit("name-"), col("id")).as("name"));
-        Dataset<Row> joined;
-        if ("salted".equals(run.variant())) {
-            int salts = k.intValue("saltBuckets");
-            joined = facts.withColumn("salt", pmod(col("id"), lit(salts)))
-                    .join(
-                            dims.withColumn("salt", explode(sequence(lit(0L), lit((long) salts - 1)))),
-                            scala.jdk.javaapi.CollectionConverters.asScala(List.of("key", "salt"))
-                                    .toSeq());
-        } else {
-            joined = facts.join(dims, "key");
-        }
-        Dataset<Row> query = joined.agg(count(lit(1)).as("rows"), sum("amount").as("amount"));
-        List<Row> rows = run.collect(query);
+        Dataset<Row> joined = run.variant().equals("salted")
+                ? facts.withColumn("salt", pmod(col("id"), lit(k.integer("saltBuckets"))))
+                        .join(
+                                dims.withColumn("salt", explode(sequence(lit(0L), lit(k.integer("saltBuckets") - 1)))),
+                                new String[] {"key", "salt"})
+                : facts.join(dims, "key");
+        List<Row> rows =
+                run.collect(joined.agg(count(lit(1)).as("rows"), sum("amount").as("amount")));
+        // lesson:end
         return rows.get(0).getLong(0) + " joined rows";
     }
 }
