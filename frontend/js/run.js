@@ -88,18 +88,20 @@ $('cancel').addEventListener('click', async () => {
 });
 
 // --- error, evidence, predictions, findings
-function renderExplain(s) {
+/** Spark's error, drawn once per change: redrawing it on every frame would swap the nodes under a reader. */
+function renderError(s) {
+  if (!changed('error', JSON.stringify([s.error, s.status]))) return;
   const err = $('error');
-  if (s.error) {
-    err.hidden = false;
-    fill(err,
-      el('h2', {}, s.status === 'TIMED_OUT' ? 'The run hit its time limit' : s.status === 'CANCELLED' ? 'The run was cancelled' : 'Spark failed this run'),
-      el('p', {}, el('span', {class: 'label'}, 'Error class '), el('code', {class: 'error-class'}, s.error.errorClass || '(none)')),
-      el('pre', {class: 'error-message'}, s.error.message || ''),
-      el('p', {class: 'muted small'}, 'A failed run is a result: the lab keeps working and the next run starts clean.'));
-  } else {
-    err.hidden = true;
-  }
+  err.hidden = !s.error;
+  if (!s.error) return;
+  fill(err,
+    el('h2', {}, s.status === 'TIMED_OUT' ? 'The run hit its time limit' : s.status === 'CANCELLED' ? 'The run was cancelled' : 'Spark failed this run'),
+    el('p', {}, el('span', {class: 'label'}, 'Error class '), el('code', {class: 'error-class'}, s.error.errorClass || '(none)')),
+    el('pre', {class: 'error-message'}, s.error.message || ''),
+    el('p', {class: 'muted small'}, 'A failed run is a result: the lab keeps working and the next run starts clean.'));
+}
+
+function renderExplain(s) {
   if (!changed('explain', JSON.stringify([s.evidence, s.predictions, s.findings, s.status]))) return;
   const ev = $('evidence');
   if (s.evidence?.length) {
@@ -372,6 +374,7 @@ function versionDiff(executionId, v) {
 function render(s) {
   if (!s) return;
   renderHead(s);
+  renderError(s);
   renderExplain(s);
   renderStages(s);
   renderBatches(s);

@@ -2,6 +2,7 @@ package dev.breaklab.web;
 
 import dev.breaklab.engine.RunProblems;
 import dev.breaklab.plan.PlanDiff;
+import dev.breaklab.plan.PlanNode;
 import dev.breaklab.run.PlanVersion;
 import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.SqlSnapshot;
@@ -65,7 +66,7 @@ record PlanVersionDiff(String runId, long executionId, int from, int to, PlanDif
         return new PlanVersionDiff(run.id(), executionId, earlier, later, diff);
     }
 
-    private static dev.breaklab.plan.PlanNode tree(List<PlanVersion> plans, int version) {
+    private static PlanNode tree(List<PlanVersion> plans, int version) {
         return plans.get(version).tree();
     }
 }
