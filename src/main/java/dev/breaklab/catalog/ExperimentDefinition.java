@@ -70,33 +70,10 @@ public record ExperimentDefinition(
      */
     public record Code(String java, String sql, Map<String, String> sqlByVariant, String noSql) {
 
-        /** TEMPORARY while the catalog moves to {@link #define}. */
-        @Deprecated(forRemoval = true)
-        public Code(String java, String sql) {
-            this(java, sql, Map.of(), null);
-        }
-
         /** The SQL of {@code variant}, if the lesson has a SQL form. */
         public Optional<String> sqlFor(String variant) {
             return Optional.ofNullable(sqlByVariant.getOrDefault(variant, sql));
         }
-    }
-
-    /** TEMPORARY while the catalog moves to {@link #define}: the old positional form. */
-    @Deprecated(forRemoval = true)
-    public ExperimentDefinition(
-            String id,
-            String title,
-            String summary,
-            List<Concept> concepts,
-            String story,
-            Code code,
-            List<Knob> knobs,
-            List<Variant> variants,
-            List<Question> questions,
-            List<Evidence> evidence,
-            String requires) {
-        this(id, title, summary, concepts, story, code, knobs, variants, questions, evidence, Requires.EMBEDDED, null);
     }
 
     public static Builder define(String id, Class<? extends Experiment> source) {

@@ -27,11 +27,6 @@ public record Question(
                 .name());
     }
 
-    /** A yes/no question, answered "yes" when {@code holds} is true of the run. */
-    public static Question yesNo(String id, String text, java.util.function.Predicate<RunSnapshot> holds) {
-        return choice(id, text, List.of("yes", "no"), run -> holds.test(run) ? "yes" : "no");
-    }
-
     public static Question choice(String id, String text, List<String> choices, Function<RunSnapshot, String> actual) {
         return new Question(id, text, List.copyOf(choices), actual);
     }

@@ -28,7 +28,7 @@ public final class Questions {
 
     /** "Will AQE coalesce the shuffle partitions?": the final plan has {@code AQEShuffleRead coalesced}. */
     public static Question aqeCoalesces() {
-        return Question.yesNo(
+        return Questions.yesNo(
                 "aqe-coalesce",
                 "Will AQE coalesce the shuffle partitions?",
                 run -> RunQueries.finalPlanHas(run, "AQEShuffleRead", "coalesced"));
@@ -36,7 +36,7 @@ public final class Questions {
 
     /** "Will Spark split the skewed partition?": the final plan has {@code SortMergeJoin(skew=true)}. */
     public static Question skewSplit() {
-        return Question.yesNo(
+        return Questions.yesNo(
                 "skew-split",
                 "Will Spark split the skewed partition?",
                 run -> RunQueries.finalPlanHas(run, "SortMergeJoin", "skew=true"));

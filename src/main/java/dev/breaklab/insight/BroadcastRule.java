@@ -45,10 +45,17 @@ record BroadcastRule(InsightProperties.Broadcast threshold) implements Rule {
             long collect = SparkMetricText.orZero(node, "time to collect");
             long broadcast = SparkMetricText.orZero(node, "time to broadcast");
             long rows = SparkMetricText.value(node, "number of output rows").orElse(Long.MAX_VALUE);
-            // "data size" is the hash relation's memory, which for long keys can be a sparse array
-            // far bigger than the rows: a few thousand rows are never a large broadcast.
-            boolean big = size >= threshold.size().toBytes() && rows >= threshold.minRows();
-            if (!big && build + collect < threshold.buildTime().toMillis()) {
+            // "Large" is measured against what Spark itself would broadcast unasked: the auto-broadcast
+            // threshold (its 10 MB default when the run switched it off). "data size" is the hash
+            // relation's memory, which for long keys can be a sparse array far bigger than the rows,
+            // so a few thousand rows are never a large broadcast, however long a busy machine took.
+            long limit = Math.max(
+                    autoThreshold > 0 ? autoThreshold : 10L << 20,
+                    threshold.size().toBytes());
+            boolean enoughRows = rows >= threshold.minRows();
+            boolean big = size > limit;
+            boolean slow = build + collect >= threshold.buildTime().toMillis();
+            if (!enoughRows || !big && !slow) {
                 continue;
             }
             out.add(Observation.of(KIND, Severity.WARNING)

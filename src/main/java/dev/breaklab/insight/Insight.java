@@ -8,6 +8,8 @@ import dev.breaklab.run.RunStatus;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -83,6 +85,22 @@ public class Insight implements RunDiagnosis {
                         o.numbers(),
                         FixResolver.resolve(o, run.variant(), fixes)))
                 .toList();
+    }
+
+    /**
+     * Every finding kind the diagnosis can report: the {@code KIND} of each rule the sealed {@link
+     * Rule} permits. A lesson's primary finding must be one of them.
+     */
+    public static Set<String> kinds() {
+        Set<String> kinds = new TreeSet<>();
+        for (Class<?> rule : Rule.class.getPermittedSubclasses()) {
+            try {
+                kinds.add((String) rule.getDeclaredField("KIND").get(null));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(rule.getSimpleName() + " has no KIND", e);
+            }
+        }
+        return kinds;
     }
 
     /** The stage prediction beside what ran; null before the run has a plan or a job. */

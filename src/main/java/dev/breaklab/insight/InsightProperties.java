@@ -83,7 +83,8 @@ public record InsightProperties(
             @DefaultValue("1MB") DataSize minWrite) {}
 
     /**
-     * @param size broadcast data size from which it is reported...
+     * @param size the least broadcast data size that counts as large; the run's auto-broadcast
+     *     threshold (Spark's 10 MB default when it is -1) raises it...
      * @param minRows ...when it also holds at least this many rows (the size is the hash relation's
      *     memory, which can dwarf a small table)
      * @param buildTime time to collect and build from which it is reported

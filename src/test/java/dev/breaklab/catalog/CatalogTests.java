@@ -6,6 +6,7 @@ import dev.breaklab.LabTest;
 import dev.breaklab.engine.RunEngine;
 import dev.breaklab.engine.RunRequest;
 import dev.breaklab.engine.Runs;
+import dev.breaklab.insight.Insight;
 import dev.breaklab.plan.PlanNode;
 import dev.breaklab.plan.PlanShape;
 import dev.breaklab.run.EvidenceResult;
@@ -66,6 +67,9 @@ class CatalogTests {
                     .as("%s has SQL or says why not", d.id())
                     .isTrue();
             assertThat(d.questions()).as("%s questions", d.id()).isNotEmpty();
+            assertThat(Insight.kinds())
+                    .as("%s's primary finding is a kind the diagnosis reports", d.id())
+                    .contains(d.primaryFinding());
             assertThat(d.evidence().stream().filter(Evidence::central))
                     .as("%s has a central claim about the broken variant", d.id())
                     .anySatisfy(e -> assertThat(e.expectedIn()).contains("broken"));

@@ -3,6 +3,7 @@ package dev.breaklab.catalog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.breaklab.system.LabProperties;
 import java.io.IOException;
 import java.lang.reflect.Modifier;
 import java.net.URISyntaxException;
@@ -22,6 +23,8 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 /**
  * The README's catalog table says what the catalog has: one row per experiment id, no row for an id
@@ -99,7 +102,7 @@ class ReadmeCatalogTests {
         return lines.subList(start + 1, end);
     }
 
-    /** Every concrete {@link Experiment} in the catalog package, made with its no-argument constructor. */
+    /** Every concrete {@link Experiment} in the catalog package, made as Spring would, without Spark. */
     private static List<Experiment> experiments() throws Exception {
         List<Experiment> out = new ArrayList<>();
         for (String name : classNames()) {
@@ -107,9 +110,15 @@ class ReadmeCatalogTests {
             if (Experiment.class.isAssignableFrom(type)
                     && !type.isInterface()
                     && !Modifier.isAbstract(type.getModifiers())) {
-                var constructor = type.getDeclaredConstructor();
+                var constructor = type.getDeclaredConstructors()[0];
                 constructor.setAccessible(true);
-                out.add((Experiment) constructor.newInstance());
+                // An experiment sized by the engine's settings takes LabProperties: the defaults do.
+                Object[] args = constructor.getParameterCount() == 0
+                        ? new Object[0]
+                        : new Object[] {
+                            new Binder(new MapConfigurationPropertySource()).bindOrCreate("lab", LabProperties.class)
+                        };
+                out.add((Experiment) constructor.newInstance(args));
             }
         }
         return out;

@@ -41,40 +41,6 @@ import org.springframework.test.web.servlet.MockMvc;
 @LabTest
 class CatalogInsightTests {
 
-    /** Experiment id -> the finding its broken variant is about. Every embedded experiment needs one. */
-    static final Map<String, String> PRIMARY = Map.ofEntries(
-            Map.entry("skewed-join", SkewRule.KIND),
-            Map.entry("tiny-partitions", TinyTasksRule.KIND),
-            Map.entry("collect-too-much", ResultSizeRule.KIND),
-            Map.entry("stage-count", ExtraShuffleRule.KIND),
-            Map.entry("skipped-stages", RecomputationRule.KIND),
-            Map.entry("too-few-partitions", ParallelismRule.KIND),
-            Map.entry("small-files", SmallFilesRule.KIND),
-            Map.entry("window-no-partition", SinglePartitionRule.KIND),
-            Map.entry("map-side-combine", MapSideCombineRule.KIND),
-            Map.entry("shuffle-explosion", ShuffleExplosionRule.KIND),
-            Map.entry("spill", SpillRule.KIND),
-            Map.entry("skew-not-split", AqeSkewDeclinedRule.KIND),
-            Map.entry("skewed-aggregation", SkewRule.KIND),
-            Map.entry("null-key-skew", SkewRule.KIND),
-            Map.entry("gc-pressure", GcRule.KIND),
-            Map.entry("aqe-coalesce", TinyTasksRule.KIND),
-            Map.entry("aqe-hurts", ParallelismRule.KIND),
-            Map.entry("aqe-join-switch", MissedBroadcastRule.KIND),
-            Map.entry("aqe-on-off", MissedBroadcastRule.KIND),
-            Map.entry("aqe-shuffled-hash", AvoidableSortRule.KIND),
-            Map.entry("broadcast-hint", MissedBroadcastRule.KIND),
-            Map.entry("broadcast-timeout", BroadcastTimeoutRule.KIND),
-            Map.entry("broadcast-too-large", BroadcastRule.KIND),
-            Map.entry("cache-eviction", RecomputationRule.KIND),
-            Map.entry("join-hints", CrossJoinRule.KIND),
-            Map.entry("unbounded-state", StreamingStateRule.KIND),
-            Map.entry("late-data", LateRowsRule.KIND),
-            Map.entry("backpressure", StreamBacklogRule.KIND),
-            Map.entry("checkpoint-recovery", StreamRestartRule.KIND),
-            Map.entry("state-schema-change", StreamRestartRule.KIND),
-            Map.entry("no-aqe-in-streaming", TinyTasksRule.KIND));
-
     private static final Map<String, String> REPORT = new ConcurrentSkipListMap<>();
 
     @Autowired
@@ -103,16 +69,16 @@ class CatalogInsightTests {
                     || !only.isEmpty() && !only.contains(id)) {
                 continue;
             }
-            tests.add(DynamicTest.dynamicTest(id, () -> check(runs, id)));
+            tests.add(DynamicTest.dynamicTest(
+                    id, () -> check(runs, id, experiment.definition().primaryFinding())));
         }
         return tests.stream();
     }
 
-    private void check(Runs runs, String id) throws Exception {
-        String primary = PRIMARY.get(id);
-        assertThat(primary)
-                .as("%s needs a primary finding in CatalogInsightTests.PRIMARY", id)
-                .isNotNull();
+    private void check(Runs runs, String id, String primary) throws Exception {
+        assertThat(Insight.kinds())
+                .as("%s names a finding kind the diagnosis has", id)
+                .contains(primary);
 
         RunSnapshot broken = runs.run(id, "broken");
         assertThat(kinds(broken))

@@ -277,14 +277,14 @@ class RulesTests {
                     "BroadcastExchange",
                     "BroadcastExchange HashedRelationBroadcastMode",
                     Map.of(
-                            "data size", "4.0 MiB",
+                            "data size", "12.0 MiB",
                             "number of output rows", "100,000",
                             "time to build", "120 ms",
                             "time to collect", "300 ms"));
             var found = rule.check(
                     subject(run().sql(1, node("BroadcastHashJoin", bx)).build()));
             assertThat(found).singleElement().satisfies(o -> {
-                assertThat(o.numbers()).containsEntry("dataSizeBytes", 4L << 20);
+                assertThat(o.numbers()).containsEntry("dataSizeBytes", 12L << 20);
                 assertThat(o.numbers()).containsEntry("collectMs", 300L);
             });
         }
@@ -295,6 +295,41 @@ class RulesTests {
                     "BroadcastExchange",
                     "BroadcastExchange",
                     Map.of("data size", "64.0 MiB", "number of output rows", "1,000", "time to build", "8 ms"));
+            assertThat(rule.check(
+                            subject(run().sql(1, node("BroadcastHashJoin", bx)).build())))
+                    .isEmpty();
+        }
+
+        @Test
+        void large_means_above_what_spark_would_broadcast_unasked() {
+            var bx = measured(
+                    "BroadcastExchange",
+                    "BroadcastExchange",
+                    Map.of("data size", "12.0 MiB", "number of output rows", "200,000", "time to build", "80 ms"));
+            var plan = node("BroadcastHashJoin", bx);
+            assertThat(rule.check(subject(run().sql(1, plan).build()))).hasSize(1);
+            assertThat(rule.check(subject(run().sql(1, plan)
+                            .conf("spark.sql.autoBroadcastJoinThreshold", "64MB")
+                            .build())))
+                    .as("under the run's own 64 MB threshold")
+                    .isEmpty();
+            var underDefault = measured(
+                    "BroadcastExchange",
+                    "BroadcastExchange",
+                    Map.of("data size", "8.0 MiB", "number of output rows", "200,000", "time to build", "80 ms"));
+            assertThat(rule.check(subject(run().sql(1, node("BroadcastHashJoin", underDefault))
+                            .conf("spark.sql.autoBroadcastJoinThreshold", "-1")
+                            .build())))
+                    .as("threshold -1 falls back to Spark's 10 MB default")
+                    .isEmpty();
+        }
+
+        @Test
+        void a_slow_build_of_few_rows_is_quiet() {
+            var bx = measured(
+                    "BroadcastExchange",
+                    "BroadcastExchange",
+                    Map.of("data size", "64.0 MiB", "number of output rows", "1,000", "time to build", "1.9 s"));
             assertThat(rule.check(
                             subject(run().sql(1, node("BroadcastHashJoin", bx)).build())))
                     .isEmpty();
