@@ -10,8 +10,6 @@ import dev.breaklab.engine.RunRequest;
 import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.RunSnapshots;
 import java.net.URI;
-import java.time.Instant;
-import java.util.List;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -23,6 +21,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+/** One run: submit, read, cancel, compare, snippet. The list is {@link RunListController}. */
 @RestController
 @RequestMapping("/api/runs")
 class RunController {
@@ -38,43 +37,12 @@ class RunController {
         this.catalog = catalog;
     }
 
-    /** A run in a list: enough to show and link it. */
-    record RunSummary(
-            String id,
-            String experimentId,
-            String variant,
-            String status,
-            Instant submittedAt,
-            Instant finishedAt,
-            Long durationMs,
-            String result,
-            String errorClass) {
-
-        static RunSummary of(RunSnapshot s) {
-            return new RunSummary(
-                    s.id(),
-                    s.experimentId(),
-                    s.variant(),
-                    s.status().name(),
-                    s.submittedAt(),
-                    s.finishedAt(),
-                    s.durationMs(),
-                    s.result(),
-                    s.error() == null ? null : s.error().errorClass());
-        }
-    }
-
     @PostMapping
     ResponseEntity<RunSnapshot> submit(@RequestBody RunRequest request) {
         RunSnapshot snapshot = engine.submit(request);
         return ResponseEntity.accepted()
                 .location(URI.create("/api/runs/" + snapshot.id()))
                 .body(snapshot);
-    }
-
-    @GetMapping
-    List<RunSummary> list() {
-        return runs.newestFirst().stream().map(RunSummary::of).toList();
     }
 
     @GetMapping("/{id}")
