@@ -128,7 +128,8 @@ class RunListController {
             if (value.length() == 10) {
                 return LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant();
             }
-            return OffsetDateTime.parse(value).toInstant();
+            // An unencoded '+' of an offset arrives as a space.
+            return OffsetDateTime.parse(value.replace(' ', '+')).toInstant();
         } catch (DateTimeParseException e) {
             String allowed = "an ISO-8601 date-time with offset such as 2025-06-01T08:00:00Z, or a date such as"
                     + " 2025-06-01 (midnight UTC)";

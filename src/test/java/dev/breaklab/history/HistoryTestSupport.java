@@ -163,6 +163,38 @@ public final class HistoryTestSupport {
                 s.stagePrediction());
     }
 
+    /** A run with no Spark figures at all: for list and paging tests that need no real run. */
+    public static RunSnapshot minimal(
+            String id, String experimentId, String variant, RunStatus status, Instant submittedAt) {
+        Instant finishedAt = status.finished() ? submittedAt.plusSeconds(3) : null;
+        return new RunSnapshot(
+                id,
+                experimentId,
+                variant,
+                experimentId + " / " + variant,
+                Map.of(),
+                Map.of(),
+                status,
+                submittedAt,
+                submittedAt,
+                finishedAt,
+                status.finished() ? 3_000L : null,
+                null,
+                status == RunStatus.SUCCEEDED ? "done" : null,
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                Map.of(),
+                null);
+    }
+
     /** Memory holding exactly {@code runs} (queued, running or finished), for the history's composite. */
     public record FixedLiveRuns(List<RunSnapshot> runs) implements LiveRuns {
 
