@@ -48,17 +48,18 @@ public final class HistoryTestSupport {
                         "broken",
                         Map.of(),
                         Map.of("aqe-coalesce", "no", "stages", "2", "aggregate-tasks", "1000"),
-                        null));
+                        600));
     }
 
-    /** tiny-partitions / fixed on the real engine, once per JVM: a small run. */
+    /** tiny-partitions / fixed on the real engine, once per JVM: a small run. (Time limits allow a loaded machine.) */
     public static RunSnapshot tinyFixed(RunEngine engine, RunStore store) {
-        return realRun(engine, store, RunRequest.of("tiny-partitions", "fixed"));
+        return realRun(engine, store, new RunRequest("tiny-partitions", "fixed", Map.of(), Map.of(), 600));
     }
 
     private static RunSnapshot realRun(RunEngine engine, RunStore store, RunRequest request) {
         return REAL_RUNS.computeIfAbsent(request.toString(), k -> {
-            RunSnapshot run = new Runs(engine, store).run(request);
+            RunSnapshot run = new Runs(engine, store)
+                    .awaitFinished(engine.submit(request).id(), java.time.Duration.ofMinutes(10));
             assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED);
             return run;
         });
