@@ -117,6 +117,13 @@ class RunHistoryBenchmarkTests {
             line(
                     "  save a finished run (%d saves, %,d-byte JSON): %s",
                     SAVES, json.writeValueAsBytes(big).length, quantiles(saves));
+            long[] serialize = new long[SAVES];
+            for (int i = 0; i < SAVES; i++) {
+                long start = System.nanoTime();
+                json.writeValueAsString(big);
+                serialize[i] = System.nanoTime() - start;
+            }
+            line("    of which writing the JSON: %s", quantiles(serialize));
 
             // The publisher's side of it: handing a finished snapshot to the writer.
             RunHistoryWriter writer = new RunHistoryWriter(history);
