@@ -12,6 +12,7 @@ import dev.breaklab.run.RunSnapshots;
 import java.net.URI;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -73,6 +74,16 @@ class RunController {
 
     @DeleteMapping("/{id}")
     RunSnapshot cancel(@PathVariable String id) {
-        return engine.cancel(id);
+        try {
+            return engine.cancel(id);
+        } catch (ErrorResponseException e) {
+            // The engine knows only the runs in memory; one the history holds has long finished.
+            if (e.getStatusCode().value() == 404
+                    && runs.find(id).filter(r -> r.status().finished()).isPresent()) {
+                throw RunProblems.conflict("run " + id + " has already finished ("
+                        + runs.find(id).orElseThrow().status() + ")");
+            }
+            throw e;
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.breaklab.history;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
@@ -133,6 +134,9 @@ class RunHistoryAppTests {
                 .andExpect(jsonPath("$[?(@.id == '" + id + "')].durationMs")
                         .value(real.durationMs().intValue()));
         mvc.perform(get("/api/runs/" + id + "/compare/" + real.id())).andExpect(status().isOk());
+        mvc.perform(delete("/api/runs/" + id))
+                .andExpect(status().isConflict())
+                .andExpect(jsonPath("$.detail").value("run " + id + " has already finished (FAILED)"));
     }
 
     /**
