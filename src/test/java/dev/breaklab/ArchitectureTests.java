@@ -64,4 +64,33 @@ class ArchitectureTests {
                 .because("live state is telemetry's; readers see snapshots through RunSnapshots")
                 .check(lab);
     }
+
+    @Test
+    void web_reads_stored_runs_only_through_the_port() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.breaklab.web..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.breaklab.history..")
+                .because("web asks RunSnapshots; whether a run is in memory or in the database is history's business")
+                .check(lab);
+    }
+
+    @Test
+    void history_stores_snapshots_and_never_reaches_spark_or_live_state() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.breaklab.history..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.breaklab.telemetry..",
+                        "dev.breaklab.engine..",
+                        "dev.breaklab.catalog..",
+                        "dev.breaklab.insight..",
+                        "dev.breaklab.web..")
+                .because("the history keeps finished snapshots of run/ and reads memory through LiveRuns")
+                .check(lab);
+    }
 }

@@ -40,12 +40,13 @@ public record LabProperties(
      * @param queueCapacity runs waiting beyond those executing; more are refused with 429
      * @param timeout default per-run time limit
      * @param maxTimeout the longest time limit a run may ask for
-     * @param retained finished runs kept in memory (oldest evicted first)
+     * @param retained finished runs kept in memory (oldest evicted first); the run history keeps
+     *     them all, so this only bounds memory
      */
     public record Runs(
             @DefaultValue("1") int concurrency,
             @DefaultValue("8") int queueCapacity,
             @DefaultValue("120s") Duration timeout,
             @DefaultValue("600s") Duration maxTimeout,
-            @DefaultValue("50") int retained) {}
+            @DefaultValue("20") int retained) {}
 }

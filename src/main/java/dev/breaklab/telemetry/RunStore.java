@@ -1,7 +1,7 @@
 package dev.breaklab.telemetry;
 
+import dev.breaklab.run.LiveRuns;
 import dev.breaklab.run.RunSnapshot;
-import dev.breaklab.run.RunSnapshots;
 import dev.breaklab.system.LabProperties;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -13,10 +13,11 @@ import org.springframework.stereotype.Component;
 
 /**
  * The runs the lab remembers, and the index from Spark's ids (job, stage, SQL execution) to them.
- * Bounded: beyond {@code lab.runs.retained} the oldest finished runs are forgotten, with their ids.
+ * Bounded: beyond {@code lab.runs.retained} the oldest finished runs are forgotten, with their ids
+ * (the run history keeps them).
  */
 @Component
-public class RunStore implements RunSnapshots {
+public class RunStore implements LiveRuns {
 
     private final ConcurrentHashMap<String, LiveRun> runs = new ConcurrentHashMap<>();
     private final ConcurrentLinkedDeque<LiveRun> order = new ConcurrentLinkedDeque<>();

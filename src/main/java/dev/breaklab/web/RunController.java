@@ -11,10 +11,9 @@ import dev.breaklab.engine.RunRequestValidator;
 import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.RunSnapshots;
 import java.net.URI;
-import java.time.Instant;
-import java.util.List;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -24,6 +23,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+/** One run: submit, read, cancel, compare, snippet. The list is {@link RunListController}. */
 @RestController
 @RequestMapping("/api/runs")
 class RunController {
@@ -40,32 +40,6 @@ class RunController {
         this.catalog = catalog;
     }
 
-    /** A run in a list: enough to show and link it. */
-    record RunSummary(
-            String id,
-            String experimentId,
-            String variant,
-            String status,
-            Instant submittedAt,
-            Instant finishedAt,
-            Long durationMs,
-            String result,
-            String errorClass) {
-
-        static RunSummary of(RunSnapshot s) {
-            return new RunSummary(
-                    s.id(),
-                    s.experimentId(),
-                    s.variant(),
-                    s.status().name(),
-                    s.submittedAt(),
-                    s.finishedAt(),
-                    s.durationMs(),
-                    s.result(),
-                    s.error() == null ? null : s.error().errorClass());
-        }
-    }
-
     /** Bad input is refused here, before the engine sees it: nothing starts. */
     @PostMapping
     ResponseEntity<RunSnapshot> submit(@RequestBody RunRequest request) {
@@ -73,11 +47,6 @@ class RunController {
         return ResponseEntity.accepted()
                 .location(URI.create("/api/runs/" + snapshot.id()))
                 .body(snapshot);
-    }
-
-    @GetMapping
-    List<RunSummary> list() {
-        return runs.newestFirst().stream().map(RunSummary::of).toList();
     }
 
     @GetMapping("/{id}")
@@ -121,6 +90,16 @@ class RunController {
 
     @DeleteMapping("/{id}")
     RunSnapshot cancel(@PathVariable String id) {
-        return engine.cancel(id);
+        try {
+            return engine.cancel(id);
+        } catch (ErrorResponseException e) {
+            // The engine knows only the runs in memory; one the history holds has long finished.
+            if (e.getStatusCode().value() == 404
+                    && runs.find(id).filter(r -> r.status().finished()).isPresent()) {
+                throw RunProblems.conflict("run " + id + " has already finished ("
+                        + runs.find(id).orElseThrow().status() + ")");
+            }
+            throw e;
+        }
     }
 }

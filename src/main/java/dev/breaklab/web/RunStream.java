@@ -6,7 +6,9 @@ import dev.breaklab.run.RunStatus;
 import dev.breaklab.run.RunUpdates;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.springframework.messaging.handler.annotation.DestinationVariable;
 import org.springframework.messaging.simp.SimpMessageSendingOperations;
 import org.springframework.messaging.simp.annotation.SubscribeMapping;
@@ -104,9 +106,13 @@ class RunStream implements RunUpdates {
         return stream == null ? 0 : stream.seq;
     }
 
-    /** Streams of runs the store no longer remembers go too: memory stays bounded. */
+    /**
+     * Streams of runs memory no longer holds go too, so memory stays bounded (the history still
+     * answers a subscription to such a run, with {@code seq 0}).
+     */
     private void forgetEvicted() {
-        streams.keySet().removeIf(id -> runs.find(id).isEmpty());
+        Set<String> inMemory = runs.newestFirst().stream().map(RunSnapshot::id).collect(Collectors.toSet());
+        streams.keySet().removeIf(id -> !inMemory.contains(id));
     }
 
     private static final class Stream {
