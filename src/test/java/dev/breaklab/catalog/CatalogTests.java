@@ -54,7 +54,7 @@ class CatalogTests {
     SparkSession spark;
 
     @Test
-    void everyExperimentIsComplete() {
+    void every_experiment_is_complete() {
         for (Experiment experiment : catalog.all()) {
             ExperimentDefinition d = experiment.definition();
             assertThat(d.id()).as("id").matches("[a-z0-9]+(-[a-z0-9]+)*");
@@ -89,7 +89,7 @@ class CatalogTests {
     }
 
     @TestFactory
-    Stream<DynamicTest> everyVariantProvesItsEvidence() {
+    Stream<DynamicTest> every_variant_proves_its_evidence() {
         Set<String> only = Arrays.stream(System.getProperty("catalog.only", "").split(","))
                 .map(String::trim)
                 .filter(s -> !s.isEmpty())

@@ -15,14 +15,14 @@ class KnobTests {
     IntegerKnob partitions = IntegerKnob.of("p", "Partitions", 200, 1, 10_000, "partitions", "");
 
     @Test
-    void integersAcceptWholeNumbersInRange() {
+    void integers_accept_whole_numbers_in_range() {
         assertThat(partitions.parse(1)).isEqualTo(1L);
         assertThat(partitions.parse(10_000L)).isEqualTo(10_000L);
         assertThat(partitions.parse(12.0)).isEqualTo(12L);
     }
 
     @Test
-    void integersRejectOtherTypesAndOutOfRangeNamingTheRange() {
+    void integers_reject_other_types_and_out_of_range_naming_the_range() {
         assertThatThrownBy(() -> partitions.parse(0))
                 .hasMessageContaining("from 1 to 10000")
                 .hasMessageContaining("got 0");
@@ -33,7 +33,7 @@ class KnobTests {
     }
 
     @Test
-    void decimalsBooleansAndChoices() {
+    void decimals_booleans_and_choices() {
         DecimalKnob decimal = DecimalKnob.of("d", "D", 1.0, 0.5, 2.0, "", "");
         assertThat(decimal.parse(1.5)).isEqualTo(1.5);
         assertThat(decimal.parse(2)).isEqualTo(2.0);
@@ -50,7 +50,7 @@ class KnobTests {
     }
 
     @Test
-    void predictionsCompareNumbersAsNumbersAndChoicesWithoutCase() {
+    void predictions_compare_numbers_as_numbers_and_choices_without_case() {
         assertThat(Question.matches("3", "3")).isTrue();
         assertThat(Question.matches(" 3 ", "3.0")).isTrue();
         assertThat(Question.matches("4", "3")).isFalse();

@@ -38,7 +38,7 @@ class ReadmeCatalogTests {
     private static final Pattern ROW = Pattern.compile("^\\|\\s*`([a-z0-9-]+)`\\s*\\|([^|]*)\\|");
 
     @Test
-    void theReadmeCatalogTableMatchesTheCatalog() throws Exception {
+    void the_readme_catalog_table_matches_the_catalog() throws Exception {
         Map<String, List<String>> catalog = new LinkedHashMap<>();
         for (Experiment experiment : new Catalog(experiments()).all()) {
             ExperimentDefinition d = experiment.definition();

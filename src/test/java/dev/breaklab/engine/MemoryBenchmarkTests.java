@@ -91,7 +91,7 @@ class MemoryBenchmarkTests {
     private final java.util.concurrent.atomic.AtomicLong peakDirect = new java.util.concurrent.atomic.AtomicLong();
 
     @Test
-    void memoryFigures() {
+    void memory_figures() {
         Runs runs = new Runs(engine, store);
         Thread poller = new Thread(
                 () -> {

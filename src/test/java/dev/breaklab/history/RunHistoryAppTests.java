@@ -67,7 +67,7 @@ class RunHistoryAppTests {
     MockMvc mvc;
 
     @Test
-    void byDefaultTheHistoryIsAnH2FileUnderTheDataDirectory() throws Exception {
+    void by_default_the_history_is_an_h2_file_under_the_data_directory() throws Exception {
         try (Connection c = dataSource.getConnection()) {
             assertThat(c.getMetaData().getDatabaseProductName()).isEqualTo("H2");
             assertThat(c.getMetaData().getURL())
@@ -78,7 +78,7 @@ class RunHistoryAppTests {
     }
 
     @Test
-    void aConfiguredDatasourceWinsOverTheDefault() {
+    void a_configured_datasource_wins_over_the_default() {
         StandardEnvironment configured = new StandardEnvironment();
         configured
                 .getPropertySources()
@@ -95,7 +95,7 @@ class RunHistoryAppTests {
     }
 
     @Test
-    void aRunOfTheEngineIsStoredWhenItEndsExactlyAsTheApiServesIt() throws Exception {
+    void a_run_of_the_engine_is_stored_when_it_ends_exactly_as_the_api_serves_it() throws Exception {
         RunSnapshot run = HistoryTestSupport.tinyFixed(engine, store);
 
         // The explained snapshot is visible a moment before the publisher hands it to the writer.
@@ -113,7 +113,7 @@ class RunHistoryAppTests {
     }
 
     @Test
-    void aRunOnlyTheDatabaseHoldsIsServedAndListed() throws Exception {
+    void a_run_only_the_database_holds_is_served_and_listed() throws Exception {
         RunSnapshot real = HistoryTestSupport.tinyFixed(engine, store);
         String id = "db-" + Long.toHexString(System.nanoTime());
         Instant submitted = Instant.parse("2024-03-01T10:00:00Z");
@@ -154,7 +154,7 @@ class RunHistoryAppTests {
     }
 
     @Test
-    void finishedRunsSurviveARestart() throws Exception {
+    void finished_runs_survive_arestart() throws Exception {
         RunSnapshot run = HistoryTestSupport.tinyBroken(engine, store);
         Path dataDir = Files.createTempDirectory("history-restart");
         ApplicationContextRunner lab = new ApplicationContextRunner()

@@ -68,7 +68,7 @@ abstract class RunHistoryContract {
     }
 
     @Test
-    void aRealRunIsStoredWholeAndReadBackAsTheSameJson() {
+    void a_real_run_is_stored_whole_and_read_back_as_the_same_json() {
         RunSnapshot run = HistoryTestSupport.tinyBroken(engine, store);
         assertThat(run.evidence()).isNotEmpty();
         assertThat(run.findings()).isNotEmpty();
@@ -91,7 +91,7 @@ abstract class RunHistoryContract {
     }
 
     @Test
-    void aLaterFinalSnapshotOfTheSameRunReplacesTheEarlierOne() {
+    void a_later_final_snapshot_of_the_same_run_replaces_the_earlier_one() {
         RunSnapshot run = HistoryTestSupport.tinyFixed(engine, store);
         RunSnapshot unexplained = copy(
                         run, run.id(), run.experimentId(), run.variant(), run.status(), run.submittedAt())
@@ -136,7 +136,7 @@ abstract class RunHistoryContract {
     }
 
     @Test
-    void pagesAreNewestFirstAndFilterByExperimentVariantStatusAndTime() {
+    void pages_are_newest_first_and_filter_by_experiment_variant_status_and_time() {
         RunSnapshot real = HistoryTestSupport.tinyFixed(engine, store);
         String[][] runs = {
             {"r0", "skewed-join", "broken", "SUCCEEDED"},
@@ -184,7 +184,7 @@ abstract class RunHistoryContract {
     }
 
     @Test
-    void retentionKeepsTheNewestRunsWithinTheMaximumAge() {
+    void retention_keeps_the_newest_runs_within_the_maximum_age() {
         RunSnapshot real = HistoryTestSupport.tinyFixed(engine, store);
         Instant now = Instant.parse("2025-07-01T00:00:00Z");
         for (int day = 0; day < 8; day++) {
@@ -214,7 +214,8 @@ abstract class RunHistoryContract {
     }
 
     @Test
-    void theWriterStoresOnlyTheLastFinalSnapshotAndTheCompositeFindsItAfterMemoryForgetsIt() throws Exception {
+    void the_writer_stores_only_the_last_final_snapshot_and_the_composite_finds_it_after_memory_forgets_it()
+            throws Exception {
         RunSnapshot real = HistoryTestSupport.tinyFixed(engine, store);
         RunSnapshot running = copy(real, "w1", real.experimentId(), real.variant(), RunStatus.RUNNING, T0);
         RunSnapshot unexplained = copy(real, "w1", real.experimentId(), real.variant(), RunStatus.SUCCEEDED, T0)

@@ -56,7 +56,7 @@ class CatalogInsightTests {
     MockMvc mvc;
 
     @TestFactory
-    Stream<DynamicTest> everyExperimentExplainsItself() {
+    Stream<DynamicTest> every_experiment_explains_itself() {
         Set<String> only = Arrays.stream(System.getProperty("catalog.only", "").split(","))
                 .map(String::trim)
                 .filter(s -> !s.isEmpty())

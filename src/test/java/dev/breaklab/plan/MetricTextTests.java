@@ -11,7 +11,7 @@ class MetricTextTests {
     private static final String HEADER = "total (min, med, max (stageId: taskId))\n";
 
     @Test
-    void sumsSizesAndTimingsAreNumbersInBytesAndMilliseconds() {
+    void sums_sizes_and_timings_are_numbers_in_bytes_and_milliseconds() {
         assertThat(new PlanMetric("number of output rows", 1, "sum", "1,194").amount())
                 .isEqualTo(1_194L);
         assertThat(new PlanMetric("data size", 2, "size", "10.0 MiB").amount()).isEqualTo(10L << 20);
@@ -21,7 +21,7 @@ class MetricTextTests {
     }
 
     @Test
-    void aPerTaskFigureHasItsTotalAndItsSpreadWithTheMaxTask() {
+    void a_per_task_figure_has_its_total_and_its_spread_with_the_max_task() {
         PlanMetric m = new PlanMetric(
                 "shuffle bytes written",
                 1,
@@ -40,7 +40,7 @@ class MetricTextTests {
     }
 
     @Test
-    void averagesHaveASpreadButNoTotalAndTheDriverHasNoTask() {
+    void averages_have_aspread_but_no_total_and_the_driver_has_no_task() {
         PlanMetric average = new PlanMetric("avg hash probe", 1, "average", "\n(1.0, 1.5, 2.0 (stage 2.0: task 7))");
         assertThat(average.amount()).isNull();
         assertThat(average.spread().med()).isEqualTo(1.5);

@@ -189,7 +189,7 @@ class LabListenerTests {
     }
 
     @Test
-    void everyStageKeepsSparksParentIdsAsTheEdgesOfTheStageGraph() {
+    void every_stage_keeps_sparks_parent_ids_as_the_edges_of_the_stage_graph() {
         LiveRun a = run("a");
         // A join: two map stages feed the result stage. Then a second job re-lists a map stage whose
         // output exists (skipped) under the stage that reads it.

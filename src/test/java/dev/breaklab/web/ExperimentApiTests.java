@@ -64,7 +64,7 @@ class ExperimentApiTests {
     }
 
     @Test
-    void eachVariantCarriesEverySparkSettingItAppliesAndTheCodeItsSqlForms() throws Exception {
+    void each_variant_carries_every_spark_setting_it_applies_and_the_code_its_sql_forms() throws Exception {
         mvc.perform(get("/api/experiments/tiny-partitions"))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.code.java").value(containsString("run.spark()")))
@@ -89,7 +89,7 @@ class ExperimentApiTests {
     }
 
     @Test
-    void aVariantIsASnippetInSqlOrJavaWithTheSettingsTheLabApplies() throws Exception {
+    void a_variant_is_asnippet_in_sql_or_java_with_the_settings_the_lab_applies() throws Exception {
         mvc.perform(get("/api/experiments/tiny-partitions/snippet")
                         .param("variant", "sane-partitions")
                         .param("lang", "sql")
@@ -117,8 +117,8 @@ class ExperimentApiTests {
                 "unknown variant | /api/experiments/tiny-partitions/snippet?variant=nope&lang=sql | 404 | variant | sane-partitions",
                 "unknown language | /api/experiments/tiny-partitions/snippet?variant=broken&lang=scala | 400 | lang | sql, java",
             })
-    void anUnknownSnippetIsAProblemNamingTheField(String name, String url, int status, String field, String allowed)
-            throws Exception {
+    void an_unknown_snippet_is_aproblem_naming_the_field(
+            String name, String url, int status, String field, String allowed) throws Exception {
         mvc.perform(get(url).accept(SNIPPET))
                 .andExpect(status().is(status))
                 .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))

@@ -103,7 +103,7 @@ class RunApiTests {
     }
 
     @Test
-    void aFinishedRunHasItsStageGraphPlanNumbersPlanDiffsAndSnippets() throws Exception {
+    void a_finished_run_has_its_stage_graph_plan_numbers_plan_diffs_and_snippets() throws Exception {
         RunSnapshot run = new Runs(engine, store).run("tiny-partitions", "fixed");
         assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED);
         String id = run.id();

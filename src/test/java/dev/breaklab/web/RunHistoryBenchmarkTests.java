@@ -70,7 +70,7 @@ class RunHistoryBenchmarkTests {
     private final StringBuilder report = new StringBuilder();
 
     @Test
-    void historyFigures() throws Exception {
+    void history_figures() throws Exception {
         RunSnapshot big = HistoryTestSupport.tinyBroken(engine, store);
         RunSnapshot small = HistoryTestSupport.tinyFixed(engine, store);
         line(

@@ -68,7 +68,7 @@ class RunListApiTests {
     MockMvc mvc;
 
     @Test
-    void pageZeroListsTheLiveRunThenTheStoredOnesNewestFirst() throws Exception {
+    void page_zero_lists_the_live_run_then_the_stored_ones_newest_first() throws Exception {
         mvc.perform(get("/api/runs"))
                 .andExpect(status().isOk())
                 .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_JSON))
@@ -85,7 +85,7 @@ class RunListApiTests {
     }
 
     @Test
-    void pagesLinkFirstPrevAndNextKeepingTheFilters() throws Exception {
+    void pages_link_first_prev_and_next_keeping_the_filters() throws Exception {
         mvc.perform(get("/api/runs?size=2"))
                 .andExpect(jsonPath("$[*].id").value(org.hamcrest.Matchers.contains("live", "s4", "s3")))
                 .andExpect(header().string(
@@ -129,7 +129,7 @@ class RunListApiTests {
                 "experimentId=skewed-join&variant=fixed&since=2025-06-02 | s3",
                 "experimentId=nope                                     | ''",
             })
-    void filtersByExperimentVariantStatusAndTime(String query, String ids) throws Exception {
+    void filters_by_experiment_variant_status_and_time(String query, String ids) throws Exception {
         // As a browser sends it: the query already encoded.
         var result = mvc.perform(get(URI.create("/api/runs?" + query))).andExpect(status().isOk());
         if (ids.isEmpty()) {
@@ -154,7 +154,7 @@ class RunListApiTests {
                 "experimentId=a%20b | experimentId | an experiment id",
                 "variant=%3Cx%3E  | variant      | a variant name",
             })
-    void badParametersAreProblemsNamingTheFieldAndWhatIsAllowed(String query, String field, String allowed)
+    void bad_parameters_are_problems_naming_the_field_and_what_is_allowed(String query, String field, String allowed)
             throws Exception {
         mvc.perform(get(URI.create("/api/runs?" + query)))
                 .andExpect(status().isBadRequest())

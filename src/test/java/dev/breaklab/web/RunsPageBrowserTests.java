@@ -28,7 +28,7 @@ class RunsPageBrowserTests {
     RunHistory history;
 
     @Test
-    void filtersAndPagesThroughStoredRuns() throws Exception {
+    void filters_and_pages_through_stored_runs() throws Exception {
         Instant start = Instant.now().minus(2, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
         for (int i = 0; i < 55; i++) {
             history.save(HistoryTestSupport.minimal(
