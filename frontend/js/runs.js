@@ -56,7 +56,12 @@ function renderFilters() {
   statusFilter.value = state.status;
 }
 
+let drawn = '';
 function render() {
+  // Reloads (every reconnect, the REST fallback) mostly bring the same page: leave the table alone then.
+  const key = JSON.stringify([runs, links, state, errorBox.hidden]);
+  if (key === drawn) return;
+  drawn = key;
   const tbody = document.querySelector('#runs-table tbody');
   pager.first.disabled = !links.prev;
   pager.prev.disabled = !links.prev;
