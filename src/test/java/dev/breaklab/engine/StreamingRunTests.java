@@ -201,7 +201,13 @@ class StreamingRunTests {
             assertThat(batch.processedRowsPerSecond())
                     .as("batch %d", batch.batchId())
                     .isCloseTo(expected, org.assertj.core.data.Percentage.withPercentage(1));
-            assertThat(batch.batchDurationMs()).isEqualTo(batch.durationMs().get("triggerExecution"));
+            // Spark clocks batchDuration and durationMs.triggerExecution separately around the same
+            // trigger, so they differ by a few ms (CI saw 2993 vs 2999), never by much.
+            assertThat(batch.batchDurationMs())
+                    .as("batch %d", batch.batchId())
+                    .isCloseTo(
+                            batch.durationMs().get("triggerExecution"),
+                            org.assertj.core.data.Percentage.withPercentage(5));
         }
     }
 }
