@@ -7,6 +7,7 @@ import dev.breaklab.catalog.Variant;
 import dev.breaklab.insight.ExperimentFixes;
 import dev.breaklab.insight.ExperimentFixes.VariantSettings;
 import dev.breaklab.insight.RunFacts;
+import dev.breaklab.system.LabProperties;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -18,22 +19,32 @@ import org.springframework.stereotype.Component;
 @Component
 class InsightFacts implements RunFacts {
 
-    private final SparkSession spark;
+    private final EmbeddedSpark spark;
     private final Catalog catalog;
+    private final LabProperties properties;
 
-    InsightFacts(SparkSession spark, Catalog catalog) {
+    InsightFacts(EmbeddedSpark spark, Catalog catalog, LabProperties properties) {
         this.spark = spark;
         this.catalog = catalog;
+        this.properties = properties;
     }
 
+    /** Never waits for Spark: a run queued while Spark starts has nothing that depends on cores yet. */
     @Override
     public int cores() {
-        return spark.sparkContext().isStopped() ? 1 : spark.sparkContext().defaultParallelism();
+        return spark.ifReady()
+                .map(SparkSession::sparkContext)
+                .filter(sc -> !sc.isStopped())
+                .map(sc -> sc.defaultParallelism())
+                .orElse(1);
     }
 
     @Override
     public long maxResultSizeBytes() {
-        return JavaUtils.byteStringAsBytes(spark.sparkContext().getConf().get("spark.driver.maxResultSize", "1g"));
+        String configured = spark.ifReady()
+                .map(s -> s.sparkContext().getConf().get("spark.driver.maxResultSize", "1g"))
+                .orElse(properties.engine().maxResultSize());
+        return JavaUtils.byteStringAsBytes(configured);
     }
 
     @Override

@@ -14,10 +14,13 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
+import org.apache.spark.SparkContext;
+import org.apache.spark.scheduler.SparkListenerInterface;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.execution.QueryExecution;
+import org.apache.spark.sql.execution.streaming.runtime.StreamingQueryListenerBus;
 import org.apache.spark.sql.streaming.DataStreamWriter;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.slf4j.Logger;
@@ -182,6 +185,7 @@ final class RunContext implements ExperimentRun {
                     live.id(),
                     STREAMS_DRAIN);
         }
+        detachSessionBus(listener);
         session.streams().removeListener(listener);
         if (session.streams().active().length > 0) {
             log.warn(
@@ -191,6 +195,23 @@ final class RunContext implements ExperimentRun {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * A session's StreamingQueryManager puts a listener bus of its own on Spark's bus (queue "streams")
+     * and Spark never takes it off: without this, every streaming run would leave one behind for good,
+     * called on every later Spark event of the lab. The run's bus is the one carrying the run's
+     * listener; Spark's streaming UI listener has seen the run's last events on it (the run's listener,
+     * registered after it, has), so it goes with the run.
+     */
+    private void detachSessionBus(RunStreamListener listener) {
+        SparkContext sc = session.sparkContext();
+        for (SparkListenerInterface registered : List.copyOf(sc.listenerBus().listeners())) {
+            if (registered instanceof StreamingQueryListenerBus bus
+                    && bus.listeners().contains(listener)) {
+                sc.removeSparkListener(bus);
+            }
         }
     }
 

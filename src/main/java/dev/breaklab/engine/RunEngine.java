@@ -25,11 +25,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.spark.SparkContext;
@@ -59,7 +61,9 @@ public class RunEngine {
     private static final Duration CANCEL_GRACE = Duration.ofSeconds(10);
     private static final Duration JOB_END_WAIT = Duration.ofSeconds(10);
 
-    private final SparkSession spark;
+    /** The lab's SparkSession; its methods wait until Spark, started beside the lab, is ready. */
+    private final EmbeddedSpark spark;
+
     private final RunRequestValidator validator;
     private final RunStore store;
     private final SnapshotPublisher publisher;
@@ -72,7 +76,7 @@ public class RunEngine {
     private final Object admission = new Object();
 
     public RunEngine(
-            SparkSession spark,
+            EmbeddedSpark spark,
             RunRequestValidator validator,
             RunStore store,
             SnapshotPublisher publisher,
@@ -148,6 +152,12 @@ public class RunEngine {
         return publisher.publish(live);
     }
 
+    private void leaveQueue(ActiveRun run) {
+        if (run.dequeued.compareAndSet(false, true)) {
+            queued.decrementAndGet();
+        }
+    }
+
     public int queuedRuns() {
         return queued.get();
     }
@@ -157,7 +167,8 @@ public class RunEngine {
     }
 
     private void execute(ActiveRun run) {
-        queued.decrementAndGet();
+        boolean sparkReady = awaitSpark(run);
+        leaveQueue(run);
         LiveRun live = run.live;
         if (live.status().finished()) {
             finishQuietly(run);
@@ -165,6 +176,15 @@ public class RunEngine {
         }
         if (run.stopStatus != null) {
             finish(run, run.stopStatus, new RunError(run.stopStatus.name(), run.stopReason), null);
+            finishQuietly(run);
+            return;
+        }
+        if (!sparkReady) {
+            finish(
+                    run,
+                    RunStatus.FAILED,
+                    new RunError("SPARK_NOT_STARTED", "Spark did not start: " + spark.failure()),
+                    null);
             finishQuietly(run);
             return;
         }
@@ -231,6 +251,27 @@ public class RunEngine {
             error = new RunError(outcome.name(), run.stopReason);
         }
         complete(run, outcome, error, result, workDir);
+    }
+
+    /**
+     * A run submitted while Spark is still starting waits here, QUEUED (its time limit has not started),
+     * until Spark is ready, Spark failed to start, or the run is stopped.
+     */
+    private boolean awaitSpark(ActiveRun run) {
+        while (run.stopStatus == null) {
+            try {
+                spark.ready().get(100, TimeUnit.MILLISECONDS);
+                return true;
+            } catch (TimeoutException e) {
+                // still starting
+            } catch (ExecutionException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return spark.isReady();
     }
 
     private void complete(ActiveRun run, RunStatus outcome, RunError error, String result, Path workDir) {
@@ -332,10 +373,13 @@ public class RunEngine {
             run.stopReason = reason;
         }
         if (live.status() == RunStatus.QUEUED && run.future != null && run.future.cancel(false)) {
-            queued.decrementAndGet();
+            leaveQueue(run);
             finish(run, status, new RunError(status.name(), reason), null);
             finishQuietly(run);
             return true;
+        }
+        if (!spark.isReady()) {
+            return true; // its worker still waits for Spark to start: it sees stopStatus and ends the run
         }
         SparkContext sc = sc();
         sc.cancelJobGroupAndFutureJobs(live.id(), reason);
@@ -424,6 +468,11 @@ public class RunEngine {
         volatile String stopReason;
         /** The experiment has returned or thrown: the outcome is decided, only its result is pending. */
         volatile boolean ending;
+        /**
+         * Left the queue: set once, because a run cancelled while it waits for Spark has both a
+         * cancelled future (FutureTask.cancel(false) succeeds on a task already running) and a worker.
+         */
+        final java.util.concurrent.atomic.AtomicBoolean dequeued = new java.util.concurrent.atomic.AtomicBoolean();
 
         ActiveRun(LiveRun live, ValidatedRun request) {
             this.live = live;

@@ -4,32 +4,64 @@ import dev.breaklab.system.LabProperties;
 import dev.breaklab.telemetry.LabListener;
 import dev.breaklab.telemetry.RunStore;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.spark.sql.SparkSession;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Lazy;
 
-/** The one SparkSession of the lab's JVM, created at start-up and stopped at shutdown. */
+/**
+ * The one SparkSession of the lab's JVM: its settings, and its wiring into the lab. It is created
+ * at start-up beside the Spring context ({@link SparkStarter}, {@link EmbeddedSpark}) and stopped
+ * at shutdown.
+ */
 @Configuration(proxyBeanMethods = false)
 class SparkConfiguration {
 
+    /** Only when {@link SparkStarter} did not run (a context not built by SpringApplication). */
     @Bean
-    SessionTiming sessionTiming() {
-        return new SessionTiming();
+    @ConditionalOnMissingBean
+    EmbeddedSpark embeddedSpark(LabProperties properties) {
+        return EmbeddedSpark.start(properties);
     }
 
-    @Bean(destroyMethod = "stop")
-    SparkSession sparkSession(LabProperties properties, RunStore store, SessionTiming timing) throws IOException {
-        LabProperties.Engine engine = properties.engine();
-        if (!"embedded".equals(engine.mode())) {
-            throw new IllegalStateException("lab.engine.mode=" + engine.mode() + " is not available yet; use embedded");
+    /** The lab's listener; the engine is ready once it is on Spark's bus. */
+    @Bean
+    LabListener labListener(EmbeddedSpark spark, RunStore store) {
+        LabListener listener = new LabListener(store);
+        spark.listenWith(listener);
+        return listener;
+    }
+
+    /** The session itself, for whoever needs it directly (tests): waits until Spark is ready. */
+    @Bean(destroyMethod = "")
+    @Lazy
+    SparkSession sparkSession(EmbeddedSpark spark) {
+        return spark.session();
+    }
+
+    static void checkMode(LabProperties properties) {
+        String mode = properties.engine().mode();
+        if (!"embedded".equals(mode)) {
+            throw new IllegalStateException("lab.engine.mode=" + mode + " is not available yet; use embedded");
         }
+    }
+
+    static SparkSession createSession(LabProperties properties) {
+        LabProperties.Engine engine = properties.engine();
         Path data = properties.dataDir().toAbsolutePath();
-        Path local = Files.createDirectories(data.resolve("spark-local"));
-        Path warehouse = Files.createDirectories(data.resolve("warehouse"));
-        long start = System.nanoTime();
-        SparkSession spark = SparkSession.builder()
+        Path local;
+        Path warehouse;
+        try {
+            local = Files.createDirectories(data.resolve("spark-local"));
+            warehouse = Files.createDirectories(data.resolve("warehouse"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return SparkSession.builder()
                 .appName("Spark Break Lab")
                 .master(engine.master())
                 .config("spark.driver.host", engine.driverHost())
@@ -42,11 +74,17 @@ class SparkConfiguration {
                 .config("spark.driver.maxResultSize", engine.maxResultSize())
                 // Run sessions differ only in SQL settings; keep the shared ones predictable.
                 .config("spark.sql.session.timeZone", "UTC")
+                // Spark's status store (the Spark UI's data, on the heap) keeps 1,000 jobs, 1,000
+                // stages and 1,000 SQL executions by default, with their plans and metrics: it grows
+                // for hundreds of lab runs before it levels off. A lab run has about 3 jobs, 6 stages
+                // and 3 SQL executions, and the lab keeps lab.runs.retained (20) runs live: these limits
+                // keep Spark's view of those runs and more (~80), and the heap flat sooner.
+                .config("spark.ui.retainedJobs", 250)
+                .config("spark.ui.retainedStages", 500)
+                .config("spark.sql.ui.retainedExecutions", 250)
+                // Tasks kept per stage (default 100,000): a stage page in the Spark UI lists the
+                // last 10,000; the lab's own task distributions see every task regardless.
+                .config("spark.ui.retainedTasks", 10_000)
                 .getOrCreate();
-        // The status queue is where Spark's own AppStatusListener and SQLAppStatusListener live:
-        // when the lab's drain marker arrives there, Spark's status store is up to date as well.
-        spark.sparkContext().listenerBus().addToStatusQueue(new LabListener(store));
-        timing.record((System.nanoTime() - start) / 1_000_000);
-        return spark;
     }
 }

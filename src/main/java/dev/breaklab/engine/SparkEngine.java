@@ -5,29 +5,47 @@ import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.springframework.stereotype.Component;
 
-/** What the engine is and whether it is alive. */
+/** What the engine is and whether it is alive (or still starting). */
 @Component
 public class SparkEngine {
 
-    private final SparkSession spark;
+    private final EmbeddedSpark spark;
     private final LabProperties properties;
     private final RunEngine runs;
-    private final SessionTiming timing;
 
-    SparkEngine(SparkSession spark, LabProperties properties, RunEngine runs, SessionTiming timing) {
+    SparkEngine(EmbeddedSpark spark, LabProperties properties, RunEngine runs) {
         this.spark = spark;
         this.properties = properties;
         this.runs = runs;
-        this.timing = timing;
     }
 
     public EngineInfo info() {
-        SparkContext sc = spark.sparkContext();
-        boolean alive = !sc.isStopped();
+        EmbeddedSpark.State state = spark.state();
+        SparkSession session = spark.ifReady().orElse(null);
+        if (session == null) {
+            return new EngineInfo(
+                    properties.engine().mode(),
+                    properties.engine().master(),
+                    org.apache.spark.package$.MODULE$.SPARK_VERSION(),
+                    scala.util.Properties.versionNumberString(),
+                    Runtime.version().toString(),
+                    0,
+                    0,
+                    null,
+                    null,
+                    false,
+                    runs.queuedRuns(),
+                    runs.runningRuns(),
+                    spark.sessionStartMs(),
+                    state.json(),
+                    spark.failure());
+        }
+        SparkContext sc = session.sparkContext();
+        boolean alive = state == EmbeddedSpark.State.RUNNING;
         return new EngineInfo(
                 properties.engine().mode(),
                 sc.master(),
-                spark.version(),
+                session.version(),
                 scala.util.Properties.versionNumberString(),
                 Runtime.version().toString(),
                 alive ? sc.defaultParallelism() : 0,
@@ -37,6 +55,8 @@ public class SparkEngine {
                 alive,
                 runs.queuedRuns(),
                 runs.runningRuns(),
-                timing.sessionStartMs());
+                spark.sessionStartMs(),
+                state.json(),
+                null);
     }
 }

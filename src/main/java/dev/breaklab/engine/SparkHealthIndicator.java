@@ -4,7 +4,10 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
 
-/** {@code /actuator/health} component "spark": the context is alive, and how busy the queue is. */
+/**
+ * {@code /actuator/health} component "spark": the context is alive, and how busy the queue is.
+ * DOWN with {@code state: starting} while Spark starts beside the lab.
+ */
 @Component("spark")
 class SparkHealthIndicator implements HealthIndicator {
 
@@ -18,10 +21,14 @@ class SparkHealthIndicator implements HealthIndicator {
     public Health health() {
         EngineInfo info = engine.info();
         Health.Builder builder = info.alive() ? Health.up() : Health.down();
-        return builder.withDetail("master", info.master())
+        builder.withDetail("state", info.state())
+                .withDetail("master", info.master())
                 .withDetail("sparkVersion", info.sparkVersion())
                 .withDetail("queuedRuns", info.queuedRuns())
-                .withDetail("runningRuns", info.runningRuns())
-                .build();
+                .withDetail("runningRuns", info.runningRuns());
+        if (info.error() != null) {
+            builder.withDetail("error", info.error());
+        }
+        return builder.build();
     }
 }

@@ -131,12 +131,14 @@ class ExperimentApiTests {
         mvc.perform(get("/api/engine"))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.mode").value("embedded"))
+                .andExpect(jsonPath("$.state").value("running"))
                 .andExpect(jsonPath("$.sparkVersion").value(startsWith("4.")))
                 .andExpect(jsonPath("$.defaultParallelism").value(2))
                 .andExpect(jsonPath("$.sparkUiUrl").value(startsWith("http://127.0.0.1:")));
         mvc.perform(get("/actuator/health"))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.components.spark.status").value("UP"))
+                .andExpect(jsonPath("$.components.spark.details.state").value("running"))
                 .andExpect(jsonPath("$.components.spark.details.queuedRuns").isNumber());
 
         String ui = com.jayway.jsonpath.JsonPath.read(

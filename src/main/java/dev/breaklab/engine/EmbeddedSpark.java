@@ -1,0 +1,197 @@
+package dev.breaklab.engine;
+
+import dev.breaklab.system.LabProperties;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.spark.SparkContext;
+import org.apache.spark.scheduler.SparkListenerInterface;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.internal.SharedState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+
+/**
+ * The lab's one SparkSession, created on a thread of its own as soon as the lab's settings are
+ * known ({@link SparkStarter}): Spark's start is the lab's largest start-up cost, and the web server
+ * need not wait for it. The engine is ready once the session exists and the lab's listener is on
+ * Spark's bus; runs submitted before that wait in the run queue, {@code /actuator/health} reports
+ * spark DOWN ({@code state: starting}) and {@code GET /api/engine} says {@code starting}.
+ */
+public final class EmbeddedSpark implements DisposableBean {
+
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedSpark.class);
+
+    /** What {@code GET /api/engine} and the health check say about the engine. */
+    public enum State {
+        STARTING,
+        RUNNING,
+        FAILED,
+        STOPPED;
+
+        public String json() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    private final CompletableFuture<SparkSession> created = new CompletableFuture<>();
+    private final CompletableFuture<SparkSession> ready = new CompletableFuture<>();
+    private final AtomicBoolean listening = new AtomicBoolean();
+    private final AtomicBoolean stopped = new AtomicBoolean();
+    private volatile long sessionStartMs = -1;
+
+    private EmbeddedSpark() {}
+
+    /** Starts creating the session now, on the thread "lab-spark-start"; returns at once. */
+    static EmbeddedSpark start(LabProperties properties) {
+        SparkConfiguration.checkMode(properties);
+        EmbeddedSpark spark = new EmbeddedSpark();
+        Thread starter = new Thread(() -> spark.create(properties), "lab-spark-start");
+        starter.setDaemon(true);
+        starter.start();
+        return spark;
+    }
+
+    /** For tests: an engine still starting, until {@link #readyWith} or {@link #failedWith}. */
+    static EmbeddedSpark starting() {
+        return new EmbeddedSpark();
+    }
+
+    /** For tests: ready with a session that already carries the lab's listener. */
+    void readyWith(SparkSession session) {
+        created.complete(session);
+        ready.complete(session);
+    }
+
+    /** For tests: Spark did not start. */
+    void failedWith(Throwable error) {
+        created.completeExceptionally(error);
+        ready.completeExceptionally(error);
+    }
+
+    private void create(LabProperties properties) {
+        long start = System.nanoTime();
+        try {
+            SparkSession session = SparkConfiguration.createSession(properties);
+            sessionStartMs = (System.nanoTime() - start) / 1_000_000;
+            log.info("SparkSession created in {} ms", sessionStartMs);
+            created.complete(session);
+            if (stopped.get()) {
+                session.stop();
+            }
+        } catch (Throwable t) {
+            log.error("Spark did not start; runs will fail until the lab is restarted", t);
+            created.completeExceptionally(t);
+        }
+    }
+
+    /**
+     * Puts the lab's listener on Spark's status queue, where Spark's own AppStatusListener and
+     * SQLAppStatusListener live: when the lab's drain marker arrives there, Spark's status store is up
+     * to date as well. The engine is ready once it is there (before any run's job can start).
+     */
+    void listenWith(SparkListenerInterface listener) {
+        if (!listening.compareAndSet(false, true)) {
+            throw new IllegalStateException("the lab's listener is already on Spark's bus");
+        }
+        created.whenComplete((session, error) -> {
+            if (error != null) {
+                ready.completeExceptionally(error);
+                return;
+            }
+            try {
+                session.sparkContext().listenerBus().addToStatusQueue(listener);
+                ready.complete(session);
+            } catch (RuntimeException e) {
+                ready.completeExceptionally(e);
+            }
+        });
+    }
+
+    /** Completes when runs can start: the session exists and the lab's listener is on its bus. */
+    CompletableFuture<SparkSession> ready() {
+        return ready;
+    }
+
+    /** The session if the engine is ready, without waiting. */
+    public Optional<SparkSession> ifReady() {
+        return ready.isDone() && !ready.isCompletedExceptionally() ? Optional.of(ready.join()) : Optional.empty();
+    }
+
+    public boolean isReady() {
+        return ifReady().isPresent();
+    }
+
+    /** The session, waiting (up to ten minutes) for Spark to be ready. */
+    public SparkSession session() {
+        try {
+            return ready.get(10, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for Spark to start", e);
+        } catch (ExecutionException | CompletionException e) {
+            throw new IllegalStateException("Spark did not start: " + failure(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Spark did not start within ten minutes", e);
+        }
+    }
+
+    // The session's own methods the run engine uses, each waiting for the engine to be ready.
+
+    SparkContext sparkContext() {
+        return session().sparkContext();
+    }
+
+    SharedState sharedState() {
+        return session().sharedState();
+    }
+
+    SparkSession newSession() {
+        return session().newSession();
+    }
+
+    public State state() {
+        if (ready.isCompletedExceptionally()) {
+            return State.FAILED;
+        }
+        if (!ready.isDone()) {
+            return State.STARTING;
+        }
+        return ready.join().sparkContext().isStopped() ? State.STOPPED : State.RUNNING;
+    }
+
+    /** Why Spark did not start, or null. */
+    public String failure() {
+        if (!ready.isCompletedExceptionally()) {
+            return null;
+        }
+        try {
+            ready.join();
+            return null;
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            return cause.getMessage() == null ? cause.toString() : cause.getMessage();
+        }
+    }
+
+    /** How long creating the SparkSession took at start-up (-1 until it exists). */
+    public long sessionStartMs() {
+        return sessionStartMs;
+    }
+
+    /** Stops Spark; a session still being created is stopped as soon as it exists. */
+    @Override
+    public void destroy() {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
+        if (created.isDone() && !created.isCompletedExceptionally()) {
+            created.join().stop();
+        }
+    }
+}
