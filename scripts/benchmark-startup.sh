@@ -13,7 +13,7 @@ port=${BENCH_PORT:-18080}
 ui_port=${BENCH_UI_PORT:-18040}
 idle_seconds=${BENCH_IDLE_SECONDS:-15}
 timeout_seconds=${BENCH_TIMEOUT_SECONDS:-180}
-java_opts=${BENCH_JAVA_OPTS--Xmx1g -XX:MaxDirectMemorySize=256m -XX:ReservedCodeCacheSize=128m}
+java_opts=${BENCH_JAVA_OPTS--Xmx1g}
 early_run=${BENCH_EARLY_RUN:-0}
 
 jar=$(ls target/spark-break-lab-*.jar 2>/dev/null | grep -v original | head -n 1 || true)
@@ -56,6 +56,11 @@ for i in $(seq 1 "$runs"); do
     echo "run $i: the lab did not become healthy in $timeout_seconds s; log:" >&2
     tail -n 40 "$data/lab.log" >&2
     exit 1
+  fi
+  if [ -z "$web" ]; then
+    # The web server answered for the first time with the lab already healthy (Spark was ready first).
+    web=$ready
+    web_state=running
   fi
   session_ms=$(curl -fs "http://127.0.0.1:$port/api/engine" | json_field sessionStartMs)
   early=""
