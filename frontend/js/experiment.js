@@ -295,7 +295,7 @@ function renderRuns() {
 
 async function loadRuns() {
   try {
-    runs = await fetchJson('/api/runs');
+    runs = await fetchJson('/api/runs?experimentId=' + encodeURIComponent(experimentId));
     renderRuns();
   } catch (e) {
     fill(document.getElementById('earlier-runs'), el('p', {class: 'muted'}, 'Could not load runs: ' + e.message));
