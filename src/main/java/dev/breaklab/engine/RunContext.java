@@ -44,6 +44,14 @@ final class RunContext implements ExperimentRun {
     private final List<StreamingQuery> queries = new CopyOnWriteArrayList<>();
     private volatile boolean stopping;
     private RunStreamListener streamListener;
+    /** The streaming listener buses on Spark's bus before this run started its first query. */
+    private java.util.Set<SparkListenerInterface> busesBefore = java.util.Set.of();
+
+    /**
+     * Held while a run creates its session's listener bus and registers its listener, and while a run
+     * detaches buses: another run never sees a run's bus between its creation and its listener.
+     */
+    private static final Object BUSES = new Object();
 
     RunContext(SparkSession session, String variant, KnobValues knobs, Path workDir, LiveRun live) {
         this.session = session;
@@ -114,7 +122,10 @@ final class RunContext implements ExperimentRun {
                 // The run's session has a StreamingQueryManager of its own, whose listener bus only
                 // reports queries started from this session: everything it hears is this run's.
                 streamListener = new RunStreamListener(live);
-                session.streams().addListener(streamListener);
+                synchronized (BUSES) {
+                    busesBefore = streamingBuses(session.sparkContext());
+                    session.streams().addListener(streamListener);
+                }
                 session.conf().set("spark.sql.streaming.stopTimeout", STOP_TIMEOUT);
             }
         }
@@ -200,19 +211,38 @@ final class RunContext implements ExperimentRun {
 
     /**
      * A session's StreamingQueryManager puts a listener bus of its own on Spark's bus (queue "streams")
-     * and Spark never takes it off: without this, every streaming run would leave one behind for good,
-     * called on every later Spark event of the lab. The run's bus is the one carrying the run's
-     * listener; Spark's streaming UI listener has seen the run's last events on it (the run's listener,
-     * registered after it, has), so it goes with the run.
+     * and Spark never takes it off: without this, every streaming run would leave buses behind for
+     * good, each called on every later Spark event of the lab. A run leaves two: its session's, which
+     * carries the run's listener, and the one of the clone of that session each query executes in
+     * (StreamExecution.sparkSessionForStream), which carries only Spark's UI listener and never passes
+     * an event on (a bus forwards only the queries its own session started). Both go with the run: the
+     * bus with the run's listener, and every bus that appeared since the run's first query and carries
+     * no run's listener (another run's session bus always carries its listener, see BUSES).
      */
     private void detachSessionBus(RunStreamListener listener) {
         SparkContext sc = session.sparkContext();
-        for (SparkListenerInterface registered : List.copyOf(sc.listenerBus().listeners())) {
-            if (registered instanceof StreamingQueryListenerBus bus
-                    && bus.listeners().contains(listener)) {
-                sc.removeSparkListener(bus);
+        synchronized (BUSES) {
+            for (SparkListenerInterface registered : streamingBuses(sc)) {
+                StreamingQueryListenerBus bus = (StreamingQueryListenerBus) registered;
+                boolean ours = bus.listeners().contains(listener);
+                boolean clone = !busesBefore.contains(bus)
+                        && bus.listeners().stream().noneMatch(l -> l instanceof RunStreamListener);
+                if (ours || clone) {
+                    sc.removeSparkListener(bus);
+                }
             }
         }
+    }
+
+    private static java.util.Set<SparkListenerInterface> streamingBuses(SparkContext sc) {
+        java.util.Set<SparkListenerInterface> buses =
+                java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (SparkListenerInterface registered : sc.listenerBus().listeners()) {
+            if (registered instanceof StreamingQueryListenerBus) {
+                buses.add(registered);
+            }
+        }
+        return buses;
     }
 
     /** The queries this run started (all of them, including stopped ones). */

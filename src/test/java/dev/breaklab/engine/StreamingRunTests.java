@@ -210,4 +210,20 @@ class StreamingRunTests {
                             org.assertj.core.data.Percentage.withPercentage(5));
         }
     }
+
+    @Test
+    void a_streaming_run_leaves_no_listener_bus_behind() {
+        long before = streamingBuses();
+        for (String id : List.of("late-data", "unbounded-state", "checkpoint-recovery")) {
+            RunSnapshot run = runs.run(RunRequest.of(id, "broken"));
+            assertThat(run.status().finished()).isTrue();
+            assertThat(streamingBuses()).as("after %s (%s)", id, run.status()).isEqualTo(before);
+        }
+    }
+
+    private long streamingBuses() {
+        return spark.sparkContext().listenerBus().listeners().stream()
+                .filter(l -> l instanceof org.apache.spark.sql.execution.streaming.runtime.StreamingQueryListenerBus)
+                .count();
+    }
 }
