@@ -28,6 +28,8 @@ class SparkConfiguration {
         Path data = properties.dataDir().toAbsolutePath();
         Path local = Files.createDirectories(data.resolve("spark-local"));
         Path warehouse = Files.createDirectories(data.resolve("warehouse"));
+        // Spark's own event logs (Spark 4.2 defaults: zstd, rolling at 128 MB), for the History Server.
+        Path eventLogs = Files.createDirectories(data.resolve("event-logs"));
         long start = System.nanoTime();
         SparkSession spark = SparkSession.builder()
                 .appName("Spark Break Lab")
@@ -40,6 +42,8 @@ class SparkConfiguration {
                 .config("spark.ui.port", engine.uiPort())
                 .config("spark.ui.showConsoleProgress", false)
                 .config("spark.driver.maxResultSize", engine.maxResultSize())
+                .config("spark.eventLog.enabled", true)
+                .config("spark.eventLog.dir", eventLogs.toUri().toString())
                 // Run sessions differ only in SQL settings; keep the shared ones predictable.
                 .config("spark.sql.session.timeZone", "UTC")
                 .getOrCreate();

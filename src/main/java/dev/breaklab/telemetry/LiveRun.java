@@ -52,6 +52,7 @@ public final class LiveRun {
     private final Map<String, Object> knobs;
     private final Map<String, String> conf;
     private final Instant submittedAt;
+    private String source = RunSnapshot.SOURCE_LAB;
 
     private RunStatus status = RunStatus.QUEUED;
     private Instant startedAt;
@@ -107,6 +108,12 @@ public final class LiveRun {
     /** The latest published snapshot: never blocks, never builds. */
     public RunSnapshot snapshot() {
         return snapshot;
+    }
+
+    /** Marks a run replayed from an event log (before it is published). */
+    synchronized void source(String source) {
+        this.source = source;
+        touch(true);
     }
 
     // ---- lifecycle (engine thread) ----
@@ -509,7 +516,8 @@ public final class LiveRun {
                 streams.batchSnapshots(),
                 streams.querySnapshots(),
                 streams.measurementSnapshot(),
-                null);
+                null,
+                source);
     }
 
     private static long key(int stageId, int attemptId) {
