@@ -5,6 +5,8 @@ import {RunFeed} from './live.js';
 import {distribution, quantileTable, timeline, stageColor, batchBars} from './charts.js';
 import {stageGraph, latestAttempts} from './stages.js';
 import {flatten, drawPlan, nodeDetails, diffStates, changeSummary} from './plan.js';
+import {lessonLinks} from './lessons.js';
+import {eventLogLinks} from './runlinks.js';
 
 const main = document.querySelector('main');
 const runId = main.dataset.run;
@@ -13,6 +15,7 @@ const $ = (id) => document.getElementById(id);
 let snapshot = null;
 let experiment = null;
 let engine = null;
+let lessons = null;
 let selectedStage = null;
 let stagePinned = false;
 let planExec = 0;
@@ -36,7 +39,7 @@ function renderHead(s) {
   status.className = 'status status-' + s.status.toLowerCase();
   status.textContent = s.status.replace('_', ' ');
   status.dataset.status = s.status;
-  $('run-title').textContent = `${experiment?.title || s.experimentId} — ${s.variant}`;
+  $('run-title').textContent = s.source === 'import' ? `Imported: ${s.description}` : `${experiment?.title || s.experimentId} — ${s.variant}`;
   document.title = `${s.status} · ${s.experimentId} ${s.variant} · Spark Break Lab`;
   const link = $('experiment-link');
   link.href = '/experiments/' + s.experimentId;
@@ -44,12 +47,13 @@ function renderHead(s) {
   const running = !FINISHED.has(s.status);
   $('cancel').hidden = !running;
   const fix = $('run-fix');
-  fix.hidden = running;
+  fix.hidden = running || s.source === 'import';
   const next = s.variant === 'broken' ? 'fixed' : 'broken';
   fix.href = `/experiments/${s.experimentId}?variant=${next}`;
   fix.textContent = `Run ${next}`;
   const ui = $('spark-ui');
-  if (engine?.sparkUiUrl && s.jobs?.length) {
+  eventLogLinks(s, engine);
+  if (engine?.sparkUiUrl && s.jobs?.length && s.source !== 'import') {
     ui.hidden = false;
     const ids = s.jobs.map((j) => j.jobId);
     ui.href = ids.length === 1 ? `${engine.sparkUiUrl}/jobs/job/?id=${ids[0]}` : `${engine.sparkUiUrl}/jobs/`;
@@ -143,7 +147,8 @@ function renderExplain(s) {
     el('li', {class: 'finding sev-' + (x.severity || '').toLowerCase(), 'data-finding': x.kind},
       el('strong', {}, x.summary), x.stageId != null ? ` (stage ${x.stageId})` : '', x.operator ? el('code', {}, ` ${x.operator}`) : null,
       x.detail ? el('p', {}, x.detail) : null,
-      x.fix ? el('p', {class: 'fix'}, 'Fix: ', x.fix, ' ', fixLink(s, x.action)) : null)))] : []));
+      x.fix ? el('p', {class: 'fix'}, 'Fix: ', x.fix, ' ', fixLink(s, x.action)) : null,
+      lessons?.link(x.kind) ? el('p', {class: 'lesson'}, lessons.link(x.kind)) : null)))] : []));
 }
 
 /** A finding's fix as a link to the experiment page with the variant and knobs filled in. */
@@ -405,9 +410,10 @@ function onState(state) {
     fill($('error'), el('h2', {}, 'Unknown run'), el('p', {}, `The lab does not know run ${runId}: ${e.message}. Finished runs are forgotten after a while.`));
     return;
   }
-  [experiment, engine] = await Promise.all([
-    fetchJson('/api/experiments/' + encodeURIComponent(snapshot.experimentId)).catch(() => null),
+  [experiment, engine, lessons] = await Promise.all([
+    snapshot.source === 'import' ? null : fetchJson('/api/experiments/' + encodeURIComponent(snapshot.experimentId)).catch(() => null),
     fetchJson('/api/engine').catch(() => null),
+    lessonLinks(),
   ]);
   renderSnippetButtons(snapshot);
   onSnapshot(snapshot);

@@ -80,12 +80,12 @@ final class SqlMetricTotals {
         }
     }
 
-    /** Spark's text of each metric of {@code ids} that has a value. */
+    /** Spark's text of each metric of {@code ids} (a metric no task updated reads 0, as in Spark). */
     Map<Long, String> values(Iterable<Long> ids) {
         Map<Long, String> out = new LinkedHashMap<>();
         for (long id : ids) {
             Metric metric = metrics.get(id);
-            if (metric != null && metric.seen) {
+            if (metric != null) {
                 out.put(id, metric.text(stageTasks));
             }
         }
