@@ -224,7 +224,8 @@ public class EventLogImports {
                 limits.maxLineBytes().toBytes(),
                 limits.maxInflatedBytes().toBytes(),
                 limits.maxRatio(),
-                limits.maxRuns());
+                limits.maxRuns(),
+                limits.parseThreads());
     }
 
     private EventLogException tooLarge(String fileName, long size) {

@@ -19,6 +19,7 @@ import org.springframework.util.unit.DataSize;
  *     skipped with a warning
  * @param queueCapacity imports waiting behind the one being replayed (429 beyond)
  * @param retained import statuses remembered ({@code GET /api/imports/{id}})
+ * @param parseThreads threads parsing an import's JSON (0: as many as cores, at most 4)
  */
 @ConfigurationProperties("lab.imports")
 public record ImportProperties(
@@ -28,11 +29,12 @@ public record ImportProperties(
         @DefaultValue("64MB") DataSize maxLineBytes,
         @DefaultValue("500") int maxRuns,
         @DefaultValue("4") int queueCapacity,
-        @DefaultValue("50") int retained) {
+        @DefaultValue("50") int retained,
+        @DefaultValue("0") int parseThreads) {
 
     /** All defaults, for code and tests that run without Spring. */
     public static ImportProperties defaults() {
         return new ImportProperties(
-                DataSize.ofGigabytes(1), DataSize.ofGigabytes(32), 200, DataSize.ofMegabytes(64), 500, 4, 50);
+                DataSize.ofGigabytes(1), DataSize.ofGigabytes(32), 200, DataSize.ofMegabytes(64), 500, 4, 50, 0);
     }
 }

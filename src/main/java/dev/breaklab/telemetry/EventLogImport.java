@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -19,14 +21,12 @@ import org.apache.spark.scheduler.ReplayListenerBus;
 import org.apache.spark.scheduler.SparkListenerEvent;
 import org.apache.spark.scheduler.SparkListenerLogStart;
 import org.apache.spark.util.JsonProtocol;
-import scala.jdk.javaapi.CollectionConverters;
-import scala.jdk.javaapi.FunctionConverters;
 
 /**
- * Replays an uploaded Spark event log into imported runs: Spark's own {@code ReplayListenerBus}
- * parses each line with {@code JsonProtocol} (a log still being written may end in a cut-off line,
- * {@code maybeTruncated}) and posts it to {@link ImportRouter}, which feeds the lab's {@link
- * LabListener}. Lines come from {@link EventLogLines} (limits, line numbers); events Spark does not
+ * Replays an uploaded Spark event log into imported runs: each line is parsed by Spark's {@code
+ * JsonProtocol} and posted through Spark's {@code ReplayListenerBus} (the loop of its {@code replay},
+ * parsing on a few threads: {@link ParallelReplay}; a log still being written may end in a cut-off
+ * line, {@code maybeTruncated}) to {@link ImportRouter}, which feeds the lab's {@link LabListener}. Lines come from {@link EventLogLines} (limits, line numbers); events Spark does not
  * know (vendor extensions) are skipped before parsing and counted. Nothing is returned unless the
  * whole log replayed: a failure is one {@link EventLogException} naming the file and line.
  */
@@ -55,6 +55,28 @@ public final class EventLogImport {
             "SparkListenerBlockUpdated",
             "SparkListenerResourceProfileAdded");
 
+    /**
+     * The events a run is built from; the others (task starts, block managers, executor metrics,
+     * RDD unpersists, streaming progress...) are read and counted but not parsed: a finished run keeps
+     * nothing of them. Spark's History Server filters its listing replay the same way.
+     */
+    private static final Set<String> ROUTED = Set.of(
+            "SparkListenerLogStart",
+            "SparkListenerApplicationStart",
+            "SparkListenerEnvironmentUpdate",
+            "SparkListenerExecutorAdded",
+            "SparkListenerExecutorRemoved",
+            "SparkListenerJobStart",
+            "SparkListenerJobEnd",
+            "SparkListenerStageSubmitted",
+            "SparkListenerStageCompleted",
+            "SparkListenerTaskEnd",
+            "org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart",
+            "org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionEnd",
+            "org.apache.spark.sql.execution.ui.SparkListenerSQLAdaptiveExecutionUpdate",
+            "org.apache.spark.sql.execution.ui.SparkListenerSQLAdaptiveSQLMetricUpdates",
+            "org.apache.spark.sql.execution.ui.SparkListenerDriverAccumUpdates");
+
     private static final String EVENT_PREFIX = "{\"Event\":\"";
     private static final Pattern VERSION = Pattern.compile("^(\\d+)\\.(\\d+)");
 
@@ -66,7 +88,7 @@ public final class EventLogImport {
     }
 
     /** Limits of one import (see {@code ImportProperties}). */
-    public record Limits(long maxLineBytes, long maxInflatedBytes, int maxRatio, int maxRuns) {}
+    public record Limits(long maxLineBytes, long maxInflatedBytes, int maxRatio, int maxRuns, int parseThreads) {}
 
     /** How far a replay got; read by other threads. */
     public static final class Progress {
@@ -160,6 +182,34 @@ public final class EventLogImport {
         ImportRouter router = new ImportRouter(importId, limits.maxRuns());
         ReplayListenerBus bus = new ReplayListenerBus();
         bus.addListener(router);
+        int threads = limits.parseThreads() > 0
+                ? limits.parseThreads()
+                : Math.min(4, Runtime.getRuntime().availableProcessors());
+        ExecutorService parsers = threads <= 1
+                ? null
+                : Executors.newFixedThreadPool(threads, r -> {
+                    Thread t = new Thread(r, "lab-import-parse");
+                    t.setDaemon(true);
+                    return t;
+                });
+        ParallelReplay replay = new ParallelReplay(bus, parsers, threads);
+        try {
+            return replay(source, router, replay, limits, redaction, progress);
+        } finally {
+            if (parsers != null) {
+                parsers.shutdownNow();
+            }
+        }
+    }
+
+    private static Result replay(
+            EventLogSource source,
+            ImportRouter router,
+            ParallelReplay replay,
+            Limits limits,
+            Redaction redaction,
+            Progress progress)
+            throws IOException {
         EventLogRedaction redactor = new EventLogRedaction(redaction.hosts(), redaction.paths(), redaction.users());
         EventLogLines.Limits lineLimits =
                 new EventLogLines.Limits(limits.maxLineBytes(), limits.maxInflatedBytes(), limits.maxRatio());
@@ -185,35 +235,12 @@ public final class EventLogImport {
                         lineLimits,
                         maybeTruncated);
                 LastLine last = new LastLine(lines, redactor);
-                boolean complete;
-                try {
-                    complete = bus.replay(
-                            CollectionConverters.asScala(last),
-                            file.name(),
-                            maybeTruncated,
-                            FunctionConverters.asScalaFromFunction(
-                                    (String line) -> accept(line, progress, known, unknown)));
-                } catch (Exception e) {
-                    if (e instanceof JsonProcessingException json) {
-                        throw new EventLogException(
-                                Kind.NOT_JSON,
-                                file.name(),
-                                lines.lineNumber(),
-                                "line " + lines.lineNumber() + " of " + file.name() + " is not JSON: "
-                                        + json.getOriginalMessage());
-                    }
-                    throw e;
-                }
-                if (!complete) {
-                    throw new EventLogException(
-                            Kind.NOT_AN_EVENT,
-                            file.name(),
-                            lines.lineNumber(),
-                            "line " + lines.lineNumber() + " of " + file.name()
-                                    + " is JSON but not a Spark listener event Spark "
-                                    + org.apache.spark.package$.MODULE$.SPARK_VERSION()
-                                    + " can read");
-                }
+                replay.replay(
+                        last,
+                        lines::lineNumber,
+                        file.name(),
+                        maybeTruncated,
+                        line -> accept(line, progress, known, unknown));
                 if (maybeTruncated
                         && last.line != null
                         && !last.line.stripTrailing().endsWith("}")) {
@@ -226,6 +253,9 @@ public final class EventLogImport {
             }
             doneBefore += file.size();
             progress.compressedRead.set(doneBefore);
+        }
+        if (replay.droppedUnknown > 0) {
+            unknown.merge("(classes or properties Spark could not read)", replay.droppedUnknown, Long::sum);
         }
         unknown.forEach((name, count) -> warnings.add(count + (count == 1 ? " event" : " events") + " of type " + name
                 + " that Spark " + org.apache.spark.package$.MODULE$.SPARK_VERSION() + " does not know were skipped"));
@@ -254,7 +284,7 @@ public final class EventLogImport {
                 progress.events());
     }
 
-    /** Counts the line and lets Spark parse it unless it is an event Spark does not know. */
+    /** Counts the line and lets Spark parse it if it is an event imported runs are built from. */
     private static boolean accept(
             String line, Progress progress, Map<String, Boolean> known, Map<String, Long> unknown) {
         progress.events.incrementAndGet();
@@ -267,7 +297,7 @@ public final class EventLogImport {
         }
         String name = line.substring(EVENT_PREFIX.length(), end);
         if (known.computeIfAbsent(name, EventLogImport::knownEvent)) {
-            return true;
+            return ROUTED.contains(name);
         }
         unknown.merge(name, 1L, Long::sum);
         return false;

@@ -113,6 +113,8 @@ class EventLogBenchmarkTests {
         System.gc();
         HeapSampler heap = new HeapSampler();
         heap.start();
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = os.getProcessCpuTime();
         long t0 = System.nanoTime();
         EventLogSource source =
                 EventLogSource.prepare(upload, log.getFileName().toString(), work, Long.MAX_VALUE, 1_000);
@@ -120,6 +122,7 @@ class EventLogBenchmarkTests {
         Progress progress = new Progress();
         EventLogImport.Result result = EventLogImport.replay(source, "bench", limits(), Redaction.NONE, progress);
         double seconds = (System.nanoTime() - t0) / 1e9;
+        double cpuSeconds = (os.getProcessCpuTime() - cpu0) / 1e9;
         heap.stop();
         List<RunSnapshot> runs = new ArrayList<>();
         for (LiveRun run : result.runs()) {
@@ -136,19 +139,23 @@ class EventLogBenchmarkTests {
         }
         return String.format(
                 Locale.ROOT,
-                "  replay: %.1f s, %,.0f events/s (%,d tasks into %d run); heap: peak used %d MB, peak live after GC"
-                        + " %d MB; the imported run's state %,d KB%n",
+                "  replay: %.1f s, %,.0f events/s (%,d tasks into %d run); CPU %.1f s, %,.0f events per CPU second;"
+                        + " load average %.1f%n  heap: peak used %d MB, peak live after GC %d MB; the imported run's state"
+                        + " %,d KB%n",
                 seconds,
                 progress.events() / seconds,
                 completed,
                 runs.size(),
+                cpuSeconds,
+                progress.events() / cpuSeconds,
+                os.getSystemLoadAverage(),
                 heap.peakUsed.get() >> 20,
                 heap.peakLive.get() >> 20,
                 retained >> 10);
     }
 
     private static Limits limits() {
-        return new Limits(64L << 20, Long.MAX_VALUE, 1_000, 500);
+        return new Limits(64L << 20, Long.MAX_VALUE, 1_000, 500, 0);
     }
 
     /** Writes a one-query application with {@code tasks} tasks; returns {events, JSON bytes, bytes per task end}. */
