@@ -117,10 +117,11 @@ public class EventLogImports {
             throw EventLogProblems.exception(tooLarge(fileName, size));
         }
         synchronized (jobs) {
-            long waiting = jobs.values().stream()
+            long unfinished = jobs.values().stream()
                     .filter(j -> j.status == Status.RUNNING)
                     .count();
-            if (waiting > limits.queueCapacity()) {
+            // One replaying, queueCapacity waiting.
+            if (unfinished >= 1L + limits.queueCapacity()) {
                 throw RunProblems.queueFull(limits.queueCapacity(), 10);
             }
         }

@@ -37,6 +37,7 @@ final class EventLogLines implements Iterator<String> {
     private long lineNumber;
     private long inflated;
     private boolean endedInsideBlock;
+    private boolean lastLineTerminated = true;
 
     /** The limits an import reads under; {@code inflatedSoFar} counts across files of one upload. */
     static final class Limits {
@@ -67,6 +68,11 @@ final class EventLogLines implements Iterator<String> {
 
     String file() {
         return file;
+    }
+
+    /** Whether the line {@link #readLine} returned last ended with a line break (not cut off by the end). */
+    boolean lastLineTerminated() {
+        return lastLineTerminated;
     }
 
     /** Whether the file ended inside a compressed block (accepted only for a log in progress). */
@@ -108,6 +114,7 @@ final class EventLogLines implements Iterator<String> {
                 if (buf[i] == '\n') {
                     int length = i - lineStart;
                     pos = i + 1;
+                    lastLineTerminated = true;
                     return text(pending, pendingLength, buf, lineStart, length);
                 }
             }
@@ -133,6 +140,7 @@ final class EventLogLines implements Iterator<String> {
             pos = end = lineStart = 0;
             if (eof || !fill()) {
                 eof = true;
+                lastLineTerminated = false;
                 return pendingLength == 0 ? null : text(pending, pendingLength, buf, 0, 0);
             }
         }

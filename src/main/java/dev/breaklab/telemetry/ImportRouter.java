@@ -57,7 +57,14 @@ final class ImportRouter extends SparkListener {
     private final String importId;
     private final int maxRuns;
     private final RunStore store = new RunStore(Integer.MAX_VALUE);
-    private final LabListener lab = new LabListener(store);
+    /** The lab's listener; an AQE re-plan (an event without a time) happened at the last time seen. */
+    private final LabListener lab = new LabListener(store) {
+        @Override
+        long now() {
+            return lastEventTime;
+        }
+    };
+
     private final SqlMetricTotals metrics = new SqlMetricTotals();
     private final Map<String, Imported> byKey = new LinkedHashMap<>();
     private final Map<Long, Imported> byExecution = new HashMap<>();
@@ -201,6 +208,9 @@ final class ImportRouter extends SparkListener {
 
     @Override
     public void onStageSubmitted(SparkListenerStageSubmitted event) {
+        if (event.stageInfo().submissionTime().isDefined()) {
+            seen((Long) event.stageInfo().submissionTime().get());
+        }
         if (store.byStage(event.stageInfo().stageId()) != null) {
             metrics.stageSubmitted(
                     event.stageInfo().stageId(),
@@ -212,6 +222,9 @@ final class ImportRouter extends SparkListener {
 
     @Override
     public void onStageCompleted(SparkListenerStageCompleted event) {
+        if (event.stageInfo().completionTime().isDefined()) {
+            seen((Long) event.stageInfo().completionTime().get());
+        }
         lab.onStageCompleted(event);
     }
 

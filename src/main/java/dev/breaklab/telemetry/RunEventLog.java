@@ -182,7 +182,7 @@ public final class RunEventLog {
                             break;
                         }
                         // Only whole lines: the application's log may be being written right now.
-                        if (!line.startsWith(EVENT_PREFIX) || !line.endsWith("}")) {
+                        if (!lines.lastLineTerminated() || !line.startsWith(EVENT_PREFIX) || !line.endsWith("}")) {
                             continue;
                         }
                         int nameEnd = line.indexOf('"', EVENT_PREFIX.length());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import dev.breaklab.LabTest;
@@ -187,8 +188,29 @@ class EventLogTests {
     }
 
     @Test
-    void importedRunsAreNotInTheLabsLog() throws Exception {
+    void unknownRunsHaveNoLog() throws Exception {
         mvc.perform(get("/api/runs/nope/eventlog")).andExpect(status().isNotFound());
+        mvc.perform(get("/api/runs/" + logs.tiny.id() + "/eventlog").param("codec", "gzip"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.field").value("codec"));
+    }
+
+    @Test
+    void theEngineSaysWhereItsEventLogsAre() throws Exception {
+        mvc.perform(get("/api/engine"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.mode").value("embedded"))
+                .andExpect(jsonPath("$.applicationId").value(logs.appId))
+                .andExpect(jsonPath("$.eventLogDir").value(org.hamcrest.Matchers.endsWith("event-logs")))
+                .andExpect(jsonPath("$.applicationStartTime").isString());
+    }
+
+    @Test
+    void theImportPageOffersTheUpload() throws Exception {
+        mvc.perform(get("/imports"))
+                .andExpect(status().isOk())
+                .andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.content()
+                        .string(org.hamcrest.Matchers.containsString("id=\"import-form\"")));
     }
 
     // ---- in
