@@ -109,6 +109,14 @@ form.addEventListener('submit', async (e) => {
   e.preventDefault();
   const file = $('import-file').files[0];
   if (!file) return;
+  const max = Number(form.dataset.maxBytes || 0);
+  if (max && file.size > max) {
+    $('import-status').hidden = false;
+    $('import-state').textContent = 'REFUSED';
+    showProgress(0, file.name);
+    showProblem({title: 'Upload too large', detail: `${file.name} has ${bytes(file.size)}; the limit is ${bytes(max)} (lab.imports.max-bytes)`});
+    return;
+  }
   const data = new FormData(form);
   $('import-submit').disabled = true;
   $('import-status').hidden = false;

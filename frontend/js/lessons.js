@@ -12,8 +12,9 @@ export async function lessonLinks() {
   }
   const byKind = await cache;
   return {
-    link(kind) {
-      const lessons = byKind[kind] || [];
+    /** "This is what <lesson> shows: run it", or null; except: the experiment the page already is about. */
+    link(kind, except) {
+      const lessons = (byKind[kind] || []).filter((l) => l.id !== except);
       if (!lessons.length) return null;
       const first = lessons[0];
       return el('span', {class: 'lesson-link', 'data-lesson': first.id},

@@ -148,7 +148,7 @@ function renderExplain(s) {
       el('strong', {}, x.summary), x.stageId != null ? ` (stage ${x.stageId})` : '', x.operator ? el('code', {}, ` ${x.operator}`) : null,
       x.detail ? el('p', {}, x.detail) : null,
       x.fix ? el('p', {class: 'fix'}, 'Fix: ', x.fix, ' ', fixLink(s, x.action)) : null,
-      lessons?.link(x.kind) ? el('p', {class: 'lesson'}, lessons.link(x.kind)) : null)))] : []));
+      lessons?.link(x.kind, s.experimentId) ? el('p', {class: 'lesson'}, lessons.link(x.kind, s.experimentId)) : null)))] : []));
 }
 
 /** A finding's fix as a link to the experiment page with the variant and knobs filled in. */

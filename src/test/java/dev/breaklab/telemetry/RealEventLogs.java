@@ -42,16 +42,16 @@ import scala.jdk.javaapi.FunctionConverters;
  * application's own first events (application start, environment, executors), replayed from the
  * lab's event log, so each is a complete application log the History Server opens.
  */
-final class RealEventLogs {
+public final class RealEventLogs {
 
     private static RealEventLogs instance;
 
     final Path dir;
-    final RunSnapshot tiny;
-    final RunSnapshot aqe;
-    final String appId;
+    public final RunSnapshot tiny;
+    public final RunSnapshot aqe;
+    public final String appId;
     /** Shape name -> the file or rolling folder Spark wrote. */
-    final Map<String, Path> logs = new LinkedHashMap<>();
+    public final Map<String, Path> logs = new LinkedHashMap<>();
 
     private RealEventLogs(Path dir, RunSnapshot tiny, RunSnapshot aqe, String appId) {
         this.dir = dir;
@@ -60,8 +60,8 @@ final class RealEventLogs {
         this.appId = appId;
     }
 
-    static synchronized RealEventLogs get(SparkSession spark, RunEngine engine, RunStore store, EventLogs eventLogs)
-            throws Exception {
+    public static synchronized RealEventLogs get(
+            SparkSession spark, RunEngine engine, RunStore store, EventLogs eventLogs) throws Exception {
         if (instance == null) {
             instance = write(spark, engine, new Runs(engine, store), eventLogs);
         }
