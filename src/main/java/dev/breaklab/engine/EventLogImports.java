@@ -1,9 +1,7 @@
 package dev.breaklab.engine;
 
 import dev.breaklab.insight.Insight;
-import dev.breaklab.run.Finding;
 import dev.breaklab.run.RunDiagnosis;
-import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.system.ImportProperties;
 import dev.breaklab.system.LabProperties;
 import dev.breaklab.telemetry.EventLogException;
@@ -185,13 +183,12 @@ public class EventLogImports {
                     job.progress);
             job.application = new Application(result.appId(), result.appName(), result.sparkVersion(), result.cores());
             List<LiveRun> runs = result.runs();
-            // Diagnose every run before any becomes visible: an import shows all of its runs or none.
-            for (LiveRun live : runs) {
-                live.publishIfDirty(RunDiagnosis.NONE);
-                RunSnapshot finished = live.snapshot();
-                List<Finding> findings = insight.findings(finished, result.cores(), result.maxResultSizeBytes());
-                live.explained(List.of(), findings, List.of());
-            }
+            // Judged with the uploaded application's own cores and result-size guard; the findings
+            // are on each run's final snapshot before anyone can see it (the publisher applies this).
+            RunDiagnosis diagnosis = snapshot -> snapshot.withInsight(
+                    insight.findings(snapshot, result.cores(), result.maxResultSizeBytes()),
+                    insight.stageCount(snapshot));
+            runs.forEach(live -> live.diagnosedBy(diagnosis));
             List<String> ids = new ArrayList<>();
             for (LiveRun live : runs) {
                 store.add(live);

@@ -40,6 +40,11 @@ public record RunSnapshot(
         StageCount stagePrediction,
         String source) {
 
+    /** A snapshot stored before runs had a source (no {@code source} in its JSON) is a lab run's. */
+    public RunSnapshot {
+        source = source == null ? SOURCE_LAB : source;
+    }
+
     /** {@link #source} of a run the lab itself ran. */
     public static final String SOURCE_LAB = "lab";
 

@@ -413,7 +413,8 @@ final class ImportRouter extends SparkListener {
                                 : "the event log (still being written) ends before this query finished");
             }
             long end = run.end > 0 ? run.end : lastEventTime;
-            run.live.finish(status, Instant.ofEpochMilli(Math.max(end, 0)), error, null);
+            // No experiment, so no evidence or predictions to judge; the findings come with publishing.
+            run.live.finish(status, Instant.ofEpochMilli(Math.max(end, 0)), error, null, List.of(), List.of());
             out.add(run.live);
         }
         return out;

@@ -79,6 +79,9 @@ public final class LiveRun {
     private boolean dirty = true;
     private boolean statusChanged = true;
     private volatile RunSnapshot snapshot;
+    /** Replaces the publisher's diagnosis for a run of another application (an imported log). */
+    private volatile RunDiagnosis ownDiagnosis;
+
     private final CountDownLatch drained = new CountDownLatch(1);
     /** Orders publication (snapshot + delivery to sinks) without holding the state monitor. */
     final Object publishLock = new Object();
@@ -114,6 +117,14 @@ public final class LiveRun {
     synchronized void source(String source) {
         this.source = source;
         touch(true);
+    }
+
+    /**
+     * Diagnoses this run with {@code diagnosis} instead of the publisher's: an imported run is
+     * judged with its own application's cores and result-size guard, not the lab engine's.
+     */
+    public void diagnosedBy(RunDiagnosis diagnosis) {
+        this.ownDiagnosis = diagnosis;
     }
 
     // ---- lifecycle (engine thread) ----
@@ -447,8 +458,9 @@ public final class LiveRun {
             built = build();
         }
         RunSnapshot diagnosed;
+        RunDiagnosis own = ownDiagnosis;
         try {
-            diagnosed = diagnosis.diagnose(built);
+            diagnosed = (own != null ? own : diagnosis).diagnose(built);
         } catch (RuntimeException e) {
             diagnosed = built;
         }

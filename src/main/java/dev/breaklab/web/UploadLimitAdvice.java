@@ -2,6 +2,7 @@ package dev.breaklab.web;
 
 import dev.breaklab.engine.EventLogImports;
 import java.net.URI;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
@@ -18,17 +19,20 @@ import org.springframework.web.multipart.MaxUploadSizeExceededException;
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class UploadLimitAdvice {
 
-    private final EventLogImports imports;
+    /** Optional: web slice tests load every advice without the engine's beans. */
+    private final ObjectProvider<EventLogImports> imports;
 
-    UploadLimitAdvice(EventLogImports imports) {
+    UploadLimitAdvice(ObjectProvider<EventLogImports> imports) {
         this.imports = imports;
     }
 
     @ExceptionHandler(MaxUploadSizeExceededException.class)
     ProblemDetail tooLarge(MaxUploadSizeExceededException e) {
+        EventLogImports known = imports.getIfAvailable();
+        long limit = known != null ? known.maxBytes() : e.getMaxUploadSize();
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(
                 HttpStatus.CONTENT_TOO_LARGE,
-                "the upload is larger than the limit of " + imports.maxBytes() / (1024 * 1024)
+                "the upload is larger than the limit of " + limit / (1024 * 1024)
                         + " MB (lab.imports.max-bytes and spring.servlet.multipart.max-file-size)");
         problem.setType(URI.create("urn:spark-break-lab:problem:event-log-too-large"));
         problem.setTitle("Upload too large");

@@ -77,7 +77,7 @@ class EventLogBadInputTests {
     // ---- refused at once
 
     @Test
-    void aFileThatIsNoEventLogIsTheWrongFormat() throws Exception {
+    void a_file_that_is_no_event_log_is_the_wrong_format() throws Exception {
         JsonNode p = refused("report.csv", "a,b,c\n1,2,3\n".getBytes(StandardCharsets.UTF_8), 400);
         assertThat(type(p)).isEqualTo("event-log-wrong-format");
         assertThat(p.get("field").asString()).isEqualTo("file");
@@ -85,7 +85,7 @@ class EventLogBadInputTests {
     }
 
     @Test
-    void gzipIsNotOneOfSparksCodecs() throws Exception {
+    void gzip_is_not_one_of_sparks_codecs() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (OutputStream gz = new GZIPOutputStream(bytes)) {
             gz.write(String.join("\n", plain).getBytes(StandardCharsets.UTF_8));
@@ -96,14 +96,14 @@ class EventLogBadInputTests {
     }
 
     @Test
-    void aNameThatPromisesACodecTheBytesDoNotHoldIsCorruptCompression() throws Exception {
+    void a_name_that_promises_a_codec_the_bytes_do_not_hold_is_corrupt_compression() throws Exception {
         JsonNode p = refused("app.zstd", Files.readAllBytes(logs.logs.get("lz4")), 400);
         assertThat(type(p)).isEqualTo("event-log-corrupt-compression");
         assertThat(p.get("detail").asString()).contains("not zstd", "lz4");
     }
 
     @Test
-    void aFirstLineThatIsNotJsonNamesLineOne() throws Exception {
+    void a_first_line_that_is_not_json_names_line_one() throws Exception {
         List<String> lines = new ArrayList<>(plain);
         lines.set(0, "{\"Event\": this is not json");
         JsonNode p = refused("app", text(lines), 400);
@@ -112,7 +112,7 @@ class EventLogBadInputTests {
     }
 
     @Test
-    void aLogOfSpark2IsAnUnsupportedVersion() throws Exception {
+    void a_log_of_spark2_is_an_unsupported_version() throws Exception {
         List<String> lines = new ArrayList<>(plain);
         assertThat(lines.get(0)).contains("SparkListenerLogStart");
         lines.set(0, "{\"Event\":\"SparkListenerLogStart\",\"Spark Version\":\"2.4.8\"}");
@@ -123,14 +123,14 @@ class EventLogBadInputTests {
     }
 
     @Test
-    void aLogWithoutItsLogStartHasNoVersion() throws Exception {
+    void a_log_without_its_log_start_has_no_version() throws Exception {
         JsonNode p = refused("app-headless", text(plain.subList(1, plain.size())), 400);
         assertThat(type(p)).isEqualTo("event-log-unsupported-version");
         assertThat(p.get("detail").asString()).contains("not SparkListenerLogStart");
     }
 
     @Test
-    void anUploadOverTheSizeLimitIs413() throws Exception {
+    void an_upload_over_the_size_limit_is413() throws Exception {
         byte[] big = new byte[25 * 1024 * 1024];
         Arrays.fill(big, (byte) '\n');
         byte[] head = text(plain.subList(0, 1));
@@ -141,7 +141,7 @@ class EventLogBadInputTests {
     }
 
     @Test
-    void aZipBombIsRefusedWhileExtracting() throws Exception {
+    void a_zip_bomb_is_refused_while_extracting() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
             zip.putNextEntry(new ZipEntry("app-1"));
@@ -158,7 +158,7 @@ class EventLogBadInputTests {
     }
 
     @Test
-    void aZipOfTwoApplicationsIsRefused() throws Exception {
+    void a_zip_of_two_applications_is_refused() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
             for (String name : List.of("app-1", "app-2")) {
@@ -173,7 +173,7 @@ class EventLogBadInputTests {
     }
 
     @Test
-    void noFileIsAProblemNamingTheField() throws Exception {
+    void no_file_is_a_problem_naming_the_field() throws Exception {
         MvcResult r = mvc.perform(multipart("/api/imports"))
                 .andExpect(status().isBadRequest())
                 .andReturn();
@@ -186,7 +186,7 @@ class EventLogBadInputTests {
     // ---- found while replaying: the import FAILS, naming the line, and no run appears
 
     @Test
-    void aLineThatIsNotJsonFailsTheImportAtThatLine() throws Exception {
+    void a_line_that_is_not_json_fails_the_import_at_that_line() throws Exception {
         List<String> lines = new ArrayList<>(plain);
         lines.add(40, "not json at all");
         JsonNode problem = failed("app-broken", text(lines));
@@ -196,7 +196,7 @@ class EventLogBadInputTests {
     }
 
     @Test
-    void jsonThatIsNoSparkEventFailsTheImportAtThatLine() throws Exception {
+    void json_that_is_no_spark_event_fails_the_import_at_that_line() throws Exception {
         List<String> lines = new ArrayList<>(plain);
         lines.add(30, "{\"Event\":\"SparkListenerTaskEnd\",\"Stage ID\":\"not a number\"}");
         JsonNode problem = failed("app-odd", text(lines));
@@ -205,7 +205,7 @@ class EventLogBadInputTests {
     }
 
     @Test
-    void corruptCompressedDataFailsTheImportAtTheLineBeingRead() throws Exception {
+    void corrupt_compressed_data_fails_the_import_at_the_line_being_read() throws Exception {
         byte[] zstd = Files.readAllBytes(logs.logs.get("zstd"));
         byte[] broken = zstd.clone();
         for (int i = broken.length / 2; i < broken.length / 2 + 64; i++) {
@@ -217,7 +217,7 @@ class EventLogBadInputTests {
     }
 
     @Test
-    void aDecompressionBombInsideTheCodecFails() throws Exception {
+    void a_decompression_bomb_inside_the_codec_fails() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (OutputStream out =
                 CompressionCodec.createCodec(new SparkConf(false), "zstd").compressedOutputStream(bytes)) {
@@ -234,7 +234,7 @@ class EventLogBadInputTests {
     }
 
     @Test
-    void anAbsurdlyLongLineFailsAtThatLine() throws Exception {
+    void an_absurdly_long_line_fails_at_that_line() throws Exception {
         List<String> lines = new ArrayList<>(plain);
         lines.add(20, "{\"Event\":\"com.example.Padding\",\"pad\":\"" + "x".repeat(3 * 1024 * 1024) + "\"}");
         JsonNode problem = failed("app-long", text(lines));
@@ -246,7 +246,7 @@ class EventLogBadInputTests {
     // ---- tolerated
 
     @Test
-    void vendorEventsSparkDoesNotKnowAreCountedNotFatal() throws Exception {
+    void vendor_events_spark_does_not_know_are_counted_not_fatal() throws Exception {
         List<String> lines = new ArrayList<>(plain);
         for (int i = 0; i < 3; i++) {
             lines.add(10 + i, "{\"Event\":\"com.vendor.spark.QueryProfileEvent\",\"profile\":{\"x\":" + i + "}}");
@@ -258,7 +258,7 @@ class EventLogBadInputTests {
     }
 
     @Test
-    void redactionHidesHostsPathsAndUsersInTheRuns() throws Exception {
+    void redaction_hides_hosts_paths_and_users_in_the_runs() throws Exception {
         String user = System.getProperty("user.name");
         JsonNode done = imported("app-redacted", text(plain), "hosts,paths,users");
         StringBuilder all = new StringBuilder();

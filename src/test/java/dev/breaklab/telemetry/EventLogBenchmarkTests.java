@@ -78,7 +78,7 @@ class EventLogBenchmarkTests {
     Path dir;
 
     @Test
-    void replayFigures() throws Exception {
+    void replay_figures() throws Exception {
         StringBuilder report = new StringBuilder("\n=== Event-log import benchmark ===\n");
         report.append(String.format(
                 Locale.ROOT,

@@ -101,7 +101,7 @@ class EventLogTests {
     // ---- out
 
     @Test
-    void aRunDownloadsAsItsOwnEventLogThatTheHistoryServerOpens() throws Exception {
+    void a_run_downloads_as_its_own_event_log_that_the_history_server_opens() throws Exception {
         RunSnapshot run = logs.aqe;
         MvcResult result = mvc.perform(get("/api/runs/" + run.id() + "/eventlog"))
                 .andExpect(status().isOk())
@@ -172,7 +172,7 @@ class EventLogTests {
     }
 
     @Test
-    void anotherRunsLogHoldsOnlyThatRun() throws Exception {
+    void another_runs_log_holds_only_that_run() throws Exception {
         byte[] log = mvc.perform(
                         get("/api/runs/" + logs.tiny.id() + "/eventlog").param("codec", "none"))
                 .andExpect(status().isOk())
@@ -188,7 +188,7 @@ class EventLogTests {
     }
 
     @Test
-    void unknownRunsHaveNoLog() throws Exception {
+    void unknown_runs_have_no_log() throws Exception {
         mvc.perform(get("/api/runs/nope/eventlog")).andExpect(status().isNotFound());
         mvc.perform(get("/api/runs/" + logs.tiny.id() + "/eventlog").param("codec", "gzip"))
                 .andExpect(status().isBadRequest())
@@ -196,7 +196,7 @@ class EventLogTests {
     }
 
     @Test
-    void theEngineSaysWhereItsEventLogsAre() throws Exception {
+    void the_engine_says_where_its_event_logs_are() throws Exception {
         mvc.perform(get("/api/engine"))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.mode").value("embedded"))
@@ -206,7 +206,7 @@ class EventLogTests {
     }
 
     @Test
-    void theImportPageOffersTheUpload() throws Exception {
+    void the_import_page_offers_the_upload() throws Exception {
         mvc.perform(get("/imports"))
                 .andExpect(status().isOk())
                 .andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.content()
@@ -217,27 +217,27 @@ class EventLogTests {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"plain", "zstd", "lz4", "snappy", "lzf", "inprogress-zstd"})
-    void aSingleFileReplaysIntoRunsThatMatchTheLiveOnes(String shape) throws Exception {
+    void a_single_file_replays_into_runs_that_match_the_live_ones(String shape) throws Exception {
         Path log = logs.logs.get(shape);
         JsonNode done = importFile(log.getFileName().toString(), Files.readAllBytes(log));
         assertMatchesLive(done);
     }
 
     @Test
-    void aZippedRollingFolderReplaysInOrder() throws Exception {
+    void a_zipped_rolling_folder_replays_in_order() throws Exception {
         assertThat(logs.rollingFiles()).as("the rolling log really rolled").isGreaterThan(1);
         Path zip = logs.zippedRollingFolder();
         assertMatchesLive(importFile("rolling.zip", Files.readAllBytes(zip)));
     }
 
     @Test
-    void theHistoryServersZipReplays() throws Exception {
+    void the_history_servers_zip_replays() throws Exception {
         assertMatchesLive(importFile("logs.zip", Files.readAllBytes(logs.historyServerZip("rolling"))));
         assertMatchesLive(importFile("eventLogs-app.zip", Files.readAllBytes(logs.historyServerZip("lz4"))));
     }
 
     @Test
-    void anInProgressLogWithACutOffLastLineIsAccepted() throws Exception {
+    void an_in_progress_log_with_a_cut_off_last_line_is_accepted() throws Exception {
         Path truncated = logs.truncatedInProgress();
         JsonNode done = importFile(truncated.getFileName().toString(), Files.readAllBytes(truncated));
         assertThat(done.get("warnings").toString()).contains("cut off");
@@ -245,7 +245,7 @@ class EventLogTests {
     }
 
     @Test
-    void aDownloadedRunImportsAsThatRunAlone() throws Exception {
+    void a_downloaded_run_imports_as_that_run_alone() throws Exception {
         byte[] log = mvc.perform(get("/api/runs/" + logs.aqe.id() + "/eventlog"))
                 .andReturn()
                 .getResponse()
@@ -260,7 +260,7 @@ class EventLogTests {
     }
 
     @Test
-    void findingsLinkToTheLessonThatTeachesThem() throws Exception {
+    void findings_link_to_the_lesson_that_teaches_them() throws Exception {
         JsonNode lessons = json.readTree(mvc.perform(get("/api/findings/lessons"))
                 .andExpect(status().isOk())
                 .andReturn()

@@ -41,7 +41,7 @@ class ImportBrowserTests {
     EventLogs eventLogs;
 
     @Test
-    void aLogUploadedOnTheImportPageBecomesRunsThatNameTheirLessons() throws Exception {
+    void a_log_uploaded_on_the_import_page_becomes_runs_that_name_their_lessons() throws Exception {
         Path log = RealEventLogs.get(spark, engine, store, eventLogs).logs.get("lz4");
         try (Browser browser = Browser.open(port)) {
             browser.go("/imports");

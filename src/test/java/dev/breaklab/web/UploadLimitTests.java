@@ -30,7 +30,7 @@ class UploadLimitTests {
     JsonMapper json;
 
     @Test
-    void aPartOverTheMultipartLimitIs413ProblemJson() throws Exception {
+    void a_part_over_the_multipart_limit_is413_problem_json() throws Exception {
         String boundary = "----lab" + System.nanoTime();
         byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"huge\"\r\n"
                         + "Content-Type: application/octet-stream\r\n\r\n")
