@@ -89,7 +89,17 @@ async function follow(id) {
       }
     } catch (e) {
       clearInterval(polling);
-      showProblem(e.problem || {title: 'Import lost', detail: e.message});
+      if (e.status === 404) {
+        // Import statuses live in memory (lab.imports.retained); the runs an import made are in the history.
+        $('import-status').hidden = false;
+        $('import-id').textContent = id;
+        $('import-state').textContent = 'FORGOTTEN';
+        showProblem({title: 'Import no longer remembered',
+          detail: `The lab no longer remembers the status of import ${id}; the runs it made are in the run list.`});
+        fill($('import-warnings'), el('li', {}, el('a', {href: `/runs?experiment=import&variant=${encodeURIComponent(id)}`}, `Runs of import ${id}`)));
+      } else {
+        showProblem(e.problem || {title: 'Import lost', detail: e.message});
+      }
     }
   };
   polling = setInterval(tick, 500);

@@ -42,8 +42,14 @@ function renderHead(s) {
   $('run-title').textContent = s.source === 'import' ? `Imported: ${s.description}` : `${experiment?.title || s.experimentId} — ${s.variant}`;
   document.title = `${s.status} · ${s.experimentId} ${s.variant} · Spark Break Lab`;
   const link = $('experiment-link');
-  link.href = '/experiments/' + s.experimentId;
-  link.textContent = s.experimentId;
+  if (s.source === 'import') {
+    // An imported run belongs to no experiment: its crumb is the import's runs (the history keeps them).
+    link.href = `/runs?experiment=${encodeURIComponent(s.experimentId)}&variant=${encodeURIComponent(s.variant)}`;
+    link.textContent = `import ${s.variant}`;
+  } else {
+    link.href = '/experiments/' + s.experimentId;
+    link.textContent = s.experimentId;
+  }
   const running = !FINISHED.has(s.status);
   $('cancel').hidden = !running;
   const fix = $('run-fix');
@@ -121,6 +127,8 @@ function renderExplain(s) {
             ok ? '' : el('span', {class: 'hot'}, ' — surprise!')),
           e.measured ? el('p', {class: 'ev-measured'}, 'Measured: ', el('code', {}, e.measured)) : null));
     }));
+  } else if (s.source === 'import') {
+    fill(ev, el('li', {class: 'muted'}, 'No evidence: an imported run belongs to no experiment. Its findings, below, link to the lessons that teach them.'));
   } else if (FINISHED.has(s.status)) {
     fill(ev, el('li', {class: 'muted'}, s.status === 'SUCCEEDED' ? 'Checking the evidence…' : 'No evidence: the run did not finish normally.'));
   } else if (experiment) {
@@ -139,6 +147,8 @@ function renderExplain(s) {
           el('td', {}, p.question || p.questionId),
           el('td', {}, p.answer ?? el('span', {class: 'muted'}, '—')),
           el('td', {}, el('strong', {}, p.actual ?? '?'), p.correct === true ? ' ✔' : p.correct === false ? ' ✘' : ''))))));
+  } else if (s.source === 'import') {
+    fill(pr, el('p', {class: 'muted'}, 'No predictions: nobody predicted an imported run.'));
   } else if (FINISHED.has(s.status)) {
     fill(pr, el('p', {class: 'muted'}, s.status === 'SUCCEEDED' ? 'Checking your predictions…' : 'Predictions are only checked on a finished run.'));
   }
@@ -153,6 +163,7 @@ function renderExplain(s) {
 
 /** A finding's fix as a link to the experiment page with the variant and knobs filled in. */
 function fixLink(s, action) {
+  if (s.source === 'import') return null; // no experiment page to try it on
   if (!action || (!action.variant && !Object.keys(action.knobs || {}).length)) return null;
   const q = new URLSearchParams();
   if (action.variant) q.set('variant', action.variant);

@@ -7,6 +7,10 @@ import dev.breaklab.engine.EventLogs;
 import dev.breaklab.engine.RunEngine;
 import dev.breaklab.telemetry.RealEventLogs;
 import dev.breaklab.telemetry.RunStore;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +24,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 /**
  * The import page in headless Chromium: a log real Spark wrote is uploaded through the form, its
  * progress followed to SUCCEEDED, its runs listed with the lesson each finding points to, and an
- * imported run opens like any run; a file that is no event log shows the server's problem.
+ * imported run opens like any run, every link it shows leading somewhere; a file that is no event log shows the server's problem.
  */
 @LabTest
 class ImportBrowserTests {
@@ -39,6 +43,8 @@ class ImportBrowserTests {
 
     @Autowired
     EventLogs eventLogs;
+
+    private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
     void a_log_uploaded_on_the_import_page_becomes_runs_that_name_their_lessons() throws Exception {
@@ -65,7 +71,32 @@ class ImportBrowserTests {
             browser.awaitVisible("#findings [data-lesson='tiny-partitions']", Duration.ofSeconds(30));
             assertThat(browser.find("#spark-ui").isDisplayed()).isFalse();
             assertThat(browser.find("#event-log").isDisplayed()).isFalse();
+            assertThat(browser.find("#experiment-link").getDomAttribute("href"))
+                    .startsWith("/runs?experiment=import&variant=");
+            // Every link the imported run's page shows leads somewhere (no experiment page for "import").
+            for (WebElement a : browser.all("main a[href]")) {
+                if (!a.isDisplayed()) {
+                    continue;
+                }
+                String href = a.getDomProperty("href");
+                if (!href.startsWith("http://localhost:" + port)) {
+                    continue;
+                }
+                HttpResponse<Void> response = http.send(
+                        HttpRequest.newBuilder(URI.create(href)).build(), HttpResponse.BodyHandlers.discarding());
+                assertThat(response.statusCode())
+                        .as(a.getText() + " -> " + href)
+                        .isLessThan(400);
+            }
             browser.screenshot("11-imported-run");
+
+            browser.find("#experiment-link").click();
+            browser.awaitVisible("#runs-table tbody tr[data-run]", Duration.ofSeconds(30));
+            assertThat(browser.all("#runs-table tbody tr[data-run]"))
+                    .isNotEmpty()
+                    .allSatisfy(tr -> assertThat(tr.findElement(By.cssSelector("td:nth-child(2) a"))
+                                    .getDomAttribute("href"))
+                            .isEqualTo("/imports"));
 
             Path csv = Files.createTempFile("not-a-log", ".csv");
             Files.writeString(csv, "a,b,c\n1,2,3\n");
