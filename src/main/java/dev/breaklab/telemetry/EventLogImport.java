@@ -78,6 +78,7 @@ public final class EventLogImport {
             "org.apache.spark.sql.execution.ui.SparkListenerDriverAccumUpdates");
 
     private static final String EVENT_PREFIX = "{\"Event\":\"";
+    private static final String TASK_START_PREFIX = EVENT_PREFIX + "SparkListenerTaskStart\"";
     private static final Pattern VERSION = Pattern.compile("^(\\d+)\\.(\\d+)");
 
     private EventLogImport() {}
@@ -288,6 +289,14 @@ public final class EventLogImport {
     private static boolean accept(
             String line, Progress progress, Map<String, Boolean> known, Map<String, Long> unknown) {
         progress.events.incrementAndGet();
+        // The two events of every task first, without cutting out the name: half of a log's lines
+        // are task starts, which no run needs, and a third or more task ends.
+        if (line.startsWith(TASK_START_PREFIX)) {
+            return false;
+        }
+        if (TaskEndJson.isTaskEnd(line)) {
+            return true;
+        }
         if (!line.startsWith(EVENT_PREFIX)) {
             return !line.isBlank();
         }

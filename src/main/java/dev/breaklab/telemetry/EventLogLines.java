@@ -30,6 +30,9 @@ final class EventLogLines implements Iterator<String> {
     private final boolean maybeTruncated;
 
     private byte[] buf = new byte[64 * 1024];
+    /** A line that spans reads of {@link #buf} is gathered here (see {@link #carry}). */
+    private byte[] carry = new byte[0];
+
     private int pos;
     private int end;
     private boolean eof;
@@ -107,20 +110,18 @@ final class EventLogLines implements Iterator<String> {
     /** Reads the next line, or null at the end. */
     String readLine() throws IOException {
         int lineStart = pos;
-        byte[] pending = null;
-        int pendingLength = 0;
+        int carried = 0;
         while (true) {
             for (int i = pos; i < end; i++) {
                 if (buf[i] == '\n') {
-                    int length = i - lineStart;
                     pos = i + 1;
                     lastLineTerminated = true;
-                    return text(pending, pendingLength, buf, lineStart, length);
+                    return text(carried, lineStart, i - lineStart);
                 }
             }
             // No newline in the buffer: keep what we have and read more.
             int have = end - lineStart;
-            if (pendingLength + have > limits.maxLineBytes) {
+            if (carried + have > limits.maxLineBytes) {
                 throw new EventLogException(
                         Kind.LINE_TOO_LONG,
                         file,
@@ -128,22 +129,48 @@ final class EventLogLines implements Iterator<String> {
                         "line " + (lineNumber + 1) + " of " + file + " is longer than " + size(limits.maxLineBytes)
                                 + " (lab.imports.max-line-bytes)");
             }
-            if (have > 0) {
-                if (pending == null) {
-                    pending = new byte[Math.max(have * 2, 256 * 1024)];
-                } else if (pendingLength + have > pending.length) {
-                    pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingLength + have));
-                }
-                System.arraycopy(buf, lineStart, pending, pendingLength, have);
-                pendingLength += have;
-            }
+            carry(carried, lineStart, have);
+            carried += have;
             pos = end = lineStart = 0;
             if (eof || !fill()) {
                 eof = true;
                 lastLineTerminated = false;
-                return pendingLength == 0 ? null : text(pending, pendingLength, buf, 0, 0);
+                return carried == 0 ? null : text(carried, 0, 0);
             }
         }
+    }
+
+    /**
+     * Appends {@code buf[start, start + length)} to the line gathered so far. One array, reused: a
+     * line crosses a buffer boundary every few dozen lines, and a fresh array each time was most
+     * of an import's garbage.
+     */
+    private void carry(int carried, int start, int length) {
+        if (length == 0) {
+            return;
+        }
+        if (carried + length > carry.length) {
+            carry = Arrays.copyOf(carry, Math.max(Math.max(carry.length * 2, 64 * 1024), carried + length));
+        }
+        System.arraycopy(buf, start, carry, carried, length);
+    }
+
+    private String text(int carried, int start, int length) {
+        byte[] bytes = buf;
+        if (carried > 0) {
+            carry(carried, start, length);
+            bytes = carry;
+            start = 0;
+            length += carried;
+        }
+        if (length > 0 && bytes[start + length - 1] == '\r') {
+            length--;
+        }
+        String line = new String(bytes, start, length, StandardCharsets.UTF_8);
+        if (carry.length > 1 << 20) {
+            carry = new byte[0]; // an odd huge line: do not keep its buffer for the rest of the file
+        }
+        return line;
     }
 
     private boolean fill() throws IOException {
@@ -196,22 +223,6 @@ final class EventLogLines implements Iterator<String> {
                 "the compressed data of " + file + " is corrupt at line " + (lineNumber + 1) + ": "
                         + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()),
                 e);
-    }
-
-    private static String text(byte[] pending, int pendingLength, byte[] buf, int start, int length) {
-        if (length > 0 && buf[start + length - 1] == '\r') {
-            length--;
-        }
-        if (pending == null) {
-            return new String(buf, start, length, StandardCharsets.UTF_8);
-        }
-        byte[] all = Arrays.copyOf(pending, pendingLength + length);
-        System.arraycopy(buf, start, all, pendingLength, length);
-        int n = all.length;
-        if (n > 0 && all[n - 1] == '\r') {
-            n--;
-        }
-        return new String(all, 0, n, StandardCharsets.UTF_8);
     }
 
     private static String size(long bytes) {

@@ -18,7 +18,8 @@ import org.apache.spark.util.JsonProtocol;
  * The loop of Spark's {@code ReplayListenerBus.replay}, with the parsing spread over threads: lines
  * are read in order, parsed by Spark's {@code JsonProtocol} in batches on {@code parsers}, and
  * posted in their original order to the bus on the calling thread, so listeners see exactly the
- * sequence a single-threaded replay delivers. Parsing is about 80% of a replay's cost. Failures keep
+ * sequence a single-threaded replay delivers. Parsing is most of a replay's cost; task ends, most of
+ * the lines, are read by {@link TaskEndJson}, which leaves out what no run uses. Failures keep
  * Spark's rules: an event class Spark does not have or a property it does not know drops the event;
  * a line that is not JSON fails the replay unless it is the last line of a log still being written
  * ({@code maybeTruncated}); any other line Spark cannot read fails it too, here with its line
@@ -102,7 +103,9 @@ final class ParallelReplay {
         Object[] results = new Object[batch.size()];
         for (int i = 0; i < batch.size(); i++) {
             try {
-                results[i] = JsonProtocol.sparkEventFromJson(batch.lines()[i]);
+                String line = batch.lines()[i];
+                results[i] =
+                        TaskEndJson.isTaskEnd(line) ? TaskEndJson.parse(line) : JsonProtocol.sparkEventFromJson(line);
             } catch (Throwable t) {
                 results[i] = t;
             }
