@@ -9,18 +9,19 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import org.apache.spark.executor.ExecutorMetrics;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.util.JsonProtocol;
 
 /**
  * Reads a {@code SparkListenerTaskEnd} line, most of an event log (every task ends once), leaving
  * out while it reads what no imported run uses: the task's executor metrics (JVM and process memory
- * peaks, {@code "Task Executor Metrics"}) and the internal accumulator updates in {@code "Task
- * Info"."Accumulables"} (the task metrics again, as accumulators: {@code "Internal": true}, names
- * {@code internal.*}). Only the SQL metric updates stay there, which is what {@link SqlMetricTotals}
- * reads. The rest is Spark's own {@code JsonProtocol.taskEndFromJson}, on the smaller tree: the
- * same {@code TaskInfo} and {@code TaskMetrics} the full parse gives, a zero {@code ExecutorMetrics}
- * (what Spark reads from a log that has none). Built with Jackson's streaming parser the way {@code
+ * peaks, {@code "Task Executor Metrics"}) and the task-metric accumulator updates in {@code "Task
+ * Info"."Accumulables"} (the task metrics again, named {@code internal.metrics.*}). The SQL metric
+ * updates stay there, which is what {@link SqlMetricTotals} reads. The rest is Spark's own {@code JsonProtocol} ({@code taskInfoFromJson}, {@code
+ * taskMetricsFromJson}, {@code taskEndReasonFromJson}) on the smaller tree: the same {@code TaskInfo}
+ * and {@code TaskMetrics} the full parse gives, and zero {@code ExecutorMetrics} (what Spark reads
+ * from a log that has none). Built with Jackson's streaming parser the way {@code
  * readTree} builds it (int, long, big integer and double nodes alike), so Spark reads the values
  * the same; a line that is not JSON fails with Jackson's {@link JsonParseException} as before.
  */
@@ -29,8 +30,16 @@ final class TaskEndJson {
     /** How Spark's {@code JsonProtocol} starts every task end it writes. */
     static final String PREFIX = "{\"Event\":\"SparkListenerTaskEnd\"";
 
+    /**
+     * Spark's {@code InternalAccumulator.METRICS_PREFIX}. Not the {@code Internal} flag: Spark 4.2
+     * writes {@code "Internal": true} on SQL metric updates too.
+     */
+    private static final String TASK_METRICS_PREFIX = "internal.metrics.";
+
     private static final JsonFactory JSON = new JsonFactory();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    /** What Spark reads when a task end has no executor metrics: every metric 0. */
+    private static final ExecutorMetrics NO_EXECUTOR_METRICS = JsonProtocol.executorMetricsFromJson(null);
 
     private enum Level {
         ROOT,
@@ -53,8 +62,24 @@ final class TaskEndJson {
             if (p.nextToken() != null) {
                 throw new JsonParseException(p, "text after the task end's JSON object");
             }
-            return JsonProtocol.taskEndFromJson(root);
+            return taskEnd(root);
         }
+    }
+
+    /**
+     * Spark's {@code taskEndFromJson}, field for field, but for the executor metrics: one shared zero
+     * {@code ExecutorMetrics} (nobody reads it; Spark builds a fresh one from an absent field).
+     */
+    private static SparkListenerTaskEnd taskEnd(ObjectNode json) {
+        JsonNode attempt = json.get("Stage Attempt ID");
+        return new SparkListenerTaskEnd(
+                json.get("Stage ID").intValue(),
+                attempt == null || attempt.isNull() ? 0 : attempt.intValue(),
+                json.get("Task Type").textValue(),
+                JsonProtocol.taskEndReasonFromJson(json.get("Task End Reason")),
+                JsonProtocol.taskInfoFromJson(json.get("Task Info")),
+                NO_EXECUTOR_METRICS,
+                JsonProtocol.taskMetricsFromJson(json.get("Task Metrics")));
     }
 
     private static ObjectNode object(JsonParser p, Level level) throws IOException {
@@ -75,7 +100,7 @@ final class TaskEndJson {
         return node;
     }
 
-    /** The accumulator updates of a task but the internal ones (Spark writes {@code Name} before {@code Internal}). */
+    /** A task's accumulator updates but those of its task metrics (Spark writes {@code Name} right after {@code ID}). */
     private static ArrayNode sqlAccumulables(JsonParser p) throws IOException {
         ArrayNode out = NODES.arrayNode();
         for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
@@ -92,9 +117,7 @@ final class TaskEndJson {
                     p.skipChildren();
                 } else if ("Name".equals(name)
                         && value == JsonToken.VALUE_STRING
-                        && p.getText().startsWith("internal.")) {
-                    internal = true;
-                } else if ("Internal".equals(name) && value == JsonToken.VALUE_TRUE) {
+                        && p.getText().startsWith(TASK_METRICS_PREFIX)) {
                     internal = true;
                 } else {
                     update.set(name, value(p, value));
