@@ -5,6 +5,8 @@ import {RunFeed} from './live.js';
 import {distribution, quantileTable, timeline, stageColor, batchBars} from './charts.js';
 import {stageGraph, latestAttempts} from './stages.js';
 import {flatten, drawPlan, nodeDetails, diffStates, changeSummary} from './plan.js';
+import {lessonLinks} from './lessons.js';
+import {eventLogLinks} from './runlinks.js';
 
 const main = document.querySelector('main');
 const runId = main.dataset.run;
@@ -13,6 +15,7 @@ const $ = (id) => document.getElementById(id);
 let snapshot = null;
 let experiment = null;
 let engine = null;
+let lessons = null;
 let selectedStage = null;
 let stagePinned = false;
 let planExec = 0;
@@ -36,20 +39,27 @@ function renderHead(s) {
   status.className = 'status status-' + s.status.toLowerCase();
   status.textContent = s.status.replace('_', ' ');
   status.dataset.status = s.status;
-  $('run-title').textContent = `${experiment?.title || s.experimentId} — ${s.variant}`;
+  $('run-title').textContent = s.source === 'import' ? `Imported: ${s.description}` : `${experiment?.title || s.experimentId} — ${s.variant}`;
   document.title = `${s.status} · ${s.experimentId} ${s.variant} · Spark Break Lab`;
   const link = $('experiment-link');
-  link.href = '/experiments/' + s.experimentId;
-  link.textContent = s.experimentId;
+  if (s.source === 'import') {
+    // An imported run belongs to no experiment: its crumb is the import's runs (the history keeps them).
+    link.href = `/runs?experiment=${encodeURIComponent(s.experimentId)}&variant=${encodeURIComponent(s.variant)}`;
+    link.textContent = `import ${s.variant}`;
+  } else {
+    link.href = '/experiments/' + s.experimentId;
+    link.textContent = s.experimentId;
+  }
   const running = !FINISHED.has(s.status);
   $('cancel').hidden = !running;
   const fix = $('run-fix');
-  fix.hidden = running;
+  fix.hidden = running || s.source === 'import';
   const next = s.variant === 'broken' ? 'fixed' : 'broken';
   fix.href = `/experiments/${s.experimentId}?variant=${next}`;
   fix.textContent = `Run ${next}`;
   const ui = $('spark-ui');
-  if (engine?.sparkUiUrl && s.jobs?.length) {
+  eventLogLinks(s, engine);
+  if (engine?.sparkUiUrl && s.jobs?.length && s.source !== 'import') {
     ui.hidden = false;
     const ids = s.jobs.map((j) => j.jobId);
     ui.href = ids.length === 1 ? `${engine.sparkUiUrl}/jobs/job/?id=${ids[0]}` : `${engine.sparkUiUrl}/jobs/`;
@@ -117,6 +127,8 @@ function renderExplain(s) {
             ok ? '' : el('span', {class: 'hot'}, ' — surprise!')),
           e.measured ? el('p', {class: 'ev-measured'}, 'Measured: ', el('code', {}, e.measured)) : null));
     }));
+  } else if (s.source === 'import') {
+    fill(ev, el('li', {class: 'muted'}, 'No evidence: an imported run belongs to no experiment. Its findings, below, link to the lessons that teach them.'));
   } else if (FINISHED.has(s.status)) {
     fill(ev, el('li', {class: 'muted'}, s.status === 'SUCCEEDED' ? 'Checking the evidence…' : 'No evidence: the run did not finish normally.'));
   } else if (experiment) {
@@ -135,6 +147,8 @@ function renderExplain(s) {
           el('td', {}, p.question || p.questionId),
           el('td', {}, p.answer ?? el('span', {class: 'muted'}, '—')),
           el('td', {}, el('strong', {}, p.actual ?? '?'), p.correct === true ? ' ✔' : p.correct === false ? ' ✘' : ''))))));
+  } else if (s.source === 'import') {
+    fill(pr, el('p', {class: 'muted'}, 'No predictions: nobody predicted an imported run.'));
   } else if (FINISHED.has(s.status)) {
     fill(pr, el('p', {class: 'muted'}, s.status === 'SUCCEEDED' ? 'Checking your predictions…' : 'Predictions are only checked on a finished run.'));
   }
@@ -143,11 +157,13 @@ function renderExplain(s) {
     el('li', {class: 'finding sev-' + (x.severity || '').toLowerCase(), 'data-finding': x.kind},
       el('strong', {}, x.summary), x.stageId != null ? ` (stage ${x.stageId})` : '', x.operator ? el('code', {}, ` ${x.operator}`) : null,
       x.detail ? el('p', {}, x.detail) : null,
-      x.fix ? el('p', {class: 'fix'}, 'Fix: ', x.fix, ' ', fixLink(s, x.action)) : null)))] : []));
+      x.fix ? el('p', {class: 'fix'}, 'Fix: ', x.fix, ' ', fixLink(s, x.action)) : null,
+      lessons?.link(x.kind, s.experimentId) ? el('p', {class: 'lesson'}, lessons.link(x.kind, s.experimentId)) : null)))] : []));
 }
 
 /** A finding's fix as a link to the experiment page with the variant and knobs filled in. */
 function fixLink(s, action) {
+  if (s.source === 'import') return null; // no experiment page to try it on
   if (!action || (!action.variant && !Object.keys(action.knobs || {}).length)) return null;
   const q = new URLSearchParams();
   if (action.variant) q.set('variant', action.variant);
@@ -405,9 +421,10 @@ function onState(state) {
     fill($('error'), el('h2', {}, 'Unknown run'), el('p', {}, `The lab does not know run ${runId}: ${e.message}. Finished runs are forgotten after a while.`));
     return;
   }
-  [experiment, engine] = await Promise.all([
-    fetchJson('/api/experiments/' + encodeURIComponent(snapshot.experimentId)).catch(() => null),
+  [experiment, engine, lessons] = await Promise.all([
+    snapshot.source === 'import' ? null : fetchJson('/api/experiments/' + encodeURIComponent(snapshot.experimentId)).catch(() => null),
     fetchJson('/api/engine').catch(() => null),
+    lessonLinks(),
   ]);
   renderSnippetButtons(snapshot);
   onSnapshot(snapshot);

@@ -79,7 +79,9 @@ function render() {
     const other = FINISHED.has(r.status) && runs.find((o) => o.id !== r.id && o.experimentId === r.experimentId && o.variant !== r.variant && o.status === 'SUCCEEDED');
     return el('tr', {'data-run': r.id, class: 'run-' + r.status.toLowerCase()},
       el('td', {}, el('a', {href: '/runs/' + r.id}, r.id)),
-      el('td', {}, el('a', {href: '/experiments/' + r.experimentId}, r.experimentId)),
+      el('td', {}, r.source === 'import'
+        ? el('a', {href: '/imports', title: 'replayed from an uploaded Spark event log'}, r.experimentId)
+        : el('a', {href: '/experiments/' + r.experimentId}, r.experimentId)),
       el('td', {}, r.variant),
       el('td', {}, statusBadge(r.status)),
       el('td', {}, submitted(r.submittedAt)),

@@ -55,9 +55,12 @@ class SparkConfiguration {
         Path data = properties.dataDir().toAbsolutePath();
         Path local;
         Path warehouse;
+        Path eventLogs;
         try {
             local = Files.createDirectories(data.resolve("spark-local"));
             warehouse = Files.createDirectories(data.resolve("warehouse"));
+            // Spark's own event logs (Spark 4.2 defaults: zstd, rolling at 128 MB), for the History Server.
+            eventLogs = Files.createDirectories(data.resolve("event-logs"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -72,6 +75,8 @@ class SparkConfiguration {
                 .config("spark.ui.port", engine.uiPort())
                 .config("spark.ui.showConsoleProgress", false)
                 .config("spark.driver.maxResultSize", engine.maxResultSize())
+                .config("spark.eventLog.enabled", true)
+                .config("spark.eventLog.dir", eventLogs.toUri().toString())
                 // Run sessions differ only in SQL settings; keep the shared ones predictable.
                 .config("spark.sql.session.timeZone", "UTC")
                 // Spark's status store (the Spark UI's data, on the heap) keeps 1,000 jobs, 1,000

@@ -54,10 +54,6 @@ public class RunHistory {
 
     /** Stores the run, replacing an earlier snapshot of the same run. */
     public void save(RunSnapshot run) {
-        save(run, RunSummary.LAB);
-    }
-
-    public void save(RunSnapshot run, String source) {
         if (run.submittedAt() == null) {
             throw new IllegalArgumentException("run " + run.id() + " has no submission time");
         }
@@ -66,7 +62,7 @@ public class RunHistory {
         row.put("experimentId", run.experimentId());
         row.put("variant", run.variant());
         row.put("status", run.status().name());
-        row.put("source", source);
+        row.put("source", run.source());
         row.put("submittedAt", time(run.submittedAt()));
         row.put("finishedAt", time(run.finishedAt()));
         row.put("durationMs", run.durationMs());

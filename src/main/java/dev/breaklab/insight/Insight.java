@@ -61,7 +61,15 @@ public class Insight implements RunDiagnosis {
 
     /** Every finding on the run, most severe first. */
     public List<Finding> findings(RunSnapshot run) {
-        Subject subject = new Subject(run, facts.cores(), facts.maxResultSizeBytes());
+        return findings(run, facts.cores(), facts.maxResultSizeBytes());
+    }
+
+    /**
+     * The same for a run of another application (an imported event log): its own task slots and
+     * {@code spark.driver.maxResultSize}, not the lab engine's.
+     */
+    public List<Finding> findings(RunSnapshot run, int cores, long maxResultSizeBytes) {
+        Subject subject = new Subject(run, cores, maxResultSizeBytes);
         List<Observation> observations = new ArrayList<>();
         for (Rule rule : rules) {
             try {

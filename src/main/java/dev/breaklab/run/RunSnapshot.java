@@ -37,7 +37,80 @@ public record RunSnapshot(
         List<BatchSnapshot> batches,
         List<StreamQuerySnapshot> queries,
         Map<String, Long> measurements,
-        StageCount stagePrediction) {
+        StageCount stagePrediction,
+        String source) {
+
+    /** A snapshot stored before runs had a source (no {@code source} in its JSON) is a lab run's. */
+    public RunSnapshot {
+        source = source == null ? SOURCE_LAB : source;
+    }
+
+    /** {@link #source} of a run the lab itself ran. */
+    public static final String SOURCE_LAB = "lab";
+
+    /** {@link #source} of a run replayed from an uploaded Spark event log. */
+    public static final String SOURCE_IMPORT = "import";
+
+    /** A run of the lab itself ({@code source = "lab"}). */
+    public RunSnapshot(
+            String id,
+            String experimentId,
+            String variant,
+            String description,
+            Map<String, Object> knobs,
+            Map<String, String> conf,
+            RunStatus status,
+            Instant submittedAt,
+            Instant startedAt,
+            Instant finishedAt,
+            Long durationMs,
+            RunError error,
+            String result,
+            List<JobSnapshot> jobs,
+            List<StageSnapshot> stages,
+            List<SqlSnapshot> sql,
+            List<ExecutorSnapshot> executors,
+            List<TaskSpan> timeline,
+            List<EvidenceResult> evidence,
+            List<Finding> findings,
+            List<PredictionResult> predictions,
+            List<BatchSnapshot> batches,
+            List<StreamQuerySnapshot> queries,
+            Map<String, Long> measurements,
+            StageCount stagePrediction) {
+        this(
+                id,
+                experimentId,
+                variant,
+                description,
+                knobs,
+                conf,
+                status,
+                submittedAt,
+                startedAt,
+                finishedAt,
+                durationMs,
+                error,
+                result,
+                jobs,
+                stages,
+                sql,
+                executors,
+                timeline,
+                evidence,
+                findings,
+                predictions,
+                batches,
+                queries,
+                measurements,
+                stagePrediction,
+                SOURCE_LAB);
+    }
+
+    /** Whether the run was replayed from an uploaded event log rather than run by the lab. */
+    public boolean imported() {
+        return SOURCE_IMPORT.equals(source);
+    }
 
     /** The same snapshot with the diagnosis attached (findings and the stage-count check). */
     public RunSnapshot withInsight(List<Finding> findings, StageCount stagePrediction) {
@@ -66,7 +139,8 @@ public record RunSnapshot(
                 batches,
                 queries,
                 measurements,
-                stagePrediction);
+                stagePrediction,
+                source);
     }
 
     // Helpers for evidence and insight code: small, total queries over the snapshot.

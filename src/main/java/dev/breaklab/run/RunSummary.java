@@ -8,7 +8,8 @@ import java.time.Instant;
  *
  * @param result the run's result line, or null
  * @param errorClass Spark's error class (or the stop status) when the run did not succeed, or null
- * @param source where the run came from: {@code lab} for a run of the lab's engine
+ * @param source where the run came from: {@code lab} for a run of the lab's engine, {@code import}
+ *     for one replayed from an uploaded event log ({@link RunSnapshot#source})
  */
 public record RunSummary(
         String id,
@@ -22,9 +23,6 @@ public record RunSummary(
         String errorClass,
         String source) {
 
-    /** A run the lab's own engine ran. */
-    public static final String LAB = "lab";
-
     public static RunSummary of(RunSnapshot s) {
         return new RunSummary(
                 s.id(),
@@ -36,6 +34,6 @@ public record RunSummary(
                 s.durationMs(),
                 s.result(),
                 s.error() == null ? null : s.error().errorClass(),
-                LAB);
+                s.source());
     }
 }

@@ -143,7 +143,7 @@ public class LabListener extends SparkListener {
             if (run != null) {
                 run.sqlPlanUpdated(
                         update.executionId(),
-                        System.currentTimeMillis(),
+                        now(),
                         PlanTrees.from(update.sparkPlanInfo()),
                         update.physicalPlanDescription());
             }
@@ -164,6 +164,11 @@ public class LabListener extends SparkListener {
             parents.add((Integer) parent);
         }
         return new StageRef(info.stageId(), info.attemptNumber(), info.name(), info.numTasks(), parents);
+    }
+
+    /** When an event without a time of its own (an AQE re-plan) happened: now, live. */
+    long now() {
+        return System.currentTimeMillis();
     }
 
     private LiveRun runOf(Properties properties) {

@@ -52,6 +52,7 @@ public final class LiveRun {
     private final Map<String, Object> knobs;
     private final Map<String, String> conf;
     private final Instant submittedAt;
+    private String source = RunSnapshot.SOURCE_LAB;
 
     private RunStatus status = RunStatus.QUEUED;
     private Instant startedAt;
@@ -78,6 +79,9 @@ public final class LiveRun {
     private boolean dirty = true;
     private boolean statusChanged = true;
     private volatile RunSnapshot snapshot;
+    /** Replaces the publisher's diagnosis for a run of another application (an imported log). */
+    private volatile RunDiagnosis ownDiagnosis;
+
     private final CountDownLatch drained = new CountDownLatch(1);
     /** Orders publication (snapshot + delivery to sinks) without holding the state monitor. */
     final Object publishLock = new Object();
@@ -107,6 +111,20 @@ public final class LiveRun {
     /** The latest published snapshot: never blocks, never builds. */
     public RunSnapshot snapshot() {
         return snapshot;
+    }
+
+    /** Marks a run replayed from an event log (before it is published). */
+    synchronized void source(String source) {
+        this.source = source;
+        touch(true);
+    }
+
+    /**
+     * Diagnoses this run with {@code diagnosis} instead of the publisher's: an imported run is
+     * judged with its own application's cores and result-size guard, not the lab engine's.
+     */
+    public void diagnosedBy(RunDiagnosis diagnosis) {
+        this.ownDiagnosis = diagnosis;
     }
 
     // ---- lifecycle (engine thread) ----
@@ -440,8 +458,9 @@ public final class LiveRun {
             built = build();
         }
         RunSnapshot diagnosed;
+        RunDiagnosis own = ownDiagnosis;
         try {
-            diagnosed = diagnosis.diagnose(built);
+            diagnosed = (own != null ? own : diagnosis).diagnose(built);
         } catch (RuntimeException e) {
             diagnosed = built;
         }
@@ -509,7 +528,8 @@ public final class LiveRun {
                 streams.batchSnapshots(),
                 streams.querySnapshots(),
                 streams.measurementSnapshot(),
-                null);
+                null,
+                source);
     }
 
     private static long key(int stageId, int attemptId) {

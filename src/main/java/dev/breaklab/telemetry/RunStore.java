@@ -104,9 +104,10 @@ public class RunStore implements LiveRuns {
             if (run.status().finished()) {
                 it.remove();
                 runs.remove(run.id());
-                run.jobIds().forEach(byJob::remove);
-                run.stageIds().forEach(byStage::remove);
-                run.sqlExecutionIds().forEach(byExecution::remove);
+                // Only this run's entries: an imported run's ids may equal a live run's.
+                run.jobIds().forEach(job -> byJob.remove(job, run));
+                run.stageIds().forEach(stage -> byStage.remove(stage, run));
+                run.sqlExecutionIds().forEach(execution -> byExecution.remove(execution, run));
                 finished--;
             }
         }

@@ -161,12 +161,19 @@ public final class HistoryTestSupport {
                 s.batches(),
                 s.queries(),
                 s.measurements(),
-                s.stagePrediction());
+                s.stagePrediction(),
+                s.source());
     }
 
     /** A run with no Spark figures at all: for list and paging tests that need no real run. */
     public static RunSnapshot minimal(
             String id, String experimentId, String variant, RunStatus status, Instant submittedAt) {
+        return minimal(id, experimentId, variant, status, submittedAt, RunSnapshot.SOURCE_LAB);
+    }
+
+    /** The same, from {@code source} ({@code lab} or {@code import}). */
+    public static RunSnapshot minimal(
+            String id, String experimentId, String variant, RunStatus status, Instant submittedAt, String source) {
         Instant finishedAt = status.finished() ? submittedAt.plusSeconds(3) : null;
         return new RunSnapshot(
                 id,
@@ -193,7 +200,8 @@ public final class HistoryTestSupport {
                 List.of(),
                 List.of(),
                 Map.of(),
-                null);
+                null,
+                source);
     }
 
     /** Memory holding exactly {@code runs} (queued, running or finished), for the history's composite. */

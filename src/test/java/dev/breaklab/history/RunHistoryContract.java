@@ -148,6 +148,41 @@ abstract class RunHistoryContract {
     }
 
     @Test
+    void an_imported_run_keeps_its_source_in_the_row_the_json_and_the_list() {
+        history.save(HistoryTestSupport.minimal("lab1", "skewed-join", "broken", RunStatus.SUCCEEDED, T0));
+        history.save(HistoryTestSupport.minimal(
+                "imp1", "import", "a1b2c3d4", RunStatus.SUCCEEDED, T0.plusSeconds(60), RunSnapshot.SOURCE_IMPORT));
+
+        assertThat(history.find("imp1").orElseThrow().source()).isEqualTo("import");
+        assertThat(history.find("lab1").orElseThrow().source()).isEqualTo("lab");
+        assertThat(history.page(RunFilter.ALL, 0, 10).runs())
+                .extracting(RunSummary::id, RunSummary::source)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("imp1", "import"),
+                        org.assertj.core.groups.Tuple.tuple("lab1", "lab"));
+        assertThat(JdbcClient.create(dataSource)
+                        .sql("SELECT source FROM runs WHERE id = 'imp1'")
+                        .query(String.class)
+                        .single())
+                .isEqualTo("import");
+    }
+
+    @Test
+    void a_snapshot_stored_without_a_source_reads_back_as_a_lab_run() {
+        history.save(HistoryTestSupport.minimal("old1", "skewed-join", "broken", RunStatus.SUCCEEDED, T0));
+        JdbcClient.create(dataSource)
+                .sql("UPDATE runs SET snapshot = REPLACE(snapshot, ',\"source\":\"lab\"', '') WHERE id = 'old1'")
+                .update();
+        assertThat(JdbcClient.create(dataSource)
+                        .sql("SELECT snapshot FROM runs WHERE id = 'old1'")
+                        .query(String.class)
+                        .single())
+                .doesNotContain("source");
+
+        assertThat(history.find("old1").orElseThrow().source()).isEqualTo("lab");
+    }
+
+    @Test
     void pages_are_newest_first_and_filter_by_experiment_variant_status_and_time() {
         RunSnapshot real = HistoryTestSupport.tinyFixed(engine, store);
         String[][] runs = {
