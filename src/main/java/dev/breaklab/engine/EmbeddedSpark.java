@@ -113,6 +113,11 @@ public final class EmbeddedSpark implements DisposableBean {
         });
     }
 
+    /** Completes as soon as the session exists (before the lab's listener is on its bus). */
+    CompletableFuture<SparkSession> created() {
+        return created;
+    }
+
     /** Completes when runs can start: the session exists and the lab's listener is on its bus. */
     CompletableFuture<SparkSession> ready() {
         return ready;

@@ -31,22 +31,29 @@ public class EventLogs {
     private static final Logger log = LoggerFactory.getLogger(EventLogs.class);
     private static final Duration FLUSH_WAIT = Duration.ofSeconds(10);
 
-    private final SparkSession spark;
+    private final EmbeddedSpark engine;
     private final Path directory;
     private final String historyServerUrl;
-    private final EventLogBarrier barrier;
+    /** Installed once Spark exists: the lab's context must not wait for Spark (engine/SparkStarter). */
+    private final java.util.concurrent.CompletableFuture<EventLogBarrier> barrier;
 
     EventLogs(
-            SparkSession spark,
+            EmbeddedSpark engine,
             LabProperties lab,
             EventLogProperties properties,
             HistoryServerProperties historyServer) {
-        this.spark = spark;
+        this.engine = engine;
         this.directory = lab.dataDir().toAbsolutePath().resolve("event-logs");
         String url = historyServer.url();
         this.historyServerUrl = url == null || url.isBlank() ? null : url.replaceAll("/+$", "");
-        this.barrier = EventLogBarrier.install(spark.sparkContext());
-        retain(properties.retainedApplications());
+        this.barrier = engine.created().thenApply(session -> {
+            retain(session.sparkContext().applicationId(), properties.retainedApplications());
+            return EventLogBarrier.install(session.sparkContext());
+        });
+    }
+
+    private SparkSession spark() {
+        return engine.session();
     }
 
     /** {@code spark.eventLog.dir}: what a History Server's {@code spark.history.fs.logDirectory} points at. */
@@ -60,12 +67,12 @@ public class EventLogs {
     }
 
     public String applicationId() {
-        return spark.sparkContext().applicationId();
+        return spark().sparkContext().applicationId();
     }
 
     /** When the lab's Spark application started: runs submitted since are in its event log. */
     public java.time.Instant applicationStartTime() {
-        return java.time.Instant.ofEpochMilli(spark.sparkContext().startTime());
+        return java.time.Instant.ofEpochMilli(spark().sparkContext().startTime());
     }
 
     /**
@@ -74,7 +81,7 @@ public class EventLogs {
      * with everything posted so far. Empty when no retained application log holds the run.
      */
     public Optional<RunLog> writeRun(RunSnapshot run, Path target, String codec) throws IOException {
-        SparkContext sc = spark.sparkContext();
+        SparkContext sc = spark().sparkContext();
         awaitWritten();
         return RunEventLog.write(directory, sc.applicationId(), run, target, codec)
                 .map(w -> new RunLog(w.file(), w.fileName(), w.applicationId(), w.events()));
@@ -85,11 +92,11 @@ public class EventLogs {
 
     /** Waits (bounded) until Spark's event-log writer has taken every event posted so far. */
     public void awaitWritten() {
-        if (spark.sparkContext().isStopped()) {
+        if (spark().sparkContext().isStopped()) {
             return;
         }
         try {
-            if (!barrier.await(FLUSH_WAIT)) {
+            if (!barrier.join().await(FLUSH_WAIT)) {
                 log.warn("Spark's event log did not catch up within {}", FLUSH_WAIT);
             }
         } catch (InterruptedException e) {
@@ -98,8 +105,7 @@ public class EventLogs {
     }
 
     /** Deletes the oldest application logs beyond {@code keep} (never the running application's). */
-    private void retain(int keep) {
-        String current = spark.sparkContext().applicationId();
+    private void retain(String current, int keep) {
         try (Stream<Path> entries = Files.list(directory)) {
             List<Path> old = entries.filter(p -> !p.getFileName().toString().contains(current))
                     .filter(p -> !p.getFileName().toString().startsWith("."))

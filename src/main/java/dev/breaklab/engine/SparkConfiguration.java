@@ -36,11 +36,16 @@ class SparkConfiguration {
         return listener;
     }
 
-    /** The session itself, for whoever needs it directly (tests): waits until Spark is ready. */
+    /**
+     * The session itself, for whoever needs it directly (tests). Lazy, and it waits only for the
+     * session to exist, not for the lab's listener to be on its bus (that listener is a bean too, and
+     * a bean waiting for it could wait for ever): a bean that injects it delays the lab's start-up
+     * until Spark exists, so the lab's own beans take {@link EmbeddedSpark} instead.
+     */
     @Bean(destroyMethod = "")
     @Lazy
     SparkSession sparkSession(EmbeddedSpark spark) {
-        return spark.session();
+        return spark.created().join();
     }
 
     static void checkMode(LabProperties properties) {
