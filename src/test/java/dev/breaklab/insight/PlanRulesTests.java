@@ -158,8 +158,12 @@ class PlanRulesTests {
                     .check(subject(run().conf("spark.sql.broadcastTimeout", "1")
                             .failed("SparkException", "Could not execute broadcast in 1 secs. You can increase ...")
                             .build()));
-            assertThat(found).singleElement().satisfies(o -> assertThat(o.numbers())
-                    .containsEntry("broadcastTimeoutSeconds", 1L));
+            assertThat(found).singleElement().satisfies(o -> {
+                assertThat(o.numbers()).containsEntry("broadcastTimeoutSeconds", 1L);
+                assertThat(o.detail())
+                        .as("the deadline exists only without AQE")
+                        .contains("AQE", "SPARK-36414");
+            });
             assertThat(new BroadcastTimeoutRule()
                             .check(subject(
                                     run().failed("SparkException", "boom").build())))
