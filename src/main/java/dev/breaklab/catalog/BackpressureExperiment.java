@@ -1,31 +1,41 @@
 package dev.breaklab.catalog;
 
-import static org.apache.spark.sql.functions.col;
-
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.Knob.BooleanKnob;
 import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.BatchSnapshot;
 import dev.breaklab.run.RunQueries;
 import dev.breaklab.run.RunSnapshot;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.streaming.DataStreamReader;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryProgress;
 import org.apache.spark.sql.streaming.Trigger;
+import org.apache.spark.sql.types.StructType;
 import org.springframework.stereotype.Component;
 
 /**
- * A rate source produces rows faster than the query can process them: batches get longer than the
- * trigger and bigger each time. A cap on the source rate keeps them steady. Real time, on purpose.
+ * A file source with a backlog (the files that piled up while the query was down) and more files
+ * arriving than the query can process. Uncapped, the first batch takes the whole backlog; capped
+ * with maxFilesPerTrigger, every batch is bounded but the backlog still grows; only capacity fixes
+ * it. Real time, on purpose: a producer thread adds files at a fixed wall-clock rate.
  */
 @Component
 class BackpressureExperiment implements Experiment {
@@ -33,49 +43,79 @@ class BackpressureExperiment implements Experiment {
     static final String ID = "backpressure";
 
     private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(ID, BackpressureExperiment.class)
-            .title("Backpressure: a source faster than the query")
-            .summary(
-                    "Input rate above processing rate: every batch is longer than the trigger and bigger than the last.")
+            .title("Backpressure: a backlog and a source faster than the query")
+            .summary("The first batch after downtime takes the whole backlog; a per-batch cap bounds the batches but"
+                    + " only capacity stops the backlog from growing.")
             .concepts(Concept.STREAMING, Concept.SPARK_UI)
             .story("""
-                    A micro-batch query with a processing-time trigger of 500 ms promises nothing about \
-                    finishing in 500 ms. Each batch takes everything the source has accumulated since the last \
-                    one. When rows arrive faster than the query can process them, a batch takes longer than the \
-                    trigger, the next batch has even more rows waiting, takes longer still, and latency grows \
-                    without bound. Structured Streaming has no automatic backpressure: the query falls behind \
-                    until it runs out of memory or the source's retention expires.
+                    A micro-batch query with a processing-time trigger of one second promises nothing about \
+                    finishing in one second. Each batch takes everything its source offers since the last one. \
+                    After downtime (a deploy, a crash, a paused cluster) that is the whole backlog: the first \
+                    batch reads every file or offset that piled up, and takes as long as it takes. When rows keep \
+                    arriving faster than the query can process them, the next batch has even more waiting, takes \
+                    longer still, and latency grows without bound. Structured Streaming has no automatic \
+                    backpressure (spark.streaming.backpressure.* belongs to the old DStreams API): the backlog \
+                    waits in the source (files pile up, Kafka lag grows) until retention deletes it, and with \
+                    Kafka's failOnDataLoss the query then fails.
 
-                    The streaming query's progress says it plainly: inputRowsPerSecond (how fast rows arrived) \
-                    above processedRowsPerSecond (how fast this batch got through them), and a batch duration \
-                    above the trigger interval. Here a rate source emits rows at a fixed rate in real time and \
-                    every row goes through a blocking lookup (a stand-in for a call to a slow service: each task \
-                    waits 1 ms per lookupRowsPerMs rows), so the query's capacity is known: at most two tasks \
-                    of 20 rows/ms, 40,000 rows/s, fed 80,000 rows/s. The run lasts until the lesson shows, a few \
-                    seconds of wall time after a warm-up start that absorbs the JVM's first-batch costs.
+                    Here the source is a directory of JSON files (rowsPerFile rows each). Before the query starts, \
+                    backlogFiles files are already there: the downtime. While it runs, a producer adds \
+                    filesPerSecond files per second (written aside, then moved in atomically, so the source never \
+                    lists a half-written file). Every row goes through a blocking lookup (a stand-in for a call to \
+                    a slow service: each task waits 1 ms per lookupRowsPerMs rows), so the query's capacity has a \
+                    known upper bound: two tasks, 2 x lookupRowsPerMs x 1,000 rows/s. The broken variant has no \
+                    cap and 4,000 rows/s arriving for at most 2,000 rows/s of capacity. The run records the files \
+                    written and read, so the backlog at the end is counted, not guessed. (A throw-away \
+                    warm-up query over one file runs first, so the JVM's first-batch costs do not inflate the \
+                    measured one.)
 
-                    The fix is to bound each batch: maxOffsetsPerTrigger (Kafka), maxFilesPerTrigger / \
-                    maxBytesPerTrigger (files), rowsPerSecond for the rate source, plus enough cores and a \
-                    trigger interval the query can actually keep. Then input and processing rates meet and \
-                    every batch ends within its trigger.""")
-            .noSql("The rate source, the processing-time trigger and the blocking lookup (a Java mapPartitions) "
+                    A micro-batch takes everything its source offers unless you cap it: maxFilesPerTrigger or \
+                    maxBytesPerTrigger (file source; not both; bytes as a plain number), maxOffsetsPerTrigger \
+                    (Kafka). A cap keeps every batch a predictable size and protects the first batch after \
+                    downtime, which would otherwise read the whole backlog at once. It does not add capacity: if \
+                    rows keep arriving faster than the query processes them, the backlog simply waits in the \
+                    source, and because each capped batch is small, the query's own input and processing rates \
+                    can look healthy while it does (the capped variant). The real fix is capacity: more cores or \
+                    partitions for the slow stage, cheaper per-row work (batch the lookups, cache reference data), \
+                    a longer trigger only if latency allows (the fixed variant: a cap and a lookup 200 times \
+                    cheaper). The rate source's rowsPerSecond is how fast that test source produces rows, not a \
+                    cap.
+
+                    In the lab, compare the first batch's input rows with the backlog, every later batch with the \
+                    cap, and the files still waiting at the end with those waiting at the start. In the Spark UI's \
+                    Structured Streaming tab, the input rate above the process rate and batch durations above the \
+                    trigger are the signs; a capped query that cannot keep up shows neither, only its source \
+                    (the directory, the Kafka consumer lag) shows the backlog.""")
+            .noSql("The file stream, the processing-time trigger and the blocking lookup (a Java mapPartitions) "
                     + "have no Spark SQL form")
             .knob(IntegerKnob.of(
-                    "rowsPerSecond",
-                    "Source rate",
-                    80_000,
-                    100,
-                    2_000_000,
-                    "rows/s",
-                    "Rows the rate source emits per second (fixed variant: 2,000)"))
+                    "backlogFiles", "Backlog", 10, 0, 1_000, "files", "Files waiting before the query starts"))
+            .knob(IntegerKnob.of("rowsPerFile", "Rows per file", 200, 1, 100_000, "rows", "Rows in each JSON file"))
+            .knob(IntegerKnob.of(
+                    "filesPerSecond",
+                    "Arrival",
+                    20,
+                    0,
+                    200,
+                    "files/s",
+                    "Files the producer adds per second while the query runs"))
+            .knob(IntegerKnob.of(
+                    "maxFilesPerTrigger",
+                    "Files per batch",
+                    0,
+                    0,
+                    10_000,
+                    "files",
+                    "The file source's maxFilesPerTrigger option (0: no cap, the batch takes everything)"))
             .knob(IntegerKnob.of(
                     "lookupRowsPerMs",
                     "Lookup speed",
-                    20,
+                    1,
                     1,
                     1_000,
                     "rows/ms per task",
                     "How fast each of the 2 tasks gets through rows: it waits 1 ms per this many rows"))
-            .knob(IntegerKnob.of("triggerMs", "Trigger interval", 500, 100, 10_000, "ms", "Processing-time trigger"))
+            .knob(IntegerKnob.of("triggerMs", "Trigger interval", 1_000, 100, 10_000, "ms", "Processing-time trigger"))
             .knob(IntegerKnob.of(
                     "seconds",
                     "Run for at most",
@@ -84,68 +124,100 @@ class BackpressureExperiment implements Experiment {
                     300,
                     "s",
                     "Wall-clock limit; the run ends earlier, as soon as the lesson shows"))
-            .knob(
-                    BooleanKnob.of(
-                            "stopWhenShown",
-                            "Stop when shown",
-                            true,
-                            "End the run once two batches after the first completed or one took twice the trigger; off: run for the full time"))
-            .variant(Variant.of("broken", "Uncapped source", "80,000 rows/s into a query that handles at most 40,000"))
-            .variant(Variant.of("fixed", "Capped source", "The source is capped at 2,000 rows/s, the trigger is 2 s")
-                    .withKnob("rowsPerSecond", 2_000L)
-                    .withKnob("triggerMs", 2_000L))
-            .question(Questions.yesNo("keeps-up", "Will the query keep up with its source?", run -> lagging(run)
-                    .isEmpty()))
+            .knob(BooleanKnob.of(
+                    "stopWhenShown",
+                    "Stop when shown",
+                    true,
+                    "End the run once two batches with data completed; off: run for the full time"))
+            .variant(Variant.of(
+                    "broken",
+                    "No cap, overloaded",
+                    "The first batch after downtime takes the whole backlog; 4,000 rows/s arrive for at most 2,000"))
+            .variant(Variant.of(
+                            "capped",
+                            "maxFilesPerTrigger=5, still overloaded",
+                            "Bounded batches, growing backlog: the cap adds no capacity")
+                    .withKnob("maxFilesPerTrigger", 5L))
+            .variant(Variant.of(
+                            "fixed",
+                            "Cap + capacity",
+                            "maxFilesPerTrigger=5 and a lookup 200 times cheaper: bounded batches, the backlog drains")
+                    .withKnob("maxFilesPerTrigger", 5L)
+                    .withKnob("filesPerSecond", 2L)
+                    .withKnob("lookupRowsPerMs", 200L))
             .question(Question.number(
-                    "longest-batch",
-                    "How long will the longest micro-batch take, in seconds (rounded)?",
-                    run -> Math.round(run.batches().stream()
-                                    .mapToLong(BatchSnapshot::batchDurationMs)
-                                    .max()
-                                    .orElse(0)
-                            / 1000.0)))
+                    "first-batch-rows",
+                    "How many rows will the first batch after the downtime read?",
+                    run -> measured(run).stream()
+                            .filter(b -> b.numInputRows() > 0)
+                            .findFirst()
+                            .map(BatchSnapshot::numInputRows)
+                            .orElse(0L)))
+            .question(Questions.yesNo(
+                    "backlog-shrinks",
+                    "Will fewer files be waiting at the end of the run than at its start?",
+                    run -> run.measurement("pendingAtEnd") < run.measurement("pendingAtStart")))
             .evidence(Evidence.central(
-                    "falls-behind",
-                    "The source outruns the query: after the first batch, input rate exceeds processing rate and batches take longer than the trigger interval",
+                    "first-batch-takes-backlog",
+                    "Uncapped, the first batch after downtime reads the whole backlog at once",
                     Set.of("broken"),
                     run -> {
-                        long trigger = RunQueries.knob(run, "triggerMs");
-                        long longest = afterFirst(run).stream()
-                                .mapToLong(BatchSnapshot::batchDurationMs)
-                                .max()
-                                .orElse(0);
+                        long backlogRows = RunQueries.knob(run, "backlogFiles") * RunQueries.knob(run, "rowsPerFile");
+                        long first = measured(run).stream()
+                                .filter(b -> b.numInputRows() > 0)
+                                .findFirst()
+                                .map(BatchSnapshot::numInputRows)
+                                .orElse(0L);
                         return Verdict.of(
-                                !lagging(run).isEmpty() && longest > trigger,
-                                "%d of %d batches with input rate > processing rate; longest batch %d ms vs trigger %d ms; input rows per batch %s",
-                                lagging(run).size(),
-                                afterFirst(run).size(),
-                                longest,
-                                trigger,
-                                Streams.series(run.batches(), BatchSnapshot::numInputRows));
+                                backlogRows > 0 && first >= backlogRows,
+                                "first batch %,d rows, backlog %,d rows; input rows per batch %s",
+                                first,
+                                backlogRows,
+                                Streams.series(measured(run), BatchSnapshot::numInputRows));
                     }))
             .evidence(Evidence.of(
-                    "keeps-up",
-                    "Capped, the query keeps up: in most batches processing rate is at least the input rate and the median batch ends within the trigger interval",
-                    Set.of("fixed"),
+                    "backlog-grows",
+                    "More files arrive than the query reads: more files are waiting at the end than at the start",
+                    Set.of("broken", "capped"),
+                    run -> Verdict.of(
+                            run.measurement("pendingAtEnd") > run.measurement("pendingAtStart"),
+                            "files waiting: %d at the start, %d at the end (%d written, %d read)",
+                            run.measurement("pendingAtStart"),
+                            run.measurement("pendingAtEnd"),
+                            run.measurement("filesWritten"),
+                            run.measurement("filesRead"))))
+            .evidence(Evidence.of(
+                    "batches-bounded",
+                    "With maxFilesPerTrigger every batch reads at most the cap, the first one after downtime too",
+                    Set.of("capped", "fixed"),
                     run -> {
-                        List<BatchSnapshot> batches = afterFirst(run);
-                        long keeping = batches.stream()
-                                .filter(b -> b.processedRowsPerSecond() >= b.inputRowsPerSecond())
-                                .count();
-                        long[] durations = batches.stream()
-                                .mapToLong(BatchSnapshot::batchDurationMs)
-                                .sorted()
-                                .toArray();
-                        long median = durations.length == 0 ? Long.MAX_VALUE : durations[durations.length / 2];
-                        long trigger = RunQueries.knob(run, "triggerMs");
+                        long cap = RunQueries.knob(run, "maxFilesPerTrigger") * RunQueries.knob(run, "rowsPerFile");
+                        List<BatchSnapshot> batches = measured(run);
+                        long largest = batches.stream()
+                                .mapToLong(BatchSnapshot::numInputRows)
+                                .max()
+                                .orElse(0);
+                        long first = batches.isEmpty() ? 0 : batches.get(0).numInputRows();
                         return Verdict.of(
-                                batches.size() >= 2 && keeping * 2 > batches.size() && median <= trigger,
-                                "%d of %d batches keep up; median batch %d ms vs trigger %d ms",
-                                keeping,
-                                batches.size(),
-                                median,
-                                trigger);
+                                cap > 0 && first == cap && largest <= cap,
+                                "cap %,d rows; first batch %,d rows, largest %,d; input rows per batch %s",
+                                cap,
+                                first,
+                                largest,
+                                Streams.series(batches, BatchSnapshot::numInputRows));
                     }))
+            .evidence(Evidence.of(
+                    "drains",
+                    "With capacity above the arrival rate the backlog drains: fewer files wait at the end than at the"
+                            + " start (real time: on a very busy machine the run may end before it has)",
+                    Set.of("fixed"),
+                    run -> Verdict.of(
+                            run.measurement("pendingAtEnd") < run.measurement("pendingAtStart"),
+                            "files waiting: %d at the start, %d at the end (%d written, %d read)",
+                            run.measurement("pendingAtStart"),
+                            run.measurement("pendingAtEnd"),
+                            run.measurement("filesWritten"),
+                            run.measurement("filesRead"))))
             .primaryFinding("stream-falling-behind")
             .build();
 
@@ -154,69 +226,87 @@ class BackpressureExperiment implements Experiment {
         return DEFINITION;
     }
 
-    /**
-     * Batches of the measured query (the last start; the first is the warm-up) after its first batch,
-     * which starts the clock and has no input rate.
-     */
-    static List<BatchSnapshot> afterFirst(RunSnapshot run) {
+    /** Batches of the measured query (the run's last; the first is the warm-up), in order. */
+    static List<BatchSnapshot> measured(RunSnapshot run) {
         String measured = run.queries().isEmpty()
                 ? ""
                 : run.queries().get(run.queries().size() - 1).queryRunId();
         return run.batches().stream()
-                .filter(b -> b.queryRunId().equals(measured) && b.batchId() > 0 && b.numInputRows() > 0)
-                .toList();
-    }
-
-    static List<BatchSnapshot> lagging(RunSnapshot run) {
-        return afterFirst(run).stream()
-                .filter(b -> b.inputRowsPerSecond() > b.processedRowsPerSecond())
+                .filter(b -> b.queryRunId().equals(measured))
                 .toList();
     }
 
     @Override
     public String run(ExperimentRun run) throws Exception {
         KnobValues k = run.knobs();
-        // lesson:start
-        Dataset<Row> rows = run.spark()
+        int rowsPerFile = k.intValue("rowsPerFile");
+        Path staging = Files.createDirectories(run.checkpoint("staging"));
+        Path input = Files.createDirectories(run.checkpoint("input"));
+        // The downtime: files that piled up before the query starts.
+        int backlog = k.intValue("backlogFiles");
+        writeFiles(staging, input, 0, backlog, rowsPerFile);
+        // Warm-up: the first micro-batch in a fresh JVM pays for class loading and code generation, and
+        // here the next batch holds every file that arrived meanwhile. A throw-away query over one file
+        // of its own absorbs that cost, so the measured query starts near steady state.
+        Path warmInput = Files.createDirectories(run.checkpoint("warm-up-input"));
+        writeFiles(Files.createDirectories(run.checkpoint("warm-up-staging")), warmInput, 0, 1, rowsPerFile);
+        StreamingQuery warmUp = run.start(run.spark()
                 .readStream()
-                .format("rate")
-                .option("rowsPerSecond", k.integer("rowsPerSecond"))
-                .option("numPartitions", 2)
-                .load();
-        // a blocking lookup per row: each of the 2 tasks waits 1 ms per lookupRowsPerMs rows
-        Dataset<Long> enriched =
-                rows.select(col("value")).mapPartitions(new SlowLookup(k.intValue("lookupRowsPerMs")), Encoders.LONG());
-        // lesson:end
-        // Warm-up: the first micro-batch of a plan in a fresh JVM pays for class loading and code
-        // generation, and a rate source's second batch holds every row emitted meanwhile. A throw-away
-        // start whose first (empty) batch absorbs that cost keeps the measured query near steady state.
-        StreamingQuery warmUp = run.start(enriched.writeStream()
+                .schema(new StructType().add("id", "long"))
+                .json(warmInput.toString())
+                .mapPartitions(new SlowLookup(k.intValue("lookupRowsPerMs")), Encoders.LONG())
+                .writeStream()
                 .format("noop")
+                .trigger(Trigger.AvailableNow())
                 .option("checkpointLocation", run.checkpoint("warm-up").toString()));
-        long warmDeadline = System.nanoTime() + k.integer("seconds") * 1_000_000_000L;
-        while (warmUp.recentProgress().length == 0 && warmUp.isActive() && System.nanoTime() < warmDeadline) {
-            sleepUnlessStopping(run, 50);
-        }
+        warmUp.awaitTermination(k.integer("seconds") * 1_000L);
         warmUp.stop();
         // lesson:start
+        DataStreamReader reader = run.spark().readStream().schema(new StructType().add("id", "long"));
+        if (k.integer("maxFilesPerTrigger") > 0) { // a source option, not a Spark setting
+            reader = reader.option("maxFilesPerTrigger", k.integer("maxFilesPerTrigger"));
+        }
+        Dataset<Row> rows = reader.json(input.toString());
+        // a blocking lookup per row: each of the 2 tasks waits 1 ms per lookupRowsPerMs rows
+        Dataset<Long> enriched = rows.mapPartitions(new SlowLookup(k.intValue("lookupRowsPerMs")), Encoders.LONG());
         StreamingQuery query = run.start(enriched.writeStream()
                 .format("noop")
                 .trigger(Trigger.ProcessingTime(k.integer("triggerMs")))
-                .option("checkpointLocation", run.checkpoint("rate").toString()));
+                .option("checkpointLocation", run.checkpoint("query").toString()));
         // lesson:end
-        // Bounded twice: the run ends as soon as the lesson shows (two batches after the first have
-        // completed, or one took more than twice the trigger), or after `seconds` of wall time.
-        long deadline = System.nanoTime() + k.integer("seconds") * 1_000_000_000L;
-        while (System.nanoTime() < deadline
-                && query.isActive()
-                && !(k.bool("stopWhenShown") && shown(query, 2 * k.integer("triggerMs")))) {
-            sleepUnlessStopping(run, 100);
+        AtomicLong written = new AtomicLong(backlog);
+        Thread producer = new Thread(
+                () -> produce(staging, input, written, k.intValue("filesPerSecond"), rowsPerFile), "lab-file-producer");
+        producer.setDaemon(true);
+        producer.start();
+        try {
+            // Bounded twice: the run ends as soon as the lesson shows, or after `seconds` of wall time.
+            long deadline = System.nanoTime() + k.integer("seconds") * 1_000_000_000L;
+            while (System.nanoTime() < deadline && query.isActive() && !(k.bool("stopWhenShown") && shown(query))) {
+                sleepUnlessStopping(run, 100);
+            }
+            if (query.exception().isDefined()) {
+                throw query.exception().get();
+            }
+            query.stop();
+        } finally {
+            stopProducer(producer);
         }
-        if (query.exception().isDefined()) {
-            throw query.exception().get();
-        }
-        query.stop();
-        StringBuilder summary = new StringBuilder(k.integer("rowsPerSecond") + " rows/s:");
+        long rowsRead = Arrays.stream(query.recentProgress())
+                .mapToLong(StreamingQueryProgress::numInputRows)
+                .sum();
+        long filesRead = rowsRead / rowsPerFile;
+        run.measure("pendingAtStart", backlog);
+        run.measure("filesWritten", written.get());
+        run.measure("filesRead", filesRead);
+        run.measure("pendingAtEnd", written.get() - filesRead);
+        StringBuilder summary = new StringBuilder(String.format(
+                Locale.ROOT,
+                "%d files waiting at the start, %d written, %d read, %d waiting at the end:",
+                backlog,
+                written.get(),
+                filesRead,
+                written.get() - filesRead));
         for (StreamingQueryProgress p : query.recentProgress()) {
             summary.append(String.format(
                     Locale.ROOT,
@@ -230,6 +320,69 @@ class BackpressureExperiment implements Experiment {
         return summary.toString();
     }
 
+    /**
+     * Stops the producer and waits for it, even when this thread is interrupted (a stopped run): the
+     * run's directory is deleted after run() returns, and no file may be written into it meanwhile.
+     */
+    private static void stopProducer(Thread producer) {
+        producer.interrupt();
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (producer.isAlive() && System.nanoTime() < deadline) {
+            try {
+                producer.join(100);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Adds files at a fixed wall-clock rate until interrupted: it catches up after a pause, so a busy
+     * machine slows the query, never the arrival.
+     */
+    private static void produce(Path staging, Path input, AtomicLong written, int filesPerSecond, int rowsPerFile) {
+        long start = System.nanoTime();
+        long backlog = written.get();
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                long due = (System.nanoTime() - start) / 1_000_000L * filesPerSecond / 1_000L;
+                while (written.get() < backlog + due && !Thread.currentThread().isInterrupted()) {
+                    writeFiles(staging, input, written.get(), 1, rowsPerFile);
+                    written.incrementAndGet();
+                }
+                Thread.sleep(20);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (UncheckedIOException e) {
+            // the run's directory is gone: the run is over
+        }
+    }
+
+    /**
+     * Writes {@code count} JSON-lines files of {@code rowsPerFile} rows, numbered from {@code from}:
+     * each aside first, then moved into the source directory in one step.
+     */
+    private static void writeFiles(Path staging, Path input, long from, int count, int rowsPerFile) {
+        try {
+            for (long f = from; f < from + count; f++) {
+                StringBuilder lines = new StringBuilder();
+                for (long i = f * rowsPerFile; i < (f + 1) * rowsPerFile; i++) {
+                    lines.append("{\"id\":").append(i).append("}\n");
+                }
+                String name = String.format(Locale.ROOT, "part-%06d.json", f);
+                Path aside = Files.writeString(staging.resolve(name), lines, StandardCharsets.UTF_8);
+                Files.move(aside, input.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static void sleepUnlessStopping(ExperimentRun run, long ms) throws InterruptedException {
         if (run.stopping()) {
             throw new CancellationException("the run was stopped");
@@ -237,11 +390,16 @@ class BackpressureExperiment implements Experiment {
         Thread.sleep(ms);
     }
 
-    private static boolean shown(StreamingQuery query, long slowMs) {
-        List<StreamingQueryProgress> after = Arrays.stream(query.recentProgress())
-                .filter(p -> p.batchId() > 0 && p.numInputRows() > 0)
-                .toList();
-        return after.size() >= 2 || after.stream().anyMatch(p -> p.batchDuration() > slowMs);
+    /**
+     * Two batches with data completed: the first after the downtime and one fed only by arrivals,
+     * enough to compare rates, cap and backlog. A third, uncapped, would hold everything that piled up
+     * meanwhile and only make the run longer.
+     */
+    private static boolean shown(StreamingQuery query) {
+        return Arrays.stream(query.recentProgress())
+                        .filter(p -> p.numInputRows() > 0)
+                        .count()
+                >= 2;
     }
 
     /** A blocking lookup per row: the task waits 1 ms per {@code rowsPerMs} rows it passes on. */
@@ -265,6 +423,12 @@ class BackpressureExperiment implements Experiment {
 
                 @Override
                 public Long next() {
+                    // Stop at once when Spark kills the task (the query stopped): a long batch would
+                    // otherwise keep the run waiting for its last rows.
+                    TaskContext task = TaskContext.get();
+                    if (task != null) {
+                        task.killTaskIfInterrupted();
+                    }
                     if (++seen % rowsPerMs == 0) {
                         try {
                             Thread.sleep(1);

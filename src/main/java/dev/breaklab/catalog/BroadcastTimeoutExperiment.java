@@ -13,12 +13,15 @@ import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.JobSnapshot;
 import dev.breaklab.run.JobStatus;
 import dev.breaklab.run.RunQueries;
+import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.RunStatus;
+import dev.breaklab.run.StageSnapshot;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.JobExecutionStatus;
 import org.apache.spark.SparkJobInfo;
+import org.apache.spark.SparkStageInfo;
 import org.apache.spark.SparkStatusTracker;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -28,12 +31,17 @@ import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataTypes;
 import org.springframework.stereotype.Component;
 
-/** A slow build side and a short spark.sql.broadcastTimeout: the query gives up waiting for the broadcast. */
+/**
+ * A slow build side and a short spark.sql.broadcastTimeout with AQE off: the query gives up waiting
+ * for the broadcast. With AQE on (aqe-on) there is no deadline (SPARK-36414).
+ */
 @Component
 class BroadcastTimeoutExperiment implements Experiment {
 
     static final String ID = "broadcast-timeout";
     private static final Duration CANCEL_WAIT = Duration.ofSeconds(10);
+    /** Partitions of the slow dimension: the broadcast job's stage runs this many tasks. */
+    static final int DIM_PARTITIONS = 2;
 
     private static final String VIEWS = """
             -- key: the id, after reflect() has called Thread.sleep(${lookupMs}), like a call to a slow service
@@ -47,47 +55,66 @@ class BroadcastTimeoutExperiment implements Experiment {
     private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(
                     ID, BroadcastTimeoutExperiment.class)
             .title("Broadcast timeout: waiting for a slow build side")
-            .summary(
-                    "The broadcast side is computed by a slow lookup; the query stops waiting after spark.sql.broadcastTimeout.")
+            .summary("The broadcast side is computed by a slow lookup; with AQE off the query stops waiting after"
+                    + " spark.sql.broadcastTimeout, with AQE on it has no deadline.")
             .concepts(Concept.JOINS, Concept.FAULTS)
             .story("""
-                    A broadcast join cannot start until the small side exists on the driver: Spark runs a separate \
-                    job to compute and collect it and waits for that job with a deadline, \
-                    spark.sql.broadcastTimeout (300 s by default). When the build side is cheap that is a formality. \
-                    When the "small" table is the output of something slow (a UDF calling a service per row, a \
-                    heavy aggregation, a cluster that is busy and cannot schedule the job) the wait runs out and \
-                    the whole query fails, even though nothing is wrong with the data.
+                    With Adaptive Query Execution off (spark.sql.adaptive.enabled=false), or in a streaming \
+                    micro-batch, where Spark always turns AQE off, a broadcast join waits for its build side with \
+                    a deadline: spark.sql.broadcastTimeout (300 s by default). BroadcastExchangeExec runs a job to \
+                    compute and collect the small side and gives up after the timeout. Since Spark 3.2 \
+                    (SPARK-36414), a broadcast that AQE plans (a BroadcastQueryStage) has no deadline at all: AQE, \
+                    the default, waits as long as the build side takes, so there a slow build side shows up as a \
+                    long broadcast job, not as this error. Without AQE, when the "small" table is the output of \
+                    something slow (a UDF calling a service per row, a heavy aggregation, a cluster that is busy \
+                    and cannot schedule the job) the wait runs out and the whole query fails, even though nothing \
+                    is wrong with the data.
 
                     Here the dimension is enriched by a lookup UDF that sleeps lookupMs per row, like a call to a \
-                    slow service (the SQL tab calls Thread.sleep through reflect()), and the timeout is set to one \
-                    second. The broken run fails with Spark's own "Could not execute broadcast in 1 secs" error; \
-                    Spark then cancels the broadcast job, so no task keeps sleeping after the query is gone.
+                    slow service (the SQL tab calls Thread.sleep through reflect()), the timeout is set to two \
+                    seconds and AQE is off. The broken run fails with Spark's own "Could not execute broadcast in 2 \
+                    secs" error; Spark then cancels the broadcast job ("The corresponding broadcast query has \
+                    failed"), killing the tasks already running, so no task keeps sleeping after the query is gone.
 
-                    In the lab, the run ends FAILED and the job that built the dimension ends failed (cancelled) \
-                    too. In the Spark UI you see the same: a killed broadcast job under a failed SQL query, and in \
-                    the driver log the advice Spark prints with the error. Fixes: give the broadcast more time \
-                    (the fixed variant raises the timeout to 120 s), do not broadcast a side that is expensive to \
-                    compute (the shuffle-join variant uses MERGE, which has no deadline), or materialize the slow \
-                    side first (cache or write it) so the broadcast only has to collect it.""")
+                    In the lab, the run ends FAILED, the job that built the dimension ends failed and its stage \
+                    stops unfinished, with Spark's cancellation as its failure reason and its running tasks killed. In the Spark UI you see the same: a killed \
+                    broadcast job under a failed SQL query, and in the driver log the advice Spark prints with the \
+                    error. Fixes: make the build side cheaper or materialize it first (cache or write it) so the \
+                    broadcast only has to collect it; give the broadcast more time (the fixed variant raises the \
+                    timeout to 120 s); do not broadcast a side that is expensive to compute (the shuffle-join \
+                    variant uses MERGE, which has no deadline); or leave AQE on, which has no broadcast deadline \
+                    (the aqe-on variant: same 2 s timeout, the query succeeds after a broadcast job longer than \
+                    that). AQE only moves the wait; the build side is just as slow.""")
             .sql(VIEWS + "SELECT /*+ BROADCAST(dims) */ count(1) FROM facts JOIN dims USING (key)")
             .sql("shuffle-join", VIEWS + "SELECT /*+ MERGE(dims) */ count(1) FROM facts JOIN dims USING (key)")
             .knob(Knobs.rows(200_000, 10_000_000))
             .knob(IntegerKnob.of("dimRows", "Dimension rows", 20, 2, 1_000, "rows", "Rows the slow lookup enriches"))
             .knob(IntegerKnob.of(
-                    "lookupMs", "Lookup time", 150, 0, 2_000, "ms per row", "How long the lookup sleeps per row"))
+                    "lookupMs", "Lookup time", 400, 0, 2_000, "ms per row", "How long the lookup sleeps per row"))
             .knob(IntegerKnob.of(
                             "broadcastTimeout",
                             "Broadcast timeout",
-                            1,
+                            2,
                             1,
                             600,
                             "s",
                             "spark.sql.broadcastTimeout: how long the query waits for the broadcast side")
                     .conf("spark.sql.broadcastTimeout"))
-            .variant(pinned("broken", "1 s to broadcast", "The build side needs longer than the timeout"))
-            .variant(pinned("fixed", "More time", "The same broadcast with a 120 s timeout")
+            .variant(pinned(
+                    "broken",
+                    "AQE off, 2 s to broadcast",
+                    "AQE off: the only place a batch broadcast still has a deadline"))
+            .variant(pinned("fixed", "More time", "AQE off, the same broadcast with a 120 s timeout")
                     .withKnob("broadcastTimeout", 120L))
             .variant(pinned("shuffle-join", "No broadcast", "MERGE hint: a sort-merge join has no deadline"))
+            .variant(Variant.of(
+                            "aqe-on",
+                            "AQE on: no deadline",
+                            "The same 2 s timeout, AQE on: the broadcast job runs as long as it needs")
+                    .withConf("spark.sql.adaptive.enabled", "true")
+                    .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")
+                    .withConf("spark.sql.adaptive.autoBroadcastJoinThreshold", "-1")
+                    .withConf("spark.sql.shuffle.partitions", "8"))
             .question(Questions.outcome("Will the run succeed or fail?"))
             .question(Questions.joinStrategy("BroadcastHashJoin", "SortMergeJoin", "ShuffledHashJoin"))
             .evidence(Evidence.failsWith(
@@ -96,13 +123,28 @@ class BroadcastTimeoutExperiment implements Experiment {
                     Set.of("broken"),
                     "Could not execute broadcast in"))
             .evidence(Evidence.of(
-                    "no-jobs-left",
-                    "Spark cancels the broadcast job: no job of the run is left running",
-                    Set.of("broken", "fixed", "shuffle-join"),
+                    "broadcast-job-cancelled",
+                    "Spark cancels the broadcast job: the job fails, its stage stops unfinished with the reason"
+                            + " \"The corresponding broadcast query has failed\" and no task is left running",
+                    Set.of("broken"),
+                    BroadcastTimeoutExperiment::broadcastJobCancelled))
+            .evidence(Evidence.of(
+                    "no-deadline-under-aqe",
+                    "With AQE on, the broadcast takes longer than spark.sql.broadcastTimeout and the query still"
+                            + " succeeds with a BroadcastHashJoin",
+                    Set.of("aqe-on"),
                     run -> {
-                        List<JobStatus> states =
-                                run.jobs().stream().map(JobSnapshot::status).toList();
-                        return Verdict.of(!states.isEmpty() && !states.contains(JobStatus.RUNNING), "jobs: %s", states);
+                        long collectMs = RunQueries.finalMetric(run, "BroadcastExchange", "time to collect");
+                        long timeout = RunQueries.knob(run, "broadcastTimeout");
+                        return Verdict.of(
+                                run.status() == RunStatus.SUCCEEDED
+                                        && collectMs > 1000L * timeout
+                                        && RunQueries.joinStrategy(run).equals("BroadcastHashJoin"),
+                                "status %s, join %s, broadcast collect %d ms vs timeout %d s",
+                                run.status(),
+                                RunQueries.joinStrategy(run),
+                                collectMs,
+                                timeout);
                     }))
             .evidence(joinSucceeds(
                     "broadcast-completes",
@@ -116,6 +158,46 @@ class BroadcastTimeoutExperiment implements Experiment {
                     "SortMergeJoin"))
             .primaryFinding("broadcast-timeout")
             .build();
+
+    /**
+     * The broadcast job of the run: the failed job whose stage ran the dimension's partitions. Spark
+     * cancels it by its job tag when the timeout fires, so its stage fails with "[SPARK_JOB_CANCELLED]
+     * ... The corresponding broadcast query has failed." before all its tasks completed, and its
+     * running tasks end killed. A job that simply finished (all tasks completed, no failure reason),
+     * or one the lab cancelled when the run ended (another reason), does not match.
+     */
+    private static Verdict broadcastJobCancelled(RunSnapshot run) {
+        for (JobSnapshot job : run.jobs()) {
+            if (job.status() != JobStatus.FAILED) {
+                continue;
+            }
+            for (StageSnapshot stage : run.stages()) {
+                if (stage.jobIds().contains(job.jobId())
+                        && stage.numTasks() == DIM_PARTITIONS
+                        && stage.failureReason() != null
+                        && stage.failureReason().contains("The corresponding broadcast query has failed")) {
+                    // Killed tasks are counted but not required: on a busy machine the timeout can fire
+                    // before the stage's tasks have even launched, and then there is nothing to kill.
+                    return Verdict.of(
+                            stage.completedTasks() < stage.numTasks() && stage.activeTasks() == 0,
+                            "job %d FAILED, stage %d: %d of %d tasks killed (%d completed, %d failed, %d active),"
+                                    + " reason: %s",
+                            job.jobId(),
+                            stage.stageId(),
+                            stage.killedTasks(),
+                            stage.numTasks(),
+                            stage.completedTasks(),
+                            stage.failedTasks(),
+                            stage.activeTasks(),
+                            stage.failureReason().lines().findFirst().orElse(""));
+                }
+            }
+        }
+        return Verdict.of(
+                false,
+                "no failed job with a stage cancelled by the broadcast; jobs: %s",
+                run.jobs().stream().map(JobSnapshot::status).toList());
+    }
 
     /** AQE and automatic broadcasts off: the hints decide; 8 partitions for the shuffle join. */
     private static Variant pinned(String name, String title, String description) {
@@ -158,7 +240,7 @@ class BroadcastTimeoutExperiment implements Experiment {
                         DataTypes.LongType)
                 .asNonNullable();
         Dataset<Row> dims = run.spark()
-                .range(0, k.integer("dimRows"), 1, 2)
+                .range(0, k.integer("dimRows"), 1, DIM_PARTITIONS)
                 .select(
                         slowLookup.apply(col("id")).as("key"),
                         concat(lit("name-"), col("id").cast("string")).as("name"));
@@ -200,8 +282,10 @@ class BroadcastTimeoutExperiment implements Experiment {
     }
 
     /**
-     * True until Spark's status store knows at least one job of the group and none of them is still
-     * running: right after the timeout the broadcast job's start may itself still be on the bus.
+     * True until Spark's status store knows at least one job of the group, none of them is still
+     * running and none of their stages has a task still running: right after the timeout the
+     * broadcast job's start may itself still be on the bus, and the killed tasks report their end
+     * after the job has ended.
      */
     private static boolean activeJobs(SparkStatusTracker tracker, String group) {
         int[] jobs = tracker.getJobIdsForGroup(group);
@@ -211,6 +295,12 @@ class BroadcastTimeoutExperiment implements Experiment {
                     || info.get().status() == JobExecutionStatus.RUNNING
                     || info.get().status() == JobExecutionStatus.UNKNOWN) {
                 return true;
+            }
+            for (int stageId : info.get().stageIds()) {
+                scala.Option<SparkStageInfo> stage = tracker.getStageInfo(stageId);
+                if (stage.isDefined() && stage.get().numActiveTasks() > 0) {
+                    return true;
+                }
             }
         }
         return jobs.length == 0;

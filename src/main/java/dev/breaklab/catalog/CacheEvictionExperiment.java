@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.sum;
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.RunQueries;
+import dev.breaklab.run.RunSnapshot;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -22,8 +23,9 @@ import org.springframework.stereotype.Component;
 /**
  * A DataFrame used by several actions and not (or no longer) in the cache: every action recomputes
  * it from its source. The lab JVM's storage memory is too large to fill in seconds, so the
- * experiment shows the cost of a miss (what an eviction turns a cached read into) rather than
- * waiting for Spark to evict.
+ * experiment shows the cost of a miss (what an eviction turns a cached read into) and the storage
+ * level each cache really gets (Dataset.cache() is MEMORY_AND_DISK since spark.sql.defaultCacheStorageLevel,
+ * Spark 4.0) rather than waiting for Spark to evict.
  */
 @Component
 class CacheEvictionExperiment implements Experiment {
@@ -39,7 +41,10 @@ class CacheEvictionExperiment implements Experiment {
             SELECT count(1) FROM totals WHERE n > 1;
             SELECT max(total) FROM totals%s""";
 
-    private static final String CACHE = "CACHE LAZY TABLE totals OPTIONS ('storageLevel' 'MEMORY_AND_DISK')";
+    /** No option: spark.sql.defaultCacheStorageLevel (MEMORY_AND_DISK) applies, as for Dataset.cache(). */
+    private static final String CACHE = "CACHE LAZY TABLE totals";
+
+    private static final String CACHE_MEMORY_ONLY = "CACHE LAZY TABLE totals OPTIONS ('storageLevel' 'MEMORY_ONLY')";
 
     private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(
                     ID, CacheEvictionExperiment.class)
@@ -50,29 +55,39 @@ class CacheEvictionExperiment implements Experiment {
             .story("""
                     A DataFrame is a recipe, not a result. Each action (count, collect, write) runs the whole \
                     recipe from the source unless the result was persisted: three reports over the same expensive \
-                    intermediate table mean three scans and three shuffles. cache()/persist() keeps the computed \
-                    partitions in the executors' storage memory (MEMORY_ONLY) or spills what does not fit to disk \
-                    (MEMORY_AND_DISK).
+                    intermediate table mean three scans and three shuffles. Dataset.cache() stores the partitions \
+                    with spark.sql.defaultCacheStorageLevel, MEMORY_AND_DISK by default: what does not fit in \
+                    memory goes to local disk. RDD.cache() is MEMORY_ONLY: what does not fit is not stored at all \
+                    and is recomputed from the lineage by every action.
 
-                    Storage memory is shared with execution memory (joins, sorts, aggregations) in one unified pool, \
-                    and execution wins: when a heavy shuffle needs room, cached blocks are evicted, least recently \
-                    used first. With MEMORY_ONLY an evicted partition is simply gone, and the next action quietly \
-                    recomputes it from the lineage, exactly as if it had never been cached. The job still \
-                    succeeds; it is just as slow as before you cached, and nothing in the code says so.
+                    Storage and execution memory share one unified pool (spark.memory.fraction of the heap minus \
+                    300 MB). Execution may borrow free storage memory and may evict cached blocks, but only until \
+                    storage is back down to spark.memory.storageFraction (half) of the pool: cached data inside \
+                    that half is immune to execution. Cached blocks are also evicted, least recently used first, \
+                    by other cache writes (never by blocks of the same RDD). With MEMORY_ONLY an evicted or \
+                    never-stored partition is recomputed silently; the job succeeds, as slow as before you cached, \
+                    and nothing in the code says so. With MEMORY_AND_DISK an evicted block is written to disk and \
+                    read back from there.
 
-                    Forcing a real eviction needs a cache bigger than storage memory, which in this lab's JVM means \
-                    gigabytes and minutes, so this experiment shows what every eviction costs instead: the broken \
-                    variant reuses an aggregated DataFrame in three actions with nothing cached (the state a fully \
-                    evicted MEMORY_ONLY cache leaves you in); the fixed variant persists it with MEMORY_AND_DISK, so \
-                    partitions that do not fit go to disk instead of being dropped. Before the cache is released, \
-                    the run's result line lists Spark's storage status (cached partitions, memory and disk used). \
-                    The variant's name is a column of the DataFrame, so one variant's cache never serves the other.
+                    What this run can and cannot show: the lab's embedded engine has storage memory far larger \
+                    than these lessons' data (the unified pool is about 60% of the heap), so no block is evicted \
+                    here; the eviction rules above are described, not measured. Instead the experiment shows what \
+                    every miss costs and which storage level a cache really gets: the broken variant reuses an \
+                    aggregated DataFrame in three actions with nothing cached (the state a fully evicted \
+                    MEMORY_ONLY cache leaves you in); the memory-only variant persists it with MEMORY_ONLY, the \
+                    level that drops what does not fit; the fixed variant simply calls cache(), which for a \
+                    DataFrame already means MEMORY_AND_DISK. The run records the storage level Spark actually \
+                    used, and before the cache is released the result line lists Spark's storage status (cached \
+                    partitions, memory and disk used). The variant's name is a column of the DataFrame, so one \
+                    variant's cache never serves another.
 
                     In the lab, count the shuffle map stages (one per action when nothing is cached, one in total \
                     when cached) and look for InMemoryTableScan in the later actions' plans. In the Spark UI, the \
-                    Storage tab lists the cached DataFrame with "Fraction Cached" (below 100% means evicted or never \
-                    fully computed) and its size in memory and on disk; the Executors tab shows storage memory used.""")
+                    Storage tab lists the cached DataFrame with its storage level and "Fraction Cached" (below \
+                    100% means evicted or never fully computed) and its size in memory and on disk; the Executors \
+                    tab shows storage memory used.""")
             .sql(SQL.formatted("broken", "", ""))
+            .sql("memory-only", SQL.formatted("memory-only", CACHE_MEMORY_ONLY + ";\n", ";\nUNCACHE TABLE totals"))
             .sql("fixed", SQL.formatted("fixed", CACHE + ";\n", ";\nUNCACHE TABLE totals"))
             .knob(Knobs.rows(1_000_000, 100_000_000))
             .knob(IntegerKnob.of("keys", "Groups", 50_000, 1, 10_000_000, "keys", "Rows of the aggregated DataFrame"))
@@ -81,7 +96,15 @@ class CacheEvictionExperiment implements Experiment {
                     Variant.of("broken", "Reused, not cached", "Three actions, nothing persisted: three recomputations")
                             .withConf("spark.sql.adaptive.enabled", "false"))
             .variant(Variant.of(
-                            "fixed", "persist(MEMORY_AND_DISK)", "Computed by the first action, then read from cache")
+                            "memory-only",
+                            "persist(MEMORY_ONLY)",
+                            "Cached in memory only: what does not fit (or is evicted) is recomputed, not spilled")
+                    .withConf("spark.sql.adaptive.enabled", "false"))
+            .variant(Variant.of(
+                            "fixed",
+                            "cache(): the DataFrame default",
+                            "Dataset.cache() = MEMORY_AND_DISK (spark.sql.defaultCacheStorageLevel): computed by the"
+                                    + " first action, then read from cache")
                     .withConf("spark.sql.adaptive.enabled", "false"))
             .question(Question.number(
                     "source-map-stages",
@@ -110,7 +133,7 @@ class CacheEvictionExperiment implements Experiment {
             .evidence(Evidence.of(
                     "computed-once",
                     "Cached, the DataFrame is computed once: the source is read once and the later actions scan the cache",
-                    Set.of("fixed"),
+                    Set.of("memory-only", "fixed"),
                     run -> {
                         long scanned = RunQueries.finalMetric(run, "Range", "number of output rows");
                         long cacheScans = RunQueries.countFinal(run, n -> n.named("InMemoryTableScan"));
@@ -124,7 +147,7 @@ class CacheEvictionExperiment implements Experiment {
             .evidence(Evidence.of(
                     "shuffles",
                     "The aggregation's shuffle runs once per computation: one map stage per action uncached, one in total cached",
-                    Set.of("broken", "fixed"),
+                    Set.of("broken", "memory-only", "fixed"),
                     run -> {
                         long mapStages = RunQueries.sourceMapStages(run).size();
                         boolean cached = RunQueries.finalHas(run, "InMemoryTableScan");
@@ -134,8 +157,30 @@ class CacheEvictionExperiment implements Experiment {
                                 mapStages,
                                 cached ? "with the cache" : "without a cache");
                     }))
+            .evidence(Evidence.of(
+                    "default-is-memory-and-disk",
+                    "A plain DataFrame cache() uses memory and disk (spark.sql.defaultCacheStorageLevel ="
+                            + " MEMORY_AND_DISK): a block that does not fit goes to disk",
+                    Set.of("fixed"),
+                    run -> storageLevel(run, true)))
+            .evidence(Evidence.of(
+                    "memory-only-has-no-disk",
+                    "MEMORY_ONLY has no disk to fall back on: a block that does not fit is not stored and is recomputed",
+                    Set.of("memory-only"),
+                    run -> storageLevel(run, false)))
             .primaryFinding("recomputation")
             .build();
+
+    /** The storage level the run measured on its cached DataFrame: in memory, and on disk or not. */
+    private static Verdict storageLevel(RunSnapshot run, boolean disk) {
+        long useMemory = run.measurement("cacheUseMemory");
+        long useDisk = run.measurement("cacheUseDisk");
+        return Verdict.of(
+                useMemory == 1 && useDisk == (disk ? 1 : 0),
+                "storage level: memory %s, disk %s",
+                useMemory == 1 ? "yes" : "no",
+                useDisk == 1 ? "yes" : "no");
+    }
 
     @Override
     public ExperimentDefinition definition() {
@@ -151,9 +196,12 @@ class CacheEvictionExperiment implements Experiment {
                 .groupBy(pmod(col("id"), lit(k.integer("keys"))).as("key"))
                 .agg(count(lit(1)).as("n"), sum("id").as("total"))
                 .withColumn("variant", lit(run.variant())); // one variant's cache never serves the other
-        if (run.variant().equals("fixed")) {
-            totals.persist(StorageLevel.MEMORY_AND_DISK());
+        switch (run.variant()) {
+            case "memory-only" -> totals.persist(StorageLevel.MEMORY_ONLY()); // RDD.cache()'s level
+            case "fixed" -> totals.cache(); // spark.sql.defaultCacheStorageLevel: MEMORY_AND_DISK
+            default -> {} // broken: nothing cached
         }
+        StorageLevel level = totals.storageLevel(); // NONE when nothing is cached
         RDDInfo[] storage;
         try {
             run.collect(totals.agg(sum("n")));
@@ -164,6 +212,8 @@ class CacheEvictionExperiment implements Experiment {
             totals.unpersist(true);
         }
         // lesson:end
-        return storage.length == 0 ? "nothing cached" : Arrays.toString(storage);
+        run.measure("cacheUseMemory", level.useMemory() ? 1 : 0);
+        run.measure("cacheUseDisk", level.useDisk() ? 1 : 0);
+        return level.description() + ": " + (storage.length == 0 ? "nothing cached" : Arrays.toString(storage));
     }
 }

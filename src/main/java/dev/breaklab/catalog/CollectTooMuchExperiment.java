@@ -32,8 +32,11 @@ class CollectTooMuchExperiment implements Experiment {
                     every task into the driver's memory. The executors are fine; it is the driver that dies, \
                     usually with an OutOfMemoryError that takes the whole application with it.
 
-                    spark.driver.maxResultSize is the guard: once the serialized results of a job's tasks add up \
-                    past it, Spark aborts the job with a clear error instead. The lab sets it (see \
+                    spark.driver.maxResultSize is the guard: once the serialized results of one stage's tasks \
+                    (one task set, i.e. one stage attempt) add up past it, Spark aborts the job with a clear \
+                    error instead. It counts serialized results only; the rows collect() builds from them can \
+                    take several times more driver memory, so a driver can still run out of memory below the \
+                    limit. The lab sets it (see \
                     lab.engine.max-result-size) and this experiment reads it back and collects a multiple of it \
                     on purpose: rows of 256 characters, two SHA-512 digests in hex that compression barely \
                     shrink. Watch the run fail with Spark's own message, then run anything else: the lab is \

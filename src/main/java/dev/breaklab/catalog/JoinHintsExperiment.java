@@ -35,8 +35,9 @@ class JoinHintsExperiment implements Experiment {
             .concepts(Concept.JOINS, Concept.SHUFFLE, Concept.STAGES)
             .story("""
                     Spark has five ways to execute a join, and the planner picks one from the join condition and \
-                    its size estimates. A hint overrides the pick. BROADCAST ships the hinted side to every task \
-                    (BroadcastHashJoin, or BroadcastNestedLoopJoin when there is no equality to hash on). MERGE \
+                    its size estimates. A hint overrides the pick. BROADCAST ships the hinted side to every \
+                    executor once, where its tasks share the copy (BroadcastHashJoin, or BroadcastNestedLoopJoin \
+                    when there is no equality to hash on). MERGE \
                     shuffles and sorts both sides (SortMergeJoin). SHUFFLE_HASH shuffles both sides and builds a \
                     hash table per partition instead of sorting (ShuffledHashJoin). SHUFFLE_REPLICATE_NL pairs \
                     every partition of one side with every partition of the other and tests the condition on \
@@ -72,7 +73,7 @@ class JoinHintsExperiment implements Experiment {
                     "keys", "Dimension rows", 500, 10, 100_000, "rows", "The cross product tests rows x keys pairs"))
             .knob(Knobs.shufflePartitions(8, 2_000, "tasks of the shuffled joins"))
             .variant(pinned("broken", "SHUFFLE_REPLICATE_NL on an equi-join", "A key join turned into a cross product"))
-            .variant(pinned("fixed", "BROADCAST", "Ship the small dimension to every task"))
+            .variant(pinned("fixed", "BROADCAST", "Ship the small dimension to every executor once"))
             .variant(pinned("merge", "MERGE", "Shuffle and sort both sides"))
             .variant(pinned("shuffle-hash", "SHUFFLE_HASH", "Shuffle both sides, hash instead of sort"))
             .variant(pinned("non-equi", "BROADCAST on a range join", "No equality to hash on: a nested loop"))

@@ -30,9 +30,10 @@ class MapSideCombineExperiment implements Experiment {
                     "Counting per key with groupByKey shuffles every record; reduceByKey shuffles one per key and map task.")
             .concepts(Concept.SHUFFLE, Concept.STAGES, Concept.SPARK_UI)
             .story("""
-                    A shuffle has two halves. The map side of a stage writes each record into the shuffle file \
-                    bucket of the partition its key belongs to; the reduce side of the next stage fetches its \
-                    bucket from every map task. What the map side writes is what crosses disks and the network, \
+                    A shuffle has two halves. The map side sorts (or buckets) its records by target partition \
+                    and writes one data file per map task, plus an index file that records where each reduce \
+                    partition's block starts; each reduce task of the next stage then fetches its block from \
+                    every map task's file. What the map side writes is what crosses disks and the network, \
                     so the cheapest shuffle is the one that shrinks the data before writing.
 
                     groupByKey cannot shrink anything: its contract is "give me every value of the key", so every \

@@ -60,9 +60,17 @@ class NullKeySkewExperiment implements Experiment {
                     In the lab, look at the join stage's shuffle read per task: one task reads several times the \
                     median. In the Spark UI it is the same straggler picture as any skew, except that the hot key, \
                     if you go looking, is null. The fix: give the NULLs distinct keys that can never match, e.g. \
-                    coalesce(customer, -1 - pmod(id, 64)), so they spread over all partitions (or split the NULL \
-                    rows off, skip the join for them and union them back). AQE is off in every variant: this is \
-                    the plain join, as Spark plans it without runtime help.""")
+                    coalesce(customer, -1 - pmod(id, 64)), so they spread over all partitions. The cheapest fix \
+                    shuffles nothing for the NULLs: filter them off, skip the join (their right-side columns are \
+                    NULL anyway) and union them back.
+
+                    With AQE on (the default), Spark's skew-join rule can split the left side of a LEFT OUTER \
+                    join, so this NULL partition is split automatically once it exceeds 5x the median and 256 MB \
+                    (spark.sql.adaptive.skewJoin.*). It cannot split either side of a FULL OUTER join, and it does \
+                    nothing with AQE off or below the threshold: that is where you fix it yourself. AQE is off in \
+                    every variant here: this is the plain join, as Spark plans it without runtime help. With \
+                    10,000 customers you would normally just broadcast the people table: a broadcast hash join \
+                    has no reduce-side partition to skew. The lab turns broadcast off to show the shuffle join.""")
             .sql(COMMON + "FROM orders LEFT JOIN people ON customer = customerId")
             .sql("fixed", COMMON + """
                     FROM orders LEFT JOIN people
@@ -76,6 +84,18 @@ class NullKeySkewExperiment implements Experiment {
             .variant(plainJoin("broken", "LEFT JOIN on a mostly-NULL key", "Every NULL key hashes to one partition"))
             .variant(plainJoin("fixed", "Salted NULLs", "NULLs get distinct negative keys that match nothing"))
             .variant(plainJoin("inner-join", "INNER JOIN", "NULL keys dropped before the shuffle (guests are gone)"))
+            .variant(Variant.of(
+                            "aqe-splits",
+                            "AQE splits the NULL partition",
+                            "AQE on (skew test lowered to lab sizes): the LEFT OUTER join's left side is split")
+                    .withConf("spark.sql.adaptive.enabled", "true")
+                    .withConf("spark.sql.adaptive.skewJoin.enabled", "true")
+                    .withConf("spark.sql.adaptive.skewJoin.skewedPartitionFactor", "3")
+                    .withConf("spark.sql.adaptive.skewJoin.skewedPartitionThresholdInBytes", "1m")
+                    .withConf("spark.sql.adaptive.advisoryPartitionSizeInBytes", "1m")
+                    .withConf("spark.sql.adaptive.coalescePartitions.enabled", "false")
+                    .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")
+                    .withConf("spark.sql.adaptive.autoBroadcastJoinThreshold", "-1"))
             .question(Question.choice(
                     "one-task-most",
                     "Will a single join task read more than half of the join's shuffle data?",
@@ -129,6 +149,23 @@ class NullKeySkewExperiment implements Experiment {
                                 Figures.count(rows),
                                 Figures.count(nulls),
                                 read);
+                    }))
+            .evidence(Evidence.of(
+                    "aqe-splits-left-outer",
+                    "With AQE on, Spark's skew-join rule splits the left side of the LEFT OUTER join: the final plan"
+                            + " says SortMergeJoin(skew=true) and the join stage runs more tasks than shuffle partitions",
+                    Set.of("aqe-splits"),
+                    run -> {
+                        StageSnapshot stage = RunQueries.shuffleReadStage(run);
+                        long partitions = RunQueries.knob(run, "shufflePartitions");
+                        boolean split = RunQueries.finalPlanHas(run, "SortMergeJoin", "skew=true");
+                        return Verdict.of(
+                                split && stage.numTasks() > partitions,
+                                "SortMergeJoin(skew=true): %s; join stage %d ran %d tasks for %d shuffle partitions",
+                                split ? "yes" : "no",
+                                stage.stageId(),
+                                stage.numTasks(),
+                                partitions);
                     }))
             .primaryFinding("skew")
             .build();

@@ -57,7 +57,13 @@ class SkewNotSplitExperiment implements Experiment {
                     key AQE splits on its own. The lab's data is small, so every variant lowers AQE's skew test \
                     from Spark's defaults (skewedPartitionFactor 5, skewedPartitionThresholdInBytes 256 MB, \
                     advisoryPartitionSizeInBytes 64 MB) to factor 3, 256 KB and 256 KB, and turns off coalescing \
-                    and broadcasts; on your own job the defaults apply to stragglers of hundreds of megabytes.
+                    and broadcasts; on your own job the defaults apply to stragglers of hundreds of megabytes. \
+                    The dimension here has 10,000 rows: in production you would broadcast it (Spark does so by \
+                    itself below spark.sql.autoBroadcastJoinThreshold, 10 MB), and a broadcast hash join has no \
+                    reduce-side partitions, so a hot key costs no straggler. The lab turns broadcast off to force \
+                    the shuffle join; skew handling matters when both sides are too big to broadcast. Another \
+                    way out here: aggregate the facts per key before the join, so the hot key is one row by the \
+                    time it is joined.
 
                     In the lab, compare the final plans: SortMergeJoin vs SortMergeJoin(skew=true), and the \
                     Exchange count. In the Spark UI, the SQL tab's final plan shows "AQEShuffleRead skewed" only \

@@ -55,7 +55,10 @@ class SkewedJoinExperiment implements Experiment {
                     The fixes: let Adaptive Query Execution split the skewed partition into several tasks at \
                     runtime (the final plan says SortMergeJoin(skew=true) over AQEShuffleRead skewed), or salt the \
                     hot key yourself: the salted variant joins on (key, salt) and copies each dimension row once \
-                    per salt, so the hot key's rows spread over many partitions.
+                    per salt, so the hot key's rows spread over many partitions. The dimension here has 10,000 rows: in production you would broadcast it (Spark does so by \
+                    itself below spark.sql.autoBroadcastJoinThreshold, 10 MB), and a broadcast hash join has no \
+                    reduce-side partitions, so a hot key costs no straggler. The lab turns broadcast off to force \
+                    the shuffle join; skew handling matters when both sides are too big to broadcast.
 
                     AQE calls a partition skewed when it is bigger than both \
                     spark.sql.adaptive.skewJoin.skewedPartitionFactor times the median partition and \

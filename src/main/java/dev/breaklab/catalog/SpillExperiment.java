@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
 import org.springframework.stereotype.Component;
 
 /** Window and join buffers that outgrow what a task may hold: Spark spills them to disk and reads them back. */
@@ -33,29 +34,43 @@ class SpillExperiment implements Experiment {
             .concepts(Concept.MEMORY, Concept.SHUFFLE, Concept.SPARK_UI)
             .story("""
                     Some operators must hold many rows at once: a sort holds its whole partition, a window holds \
-                    the current window partition (here: every row of a key, because the frame is the whole group), \
-                    a sort-merge join holds every buffered-side row of the current key. When what they hold \
-                    outgrows the memory a task may use, Spark does not fail: it writes the buffer to local disk \
-                    ("spills"), keeps going, and reads it back later. Spill is correct and slow: the rows are \
-                    serialized, written, read and merged, often several times, and a spill storm can turn a \
-                    minutes-long stage into an hour-long one, or fill the disks.
+                    the whole window partition, every row of the PARTITION BY key, whatever the frame (Spark \
+                    buffers the group before it evaluates any frame, so even ROWS BETWEEN 1 PRECEDING AND CURRENT \
+                    ROW holds the whole key: the running-frame variant spills just the same), a sort-merge join \
+                    holds every buffered-side row of the current key. \
+                    When what they hold outgrows the memory a task may use, Spark does not fail: it writes the \
+                    buffer to local disk ("spills"), keeps going, and reads it back later. Spill is correct and \
+                    slow: the rows are serialized, written, read and merged, often several times, and a spill \
+                    storm can turn a minutes-long stage into an hour-long one, or fill the disks.
 
-                    This experiment forces the situation on a small machine. The window operator keeps up to \
-                    spark.sql.windowExec.buffer.in.memory.threshold rows in a plain array, then moves to a \
-                    spillable buffer that spills every spark.sql.windowExec.buffer.spill.threshold rows. The \
-                    broken variant sets both low, as a stand-in for an executor whose memory is too small for its \
-                    groups; join-spill does the same to a sort-merge join with spark.sql.sortMergeJoinExec.buffer.*. \
-                    The fixed variant gives the buffers Spark's defaults.
+                    Real spill happens when a task cannot get more execution memory. Here the lab forces it \
+                    instead: it lowers two internal, row-count thresholds \
+                    (spark.sql.windowExec.buffer.in.memory.threshold and spark.sql.windowExec.buffer.spill.threshold) \
+                    that nobody sets in production, so the window spills every 4,096 rows whatever the memory; \
+                    join-spill does the same to a sort-merge join with spark.sql.sortMergeJoinExec.buffer.*. Spark \
+                    4.1+ also has internal size thresholds (spark.sql.windowExec.buffer.spill.size.threshold, \
+                    spark.sql.sortMergeJoinExec.buffer.spill.size.threshold, ..., falling back to \
+                    spark.shuffle.spill.maxSizeInBytesForSpillThreshold); they compare allocated Tungsten pages, \
+                    not row bytes, so a value below spark.buffer.pageSize spills on every row. The mechanics you \
+                    see (spill metrics, spill files, slower tasks) are the real ones; the trigger is not. The \
+                    fixed variant gives the buffers Spark's defaults.
 
-                    In the lab, look at the stage's memory and disk spill (memory spill is the size of the data \
-                    in memory when it was spilled, disk spill its serialized size on disk) and at the "spill size" \
-                    metric of the Window or SortMergeJoin node. In the Spark UI, the stage page gets "Spill \
-                    (Memory)" and "Spill (Disk)" columns only when something spilled: their appearance is the \
-                    alarm. Real fixes: more memory per task (fewer cores per executor, more executor memory), \
-                    smaller groups (more specific keys, more partitions for sorts), or a frame that does not need \
-                    the whole group.""")
+                    In the lab, look at the stage's memory and disk spill (memory spill is the execution memory \
+                    the operator freed by spilling, Tungsten pages, often far larger than the rows; disk spill \
+                    the serialized bytes written) and at the "spill size" metric of the Window or SortMergeJoin \
+                    node. In the Spark UI, the stage page gets "Spill (Memory)" and "Spill (Disk)" columns only \
+                    when something spilled: their appearance is the alarm. Real fixes: more memory per task \
+                    (fewer concurrent tasks per executor, more executor memory), a more selective PARTITION BY or \
+                    fewer rows per group (filter first; a rank or row_number filter lets Spark 3.5+ insert a \
+                    WindowGroupLimit before the window), more shuffle partitions for sorts and aggregations. A \
+                    different frame does not help: the window buffers the whole group anyway.""")
             .sql("""
                     SELECT key, value, sum(value) OVER (PARTITION BY key) AS groupTotal
+                    FROM (SELECT pmod(id, ${groups}) AS key, id AS value FROM range(0, ${rows}, 1, 4))""")
+            .sql("running-frame", """
+                    SELECT key, value,
+                           sum(value) OVER (PARTITION BY key ORDER BY value
+                                            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS runningTotal
                     FROM (SELECT pmod(id, ${groups}) AS key, id AS value FROM range(0, ${rows}, 1, 4))""")
             .sql("join-spill", """
                     SELECT count(1), sum(b)
@@ -92,6 +107,12 @@ class SpillExperiment implements Experiment {
                     .withKnob("inMemoryThreshold", 4_096L)
                     .withKnob("spillThreshold", (long) Integer.MAX_VALUE))
             .variant(Variant.of(
+                            "running-frame",
+                            "A running frame, same buffer",
+                            "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW: the window still buffers the whole key")
+                    .withConf("spark.sql.adaptive.enabled", "false")
+                    .withConf("spark.sql.shuffle.partitions", "4"))
+            .variant(Variant.of(
                             "join-spill",
                             "Join buffer too small",
                             "A sort-merge join whose buffered side spills every 1,024 rows of a key")
@@ -112,7 +133,7 @@ class SpillExperiment implements Experiment {
             .evidence(Evidence.central(
                     "spilled",
                     "A stage spilled: its tasks wrote buffered rows to disk and reported memory and disk spill",
-                    Set.of("broken", "join-spill"),
+                    Set.of("broken", "running-frame", "join-spill"),
                     run -> {
                         StageSnapshot stage = run.completedStages().stream()
                                 .max(Comparator.comparingLong(StageSnapshot::diskSpilledBytes)
@@ -129,7 +150,7 @@ class SpillExperiment implements Experiment {
             .evidence(Evidence.of(
                     "window-spill-metric",
                     "The Window operator itself reports the spill: its \"spill size\" SQL metric is above zero",
-                    Set.of("broken"),
+                    Set.of("broken", "running-frame"),
                     run -> {
                         long size = RunQueries.finalMetric(run, "Window", "spill size");
                         return Verdict.of(size > 0, "Window spill size: %s", Figures.bytes(size));
@@ -177,7 +198,13 @@ class SpillExperiment implements Experiment {
             Dataset<Row> events = run.spark()
                     .range(0, k.integer("rows"), 1, 4)
                     .select(pmod(col("id"), lit(groups)).as("key"), col("id").as("value"));
-            run.execute(events.withColumn("groupTotal", sum("value").over(Window.partitionBy("key"))));
+            // The frame does not change what is buffered: the window holds every row of the key either way.
+            WindowSpec window = run.variant().equals("running-frame")
+                    ? Window.partitionBy("key")
+                            .orderBy("value")
+                            .rowsBetween(Window.unboundedPreceding(), Window.currentRow())
+                    : Window.partitionBy("key");
+            run.execute(events.withColumn("groupTotal", sum("value").over(window)));
         }
         // lesson:end
         return k.integer("rows") + " rows in " + groups + " groups";

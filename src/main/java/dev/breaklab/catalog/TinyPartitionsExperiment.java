@@ -30,8 +30,9 @@ class TinyPartitionsExperiment implements Experiment {
                     After a shuffle, Spark reads the data in spark.sql.shuffle.partitions partitions, one task \
                     each. The setting is global, so a value tuned for the biggest job of the day is also used for \
                     the smallest: here 1,000 partitions for a shuffle of about a hundred kilobytes. Each task reads \
-                    a sliver, and the time goes into scheduling, launching and tracking 1,000 tasks and writing \
-                    1,000 tiny outputs.
+                    a sliver, and the time goes into scheduling, launching and tracking 1,000 tasks, and fetching \
+                    M x 1,000 tiny shuffle blocks (each of the M map tasks writes one data file holding 1,000 \
+                    mostly tiny blocks, and every reduce task fetches its block from each map task).
 
                     In the lab, the aggregate stage shows 1,000 tasks with a median of a few milliseconds. In the \
                     Spark UI the stage's "Tasks" column says 1000/1000 and the summary metrics show scheduler \

@@ -30,6 +30,7 @@ record BroadcastRule(InsightProperties.Broadcast threshold) implements Rule {
         String error = subject.errorMessage().orElse("");
         if (anyBroadcast && error.contains("spark.driver.maxResultSize")) {
             out.add(failed(
+                    subject,
                     "The broadcast's build side was too big to collect: " + firstLine(error),
                     "A broadcast join first collects the whole build side to the driver, like collect(), and the"
                             + " result-size guard (spark.driver.maxResultSize) stopped it. Without the guard the"
@@ -70,7 +71,7 @@ record BroadcastRule(InsightProperties.Broadcast threshold) implements Rule {
                                     + " and a shuffle join would be cheaper. Spark broadcasts a side on its own below "
                                     + (autoThreshold < 0 ? "(never: the threshold is -1)" : bytes(autoThreshold))
                                     + " (spark.sql.autoBroadcastJoinThreshold), or whenever a BROADCAST hint asks.")
-                    .fix(fixText())
+                    .fix(fixText(subject))
                     .numbers(
                             "dataSizeBytes", size,
                             "collectMs", collect,
@@ -84,21 +85,30 @@ record BroadcastRule(InsightProperties.Broadcast threshold) implements Rule {
         return out;
     }
 
-    private Observation failed(String summary, String detail, long autoThreshold) {
+    private Observation failed(Subject subject, String summary, String detail, long autoThreshold) {
         return Observation.of(KIND, Severity.CRITICAL)
                 .operator("BroadcastExchange")
                 .summary(summary)
                 .detail(detail)
-                .fix(fixText())
+                .fix(fixText(subject))
                 .numbers("autoBroadcastJoinThresholdBytes", autoThreshold)
                 .build();
     }
 
-    private static String fixText() {
+    /**
+     * Only a broadcast planned without AQE has a deadline (spark.sql.broadcastTimeout is read by
+     * BroadcastExchangeExec.doExecuteBroadcast alone, SPARK-36414), so the timeout is advice only for
+     * a run with AQE off.
+     */
+    static String fixText(Subject subject) {
+        String slow = subject.confTrue("spark.sql.adaptive.enabled", true)
+                ? " A slow build side only delays the join under AQE (it has no broadcast deadline): make it"
+                        + " cheaper."
+                : " For a slow build side make it cheaper or raise spark.sql.broadcastTimeout (AQE is off here, so"
+                        + " the broadcast has a deadline).";
         return "Broadcast only small tables: drop the BROADCAST hint (or use MERGE / SHUFFLE_HASH) so the join"
                 + " shuffles both sides, and keep spark.sql.autoBroadcastJoinThreshold at a size the driver and"
-                + " every executor can hold; for a slow build side make it cheaper or raise"
-                + " spark.sql.broadcastTimeout.";
+                + " every executor can hold." + slow;
     }
 
     static String firstLine(String message) {

@@ -5,7 +5,9 @@ import java.util.List;
 
 /**
  * A broadcast that did not finish within {@code spark.sql.broadcastTimeout}: Spark fails the query
- * with "Could not execute broadcast in N secs" and cancels its jobs.
+ * with "Could not execute broadcast in N secs" and cancels its jobs. Only {@code
+ * BroadcastExchangeExec.doExecuteBroadcast} reads the timeout, so this happens with AQE off (or in a
+ * streaming micro-batch); AQE's broadcast query stages have no deadline (SPARK-36414).
  */
 record BroadcastTimeoutRule() implements Rule {
 
@@ -24,9 +26,12 @@ record BroadcastTimeoutRule() implements Rule {
                 .detail("Before a broadcast join can start, the build side must be computed, collected to the driver,"
                         + " hashed and sent out, all within spark.sql.broadcastTimeout (" + timeout + " s here)."
                         + " A slow build side (an expensive query, a UDF, a busy cluster) runs out of time and"
-                        + " Spark cancels the whole query.")
-                .fix("Make the build side cheaper (filter first, cache it), raise spark.sql.broadcastTimeout, or let"
-                        + " the join shuffle instead (drop the BROADCAST hint).")
+                        + " Spark cancels the whole query. Only broadcasts planned without AQE have this deadline"
+                        + " (AQE off, or a streaming micro-batch); with AQE on, the default since Spark 3.2, a"
+                        + " broadcast query stage waits as long as it takes (SPARK-36414).")
+                .fix("Make the build side cheaper (filter first, cache or write it), raise"
+                        + " spark.sql.broadcastTimeout, or let the join shuffle (drop the BROADCAST hint). Turning AQE"
+                        + " on also removes the deadline but not the wait.")
                 .numbers("broadcastTimeoutSeconds", SpillRule.parse(timeout, 300))
                 .build());
     }

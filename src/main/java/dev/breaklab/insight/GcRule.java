@@ -10,7 +10,9 @@ import java.util.List;
 
 /**
  * GC pressure: the JVM spent a large share of the stage's task time collecting garbage. The Spark
- * UI marks "GC Time" red above 10% of task time; that is this rule's default too.
+ * UI's Executors tab marks "Task Time (GC Time)" red above 10% of task time (executorspage.js,
+ * GCTimePercent = 0.1); that is this rule's default too. A task's GC time is the JVM's collection
+ * time while it ran, so concurrent tasks of one executor share every pause.
  */
 record GcRule(InsightProperties.Gc threshold) implements Rule {
 

@@ -56,7 +56,7 @@ record MissedBroadcastRule() implements Rule {
                             + ": small enough to broadcast")
                     .detail("A shuffle join moves both sides across the network by key (and a sort-merge join sorts"
                             + " them). When one side fits comfortably in memory, a broadcast hash join ships it"
-                            + " whole to every task instead and leaves the big side"
+                            + " whole to every executor once (its tasks share the copy) instead and leaves the big side"
                             + (big > 0 ? " (" + bytes(big) + ")" : "")
                             + " where it is: no shuffle, no sort for it. Spark broadcasts on its own below "
                             + (configured <= 0

@@ -75,7 +75,7 @@ record ResultSizeRule(InsightProperties.ResultSize threshold) implements Rule {
 
     private static String detail() {
         return "collect(), toPandas(), take(n) with a large n and broadcast builds copy task results into the"
-                + " driver's heap. spark.driver.maxResultSize caps the serialized total per job so that Spark"
+                + " driver's heap. spark.driver.maxResultSize caps the serialized total of one stage's task results so that Spark"
                 + " fails the job cleanly instead of the driver dying with an OutOfMemoryError (in this lab the"
                 + " driver is the lab itself).";
     }

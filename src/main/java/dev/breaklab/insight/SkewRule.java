@@ -37,6 +37,7 @@ record SkewRule(InsightProperties.Skew threshold) implements Rule {
                     && read.maxOverMedian() >= threshold.ratio();
             // Data decides: at lab sizes a slow task with an even shuffle read is mostly scheduling
             // noise on a busy machine, and the fix for skew (split or salt the key) would not help it.
+            // Duration skew only raises a read skew to CRITICAL.
             if (!heavy) {
                 continue;
             }
@@ -44,7 +45,7 @@ record SkewRule(InsightProperties.Skew threshold) implements Rule {
                     Locale.ROOT,
                     "Stage %d has a straggler: its slowest task %s",
                     stage.stageId(),
-                    slow && heavy
+                    slow
                             ? String.format(
                                     Locale.ROOT,
                                     "ran %s the median (%d ms vs %d ms) and read %s the median shuffle data (%s vs %s)",
@@ -54,34 +55,24 @@ record SkewRule(InsightProperties.Skew threshold) implements Rule {
                                     ratio(read.maxOverMedian()),
                                     bytes(read.max()),
                                     bytes(read.p50()))
-                            : slow
-                                    ? String.format(
-                                            Locale.ROOT,
-                                            "ran %s the median (%d ms vs %d ms)",
-                                            ratio(duration.maxOverMedian()),
-                                            duration.max(),
-                                            duration.p50())
-                                    : String.format(
-                                            Locale.ROOT,
-                                            "read %s the median shuffle data (%s vs %s)",
-                                            ratio(read.maxOverMedian()),
-                                            bytes(read.max()),
-                                            bytes(read.p50())));
+                            : String.format(
+                                    Locale.ROOT,
+                                    "read %s the median shuffle data (%s vs %s)",
+                                    ratio(read.maxOverMedian()),
+                                    bytes(read.max()),
+                                    bytes(read.p50())));
             String detail = "All tasks of a stage run the same code on different partitions, so their times should"
-                    + " be close. Here one partition is much bigger than the rest"
-                    + (heavy ? " (its shuffle read shows it: a hot key sends most rows to one reducer)" : "")
-                    + (slow && !heavy
-                            ? "; the shuffle read is even, so the time goes elsewhere: an expensive record, a"
-                                    + " slow UDF on some rows, or GC in that task"
-                            : "")
-                    + ". The stage cannot finish until that task does, and meanwhile the other cores sit idle."
-                    + " In the Spark UI: the stage's Summary Metrics show Max far beyond the 75th percentile, and"
-                    + " the event timeline one long bar.";
+                    + " be close. Here one partition is much bigger than the rest (its shuffle read shows it: a hot"
+                    + " key sends most rows to one reducer). The stage cannot finish until that task does, and"
+                    + " meanwhile the other cores sit idle. In the Spark UI: the stage's Summary Metrics show Max"
+                    + " far beyond the 75th percentile, and the event timeline one long bar.";
             String fix = "For a join, let AQE split the skewed partition: spark.sql.adaptive.enabled=true and"
                     + " spark.sql.adaptive.skewJoin.enabled=true (a partition is skewed above"
-                    + " skewedPartitionFactor x the median and skewedPartitionThresholdInBytes). AQE splits joins"
-                    + " only: for an aggregation, or to fix it at the source, salt the hot key (add a random"
-                    + " bucket to it, aggregate or join per bucket, then combine).";
+                    + " skewedPartitionFactor x the median and skewedPartitionThresholdInBytes), or broadcast the"
+                    + " other side if it is small. AQE splits skewed joins (and REBALANCE partitions) only. For an"
+                    + " aggregation, sum/count/min/max need nothing (partial aggregation before the shuffle absorbs"
+                    + " the hot key); aggregates that keep every value (collect_list, distinct, groupByKey) do"
+                    + " not, and there salt the hot key (add a bucket to it, aggregate per bucket, then combine).";
             out.add(Observation.of(KIND, slow && heavy ? Severity.CRITICAL : Severity.WARNING)
                     .stage(stage.stageId())
                     .summary(summary)

@@ -2,10 +2,12 @@ package dev.breaklab.insight;
 
 import dev.breaklab.run.BatchSnapshot;
 import dev.breaklab.run.Severity;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
- * A streaming query that cannot keep up: after the first batch, rows arrive faster than the query
+ * A streaming query that cannot keep up: after its first batch, rows arrive faster than the query
  * processes them ("inputRowsPerSecond" over "processedRowsPerSecond"), so each batch is bigger and
  * later than the last.
  */
@@ -22,7 +24,10 @@ record StreamBacklogRule() implements Rule {
         if (batches.size() < 2) {
             return List.of();
         }
-        List<BatchSnapshot> steady = batches.subList(1, batches.size()).stream()
+        // Each query's (and each restart's) first batch has no input rate: nothing came before it.
+        Set<String> started = new HashSet<>();
+        List<BatchSnapshot> steady = batches.stream()
+                .filter(b -> !started.add(b.queryRunId()))
                 .filter(b -> b.numInputRows() > 0)
                 .toList();
         if (steady.isEmpty()) {
@@ -46,8 +51,10 @@ record StreamBacklogRule() implements Rule {
                 .detail("Each micro-batch takes whatever arrived since the last one. When rows arrive faster than a"
                         + " batch can process them, the next batch is larger, takes longer, and the backlog (and"
                         + " the end-to-end latency) grows without bound.")
-                .fix("Cap each batch (maxOffsetsPerTrigger for Kafka, maxFilesPerTrigger for files, rowsPerSecond for"
-                        + " the rate source), give the query more cores, or make each batch cheaper.")
+                .fix("Add capacity: more cores or partitions for the slow stage, or cheaper per-row work. A per-batch"
+                        + " cap (maxOffsetsPerTrigger for Kafka, maxFilesPerTrigger or maxBytesPerTrigger for files)"
+                        + " keeps batches stable and protects the first batch after downtime, but under sustained"
+                        + " overload the backlog then waits in the source instead, where these rates do not show it.")
                 .numbers(
                         "inputRowsPerSecond", Math.round(input),
                         "processedRowsPerSecond", Math.round(processed),

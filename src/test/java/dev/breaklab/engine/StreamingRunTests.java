@@ -34,7 +34,7 @@ class StreamingRunTests {
 
     /** A backpressure run that would go on for minutes unless something stops it. */
     static final Map<String, Object> LONG_RATE =
-            Map.of("seconds", 300L, "rowsPerSecond", 1_000L, "lookupRowsPerMs", 1_000L, "stopWhenShown", false);
+            Map.of("seconds", 300L, "filesPerSecond", 2L, "lookupRowsPerMs", 1_000L, "stopWhenShown", false);
 
     @Autowired
     RunEngine engine;
@@ -155,7 +155,7 @@ class StreamingRunTests {
                 .resolve("runs")
                 .resolve(submitted.id())
                 .resolve("checkpoints")
-                .resolve("rate");
+                .resolve("query");
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(100))
                 .until(() -> runs.current(submitted.id()).batches().size() >= 2);

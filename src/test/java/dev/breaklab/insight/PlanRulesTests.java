@@ -100,6 +100,48 @@ class PlanRulesTests {
                                     run().sql(1, node("BroadcastHashJoin")).build())))
                     .isEmpty();
         }
+
+        PlanNode rows(long count) {
+            return measured("Range", "Range (0, n, step=1, splits=4)", Map.of("number of output rows", "" + count));
+        }
+
+        PlanNode loop(String condition, long left, long right) {
+            return node(
+                    "BroadcastNestedLoopJoin",
+                    "BroadcastNestedLoopJoin BuildRight, Inner, " + condition,
+                    node("Project", rows(left)),
+                    measured(
+                            "BroadcastExchange",
+                            "BroadcastExchange IdentityBroadcastMode",
+                            Map.of("number of output rows", "" + right)));
+        }
+
+        @Test
+        void a_nested_loop_is_judged_by_the_pairs_it_tests() {
+            assertThat(new CrossJoinRule()
+                            .check(subject(run().sql(1, loop("(k1 = dk OR k2 = dk)", 100_000, 50))
+                                    .build())))
+                    .as("5,000,000 pairs")
+                    .isEmpty();
+            assertThat(new CrossJoinRule()
+                            .check(subject(run().sql(1, loop("(k1 = dk OR k2 = dk)", 100_000, 1_000))
+                                    .build())))
+                    .singleElement()
+                    .satisfies(o -> {
+                        assertThat(o.severity()).isEqualTo(Severity.WARNING);
+                        assertThat(o.numbers()).containsEntry("pairs", 100_000_000L);
+                        assertThat(o.fix()).contains("union of equi-joins");
+                    });
+        }
+
+        @Test
+        void a_range_condition_is_no_equality() {
+            assertThat(new CrossJoinRule()
+                            .check(subject(run().sql(1, loop("((amount >= lo) AND (amount <= hi))", 100_000, 1_000))
+                                    .build())))
+                    .singleElement()
+                    .satisfies(o -> assertThat(o.detail()).contains("Without an equality"));
+        }
     }
 
     @Nested
@@ -158,8 +200,12 @@ class PlanRulesTests {
                     .check(subject(run().conf("spark.sql.broadcastTimeout", "1")
                             .failed("SparkException", "Could not execute broadcast in 1 secs. You can increase ...")
                             .build()));
-            assertThat(found).singleElement().satisfies(o -> assertThat(o.numbers())
-                    .containsEntry("broadcastTimeoutSeconds", 1L));
+            assertThat(found).singleElement().satisfies(o -> {
+                assertThat(o.numbers()).containsEntry("broadcastTimeoutSeconds", 1L);
+                assertThat(o.detail())
+                        .as("the deadline exists only without AQE")
+                        .contains("AQE", "SPARK-36414");
+            });
             assertThat(new BroadcastTimeoutRule()
                             .check(subject(
                                     run().failed("SparkException", "boom").build())))

@@ -290,6 +290,24 @@ class RulesTests {
         }
 
         @Test
+        void the_broadcast_timeout_is_advice_only_with_aqe_off() {
+            var bx = measured(
+                    "BroadcastExchange",
+                    "BroadcastExchange",
+                    Map.of("data size", "12.0 MiB", "number of output rows", "200,000", "time to collect", "2.0 s"));
+            var plan = node("BroadcastHashJoin", bx);
+            assertThat(rule.check(subject(run().sql(1, plan).build())))
+                    .as("AQE on by default: its broadcast stages have no deadline (SPARK-36414)")
+                    .singleElement()
+                    .satisfies(o -> assertThat(o.fix()).doesNotContain("broadcastTimeout"));
+            assertThat(rule.check(subject(run().sql(1, plan)
+                            .conf("spark.sql.adaptive.enabled", "false")
+                            .build())))
+                    .singleElement()
+                    .satisfies(o -> assertThat(o.fix()).contains("spark.sql.broadcastTimeout"));
+        }
+
+        @Test
         void a_big_hash_relation_of_few_rows_is_no_large_broadcast() {
             var bx = measured(
                     "BroadcastExchange",

@@ -50,7 +50,12 @@ class StreamingRulesTests {
         var behind = run().batch(0, 10, 0, 10, null, 0, 0, 0)
                 .batch(1, 100_000, 120_000, 100_000, null, 0, 0, 0)
                 .batch(2, 100_000, 120_000, 100_000, null, 0, 0, 0);
-        assertThat(new StreamBacklogRule().check(subject(behind.build()))).hasSize(1);
+        assertThat(new StreamBacklogRule().check(subject(behind.build())))
+                .singleElement()
+                .satisfies(o -> assertThat(o.fix())
+                        .as("rowsPerSecond is the rate source's production rate, not a cap")
+                        .doesNotContain("rowsPerSecond")
+                        .contains("capacity", "maxFilesPerTrigger"));
         var keepingUp = run().batch(0, 10, 0, 10, null, 0, 0, 0)
                 .batch(1, 100_000, 119_000, 100_000, null, 0, 0, 0)
                 .batch(2, 100_000, 119_000, 100_000, null, 0, 0, 0);
