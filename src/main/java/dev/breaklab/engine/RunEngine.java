@@ -294,9 +294,11 @@ public class RunEngine {
         } catch (RuntimeException e) {
             log.warn("Run {}: could not read final metrics: {}", live.id(), e.toString());
         }
+        // The work directory (checkpoints, files the run wrote) goes before the run is announced
+        // finished: whoever sees it finished sees nothing of it left on disk.
+        deleteQuietly(workDir);
         finish(run, outcome, error, result);
         finishQuietly(run);
-        deleteQuietly(workDir);
     }
 
     /**
