@@ -125,13 +125,21 @@ public final class EmbeddedSpark implements DisposableBean {
         int expected = mode == EngineMode.LOCAL_CLUSTER ? settings.workers() : 1;
         long deadline = System.nanoTime() + settings.readyTimeout().toNanos();
         while (executorCount(session) < expected) {
+            if (session.sparkContext().isStopped()) {
+                // The master removes an application whose executors keep failing to start.
+                throw new IllegalStateException("Spark stopped before " + expected + " executor(s) registered: the"
+                        + " cluster could not start them; see "
+                        + (mode == EngineMode.LOCAL_CLUSTER
+                                ? "<lab.data-dir>/cluster/logs and the workers' directories"
+                                : "the workers' logs"));
+            }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(expected + " executor(s) expected, " + executorCount(session)
                         + " registered within " + settings.readyTimeout().toSeconds() + " s"
                         + (mode == EngineMode.LOCAL_CLUSTER
                                 ? "; the cluster's logs are under <lab.data-dir>/cluster/logs"
                                 : "; can the cluster's workers reach the driver at "
-                                        + session.conf().get("spark.driver.host") + "?"));
+                                        + session.sparkContext().getConf().get("spark.driver.host") + "?"));
             }
             Thread.sleep(100);
         }
