@@ -258,6 +258,44 @@ function renderStages(s) {
   }));
 }
 
+// --- executors: this run's tasks per executor, beside what the engine knows of each executor
+// (host, cores, memory, removed and why). The engine's view is fetched again when the run ends.
+let engineFetchedFor = null;
+
+function renderExecutors(s) {
+  if (FINISHED.has(s.status) && engineFetchedFor !== s.status) {
+    engineFetchedFor = s.status;
+    fetchJson('/api/engine').then((e) => { engine = e; drawn.executors = null; schedule(snapshot); }).catch(() => {});
+  }
+  const known = new Map((engine?.executors || []).map((e) => [e.executorId, e]));
+  const ids = new Set((s.executors || []).map((e) => e.executorId));
+  for (const e of engine?.executors || []) if (e.executorId !== 'driver') ids.add(e.executorId);
+  const key = JSON.stringify([s.executors, engine?.executors]);
+  if (!changed('executors', key)) return;
+  const ofRun = new Map((s.executors || []).map((e) => [e.executorId, e]));
+  fill($('executors-note'), engine?.mode === 'embedded'
+    ? 'Embedded engine: the tasks run in the driver (local[N]), one JVM.'
+    : `${engine?.mode || 'engine'} · ${engine?.activeExecutors ?? '?'} executor(s) active now.`);
+  const order = [...ids].sort((a, b) => (a === 'driver' ? -1 : b === 'driver' ? 1 : a.length - b.length || a.localeCompare(b)));
+  fill($('executor-table').querySelector('tbody'), ...order.map((id) => {
+    const e = known.get(id) || {};
+    const r = ofRun.get(id) || {};
+    const state = e.executorId == null ? '' : e.active ? 'active' : 'removed';
+    return el('tr', {class: state === 'removed' ? 'st-failed' : ''},
+      el('th', {scope: 'row'}, id),
+      el('td', {}, e.host || ''),
+      el('td', {}, state, e.removedReason ? el('span', {class: 'hot', title: e.removedReason}, ` ⚠ ${e.removedReason}`) : ''),
+      el('td', {class: 'num'}, e.cores ?? ''),
+      el('td', {class: 'num'}, e.storageMemoryTotalBytes ? `${bytes(e.storageMemoryUsedBytes)} / ${bytes(e.storageMemoryTotalBytes)}` : ''),
+      el('td', {class: 'num'}, r.tasks != null ? count(r.tasks) : ''),
+      el('td', {class: 'num' + (r.failedTasks ? ' hot' : '')}, r.failedTasks ? count(r.failedTasks) : ''),
+      el('td', {class: 'num'}, r.taskTimeMs != null ? ms(r.taskTimeMs) : ''),
+      el('td', {class: 'num'}, r.gcTimeMs ? ms(r.gcTimeMs) : ''),
+      el('td', {class: 'num'}, r.shuffleReadBytes ? bytes(r.shuffleReadBytes) : ''),
+      el('td', {class: 'num'}, r.shuffleWriteBytes ? bytes(r.shuffleWriteBytes) : ''));
+  }));
+}
+
 function renderDistributions(s) {
   const attempts = (s.stages || []).filter((x) => x.stageId === selectedStage);
   const st = attempts.sort((a, b) => b.attemptId - a.attemptId)[0];
@@ -394,6 +432,7 @@ function render(s) {
   renderExplain(s);
   renderStages(s);
   renderBatches(s);
+  renderExecutors(s);
   renderDistributions(s);
   renderTimeline(s);
   renderPlan(s);

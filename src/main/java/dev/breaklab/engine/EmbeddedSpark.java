@@ -1,6 +1,7 @@
 package dev.breaklab.engine;
 
 import dev.breaklab.system.LabProperties;
+import dev.breaklab.telemetry.LabListener;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -44,13 +45,16 @@ public final class EmbeddedSpark implements DisposableBean {
     private final AtomicBoolean listening = new AtomicBoolean();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private volatile long sessionStartMs = -1;
+    private volatile LocalCluster cluster;
+    private final EngineMode mode;
 
-    private EmbeddedSpark() {}
+    private EmbeddedSpark(EngineMode mode) {
+        this.mode = mode;
+    }
 
     /** Starts creating the session now, on the thread "lab-spark-start"; returns at once. */
     static EmbeddedSpark start(LabProperties properties) {
-        SparkConfiguration.checkMode(properties);
-        EmbeddedSpark spark = new EmbeddedSpark();
+        EmbeddedSpark spark = new EmbeddedSpark(SparkConfiguration.checkMode(properties));
         Thread starter = new Thread(() -> spark.create(properties), "lab-spark-start");
         starter.setDaemon(true);
         starter.start();
@@ -59,7 +63,7 @@ public final class EmbeddedSpark implements DisposableBean {
 
     /** For tests: an engine still starting, until {@link #readyWith} or {@link #failedWith}. */
     static EmbeddedSpark starting() {
-        return new EmbeddedSpark();
+        return new EmbeddedSpark(EngineMode.EMBEDDED);
     }
 
     /** For tests: ready with a session that already carries the lab's listener. */
@@ -77,16 +81,93 @@ public final class EmbeddedSpark implements DisposableBean {
     private void create(LabProperties properties) {
         long start = System.nanoTime();
         try {
-            SparkSession session = SparkConfiguration.createSession(properties);
+            if (mode == EngineMode.LOCAL_CLUSTER) {
+                cluster = LocalCluster.start(properties);
+                if (stopped.get()) {
+                    cluster.close();
+                    throw new IllegalStateException("the lab stopped while its cluster started");
+                }
+            }
+            SparkSession session = SparkConfiguration.createSession(properties, mode, cluster);
+            if (mode.clustered()) {
+                try {
+                    awaitExecutors(session, properties.engine().cluster());
+                } catch (Throwable t) {
+                    session.stop();
+                    throw t;
+                }
+            }
             sessionStartMs = (System.nanoTime() - start) / 1_000_000;
-            log.info("SparkSession created in {} ms", sessionStartMs);
+            log.info(
+                    "SparkSession ({}, {}) ready in {} ms",
+                    mode.json(),
+                    session.sparkContext().master(),
+                    sessionStartMs);
             created.complete(session);
             if (stopped.get()) {
-                session.stop();
+                stop(session);
             }
         } catch (Throwable t) {
             log.error("Spark did not start; runs will fail until the lab is restarted", t);
+            LocalCluster started = cluster;
+            if (started != null) {
+                started.close();
+            }
             created.completeExceptionally(t);
+        }
+    }
+
+    /**
+     * The cluster modes are ready when executors are: every worker's in a local cluster, at least one
+     * on a remote cluster (a lesson run with none would only wait).
+     */
+    private void awaitExecutors(SparkSession session, LabProperties.Cluster settings) throws InterruptedException {
+        int expected = mode == EngineMode.LOCAL_CLUSTER ? settings.workers() : 1;
+        long deadline = System.nanoTime() + settings.readyTimeout().toNanos();
+        while (executorCount(session) < expected) {
+            if (session.sparkContext().isStopped()) {
+                // The master removes an application whose executors keep failing to start.
+                throw new IllegalStateException("Spark stopped before " + expected + " executor(s) registered: the"
+                        + " cluster could not start them; see "
+                        + (mode == EngineMode.LOCAL_CLUSTER
+                                ? "<lab.data-dir>/cluster/logs and the workers' directories"
+                                : "the workers' logs"));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(expected + " executor(s) expected, " + executorCount(session)
+                        + " registered within " + settings.readyTimeout().toSeconds() + " s"
+                        + (mode == EngineMode.LOCAL_CLUSTER
+                                ? "; the cluster's logs are under <lab.data-dir>/cluster/logs"
+                                : "; can the cluster's workers reach the driver at "
+                                        + session.sparkContext().getConf().get("spark.driver.host") + "?"));
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** Executors registered with the driver (the driver itself is not one). */
+    private static int executorCount(SparkSession session) {
+        return session.sparkContext().statusTracker().getExecutorInfos().length - 1;
+    }
+
+    EngineMode mode() {
+        return mode;
+    }
+
+    /** The processes of the local cluster (master and workers); empty in the other modes. */
+    java.util.List<ProcessHandle> clusterProcesses() {
+        LocalCluster started = cluster;
+        return started == null ? java.util.List.of() : started.processes();
+    }
+
+    private void stop(SparkSession session) {
+        try {
+            session.stop();
+        } finally {
+            LocalCluster started = cluster;
+            if (started != null) {
+                started.close();
+            }
         }
     }
 
@@ -106,6 +187,9 @@ public final class EmbeddedSpark implements DisposableBean {
             }
             try {
                 session.sparkContext().listenerBus().addToStatusQueue(listener);
+                if (listener instanceof LabListener lab) {
+                    lab.catchUp(session.sparkContext());
+                }
                 ready.complete(session);
             } catch (RuntimeException e) {
                 ready.completeExceptionally(e);
@@ -196,7 +280,7 @@ public final class EmbeddedSpark implements DisposableBean {
             return;
         }
         if (created.isDone() && !created.isCompletedExceptionally()) {
-            created.join().stop();
+            stop(created.join());
         }
     }
 }

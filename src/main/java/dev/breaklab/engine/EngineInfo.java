@@ -1,9 +1,17 @@
 package dev.breaklab.engine;
 
+import dev.breaklab.run.EngineExecutor;
+import java.util.List;
+
 /**
  * What the lab runs on, as {@code GET /api/engine} reports it. {@code state} is {@code starting}
  * while Spark starts beside the lab (runs submitted meanwhile wait in the queue), then
  * {@code running}; {@code failed} (with {@code error}) or {@code stopped} otherwise.
+ *
+ * <p>{@code mode} is {@code embedded}, {@code local-cluster} or {@code remote};
+ * {@code activeExecutors} counts the executors alive now (the driver is not one; an embedded engine
+ * runs its tasks in the driver and has none); {@code executors} lists every executor seen, the
+ * driver first, removed ones with the reason.
  */
 public record EngineInfo(
         String mode,
@@ -12,7 +20,8 @@ public record EngineInfo(
         String scalaVersion,
         String javaVersion,
         int defaultParallelism,
-        int executors,
+        int activeExecutors,
+        List<EngineExecutor> executors,
         String applicationId,
         String sparkUiUrl,
         boolean alive,

@@ -28,6 +28,18 @@ public final class RunProblems {
         return problem(HttpStatus.CONFLICT, "conflict", "Conflict", detail, null, null);
     }
 
+    /** An experiment the engine's mode cannot run (a cluster lesson on the embedded engine). */
+    public static ErrorResponseException needsCluster(String experimentId) {
+        return problem(
+                HttpStatus.CONFLICT,
+                "needs-cluster",
+                "Needs a cluster",
+                experimentId + " needs separate executor processes, and the lab runs Spark embedded (local[N] in one"
+                        + " JVM): start the lab with lab.engine.mode=local-cluster (or remote)",
+                "experimentId",
+                "an experiment that does not need a cluster, or lab.engine.mode=local-cluster or remote");
+    }
+
     public static ErrorResponseException queueFull(int capacity, long retryAfterSeconds) {
         ErrorResponseException e = problem(
                 HttpStatus.TOO_MANY_REQUESTS,

@@ -24,10 +24,12 @@ public class RunRequestValidator {
 
     private final Catalog catalog;
     private final LabProperties.Runs limits;
+    private final String mode;
 
     public RunRequestValidator(Catalog catalog, LabProperties properties) {
         this.catalog = catalog;
         this.limits = properties.runs();
+        this.mode = properties.engine().mode();
     }
 
     /** The run the request asks for, resolved: the variant's knob values and Spark settings applied. */
@@ -36,6 +38,9 @@ public class RunRequestValidator {
                 .orElseThrow(() -> RunProblems.notFound(
                         "experimentId", String.valueOf(request.experimentId()), "one of " + experimentIds()));
         ExperimentDefinition definition = experiment.definition();
+        if (definition.requires() == ExperimentDefinition.Requires.CLUSTER && mode.equals("embedded")) {
+            throw RunProblems.needsCluster(definition.id());
+        }
         String variantNames = definition.variants().stream().map(Variant::name).collect(Collectors.joining(", "));
         if (request.variant() == null || request.variant().isBlank()) {
             throw RunProblems.invalid("variant", "variant is required", "one of " + variantNames);

@@ -2,11 +2,13 @@ package dev.breaklab.engine;
 
 import dev.breaklab.system.LabProperties;
 import dev.breaklab.telemetry.LabListener;
+import dev.breaklab.telemetry.LiveExecutors;
 import dev.breaklab.telemetry.RunStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
@@ -30,8 +32,8 @@ class SparkConfiguration {
 
     /** The lab's listener; the engine is ready once it is on Spark's bus. */
     @Bean
-    LabListener labListener(EmbeddedSpark spark, RunStore store) {
-        LabListener listener = new LabListener(store);
+    LabListener labListener(EmbeddedSpark spark, RunStore store, LiveExecutors executors) {
+        LabListener listener = new LabListener(store, executors);
         spark.listenWith(listener);
         return listener;
     }
@@ -48,14 +50,24 @@ class SparkConfiguration {
         return spark.created().join();
     }
 
-    static void checkMode(LabProperties properties) {
-        String mode = properties.engine().mode();
-        if (!"embedded".equals(mode)) {
-            throw new IllegalStateException("lab.engine.mode=" + mode + " is not available yet; use embedded");
+    /** Refuses, before anything starts, a mode that does not exist or a remote without a cluster. */
+    static EngineMode checkMode(LabProperties properties) {
+        EngineMode mode = EngineMode.of(properties.engine().mode());
+        String master = properties.engine().master();
+        if (mode == EngineMode.REMOTE && !master.startsWith("spark://")) {
+            throw new IllegalStateException(
+                    "lab.engine.mode=remote needs lab.engine.master=spark://host:port (a standalone master), not "
+                            + master);
         }
+        return mode;
     }
 
-    static SparkSession createSession(LabProperties properties) {
+    /**
+     * The session: {@code local[N]} when embedded; in the cluster modes the driver of an application
+     * on {@code master} whose executors have the lab's classes ({@code spark.jars}) and the cluster
+     * settings.
+     */
+    static SparkSession createSession(LabProperties properties, EngineMode mode, LocalCluster cluster) {
         LabProperties.Engine engine = properties.engine();
         Path data = properties.dataDir().toAbsolutePath();
         Path local;
@@ -69,11 +81,27 @@ class SparkConfiguration {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return SparkSession.builder()
-                .appName("Spark Break Lab")
-                .master(engine.master())
+        SparkSession.Builder builder = SparkSession.builder();
+        if (mode.clustered()) {
+            LabProperties.Cluster executors = engine.cluster();
+            builder.config("spark.executor.memory", executors.executorMemory())
+                    .config("spark.executor.cores", executors.coresPerWorker())
+                    .config("spark.driver.port", engine.driverPort())
+                    .config("spark.driver.blockManager.port", engine.blockManagerPort());
+            Optional<Path> appJar = cluster != null ? cluster.appJar() : ClusterJars.appClasses(data.resolve("app"));
+            appJar.ifPresent(jar -> builder.config("spark.jars", jar.toUri().toString()));
+        }
+        if (mode == EngineMode.LOCAL_CLUSTER) {
+            LabProperties.Cluster executors = engine.cluster();
+            // Jobs wait until every worker's executor is there (the lab also waits before it is ready).
+            builder.config("spark.cores.max", executors.workers() * executors.coresPerWorker())
+                    .config("spark.scheduler.minRegisteredResourcesRatio", "1.0")
+                    .config("spark.executor.extraJavaOptions", cluster.executorJavaOptions());
+        }
+        return builder.appName("Spark Break Lab")
+                .master(mode == EngineMode.LOCAL_CLUSTER ? cluster.masterUrl() : engine.master())
                 .config("spark.driver.host", engine.driverHost())
-                .config("spark.driver.bindAddress", engine.driverHost())
+                .config("spark.driver.bindAddress", engine.bindAddress())
                 .config("spark.local.dir", local.toString())
                 .config("spark.sql.warehouse.dir", warehouse.toString())
                 .config("spark.ui.enabled", engine.uiEnabled())

@@ -3,6 +3,7 @@ package dev.breaklab.system;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
@@ -19,13 +20,23 @@ public record LabProperties(
         @DefaultValue Runs runs) {
 
     /**
-     * @param mode engine mode; only {@code embedded} exists so far
-     * @param master Spark master URL of the embedded engine
-     * @param driverHost address the driver binds to and advertises
+     * @param mode engine mode: {@code embedded} ({@code local[N]} in the lab's JVM),
+     *     {@code local-cluster} (a standalone Master and Workers the lab starts as child processes) or
+     *     {@code remote} (an existing standalone cluster at {@code master})
+     * @param master Spark master URL: {@code local[N]} when embedded, {@code spark://host:7077} when
+     *     remote; ignored by {@code local-cluster}, which starts its own master
+     * @param driverHost address the driver advertises to executors (and binds to, unless
+     *     {@code driverBindAddress} is set)
      * @param uiEnabled whether the real Spark UI runs beside the lab
      * @param uiPort port of the Spark UI (0 picks a free port)
      * @param maxResultSize guard on results collected to the driver; turns "collect something
      *     huge" into a clean Spark error instead of an OutOfMemoryError in the lab
+     * @param driverBindAddress address the driver listens on, when it differs from the one it
+     *     advertises (in a container: 0.0.0.0); empty means {@code driverHost}
+     * @param driverPort the driver's RPC port (0 picks a free one); fix it when executors must reach
+     *     the driver through a firewall or a container's published ports
+     * @param blockManagerPort the driver's block manager port (0 picks a free one)
+     * @param cluster the executors of the cluster modes
      */
     public record Engine(
             @DefaultValue("embedded") String mode,
@@ -33,7 +44,45 @@ public record LabProperties(
             @DefaultValue("127.0.0.1") String driverHost,
             @DefaultValue("true") boolean uiEnabled,
             @DefaultValue("4040") int uiPort,
-            @DefaultValue("128m") String maxResultSize) {}
+            @DefaultValue("128m") String maxResultSize,
+            @DefaultValue("") String driverBindAddress,
+            @DefaultValue("0") int driverPort,
+            @DefaultValue("0") int blockManagerPort,
+            @DefaultValue Cluster cluster) {
+
+        @ConstructorBinding
+        public Engine {}
+
+        /** The embedded engine's settings; the cluster settings keep their defaults. */
+        public Engine(
+                String mode, String master, String driverHost, boolean uiEnabled, int uiPort, String maxResultSize) {
+            this(mode, master, driverHost, uiEnabled, uiPort, maxResultSize, "", 0, 0, Cluster.DEFAULTS);
+        }
+
+        public String bindAddress() {
+            return driverBindAddress.isBlank() ? driverHost : driverBindAddress;
+        }
+    }
+
+    /**
+     * Executors in the cluster modes, and the cluster {@code local-cluster} starts.
+     *
+     * @param workers workers the local cluster starts, one executor each
+     * @param coresPerWorker cores of each worker (and of each executor)
+     * @param executorMemory heap of each executor; small, so memory lessons are real (Spark needs at
+     *     least 450m: 1.5 times its 300m reserved memory)
+     * @param daemonMemory heap of the local master and each worker process
+     * @param readyTimeout how long start-up waits for the executors to register
+     */
+    public record Cluster(
+            @DefaultValue("2") int workers,
+            @DefaultValue("1") int coresPerWorker,
+            @DefaultValue("512m") String executorMemory,
+            @DefaultValue("160m") String daemonMemory,
+            @DefaultValue("120s") Duration readyTimeout) {
+
+        static final Cluster DEFAULTS = new Cluster(2, 1, "512m", "160m", Duration.ofSeconds(120));
+    }
 
     /**
      * @param concurrency runs executing at once

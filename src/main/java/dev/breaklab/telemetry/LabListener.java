@@ -5,13 +5,20 @@ import dev.breaklab.telemetry.LiveRun.StageRef;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import org.apache.spark.SparkContext;
 import org.apache.spark.Success$;
 import org.apache.spark.TaskCommitDenied;
 import org.apache.spark.TaskEndReason;
 import org.apache.spark.TaskKilled;
+import org.apache.spark.executor.ExecutorMetrics;
 import org.apache.spark.scheduler.JobSucceeded$;
 import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerBlockManagerAdded;
+import org.apache.spark.scheduler.SparkListenerBlockUpdated;
 import org.apache.spark.scheduler.SparkListenerEvent;
+import org.apache.spark.scheduler.SparkListenerExecutorAdded;
+import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
+import org.apache.spark.scheduler.SparkListenerExecutorRemoved;
 import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerStageCompleted;
@@ -19,9 +26,11 @@ import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.scheduler.SparkListenerTaskStart;
 import org.apache.spark.scheduler.StageInfo;
+import org.apache.spark.scheduler.cluster.ExecutorInfo;
 import org.apache.spark.sql.execution.ui.SparkListenerSQLAdaptiveExecutionUpdate;
 import org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionEnd;
 import org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart;
+import org.apache.spark.status.api.v1.ExecutorSummary;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -38,9 +47,68 @@ public class LabListener extends SparkListener {
     static final String STREAM_BATCH_PROPERTY = "streaming.sql.batchId";
 
     private final RunStore store;
+    private final LiveExecutors executors;
 
     public LabListener(RunStore store) {
+        this(store, new LiveExecutors());
+    }
+
+    public LabListener(RunStore store, LiveExecutors executors) {
         this.store = store;
+        this.executors = executors;
+    }
+
+    /**
+     * Executors registered before this listener was on the bus (a cluster's, while the engine
+     * waited for them) come from Spark's status store once; later events keep them current.
+     */
+    public void catchUp(SparkContext sc) {
+        for (ExecutorSummary summary :
+                CollectionConverters.asJava(sc.statusStore().executorList(false))) {
+            String host = summary.hostPort().replaceAll(":\\d+$", "");
+            executors.added(
+                    summary.id(), host, summary.totalCores(), summary.addTime().getTime());
+            executors.blockManagerAdded(
+                    summary.id(), host, summary.maxMemory(), summary.addTime().getTime());
+            if (summary.removeTime().isDefined()) {
+                executors.removed(
+                        summary.id(),
+                        summary.removeReason().isDefined()
+                                ? summary.removeReason().get()
+                                : null,
+                        summary.removeTime().get().getTime());
+            }
+        }
+    }
+
+    @Override
+    public void onExecutorAdded(SparkListenerExecutorAdded event) {
+        ExecutorInfo info = event.executorInfo();
+        executors.added(event.executorId(), info.executorHost(), info.totalCores(), event.time());
+    }
+
+    @Override
+    public void onExecutorRemoved(SparkListenerExecutorRemoved event) {
+        executors.removed(event.executorId(), event.reason(), event.time());
+    }
+
+    @Override
+    public void onBlockManagerAdded(SparkListenerBlockManagerAdded event) {
+        executors.blockManagerAdded(
+                event.blockManagerId().executorId(), event.blockManagerId().host(), event.maxMem(), event.time());
+    }
+
+    @Override
+    public void onBlockUpdated(SparkListenerBlockUpdated event) {
+        executors.blockUpdated(event.blockUpdatedInfo());
+    }
+
+    @Override
+    public void onExecutorMetricsUpdate(SparkListenerExecutorMetricsUpdate event) {
+        for (ExecutorMetrics metrics :
+                CollectionConverters.asJava(event.executorUpdates()).values()) {
+            executors.metrics(event.execId(), metrics);
+        }
     }
 
     @Override
@@ -104,6 +172,7 @@ public class LabListener extends SparkListener {
 
     @Override
     public void onTaskStart(SparkListenerTaskStart event) {
+        executors.taskStarted(event.taskInfo().executorId());
         LiveRun run = store.byStage(event.stageId());
         if (run != null) {
             run.taskStarted(event.stageId(), event.stageAttemptId());
@@ -112,14 +181,12 @@ public class LabListener extends SparkListener {
 
     @Override
     public void onTaskEnd(SparkListenerTaskEnd event) {
+        TaskOutcome outcome = outcome(event.reason());
+        executors.taskEnded(
+                event.taskInfo(), event.taskMetrics(), !outcome.succeeded() && outcome != TaskOutcome.KILLED);
         LiveRun run = store.byStage(event.stageId());
         if (run != null) {
-            run.taskEnded(
-                    event.stageId(),
-                    event.stageAttemptId(),
-                    event.taskInfo(),
-                    event.taskMetrics(),
-                    outcome(event.reason()));
+            run.taskEnded(event.stageId(), event.stageAttemptId(), event.taskInfo(), event.taskMetrics(), outcome);
         }
     }
 

@@ -89,6 +89,21 @@ class RunControllerTests {
     }
 
     @Test
+    void a_cluster_lesson_on_the_embedded_engine_is_a_409_that_says_how_to_start_a_cluster() throws Exception {
+        mvc.perform(post("/api/runs")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"experimentId\":\"executor-lost\",\"variant\":\"broken\"}"))
+                .andExpect(status().isConflict())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.type").value("urn:spark-break-lab:problem:needs-cluster"))
+                .andExpect(jsonPath("$.field").value("experimentId"))
+                .andExpect(jsonPath("$.detail").value(containsString("lab.engine.mode=local-cluster")))
+                .andExpect(jsonPath("$.allowed").value(containsString("local-cluster")));
+
+        verifyNoInteractions(engine);
+    }
+
+    @Test
     void malformed_json_is_a_problem_too() throws Exception {
         mvc.perform(post("/api/runs").contentType(MediaType.APPLICATION_JSON).content("{\"experimentId\":"))
                 .andExpect(status().isBadRequest())

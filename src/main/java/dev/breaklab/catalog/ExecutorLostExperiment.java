@@ -1,0 +1,173 @@
+package dev.breaklab.catalog;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+
+import dev.breaklab.catalog.Evidence.Verdict;
+import dev.breaklab.catalog.ExperimentDefinition.Requires;
+import dev.breaklab.catalog.Knob.IntegerKnob;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.RunStatus;
+import dev.breaklab.run.TaskOutcome;
+import dev.breaklab.run.TaskSpan;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.springframework.stereotype.Component;
+
+/**
+ * An executor dies mid-stage: its running task fails with ExecutorLostFailure, Spark runs it again
+ * elsewhere, and the job still succeeds. Needs separate executor processes (a cluster mode).
+ */
+@Component
+class ExecutorLostExperiment implements Experiment {
+
+    static final String ID = "executor-lost";
+
+    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(ID, ExecutorLostExperiment.class)
+            .title("Executor lost: a process dies mid-stage, the job survives")
+            .summary("An executor is killed while it runs a task: ExecutorLostFailure, a retry elsewhere,"
+                    + " and still the right answer.")
+            .concepts(Concept.FAULTS, Concept.STAGES, Concept.SPARK_UI)
+            .requires(Requires.CLUSTER)
+            .story("""
+                    On a cluster, executors are processes on other machines, and processes die: a node is \
+                    preempted, the kernel's OOM killer picks the JVM, a container exceeds its memory limit. Spark \
+                    is built for this. When the driver loses an executor, every task running there fails with \
+                    ExecutorLostFailure, the scheduler offers those partitions to the remaining executors, and \
+                    shuffle output the dead executor had written is recomputed (its map tasks show up as \
+                    "Resubmitted"). The cluster manager starts a replacement executor. The job succeeds with \
+                    the same answer; you pay for the lost work twice.
+
+                    The broken variant kills one executor (Spark's own SparkContext.killExecutor: the cluster \
+                    manager kills the process) as soon as the first task of the aggregation starts on it. Each \
+                    row takes a little time (a stand-in for real work), so that task is still running when its \
+                    executor goes. The fixed variant is the same job on a healthy cluster, so the two runs can be \
+                    compared: the same result, more tasks and more time when an executor is lost.
+
+                    In the Spark UI: the Executors tab lists the dead executor with its removal reason, the \
+                    stage's task table shows the failed attempt (ExecutorLostFailure) and a second attempt of \
+                    the same partition on another executor, and the event timeline shows the executor removed \
+                    and a new one added. What to fix is why executors die (out of memory: more, smaller \
+                    partitions or more memory per executor; preemption: fewer, cheaper tasks to redo), and, when \
+                    the lost work is shuffle output, keeping it beyond the executor's life: the external \
+                    shuffle service or decommissioning with shuffle block migration (spark.shuffle.service.enabled, \
+                    spark.decommission.enabled with spark.storage.decommission.shuffleBlocks.enabled).""")
+            .sql("""
+                    SELECT pmod(id, 10) AS bucket, count(1) AS n
+                    FROM range(0, ${rows}, 1, ${partitions})
+                    GROUP BY pmod(id, 10)""")
+            .knob(Knobs.rows(2_000, 100_000))
+            .knob(IntegerKnob.of("partitions", "Map tasks", 8, 2, 200, "tasks", "Partitions of the input"))
+            .knob(IntegerKnob.of(
+                    "rowMicros", "Work per row", 4_000, 0, 100_000, "µs", "Time each row takes (stand-in work)"))
+            .variant(Variant.of("broken", "An executor dies", "An executor is killed while it runs a task"))
+            .variant(Variant.of("fixed", "A healthy cluster", "The same job, no executor lost"))
+            .question(Questions.outcome("Will the job still succeed after losing an executor?"))
+            .question(Questions.yesNo("task-retried", "Will a task run a second time?", run -> lostTasks(run) > 0))
+            .evidence(Evidence.central(
+                    "lost-mid-stage",
+                    "A task failed with ExecutorLostFailure: its executor died while it ran",
+                    Set.of("broken"),
+                    run -> Verdict.of(
+                            lostTasks(run) > 0,
+                            "%d task attempt(s) lost with their executor, %d resubmitted",
+                            count(run, TaskOutcome.EXECUTOR_LOST),
+                            count(run, TaskOutcome.RESUBMITTED))))
+            .evidence(Evidence.of(
+                    "retried-elsewhere",
+                    "Every partition lost with the executor ran again, successfully, on another executor",
+                    Set.of("broken"),
+                    run -> {
+                        List<TaskSpan> lost = run.timeline().stream()
+                                .filter(span -> span.status() == TaskOutcome.EXECUTOR_LOST)
+                                .toList();
+                        long retried = lost.stream()
+                                .filter(failed -> run.timeline().stream()
+                                        .anyMatch(span -> span.status() == TaskOutcome.SUCCESS
+                                                && span.stageId() == failed.stageId()
+                                                && span.partition() == failed.partition()
+                                                && !span.executorId().equals(failed.executorId())))
+                                .count();
+                        return Verdict.of(
+                                !lost.isEmpty() && retried == lost.size(),
+                                "%d of %d lost task(s) succeeded on another executor",
+                                retried,
+                                lost.size());
+                    }))
+            .evidence(Evidence.of(
+                    "right-answer", "The job succeeded and counted every row", Set.of("broken", "fixed"), run -> {
+                        long counted = run.measurement("rowsCounted");
+                        long rows = dev.breaklab.run.RunQueries.knob(run, "rows");
+                        return Verdict.of(
+                                run.status() == RunStatus.SUCCEEDED && counted == rows,
+                                "status %s; %d of %d rows counted",
+                                run.status(),
+                                counted,
+                                rows);
+                    }))
+            .evidence(Evidence.of(
+                    "no-failures",
+                    "On a healthy cluster no task fails",
+                    Set.of("fixed"),
+                    run -> Verdict.of(failedTasks(run) == 0, "%d failed task attempt(s)", failedTasks(run))))
+            .primaryFinding("retries")
+            .build();
+
+    @Override
+    public ExperimentDefinition definition() {
+        return DEFINITION;
+    }
+
+    @Override
+    public String run(ExperimentRun run) {
+        KnobValues k = run.knobs();
+        long rowMicros = k.integer("rowMicros");
+        // lesson:start
+        Dataset<Row> counts = run.spark()
+                .range(0, k.integer("rows"), 1, (int) k.integer("partitions"))
+                .map((MapFunction<Long, Long>) id -> work(id, rowMicros), Encoders.LONG())
+                .groupBy(pmod(col("value"), lit(10)).as("bucket"))
+                .count();
+        ExecutorKiller killer = run.variant().equals("broken")
+                // Spark's own fault: kill the executor of the first map task as soon as it starts.
+                ? ExecutorKiller.onFirstTask(run.spark().sparkContext(), 0)
+                : null;
+        List<Row> rows;
+        try {
+            rows = run.collect(counts);
+        } finally {
+            if (killer != null) {
+                killer.close();
+            }
+        }
+        // lesson:end
+        long counted = rows.stream().mapToLong(row -> row.getLong(1)).sum();
+        run.measure("rowsCounted", counted);
+        String killed = killer == null ? null : killer.killedExecutor();
+        return counted + " rows counted" + (killed == null ? "" : "; executor " + killed + " was killed mid-stage");
+    }
+
+    /** The stand-in for real work: each row takes {@code micros}. */
+    static long work(long id, long micros) {
+        LockSupport.parkNanos(micros * 1_000);
+        return id;
+    }
+
+    private static long count(RunSnapshot run, TaskOutcome outcome) {
+        return run.timeline().stream().filter(span -> span.status() == outcome).count();
+    }
+
+    private static long lostTasks(RunSnapshot run) {
+        return count(run, TaskOutcome.EXECUTOR_LOST) + count(run, TaskOutcome.RESUBMITTED);
+    }
+
+    private static long failedTasks(RunSnapshot run) {
+        return run.stages().stream().mapToLong(stage -> stage.failedTasks()).sum();
+    }
+}

@@ -1,0 +1,33 @@
+package dev.breaklab.engine;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** Where the lab's Spark runs its tasks ({@code lab.engine.mode}). */
+enum EngineMode {
+    /** {@code local[N]} inside the lab's JVM: starts fast; no separate executors. */
+    EMBEDDED,
+    /** A standalone Master and Workers the lab starts as its own child processes. */
+    LOCAL_CLUSTER,
+    /** An existing standalone cluster at {@code lab.engine.master}. */
+    REMOTE;
+
+    String json() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    boolean clustered() {
+        return this != EMBEDDED;
+    }
+
+    static EngineMode of(String value) {
+        for (EngineMode mode : values()) {
+            if (mode.json().equals(value)) {
+                return mode;
+            }
+        }
+        throw new IllegalStateException("lab.engine.mode=" + value + " is not a mode; use one of "
+                + Arrays.stream(values()).map(EngineMode::json).collect(Collectors.joining(", ")));
+    }
+}

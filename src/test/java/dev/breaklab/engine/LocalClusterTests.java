@@ -1,0 +1,162 @@
+package dev.breaklab.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.util.FileSystemUtils;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The lab in {@code local-cluster} mode, as a JVM of its own (one SparkContext per JVM): it starts a
+ * standalone Master and two Workers as child processes, runs lessons on their executors, and when
+ * it is killed with {@code kill -9} its children die too. Expensive (five JVMs): run it alone, under
+ * the shared lock.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LocalClusterTests {
+
+    private static final Path DATA = Path.of("target", "local-cluster-test");
+    private static LabProcess lab;
+    private static long readyMs;
+
+    @BeforeAll
+    static void start_the_lab_in_local_cluster_mode() throws Exception {
+        FileSystemUtils.deleteRecursively(DATA);
+        Files.createDirectories(DATA);
+        long start = System.nanoTime();
+        lab = LabProcess.start(DATA.resolve("lab-data"), DATA.resolve("lab.log"), "--lab.engine.mode=local-cluster");
+        await().atMost(Duration.ofMinutes(4))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> {
+                    String state = lab.engineState();
+                    if (state.equals("failed") || !lab.process().isAlive()) {
+                        throw new AssertionError(
+                                "the lab did not start its cluster: " + Files.readString(DATA.resolve("lab.log")));
+                    }
+                    return state.equals("running");
+                });
+        readyMs = (System.nanoTime() - start) / 1_000_000;
+    }
+
+    @AfterAll
+    static void stop_the_lab() {
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void the_engine_runs_on_a_standalone_master_with_two_executors_in_processes_of_their_own() throws Exception {
+        JsonNode engine = lab.get("/api/engine");
+        System.out.printf(
+                "local cluster: lab process start to engine running %d ms; SparkSession with executors ready %d ms%n",
+                readyMs, engine.path("sessionStartMs").asLong());
+        assertThat(engine.path("mode").asText()).isEqualTo("local-cluster");
+        assertThat(engine.path("master").asText()).startsWith("spark://127.0.0.1:");
+        assertThat(engine.path("activeExecutors").asInt()).isEqualTo(2);
+        List<String> ids = new ArrayList<>();
+        engine.path("executors").forEach(e -> {
+            ids.add(e.path("executorId").asText());
+            assertThat(e.path("host").asText()).as(e.toString()).isEqualTo("127.0.0.1");
+            assertThat(e.path("storageMemoryTotalBytes").asLong())
+                    .as(e.toString())
+                    .isPositive();
+        });
+        assertThat(ids).containsExactly("driver", "0", "1");
+
+        List<String> commands = lab.process()
+                .descendants()
+                .map(p -> p.info().commandLine().orElse(""))
+                .toList();
+        assertThat(commands)
+                .filteredOn(c -> c.contains("org.apache.spark.deploy.master.Master"))
+                .hasSize(1);
+        assertThat(commands)
+                .filteredOn(c -> c.contains("org.apache.spark.deploy.worker.Worker"))
+                .hasSize(2);
+        assertThat(commands)
+                .filteredOn(c -> c.contains("org.apache.spark.executor.CoarseGrainedExecutorBackend"))
+                .hasSize(2);
+    }
+
+    @Test
+    @Order(2)
+    void a_lesson_runs_end_to_end_on_the_executors() throws Exception {
+        long start = System.nanoTime();
+        JsonNode run = lab.run("tiny-partitions", "fixed", Map.of("rows", 200_000), Duration.ofMinutes(3));
+        System.out.printf("local cluster: tiny-partitions fixed took %d ms%n", (System.nanoTime() - start) / 1_000_000);
+        assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
+        List<String> executors = new ArrayList<>();
+        run.path("executors").forEach(e -> executors.add(e.path("executorId").asText()));
+        assertThat(executors).isNotEmpty().doesNotContain("driver");
+    }
+
+    @Test
+    @Order(3)
+    void executor_lost_broken_loses_an_executor_mid_stage_and_still_succeeds() throws Exception {
+        long start = System.nanoTime();
+        JsonNode run = lab.run("executor-lost", "broken", Map.of(), Duration.ofMinutes(3));
+        System.out.printf(
+                "local cluster: executor-lost broken took %d ms (run %d ms)%n",
+                (System.nanoTime() - start) / 1_000_000, run.path("durationMs").asLong());
+        assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
+        run.path("evidence").forEach(e -> assertThat(e.path("holds").asBoolean())
+                .as(e.toString())
+                .isEqualTo(e.path("expected").asBoolean(true)));
+        List<String> findings = new ArrayList<>();
+        run.path("findings").forEach(f -> findings.add(f.path("kind").asText()));
+        assertThat(findings).contains("retries");
+
+        JsonNode engine = lab.get("/api/engine");
+        List<JsonNode> removed = new ArrayList<>();
+        engine.path("executors").forEach(e -> {
+            if (!e.path("active").asBoolean()) {
+                removed.add(e);
+            }
+        });
+        assertThat(removed).as(engine.toString()).hasSize(1);
+        assertThat(removed.get(0).path("removedReason").asText()).isNotBlank();
+        // The cluster manager replaced it: two executors again for the next run.
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> lab.get("/api/engine").path("activeExecutors").asInt() == 2);
+    }
+
+    @Test
+    @Order(4)
+    void executor_lost_fixed_runs_without_failures() throws Exception {
+        long start = System.nanoTime();
+        JsonNode run = lab.run("executor-lost", "fixed", Map.of(), Duration.ofMinutes(3));
+        System.out.printf(
+                "local cluster: executor-lost fixed took %d ms (run %d ms)%n",
+                (System.nanoTime() - start) / 1_000_000, run.path("durationMs").asLong());
+        assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
+        run.path("evidence").forEach(e -> assertThat(e.path("holds").asBoolean())
+                .as(e.toString())
+                .isEqualTo(e.path("expected").asBoolean(true)));
+    }
+
+    @Test
+    @Order(100)
+    void when_the_lab_is_killed_hard_its_cluster_dies_with_it() {
+        List<ProcessHandle> children = lab.process().descendants().toList();
+        assertThat(children).hasSizeGreaterThanOrEqualTo(5);
+        lab.process().destroyForcibly(); // kill -9: no shutdown hook, no Spring shutdown
+
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(250))
+                .untilAsserted(() -> assertThat(children).noneMatch(ProcessHandle::isAlive));
+    }
+}
