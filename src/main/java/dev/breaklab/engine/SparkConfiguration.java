@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.spark.sql.SparkSession;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -20,7 +21,12 @@ class SparkConfiguration {
     }
 
     @Bean(destroyMethod = "stop")
-    SparkSession sparkSession(LabProperties properties, RunStore store, SessionTiming timing) throws IOException {
+    SparkSession sparkSession(
+            LabProperties properties,
+            RunStore store,
+            SessionTiming timing,
+            @Value("${lab.workshops.enabled:false}") boolean servingRoom)
+            throws IOException {
         LabProperties.Engine engine = properties.engine();
         if (!"embedded".equals(engine.mode())) {
             throw new IllegalStateException("lab.engine.mode=" + engine.mode() + " is not available yet; use embedded");
@@ -39,6 +45,10 @@ class SparkConfiguration {
                 .config("spark.ui.enabled", engine.uiEnabled())
                 .config("spark.ui.port", engine.uiPort())
                 .config("spark.ui.showConsoleProgress", false)
+                // Serving a room, learners may look at the Spark UI but not kill anyone's jobs in it;
+                // otherwise it answers this machine only (README, "Workshops").
+                .config("spark.ui.killEnabled", !servingRoom)
+                .config("spark.ui.filters", servingRoom ? "" : LoopbackOnlyFilter.class.getName()) // "": none
                 .config("spark.driver.maxResultSize", engine.maxResultSize())
                 // Run sessions differ only in SQL settings; keep the shared ones predictable.
                 .config("spark.sql.session.timeZone", "UTC")
