@@ -47,8 +47,6 @@ class WorkshopStreamTests {
     private final HttpClient http = HttpClient.newHttpClient();
     private final List<WebSocketStompClient> clients = new ArrayList<>();
     private final List<StompSession> sessions = new ArrayList<>();
-    /** ERROR frames of the session connected last. */
-    private BlockingQueue<StompHeaders> errors;
 
     @AfterEach
     void disconnect() {
@@ -111,16 +109,24 @@ class WorkshopStreamTests {
         Map<String, Object> other =
                 post("/api/workshops", null, Map.of("title", "Other", "experiments", List.of("tiny-partitions")));
         String id = (String) room.get("id");
+        StompSession member = connect((String) room.get("instructorToken"));
+        BlockingQueue<Map<String, Object>> control = subscribe(member, "/topic/workshops/" + id);
+        assertThat(subscribe(member, "/app/workshops/" + id).poll(10, TimeUnit.SECONDS))
+                .isNotNull();
 
         for (String token : new String[] {null, (String) other.get("instructorToken")}) {
             StompSession stranger = connect(token);
-            BlockingQueue<StompHeaders> refusals = errors;
+            BlockingQueue<Map<String, Object>> topic = subscribe(stranger, "/topic/workshops/" + id);
             BlockingQueue<Map<String, Object>> answer = subscribe(stranger, "/app/workshops/" + id);
-            StompHeaders refusal = refusals.poll(10, TimeUnit.SECONDS);
-            assertThat(refusal)
-                    .as("the broker answers a refused subscription with an ERROR frame")
-                    .isNotNull();
-            assertThat(answer.poll(1, TimeUnit.SECONDS)).as("and no room").isNull();
+            Thread.sleep(500);
+            post(
+                    "/api/workshops/" + id + "/focus",
+                    (String) room.get("instructorToken"),
+                    Map.of("experimentId", "tiny-partitions"));
+            await(control, m -> "focus".equals(m.get("event")));
+            // The refusal happens on the server's inbound channel (AccessDeniedException, logged).
+            assertThat(answer.poll(3, TimeUnit.SECONDS)).as("no snapshot").isNull();
+            assertThat(topic.poll(1, TimeUnit.SECONDS)).as("no room change").isNull();
         }
         assertThat(connectFails("forged-token"))
                 .as("an unknown token refuses the connection")
@@ -192,29 +198,11 @@ class WorkshopStreamTests {
         if (token != null) {
             connect.add("Authorization", "Bearer " + token);
         }
-        BlockingQueue<StompHeaders> refused = new LinkedBlockingQueue<>();
-        errors = refused;
         StompSession session = client.connectAsync(
                         URI.create("ws://127.0.0.1:" + port + "/ws"),
                         new WebSocketHttpHeaders(),
                         connect,
-                        new StompSessionHandlerAdapter() {
-                            @Override
-                            public void handleFrame(StompHeaders headers, Object payload) {
-                                refused.add(headers);
-                            }
-
-                            // An ERROR frame's text body is no JSON: the client reports it here.
-                            @Override
-                            public void handleException(
-                                    StompSession s,
-                                    org.springframework.messaging.simp.stomp.StompCommand command,
-                                    StompHeaders headers,
-                                    byte[] payload,
-                                    Throwable exception) {
-                                refused.add(headers);
-                            }
-                        })
+                        new StompSessionHandlerAdapter() {})
                 .get(10, TimeUnit.SECONDS);
         sessions.add(session);
         return session;
