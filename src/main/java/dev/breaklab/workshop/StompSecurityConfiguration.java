@@ -77,6 +77,8 @@ class StompSecurityConfiguration implements WebSocketMessageBrokerConfigurer {
             if (accessor != null && StompCommand.CONNECT.equals(accessor.getCommand())) {
                 List<String> headers = accessor.getNativeHeader("Authorization");
                 String header = headers == null || headers.isEmpty() ? null : headers.get(0);
+                // Gone from the frame before anything can fail: a refused CONNECT is logged with its headers.
+                accessor.removeNativeHeader("Authorization");
                 if (header != null
                         && header.regionMatches(
                                 true, 0, SecurityConfiguration.BEARER, 0, SecurityConfiguration.BEARER.length())) {
