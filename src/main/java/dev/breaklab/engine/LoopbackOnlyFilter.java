@@ -30,8 +30,12 @@ public class LoopbackOnlyFilter implements Filter {
     }
 
     static boolean isLoopback(String address) {
+        if (address == null || address.isBlank()) {
+            return false; // InetAddress.getByName("") is the loopback address
+        }
         try {
-            return address != null && InetAddress.getByName(address).isLoopbackAddress();
+            // An address literal: no name lookup happens.
+            return InetAddress.getByName(address).isLoopbackAddress();
         } catch (IOException e) {
             return false;
         }
