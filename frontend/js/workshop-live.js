@@ -24,6 +24,8 @@ export function followRoom(workshopId, token, onRoom, onState) {
     debug: () => {},
   });
   client.onConnect = () => {
+    // seq counts from the lab's start: after a reconnect (the lab may have restarted) start over.
+    best = -1;
     onState('live');
     client.subscribe('/topic/workshops/' + workshopId, accept);
     client.subscribe('/app/workshops/' + workshopId, accept);
