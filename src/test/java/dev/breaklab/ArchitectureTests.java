@@ -93,4 +93,28 @@ class ArchitectureTests {
                 .because("the history keeps finished snapshots of run/ and reads memory through LiveRuns")
                 .check(lab);
     }
+
+    @Test
+    void workshops_are_their_own_room_and_nothing_else_depends_on_them() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.breaklab.workshop..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.breaklab.telemetry..",
+                        "dev.breaklab.history..",
+                        "dev.breaklab.insight..",
+                        "dev.breaklab.web..")
+                .because("a workshop starts runs through the engine and reads them as run/ records")
+                .check(lab);
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("dev.breaklab.workshop..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.breaklab.workshop..")
+                .because("the rest of the lab knows run owners through the run/ port RunOwners only")
+                .check(lab);
+    }
 }

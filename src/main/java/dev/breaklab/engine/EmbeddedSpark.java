@@ -53,9 +53,9 @@ public final class EmbeddedSpark implements DisposableBean {
     }
 
     /** Starts creating the session now, on the thread "lab-spark-start"; returns at once. */
-    static EmbeddedSpark start(LabProperties properties) {
+    static EmbeddedSpark start(LabProperties properties, boolean servingRoom) {
         EmbeddedSpark spark = new EmbeddedSpark(SparkConfiguration.checkMode(properties));
-        Thread starter = new Thread(() -> spark.create(properties), "lab-spark-start");
+        Thread starter = new Thread(() -> spark.create(properties, servingRoom), "lab-spark-start");
         starter.setDaemon(true);
         starter.start();
         return spark;
@@ -78,7 +78,7 @@ public final class EmbeddedSpark implements DisposableBean {
         ready.completeExceptionally(error);
     }
 
-    private void create(LabProperties properties) {
+    private void create(LabProperties properties, boolean servingRoom) {
         long start = System.nanoTime();
         try {
             if (mode == EngineMode.LOCAL_CLUSTER) {
@@ -88,7 +88,7 @@ public final class EmbeddedSpark implements DisposableBean {
                     throw new IllegalStateException("the lab stopped while its cluster started");
                 }
             }
-            SparkSession session = SparkConfiguration.createSession(properties, mode, cluster);
+            SparkSession session = SparkConfiguration.createSession(properties, mode, cluster, servingRoom);
             if (mode.clustered()) {
                 try {
                     awaitExecutors(session, properties.engine().cluster());

@@ -54,15 +54,17 @@ public class RunRequestValidator {
         } catch (InvalidKnobException e) {
             throw RunProblems.invalid("knobs." + e.knob(), e.getMessage(), e.allowed());
         }
-        validatePredictions(definition, request.predictions());
+        validateAnswers(definition, request.predictions(), "predictions.");
         Duration timeout = timeout(request.timeoutSeconds());
         return new ValidatedRun(
                 experiment, variant, knobs, definition.conf(variant, knobs), request.predictions(), timeout);
     }
 
-    private static void validatePredictions(ExperimentDefinition definition, Map<String, String> predictions) {
+    /** Answers to the experiment's questions (a run's predictions, a workshop's poll), fields {@code prefix + id}. */
+    public static void validateAnswers(
+            ExperimentDefinition definition, Map<String, String> predictions, String fieldPrefix) {
         for (Map.Entry<String, String> entry : predictions.entrySet()) {
-            String field = "predictions." + entry.getKey();
+            String field = fieldPrefix + entry.getKey();
             Question question = definition
                     .question(entry.getKey())
                     .orElseThrow(() -> RunProblems.invalid(

@@ -26,8 +26,8 @@ class SparkConfiguration {
     /** Only when {@link SparkStarter} did not run (a context not built by SpringApplication). */
     @Bean
     @ConditionalOnMissingBean
-    EmbeddedSpark embeddedSpark(LabProperties properties) {
-        return EmbeddedSpark.start(properties);
+    EmbeddedSpark embeddedSpark(LabProperties properties, org.springframework.core.env.Environment environment) {
+        return EmbeddedSpark.start(properties, servingRoom(environment));
     }
 
     /** The lab's listener; the engine is ready once it is on Spark's bus. */
@@ -50,6 +50,11 @@ class SparkConfiguration {
         return spark.created().join();
     }
 
+    /** Whether the lab serves a room ({@code lab.workshops.enabled}): it changes the Spark UI's rules. */
+    static boolean servingRoom(org.springframework.core.env.Environment environment) {
+        return environment.getProperty("lab.workshops.enabled", Boolean.class, false);
+    }
+
     /** Refuses, before anything starts, a mode that does not exist or a remote without a cluster. */
     static EngineMode checkMode(LabProperties properties) {
         EngineMode mode = EngineMode.of(properties.engine().mode());
@@ -67,7 +72,8 @@ class SparkConfiguration {
      * on {@code master} whose executors have the lab's classes ({@code spark.jars}) and the cluster
      * settings.
      */
-    static SparkSession createSession(LabProperties properties, EngineMode mode, LocalCluster cluster) {
+    static SparkSession createSession(
+            LabProperties properties, EngineMode mode, LocalCluster cluster, boolean servingRoom) {
         LabProperties.Engine engine = properties.engine();
         Path data = properties.dataDir().toAbsolutePath();
         Path local;
@@ -107,6 +113,10 @@ class SparkConfiguration {
                 .config("spark.ui.enabled", engine.uiEnabled())
                 .config("spark.ui.port", engine.uiPort())
                 .config("spark.ui.showConsoleProgress", false)
+                // Serving a room, learners may look at the Spark UI but not kill anyone's jobs in it;
+                // otherwise it answers this machine only (README, "Workshops").
+                .config("spark.ui.killEnabled", !servingRoom)
+                .config("spark.ui.filters", servingRoom ? "" : LoopbackOnlyFilter.class.getName()) // "": none
                 .config("spark.driver.maxResultSize", engine.maxResultSize())
                 .config("spark.eventLog.enabled", true)
                 .config("spark.eventLog.dir", eventLogs.toUri().toString())

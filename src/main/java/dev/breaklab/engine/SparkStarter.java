@@ -21,7 +21,7 @@ public class SparkStarter implements ApplicationContextInitializer<ConfigurableA
             return; // SparkConfiguration starts Spark as an ordinary bean then
         }
         LabProperties properties = Binder.get(context.getEnvironment()).bindOrCreate("lab", LabProperties.class);
-        EmbeddedSpark spark = EmbeddedSpark.start(properties);
+        EmbeddedSpark spark = EmbeddedSpark.start(properties, SparkConfiguration.servingRoom(context.getEnvironment()));
         beans.registerBean("embeddedSpark", EmbeddedSpark.class, () -> spark);
         context.addApplicationListener(event -> {
             if (event instanceof ApplicationFailedEvent) {

@@ -8,11 +8,14 @@ import dev.breaklab.engine.RunEngine;
 import dev.breaklab.engine.RunProblems;
 import dev.breaklab.engine.RunRequest;
 import dev.breaklab.engine.RunRequestValidator;
+import dev.breaklab.run.RunOwner;
+import dev.breaklab.run.RunOwners;
 import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.RunSnapshots;
 import java.net.URI;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -32,18 +35,23 @@ class RunController {
     private final RunRequestValidator validator;
     private final RunSnapshots runs;
     private final Catalog catalog;
+    private final RunOwners owners;
 
-    RunController(RunEngine engine, RunRequestValidator validator, RunSnapshots runs, Catalog catalog) {
+    RunController(
+            RunEngine engine, RunRequestValidator validator, RunSnapshots runs, Catalog catalog, RunOwners owners) {
         this.engine = engine;
         this.validator = validator;
         this.runs = runs;
         this.catalog = catalog;
+        this.owners = owners;
     }
 
     /** Bad input is refused here, before the engine sees it: nothing starts. */
     @PostMapping
-    ResponseEntity<RunSnapshot> submit(@RequestBody RunRequest request) {
+    ResponseEntity<RunSnapshot> submit(@RequestBody RunRequest request, @AuthenticationPrincipal Object user) {
         RunSnapshot snapshot = engine.submit(validator.validate(request));
+        // Cancelling is its owner's (or their instructor's): the rule is in the security configuration.
+        owners.record(snapshot.id(), RunOwner.orLocal(user));
         return ResponseEntity.accepted()
                 .location(URI.create("/api/runs/" + snapshot.id()))
                 .body(snapshot);

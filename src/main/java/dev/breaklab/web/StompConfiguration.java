@@ -1,5 +1,6 @@
 package dev.breaklab.web;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.messaging.simp.config.MessageBrokerRegistry;
 import org.springframework.web.socket.config.annotation.EnableWebSocketMessageBroker;
@@ -17,6 +18,15 @@ import org.springframework.web.socket.config.annotation.WebSocketTransportRegist
 @EnableWebSocketMessageBroker
 class StompConfiguration implements WebSocketMessageBrokerConfigurer {
 
+    /** Where browsers may open the WebSocket from: this machine unless a room is served (README, "Workshops"). */
+    private final String[] allowedOrigins;
+
+    StompConfiguration(
+            @Value("${lab.workshops.allowed-origins:http://localhost:[*],http://127.0.0.1:[*]}")
+                    String[] allowedOrigins) {
+        this.allowedOrigins = allowedOrigins;
+    }
+
     /** A client that cannot take a message within this time is disconnected. */
     static final int SEND_TIME_LIMIT_MS = 10_000;
     /** Messages buffered for a client that is still busy receiving; beyond it, disconnected. */
@@ -26,7 +36,7 @@ class StompConfiguration implements WebSocketMessageBrokerConfigurer {
 
     @Override
     public void registerStompEndpoints(StompEndpointRegistry registry) {
-        registry.addEndpoint("/ws").setAllowedOriginPatterns("http://localhost:[*]", "http://127.0.0.1:[*]");
+        registry.addEndpoint("/ws").setAllowedOriginPatterns(allowedOrigins);
         // A client subscribes to /topic/runs/{id} first and then asks /app/runs/{id} for the snapshot:
         // handled in that order, no update can fall between the two.
         registry.setPreserveReceiveOrder(true);

@@ -97,6 +97,11 @@ public final class HistoryTestSupport {
         return dataSource;
     }
 
+    /** A new pool on the test PostgreSQL as it is (after {@link #postgres()}): what a restarted lab opens. */
+    public static HikariDataSource postgresAgain() {
+        return migrated(setting(POSTGRES_URL), null, null);
+    }
+
     private static HikariDataSource unavailable(boolean ci, String why, Throwable cause) {
         if (ci) {
             throw new AssertionError("CI=true but " + why + ": .ci/run installs and starts PostgreSQL", cause);

@@ -26,14 +26,14 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * (the driver path is explicit, so Selenium Manager has nothing to do). Without them the tests are
  * skipped with a notice; with {@code CI=true} a missing browser is a failure instead.
  */
-final class Browser implements AutoCloseable {
+public final class Browser implements AutoCloseable {
 
     static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM_BIN", "/usr/bin/chromium"));
     static final Path CHROMEDRIVER = Path.of(System.getenv().getOrDefault("CHROMEDRIVER_BIN", "/usr/bin/chromedriver"));
     static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
-    final ChromeDriver driver;
-    final String base;
+    public final ChromeDriver driver;
+    public final String base;
     private final Path profile;
 
     private Browser(ChromeDriver driver, String base, Path profile) {
@@ -43,7 +43,7 @@ final class Browser implements AutoCloseable {
     }
 
     /** Opens a browser, or skips (fails on CI) the calling test when none is installed. */
-    static Browser open(int port) throws IOException {
+    public static Browser open(int port) throws IOException {
         boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
         String notice = "Browser tests need Debian's chromium and chromium-driver (" + CHROMIUM + ", " + CHROMEDRIVER
                 + "): apt-get install chromium chromium-driver";
@@ -78,35 +78,35 @@ final class Browser implements AutoCloseable {
         return new Browser(driver, "http://localhost:" + port, profile);
     }
 
-    void go(String path) {
+    public void go(String path) {
         driver.get(base + path);
     }
 
-    WebElement find(String css) {
+    public WebElement find(String css) {
         return driver.findElement(By.cssSelector(css));
     }
 
-    List<WebElement> all(String css) {
+    public List<WebElement> all(String css) {
         return driver.findElements(By.cssSelector(css));
     }
 
-    <T> T await(Duration within, Function<WebDriver, T> condition) {
+    public <T> T await(Duration within, Function<WebDriver, T> condition) {
         return new WebDriverWait(driver, within, Duration.ofMillis(100)).until(condition);
     }
 
-    WebElement awaitVisible(String css, Duration within) {
+    public WebElement awaitVisible(String css, Duration within) {
         return await(within, d -> {
             List<WebElement> found = d.findElements(By.cssSelector(css));
             return found.isEmpty() || !found.get(0).isDisplayed() ? null : found.get(0);
         });
     }
 
-    Object js(String script, Object... args) {
+    public Object js(String script, Object... args) {
         return ((JavascriptExecutor) driver).executeScript(script, args);
     }
 
     /** The whole page, not just the viewport (Chrome DevTools' captureBeyondViewport). */
-    Path screenshot(String name) throws IOException {
+    public Path screenshot(String name) throws IOException {
         Files.createDirectories(SCREENSHOTS);
         Number width = (Number) js("return Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)");
         Number height =
@@ -136,7 +136,7 @@ final class Browser implements AutoCloseable {
     }
 
     /** Console errors the page logged (uncaught exceptions, failed module loads). */
-    List<String> consoleErrors() {
+    public List<String> consoleErrors() {
         return driver.manage().logs().get("browser").getAll().stream()
                 .filter(e -> e.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue())
                 .map(e -> e.getMessage())

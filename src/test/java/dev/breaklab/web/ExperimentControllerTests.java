@@ -16,7 +16,7 @@ import org.springframework.test.web.servlet.MockMvc;
 
 /** The experiment API's 404s, without Spark: the real controller over the real catalog. */
 @WebMvcTest(ExperimentController.class)
-@Import(CatalogSlice.class)
+@Import({CatalogSlice.class, SecuritySlice.class})
 class ExperimentControllerTests {
 
     @Autowired

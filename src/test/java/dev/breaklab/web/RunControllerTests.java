@@ -3,9 +3,11 @@ package dev.breaklab.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
@@ -15,6 +17,8 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 import dev.breaklab.engine.RunEngine;
 import dev.breaklab.engine.ValidatedRun;
+import dev.breaklab.run.RunOwner;
+import dev.breaklab.run.RunOwners;
 import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.RunSnapshots;
 import dev.breaklab.telemetry.LiveRun;
@@ -38,7 +42,7 @@ import org.springframework.test.web.servlet.MockMvc;
  * the real catalog; the engine is a mock that must never be reached.
  */
 @WebMvcTest(RunController.class)
-@Import(CatalogSlice.class)
+@Import({CatalogSlice.class, SecuritySlice.class})
 class RunControllerTests {
 
     @Autowired
@@ -49,6 +53,9 @@ class RunControllerTests {
 
     @MockitoBean
     RunSnapshots runs;
+
+    @Autowired
+    RunOwners owners;
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(
@@ -161,5 +168,91 @@ class RunControllerTests {
         mvc.perform(get("/api/runs/nope/compare/nope"))
                 .andExpect(status().isNotFound())
                 .andExpect(jsonPath("$.field").value("a"));
+    }
+
+    @Test
+    void a_run_belongs_to_whoever_submitted_it() throws Exception {
+        RunSnapshot queued =
+                new LiveRun("r2", "tiny-partitions", "broken", "x", Map.of(), Map.of(), Instant.EPOCH).snapshot();
+        when(engine.submit(any(ValidatedRun.class))).thenReturn(queued);
+
+        mvc.perform(post("/api/runs")
+                        .header("Authorization", "Bearer " + SecuritySlice.PARTICIPANT)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"experimentId\":\"tiny-partitions\",\"variant\":\"broken\"}"))
+                .andExpect(status().isAccepted());
+
+        assertThat(owners.find("r2")).contains(RunOwner.participant("p1", "w1"));
+    }
+
+    @Test
+    void only_the_owner_or_the_owners_instructor_may_cancel_a_run() throws Exception {
+        RunSnapshot cancelled =
+                new LiveRun("x", "tiny-partitions", "broken", "x", Map.of(), Map.of(), Instant.EPOCH).snapshot();
+        when(engine.cancel(any())).thenReturn(cancelled);
+        owners.record("local-run", RunOwner.LOCAL);
+        owners.record("instructor-run", RunOwner.instructor("w1"));
+        owners.record("learner-run", RunOwner.participant("p1", "w1"));
+        owners.record("other-learner-run", RunOwner.participant("p2", "w1"));
+        owners.record("other-room-run", RunOwner.participant("p9", "w9"));
+
+        // The participant p1 of w1: its own run only.
+        for (String run : new String[] {"local-run", "instructor-run", "other-learner-run", "other-room-run"}) {
+            mvc.perform(delete("/api/runs/" + run).header("Authorization", "Bearer " + SecuritySlice.PARTICIPANT))
+                    .andExpect(status().isForbidden())
+                    .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                    .andExpect(jsonPath("$.status").value(403))
+                    .andExpect(jsonPath("$.type").value("urn:spark-break-lab:problem:forbidden"));
+            verify(engine, never()).cancel(run);
+        }
+        mvc.perform(delete("/api/runs/learner-run").header("Authorization", "Bearer " + SecuritySlice.PARTICIPANT))
+                .andExpect(status().isOk());
+        verify(engine).cancel("learner-run");
+
+        // The instructor of w1: its own runs and its participants'; not the local user's, not another room's.
+        for (String run : new String[] {"instructor-run", "other-learner-run"}) {
+            mvc.perform(delete("/api/runs/" + run).header("Authorization", "Bearer " + SecuritySlice.INSTRUCTOR))
+                    .andExpect(status().isOk());
+            verify(engine).cancel(run);
+        }
+        for (String run : new String[] {"local-run", "other-room-run"}) {
+            mvc.perform(delete("/api/runs/" + run).header("Authorization", "Bearer " + SecuritySlice.INSTRUCTOR))
+                    .andExpect(status().isForbidden());
+            verify(engine, never()).cancel(run);
+        }
+
+        // The local user (no token, this machine): its own runs, and runs nobody owns (older ones).
+        mvc.perform(delete("/api/runs/local-run")).andExpect(status().isOk());
+        mvc.perform(delete("/api/runs/unowned-run")).andExpect(status().isOk());
+        mvc.perform(delete("/api/runs/learner-run").with(r -> {
+                    r.setRemoteAddr("127.0.0.1");
+                    return r;
+                }))
+                .andExpect(status().isForbidden());
+    }
+
+    @Test
+    void another_machine_without_a_token_may_read_but_not_run_or_cancel() throws Exception {
+        when(runs.find("r1")).thenReturn(Optional.empty());
+        mvc.perform(get("/api/runs/r1").with(fromLan())).andExpect(status().isNotFound());
+        mvc.perform(post("/api/runs")
+                        .with(fromLan())
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"experimentId\":\"tiny-partitions\",\"variant\":\"broken\"}"))
+                .andExpect(status().isUnauthorized())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.detail").value(containsString("Bearer")));
+        mvc.perform(delete("/api/runs/r1").with(fromLan())).andExpect(status().isUnauthorized());
+        mvc.perform(delete("/api/runs/r1").header("Authorization", "Bearer forged"))
+                .andExpect(status().isUnauthorized())
+                .andExpect(jsonPath("$.type").value("urn:spark-break-lab:problem:unauthenticated"));
+        verifyNoInteractions(engine);
+    }
+
+    private static org.springframework.test.web.servlet.request.RequestPostProcessor fromLan() {
+        return r -> {
+            r.setRemoteAddr("192.168.1.77");
+            return r;
+        };
     }
 }

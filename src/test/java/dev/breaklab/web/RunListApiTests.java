@@ -27,6 +27,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.MockMvc;
 import tools.jackson.databind.json.JsonMapper;
@@ -36,6 +37,7 @@ import tools.jackson.databind.json.JsonMapper;
  * still running in memory.
  */
 @WebMvcTest(RunListController.class)
+@Import(SecuritySlice.class)
 class RunListApiTests {
 
     private static final Instant T0 = Instant.parse("2025-06-01T08:00:00Z");

@@ -1,0 +1,21 @@
+// Create a workshop: POST /api/workshops, then open the console (its token rides in the fragment).
+import {fetchJson} from './util.js';
+import {showError} from './workshop-live.js';
+
+const form = document.getElementById('workshop-form');
+const error = document.getElementById('ws-error');
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const experiments = [...form.querySelectorAll('input[name=experiments]:checked')].map((i) => i.value);
+  try {
+    const created = await fetchJson('/api/workshops', {
+      method: 'POST',
+      body: JSON.stringify({title: form.title.value, experiments, pacing: form.pacing.value}),
+    });
+    localStorage.setItem('breaklab.instructor.' + created.id, created.instructorToken);
+    location.href = '/workshops/' + encodeURIComponent(created.id) + '/console';
+  } catch (e) {
+    showError(error, e);
+  }
+});
