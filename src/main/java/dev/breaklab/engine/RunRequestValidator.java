@@ -55,7 +55,8 @@ public class RunRequestValidator {
                 experiment, variant, knobs, definition.conf(variant, knobs), request.predictions(), timeout);
     }
 
-    private static void validatePredictions(ExperimentDefinition definition, Map<String, String> predictions) {
+    /** Each answer against its question: known id, non-empty, one of the choices or a whole number. */
+    public static void validatePredictions(ExperimentDefinition definition, Map<String, String> predictions) {
         for (Map.Entry<String, String> entry : predictions.entrySet()) {
             String field = "predictions." + entry.getKey();
             Question question = definition

@@ -8,6 +8,7 @@ import dev.breaklab.engine.RunEngine;
 import dev.breaklab.engine.RunProblems;
 import dev.breaklab.engine.RunRequest;
 import dev.breaklab.engine.RunRequestValidator;
+import dev.breaklab.playground.PlaygroundRuns;
 import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.RunSnapshots;
 import java.net.URI;
@@ -32,18 +33,29 @@ class RunController {
     private final RunRequestValidator validator;
     private final RunSnapshots runs;
     private final Catalog catalog;
+    private final PlaygroundRuns playground;
 
-    RunController(RunEngine engine, RunRequestValidator validator, RunSnapshots runs, Catalog catalog) {
+    RunController(
+            RunEngine engine,
+            RunRequestValidator validator,
+            RunSnapshots runs,
+            Catalog catalog,
+            PlaygroundRuns playground) {
         this.engine = engine;
         this.validator = validator;
         this.runs = runs;
         this.catalog = catalog;
+        this.playground = playground;
     }
 
-    /** Bad input is refused here, before the engine sees it: nothing starts. */
+    /**
+     * Bad input is refused here, before the engine sees it: nothing starts. A request with {@code
+     * playground} is the learner's own query, checked by the playground's sandbox.
+     */
     @PostMapping
     ResponseEntity<RunSnapshot> submit(@RequestBody RunRequest request) {
-        RunSnapshot snapshot = engine.submit(validator.validate(request));
+        RunSnapshot snapshot = engine.submit(
+                request.playground() != null ? playground.validate(request) : validator.validate(request));
         return ResponseEntity.accepted()
                 .location(URI.create("/api/runs/" + snapshot.id()))
                 .body(snapshot);

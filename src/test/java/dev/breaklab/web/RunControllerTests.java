@@ -15,6 +15,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 import dev.breaklab.engine.RunEngine;
 import dev.breaklab.engine.ValidatedRun;
+import dev.breaklab.playground.PlaygroundRuns;
 import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.RunSnapshots;
 import dev.breaklab.telemetry.LiveRun;
@@ -49,6 +50,10 @@ class RunControllerTests {
 
     @MockitoBean
     RunSnapshots runs;
+
+    /** The playground's sandbox needs Spark; PlaygroundApiTests covers it on the whole lab. */
+    @MockitoBean
+    PlaygroundRuns playground;
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(
