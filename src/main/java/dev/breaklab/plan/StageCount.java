@@ -60,6 +60,11 @@ public record StageCount(
         SKIPPED_STAGES,
         /** Stages under a cache an earlier action filled: listed by the job, skipped, never predicted. */
         CACHED,
+        /**
+         * Shuffle stages below a global sort: its sampling job runs them first, then the sort's own job
+         * lists them again and Spark skips them (without AQE), as predicted.
+         */
+        SAMPLED_FIRST,
         /** Jobs outside any SQL execution (the RDD API): no physical plan to predict from. */
         NON_SQL_JOBS,
         /** A limit collected incrementally: Spark ran more jobs over more partitions until it had enough rows. */

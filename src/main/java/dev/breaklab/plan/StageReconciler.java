@@ -45,6 +45,7 @@ public final class StageReconciler {
         int broadcastDelta = 0;
         int queryStageJobs = 0;
         int cached = 0;
+        int sampledFirst = 0;
         boolean take = false;
         Set<String> warm = new HashSet<>();
         for (Execution execution : executions) {
@@ -55,6 +56,9 @@ public final class StageReconciler {
             predictions.add(initial);
             predicted += initial.stageCount();
             cached += initial.cachedStages();
+            if (!initial.adaptive()) {
+                sampledFirst += sampledFirst(initial);
+            }
             predictedJobs += initial.jobs();
             if (initial.adaptive() && execution.last() != null) {
                 StagePrediction last = StagePredictor.predict(execution.last(), filled);
@@ -114,6 +118,17 @@ public final class StageReconciler {
                             + " and skips them, as predicted."));
             skipped -= cacheSkips;
         }
+        int sampleSkips = Math.min(skipped, sampledFirst);
+        if (sampleSkips > 0) {
+            differences.add(new Difference(
+                    Reason.SAMPLED_FIRST,
+                    0,
+                    0,
+                    sampleSkips + " shuffle stage(s) below a global sort ran in its sampling job (which picks"
+                            + " the range bounds); the sort's own job lists them again and Spark skips them, as"
+                            + " predicted."));
+            skipped -= sampleSkips;
+        }
         if (skipped > 0) {
             differences.add(new Difference(
                     Reason.SKIPPED_STAGES,
@@ -172,6 +187,31 @@ public final class StageReconciler {
                 predicted == actual.stagesRun(),
                 residual == 0,
                 predictions);
+    }
+
+    /**
+     * Shuffle stages a global sort's sampling job runs before the sort's own job: the shuffle map
+     * stages under each range-partitioned exchange, up to the next job boundary (a broadcast or a
+     * subquery runs in a job of its own). Counted once however many sorts reach them.
+     */
+    static int sampledFirst(StagePrediction prediction) {
+        List<StagePrediction.PredictedStage> stages = prediction.stages();
+        Set<Integer> reached = new HashSet<>();
+        for (StagePrediction.PredictedStage stage : stages) {
+            if (stage.boundary() == Boundary.SHUFFLE
+                    && stage.boundaryOperator() != null
+                    && stage.boundaryOperator().contains("rangepartitioning")) {
+                List<Integer> todo = new ArrayList<>(stage.parents());
+                while (!todo.isEmpty()) {
+                    StagePrediction.PredictedStage below = stages.get(todo.remove(todo.size() - 1));
+                    if ((below.boundary() == Boundary.SHUFFLE || below.boundary() == Boundary.LIMIT_SHUFFLE)
+                            && reached.add(below.index())) {
+                        todo.addAll(below.parents());
+                    }
+                }
+            }
+        }
+        return reached.size();
     }
 
     private static PlanNode top(PlanNode plan) {
