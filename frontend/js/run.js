@@ -39,15 +39,17 @@ function renderHead(s) {
   $('run-title').textContent = `${experiment?.title || s.experimentId} — ${s.variant}`;
   document.title = `${s.status} · ${s.experimentId} ${s.variant} · Spark Break Lab`;
   const link = $('experiment-link');
-  link.href = '/experiments/' + s.experimentId;
+  // A playground run goes back to the playground with its query and settings filled in.
+  const playground = s.experimentId === 'playground' ? playgroundLink(s) : null;
+  link.href = playground || '/experiments/' + s.experimentId;
   link.textContent = s.experimentId;
   const running = !FINISHED.has(s.status);
   $('cancel').hidden = !running;
   const fix = $('run-fix');
   fix.hidden = running;
   const next = s.variant === 'broken' ? 'fixed' : 'broken';
-  fix.href = `/experiments/${s.experimentId}?variant=${next}`;
-  fix.textContent = `Run ${next}`;
+  fix.href = playground || `/experiments/${s.experimentId}?variant=${next}`;
+  fix.textContent = playground ? 'Edit the query' : `Run ${next}`;
   const ui = $('spark-ui');
   if (engine?.sparkUiUrl && s.jobs?.length) {
     ui.hidden = false;
@@ -60,6 +62,13 @@ function renderHead(s) {
   cmp.href = `/compare?a=${encodeURIComponent(s.id)}&experiment=${encodeURIComponent(s.experimentId)}`;
   cmp.textContent = 'Compare with another run';
   tickElapsed();
+}
+
+function playgroundLink(s) {
+  const q = new URLSearchParams();
+  q.set('sql', s.knobs?.sql || '');
+  for (const [k, v] of Object.entries(s.conf || {})) if (k !== 'spark.sql.runSQLOnFiles') q.set('conf.' + k, v);
+  return '/playground?' + q;
 }
 
 function tickElapsed() {

@@ -67,6 +67,11 @@ public record StageCount(
         SAMPLED_FIRST,
         /** Jobs outside any SQL execution (the RDD API): no physical plan to predict from. */
         NON_SQL_JOBS,
+        /**
+         * A {@code TakeOrderedAndProject} or {@code CollectLimit} below the root found one input
+         * partition (AQE coalesced it, or one file): it took its rows without its own shuffle.
+         */
+        LIMIT_WITHOUT_SHUFFLE,
         /** A limit collected incrementally: Spark ran more jobs over more partitions until it had enough rows. */
         INCREMENTAL_TAKE,
         /** The run failed or was stopped before every planned stage ran. */

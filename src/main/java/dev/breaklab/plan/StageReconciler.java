@@ -46,6 +46,7 @@ public final class StageReconciler {
         int queryStageJobs = 0;
         int cached = 0;
         int sampledFirst = 0;
+        int limitShuffles = 0;
         boolean take = false;
         Set<String> warm = new HashSet<>();
         for (Execution execution : executions) {
@@ -62,9 +63,18 @@ public final class StageReconciler {
             predictedJobs += initial.jobs();
             if (initial.adaptive() && execution.last() != null) {
                 StagePrediction last = StagePredictor.predict(execution.last(), filled);
-                shuffleDelta += (int) (last.count(Boundary.SHUFFLE) - initial.count(Boundary.SHUFFLE));
+                // A shuffle AQE dropped takes its global sort's sampling (and a limit's own shuffle) with it.
+                shuffleDelta += (int) (last.count(Boundary.SHUFFLE)
+                        + last.count(Boundary.SAMPLE)
+                        + last.count(Boundary.LIMIT_SHUFFLE)
+                        - initial.count(Boundary.SHUFFLE)
+                        - initial.count(Boundary.SAMPLE)
+                        - initial.count(Boundary.LIMIT_SHUFFLE));
+                limitShuffles += (int) last.count(Boundary.LIMIT_SHUFFLE);
                 broadcastDelta += (int) (last.count(Boundary.BROADCAST) - initial.count(Boundary.BROADCAST));
                 queryStageJobs += (int) last.count(Boundary.SHUFFLE);
+            } else {
+                limitShuffles += (int) initial.count(Boundary.LIMIT_SHUFFLE);
             }
             take |= execution.initial() != null && top(execution.initial()).named("CollectLimit");
         }
@@ -157,6 +167,18 @@ public final class StageReconciler {
                     "The limit collected incrementally: Spark scanned a few partitions, then more, each scan"
                             + " a job with a stage of its own, until it had enough rows."));
             accounted += residual;
+        }
+        residual = actual.stagesRun() - accounted;
+        if (residual < 0 && limitShuffles > 0) {
+            int unshuffled = Math.min(-residual, limitShuffles);
+            differences.add(new Difference(
+                    Reason.LIMIT_WITHOUT_SHUFFLE,
+                    -unshuffled,
+                    0,
+                    unshuffled + " TakeOrderedAndProject/CollectLimit read a single partition (AQE coalesced"
+                            + " its input, or the input was one file), so it took its rows without the shuffle"
+                            + " the plan implied."));
+            accounted -= unshuffled;
         }
         residual = actual.stagesRun() - accounted;
         if (residual < 0 && actual.stoppedEarly()) {

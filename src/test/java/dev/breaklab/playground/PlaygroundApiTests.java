@@ -69,6 +69,15 @@ class PlaygroundApiTests {
                 .andExpect(jsonPath("$[7].columns[0].type").value("BIGINT"));
     }
 
+    @Test
+    void the_page_lists_the_tables_the_settings_and_the_limits() throws Exception {
+        mvc.perform(get("/playground"))
+                .andExpect(status().isOk())
+                .andExpect(content().string(Matchers.containsString("<code>lineitem</code>")))
+                .andExpect(content().string(Matchers.containsString("data-conf=\"spark.sql.shuffle.partitions\"")))
+                .andExpect(content().string(Matchers.containsString("At most 10000 characters")));
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(
             delimiter = '|',
