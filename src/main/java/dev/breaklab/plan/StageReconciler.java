@@ -63,13 +63,16 @@ public final class StageReconciler {
             predictedJobs += initial.jobs();
             if (initial.adaptive() && execution.last() != null) {
                 StagePrediction last = StagePredictor.predict(execution.last(), filled);
-                // A shuffle AQE dropped takes its global sort's sampling (and a limit's own shuffle) with it.
+                // A part of the plan AQE dropped (a side found empty) takes its shuffles, a global
+                // sort's sampling, a limit's own shuffle and its subqueries with it.
                 shuffleDelta += (int) (last.count(Boundary.SHUFFLE)
                         + last.count(Boundary.SAMPLE)
                         + last.count(Boundary.LIMIT_SHUFFLE)
+                        + last.count(Boundary.SUBQUERY)
                         - initial.count(Boundary.SHUFFLE)
                         - initial.count(Boundary.SAMPLE)
-                        - initial.count(Boundary.LIMIT_SHUFFLE));
+                        - initial.count(Boundary.LIMIT_SHUFFLE)
+                        - initial.count(Boundary.SUBQUERY));
                 limitShuffles += (int) last.count(Boundary.LIMIT_SHUFFLE);
                 broadcastDelta += (int) (last.count(Boundary.BROADCAST) - initial.count(Boundary.BROADCAST));
                 queryStageJobs += (int) last.count(Boundary.SHUFFLE);
@@ -114,7 +117,8 @@ public final class StageReconciler {
                     shuffleDelta > 0
                             ? "AQE's re-plan added " + shuffleDelta + " shuffle(s), each a stage more than planned."
                             : "AQE's re-plan dropped " + -shuffleDelta
-                                    + " planned shuffle(s) before they ran (for example a side found empty)."));
+                                    + " planned shuffle stage(s) (with a global sort's sampling or a subquery)"
+                                    + " before they ran (for example a side found empty)."));
             accounted += shuffleDelta;
         }
         int skipped = actual.stagesSkipped() - actual.stagesSkippedByAqe();
