@@ -56,6 +56,11 @@ public record StageCount(
         AQE_ADDED_SHUFFLE,
         /** AQE's re-plan removed a shuffle before it ran (e.g. an empty side, a local read). */
         AQE_REMOVED_SHUFFLE,
+        /**
+         * A broadcast or shuffle AQE dropped from the final plan had already run: AQE learns a side
+         * is empty from its query stage's output, then re-plans without it.
+         */
+        AQE_DROPPED_AFTER_RUNNING,
         /** A job listed stages whose shuffle output already existed, so Spark skipped them. */
         SKIPPED_STAGES,
         /** Stages under a cache an earlier action filled: listed by the job, skipped, never predicted. */

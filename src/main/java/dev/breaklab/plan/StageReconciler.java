@@ -173,6 +173,19 @@ public final class StageReconciler {
             accounted += residual;
         }
         residual = actual.stagesRun() - accounted;
+        int dropped = -Math.min(0, broadcastDelta) - Math.min(0, shuffleDelta);
+        if (residual > 0 && dropped > 0) {
+            // AQE learns that a side is empty by running it: the stage ran, then the re-plan dropped it.
+            int ranFirst = Math.min(residual, dropped);
+            differences.add(new Difference(
+                    Reason.AQE_DROPPED_AFTER_RUNNING,
+                    ranFirst,
+                    0,
+                    ranFirst + " stage(s) AQE dropped from the final plan ran first: AQE learns that a side is"
+                            + " empty (or small) from the query stage's output, then re-plans without it."));
+            accounted += ranFirst;
+        }
+        residual = actual.stagesRun() - accounted;
         if (residual < 0 && limitShuffles > 0) {
             int unshuffled = Math.min(-residual, limitShuffles);
             differences.add(new Difference(

@@ -149,4 +149,20 @@ class StageReconcilerTests {
         assertThat(count.has(Reason.SAMPLED_FIRST)).isTrue();
         assertThat(count.has(Reason.SKIPPED_STAGES)).isFalse();
     }
+
+    @Test
+    void a_broadcast_aqe_dropped_after_it_ran_is_named() {
+        // NOT IN over an empty subquery: the broadcast stage runs, AQE sees it empty and drops the join.
+        PlanNode initial = StagePredictorTests.node(
+                "AdaptiveSparkPlan",
+                StagePredictorTests.node(
+                        "BroadcastHashJoin",
+                        StagePredictorTests.node("Range"),
+                        StagePredictorTests.node("BroadcastExchange", StagePredictorTests.node("Range"))));
+        PlanNode last = StagePredictorTests.node("AdaptiveSparkPlan", StagePredictorTests.node("Range"));
+        StageCount count = StageReconciler.reconcile(List.of(new Execution(initial, last)), ran(2, 2, 0, 0));
+        assertThat(count.has(Reason.AQE_REMOVED_BROADCAST)).isTrue();
+        assertThat(count.has(Reason.AQE_DROPPED_AFTER_RUNNING)).isTrue();
+        assertThat(count.explained()).isTrue();
+    }
 }
