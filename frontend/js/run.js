@@ -415,7 +415,8 @@ function onState(state) {
     return;
   }
   [experiment, engine] = await Promise.all([
-    fetchJson('/api/experiments/' + encodeURIComponent(snapshot.experimentId)).catch(() => null),
+    // A playground run is no catalog experiment: nothing to fetch.
+    snapshot.experimentId === 'playground' ? null : fetchJson('/api/experiments/' + encodeURIComponent(snapshot.experimentId)).catch(() => null),
     fetchJson('/api/engine').catch(() => null),
   ]);
   renderSnippetButtons(snapshot);
