@@ -47,7 +47,9 @@ function renderHead(s) {
     link.href = `/runs?experiment=${encodeURIComponent(s.experimentId)}&variant=${encodeURIComponent(s.variant)}`;
     link.textContent = `import ${s.variant}`;
   } else {
-    link.href = '/experiments/' + s.experimentId;
+    // A playground run goes back to the playground with its query and settings filled in.
+    const playground = s.experimentId === 'playground' ? playgroundLink(s) : null;
+    link.href = playground || '/experiments/' + s.experimentId;
     link.textContent = s.experimentId;
   }
   const running = !FINISHED.has(s.status);
@@ -55,8 +57,8 @@ function renderHead(s) {
   const fix = $('run-fix');
   fix.hidden = running || s.source === 'import';
   const next = s.variant === 'broken' ? 'fixed' : 'broken';
-  fix.href = `/experiments/${s.experimentId}?variant=${next}`;
-  fix.textContent = `Run ${next}`;
+  fix.href = playground || `/experiments/${s.experimentId}?variant=${next}`;
+  fix.textContent = playground ? 'Edit the query' : `Run ${next}`;
   const ui = $('spark-ui');
   eventLogLinks(s, engine);
   if (engine?.sparkUiUrl && s.jobs?.length && s.source !== 'import') {
@@ -70,6 +72,13 @@ function renderHead(s) {
   cmp.href = `/compare?a=${encodeURIComponent(s.id)}&experiment=${encodeURIComponent(s.experimentId)}`;
   cmp.textContent = 'Compare with another run';
   tickElapsed();
+}
+
+function playgroundLink(s) {
+  const q = new URLSearchParams();
+  q.set('sql', s.knobs?.sql || '');
+  for (const [k, v] of Object.entries(s.conf || {})) if (k !== 'spark.sql.runSQLOnFiles') q.set('conf.' + k, v);
+  return '/playground?' + q;
 }
 
 function tickElapsed() {
@@ -461,7 +470,8 @@ function onState(state) {
     return;
   }
   [experiment, engine, lessons] = await Promise.all([
-    snapshot.source === 'import' ? null : fetchJson('/api/experiments/' + encodeURIComponent(snapshot.experimentId)).catch(() => null),
+    // An imported or playground run is no catalog experiment: nothing to fetch.
+    snapshot.source === 'import' || snapshot.experimentId === 'playground' ? null : fetchJson('/api/experiments/' + encodeURIComponent(snapshot.experimentId)).catch(() => null),
     fetchJson('/api/engine').catch(() => null),
     lessonLinks(),
   ]);

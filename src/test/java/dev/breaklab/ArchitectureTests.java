@@ -25,10 +25,15 @@ class ArchitectureTests {
     }
 
     @Test
-    void spark_stays_in_catalog_engine_and_telemetry() {
+    void spark_stays_in_catalog_engine_telemetry_and_playground() {
+        // playground: the sandbox parses and analyses the learner's SQL with Spark's own parser.
         noClasses()
                 .that()
-                .resideOutsideOfPackages("dev.breaklab.catalog..", "dev.breaklab.engine..", "dev.breaklab.telemetry..")
+                .resideOutsideOfPackages(
+                        "dev.breaklab.catalog..",
+                        "dev.breaklab.engine..",
+                        "dev.breaklab.telemetry..",
+                        "dev.breaklab.playground..")
                 .should()
                 .dependOnClassesThat()
                 .resideInAnyPackage("org.apache.spark..", "scala..")

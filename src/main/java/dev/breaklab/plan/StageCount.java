@@ -56,12 +56,27 @@ public record StageCount(
         AQE_ADDED_SHUFFLE,
         /** AQE's re-plan removed a shuffle before it ran (e.g. an empty side, a local read). */
         AQE_REMOVED_SHUFFLE,
+        /**
+         * A broadcast or shuffle AQE dropped from the final plan had already run: AQE learns a side
+         * is empty from its query stage's output, then re-plans without it.
+         */
+        AQE_DROPPED_AFTER_RUNNING,
         /** A job listed stages whose shuffle output already existed, so Spark skipped them. */
         SKIPPED_STAGES,
         /** Stages under a cache an earlier action filled: listed by the job, skipped, never predicted. */
         CACHED,
+        /**
+         * Shuffle stages below a global sort: its sampling job runs them first, then the sort's own job
+         * lists them again and Spark skips them (without AQE), as predicted.
+         */
+        SAMPLED_FIRST,
         /** Jobs outside any SQL execution (the RDD API): no physical plan to predict from. */
         NON_SQL_JOBS,
+        /**
+         * A {@code TakeOrderedAndProject} or {@code CollectLimit} below the root found one input
+         * partition (AQE coalesced it, or one file): it took its rows without its own shuffle.
+         */
+        LIMIT_WITHOUT_SHUFFLE,
         /** A limit collected incrementally: Spark ran more jobs over more partitions until it had enough rows. */
         INCREMENTAL_TAKE,
         /** The run failed or was stopped before every planned stage ran. */

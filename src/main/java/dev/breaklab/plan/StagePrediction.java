@@ -41,7 +41,13 @@ public record StagePrediction(List<PredictedStage> stages, int jobs, boolean ada
         /** Samples the input of a range-partitioned {@code Exchange} (a global sort) to pick bounds. */
         SAMPLE,
         /** The result stage of a subquery, run as a job of its own. */
-        SUBQUERY
+        SUBQUERY,
+        /**
+         * Writes shuffle files for a {@code TakeOrderedAndProject} or {@code CollectLimit} that is not
+         * the plan's root (under a write, say): executed rather than collected, it moves its rows to one
+         * partition through a shuffle of its own, with no {@code Exchange} node in the plan.
+         */
+        LIMIT_SHUFFLE
     }
 
     /**

@@ -15,6 +15,11 @@ import java.util.Set;
  * reads output that already exists and adds nothing, and a range-partitioned exchange (a global
  * sort) first runs a sampling job to choose its partition bounds. A cached relation
  * ({@code InMemoryTableScan}) runs the stages under it only while the cache is cold.
+ *
+ * <p>Two operators shuffle without an {@code Exchange} node: {@code TakeOrderedAndProject} ({@code
+ * ORDER BY ... LIMIT}) and {@code CollectLimit}. At the root of a collected plan they take rows on
+ * the driver; anywhere else (under a write, as every lab run executes its query) Spark 4.2's {@code
+ * doExecute} shuffles their rows into a single partition, a stage boundary the plan does not show.
  */
 public final class StagePredictor {
 
@@ -37,7 +42,7 @@ public final class StagePredictor {
         if (runsNoJob(plan)) {
             return new StagePrediction(List.of(), 0, adaptive, 0);
         }
-        Walk walk = new Walk(warmCaches);
+        Walk walk = new Walk(warmCaches, top(plan));
         int result = walk.open(Boundary.RESULT, plan.simpleString());
         walk.visit(plan, result);
         int jobs = 1
@@ -60,6 +65,20 @@ public final class StagePredictor {
             top = top.children().get(0);
         }
         return top.children().isEmpty() && (top.nodeName().startsWith("Execute ") || top.named("LocalTableScan"));
+    }
+
+    /** The plan's first operator that does work: below the AQE and command wrappers. */
+    static PlanNode top(PlanNode plan) {
+        PlanNode top = plan;
+        while ((wrapper(top) || top.named("CommandResult")) && top.children().size() == 1) {
+            top = top.children().get(0);
+        }
+        return top;
+    }
+
+    /** A limit that, executed rather than collected, shuffles its rows to one partition itself. */
+    static boolean isLimitShuffle(PlanNode node, PlanNode top) {
+        return node != top && (node.named("TakeOrderedAndProject") || node.named("CollectLimit"));
     }
 
     static boolean isShuffle(PlanNode node) {
@@ -104,10 +123,12 @@ public final class StagePredictor {
     private static final class Walk {
         final List<Draft> stages = new ArrayList<>();
         final Set<String> warmCaches;
+        final PlanNode top;
         int cachedStages;
 
-        Walk(Set<String> warmCaches) {
+        Walk(Set<String> warmCaches, PlanNode top) {
             this.warmCaches = warmCaches;
+            this.top = top;
         }
 
         int open(Boundary boundary, String boundaryOperator) {
@@ -140,6 +161,17 @@ public final class StagePredictor {
                     visit(child, below);
                 }
                 stages.get(below).operators.add(0, node.nodeName());
+                return;
+            }
+            if (isLimitShuffle(node, top)) {
+                // The final take runs here, after the shuffle; the local take before it, in the map stage.
+                current.operators.add(node.nodeName());
+                int below = open(Boundary.LIMIT_SHUFFLE, node.simpleString());
+                current.parents.add(below);
+                stages.get(below).operators.add("(local " + node.nodeName() + ")");
+                for (PlanNode child : node.children()) {
+                    visit(child, below);
+                }
                 return;
             }
             if (node.named("Subquery") || node.named("SubqueryExec")) {

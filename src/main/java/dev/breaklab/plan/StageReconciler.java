@@ -45,6 +45,8 @@ public final class StageReconciler {
         int broadcastDelta = 0;
         int queryStageJobs = 0;
         int cached = 0;
+        int sampledFirst = 0;
+        int limitShuffles = 0;
         boolean take = false;
         Set<String> warm = new HashSet<>();
         for (Execution execution : executions) {
@@ -55,12 +57,27 @@ public final class StageReconciler {
             predictions.add(initial);
             predicted += initial.stageCount();
             cached += initial.cachedStages();
+            if (!initial.adaptive()) {
+                sampledFirst += sampledFirst(initial);
+            }
             predictedJobs += initial.jobs();
             if (initial.adaptive() && execution.last() != null) {
                 StagePrediction last = StagePredictor.predict(execution.last(), filled);
-                shuffleDelta += (int) (last.count(Boundary.SHUFFLE) - initial.count(Boundary.SHUFFLE));
+                // A part of the plan AQE dropped (a side found empty) takes its shuffles, a global
+                // sort's sampling, a limit's own shuffle and its subqueries with it.
+                shuffleDelta += (int) (last.count(Boundary.SHUFFLE)
+                        + last.count(Boundary.SAMPLE)
+                        + last.count(Boundary.LIMIT_SHUFFLE)
+                        + last.count(Boundary.SUBQUERY)
+                        - initial.count(Boundary.SHUFFLE)
+                        - initial.count(Boundary.SAMPLE)
+                        - initial.count(Boundary.LIMIT_SHUFFLE)
+                        - initial.count(Boundary.SUBQUERY));
+                limitShuffles += (int) last.count(Boundary.LIMIT_SHUFFLE);
                 broadcastDelta += (int) (last.count(Boundary.BROADCAST) - initial.count(Boundary.BROADCAST));
                 queryStageJobs += (int) last.count(Boundary.SHUFFLE);
+            } else {
+                limitShuffles += (int) initial.count(Boundary.LIMIT_SHUFFLE);
             }
             take |= execution.initial() != null && top(execution.initial()).named("CollectLimit");
         }
@@ -100,7 +117,8 @@ public final class StageReconciler {
                     shuffleDelta > 0
                             ? "AQE's re-plan added " + shuffleDelta + " shuffle(s), each a stage more than planned."
                             : "AQE's re-plan dropped " + -shuffleDelta
-                                    + " planned shuffle(s) before they ran (for example a side found empty)."));
+                                    + " planned shuffle stage(s) (with a global sort's sampling or a subquery)"
+                                    + " before they ran (for example a side found empty)."));
             accounted += shuffleDelta;
         }
         int skipped = actual.stagesSkipped() - actual.stagesSkippedByAqe();
@@ -113,6 +131,17 @@ public final class StageReconciler {
                     cacheSkips + " stage(s) compute a cache an earlier action already filled: Spark lists them"
                             + " and skips them, as predicted."));
             skipped -= cacheSkips;
+        }
+        int sampleSkips = Math.min(skipped, sampledFirst);
+        if (sampleSkips > 0) {
+            differences.add(new Difference(
+                    Reason.SAMPLED_FIRST,
+                    0,
+                    0,
+                    sampleSkips + " shuffle stage(s) below a global sort ran in its sampling job (which picks"
+                            + " the range bounds); the sort's own job lists them again and Spark skips them, as"
+                            + " predicted."));
+            skipped -= sampleSkips;
         }
         if (skipped > 0) {
             differences.add(new Difference(
@@ -144,6 +173,31 @@ public final class StageReconciler {
             accounted += residual;
         }
         residual = actual.stagesRun() - accounted;
+        int dropped = -Math.min(0, broadcastDelta) - Math.min(0, shuffleDelta);
+        if (residual > 0 && dropped > 0) {
+            // AQE learns that a side is empty by running it: the stage ran, then the re-plan dropped it.
+            int ranFirst = Math.min(residual, dropped);
+            differences.add(new Difference(
+                    Reason.AQE_DROPPED_AFTER_RUNNING,
+                    ranFirst,
+                    0,
+                    ranFirst + " stage(s) AQE dropped from the final plan ran first: AQE learns that a side is"
+                            + " empty (or small) from the query stage's output, then re-plans without it."));
+            accounted += ranFirst;
+        }
+        residual = actual.stagesRun() - accounted;
+        if (residual < 0 && limitShuffles > 0) {
+            int unshuffled = Math.min(-residual, limitShuffles);
+            differences.add(new Difference(
+                    Reason.LIMIT_WITHOUT_SHUFFLE,
+                    -unshuffled,
+                    0,
+                    unshuffled + " TakeOrderedAndProject/CollectLimit read a single partition (AQE coalesced"
+                            + " its input, or the input was one file), so it took its rows without the shuffle"
+                            + " the plan implied."));
+            accounted -= unshuffled;
+        }
+        residual = actual.stagesRun() - accounted;
         if (residual < 0 && actual.stoppedEarly()) {
             differences.add(new Difference(
                     Reason.STOPPED_EARLY,
@@ -172,6 +226,31 @@ public final class StageReconciler {
                 predicted == actual.stagesRun(),
                 residual == 0,
                 predictions);
+    }
+
+    /**
+     * Shuffle stages a global sort's sampling job runs before the sort's own job: the shuffle map
+     * stages under each range-partitioned exchange, up to the next job boundary (a broadcast or a
+     * subquery runs in a job of its own). Counted once however many sorts reach them.
+     */
+    static int sampledFirst(StagePrediction prediction) {
+        List<StagePrediction.PredictedStage> stages = prediction.stages();
+        Set<Integer> reached = new HashSet<>();
+        for (StagePrediction.PredictedStage stage : stages) {
+            if (stage.boundary() == Boundary.SHUFFLE
+                    && stage.boundaryOperator() != null
+                    && stage.boundaryOperator().contains("rangepartitioning")) {
+                List<Integer> todo = new ArrayList<>(stage.parents());
+                while (!todo.isEmpty()) {
+                    StagePrediction.PredictedStage below = stages.get(todo.remove(todo.size() - 1));
+                    if ((below.boundary() == Boundary.SHUFFLE || below.boundary() == Boundary.LIMIT_SHUFFLE)
+                            && reached.add(below.index())) {
+                        todo.addAll(below.parents());
+                    }
+                }
+            }
+        }
+        return reached.size();
     }
 
     private static PlanNode top(PlanNode plan) {

@@ -8,6 +8,7 @@ import dev.breaklab.engine.RunEngine;
 import dev.breaklab.engine.RunProblems;
 import dev.breaklab.engine.RunRequest;
 import dev.breaklab.engine.RunRequestValidator;
+import dev.breaklab.playground.PlaygroundRuns;
 import dev.breaklab.run.RunOwner;
 import dev.breaklab.run.RunOwners;
 import dev.breaklab.run.RunSnapshot;
@@ -36,20 +37,31 @@ class RunController {
     private final RunSnapshots runs;
     private final Catalog catalog;
     private final RunOwners owners;
+    private final PlaygroundRuns playground;
 
     RunController(
-            RunEngine engine, RunRequestValidator validator, RunSnapshots runs, Catalog catalog, RunOwners owners) {
+            RunEngine engine,
+            RunRequestValidator validator,
+            RunSnapshots runs,
+            Catalog catalog,
+            RunOwners owners,
+            PlaygroundRuns playground) {
         this.engine = engine;
         this.validator = validator;
         this.runs = runs;
         this.catalog = catalog;
         this.owners = owners;
+        this.playground = playground;
     }
 
-    /** Bad input is refused here, before the engine sees it: nothing starts. */
+    /**
+     * Bad input is refused here, before the engine sees it: nothing starts. A request with {@code
+     * playground} is the learner's own query, checked by the playground's sandbox.
+     */
     @PostMapping
     ResponseEntity<RunSnapshot> submit(@RequestBody RunRequest request, @AuthenticationPrincipal Object user) {
-        RunSnapshot snapshot = engine.submit(validator.validate(request));
+        RunSnapshot snapshot = engine.submit(
+                request.playground() != null ? playground.validate(request) : validator.validate(request));
         // Cancelling is its owner's (or their instructor's): the rule is in the security configuration.
         owners.record(snapshot.id(), RunOwner.orLocal(user));
         return ResponseEntity.accepted()

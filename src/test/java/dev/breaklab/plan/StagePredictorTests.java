@@ -117,4 +117,22 @@ class StagePredictorTests {
         assertThat(p.adaptive()).isTrue();
         assertThat(StagePredictor.predict(joinThenAggregate()).adaptive()).isFalse();
     }
+
+    @Test
+    void an_ordered_limit_under_a_write_shuffles_without_an_exchange() {
+        PlanNode written = node(
+                "OverwriteByExpression",
+                node("TakeOrderedAndProject", node("WholeStageCodegen (1)", node("Project", node("Range")))));
+        StagePrediction p = StagePredictor.predict(written);
+        assertThat(p.stageCount()).isEqualTo(2);
+        assertThat(p.stages().get(1).boundary()).isEqualTo(Boundary.LIMIT_SHUFFLE);
+        assertThat(p.jobs()).isEqualTo(1);
+        // Collected at the root, it takes rows on the driver: no shuffle.
+        assertThat(StagePredictor.predict(node("AdaptiveSparkPlan", node("TakeOrderedAndProject", node("Range"))))
+                        .stageCount())
+                .isEqualTo(1);
+        assertThat(StagePredictor.predict(node("OverwriteByExpression", node("CollectLimit", node("Range"))))
+                        .stageCount())
+                .isEqualTo(2);
+    }
 }

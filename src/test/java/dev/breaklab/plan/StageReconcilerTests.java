@@ -126,4 +126,43 @@ class StageReconcilerTests {
         assertThat(count.explained()).isTrue();
         assertThat(count.has(Reason.CACHED)).isTrue();
     }
+
+    @Test
+    void shuffles_below_a_global_sort_run_in_its_sampling_job_and_are_skipped_after_as_predicted() {
+        // ORDER BY over an aggregation, AQE off: the sampling job runs the aggregation's map stage,
+        // the sort's job lists it again and Spark skips it.
+        PlanNode plan = StagePredictorTests.node(
+                "Sort",
+                StagePredictorTests.node(
+                        "Exchange",
+                        "Exchange rangepartitioning(n#1 ASC NULLS FIRST, 4), ENSURE_REQUIREMENTS",
+                        StagePredictorTests.node(
+                                "HashAggregate",
+                                StagePredictorTests.node(
+                                        "Exchange",
+                                        "Exchange hashpartitioning(k#0, 4), ENSURE_REQUIREMENTS",
+                                        StagePredictorTests.node("Range")))));
+        StageCount count = StageReconciler.reconcile(List.of(new Execution(plan, plan)), ran(2, 4, 1, 0));
+        assertThat(count.predictedStages()).isEqualTo(4);
+        assertThat(count.matches()).isTrue();
+        assertThat(count.explained()).isTrue();
+        assertThat(count.has(Reason.SAMPLED_FIRST)).isTrue();
+        assertThat(count.has(Reason.SKIPPED_STAGES)).isFalse();
+    }
+
+    @Test
+    void a_broadcast_aqe_dropped_after_it_ran_is_named() {
+        // NOT IN over an empty subquery: the broadcast stage runs, AQE sees it empty and drops the join.
+        PlanNode initial = StagePredictorTests.node(
+                "AdaptiveSparkPlan",
+                StagePredictorTests.node(
+                        "BroadcastHashJoin",
+                        StagePredictorTests.node("Range"),
+                        StagePredictorTests.node("BroadcastExchange", StagePredictorTests.node("Range"))));
+        PlanNode last = StagePredictorTests.node("AdaptiveSparkPlan", StagePredictorTests.node("Range"));
+        StageCount count = StageReconciler.reconcile(List.of(new Execution(initial, last)), ran(2, 2, 0, 0));
+        assertThat(count.has(Reason.AQE_REMOVED_BROADCAST)).isTrue();
+        assertThat(count.has(Reason.AQE_DROPPED_AFTER_RUNNING)).isTrue();
+        assertThat(count.explained()).isTrue();
+    }
 }

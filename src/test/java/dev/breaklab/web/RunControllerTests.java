@@ -17,6 +17,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 import dev.breaklab.engine.RunEngine;
 import dev.breaklab.engine.ValidatedRun;
+import dev.breaklab.playground.PlaygroundRuns;
 import dev.breaklab.run.RunOwner;
 import dev.breaklab.run.RunOwners;
 import dev.breaklab.run.RunSnapshot;
@@ -56,6 +57,9 @@ class RunControllerTests {
 
     @Autowired
     RunOwners owners;
+    /** The playground's sandbox needs Spark; PlaygroundApiTests covers it on the whole lab. */
+    @MockitoBean
+    PlaygroundRuns playground;
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(
