@@ -128,7 +128,7 @@ class GcPressureExperiment implements Experiment {
                                 Figures.bytes(peak),
                                 Figures.percent(RunQueries.gcShare(run)));
                     }))
-            .primaryFinding("gc-pressure")
+            .primaryFinding("records-as-objects")
             .build();
 
     @Override

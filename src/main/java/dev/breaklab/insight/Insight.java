@@ -54,6 +54,7 @@ public class Insight implements RunDiagnosis {
                 new LateRowsRule(),
                 new StreamBacklogRule(),
                 new GcRule(properties.gc()),
+                new HeapObjectsRule(),
                 new AqeCoalesceRule(),
                 new AqeSkewSplitRule(),
                 new AqeJoinSwitchRule());

@@ -15,6 +15,7 @@ sealed interface Rule
                 ShuffleExplosionRule,
                 BroadcastRule,
                 GcRule,
+                HeapObjectsRule,
                 RetriesRule,
                 ResultSizeRule,
                 AqeCoalesceRule,

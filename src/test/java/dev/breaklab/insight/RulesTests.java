@@ -392,20 +392,6 @@ class RulesTests {
         }
 
         @Test
-        void rdd_code_holding_records_as_objects_counts_whatever_the_share() {
-            var s = stage(1);
-            s.executorRunTimeMs = 2_000;
-            s.gcTimeMs = 20;
-            s.inputRecords = 100_000;
-            assertThat(rule.check(subject(run().stage(s).job(0, null, 1).build())))
-                    .singleElement()
-                    .satisfies(o -> assertThat(o.summary()).contains("Java objects"));
-            assertThat(rule.check(subject(run().stage(s).job(0, 3L, 1).build())))
-                    .as("the same stage in a DataFrame job")
-                    .isEmpty();
-        }
-
-        @Test
         void less_gc_or_a_short_stage_is_quiet() {
             var s = stage(1);
             s.executorRunTimeMs = 2_000;
@@ -414,6 +400,43 @@ class RulesTests {
             shortStage.executorRunTimeMs = 999;
             shortStage.gcTimeMs = 500;
             assertThat(rule.check(subject(run().stage(s).stage(shortStage).build())))
+                    .isEmpty();
+        }
+    }
+
+    @Nested
+    class HeapObjects {
+        final HeapObjectsRule rule = new HeapObjectsRule();
+
+        @Test
+        void rdd_code_holding_records_as_objects_is_reported_whatever_the_gc() {
+            var s = stage(1);
+            s.executorRunTimeMs = 2_000;
+            s.gcTimeMs = 0;
+            s.inputRecords = 100_000;
+            assertThat(rule.check(subject(run().stage(s).job(0, null, 1).build())))
+                    .singleElement()
+                    .satisfies(o -> assertThat(o.summary()).contains("Java objects"));
+            assertThat(new GcRule(T.gc())
+                            .check(subject(run().stage(s).job(0, null, 1).build())))
+                    .as("no GC share to report")
+                    .isEmpty();
+        }
+
+        @Test
+        void dataframe_jobs_managed_memory_and_few_records_are_quiet() {
+            var s = stage(1);
+            s.inputRecords = 100_000;
+            assertThat(rule.check(subject(run().stage(s).job(0, 3L, 1).build())))
+                    .as("the same stage in a DataFrame job")
+                    .isEmpty();
+            var managed = stage(2);
+            managed.inputRecords = 100_000;
+            managed.peakExecutionMemory = 1L << 20;
+            var few = stage(3);
+            few.inputRecords = 99_999;
+            assertThat(rule.check(subject(
+                            run().stage(managed).stage(few).job(0, null, 2, 3).build())))
                     .isEmpty();
         }
     }

@@ -47,6 +47,7 @@ final class Snapshots {
         long diskSpilled;
         long gcTimeMs;
         long executorRunTimeMs = 1_000;
+        long peakExecutionMemory;
         Quantiles durations = new Quantiles(8, 100, 100, 100, 100, 100);
         Quantiles reads = Quantiles.EMPTY;
         List<TaskSummary> slowest = List.of();
@@ -85,7 +86,7 @@ final class Snapshots {
                     diskSpilled,
                     gcTimeMs,
                     executorRunTimeMs,
-                    0,
+                    peakExecutionMemory,
                     durations,
                     reads,
                     new Histogram(List.of()),
