@@ -42,13 +42,13 @@ function renderHead(s) {
   $('run-title').textContent = s.source === 'import' ? `Imported: ${s.description}` : `${experiment?.title || s.experimentId} — ${s.variant}`;
   document.title = `${s.status} · ${s.experimentId} ${s.variant} · Spark Break Lab`;
   const link = $('experiment-link');
+  // A playground run goes back to the playground with its query and settings filled in.
+  const playground = s.experimentId === 'playground' ? playgroundLink(s) : null;
   if (s.source === 'import') {
     // An imported run belongs to no experiment: its crumb is the import's runs (the history keeps them).
     link.href = `/runs?experiment=${encodeURIComponent(s.experimentId)}&variant=${encodeURIComponent(s.variant)}`;
     link.textContent = `import ${s.variant}`;
   } else {
-    // A playground run goes back to the playground with its query and settings filled in.
-    const playground = s.experimentId === 'playground' ? playgroundLink(s) : null;
     link.href = playground || '/experiments/' + s.experimentId;
     link.textContent = s.experimentId;
   }
