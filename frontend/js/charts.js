@@ -78,7 +78,7 @@ export function quantileTable(q, format) {
  * Task timeline: one lane per executor and slot (tasks packed greedily into rows so overlapping
  * tasks do not hide each other), one rect per task coloured by stage, failures outlined.
  */
-export function timeline(spans, {width = 1100, stageColor = () => 'var(--c0)', highlightStage = null, now = Date.now()} = {}) {
+export function timeline(spans, {width = 1100, stageColor = () => 'var(--c0)', highlightStage = null, now = Date.now(), phases = false} = {}) {
   const root = svg('svg', {class: 'chart timeline', role: 'img', 'aria-label': 'task timeline per executor'});
   if (!spans || !spans.length) {
     root.setAttribute('viewBox', `0 0 ${width} 40`);
@@ -122,10 +122,28 @@ export function timeline(spans, {width = 1100, stageColor = () => 'var(--c0)', h
         const end = s.finishTime > 0 ? s.finishTime : now;
         const failed = s.status && s.status !== 'SUCCESS' && s.status !== 'RUNNING';
         const dim = highlightStage !== null && s.stageId !== highlightStage;
+        const title = `stage ${s.stageId}.${s.attemptId} partition ${s.partition}: ${ms(end - s.launchTime)} ${s.status || ''}`;
+        if (phases && s.phases && phaseTotal(s.phases) > 0) {
+          // As the Spark UI's event timeline: the task's bar split into its phases, in proportion.
+          const g = svg('g', {class: 'span' + (failed ? ' failed' : '') + (dim ? ' dim' : ''), 'data-stage': s.stageId});
+          const total = phaseTotal(s.phases);
+          const x0 = x(s.launchTime);
+          const w = Math.max(1, x(end) - x0);
+          let at = x0;
+          for (const [key, label, cls] of TASK_PHASES) {
+            const pw = ((s.phases[key] || 0) / total) * w;
+            if (pw <= 0) continue;
+            g.append(svg('rect', {x: at, y: y + 1, width: pw, height: laneH - 2, class: 'phase ' + cls},
+              svg('title', {}, `${title}\n${label}: ${ms(s.phases[key])}`)));
+            at += pw;
+          }
+          root.append(g);
+          continue;
+        }
         root.append(svg('rect', {
           x: x(s.launchTime), y: y + 1, width: Math.max(1, x(end) - x(s.launchTime)), height: laneH - 2,
           fill: stageColor(s.stageId), class: 'span' + (failed ? ' failed' : '') + (dim ? ' dim' : ''),
-        }, svg('title', {}, `stage ${s.stageId}.${s.attemptId} partition ${s.partition}: ${ms(end - s.launchTime)} ${s.status || ''}`)));
+        }, svg('title', {}, title)));
       }
     });
     yy += rows.length * laneH + gap;
@@ -134,6 +152,46 @@ export function timeline(spans, {width = 1100, stageColor = () => 'var(--c0)', h
   root.append(svg('text', {x: pad.l, y: height - 6, class: 'tick'}, '0 s'));
   root.append(svg('text', {x: width - pad.r, y: height - 6, class: 'tick', 'text-anchor': 'end'}, ms(t1 - t0)));
   return root;
+}
+
+/**
+ * The phases of a task's time, in the order and with the names of the Spark UI's event timeline
+ * (the server computes them as Spark's AppStatusUtils does; the browser only draws them).
+ */
+export const TASK_PHASES = [
+  ['schedulerDelayMs', 'Scheduler delay', 'ph-scheduler'],
+  ['deserializeMs', 'Task deserialization', 'ph-deserialize'],
+  ['shuffleFetchWaitMs', 'Shuffle fetch wait', 'ph-fetch'],
+  ['computeMs', 'Executor computing', 'ph-compute'],
+  ['shuffleWriteMs', 'Shuffle write', 'ph-write'],
+  ['resultSerializationMs', 'Result serialization', 'ph-serialize'],
+  ['gettingResultMs', 'Getting result', 'ph-result'],
+];
+
+function phaseTotal(p) {
+  return TASK_PHASES.reduce((sum, [key]) => sum + (p[key] || 0), 0);
+}
+
+/** One stacked bar: where a stage's task time went, phase by phase, with a legend of shares and times. */
+export function phaseBar(phases, {width = 720} = {}) {
+  const total = phases ? phaseTotal(phases) : 0;
+  if (!total) return el('p', {class: 'muted'}, 'No finished task measured yet.');
+  const h = 22;
+  const bar = svg('svg', {class: 'chart phases', viewBox: `0 0 ${width} ${h}`, role: 'img', 'aria-label': 'task time by phase'});
+  let x = 0;
+  for (const [key, label, cls] of TASK_PHASES) {
+    const w = ((phases[key] || 0) / total) * width;
+    if (w <= 0) continue;
+    bar.append(svg('rect', {x, y: 0, width: w, height: h, class: 'phase ' + cls, 'data-phase': key},
+      svg('title', {}, `${label}: ${ms(phases[key])} (${Math.round((phases[key] / total) * 100)}%)`)));
+    x += w;
+  }
+  const legend = el('ul', {class: 'phase-legend'}, TASK_PHASES.filter(([key]) => phases[key] > 0).map(([key, label, cls]) =>
+    el('li', {'data-phase': key}, el('span', {class: 'swatch phase ' + cls}), ` ${label} `,
+      el('strong', {}, Math.round((phases[key] / total) * 100) + '%'), el('span', {class: 'muted'}, ` ${ms(phases[key])}`))));
+  const extra = el('p', {class: 'muted small'},
+    `Task time ${ms(total)} in all; inside executor computing: CPU ${ms(phases.cpuMs || 0)}, GC ${ms(phases.gcMs || 0)}.`);
+  return el('div', {class: 'phase-breakdown'}, bar, legend, extra);
 }
 
 /** Paired horizontal bars for one metric of two runs; the longer one is the reference. */

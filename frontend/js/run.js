@@ -2,7 +2,7 @@
 // at most once per animation frame. Panels whose data did not change are not redrawn.
 import {el, fill, fetchJson, bytes, ms, count, frameScheduler, statusBadge, snippetButton, FINISHED} from './util.js';
 import {RunFeed} from './live.js';
-import {distribution, quantileTable, timeline, stageColor, batchBars} from './charts.js';
+import {distribution, quantileTable, timeline, stageColor, batchBars, phaseBar} from './charts.js';
 import {stageGraph, latestAttempts} from './stages.js';
 import {flatten, drawPlan, nodeDetails, diffStates, changeSummary} from './plan.js';
 import {lessonLinks} from './lessons.js';
@@ -93,6 +93,8 @@ function tickElapsed() {
 setInterval(() => {
   if (snapshot && !FINISHED.has(snapshot.status)) tickElapsed();
 }, 250);
+
+$('timeline-phases').addEventListener('change', () => snapshot && schedule(snapshot));
 
 $('cancel').addEventListener('click', async () => {
   $('cancel').disabled = true;
@@ -308,8 +310,9 @@ function renderExecutors(s) {
 function renderDistributions(s) {
   const attempts = (s.stages || []).filter((x) => x.stageId === selectedStage);
   const st = attempts.sort((a, b) => b.attemptId - a.attemptId)[0];
-  if (!changed('dist', JSON.stringify([selectedStage, st?.taskDurationMs, st?.taskShuffleReadBytes, st?.slowestTasks]))) return;
+  if (!changed('dist', JSON.stringify([selectedStage, st?.taskDurationMs, st?.taskShuffleReadBytes, st?.slowestTasks, st?.taskPhases]))) return;
   $('stage-sel').textContent = selectedStage ?? '–';
+  fill($('phases'), st ? phaseBar(st.taskPhases) : null);
   const box = $('distributions');
   if (!st) {
     fill(box, el('p', {class: 'muted'}, 'No stage yet.'));
@@ -336,9 +339,10 @@ function renderDistributions(s) {
 
 function renderTimeline(s) {
   const spans = s.timeline || [];
-  if (!changed('timeline', `${spans.length}:${spans.length ? spans[spans.length - 1].finishTime : 0}:${selectedStage}:${s.status}`)) return;
+  const phases = $('timeline-phases').checked;
+  if (!changed('timeline', `${spans.length}:${spans.length ? spans[spans.length - 1].finishTime : 0}:${selectedStage}:${s.status}:${phases}`)) return;
   const box = $('timeline');
-  fill(box, timeline(spans, {width: Math.max(700, box.clientWidth || 1100), stageColor, highlightStage: stagePinned ? selectedStage : null}));
+  fill(box, timeline(spans, {width: Math.max(700, box.clientWidth || 1100), stageColor, highlightStage: stagePinned ? selectedStage : null, phases}));
 }
 
 // --- plan with AQE versions

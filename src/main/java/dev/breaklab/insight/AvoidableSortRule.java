@@ -48,10 +48,14 @@ record AvoidableSortRule() implements Rule {
                         + " of a side fits in memory, a shuffled hash join builds a hash table from it instead and"
                         + " skips the sorts. AQE makes that switch after the shuffle when every partition is under"
                         + " spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold, which is "
-                        + bytes(localMap) + " here (0, the default, never switches).")
+                        + bytes(localMap) + " here (0, the default, never switches). The price: a shuffled hash"
+                        + " join keeps each partition's build side in an in-memory hash table and, unlike a"
+                        + " sort-merge join, cannot spill it; a partition that outgrows execution memory fails the"
+                        + " task with Spark's out-of-memory error.")
                 .fix(
                         "Set spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold to about the advisory partition size ("
-                                + bytes(advisory) + "), or hint SHUFFLE_HASH.")
+                                + bytes(advisory) + "), or hint SHUFFLE_HASH; not above what one task's execution"
+                                + " memory holds, since the hash side cannot spill.")
                 .numbers(
                         "largestTaskReadBytes", largest,
                         "localMapThresholdBytes", localMap,

@@ -23,7 +23,8 @@ public record InsightProperties(
         @DefaultValue Broadcast broadcast,
         @DefaultValue Gc gc,
         @DefaultValue ResultSize resultSize,
-        @DefaultValue SmallFiles smallFiles) {
+        @DefaultValue SmallFiles smallFiles,
+        @DefaultValue TaskPhases taskPhases) {
 
     /**
      * All defaults, for tests and for code that runs without Spring: bound from no properties at all,
@@ -112,4 +113,14 @@ public record InsightProperties(
     public record SmallFiles(
             @DefaultValue("100") int minFiles,
             @DefaultValue("1MB") DataSize maxAverageSize) {}
+
+    /**
+     * @param minTaskTime stages whose tasks took less time in all are not judged
+     * @param share a phase other than computing from which its share of the task time is reported
+     * @param criticalShare ... and from which it is critical
+     */
+    public record TaskPhases(
+            @DefaultValue("2s") Duration minTaskTime,
+            @DefaultValue("0.4") double share,
+            @DefaultValue("0.6") double criticalShare) {}
 }

@@ -9,8 +9,10 @@ import java.util.List;
  */
 sealed interface Rule
         permits SkewRule,
+                TimeSkewRule,
                 SpillRule,
                 TinyTasksRule,
+                TaskPhasesRule,
                 ParallelismRule,
                 ShuffleExplosionRule,
                 BroadcastRule,

@@ -35,9 +35,9 @@ record SkewRule(InsightProperties.Skew threshold) implements Rule {
             boolean heavy = read.count() >= threshold.minTasks()
                     && read.max() >= threshold.minMaxRead().toBytes()
                     && read.maxOverMedian() >= threshold.ratio();
-            // Data decides: at lab sizes a slow task with an even shuffle read is mostly scheduling
-            // noise on a busy machine, and the fix for skew (split or salt the key) would not help it.
-            // Duration skew only raises a read skew to CRITICAL.
+            // Data decides: a slow task with an even shuffle read is TimeSkewRule's (not a data problem,
+            // and the fix for skew, splitting or salting the key, would not help it). Duration skew only
+            // raises a read skew to CRITICAL.
             if (!heavy) {
                 continue;
             }

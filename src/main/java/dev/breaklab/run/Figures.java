@@ -38,6 +38,11 @@ public final class Figures {
         return String.format(Locale.ROOT, "%.0f%%", share * 100);
     }
 
+    /** 850 -> "850 ms"; 12345 -> "12.3 s". */
+    public static String millis(long ms) {
+        return ms < 1_000 ? ms + " ms" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
+    }
+
     /** 5.04 -> "5.0x". */
     public static String ratio(double ratio) {
         return String.format(Locale.ROOT, "%.1fx", ratio);

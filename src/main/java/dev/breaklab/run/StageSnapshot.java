@@ -10,6 +10,8 @@ import java.util.List;
  * @param parentIds the stages whose shuffle output this stage reads, as Spark's {@code
  *     StageInfo.parentIds} says: the edges of the stage graph (a parent may be a skipped stage whose
  *     output an earlier job already wrote)
+ * @param taskPhases where the stage's task time went, summed over its finished tasks (null in a run
+ *     saved before the lab measured phases)
  */
 public record StageSnapshot(
         int stageId,
@@ -45,4 +47,5 @@ public record StageSnapshot(
         Histogram taskShuffleReadHistogram,
         List<TaskSummary> slowestTasks,
         String failureReason,
-        long resultSizeBytes) {}
+        long resultSizeBytes,
+        TaskPhases taskPhases) {}

@@ -18,6 +18,7 @@ import dev.breaklab.run.SqlSnapshot;
 import dev.breaklab.run.StageSnapshot;
 import dev.breaklab.run.StageStatus;
 import dev.breaklab.run.TaskOutcome;
+import dev.breaklab.run.TaskPhases;
 import dev.breaklab.run.TaskSpan;
 import dev.breaklab.run.TaskSummary;
 import java.time.Duration;
@@ -315,6 +316,21 @@ public final class LiveRun {
             executor[5] += metrics.shuffleWriteMetrics().bytesWritten();
             executor[6] += metrics.jvmGCTime();
         }
+        TaskPhases phases = null;
+        if (metrics != null && info.finishTime() > 0) {
+            phases = TaskPhases.ofTask(
+                    info.launchTime(),
+                    info.finishTime(),
+                    info.gettingResultTime(),
+                    metrics.executorDeserializeTime(),
+                    metrics.executorRunTime(),
+                    metrics.shuffleReadMetrics().fetchWaitTime(),
+                    metrics.shuffleWriteMetrics().writeTime(),
+                    metrics.resultSerializationTime(),
+                    metrics.executorCpuTime(),
+                    metrics.jvmGCTime());
+            stage.taskPhases = stage.taskPhases.plus(phases);
+        }
         if (outcome.succeeded()) {
             stage.taskDurations.add(duration);
             stage.taskShuffleReads.add(shuffleRead);
@@ -322,7 +338,14 @@ public final class LiveRun {
         stage.offerSlowest(
                 new TaskSummary(info.taskId(), info.index(), info.executorId(), duration, shuffleRead, outcome));
         sampleTimeline(new TaskSpan(
-                stageId, attemptId, info.index(), info.executorId(), info.launchTime(), info.finishTime(), outcome));
+                stageId,
+                attemptId,
+                info.index(),
+                info.executorId(),
+                info.launchTime(),
+                info.finishTime(),
+                outcome,
+                phases));
         touch(false);
     }
 

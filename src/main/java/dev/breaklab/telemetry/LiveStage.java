@@ -2,6 +2,7 @@ package dev.breaklab.telemetry;
 
 import dev.breaklab.run.StageSnapshot;
 import dev.breaklab.run.StageStatus;
+import dev.breaklab.run.TaskPhases;
 import dev.breaklab.run.TaskSummary;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,6 +48,8 @@ final class LiveStage {
     long peakExecutionMemory;
     /** Serialized task results sent to the driver: what spark.driver.maxResultSize limits. */
     long resultSizeBytes;
+    /** Summed over finished tasks; one allocation per task, like the task's own span. */
+    TaskPhases taskPhases = TaskPhases.NONE;
 
     final ValueDistribution taskDurations = new ValueDistribution();
     final ValueDistribution taskShuffleReads = new ValueDistribution();
@@ -115,6 +118,7 @@ final class LiveStage {
                 taskShuffleReads.histogram(HISTOGRAM_BINS),
                 List.copyOf(top),
                 failureReason,
-                resultSizeBytes);
+                resultSizeBytes,
+                taskPhases);
     }
 }

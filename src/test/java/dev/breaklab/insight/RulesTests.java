@@ -12,6 +12,7 @@ import dev.breaklab.plan.PlanNode;
 import dev.breaklab.run.Severity;
 import dev.breaklab.run.StageStatus;
 import dev.breaklab.run.TaskOutcome;
+import dev.breaklab.run.TaskPhases;
 import dev.breaklab.run.TaskSummary;
 import java.util.List;
 import java.util.Map;
@@ -127,6 +128,105 @@ class RulesTests {
         @Test
         void no_spill_no_finding() {
             assertThat(rule.check(subject(run().stage(stage(3)).build()))).isEmpty();
+        }
+    }
+
+    @Nested
+    class TimeSkew {
+        final TimeSkewRule rule = new TimeSkewRule(T.skew());
+
+        @Test
+        void a_slow_task_with_an_even_shuffle_read_is_a_warning_that_blames_no_data() {
+            var s = stage(9);
+            s.durations = q(8, 200, 1_000);
+            s.reads = q(8, 400_000, 500_000);
+            s.durationMs = 1_500L;
+            assertThat(rule.check(subject(run().stage(s).build())))
+                    .singleElement()
+                    .satisfies(o -> {
+                        assertThat(o.kind()).isEqualTo("time-skew");
+                        assertThat(o.severity()).isEqualTo(Severity.WARNING);
+                        assertThat(o.summary()).contains("5.0x the median").endsWith("not a data problem");
+                    });
+        }
+
+        @Test
+        void a_read_skew_is_left_to_the_skew_rule_and_a_scan_is_not_judged() {
+            var skewed = stage(1);
+            skewed.durations = q(8, 200, 1_000);
+            skewed.reads = q(8, 400_000, 2_000_000);
+            skewed.durationMs = 1_500L;
+            var scan = stage(2);
+            scan.durations = q(8, 200, 1_000);
+            scan.inputBytes = 10_000_000;
+            scan.durationMs = 1_500L;
+            var even = stage(3);
+            even.durations = q(8, 200, 999);
+            even.reads = q(8, 400_000, 500_000);
+            assertThat(rule.check(
+                            subject(run().stage(skewed).stage(scan).stage(even).build())))
+                    .isEmpty();
+        }
+    }
+
+    @Nested
+    class TaskPhasesOfAStage {
+        final TaskPhasesRule rule = new TaskPhasesRule(T.taskPhases(), T.tinyTasks());
+
+        @Test
+        void a_stage_waiting_for_shuffle_fetches_says_how_much_of_its_time() {
+            var s = stage(3);
+            s.phases = new TaskPhases(100, 50, 3_100, 1_700, 50, 0, 0, 1_500, 40);
+            assertThat(rule.check(subject(run().stage(s).build())))
+                    .singleElement()
+                    .satisfies(o -> {
+                        assertThat(o.kind()).isEqualTo("task-phases");
+                        assertThat(o.severity()).isEqualTo(Severity.CRITICAL);
+                        assertThat(o.summary())
+                                .isEqualTo(
+                                        "Stage 3 spent 62% of its task time waiting for shuffle fetches (3.1 s of 5.0 s)");
+                        assertThat(o.numbers())
+                                .containsEntry("phase", "SHUFFLE_FETCH_WAIT")
+                                .containsEntry("share", 0.62);
+                    });
+        }
+
+        @Test
+        void computing_under_the_share_or_too_little_time_is_quiet() {
+            var computing = stage(1);
+            computing.phases = new TaskPhases(100, 100, 500, 4_000, 300, 0, 0, 3_900, 100);
+            var underShare = stage(2);
+            underShare.phases = new TaskPhases(0, 0, 1_990, 3_010, 0, 0, 0, 0, 0);
+            var short_ = stage(3);
+            short_.phases = new TaskPhases(0, 0, 1_900, 0, 0, 0, 0, 0, 0);
+            assertThat(rule.check(subject(run().stage(computing)
+                            .stage(underShare)
+                            .stage(short_)
+                            .build())))
+                    .isEmpty();
+        }
+
+        @Test
+        void tiny_tasks_overhead_is_the_tiny_tasks_finding_not_this_one() {
+            var tiny = stage(1);
+            tiny.numTasks = 2_000;
+            tiny.durations = q(2_000, 5, 40);
+            tiny.phases = new TaskPhases(6_000, 2_000, 0, 2_000, 0, 0, 0, 0, 0);
+            var heavy = stage(2);
+            heavy.phases = new TaskPhases(6_000, 0, 0, 4_000, 0, 0, 0, 0, 0);
+            assertThat(rule.check(subject(run().stage(tiny).stage(heavy).build())))
+                    .singleElement()
+                    .satisfies(o -> assertThat(o.stageId()).isEqualTo(2))
+                    .satisfies(o -> assertThat(o.summary()).contains("60% of its task time in scheduler delay"));
+        }
+
+        @Test
+        void a_task_is_split_as_the_spark_ui_splits_it() {
+            // launch 1000, finish 2000; result fetched from 1900; 50 ms deserialize, 700 ms run of which
+            // 200 fetch wait and 100 ms (in ns) shuffle write, 30 ms result serialization.
+            TaskPhases p = TaskPhases.ofTask(1_000, 2_000, 1_900, 50, 700, 200, 100_000_000, 30, 600_000_000, 20);
+            assertThat(p).isEqualTo(new TaskPhases(120, 50, 200, 400, 100, 30, 100, 600, 20));
+            assertThat(p.totalMs()).isEqualTo(1_000);
         }
     }
 

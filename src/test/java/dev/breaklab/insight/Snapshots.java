@@ -16,6 +16,7 @@ import dev.breaklab.run.SqlSnapshot;
 import dev.breaklab.run.StageSnapshot;
 import dev.breaklab.run.StageStatus;
 import dev.breaklab.run.StateOperatorSnapshot;
+import dev.breaklab.run.TaskPhases;
 import dev.breaklab.run.TaskSummary;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,6 +54,7 @@ final class Snapshots {
         List<TaskSummary> slowest = List.of();
         String failureReason;
         long resultSize;
+        TaskPhases phases = TaskPhases.NONE;
 
         Stage(int stageId) {
             this.stageId = stageId;
@@ -93,7 +95,8 @@ final class Snapshots {
                     new Histogram(List.of()),
                     slowest,
                     failureReason,
-                    resultSize);
+                    resultSize,
+                    phases);
         }
     }
 

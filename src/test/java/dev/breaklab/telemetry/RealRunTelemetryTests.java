@@ -16,15 +16,18 @@ import dev.breaklab.run.RunStatus;
 import dev.breaklab.run.SqlSnapshot;
 import dev.breaklab.run.StageSnapshot;
 import dev.breaklab.run.StageStatus;
+import dev.breaklab.run.TaskPhases;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.status.api.v1.StageData;
+import org.apache.spark.status.api.v1.TaskData;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.web.servlet.MockMvc;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * The telemetry on real runs: the lab's per-stage figures are Spark's own, the broken and fixed
@@ -99,6 +102,72 @@ class RealRunTelemetryTests {
                         .mapToLong(StageSnapshot::shuffleWriteBytes)
                         .sum())
                 .as("the comparison covers real shuffle bytes")
+                .isPositive();
+    }
+
+    @Test
+    void each_tasks_phases_are_the_spark_uis_and_a_stages_phases_sum_sparks_task_metrics() {
+        int tasks = 0;
+        for (RunSnapshot run : List.of(skewBroken, skewFixed)) {
+            assertThat(run.timeline()).as("every task is on the timeline").hasSizeLessThan(LiveRun.TIMELINE_CAP);
+            for (StageSnapshot lab : run.stages()) {
+                if (lab.status() != StageStatus.COMPLETE) {
+                    continue;
+                }
+                String what =
+                        run.experimentId() + "/" + run.variant() + " stage " + lab.stageId() + "." + lab.attemptId();
+                StageData stage = spark.sparkContext()
+                        .statusStore()
+                        .stageAttempt(lab.stageId(), lab.attemptId(), false, List.of(), false, new double[0])
+                        ._1();
+                TaskPhases sum = lab.taskPhases();
+                assertThat(sum.deserializeMs()).as(what + " deserialize").isEqualTo(stage.executorDeserializeTime());
+                assertThat(sum.shuffleFetchWaitMs()).as(what + " fetch wait").isEqualTo(stage.shuffleFetchWaitTime());
+                assertThat(sum.resultSerializationMs())
+                        .as(what + " result serialization")
+                        .isEqualTo(stage.resultSerializationTime());
+                assertThat(sum.gcMs()).as(what + " GC").isEqualTo(stage.jvmGcTime());
+                // Spark sums nanoseconds; the lab rounds each task down to milliseconds first.
+                assertThat(stage.shuffleWriteTime() / 1_000_000 - sum.shuffleWriteMs())
+                        .as(what + " shuffle write")
+                        .isBetween(0L, (long) lab.numTasks());
+                for (TaskData task : CollectionConverters.asJava(spark.sparkContext()
+                        .statusStore()
+                        .taskList(lab.stageId(), lab.attemptId(), Integer.MAX_VALUE))) {
+                    TaskPhases phases = run.timeline().stream()
+                            .filter(t -> t.stageId() == lab.stageId()
+                                    && t.attemptId() == lab.attemptId()
+                                    && t.partition() == task.index())
+                            .findFirst()
+                            .orElseThrow()
+                            .phases();
+                    assertThat(phases.schedulerDelayMs())
+                            .as(what + " task " + task.index() + " scheduler delay")
+                            .isEqualTo(task.schedulerDelay());
+                    assertThat(phases.gettingResultMs())
+                            .as(what + " task " + task.index() + " getting result")
+                            .isEqualTo(task.gettingResultTime());
+                    // They add up to the task's duration unless the executor's own run time exceeded the
+                    // driver's launch-to-finish (a clamped, zero scheduler delay, as in the Spark UI).
+                    long duration = ((Long) task.duration().get()).longValue();
+                    if (phases.schedulerDelayMs() > 0) {
+                        assertThat(phases.totalMs())
+                                .as(what + " task " + task.index() + " phases add up to its duration")
+                                .isEqualTo(duration);
+                    } else {
+                        assertThat(phases.totalMs()).isGreaterThanOrEqualTo(duration);
+                    }
+                    tasks++;
+                }
+            }
+        }
+        assertThat(tasks).as("tasks compared").isGreaterThanOrEqualTo(40);
+        assertThat(skewBroken
+                        .heaviestShuffleReadStage()
+                        .orElseThrow()
+                        .taskPhases()
+                        .computeMs())
+                .as("the join stage computed")
                 .isPositive();
     }
 

@@ -204,6 +204,14 @@ class LabBrowserTests {
                 .isNotEmpty();
         assertThat(browser.all("#distributions svg rect.bar")).isNotEmpty();
         assertThat(browser.all("#timeline svg rect.span")).isNotEmpty();
+        // Where the selected stage's task time went: the server's phases, drawn as one stacked bar.
+        assertThat(browser.all("#phases svg.phases rect[data-phase='computeMs']"))
+                .isNotEmpty();
+        assertThat(browser.find("#phases .phase-legend").getText()).contains("Executor computing", "%");
+        // The timeline split into each task's phases, as the Spark UI's event timeline does.
+        browser.find("#timeline-phases").click();
+        browser.await(Duration.ofSeconds(10), d -> !browser.all("#timeline svg g.span rect.phase.ph-compute")
+                .isEmpty());
         browser.screenshot("04-run-finished");
 
         // The fix: same data, AQE on.
