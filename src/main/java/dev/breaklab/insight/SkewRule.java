@@ -28,10 +28,7 @@ record SkewRule(InsightProperties.Skew threshold) implements Rule {
         for (StageSnapshot stage : subject.measuredStages()) {
             Quantiles duration = stage.taskDurationMs();
             Quantiles read = stage.taskShuffleReadBytes();
-            boolean slow = duration.count() >= threshold.minTasks()
-                    && duration.maxOverMedian() >= threshold.ratio()
-                    && duration.max() >= threshold.minMaxTask().toMillis()
-                    && (stage.durationMs() == null || duration.max() >= STAGE_SHARE * stage.durationMs());
+            boolean slow = slowStraggler(stage, threshold);
             boolean heavy = read.count() >= threshold.minTasks()
                     && read.max() >= threshold.minMaxRead().toBytes()
                     && read.maxOverMedian() >= threshold.ratio();
@@ -92,6 +89,15 @@ record SkewRule(InsightProperties.Skew threshold) implements Rule {
                     .build());
         }
         return out;
+    }
+
+    /** A straggler in time: the slowest task far above the median, long, and holding up the stage. */
+    static boolean slowStraggler(StageSnapshot stage, InsightProperties.Skew threshold) {
+        Quantiles duration = stage.taskDurationMs();
+        return duration.count() >= threshold.minTasks()
+                && duration.maxOverMedian() >= threshold.ratio()
+                && duration.max() >= threshold.minMaxTask().toMillis()
+                && (stage.durationMs() == null || duration.max() >= STAGE_SHARE * stage.durationMs());
     }
 
     static double round(double value) {

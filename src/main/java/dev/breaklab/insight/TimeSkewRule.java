@@ -19,19 +19,13 @@ record TimeSkewRule(InsightProperties.Skew threshold) implements Rule {
 
     static final String KIND = "time-skew";
 
-    /** The straggler must also hold up the stage: at least this share of its wall time. */
-    private static final double STAGE_SHARE = 0.3;
-
     @Override
     public List<Observation> check(Subject subject) {
         List<Observation> out = new ArrayList<>();
         for (StageSnapshot stage : subject.measuredStages()) {
             Quantiles duration = stage.taskDurationMs();
             Quantiles read = stage.taskShuffleReadBytes();
-            boolean slow = duration.count() >= threshold.minTasks()
-                    && duration.maxOverMedian() >= threshold.ratio()
-                    && duration.max() >= threshold.minMaxTask().toMillis()
-                    && (stage.durationMs() == null || duration.max() >= STAGE_SHARE * stage.durationMs());
+            boolean slow = SkewRule.slowStraggler(stage, threshold);
             // Only where the data per task is known to be even: a shuffle read measured on every task.
             // A scan's per-task input is not in the lab's distributions, so a slow scan task is not judged.
             boolean evenRead = read.count() >= threshold.minTasks()
