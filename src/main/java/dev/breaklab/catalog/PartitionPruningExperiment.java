@@ -52,7 +52,8 @@ class PartitionPruningExperiment implements Experiment {
             .story("""
                     A table written with partitionBy("day") is a directory per day. A query that names the days \
                     it needs lets Spark skip the others before it opens a file: the scan's PartitionFilters hold \
-                    the predicate, and "number of partitions read" says how many directories were listed and read. \
+                    the predicate, and "number of partitions read" says how many directories the scan read (a table read by path is \
+                    listed whole when it is opened; pruning decides which files are read). \
                     Spark prunes with any deterministic predicate that refers to partition columns only: it \
                     evaluates the predicate on each directory's value. A cast, a function, even a UDF of the \
                     partition column still prunes (the function-on-day and udf-on-day variants).
@@ -60,7 +61,7 @@ class PartitionPruningExperiment implements Experiment {
                     What defeats pruning is a predicate on another column. The day was derived from the event \
                     timestamp, and analysts filter on the timestamp: to_date(ts) = DATE'2026-01-07'. Spark 4.2 \
                     even rewrites that into a range on ts and pushes it to Parquet (PushedFilters), but it knows \
-                    nothing of how day relates to ts: PartitionFilters is empty, every partition is listed, every \
+                    nothing of how day relates to ts: PartitionFilters is empty, every partition is read, every \
                     file opened, and the rows of the other days are dropped by a Filter after the scan.
 
                     In the lab, compare the scan's "number of partitions read", "number of files read" and "size \

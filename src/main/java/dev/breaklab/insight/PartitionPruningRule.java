@@ -58,7 +58,7 @@ record PartitionPruningRule() implements Rule {
                                     + " the rows: none of the filter pruned a partition",
                             partitions, files, bytes(size), 100 * share)
                     .detail("The table is partitioned, but the scan's PartitionFilters hold no predicate, so Spark"
-                            + " listed and opened every partition and filtered the rows afterwards ("
+                            + " opened the files of every partition and filtered the rows afterwards ("
                             + filterText(filter.get())
                             + "). Spark prunes with any deterministic predicate that refers to partition columns only:"
                             + " a cast, a function, even a UDF of the partition column still prunes. It cannot prune"
