@@ -12,6 +12,7 @@ import dev.breaklab.run.RunQueries;
 import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.SparkMetricText;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -82,18 +83,23 @@ class NestedLoopJoinExperiment implements Experiment {
                     "rows-out", "How many rows will the join produce?", NestedLoopJoinExperiment::rowsOut))
             .evidence(Evidence.central(
                     "nested-loop",
-                    "The join is a BroadcastNestedLoopJoin testing every fact row against every dimension row",
+                    "The join is a BroadcastNestedLoopJoin testing every fact row against every dimension row: at least 10 million pairs",
                     Set.of("broken"),
                     run -> {
                         List<PlanNode> loops = RunQueries.finalNodes(run, "BroadcastNestedLoopJoin");
-                        long pairs = RunQueries.knob(run, "rows") * RunQueries.knob(run, "keys");
+                        if (loops.isEmpty()) {
+                            return Verdict.of(false, "join: %s", RunQueries.joinStrategy(run));
+                        }
+                        PlanNode loop = loops.get(0);
+                        long streamed = inputRows(loop.children().get(0));
+                        long broadcast = inputRows(loop.children().get(1));
                         return Verdict.of(
-                                !loops.isEmpty(),
-                                "%s; %,d x %,d = %,d pairs tested for %,d rows out",
-                                RunQueries.joinStrategy(run),
-                                RunQueries.knob(run, "rows"),
-                                RunQueries.knob(run, "keys"),
-                                pairs,
+                                streamed * broadcast >= 10_000_000L,
+                                "%s: %,d streamed rows x %,d broadcast rows = %,d pairs tested for %,d rows out",
+                                loop.nodeName(),
+                                streamed,
+                                broadcast,
+                                streamed * broadcast,
                                 rowsOut(run));
                     }))
             .evidence(Evidence.of(
@@ -125,6 +131,16 @@ class NestedLoopJoinExperiment implements Experiment {
                     }))
             .primaryFinding("cross-join")
             .build();
+
+    /** Rows an input of the join produced: the first operator of its subtree that counts its rows. */
+    static long inputRows(PlanNode input) {
+        return input.stream()
+                .map(n -> SparkMetricText.value(n, "number of output rows"))
+                .filter(OptionalLong::isPresent)
+                .mapToLong(OptionalLong::getAsLong)
+                .findFirst()
+                .orElse(0);
+    }
 
     /** Rows out of the run's joins, from their "number of output rows" (both halves of the union). */
     static long rowsOut(RunSnapshot run) {

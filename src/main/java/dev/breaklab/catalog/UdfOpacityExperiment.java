@@ -34,7 +34,7 @@ class UdfOpacityExperiment implements Experiment {
     private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(ID, UdfOpacityExperiment.class)
             .title("UDF opacity: a filter the scan never sees")
             .summary("\"Events of the last hours\" as a Java UDF: Parquet decodes every row for the UDF to drop 90%.")
-            .concepts(Concept.STAGES, Concept.MEMORY, Concept.SPARK_UI)
+            .concepts(Concept.STAGES, Concept.SPARK_UI)
             .story("""
                     Spark pushes simple filters into the file scan: a comparison of a column with a literal \
                     (=, <, >=, IN, IS NOT NULL, StartsWith...) becomes a data source filter, listed as \
