@@ -52,7 +52,8 @@ record DriverBoundRule() implements Rule {
                         + " its generated code, submits its jobs and collects the result. For a loop of small"
                         + " actions (a count or a collect per value) that fixed cost per action dominates, and"
                         + " adding executors changes nothing. In the Spark UI the Jobs tab's event timeline shows"
-                        + " the gaps between the jobs.")
+                        + " the gaps between the jobs. For a run imported from an event log the wall time runs from its"
+                        + " first event to its last, so time the application sat idle in between counts too.")
                 .fix("One action for all values: group by the loop's key (groupBy(key).count()) instead of one"
                         + " filtered action per value, or union the per-value queries; cache a source the loop"
                         + " reads again; when the actions are independent, submit them from several threads.")
