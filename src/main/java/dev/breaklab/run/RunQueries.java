@@ -275,6 +275,161 @@ public final class RunQueries {
                 .sum();
     }
 
+    // ---- jobs and the driver ----
+
+    /** The run's wall time, from start to end (0 until it has both). */
+    public static long wallMs(RunSnapshot run) {
+        if (run.startedAt() == null || run.finishedAt() == null) {
+            return 0;
+        }
+        return Math.max(0, run.finishedAt().toEpochMilli() - run.startedAt().toEpochMilli());
+    }
+
+    /**
+     * Milliseconds of the run's wall time during which at least one of its jobs was running: the
+     * union of the job intervals (submitted to completed; a job not yet completed runs to the end).
+     */
+    public static long jobCoveredMs(RunSnapshot run) {
+        if (run.startedAt() == null || run.finishedAt() == null) {
+            return 0;
+        }
+        long start = run.startedAt().toEpochMilli();
+        long end = run.finishedAt().toEpochMilli();
+        List<long[]> spans = new ArrayList<>();
+        for (JobSnapshot job : run.jobs()) {
+            if (job.submittedAt() == null) {
+                continue;
+            }
+            long from = Math.max(start, job.submittedAt().toEpochMilli());
+            long to = Math.min(
+                    end, job.completedAt() == null ? end : job.completedAt().toEpochMilli());
+            if (to > from) {
+                spans.add(new long[] {from, to});
+            }
+        }
+        spans.sort(Comparator.comparingLong(s -> s[0]));
+        long covered = 0;
+        long reach = Long.MIN_VALUE;
+        for (long[] span : spans) {
+            if (span[1] <= reach) {
+                continue;
+            }
+            covered += span[1] - Math.max(span[0], reach);
+            reach = span[1];
+        }
+        return covered;
+    }
+
+    /**
+     * Driver time outside jobs: the run's wall time minus the union of its job intervals. While no
+     * job runs the executors are idle and only the driver works: analysing, optimizing and planning
+     * queries, compiling generated code, collecting results, or running plain driver code.
+     */
+    public static long driverOnlyMs(RunSnapshot run) {
+        return Math.max(0, wallMs(run) - jobCoveredMs(run));
+    }
+
+    // ---- file scans and writes ----
+
+    /** Operators between a {@code Filter} and the scan under it that change no rows. */
+    private static final List<String> PASS_THROUGH = List.of("ColumnarToRow", "InputAdapter", "WholeStageCodegen");
+
+    /** The final plans' file scans: the operators reporting Spark's "number of files read". */
+    public static List<PlanNode> fileScans(RunSnapshot run) {
+        return finalOperators(run).stream()
+                .filter(n -> n.nodeName().startsWith("Scan ")
+                        && SparkMetricText.value(n, "number of files read").isPresent())
+                .toList();
+    }
+
+    /**
+     * One list of a file scan's description as Spark prints it, e.g. {@code PartitionFilters:
+     * [isnotnull(day#7), (day#7 = 2026-01-07)]}: its entries split at the top-level commas, empty when
+     * Spark printed {@code []} or no such entry. Spark abbreviates a value longer than
+     * spark.sql.maxMetadataStringLength (100) with "...": the last entry is then cut short.
+     */
+    public static List<String> scanList(PlanNode scan, String key) {
+        String text = scan.simpleString() == null ? "" : scan.simpleString();
+        int start = text.indexOf(key + ": [");
+        if (start < 0) {
+            return List.of();
+        }
+        List<String> entries = new ArrayList<>();
+        StringBuilder entry = new StringBuilder();
+        int depth = 0;
+        for (int i = start + key.length() + 3; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (depth == 0 && (c == ']' || c == ',')) {
+                if (!entry.toString().isBlank()) {
+                    entries.add(entry.toString().strip());
+                }
+                entry.setLength(0);
+                if (c == ']') {
+                    break;
+                }
+                continue;
+            }
+            if (c == '(' || c == '[') {
+                depth++;
+            } else if (c == ')' || c == ']') {
+                depth--;
+            }
+            entry.append(c);
+            if (depth > 0 && entry.toString().endsWith("...")) {
+                entries.add(entry.toString().strip());
+                break;
+            }
+        }
+        return List.copyOf(entries);
+    }
+
+    /**
+     * The predicates of a scan's PartitionFilters that select partitions: every entry but the {@code
+     * isnotnull(...)} Spark adds for the join or filter column. Empty: the scan read every partition.
+     */
+    public static List<String> pruningFilters(PlanNode scan) {
+        return scanList(scan, "PartitionFilters").stream()
+                .filter(f -> !f.startsWith("isnotnull("))
+                .toList();
+    }
+
+    /**
+     * The {@code Filter} operator directly over {@code scan} in {@code roots} (through the row
+     * conversion and codegen wrappers that change no rows), if any: the rows a filter dropped after
+     * the scan had produced them.
+     */
+    public static Optional<PlanNode> filterOver(List<PlanNode> roots, PlanNode scan) {
+        return roots.stream()
+                .flatMap(PlanNode::stream)
+                .filter(n -> n.nodeName().equals("Filter") && reaches(n, scan))
+                .findFirst();
+    }
+
+    private static boolean reaches(PlanNode filter, PlanNode scan) {
+        PlanNode node = filter;
+        while (node.children().size() == 1) {
+            node = node.children().get(0);
+            if (node == scan) {
+                return true;
+            }
+            String name = node.nodeName();
+            if (PASS_THROUGH.stream().noneMatch(name::startsWith)) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The final plans' file writes: the operators reporting Spark's "number of written files" (an
+     * {@code Execute InsertIntoHadoopFsRelationCommand} for a DataFrame or SQL write to files).
+     */
+    public static List<PlanNode> fileWrites(RunSnapshot run) {
+        return finalOperators(run).stream()
+                .filter(n -> SparkMetricText.value(n, "number of written files").isPresent())
+                .toList();
+    }
+
     // ---- the run's settings ----
 
     /** A knob's value as the run recorded it. */

@@ -340,4 +340,139 @@ class PlanRulesTests {
                     .isEmpty();
         }
     }
+
+    /** A Parquet scan as Spark 4.2 describes it, with its row count and the scan metrics. */
+    static PlanNode parquetScan(String partitionFilters, String pushedFilters, long rows, String partitionsRead) {
+        Map<String, String> metrics = new java.util.LinkedHashMap<>();
+        metrics.put("number of output rows", "" + rows);
+        metrics.put("number of files read", "31");
+        metrics.put("size of files read", "3.9 MiB");
+        if (partitionsRead != null) {
+            metrics.put("number of partitions read", partitionsRead);
+        }
+        return measured(
+                "Scan parquet ",
+                "FileScan parquet [ts#5,amount#6L,day#7] Batched: true, DataFilters: [isnotnull(ts#5)], Format: Parquet,"
+                        + " Location: InMemoryFileIndex(1 paths)[file:/data/events], PartitionFilters: ["
+                        + partitionFilters + "], PushedFilters: [" + pushedFilters
+                        + "], ReadSchema: struct<amount:bigint>",
+                metrics);
+    }
+
+    /** Filter(rows kept) over ColumnarToRow over InputAdapter over the scan, as whole-stage codegen prints it. */
+    static PlanNode filtered(String condition, long kept, PlanNode scan) {
+        return node(
+                "WholeStageCodegen (1)",
+                measured(
+                        "Filter",
+                        "Filter " + condition,
+                        Map.of("number of output rows", "" + kept),
+                        node("ColumnarToRow", node("InputAdapter", scan))));
+    }
+
+    @Nested
+    class PartitionPruning {
+        final PartitionPruningRule rule = new PartitionPruningRule();
+
+        @Test
+        void every_partition_read_for_a_filter_on_another_column() {
+            var scan = parquetScan("", "IsNotNull(ts), GreaterThanOrEqual(ts,2026-01-07 00:00:00.0)", 300_000, "31");
+            var plan = filtered("((isnotnull(ts#5) AND (ts#5 >= 2026-01-07 00:00:00)))", 8_963, scan);
+            assertThat(rule.check(subject(run().sql(1, plan).build())))
+                    .singleElement()
+                    .satisfies(o -> {
+                        assertThat(o.numbers()).containsEntry("partitionsRead", 31L);
+                        assertThat(o.summary()).contains("all 31 partitions");
+                        assertThat(o.fix()).contains("partition column");
+                    });
+        }
+
+        @Test
+        void a_partition_filter_even_through_a_function_or_no_filter_at_all_is_quiet() {
+            var pruned = parquetScan("isnotnull(day#7), (cast(day#7 as string) = 2026-01-07)", "", 8_963, "1");
+            assertThat(rule.check(subject(run().sql(1, filtered("(amount#6L > 3)", 100, pruned))
+                            .build())))
+                    .isEmpty();
+            var dynamic = parquetScan(
+                    "isnotnull(day#7), dynamicpruningexpression(day#7 IN dynamicpruning#75)", "", 42_304, "4");
+            assertThat(rule.check(subject(run().sql(1, filtered("(amount#6L > 3)", 100, dynamic))
+                            .build())))
+                    .isEmpty();
+            var everything = parquetScan("isnotnull(day#7)", "", 300_000, "31");
+            assertThat(rule.check(subject(run().sql(1, node("Project", node("ColumnarToRow", everything)))
+                            .build())))
+                    .as("no filter above the scan: the query wanted every row")
+                    .isEmpty();
+            var unpartitioned = parquetScan("", "", 300_000, null);
+            assertThat(rule.check(subject(run().sql(1, filtered("(x#1 = 3)", 10, unpartitioned))
+                            .build())))
+                    .isEmpty();
+        }
+    }
+
+    @Nested
+    class FilterPushdown {
+        final FilterPushdownRule rule = new FilterPushdownRule();
+
+        @Test
+        void a_selective_udf_filter_that_reached_no_scan() {
+            var scan = parquetScan("", "", 400_000, null);
+            assertThat(rule.check(subject(run().sql(1, filtered("UDF(event_time#4L)", 40_000, scan))
+                            .build())))
+                    .singleElement()
+                    .satisfies(o -> {
+                        assertThat(o.numbers()).containsEntry("rowsScanned", 400_000L);
+                        assertThat(o.detail()).contains("UDF is a black box");
+                    });
+        }
+
+        @Test
+        void pushed_or_unselective_filters_are_quiet() {
+            var pushed = parquetScan(
+                    "", "IsNotNull(event_time), GreaterThanOrEqual(event_time,1767585600000)", 50_000, null);
+            assertThat(rule.check(subject(run().sql(1, filtered("(event_time#4L >= 1767585600000)", 40_000, pushed))
+                            .build())))
+                    .isEmpty();
+            var scan = parquetScan("", "", 400_000, null);
+            assertThat(rule.check(subject(run().sql(1, filtered("UDF(event_time#4L)", 300_000, scan))
+                            .build())))
+                    .isEmpty();
+        }
+    }
+
+    @Nested
+    class SmallOutputFiles {
+        final SmallOutputFilesRule rule =
+                new SmallOutputFilesRule(InsightProperties.defaults().smallFiles());
+
+        static PlanNode write(String files, String bytes, String parts) {
+            return measured(
+                    "Execute InsertIntoHadoopFsRelationCommand",
+                    "Execute InsertIntoHadoopFsRelationCommand file:/data/daily, false, [day#4], Parquet",
+                    Map.of("number of written files", files, "written output", bytes, "number of dynamic part", parts),
+                    node("WriteFiles"));
+        }
+
+        @Test
+        void a_partitioned_write_of_a_thousand_tiny_files() {
+            assertThat(rule.check(
+                            subject(run().sql(1, write("1,000", "1.4 MiB", "5")).build())))
+                    .singleElement()
+                    .satisfies(o -> {
+                        assertThat(o.numbers()).containsEntry("files", 1_000L).containsEntry("dynamicParts", 5L);
+                        assertThat(o.summary()).contains("200 per partition value");
+                        assertThat(o.fix()).contains("repartition(col)");
+                    });
+        }
+
+        @Test
+        void one_file_per_day_or_big_files_are_quiet() {
+            assertThat(rule.check(
+                            subject(run().sql(1, write("5", "140.0 KiB", "5")).build())))
+                    .isEmpty();
+            assertThat(rule.check(
+                            subject(run().sql(1, write("400", "40.0 GiB", "5")).build())))
+                    .isEmpty();
+        }
+    }
 }

@@ -118,6 +118,21 @@ final class Snapshots {
         List<SqlSnapshot> sql = new ArrayList<>();
         List<BatchSnapshot> batches = new ArrayList<>();
         Map<String, Long> measurements = new LinkedHashMap<>();
+        Instant startedAt = Instant.EPOCH;
+        Instant finishedAt = Instant.EPOCH;
+
+        /** The run's wall-clock window, from start to end. */
+        Run window(Instant start, Instant end) {
+            startedAt = start;
+            finishedAt = end;
+            return this;
+        }
+
+        /** A job that ran from {@code from} to {@code to}, outside any SQL execution. */
+        Run job(int jobId, Instant from, Instant to) {
+            jobs.add(new JobSnapshot(jobId, JobStatus.SUCCEEDED, List.of(jobId), null, from, to));
+            return this;
+        }
 
         /** One micro-batch with a single state operator. */
         Run batch(
@@ -197,8 +212,8 @@ final class Snapshots {
                     conf,
                     status,
                     Instant.EPOCH,
-                    Instant.EPOCH,
-                    Instant.EPOCH,
+                    startedAt,
+                    finishedAt,
                     1_000L,
                     error,
                     null,

@@ -1,0 +1,126 @@
+package dev.breaklab.catalog;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+
+import dev.breaklab.catalog.Evidence.Verdict;
+import dev.breaklab.catalog.Knob.IntegerKnob;
+import dev.breaklab.run.RunQueries;
+import java.util.List;
+import java.util.Set;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.springframework.stereotype.Component;
+
+/** A count per day in a loop: thirty small actions, the executors idle while the driver plans each. */
+@Component
+class DriverBoundExperiment implements Experiment {
+
+    static final String ID = "driver-bound";
+
+    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(ID, DriverBoundExperiment.class)
+            .title("Driver-bound: a loop of small actions")
+            .summary("One count per day in a driver loop: every action pays the driver's fixed cost while the"
+                    + " executors wait.")
+            .concepts(Concept.STAGES, Concept.SPARK_UI)
+            .story("""
+                    Every action is a query of its own: the driver analyses and optimizes the plan, plans it \
+                    physically, compiles its generated code, submits its jobs, waits, and collects the result. \
+                    For a big job that fixed cost is noise. In a loop (for each day: \
+                    events.where(day = d).count()) it is the job: thirty actions over a few thousand rows each, \
+                    and between their jobs the executors sit idle while only the driver works. More executors \
+                    change nothing; the driver is the bottleneck.
+
+                    In the lab, the run's driver time outside jobs is its wall time minus the union of its job \
+                    intervals: the time no job was running. Compare it, and the job count, between the variants. \
+                    In the Spark UI, the Jobs tab's event timeline shows the jobs as thin slivers with gaps \
+                    between them, and the SQL tab lists one query per iteration.
+
+                    The fix a senior engineer tries first: one action for all days, \
+                    events.groupBy("day").count(): one query, one plan, the work spread over the executors. When \
+                    the per-value work really differs, union the queries into one, and cache a source the loop \
+                    reads again and again.""")
+            .noSql("The break is a loop in driver code, one query per iteration; the fixed form is one query:"
+                    + " SELECT day, count(1) FROM events GROUP BY day.")
+            .knob(Knobs.rows(30_000, 10_000_000))
+            .knob(IntegerKnob.of("days", "Days", 30, 2, 365, "actions", "Days counted: one action each when looped"))
+            .variant(Variant.of("broken", "A count per day in a loop", "One filtered count() action per day"))
+            .variant(Variant.of("fixed", "One groupBy", "groupBy(day).count(), collected once"))
+            .question(Question.number("jobs", "How many Spark jobs will the run start?", run ->
+                    (long) run.jobs().size()))
+            .question(Question.number(
+                    "driver-share",
+                    "What share of the run's wall time (in %) will pass with no job running?",
+                    run -> Math.round(100.0 * RunQueries.driverOnlyMs(run) / Math.max(1, RunQueries.wallMs(run)))))
+            .evidence(Evidence.central(
+                    "executors-idle",
+                    "At least one job per day, and no job running for over half of the run's wall time",
+                    Set.of("broken"),
+                    run -> {
+                        long wall = RunQueries.wallMs(run);
+                        long driver = RunQueries.driverOnlyMs(run);
+                        return Verdict.of(
+                                run.jobs().size() >= RunQueries.knob(run, "days") && 2 * driver > wall,
+                                "%d jobs; wall %,d ms, jobs running %,d ms, driver alone %,d ms (%d%%)",
+                                run.jobs().size(),
+                                wall,
+                                RunQueries.jobCoveredMs(run),
+                                driver,
+                                Math.round(100.0 * driver / Math.max(1, wall)));
+                    }))
+            .evidence(Evidence.of(
+                    "one-query",
+                    "One query: at most 3 jobs (AQE runs a job per query stage)",
+                    Set.of("fixed"),
+                    run -> Verdict.of(
+                            run.jobs().size() <= 3,
+                            "%d jobs; wall %,d ms, driver alone %,d ms",
+                            run.jobs().size(),
+                            RunQueries.wallMs(run),
+                            RunQueries.driverOnlyMs(run))))
+            .evidence(Evidence.of(
+                    "same-counts",
+                    "Both count every event once",
+                    Set.of("broken", "fixed"),
+                    run -> Verdict.of(
+                            run.measurements().getOrDefault("events", -1L) == RunQueries.knob(run, "rows"),
+                            "%,d events counted of %,d",
+                            run.measurements().getOrDefault("events", -1L),
+                            RunQueries.knob(run, "rows"))))
+            .primaryFinding("driver-bound")
+            .build();
+
+    @Override
+    public ExperimentDefinition definition() {
+        return DEFINITION;
+    }
+
+    @Override
+    public String run(ExperimentRun run) {
+        KnobValues k = run.knobs();
+        // lesson:start
+        long days = k.integer("days");
+        Dataset<Row> events = run.spark()
+                .range(0, k.integer("rows"), 1, 2)
+                .select(col("id"), pmod(col("id"), lit(days)).as("day"));
+        long counted = 0;
+        if (run.variant().equals("fixed")) {
+            List<Row> perDay =
+                    run.collect(events.groupBy("day").agg(count(lit(1)).as("events")));
+            for (Row row : perDay) {
+                counted += row.getLong(1);
+            }
+        } else {
+            for (long day = 0; day < days; day++) {
+                List<Row> one =
+                        run.collect(events.where(col("day").equalTo(day)).agg(count(lit(1))));
+                counted += one.get(0).getLong(0);
+            }
+        }
+        // lesson:end
+        run.measure("events", counted);
+        return counted + " events counted over " + days + " days";
+    }
+}

@@ -1,0 +1,201 @@
+package dev.breaklab.catalog;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.pmod;
+
+import dev.breaklab.catalog.Evidence.Verdict;
+import dev.breaklab.catalog.Knob.IntegerKnob;
+import dev.breaklab.plan.PlanNode;
+import dev.breaklab.run.RunQueries;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.SparkMetricText;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.springframework.stereotype.Component;
+
+/** A join on "either key": no equality Spark can hash on alone, so every pair of rows is tested. */
+@Component
+class NestedLoopJoinExperiment implements Experiment {
+
+    static final String ID = "nested-loop-join";
+
+    private static final String VIEWS = """
+            CREATE OR REPLACE TEMP VIEW facts AS
+              SELECT id, pmod(id, ${keys} * 2) AS k1, pmod(id * 7, ${keys} * 2) AS k2 FROM range(0, ${rows}, 1, 4);
+            CREATE OR REPLACE TEMP VIEW dims AS SELECT id AS key, id * 3 AS v FROM range(0, ${keys}, 1, 1);
+            """;
+
+    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(
+                    ID, NestedLoopJoinExperiment.class)
+            .title("Nested-loop join: ON a = b OR c = b")
+            .summary("A join on either of two keys has no equality to hash on: Spark tests every pair of rows.")
+            .concepts(Concept.JOINS, Concept.STAGES, Concept.SPARK_UI)
+            .story("""
+                    Spark's fast joins (broadcast hash, shuffled hash, sort-merge) all need an equality they can \
+                    hash or sort on: the join keys. A condition like f.k1 = d.key OR f.k2 = d.key has equalities, \
+                    but neither holds on its own for every matching pair, so Spark has no key. It falls back to a \
+                    nested loop: with the small side under spark.sql.autoBroadcastJoinThreshold it broadcasts it \
+                    and runs a BroadcastNestedLoopJoin, testing every fact row against every dimension row; with \
+                    broadcast out of reach it plans a CartesianProduct (the too-big-to-broadcast variant), one task \
+                    per pair of partitions. Range conditions (a.t BETWEEN b.lo AND b.hi) end up the same way.
+
+                    The work grows with the product of the two sides: 100,000 facts x 500 keys is 50 million \
+                    condition tests to produce 99,900 rows. In the lab, the join operator is in the final plan; \
+                    the pairs tested are the rows of its two inputs multiplied (the BroadcastExchange's "number of \
+                    output rows" is the broadcast side). The Spark UI shows BroadcastNestedLoopJoin on the SQL \
+                    tab, with only "number of output rows": the pairs tested are nowhere.
+
+                    The fix a senior engineer tries first: split the OR into two equi-joins and union them, \
+                    keeping each pair once. The second join takes only the pairs the first did not: it matched on \
+                    k2, so it had d.key = f.k2, and it was in the first join exactly when f.k1 = f.k2. So the \
+                    second half keeps the facts with NOT (k1 <=> k2) (null-safe: a NULL k1 matched nothing in the \
+                    first half). UNION ALL of the two gives exactly the rows of the OR join, each from a hash \
+                    join. For a range condition, the same idea: add an equality on a binned key (the day, the \
+                    bucket of the range) so the join can hash, and keep the range as a filter.""")
+            .sql(VIEWS + "SELECT f.id, d.key, d.v FROM facts f JOIN dims d ON f.k1 = d.key OR f.k2 = d.key")
+            .sql("fixed", VIEWS + """
+                    SELECT f.id, d.key, d.v FROM facts f JOIN dims d ON f.k1 = d.key
+                    UNION ALL
+                    SELECT f.id, d.key, d.v FROM facts f JOIN dims d ON f.k2 = d.key WHERE NOT (f.k1 <=> f.k2)""")
+            .knob(Knobs.rows(100_000, 5_000_000))
+            .knob(IntegerKnob.of("keys", "Dimension rows", 500, 1, 100_000, "rows", "Rows of the dimension (the keys)"))
+            .variant(Variant.of("broken", "ON k1 = key OR k2 = key", "Spark's defaults: the dimension is broadcast"))
+            .variant(Variant.of(
+                    "fixed", "Two equi-joins, UNION ALL", "k1 = key, then k2 = key for the pairs the first missed"))
+            .variant(Variant.of(
+                            "too-big-to-broadcast",
+                            "OR join, no broadcast",
+                            "autoBroadcastJoinThreshold=-1, as for a dimension over 10 MB: a CartesianProduct")
+                    .withConf("spark.sql.autoBroadcastJoinThreshold", "-1"))
+            .question(Questions.joinStrategy(
+                    "BroadcastHashJoin",
+                    "SortMergeJoin",
+                    "ShuffledHashJoin",
+                    "BroadcastNestedLoopJoin",
+                    "CartesianProduct"))
+            .question(Question.number(
+                    "rows-out", "How many rows will the join produce?", NestedLoopJoinExperiment::rowsOut))
+            .evidence(Evidence.central(
+                    "nested-loop",
+                    "The join is a BroadcastNestedLoopJoin testing every fact row against every dimension row: at least 10 million pairs",
+                    Set.of("broken"),
+                    run -> {
+                        List<PlanNode> loops = RunQueries.finalNodes(run, "BroadcastNestedLoopJoin");
+                        if (loops.isEmpty()) {
+                            return Verdict.of(false, "join: %s", RunQueries.joinStrategy(run));
+                        }
+                        PlanNode loop = loops.get(0);
+                        long streamed = inputRows(loop.children().get(0));
+                        long broadcast = inputRows(loop.children().get(1));
+                        return Verdict.of(
+                                streamed * broadcast >= 10_000_000L,
+                                "%s: %,d streamed rows x %,d broadcast rows = %,d pairs tested for %,d rows out",
+                                loop.nodeName(),
+                                streamed,
+                                broadcast,
+                                streamed * broadcast,
+                                rowsOut(run));
+                    }))
+            .evidence(Evidence.of(
+                    "cartesian",
+                    "Without broadcast the same join is a CartesianProduct",
+                    Set.of("too-big-to-broadcast"),
+                    run -> Verdict.of(
+                            RunQueries.finalHas(run, "CartesianProduct"),
+                            "join: %s, %,d rows out",
+                            RunQueries.joinStrategy(run),
+                            rowsOut(run))))
+            .evidence(Evidence.of(
+                    "two-hash-joins", "Two hash joins and no nested loop in the final plan", Set.of("fixed"), run -> {
+                        long hash = RunQueries.countFinal(run, n -> n.joinOperator()
+                                .filter(j -> j.endsWith("HashJoin") || j.equals("SortMergeJoin"))
+                                .isPresent());
+                        boolean loop = RunQueries.finalHas(run, "BroadcastNestedLoopJoin")
+                                || RunQueries.finalHas(run, "CartesianProduct");
+                        return Verdict.of(hash == 2 && !loop, "key-based joins: %d, nested loop: %s", hash, loop);
+                    }))
+            .evidence(Evidence.of(
+                    "same-rows",
+                    "The join returns exactly the pairs of the OR condition (counted from the keys)",
+                    Set.of("broken", "fixed", "too-big-to-broadcast"),
+                    run -> {
+                        long expected = expectedRows(RunQueries.knob(run, "rows"), RunQueries.knob(run, "keys"));
+                        long out = rowsOut(run);
+                        return Verdict.of(out == expected, "%,d rows out, %,d pairs match the OR", out, expected);
+                    }))
+            .primaryFinding("cross-join")
+            .build();
+
+    /** Rows an input of the join produced: the first operator of its subtree that counts its rows. */
+    static long inputRows(PlanNode input) {
+        return input.stream()
+                .map(n -> SparkMetricText.value(n, "number of output rows"))
+                .filter(OptionalLong::isPresent)
+                .mapToLong(OptionalLong::getAsLong)
+                .findFirst()
+                .orElse(0);
+    }
+
+    /** Rows out of the run's joins, from their "number of output rows" (both halves of the union). */
+    static long rowsOut(RunSnapshot run) {
+        return RunQueries.finalOperators(run).stream()
+                .filter(n -> n.joinOperator().isPresent())
+                .mapToLong(n -> SparkMetricText.orZero(n, "number of output rows"))
+                .sum();
+    }
+
+    /** The pairs matching k1 = key OR k2 = key, counted from the keys the facts are built with. */
+    static long expectedRows(long rows, long keys) {
+        long matches = 0;
+        for (long id = 0; id < rows; id++) {
+            long k1 = Math.floorMod(id, keys * 2);
+            long k2 = Math.floorMod(id * 7, keys * 2);
+            matches += k1 < keys ? 1 : 0;
+            matches += k2 < keys && k2 != k1 ? 1 : 0;
+        }
+        return matches;
+    }
+
+    @Override
+    public ExperimentDefinition definition() {
+        return DEFINITION;
+    }
+
+    @Override
+    public String run(ExperimentRun run) {
+        KnobValues k = run.knobs();
+        // lesson:start
+        long keys = k.integer("keys");
+        Dataset<Row> facts = run.spark()
+                .range(0, k.integer("rows"), 1, 4)
+                .select(
+                        col("id"),
+                        pmod(col("id"), lit(keys * 2)).as("k1"),
+                        pmod(col("id").multiply(7), lit(keys * 2)).as("k2"));
+        Dataset<Row> dims = run.spark()
+                .range(0, keys, 1, 1)
+                .select(col("id").as("key"), col("id").multiply(3).as("v"));
+        Column[] out = {facts.col("id"), dims.col("key"), dims.col("v")};
+        Dataset<Row> joined = run.variant().equals("fixed")
+                ? facts.join(dims, facts.col("k1").equalTo(dims.col("key")))
+                        .select(out)
+                        .unionAll(facts.where(not(facts.col("k1").eqNullSafe(facts.col("k2"))))
+                                .join(dims, facts.col("k2").equalTo(dims.col("key")))
+                                .select(out))
+                : facts.join(
+                                dims,
+                                facts.col("k1")
+                                        .equalTo(dims.col("key"))
+                                        .or(facts.col("k2").equalTo(dims.col("key"))))
+                        .select(out);
+        run.execute(joined);
+        // lesson:end
+        return k.integer("rows") + " facts joined to " + keys + " keys";
+    }
+}

@@ -1,0 +1,182 @@
+package dev.breaklab.catalog;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.udf;
+
+import dev.breaklab.catalog.Evidence.Verdict;
+import dev.breaklab.catalog.Knob.IntegerKnob;
+import dev.breaklab.plan.PlanNode;
+import dev.breaklab.run.RunQueries;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.SparkMetricText;
+import java.util.Set;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.types.DataTypes;
+import org.springframework.stereotype.Component;
+
+/** A Java UDF as a filter: the optimizer cannot see inside, so nothing reaches the Parquet scan. */
+@Component
+class UdfOpacityExperiment implements Experiment {
+
+    static final String ID = "udf-opacity";
+
+    /** 2026-01-01T00:00:00Z in epoch milliseconds: the first event. */
+    private static final long START = 1_767_225_600_000L;
+
+    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(ID, UdfOpacityExperiment.class)
+            .title("UDF opacity: a filter the scan never sees")
+            .summary("\"Events of the last hours\" as a Java UDF: Parquet decodes every row for the UDF to drop 90%.")
+            .concepts(Concept.STAGES, Concept.SPARK_UI)
+            .story("""
+                    Spark pushes simple filters into the file scan: a comparison of a column with a literal \
+                    (=, <, >=, IN, IS NOT NULL, StartsWith...) becomes a data source filter, listed as \
+                    PushedFilters on the scan, and Parquet uses it to skip whole row groups whose min/max \
+                    statistics rule them out. The events here were written in time order, so each file holds one \
+                    stretch of time and its statistics say which.
+
+                    A UDF is a black box: the optimizer cannot look inside isRecent(event_time) to see that it is \
+                    event_time >= cutoff. The filter stays a Filter after the scan (PushedFilters: []), every row \
+                    group of every file is decoded, and the UDF throws 90% of the rows away. A Scala or Java UDF \
+                    still runs inside whole-stage code generation (the generated code calls it, converting the \
+                    values); it is the optimizer, not codegen, that it defeats. Python UDFs are worse: they run in \
+                    a separate operator and process.
+
+                    In the lab, compare the scan's PushedFilters and its "number of output rows" (rows decoded) \
+                    with the Filter's. "number of files read" does not change: Parquet still opens every file and \
+                    reads its footer to decide. The Spark UI shows the same on the scan node of the SQL tab.
+
+                    The fix a senior engineer tries first: write the condition with built-in expressions, \
+                    col("event_time").geq(cutoff). When the UDF holds real business logic, keep it and add the \
+                    built-in bound beside it (the udf-plus-builtin variant): the bound is pushed and skips the row \
+                    groups; the UDF checks the rest.""")
+            .noSql("The break is a Java UDF, which SQL can call once registered from code but cannot declare; the"
+                    + " built-in form is SELECT sum(amount) FROM events WHERE event_time >= <cutoff>.")
+            .knob(Knobs.rows(400_000, 20_000_000))
+            .knob(IntegerKnob.of(
+                    "files", "Files", 8, 2, 200, "files", "Parquet files the events are written as, in time order"))
+            .variant(Variant.of("broken", "A UDF filter", "isRecent(event_time), a Java UDF"))
+            .variant(Variant.of("fixed", "The built-in comparison", "col(\"event_time\").geq(cutoff)"))
+            .variant(Variant.of(
+                    "udf-plus-builtin",
+                    "The UDF plus a built-in bound",
+                    "The UDF kept, event_time >= cutoff beside it"))
+            .question(Questions.yesNo(
+                    "pushed",
+                    "Will the scan list the time filter in its PushedFilters?",
+                    run -> !RunQueries.scanList(scan(run), "PushedFilters").isEmpty()))
+            .question(Question.number(
+                    "rows-decoded",
+                    "How many rows will the scan hand on (its \"number of output rows\")?",
+                    run -> SparkMetricText.orZero(scan(run), "number of output rows")))
+            .evidence(Evidence.central(
+                    "nothing-pushed",
+                    "Nothing reaches the scan: PushedFilters is empty and every row is decoded for the UDF",
+                    Set.of("broken"),
+                    run -> {
+                        PlanNode scan = scan(run);
+                        long decoded = SparkMetricText.orZero(scan, "number of output rows");
+                        return Verdict.of(
+                                RunQueries.scanList(scan, "PushedFilters").isEmpty()
+                                        && decoded == RunQueries.knob(run, "rows"),
+                                "PushedFilters %s; scan: %,d rows from %d files; the Filter kept %,d",
+                                RunQueries.scanList(scan, "PushedFilters"),
+                                decoded,
+                                SparkMetricText.orZero(scan, "number of files read"),
+                                kept(run, scan));
+                    }))
+            .evidence(Evidence.of(
+                    "udf-in-codegen",
+                    "The UDF filter still runs inside whole-stage code generation",
+                    Set.of("broken"),
+                    run -> {
+                        boolean inside = RunQueries.finalOperators(run).stream()
+                                .filter(n -> n.nodeName().startsWith("WholeStageCodegen"))
+                                .anyMatch(UdfOpacityExperiment::hasUdfFilter);
+                        return Verdict.of(inside, "Filter UDF(...) inside a WholeStageCodegen stage: %s", inside);
+                    }))
+            .evidence(Evidence.of(
+                    "row-groups-skipped",
+                    "The filter is pushed: Parquet skips the row groups before the cutoff (at most 2 files' rows decoded)",
+                    Set.of("fixed", "udf-plus-builtin"),
+                    run -> {
+                        PlanNode scan = scan(run);
+                        long decoded = SparkMetricText.orZero(scan, "number of output rows");
+                        long perFile = RunQueries.knob(run, "rows") / RunQueries.knob(run, "files");
+                        return Verdict.of(
+                                !RunQueries.scanList(scan, "PushedFilters").isEmpty() && decoded <= 2 * perFile,
+                                "PushedFilters %s; scan: %,d rows decoded, %d files opened; the Filter kept %,d",
+                                RunQueries.scanList(scan, "PushedFilters"),
+                                decoded,
+                                SparkMetricText.orZero(scan, "number of files read"),
+                                kept(run, scan));
+                    }))
+            .primaryFinding("filter-not-pushed")
+            .build();
+
+    private static PlanNode scan(RunSnapshot run) {
+        return RunQueries.fileScans(run).stream()
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no file scan"));
+    }
+
+    private static long kept(RunSnapshot run, PlanNode scan) {
+        return RunQueries.filterOver(run.finalPlans(), scan)
+                .map(f -> SparkMetricText.orZero(f, "number of output rows"))
+                .orElse(-1L);
+    }
+
+    /** Whether a codegen stage holds the UDF filter itself (not behind an InputAdapter, another stage). */
+    private static boolean hasUdfFilter(PlanNode node) {
+        if (node.nodeName().equals("Filter") && node.marked("UDF(")) {
+            return true;
+        }
+        return !node.nodeName().startsWith("InputAdapter")
+                && node.children().stream().anyMatch(UdfOpacityExperiment::hasUdfFilter);
+    }
+
+    @Override
+    public ExperimentDefinition definition() {
+        return DEFINITION;
+    }
+
+    @Override
+    public String run(ExperimentRun run) {
+        KnobValues k = run.knobs();
+        // lesson:start
+        long rows = k.integer("rows");
+        String dir = run.workDir().resolve("events").toString();
+        run.spark()
+                .range(0, rows, 1, (int) k.integer("files"))
+                .select(
+                        col("id"),
+                        col("id").multiply(1_000).plus(lit(START)).as("event_time"), // one event a second
+                        pmod(col("id").multiply(7), lit(1_000)).as("amount"))
+                .write()
+                .mode("overwrite")
+                .parquet(dir);
+        long cutoff = START + (rows - rows / 10) * 1_000; // the last 10% of the time span
+        UserDefinedFunction isRecent = udf((UDF1<Long, Boolean>) t -> t >= cutoff, DataTypes.BooleanType);
+        Column recent =
+                switch (run.variant()) {
+                    case "fixed" -> col("event_time").geq(cutoff);
+                    case "udf-plus-builtin" -> col("event_time").geq(cutoff).and(isRecent.apply(col("event_time")));
+                    default -> isRecent.apply(col("event_time"));
+                };
+        Dataset<Row> query = run.spark()
+                .read()
+                .parquet(dir)
+                .where(recent)
+                .agg(count(lit(1)).as("events"), sum("amount").as("amount"));
+        run.execute(query);
+        // lesson:end
+        return rows + " events written in time order, the last 10% selected";
+    }
+}
