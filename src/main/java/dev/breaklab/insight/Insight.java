@@ -32,6 +32,7 @@ public class Insight implements RunDiagnosis {
         this.facts = facts;
         this.rules = List.of(
                 new ResultSizeRule(properties.resultSize()),
+                new OutOfMemoryRule(),
                 new RetriesRule(),
                 new SkewRule(properties.skew()),
                 new AqeSkewDeclinedRule(),

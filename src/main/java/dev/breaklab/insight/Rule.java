@@ -17,6 +17,7 @@ sealed interface Rule
                 GcRule,
                 HeapObjectsRule,
                 RetriesRule,
+                OutOfMemoryRule,
                 ResultSizeRule,
                 AqeCoalesceRule,
                 AqeSkewSplitRule,
