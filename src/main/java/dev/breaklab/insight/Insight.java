@@ -34,6 +34,7 @@ public class Insight implements RunDiagnosis {
                 new ResultSizeRule(properties.resultSize()),
                 new OutOfMemoryRule(),
                 new RetriesRule(),
+                new NetworkShuffleRule(),
                 new SkewRule(properties.skew()),
                 new AqeSkewDeclinedRule(),
                 new SpillRule(properties.spill()),

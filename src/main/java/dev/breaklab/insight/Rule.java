@@ -18,6 +18,7 @@ sealed interface Rule
                 HeapObjectsRule,
                 RetriesRule,
                 OutOfMemoryRule,
+                NetworkShuffleRule,
                 ResultSizeRule,
                 AqeCoalesceRule,
                 AqeSkewSplitRule,

@@ -217,6 +217,27 @@ class LocalClusterTests {
         }
     }
 
+    @Test
+    @Order(9)
+    void network_shuffle_sends_raw_rows_over_the_network_and_aggregates_first_when_fixed() throws Exception {
+        for (String variant : List.of("broken", "fixed")) {
+            long start = System.nanoTime();
+            JsonNode run = lab.run("network-shuffle", variant, Map.of(), Duration.ofMinutes(3));
+            System.out.printf(
+                    "local cluster: network-shuffle %s took %d ms (run %d ms)%n",
+                    variant,
+                    (System.nanoTime() - start) / 1_000_000,
+                    run.path("durationMs").asLong());
+            assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
+            assertEvidenceAsExpected(run);
+            if (variant.equals("broken")) {
+                assertThat(findings(run)).contains("network-shuffle");
+            } else {
+                assertThat(findings(run)).doesNotContain("network-shuffle");
+            }
+        }
+    }
+
     private static int removedExecutors() throws Exception {
         int[] removed = {0};
         lab.get("/api/engine")

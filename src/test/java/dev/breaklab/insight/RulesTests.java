@@ -473,6 +473,33 @@ class RulesTests {
     }
 
     @Nested
+    class NetworkShuffle {
+        final NetworkShuffleRule rule = new NetworkShuffleRule();
+
+        @Test
+        void a_stage_reading_most_of_its_shuffle_from_other_executors() {
+            var s = stage(2);
+            s.shuffleReadBytes = 100L << 20;
+            s.shuffleRemoteBytesRead = 50L << 20;
+            assertThat(rule.check(subject(run().stage(s).build())))
+                    .singleElement()
+                    .satisfies(o -> {
+                        assertThat(o.stageId()).isEqualTo(2);
+                        assertThat(o.numbers())
+                                .containsEntry("remoteBytesRead", 50L << 20)
+                                .containsEntry("localBytesRead", 50L << 20);
+                    });
+        }
+
+        @Test
+        void a_local_shuffle_is_not_reported() {
+            var s = stage(2);
+            s.shuffleReadBytes = 100L << 20;
+            assertThat(rule.check(subject(run().stage(s).build()))).isEmpty();
+        }
+    }
+
+    @Nested
     class Retries {
         final RetriesRule rule = new RetriesRule();
 
