@@ -41,15 +41,17 @@ final class LocalCluster implements AutoCloseable {
     private final Path root;
     private final ClusterJars jars;
     private final String masterUrl;
+    private final int shuffleServicePort;
     private final List<Child> children = Collections.synchronizedList(new ArrayList<>());
     private final Thread shutdownHook = new Thread(this::close, "lab-cluster-stop");
 
     private record Child(String name, Process process, Path pidFile) {}
 
-    private LocalCluster(Path root, ClusterJars jars, String masterUrl) {
+    private LocalCluster(Path root, ClusterJars jars, String masterUrl, int shuffleServicePort) {
         this.root = root;
         this.jars = jars;
         this.masterUrl = masterUrl;
+        this.shuffleServicePort = shuffleServicePort;
     }
 
     /**
@@ -62,7 +64,12 @@ final class LocalCluster implements AutoCloseable {
         reapLeftovers(root.resolve("pids"));
         ClusterJars jars = ClusterJars.layOut(root.resolve("spark-home"));
         int port = freePort();
-        LocalCluster cluster = new LocalCluster(root, jars, "spark://" + HOST + ":" + port);
+        // One shuffle service per host, as on a real cluster: every executor registers with the
+        // service at its host and spark.shuffle.service.port, and a second Worker binding the same
+        // port would exit at start. So the first Worker runs it (Spark's Worker starts it in-process
+        // when spark.shuffle.service.enabled is set in its own configuration) for both executors.
+        int shuffleServicePort = settings.shuffleService() ? freePort() : -1;
+        LocalCluster cluster = new LocalCluster(root, jars, "spark://" + HOST + ":" + port, shuffleServicePort);
         Runtime.getRuntime().addShutdownHook(cluster.shutdownHook);
         try {
             cluster.writeLogConfig();
@@ -71,6 +78,7 @@ final class LocalCluster implements AutoCloseable {
                     settings,
                     MASTER_MAIN,
                     Map.of(),
+                    List.of(),
                     "--host",
                     HOST,
                     "--port",
@@ -78,14 +86,23 @@ final class LocalCluster implements AutoCloseable {
                     "--webui-port",
                     "0");
             cluster.awaitPort(port, settings);
+            // One local directory for every worker, as on a host with one disk: each worker makes a
+            // directory of its own per executor in it, and Spark 4.2's shuffle service refuses an
+            // executor whose directories are not under its own worker's (LocalDirValidator).
+            Path localDir = Files.createDirectories(root.resolve("local"));
             for (int i = 1; i <= settings.workers(); i++) {
                 Path workDir = Files.createDirectories(root.resolve("worker-" + i));
-                Path localDir = Files.createDirectories(workDir.resolve("local"));
+                List<String> shuffleService = i == 1 && settings.shuffleService()
+                        ? List.of(
+                                "-Dspark.shuffle.service.enabled=true",
+                                "-Dspark.shuffle.service.port=" + shuffleServicePort)
+                        : List.of();
                 cluster.launch(
                         "worker-" + i,
                         settings,
                         WORKER_MAIN,
                         Map.of("SPARK_LOCAL_DIRS", localDir.toString()),
+                        shuffleService,
                         "--host",
                         HOST,
                         "--port",
@@ -114,6 +131,11 @@ final class LocalCluster implements AutoCloseable {
     /** The lab's classes as a jar for {@code spark.jars}, when they are not a jar already. */
     Optional<Path> appJar() {
         return jars.appJar();
+    }
+
+    /** The port of the shuffle service the first worker runs; empty when the cluster has none. */
+    Optional<Integer> shuffleServicePort() {
+        return shuffleServicePort > 0 ? Optional.of(shuffleServicePort) : Optional.empty();
     }
 
     /** JVM options of the executors: the children's logging configuration. */
@@ -148,14 +170,24 @@ final class LocalCluster implements AutoCloseable {
     }
 
     private void launch(
-            String name, LabProperties.Cluster settings, String main, Map<String, String> env, String... args)
+            String name,
+            LabProperties.Cluster settings,
+            String main,
+            Map<String, String> env,
+            List<String> jvmOptions,
+            String... args)
             throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx" + settings.daemonMemory());
+        // The Master and Workers only pass messages: the quick JIT tier and the serial collector start
+        // them with less CPU, which on a small machine the driver and the executors need at the same time.
+        command.add("-XX:TieredStopAtLevel=1");
+        command.add("-XX:+UseSerialGC");
         command.addAll(List.of(JavaModuleOptions.defaultModuleOptionArray()));
         command.add("-D" + ChildOfLab.PARENT_PID + "=" + ProcessHandle.current().pid());
         command.add("-Dlogback.configurationFile=" + logConfig());
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(jars.daemonClasspath());
         command.add(ChildOfLab.class.getName());

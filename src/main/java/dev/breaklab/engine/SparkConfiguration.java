@@ -96,13 +96,26 @@ class SparkConfiguration {
                     .config("spark.driver.blockManager.port", engine.blockManagerPort());
             Optional<Path> appJar = cluster != null ? cluster.appJar() : ClusterJars.appClasses(data.resolve("app"));
             appJar.ifPresent(jar -> builder.config("spark.jars", jar.toUri().toString()));
+            if (executors.shuffleService()) {
+                // Fixed for the application's life: executors register their shuffle files with the
+                // service, and the driver keeps map output of a lost executor (its files are still served).
+                builder.config("spark.shuffle.service.enabled", true);
+                if (cluster != null) {
+                    cluster.shuffleServicePort().ifPresent(port -> builder.config("spark.shuffle.service.port", port));
+                }
+            }
         }
         if (mode == EngineMode.LOCAL_CLUSTER) {
             LabProperties.Cluster executors = engine.cluster();
             // Jobs wait until every worker's executor is there (the lab also waits before it is ready).
             builder.config("spark.cores.max", executors.workers() * executors.coresPerWorker())
                     .config("spark.scheduler.minRegisteredResourcesRatio", "1.0")
-                    .config("spark.executor.extraJavaOptions", cluster.executorJavaOptions());
+                    .config("spark.executor.extraJavaOptions", cluster.executorJavaOptions())
+                    // Every executor of the local cluster is on 127.0.0.1, and Spark reads the shuffle
+                    // files of another executor on the same host straight from disk, counted as local
+                    // bytes: nothing would cross the network. The lab's executors stand for separate
+                    // machines, so they fetch each other's blocks through the block transfer service.
+                    .config("spark.shuffle.readHostLocalDisk", false);
         }
         return builder.appName("Spark Break Lab")
                 .master(mode == EngineMode.LOCAL_CLUSTER ? cluster.masterUrl() : engine.master())

@@ -32,7 +32,9 @@ public class Insight implements RunDiagnosis {
         this.facts = facts;
         this.rules = List.of(
                 new ResultSizeRule(properties.resultSize()),
+                new OutOfMemoryRule(),
                 new RetriesRule(),
+                new NetworkShuffleRule(),
                 new SkewRule(properties.skew()),
                 new TimeSkewRule(properties.skew()),
                 new AqeSkewDeclinedRule(),

@@ -19,6 +19,8 @@ sealed interface Rule
                 GcRule,
                 HeapObjectsRule,
                 RetriesRule,
+                OutOfMemoryRule,
+                NetworkShuffleRule,
                 ResultSizeRule,
                 AqeCoalesceRule,
                 AqeSkewSplitRule,

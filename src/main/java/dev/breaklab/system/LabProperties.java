@@ -73,15 +73,20 @@ public record LabProperties(
      *     least 450m: 1.5 times its 300m reserved memory)
      * @param daemonMemory heap of the local master and each worker process
      * @param readyTimeout how long start-up waits for the executors to register
+     * @param shuffleService whether the application uses an external shuffle service
+     *     ({@code spark.shuffle.service.enabled}): shuffle files outlive the executor that wrote them.
+     *     A local cluster then runs one in its first worker (Spark's Worker hosts it in-process), which
+     *     serves every executor of the host; on a remote cluster the workers must run it themselves
      */
     public record Cluster(
             @DefaultValue("2") int workers,
             @DefaultValue("1") int coresPerWorker,
             @DefaultValue("512m") String executorMemory,
             @DefaultValue("160m") String daemonMemory,
-            @DefaultValue("120s") Duration readyTimeout) {
+            @DefaultValue("120s") Duration readyTimeout,
+            @DefaultValue("false") boolean shuffleService) {
 
-        static final Cluster DEFAULTS = new Cluster(2, 1, "512m", "160m", Duration.ofSeconds(120));
+        static final Cluster DEFAULTS = new Cluster(2, 1, "512m", "160m", Duration.ofSeconds(120), false);
     }
 
     /**

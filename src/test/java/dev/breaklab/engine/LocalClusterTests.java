@@ -149,6 +149,123 @@ class LocalClusterTests {
     }
 
     @Test
+    @Order(5)
+    void fetch_failure_broken_loses_map_output_with_its_executor_and_reruns_the_map_stage() throws Exception {
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> lab.get("/api/engine").path("activeExecutors").asInt() == 2);
+        long start = System.nanoTime();
+        JsonNode run = lab.run("fetch-failure", "broken", Map.of(), Duration.ofMinutes(3));
+        System.out.printf(
+                "local cluster: fetch-failure broken took %d ms (run %d ms)%n",
+                (System.nanoTime() - start) / 1_000_000, run.path("durationMs").asLong());
+        assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
+        assertEvidenceAsExpected(run);
+        List<String> outcomes = new ArrayList<>();
+        run.path("timeline").forEach(t -> outcomes.add(t.path("status").asText()));
+        assertThat(outcomes).contains("FETCH_FAILED");
+        List<String> attempts = new ArrayList<>();
+        run.path("stages")
+                .forEach(s -> attempts.add(
+                        s.path("stageId").asInt() + "." + s.path("attemptId").asInt()));
+        assertThat(attempts).as(run.path("stages").toString()).anyMatch(a -> a.endsWith(".1"));
+        assertThat(findings(run)).contains("retries");
+    }
+
+    @Test
+    @Order(6)
+    void fetch_failure_fixed_refuses_to_run_on_a_cluster_without_the_shuffle_service() throws Exception {
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> lab.get("/api/engine").path("activeExecutors").asInt() == 2);
+        JsonNode run = lab.run("fetch-failure", "fixed", Map.of(), Duration.ofMinutes(1));
+        assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("FAILED");
+        assertThat(run.toString()).contains("lab.engine.cluster.shuffle-service=true");
+        assertThat(run.path("stages")).isEmpty();
+    }
+
+    @Test
+    @Order(7)
+    void executor_oom_broken_fails_with_sparks_out_of_memory_error_and_the_executors_live_on() throws Exception {
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> lab.get("/api/engine").path("activeExecutors").asInt() == 2);
+        int removedBefore = removedExecutors();
+        long start = System.nanoTime();
+        JsonNode run = lab.run("executor-oom", "broken", Map.of(), Duration.ofMinutes(3));
+        System.out.printf(
+                "local cluster: executor-oom broken took %d ms (run %d ms)%n",
+                (System.nanoTime() - start) / 1_000_000, run.path("durationMs").asLong());
+        assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("FAILED");
+        assertEvidenceAsExpected(run);
+        assertThat(findings(run)).contains("out-of-memory");
+        // Spark's own error: the executors were not lost.
+        assertThat(removedExecutors()).isEqualTo(removedBefore);
+    }
+
+    @Test
+    @Order(8)
+    void executor_oom_fixed_and_sort_merge_join_the_same_rows() throws Exception {
+        for (String variant : List.of("fixed", "sort-merge")) {
+            long start = System.nanoTime();
+            JsonNode run = lab.run("executor-oom", variant, Map.of(), Duration.ofMinutes(3));
+            System.out.printf(
+                    "local cluster: executor-oom %s took %d ms (run %d ms)%n",
+                    variant,
+                    (System.nanoTime() - start) / 1_000_000,
+                    run.path("durationMs").asLong());
+            assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
+            assertEvidenceAsExpected(run);
+            assertThat(findings(run)).doesNotContain("out-of-memory");
+        }
+    }
+
+    @Test
+    @Order(9)
+    void network_shuffle_sends_raw_rows_over_the_network_and_aggregates_first_when_fixed() throws Exception {
+        for (String variant : List.of("broken", "fixed")) {
+            long start = System.nanoTime();
+            JsonNode run = lab.run("network-shuffle", variant, Map.of(), Duration.ofMinutes(3));
+            System.out.printf(
+                    "local cluster: network-shuffle %s took %d ms (run %d ms)%n",
+                    variant,
+                    (System.nanoTime() - start) / 1_000_000,
+                    run.path("durationMs").asLong());
+            assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
+            assertEvidenceAsExpected(run);
+            if (variant.equals("broken")) {
+                assertThat(findings(run)).contains("network-shuffle");
+            } else {
+                assertThat(findings(run)).doesNotContain("network-shuffle");
+            }
+        }
+    }
+
+    private static int removedExecutors() throws Exception {
+        int[] removed = {0};
+        lab.get("/api/engine")
+                .path("executors")
+                .forEach(e -> removed[0] += e.path("active").asBoolean() ? 0 : 1);
+        return removed[0];
+    }
+
+    static void assertEvidenceAsExpected(JsonNode run) {
+        run.path("evidence")
+                .forEach(e -> System.out.printf(
+                        "  %s %s: %s%n",
+                        run.path("experimentId").asText() + "/"
+                                + run.path("variant").asText(),
+                        e.path("id").asText(),
+                        e.path("measured").asText()));
+        run.path("evidence").forEach(e -> assertThat(e.path("holds").asBoolean())
+                .as(e.toString())
+                .isEqualTo(e.path("expected").asBoolean(true)));
+    }
+
+    static List<String> findings(JsonNode run) {
+        List<String> findings = new ArrayList<>();
+        run.path("findings").forEach(f -> findings.add(f.path("kind").asText()));
+        return findings;
+    }
+
+    @Test
     @Order(100)
     void when_the_lab_is_killed_hard_its_cluster_dies_with_it() {
         List<ProcessHandle> children = lab.process().descendants().toList();

@@ -542,6 +542,64 @@ class RulesTests {
     }
 
     @Nested
+    class OutOfMemory {
+        final OutOfMemoryRule rule = new OutOfMemoryRule();
+
+        @Test
+        void sparks_own_out_of_memory_error_in_the_failed_stage() {
+            var s = stage(3);
+            s.failedTasks = 4;
+            s.status = StageStatus.FAILED;
+            s.failureReason = "Job aborted due to stage failure: Task 0 in stage 3.0 failed 4 times, most recent"
+                    + " failure: Lost task 0.3 in stage 3.0 (TID 9) (127.0.0.1 executor 1):"
+                    + " org.apache.spark.memory.SparkOutOfMemoryError: There is not enough memory to build hash map.";
+            assertThat(rule.check(subject(run().stage(s).build())))
+                    .singleElement()
+                    .satisfies(o -> {
+                        assertThat(o.severity()).isEqualTo(Severity.CRITICAL);
+                        assertThat(o.stageId()).isEqualTo(3);
+                        assertThat(o.summary()).contains("SparkOutOfMemoryError");
+                        assertThat(o.numbers()).containsEntry("failedTasks", 4L);
+                    });
+        }
+
+        @Test
+        void other_failures_are_not_out_of_memory() {
+            var s = stage(1);
+            s.failedTasks = 1;
+            s.failureReason = "org.apache.spark.shuffle.FetchFailedException: ...";
+            assertThat(rule.check(subject(run().stage(s).build()))).isEmpty();
+        }
+    }
+
+    @Nested
+    class NetworkShuffle {
+        final NetworkShuffleRule rule = new NetworkShuffleRule();
+
+        @Test
+        void a_stage_reading_most_of_its_shuffle_from_other_executors() {
+            var s = stage(2);
+            s.shuffleReadBytes = 100L << 20;
+            s.shuffleRemoteBytesRead = 50L << 20;
+            assertThat(rule.check(subject(run().stage(s).build())))
+                    .singleElement()
+                    .satisfies(o -> {
+                        assertThat(o.stageId()).isEqualTo(2);
+                        assertThat(o.numbers())
+                                .containsEntry("remoteBytesRead", 50L << 20)
+                                .containsEntry("localBytesRead", 50L << 20);
+                    });
+        }
+
+        @Test
+        void a_local_shuffle_is_not_reported() {
+            var s = stage(2);
+            s.shuffleReadBytes = 100L << 20;
+            assertThat(rule.check(subject(run().stage(s).build()))).isEmpty();
+        }
+    }
+
+    @Nested
     class Retries {
         final RetriesRule rule = new RetriesRule();
 

@@ -41,6 +41,7 @@ final class Snapshots {
         long inputBytes;
         long inputRecords;
         long shuffleReadBytes;
+        long shuffleRemoteBytesRead;
         long shuffleReadRecords;
         long shuffleWriteBytes;
         long shuffleWriteRecords;
@@ -80,7 +81,7 @@ final class Snapshots {
                     inputRecords,
                     0,
                     shuffleReadBytes,
-                    0,
+                    shuffleRemoteBytesRead,
                     shuffleReadRecords,
                     shuffleWriteBytes,
                     shuffleWriteRecords,

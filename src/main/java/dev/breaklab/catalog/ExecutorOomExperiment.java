@@ -1,0 +1,186 @@
+package dev.breaklab.catalog;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.lpad;
+
+import dev.breaklab.catalog.Evidence.Verdict;
+import dev.breaklab.catalog.ExperimentDefinition.Requires;
+import dev.breaklab.run.RunQueries;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.RunStatus;
+import dev.breaklab.run.StageSnapshot;
+import java.util.List;
+import java.util.Set;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.springframework.stereotype.Component;
+
+/**
+ * A shuffled hash join whose build side does not fit the executor: each build partition must be
+ * held in memory as a hash map, which cannot spill. On the local cluster's small executors Spark
+ * fails the task with its own SparkOutOfMemoryError, four times, and the job fails. More partitions
+ * or a sort-merge join (which spills) succeed. Needs separate executors of a known, small size.
+ */
+@Component
+class ExecutorOomExperiment implements Experiment {
+
+    static final String ID = "executor-oom";
+
+    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(ID, ExecutorOomExperiment.class)
+            .title("Executor out of memory: a hash join's build side that does not fit")
+            .summary("A shuffled hash join builds a hash map bigger than the executor's execution memory: Spark's"
+                    + " out-of-memory error, four times, and the job fails.")
+            .concepts(Concept.MEMORY, Concept.JOINS, Concept.FAULTS)
+            .requires(Requires.CLUSTER)
+            .story("""
+                    An executor's heap is not all for your data. Spark reserves 300 MB, and of the rest \
+                    spark.memory.fraction (0.6) is the unified pool that execution (sorts, aggregations, joins) \
+                    and storage (cached blocks) share; the running tasks divide the execution part. On the local \
+                    cluster an executor has 512 MB and one core: about 125 MB for its one task.
+
+                    Sorts and aggregations spill to disk when their share runs out. A shuffled hash join cannot: \
+                    it reads its whole build-side partition into a hash map before the first probe row. The \
+                    broken variant forces one (SHUFFLE_HASH hint, broadcast off) over 2 shuffle partitions of a \
+                    3-million-row side, about 170 MB of map per task. The map asks the memory manager for page \
+                    after page until none is left; Spark then fails the task with its own \
+                    SparkOutOfMemoryError ("[UNABLE_TO_ACQUIRE_MEMORY] Unable to acquire 67108864 bytes of memory, got \
+                    ..." for this join's long key; "There is not enough memory to build hash map" for other keys). The executor itself \
+                    survives (the JVM's OutOfMemoryError, a full heap, would kill it with exit code 52). The retry \
+                    reads the same partition into the same memory: after spark.task.maxFailures (4) attempts the \
+                    job fails.
+
+                    Two fixes. more-partitions: the same join over 16 partitions, each map an eighth of the size. \
+                    sort-merge: the MERGE hint; both sides are sorted (sorts spill) and merged, nothing has to fit \
+                    at once. More memory per executor, or fewer cores per executor, also works and costs money.""")
+            .sql("""
+                    SELECT /*+ SHUFFLE_HASH(b) */ count(*) AS n
+                    FROM (SELECT id AS key FROM range(0, ${probeRows}, 1, 2)) p
+                    JOIN (SELECT id AS key, lpad(CAST(id AS STRING), 64, 'x') AS payload
+                          FROM range(0, ${rows}, 1, 4)) b
+                    ON p.key = b.key""")
+            .sql("sort-merge", """
+                    SELECT /*+ MERGE(b) */ count(*) AS n
+                    FROM (SELECT id AS key FROM range(0, ${probeRows}, 1, 2)) p
+                    JOIN (SELECT id AS key, lpad(CAST(id AS STRING), 64, 'x') AS payload
+                          FROM range(0, ${rows}, 1, 4)) b
+                    ON p.key = b.key""")
+            .knob(Knobs.rows(3_000_000, 20_000_000))
+            .knob(Knob.IntegerKnob.of(
+                    "probeRows", "Probe rows", 100_000, 1_000, 10_000_000, "rows", "Rows of the streamed side"))
+            .knob(Knobs.shufflePartitions(2, 400, "the join's tasks: how the build side is split"))
+            .variant(Variant.of(
+                            "broken",
+                            "Hash join, 2 partitions",
+                            "Each task must hold half the build side in a hash map")
+                    .withConf("spark.sql.adaptive.enabled", "false")
+                    .withConf("spark.sql.autoBroadcastJoinThreshold", "-1"))
+            .variant(Variant.of(
+                            "fixed",
+                            "Hash join, 16 partitions",
+                            "The same join; each task's hash map is an eighth of the size")
+                    .withKnob("shufflePartitions", 16)
+                    .withConf("spark.sql.adaptive.enabled", "false")
+                    .withConf("spark.sql.autoBroadcastJoinThreshold", "-1"))
+            .variant(Variant.of(
+                            "sort-merge",
+                            "Sort-merge join, 2 partitions",
+                            "The MERGE hint: sorts spill, nothing has to fit at once")
+                    .withConf("spark.sql.adaptive.enabled", "false")
+                    .withConf("spark.sql.autoBroadcastJoinThreshold", "-1"))
+            .question(Questions.outcome("Will the join succeed?"))
+            .question(Questions.yesNo(
+                    "executor-survives",
+                    "Will the executors survive the failure?",
+                    run -> run.stages().stream().allMatch(s -> s.failedTasks() == 0) || !jvmOom(run)))
+            .evidence(Evidence.central(
+                    "spark-oom",
+                    "The join task failed with Spark's out-of-memory error, and the job failed after the retries",
+                    Set.of("broken"),
+                    run -> Verdict.of(
+                            run.status() == RunStatus.FAILED && sparkOom(run),
+                            "status %s; %d failed task attempt(s); %s",
+                            run.status(),
+                            failedTasks(run),
+                            firstLine(failure(run)))))
+            .evidence(Evidence.of(
+                    "hash-join",
+                    "The plan builds a hash map: ShuffledHashJoin",
+                    Set.of("broken", "fixed"),
+                    run -> Verdict.of(
+                            RunQueries.joinStrategy(run).contains("ShuffledHashJoin"),
+                            "join: %s",
+                            RunQueries.joinStrategy(run))))
+            .evidence(Evidence.of(
+                    "joined",
+                    "The join succeeded with no failed task",
+                    Set.of("fixed", "sort-merge"),
+                    run -> Verdict.of(
+                            run.status() == RunStatus.SUCCEEDED && failedTasks(run) == 0,
+                            "status %s; %d failed task attempt(s); %s",
+                            run.status(),
+                            failedTasks(run),
+                            run.result())))
+            .evidence(Evidence.of(
+                    "sort-merge-join",
+                    "The plan sorts both sides and merges them: SortMergeJoin",
+                    Set.of("sort-merge"),
+                    run -> Verdict.of(
+                            RunQueries.joinStrategy(run).contains("SortMergeJoin"),
+                            "join: %s",
+                            RunQueries.joinStrategy(run))))
+            .primaryFinding("out-of-memory")
+            .build();
+
+    @Override
+    public ExperimentDefinition definition() {
+        return DEFINITION;
+    }
+
+    @Override
+    public String run(ExperimentRun run) {
+        KnobValues k = run.knobs();
+        String hint = run.variant().equals("sort-merge") ? "MERGE" : "SHUFFLE_HASH";
+        // lesson:start
+        Dataset<Row> probe = run.spark()
+                .range(0, k.integer("probeRows"), 1, 2)
+                .select(col("id").as("key"));
+        Dataset<Row> build = run.spark()
+                .range(0, k.integer("rows"), 1, 4)
+                .select(
+                        col("id").as("key"),
+                        lpad(col("id").cast("string"), 64, "x").as("payload"));
+        // The hint decides the join: SHUFFLE_HASH holds each build partition in a hash map.
+        Dataset<Row> joined = probe.join(build.hint(hint), "key").agg(org.apache.spark.sql.functions.count(lit(1)));
+        List<Row> rows = run.collect(joined);
+        // lesson:end
+        return rows.get(0).getLong(0) + " rows joined";
+    }
+
+    private static long failedTasks(RunSnapshot run) {
+        return run.stages().stream().mapToLong(StageSnapshot::failedTasks).sum();
+    }
+
+    private static String failure(RunSnapshot run) {
+        return run.stages().stream()
+                .map(StageSnapshot::failureReason)
+                .filter(reason -> reason != null && !reason.isBlank())
+                .findFirst()
+                .orElse(run.error() == null ? "no failure" : run.error().message());
+    }
+
+    private static boolean sparkOom(RunSnapshot run) {
+        String failure = failure(run);
+        return failure.contains("SparkOutOfMemoryError") || failure.contains("not enough memory to build hash map");
+    }
+
+    private static boolean jvmOom(RunSnapshot run) {
+        return failure(run).contains("java.lang.OutOfMemoryError");
+    }
+
+    private static String firstLine(String text) {
+        int cut = text.indexOf('\n');
+        String line = cut < 0 ? text : text.substring(0, cut);
+        return line.length() > 300 ? line.substring(0, 300) + "…" : line;
+    }
+}

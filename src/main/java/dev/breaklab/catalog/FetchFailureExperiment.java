@@ -1,0 +1,226 @@
+package dev.breaklab.catalog;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+
+import dev.breaklab.catalog.Evidence.Verdict;
+import dev.breaklab.catalog.ExperimentDefinition.Requires;
+import dev.breaklab.catalog.Knob.IntegerKnob;
+import dev.breaklab.run.RunQueries;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.RunStatus;
+import dev.breaklab.run.StageSnapshot;
+import dev.breaklab.run.TaskOutcome;
+import java.util.List;
+import java.util.Set;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.springframework.stereotype.Component;
+
+/**
+ * An executor dies while the reduce stage fetches its shuffle output: FetchFailed, and Spark reruns
+ * the map stage as a new attempt. With the external shuffle service the files outlive the executor:
+ * no fetch failure. Needs separate executor processes; the fixed variant needs a lab started with
+ * the shuffle service ({@code lab.engine.cluster.shuffle-service=true}), a setting Spark fixes when
+ * its application starts.
+ */
+@Component
+class FetchFailureExperiment implements Experiment {
+
+    static final String ID = "fetch-failure";
+    static final String SHUFFLE_SERVICE = "spark.shuffle.service.enabled";
+
+    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(ID, FetchFailureExperiment.class)
+            .title("Fetch failure: the shuffle files die with their executor")
+            .summary("An executor is lost while the reduce stage reads its map output: FetchFailed, and the map"
+                    + " stage runs again.")
+            .concepts(Concept.FAULTS, Concept.SHUFFLE, Concept.STAGES)
+            .requires(Requires.CLUSTER)
+            .story("""
+                    A shuffle is written by the map tasks to the local disks of the executors that ran them, and \
+                    read by the reduce tasks from there, over the network. By default the executor that wrote the \
+                    files also serves them. When that executor dies, its files can no longer be read: a reduce task \
+                    that needs them fails with FetchFailed (its error names the shuffle, the map task and the \
+                    executor), and the driver forgets every map output of the lost executor at once. A fetch \
+                    failure is not retried like an ordinary task failure: the scheduler fails the reduce stage, \
+                    resubmits the map stage as a new attempt (the Spark UI shows "(retry 1)") to recompute the \
+                    missing map outputs, then runs the reduce stage again. After spark.stage.maxConsecutiveAttempts \
+                    (4) such failures in a row the job fails.
+
+                    The broken variant kills one executor (SparkContext.killExecutor: the cluster manager kills the \
+                    process) as soon as the first reduce task starts on it. The other executor's next reduce task \
+                    needs the dead executor's map output: FetchFailed, map stage attempt 1, reduce stage attempt 1.
+
+                    The fixed variant is the same job and the same kill on a cluster with the external shuffle \
+                    service (spark.shuffle.service.enabled=true): a long-lived process on every host (in a \
+                    standalone cluster the Worker runs it) serves the shuffle files in the executor's place, and \
+                    the driver keeps the lost executor's map output. The reduce task that ran on the dead executor \
+                    fails with ExecutorLostFailure and runs again on the other one; no fetch fails, no stage runs \
+                    twice. The shuffle service is part of the application's configuration, fixed when its \
+                    SparkContext starts: run this variant in a lab started with \
+                    lab.engine.cluster.shuffle-service=true. Its other use is dynamic allocation, which may only \
+                    remove executors whose shuffle output lives on. Decommissioning with shuffle block migration \
+                    (spark.decommission.enabled, spark.storage.decommission.shuffleBlocks.enabled) saves the files \
+                    of an executor that goes away with notice; nothing saves those of a lost host.""")
+            .sql("""
+                    SELECT pmod(id, ${keys}) AS key, count(1) AS n
+                    FROM range(0, ${rows}, 1, ${partitions})
+                    GROUP BY pmod(id, ${keys})""")
+            .knob(Knobs.rows(200_000, 10_000_000))
+            .knob(IntegerKnob.of("partitions", "Map tasks", 8, 2, 200, "tasks", "Partitions of the input"))
+            .knob(IntegerKnob.of("keys", "Keys", 400, 10, 100_000, "keys", "Distinct grouping keys"))
+            .knob(Knobs.shufflePartitions(8, 200, "Reduce tasks"))
+            .knob(IntegerKnob.of(
+                    "keyMillis",
+                    "Work per key",
+                    20,
+                    0,
+                    1_000,
+                    "ms",
+                    "Time each key takes in the reduce stage (stand-in work)"))
+            .variant(Variant.of(
+                            "broken",
+                            "Executor lost, no shuffle service",
+                            "An executor is killed while the reduce stage reads its map output")
+                    .withConf("spark.sql.adaptive.enabled", "false"))
+            .variant(Variant.of(
+                            "fixed",
+                            "External shuffle service",
+                            "The same kill; the shuffle service serves the dead executor's files (needs a lab"
+                                    + " started with lab.engine.cluster.shuffle-service=true)")
+                    .withConf("spark.sql.adaptive.enabled", "false"))
+            .question(Questions.outcome("Will the job still succeed?"))
+            .question(Questions.yesNo(
+                    "map-stage-rerun", "Will the map stage run a second time?", run -> stageRetries(run) > 0))
+            .evidence(Evidence.central(
+                    "fetch-failed",
+                    "A reduce task failed with FetchFailed: the map output it needed died with its executor",
+                    Set.of("broken"),
+                    run -> Verdict.of(
+                            fetchFailures(run) > 0,
+                            "%d task attempt(s) FetchFailed, %d lost with their executor; %s",
+                            fetchFailures(run),
+                            count(run, TaskOutcome.EXECUTOR_LOST),
+                            failedStageReason(run))))
+            .evidence(Evidence.of(
+                    "map-stage-resubmitted",
+                    "The map stage ran again as a new attempt (attempt 1) to recompute the lost output",
+                    Set.of("broken"),
+                    run -> Verdict.of(
+                            mapStageRetries(run) > 0,
+                            "%d map stage attempt(s) after the first; stage attempts: %s",
+                            mapStageRetries(run),
+                            attempts(run))))
+            .evidence(Evidence.of(
+                    "right-answer", "The job succeeded and counted every row", Set.of("broken", "fixed"), run -> {
+                        long counted = run.measurement("rowsCounted");
+                        long rows = RunQueries.knob(run, "rows");
+                        return Verdict.of(
+                                run.status() == RunStatus.SUCCEEDED && counted == rows,
+                                "status %s; %d of %d rows counted",
+                                run.status(),
+                                counted,
+                                rows);
+                    }))
+            .evidence(Evidence.of(
+                    "shuffle-service-kept-files",
+                    "An executor was lost, yet no fetch failed and no stage ran twice: the shuffle service served"
+                            + " its files",
+                    Set.of("fixed"),
+                    run -> Verdict.of(
+                            run.measurement("executorsKilled") > 0 && fetchFailures(run) == 0 && stageRetries(run) == 0,
+                            "%d executor(s) killed, %d FetchFailed task(s), stage attempts: %s",
+                            run.measurement("executorsKilled"),
+                            fetchFailures(run),
+                            attempts(run))))
+            .primaryFinding("retries")
+            .build();
+
+    @Override
+    public ExperimentDefinition definition() {
+        return DEFINITION;
+    }
+
+    @Override
+    public String run(ExperimentRun run) {
+        KnobValues k = run.knobs();
+        long keyMillis = k.integer("keyMillis");
+        boolean shuffleService = run.spark().sparkContext().getConf().getBoolean(SHUFFLE_SERVICE, false);
+        if (shuffleService != run.variant().equals("fixed")) {
+            // The setting belongs to the application: a run cannot change it, only a restarted lab can.
+            throw new IllegalStateException(
+                    run.variant().equals("fixed")
+                            ? "the fixed variant needs the external shuffle service: start the lab with"
+                                    + " --lab.engine.cluster.shuffle-service=true (spark.shuffle.service.enabled is fixed when"
+                                    + " Spark's application starts)"
+                            : "the broken variant needs a cluster without the external shuffle service (this lab runs with"
+                                    + " spark.shuffle.service.enabled=true, which keeps the files): start the lab without"
+                                    + " lab.engine.cluster.shuffle-service");
+        }
+        // lesson:start
+        Dataset<Long> counts = run.spark()
+                .range(0, k.integer("rows"), 1, (int) k.integer("partitions"))
+                .groupBy(pmod(col("id"), lit(k.integer("keys"))).as("key"))
+                .count()
+                // The reduce stage's work per key (a stand-in for real work): it keeps fetching for a while.
+                .map((MapFunction<Row, Long>) row -> work(row.getLong(1), keyMillis), Encoders.LONG());
+        // Spark's own fault: kill the executor of the first reduce task as soon as it starts.
+        ExecutorKiller killer = ExecutorKiller.onFirstTask(run.spark().sparkContext(), 1);
+        List<Row> rows;
+        try {
+            rows = run.collect(counts.toDF("n"));
+        } finally {
+            killer.close();
+        }
+        // lesson:end
+        long counted = rows.stream().mapToLong(row -> row.getLong(0)).sum();
+        run.measure("rowsCounted", counted);
+        String killed = killer.killedExecutor();
+        run.measure("executorsKilled", killed == null ? 0 : 1);
+        return counted + " rows counted" + (killed == null ? "" : "; executor " + killed + " was killed mid-stage");
+    }
+
+    /** The stand-in for real work: each key takes {@code millis}. */
+    static long work(long value, long millis) {
+        java.util.concurrent.locks.LockSupport.parkNanos(millis * 1_000_000);
+        return value;
+    }
+
+    private static long count(RunSnapshot run, TaskOutcome outcome) {
+        return run.timeline().stream().filter(span -> span.status() == outcome).count();
+    }
+
+    static long fetchFailures(RunSnapshot run) {
+        return count(run, TaskOutcome.FETCH_FAILED);
+    }
+
+    static long stageRetries(RunSnapshot run) {
+        return run.stages().stream().filter(stage -> stage.attemptId() > 0).count();
+    }
+
+    private static long mapStageRetries(RunSnapshot run) {
+        return run.stages().stream()
+                .filter(stage -> stage.attemptId() > 0 && stage.shuffleWriteBytes() > 0)
+                .count();
+    }
+
+    private static String attempts(RunSnapshot run) {
+        return String.join(
+                ", ",
+                run.stages().stream()
+                        .map(stage -> "stage " + stage.stageId() + "." + stage.attemptId() + " " + stage.status())
+                        .toList());
+    }
+
+    private static String failedStageReason(RunSnapshot run) {
+        return run.stages().stream()
+                .map(StageSnapshot::failureReason)
+                .filter(reason -> reason != null && !reason.isBlank())
+                .findFirst()
+                .map(reason -> "stage failure: " + reason.lines().findFirst().orElse(reason))
+                .orElse("no stage failed");
+    }
+}
