@@ -27,9 +27,12 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.data.jdbc.autoconfigure.DataJdbcRepositoriesAutoConfiguration;
 import org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
@@ -144,7 +147,13 @@ class RunHistoryAppTests {
      * {@code @Configuration}, so that neither this test nor the lab's component scan picks it up.
      */
     @EnableConfigurationProperties(HistoryProperties.class)
-    @Import({RunHistory.class, RunHistoryWriter.class, RememberedRuns.class, HistoryRetention.class})
+    @Import({
+        HistoryJdbcConfiguration.class,
+        RunHistory.class,
+        RunHistoryWriter.class,
+        RememberedRuns.class,
+        HistoryRetention.class
+    })
     static class HistoryOnly {
 
         @Bean
@@ -160,6 +169,9 @@ class RunHistoryAppTests {
         ApplicationContextRunner lab = new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(
                         DataSourceAutoConfiguration.class,
+                        DataSourceTransactionManagerAutoConfiguration.class,
+                        JdbcTemplateAutoConfiguration.class,
+                        DataJdbcRepositoriesAutoConfiguration.class,
                         FlywayAutoConfiguration.class,
                         JacksonAutoConfiguration.class))
                 .withUserConfiguration(HistoryOnly.class)
