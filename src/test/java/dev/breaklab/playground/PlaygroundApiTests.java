@@ -315,6 +315,44 @@ class PlaygroundApiTests {
     }
 
     @Test
+    void a_time_limit_above_the_playgrounds_is_refused() throws Exception {
+        String request = json.writeValueAsString(Map.of(
+                "playground",
+                Map.of("sql", "SELECT count(*) FROM orders"),
+                "timeoutSeconds",
+                limits.timeout().toSeconds() + 1));
+        mvc.perform(post("/api/runs").contentType(MediaType.APPLICATION_JSON).content(request))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.field").value("timeoutSeconds"))
+                .andExpect(jsonPath("$.allowed")
+                        .value("an integer from 1 to " + limits.timeout().toSeconds()));
+    }
+
+    @Test
+    void a_query_that_runs_too_long_is_stopped_at_its_time_limit() throws Exception {
+        // About 1.4 billion joined rows: far more than 3 seconds of work on any machine.
+        String request = json.writeValueAsString(Map.of(
+                "playground",
+                Map.of(
+                        "sql",
+                        "SELECT count(*) FROM range(100000) a JOIN range(100000) b ON a.id % 7 = b.id % 7",
+                        "conf",
+                        Map.of("spark.sql.shuffle.partitions", 4)),
+                "timeoutSeconds",
+                3));
+        String response = mvc.perform(post("/api/runs")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(request))
+                .andExpect(status().isAccepted())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        RunSnapshot run = new Runs(engine, store)
+                .awaitFinished(json.readTree(response).get("id").asText(), Duration.ofMinutes(2));
+        assertThat(run.status()).isEqualTo(RunStatus.TIMED_OUT);
+    }
+
+    @Test
     void an_experiment_id_beside_the_playground_is_refused() throws Exception {
         String request = json.writeValueAsString(
                 Map.of("experimentId", "tiny-partitions", "playground", Map.of("sql", "SELECT count(*) FROM orders")));
