@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -101,6 +102,9 @@ public class PlaygroundRuns {
         return JOIN_CHOICES;
     }
 
+    /** A qualifier in Spark's SQL text of an expression: {@code customer.} in {@code customer.c_custkey}. */
+    private static final Pattern QUALIFIER = Pattern.compile("(?<![\\w.`])`?[A-Za-z_]\\w*`?\\.(?=`?[A-Za-z_])");
+
     /** Most joins the form asks about; a query with more gets questions for the first ones. */
     static final int MAX_JOIN_QUESTIONS = 12;
 
@@ -139,8 +143,10 @@ public class PlaygroundRuns {
     // Spark's plan info lists a physical operator's inputs (children, then subqueries).
     private static void collectJoins(LogicalPlan plan, List<String> out) {
         if (plan instanceof Join join) {
-            String condition =
-                    join.condition().isDefined() ? join.condition().get().sql() : "no condition";
+            // Without the tables' qualifiers: "c_custkey = o_custkey", as the learner wrote it.
+            String condition = join.condition().isDefined()
+                    ? QUALIFIER.matcher(join.condition().get().sql()).replaceAll("")
+                    : "no condition";
             if (condition.length() > 100) {
                 condition = condition.substring(0, 99) + "…";
             }
