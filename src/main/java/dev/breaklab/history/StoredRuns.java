@@ -12,6 +12,14 @@ interface StoredRuns extends ListCrudRepository<StoredRun, String> {
     @Query("SELECT snapshot FROM runs WHERE id = :id")
     Optional<String> findSnapshot(String id);
 
+    /**
+     * PostgreSQL only: this transaction's commit returns before its WAL reaches the disk. Why this
+     * is safe for the history: see {@link RunHistory#save}.
+     */
+    @Modifying
+    @Query("SET LOCAL synchronous_commit TO OFF")
+    void commitWithoutWaitingForTheDisk();
+
     @Modifying
     @Query("DELETE FROM runs WHERE submitted_at < :cutoff")
     int deleteSubmittedBefore(OffsetDateTime cutoff);
