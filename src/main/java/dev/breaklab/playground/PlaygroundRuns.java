@@ -98,10 +98,6 @@ public class PlaygroundRuns {
             "CartesianProduct",
             "none");
 
-    public static List<String> joinChoices() {
-        return JOIN_CHOICES;
-    }
-
     /** A qualifier in Spark's SQL text of an expression: {@code customer.} in {@code customer.c_custkey}. */
     private static final Pattern QUALIFIER = Pattern.compile("(?<![\\w.`])`?[A-Za-z_]\\w*`?\\.(?=`?[A-Za-z_])");
 

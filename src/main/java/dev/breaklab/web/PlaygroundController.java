@@ -82,7 +82,6 @@ class PlaygroundController {
         model.addAttribute("tablesStatus", tpch.status());
         model.addAttribute("settings", playground.settings());
         model.addAttribute("limits", playground.limits());
-        model.addAttribute("joinChoices", PlaygroundRuns.joinChoices());
         return "playground";
     }
 }
