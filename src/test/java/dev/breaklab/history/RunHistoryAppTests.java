@@ -27,7 +27,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.data.jdbc.autoconfigure.DataJdbcRepositoriesAutoConfiguration;
 import org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
@@ -38,6 +37,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
+import org.springframework.data.jdbc.repository.config.EnableJdbcRepositories;
 import org.springframework.test.web.servlet.MockMvc;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -147,6 +147,7 @@ class RunHistoryAppTests {
      * {@code @Configuration}, so that neither this test nor the lab's component scan picks it up.
      */
     @EnableConfigurationProperties(HistoryProperties.class)
+    @EnableJdbcRepositories(basePackageClasses = RunHistory.class)
     @Import({
         HistoryJdbcConfiguration.class,
         RunHistory.class,
@@ -171,7 +172,6 @@ class RunHistoryAppTests {
                         DataSourceAutoConfiguration.class,
                         DataSourceTransactionManagerAutoConfiguration.class,
                         JdbcTemplateAutoConfiguration.class,
-                        DataJdbcRepositoriesAutoConfiguration.class,
                         FlywayAutoConfiguration.class,
                         JacksonAutoConfiguration.class))
                 .withUserConfiguration(HistoryOnly.class)

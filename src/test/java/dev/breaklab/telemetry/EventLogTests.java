@@ -228,7 +228,8 @@ class EventLogTests {
         Path log = logs.logs.get("plain");
         List<RunSnapshot> imported = imported(importFile(log.getFileName().toString(), Files.readAllBytes(log)));
         assertThat(imported)
-                .filteredOn(r -> RealEventLogs.RDD_DESCRIPTION.equals(r.description()))
+                // "<application name> · <the job's description>"
+                .filteredOn(r -> r.description().endsWith(" · " + RealEventLogs.RDD_DESCRIPTION))
                 .singleElement()
                 .satisfies(r -> {
                     assertThat(r.source()).isEqualTo("import");
