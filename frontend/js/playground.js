@@ -171,15 +171,21 @@ form.addEventListener('submit', async (e) => {
   const button = runButton;
   button.disabled = true;
   status.textContent = 'Checking the query…';
+  const sent = sql.value;
   try {
     const run = await fetchJson('/api/runs', {
       method: 'POST',
-      body: JSON.stringify({playground: {sql: sql.value, conf: conf()}, predictions: predictions()}),
+      body: JSON.stringify({playground: {sql: sent, conf: conf()}, predictions: predictions()}),
     });
     status.textContent = 'Started run ' + run.id;
     location.href = '/runs/' + encodeURIComponent(run.id);
   } catch (err) {
-    button.disabled = false;
+    button.disabled = tablesStatus.dataset.state !== 'READY';
+    if (sql.value !== sent) {
+      // The query was edited while the lab checked the old one: its refusal no longer applies.
+      status.textContent = '';
+      return;
+    }
     const p = err.problem;
     const text = p ? problemText(p) : err.message;
     const placed = showError(p?.field, text);
