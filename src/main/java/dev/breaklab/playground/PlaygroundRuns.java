@@ -12,16 +12,27 @@ import dev.breaklab.engine.RunRequestValidator;
 import dev.breaklab.engine.ValidatedRun;
 import dev.breaklab.plan.PlanDiff;
 import dev.breaklab.plan.PlanNode;
+import dev.breaklab.run.RunQueries;
 import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.SqlSnapshot;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.plans.logical.Join;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
+import org.springframework.web.ErrorResponseException;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Turns {@code POST /api/runs {"playground": {...}}} into a run the engine queues: the settings
@@ -78,20 +89,72 @@ public class PlaygroundRuns {
         this.sandbox = new Sandbox(limits, TpchData.names());
     }
 
-    /** The questions a learner answers before a playground run. */
-    static final List<Question> QUESTIONS = List.of(
-            Questions.stagesRun(),
-            Questions.joinStrategy(
-                    "none",
-                    "BroadcastHashJoin",
-                    "SortMergeJoin",
-                    "ShuffledHashJoin",
-                    "BroadcastNestedLoopJoin",
-                    "CartesianProduct"),
-            Questions.yesNo(
-                    "aqe-changes-plan",
-                    "Will AQE change the plan while the query runs?",
-                    PlaygroundRuns::aqeChangedPlan));
+    /** The join operators a prediction may name ("none": the join is gone from what Spark ran). */
+    static final List<String> JOIN_CHOICES = List.of(
+            "BroadcastHashJoin",
+            "SortMergeJoin",
+            "ShuffledHashJoin",
+            "BroadcastNestedLoopJoin",
+            "CartesianProduct",
+            "none");
+
+    /** A qualifier in Spark's SQL text of an expression: {@code customer.} in {@code customer.c_custkey}. */
+    private static final Pattern QUALIFIER = Pattern.compile("(?<![\\w.`])`?[A-Za-z_]\\w*`?\\.(?=`?[A-Za-z_])");
+
+    /** Most joins the form asks about; a query with more gets questions for the first ones. */
+    static final int MAX_JOIN_QUESTIONS = 12;
+
+    /**
+     * The questions a learner answers before a playground run: the stage count, one join strategy
+     * per join of the query's plan ({@code join-1}, {@code join-2}, ... in plan order, checked
+     * against the join operators Spark ran, in the same order), whether AQE changes the plan.
+     */
+    static List<Question> questions(List<String> joins) {
+        List<Question> out = new ArrayList<>();
+        out.add(Questions.stagesRun());
+        for (int i = 0; i < joins.size() && i < MAX_JOIN_QUESTIONS; i++) {
+            int index = i;
+            out.add(Question.choice(
+                    "join-" + (i + 1),
+                    "Join " + (i + 1) + " (" + joins.get(i) + "): which join operator will Spark run?",
+                    JOIN_CHOICES,
+                    run -> {
+                        List<String> ran = RunQueries.joinStrategies(run);
+                        return index < ran.size() ? ran.get(index) : "none";
+                    }));
+        }
+        out.add(Questions.yesNo(
+                "aqe-changes-plan", "Will AQE change the plan while the query runs?", PlaygroundRuns::aqeChangedPlan));
+        return List.copyOf(out);
+    }
+
+    /** The joins of the query's optimized plan, in plan order, each as "join type, condition". */
+    static List<String> joins(Dataset<Row> query) {
+        List<String> out = new ArrayList<>();
+        collectJoins(query.queryExecution().optimizedPlan(), out);
+        return out;
+    }
+
+    // Pre-order, children before the subqueries of a node's expressions: the order in which
+    // Spark's plan info lists a physical operator's inputs (children, then subqueries).
+    private static void collectJoins(LogicalPlan plan, List<String> out) {
+        if (plan instanceof Join join) {
+            // Without the tables' qualifiers: "c_custkey = o_custkey", as the learner wrote it.
+            String condition = join.condition().isDefined()
+                    ? QUALIFIER.matcher(join.condition().get().sql()).replaceAll("")
+                    : "no condition";
+            if (condition.length() > 100) {
+                condition = condition.substring(0, 99) + "…";
+            }
+            out.add(join.joinType().sql() + " join on " + condition);
+        }
+        for (LogicalPlan child : CollectionConverters.asJava(plan.children())) {
+            collectJoins(child, out);
+        }
+        for (LogicalPlan subquery : CollectionConverters.asJava(plan.subqueries())) {
+            collectJoins(subquery, out);
+        }
+    }
 
     /** Whether some execution's final plan differs from its initial plan in an operator a learner reads. */
     static boolean aqeChangedPlan(RunSnapshot run) {
@@ -127,15 +190,9 @@ public class PlaygroundRuns {
             throw RunProblems.invalid(
                     "knobs", "a playground run has no knobs; settings go in playground.conf", "no knobs");
         }
-        Map<String, String> conf = conf(playground.conf());
-        String sql = playground.sql() == null ? null : playground.sql().strip();
-        // The tables are generated on first use, here, outside any run: their jobs belong to no run.
-        tpch.ensure();
-        SparkSession session = spark.getObject().newSession();
-        conf.forEach((k, v) -> session.conf().set(k, v));
-        tpch.register(session);
-        sandbox.check(session, sql);
-        ExperimentDefinition definition = definition(sql);
+        Checked checked = check(playground);
+        String sql = checked.sql();
+        ExperimentDefinition definition = definition(sql, joins(checked.query()));
         RunRequestValidator.validateAnswers(definition, request.predictions(), "predictions.");
         Duration timeout = timeout(request.timeoutSeconds());
         Variant variant = definition.variants().get(0);
@@ -143,9 +200,51 @@ public class PlaygroundRuns {
                 new PlaygroundExperiment(definition, sql, tpch, sandbox),
                 variant,
                 new KnobValues(Map.of("sql", sql)),
-                conf,
+                checked.conf(),
                 request.predictions(),
                 timeout);
+    }
+
+    /** A query the sandbox accepted, planned on a session with the run's settings. */
+    private record Checked(String sql, Map<String, String> conf, Dataset<Row> query) {}
+
+    private Checked check(RunRequest.Playground playground) {
+        Map<String, String> conf = conf(playground.conf());
+        String sql = playground.sql() == null ? null : playground.sql().strip();
+        // The tables are generated once, in the background, outside any run: their jobs belong to
+        // no run, and no request thread waits for them.
+        if (tpch.available().isEmpty()) {
+            throw generating(tpch.status());
+        }
+        SparkSession session = spark.getObject().newSession();
+        conf.forEach((k, v) -> session.conf().set(k, v));
+        tpch.register(session);
+        return new Checked(sql, conf, sandbox.check(session, sql));
+    }
+
+    /**
+     * The questions the form asks about {@code playground}'s query: the stage count, one per join
+     * the query's plan has, AQE. Bad input is refused as for a run.
+     */
+    public List<Question> questions(RunRequest.Playground playground) {
+        if (playground == null) {
+            throw RunProblems.invalid("playground", "playground is required", "{\"sql\": \"...\", \"conf\": {...}}");
+        }
+        return questions(joins(check(playground).query()));
+    }
+
+    static ErrorResponseException generating(TpchData.Status status) {
+        String detail = status.state() == TpchData.State.FAILED
+                ? "generating the TPC-H tables failed (" + status.error() + "); GET /api/playground/tables retries"
+                : "the TPC-H tables are being generated (" + status.tablesDone() + " of " + status.tablesTotal()
+                        + " tables written); try again in a few seconds";
+        ProblemDetail body = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, detail);
+        body.setType(URI.create("urn:spark-break-lab:problem:playground-data-generating"));
+        body.setTitle("The playground's tables are not ready");
+        body.setProperty("tables", status);
+        ErrorResponseException e = new ErrorResponseException(HttpStatus.SERVICE_UNAVAILABLE, body, null);
+        e.getHeaders().set("Retry-After", "2");
+        return e;
     }
 
     /** The form's settings, checked; the forced ones added. */
@@ -222,7 +321,7 @@ public class PlaygroundRuns {
     }
 
     /** The run's description as an experiment: its query, its questions, no evidence of its own. */
-    static ExperimentDefinition definition(String sql) {
+    static ExperimentDefinition definition(String sql, List<String> joins) {
         return new ExperimentDefinition(
                 EXPERIMENT_ID,
                 "Playground query",
@@ -232,7 +331,7 @@ public class PlaygroundRuns {
                 new ExperimentDefinition.Code(null, sql, Map.of(), null),
                 List.of(),
                 List.of(Variant.of(VARIANT, "Your query", "The query as written, with the settings chosen")),
-                QUESTIONS,
+                questions(joins),
                 List.of(),
                 ExperimentDefinition.Requires.EMBEDDED,
                 null);

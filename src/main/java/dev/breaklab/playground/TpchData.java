@@ -14,11 +14,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -35,14 +41,28 @@ import org.springframework.stereotype.Component;
 @Component
 public class TpchData {
 
+    private static final Logger log = LoggerFactory.getLogger(TpchData.class);
+    private static final String ROW_COUNTS = "rows.properties";
+
     /** The customer that owns {@link PlaygroundProperties#hotCustomerShare()} of all orders. */
     public static final long HOT_CUSTOMER = 42;
 
     /** A table: its name, its schema as Spark DDL, and what the page says about it. */
     record Table(String name, String ddl, String notes) {}
 
-    /** What {@code GET /api/playground/tables} lists. */
-    public record TableInfo(String name, List<Column> columns, long rows, String notes) {}
+    /** What {@code GET /api/playground/tables} lists; {@code rows} is null until the tables exist. */
+    public record TableInfo(String name, List<Column> columns, Long rows, String notes) {}
+
+    /** Where the generated tables are: not asked for yet, being generated, ready, or failed. */
+    public enum State {
+        NOT_STARTED,
+        GENERATING,
+        READY,
+        FAILED
+    }
+
+    /** The tables' state, how many of them are written, and why generating them failed. */
+    public record Status(State state, int tablesDone, int tablesTotal, String error) {}
 
     public record Column(String name, String type) {}
 
@@ -93,6 +113,16 @@ public class TpchData {
     private final PlaygroundProperties properties;
     private final Path dir;
     private volatile Map<String, Long> rows;
+    /** Generation runs here, never on a request thread: at scale factor 0.01 it takes seconds, more at 1. */
+    private final ExecutorService generator = Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "tpch-generator");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private final AtomicInteger tablesDone = new AtomicInteger();
+    private volatile boolean started;
+    private volatile String failure;
 
     public TpchData(
             org.springframework.beans.factory.ObjectProvider<SparkSession> spark,
@@ -111,16 +141,23 @@ public class TpchData {
         return TABLES.stream().map(Table::name).toList();
     }
 
-    /** The tables with their columns and row counts (generating them on first use). */
+    /**
+     * The tables with their columns, and their row counts once they exist. The first call starts
+     * generating them in the background and returns at once (rows null; see {@link #status()}).
+     */
     public List<TableInfo> tables() {
-        Map<String, Long> counts = ensure();
+        Map<String, Long> counts = available().orElse(null);
         List<TableInfo> out = new ArrayList<>();
         for (Table table : TABLES) {
             List<Column> columns = new ArrayList<>();
             for (StructField field : StructType.fromDDL(table.ddl()).fields()) {
                 columns.add(new Column(field.name(), field.dataType().sql()));
             }
-            out.add(new TableInfo(table.name(), columns, counts.getOrDefault(table.name(), 0L), notes(table)));
+            out.add(new TableInfo(
+                    table.name(),
+                    columns,
+                    counts == null ? null : counts.getOrDefault(table.name(), 0L),
+                    notes(table)));
         }
         return out;
     }
@@ -154,7 +191,50 @@ public class TpchData {
         }
     }
 
-    /** Generates the tables once (on the caller's thread, outside any run); their row counts. */
+    /**
+     * The row counts if the tables exist (read from disk when an earlier lab generated them);
+     * otherwise starts generating them in the background (once) and returns empty.
+     */
+    public Optional<Map<String, Long>> available() {
+        if (rows != null || Files.exists(dir.resolve(ROW_COUNTS))) {
+            return Optional.of(ensure());
+        }
+        start();
+        return Optional.empty();
+    }
+
+    /** Starts generating the tables on the generator thread, unless that is done or under way. */
+    public synchronized Status start() {
+        if (rows == null && (!started || failure != null)) {
+            started = true;
+            failure = null;
+            tablesDone.set(0);
+            generator.execute(() -> {
+                try {
+                    ensure();
+                } catch (RuntimeException e) {
+                    failure = e.getClass().getSimpleName() + ": " + e.getMessage();
+                    log.warn("Generating the playground's TPC-H tables failed", e);
+                }
+            });
+        }
+        return status();
+    }
+
+    public Status status() {
+        if (rows != null) {
+            return new Status(State.READY, TABLES.size(), TABLES.size(), null);
+        }
+        if (failure != null) {
+            return new Status(State.FAILED, tablesDone.get(), TABLES.size(), failure);
+        }
+        return new Status(started ? State.GENERATING : State.NOT_STARTED, tablesDone.get(), TABLES.size(), null);
+    }
+
+    /**
+     * Generates the tables once and returns their row counts, waiting for them: for the generator
+     * thread, runs (which start only once the tables exist) and tests, never a request thread.
+     */
     public Map<String, Long> ensure() {
         Map<String, Long> known = rows;
         if (known != null) {
@@ -169,7 +249,7 @@ public class TpchData {
     }
 
     private Map<String, Long> loadOrGenerate() {
-        Path counts = dir.resolve("rows.properties");
+        Path counts = dir.resolve(ROW_COUNTS);
         try {
             if (!Files.exists(counts)) {
                 generate();
@@ -216,8 +296,9 @@ public class TpchData {
                     .parquet(tmp.resolve(table.name()).toString())
                     .count();
             counts.setProperty(table.name(), Long.toString(n));
+            tablesDone.incrementAndGet();
         }
-        try (OutputStream out = Files.newOutputStream(tmp.resolve("rows.properties"))) {
+        try (OutputStream out = Files.newOutputStream(tmp.resolve(ROW_COUNTS))) {
             counts.store(out, "TPC-H tables generated by the Spark Break Lab playground");
         }
         deleteRecursively(dir);

@@ -236,6 +236,16 @@ public final class RunQueries {
                 .orElse("none");
     }
 
+    /**
+     * Every join operator of the run's final plans, in plan order (each execution's tree read from
+     * the root down, left input before right): what Spark ran for the query's first, second, ... join.
+     */
+    public static List<String> joinStrategies(RunSnapshot run) {
+        return run.finalPlans().stream()
+                .flatMap(tree -> tree.stream().flatMap(n -> n.joinOperator().stream()))
+                .toList();
+    }
+
     /** The initial plan (before any AQE re-plan) of the run's first SQL execution that has a plan. */
     public static Optional<PlanVersion> initialPlan(RunSnapshot run) {
         return run.sql().stream().flatMap(s -> s.plans().stream().limit(1)).findFirst();

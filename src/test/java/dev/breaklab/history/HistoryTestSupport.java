@@ -18,8 +18,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Assumptions;
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.data.jdbc.repository.config.EnableJdbcRepositories;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcOperations;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.PlatformTransactionManager;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Real databases and real runs for the history tests: an H2 file in a temp directory, the PostgreSQL
@@ -100,6 +111,35 @@ public final class HistoryTestSupport {
     /** A new pool on the test PostgreSQL as it is (after {@link #postgres()}): what a restarted lab opens. */
     public static HikariDataSource postgresAgain() {
         return migrated(setting(POSTGRES_URL), null, null);
+    }
+
+    /**
+     * The lab's {@link RunHistory} on {@code dataSource}, outside the lab: the same Spring Data JDBC
+     * repositories, in a context of their own (Spring Data's standard configuration, nothing else).
+     */
+    public static RunHistory history(DataSource dataSource, JsonMapper json) {
+        AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
+        context.registerBean(DataSource.class, () -> dataSource);
+        context.registerBean(JsonMapper.class, () -> json);
+        context.register(HistoryRepositories.class);
+        context.refresh();
+        return context.getBean(RunHistory.class);
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableJdbcRepositories(basePackageClasses = RunHistory.class)
+    @Import({HistoryJdbcConfiguration.class, RunHistory.class})
+    static class HistoryRepositories {
+
+        @Bean
+        NamedParameterJdbcOperations namedParameterJdbcOperations(DataSource dataSource) {
+            return new NamedParameterJdbcTemplate(dataSource);
+        }
+
+        @Bean
+        PlatformTransactionManager transactionManager(DataSource dataSource) {
+            return new DataSourceTransactionManager(dataSource);
+        }
     }
 
     private static HikariDataSource unavailable(boolean ci, String why, Throwable cause) {

@@ -30,11 +30,14 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
+import org.springframework.data.jdbc.repository.config.EnableJdbcRepositories;
 import org.springframework.test.web.servlet.MockMvc;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -144,7 +147,14 @@ class RunHistoryAppTests {
      * {@code @Configuration}, so that neither this test nor the lab's component scan picks it up.
      */
     @EnableConfigurationProperties(HistoryProperties.class)
-    @Import({RunHistory.class, RunHistoryWriter.class, RememberedRuns.class, HistoryRetention.class})
+    @EnableJdbcRepositories(basePackageClasses = RunHistory.class)
+    @Import({
+        HistoryJdbcConfiguration.class,
+        RunHistory.class,
+        RunHistoryWriter.class,
+        RememberedRuns.class,
+        HistoryRetention.class
+    })
     static class HistoryOnly {
 
         @Bean
@@ -160,6 +170,8 @@ class RunHistoryAppTests {
         ApplicationContextRunner lab = new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(
                         DataSourceAutoConfiguration.class,
+                        DataSourceTransactionManagerAutoConfiguration.class,
+                        JdbcTemplateAutoConfiguration.class,
                         FlywayAutoConfiguration.class,
                         JacksonAutoConfiguration.class))
                 .withUserConfiguration(HistoryOnly.class)

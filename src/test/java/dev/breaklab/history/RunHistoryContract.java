@@ -61,7 +61,7 @@ abstract class RunHistoryContract {
             unavailable = e;
             return;
         }
-        history = new RunHistory(dataSource, json);
+        history = HistoryTestSupport.history(dataSource, json);
     }
 
     @AfterAll

@@ -1,6 +1,8 @@
 package dev.breaklab.playground;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
@@ -9,21 +11,29 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 import dev.breaklab.LabTest;
 import dev.breaklab.engine.RunEngine;
+import dev.breaklab.engine.RunRequest;
 import dev.breaklab.engine.Runs;
 import dev.breaklab.run.PredictionResult;
 import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.RunStatus;
+import dev.breaklab.system.LabProperties;
 import dev.breaklab.telemetry.RunStore;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.SparkSession;
 import org.hamcrest.Matchers;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.web.ErrorResponseException;
 import tools.jackson.databind.ObjectMapper;
 
 /**
@@ -43,7 +53,25 @@ class PlaygroundApiTests {
     @Autowired
     RunStore store;
 
+    @Autowired
+    TpchData tpch;
+
+    @Autowired
+    PlaygroundProperties limits;
+
+    @Autowired
+    LabProperties lab;
+
+    @Autowired
+    ObjectProvider<SparkSession> spark;
+
     final ObjectMapper json = new ObjectMapper();
+
+    /** The lab's tables exist before each test (generated once, on this thread: tests may wait). */
+    @BeforeEach
+    void tables() {
+        tpch.ensure();
+    }
 
     String body(String sql, Map<String, Object> conf) {
         Map<String, Object> playground = new LinkedHashMap<>();
@@ -67,6 +95,94 @@ class PlaygroundApiTests {
                 .andExpect(jsonPath("$[6].notes").value(Matchers.containsString("o_custkey = 42")))
                 .andExpect(jsonPath("$[7].columns[0].name").value("l_orderkey"))
                 .andExpect(jsonPath("$[7].columns[0].type").value("BIGINT"));
+    }
+
+    @Test
+    void tables_not_generated_yet_are_generated_in_the_background_while_requests_answer_at_once() throws Exception {
+        TpchData fresh = new TpchData(
+                spark, limits, new LabProperties(Files.createTempDirectory("tpch-fresh"), lab.engine(), lab.runs()));
+        assertThat(fresh.status().state()).isEqualTo(TpchData.State.NOT_STARTED);
+
+        long start = System.nanoTime();
+        List<TpchData.TableInfo> tables = fresh.tables();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        assertThat(tables).extracting(TpchData.TableInfo::rows).containsOnlyNulls();
+        assertThat(fresh.status().state()).isIn(TpchData.State.GENERATING, TpchData.State.READY);
+
+        // A run asked for meanwhile is refused with 503 and Retry-After, not held on the request thread.
+        PlaygroundRuns runs = new PlaygroundRuns(spark, fresh, limits);
+        if (fresh.status().state() == TpchData.State.GENERATING) {
+            assertThatThrownBy(() -> runs.validate(new RunRequest(
+                            null,
+                            null,
+                            Map.of(),
+                            Map.of(),
+                            null,
+                            new RunRequest.Playground("SELECT count(*) FROM orders", Map.of()))))
+                    .isInstanceOfSatisfying(ErrorResponseException.class, e -> {
+                        assertThat(e.getStatusCode().value()).isEqualTo(503);
+                        assertThat(e.getHeaders().getFirst("Retry-After")).isEqualTo("2");
+                        assertThat(e.getBody().getDetail()).contains("being generated");
+                    });
+        }
+        await().atMost(Duration.ofMinutes(3)).until(() -> fresh.status().state() == TpchData.State.READY);
+        assertThat(fresh.status().tablesDone()).isEqualTo(8);
+        assertThat(fresh.tables()).extracting(TpchData.TableInfo::rows).doesNotContainNull();
+
+        mvc.perform(get("/api/playground/tables/status"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.state").value("READY"))
+                .andExpect(jsonPath("$.tablesDone").value(8));
+    }
+
+    @Test
+    void the_form_asks_one_join_question_per_join_of_the_plan_in_plan_order() throws Exception {
+        String sql =
+                "SELECT /*+ BROADCAST(n) */ n_name, count(*) FROM customer c JOIN orders o ON c_custkey = o_custkey"
+                        + " JOIN nation n ON c_nationkey = n_nationkey GROUP BY n_name";
+        Map<String, Object> conf = Map.of(
+                "spark.sql.adaptive.enabled", false,
+                "spark.sql.autoBroadcastJoinThreshold", -1,
+                "spark.sql.shuffle.partitions", 4);
+        mvc.perform(post("/api/playground/questions")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(json.writeValueAsString(Map.of("sql", sql, "conf", conf))))
+                .andExpect(status().isOk())
+                .andExpect(
+                        jsonPath("$[*].id").value(Matchers.contains("stages", "join-1", "join-2", "aqe-changes-plan")))
+                .andExpect(jsonPath("$[1].text").value(Matchers.containsString("c_nationkey = n_nationkey")))
+                .andExpect(jsonPath("$[2].text").value(Matchers.containsString("c_custkey = o_custkey")))
+                .andExpect(jsonPath("$[1].choices").value(Matchers.hasItems("BroadcastHashJoin", "SortMergeJoin")));
+        // A refused query is refused here as for a run.
+        mvc.perform(post("/api/playground/questions")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(json.writeValueAsString(
+                                Map.of("sql", "SELECT reflect('java.lang.System', 'exit', 0)"))))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.field").value("playground.sql"));
+
+        // Each prediction is checked against the join operators Spark ran, in order.
+        String request = json.writeValueAsString(Map.of(
+                "playground",
+                Map.of("sql", sql, "conf", conf),
+                "predictions",
+                Map.of("join-1", "BroadcastHashJoin", "join-2", "BroadcastHashJoin")));
+        String response = mvc.perform(post("/api/runs")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(request))
+                .andExpect(status().isAccepted())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        RunSnapshot run = new Runs(engine, store)
+                .awaitFinished(json.readTree(response).get("id").asText(), Duration.ofMinutes(2));
+        assertThat(run.status()).as(String.valueOf(run.error())).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(run.predictions())
+                .filteredOn(p -> p.questionId().startsWith("join-"))
+                .extracting(PredictionResult::questionId, PredictionResult::actual, PredictionResult::correct)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("join-1", "BroadcastHashJoin", true),
+                        org.assertj.core.groups.Tuple.tuple("join-2", "SortMergeJoin", false));
     }
 
     @Test
@@ -199,6 +315,44 @@ class PlaygroundApiTests {
     }
 
     @Test
+    void a_time_limit_above_the_playgrounds_is_refused() throws Exception {
+        String request = json.writeValueAsString(Map.of(
+                "playground",
+                Map.of("sql", "SELECT count(*) FROM orders"),
+                "timeoutSeconds",
+                limits.timeout().toSeconds() + 1));
+        mvc.perform(post("/api/runs").contentType(MediaType.APPLICATION_JSON).content(request))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.field").value("timeoutSeconds"))
+                .andExpect(jsonPath("$.allowed")
+                        .value("an integer from 1 to " + limits.timeout().toSeconds()));
+    }
+
+    @Test
+    void a_query_that_runs_too_long_is_stopped_at_its_time_limit() throws Exception {
+        // About 1.4 billion joined rows: far more than 3 seconds of work on any machine.
+        String request = json.writeValueAsString(Map.of(
+                "playground",
+                Map.of(
+                        "sql",
+                        "SELECT count(*) FROM range(100000) a JOIN range(100000) b ON a.id % 7 = b.id % 7",
+                        "conf",
+                        Map.of("spark.sql.shuffle.partitions", 4)),
+                "timeoutSeconds",
+                3));
+        String response = mvc.perform(post("/api/runs")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(request))
+                .andExpect(status().isAccepted())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        RunSnapshot run = new Runs(engine, store)
+                .awaitFinished(json.readTree(response).get("id").asText(), Duration.ofMinutes(2));
+        assertThat(run.status()).isEqualTo(RunStatus.TIMED_OUT);
+    }
+
+    @Test
     void an_experiment_id_beside_the_playground_is_refused() throws Exception {
         String request = json.writeValueAsString(
                 Map.of("experimentId", "tiny-partitions", "playground", Map.of("sql", "SELECT count(*) FROM orders")));
@@ -224,7 +378,7 @@ class PlaygroundApiTests {
                                 "spark.sql.autoBroadcastJoinThreshold", -1,
                                 "spark.sql.shuffle.partitions", 4)),
                 "predictions",
-                Map.of("stages", "4", "join-strategy", "SortMergeJoin", "aqe-changes-plan", "no")));
+                Map.of("stages", "4", "join-1", "SortMergeJoin", "aqe-changes-plan", "no")));
         String response = mvc.perform(post("/api/runs")
                         .contentType(MediaType.APPLICATION_JSON)
                         .content(request))
@@ -243,7 +397,7 @@ class PlaygroundApiTests {
                 .extracting(PredictionResult::questionId, PredictionResult::actual, PredictionResult::correct)
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("stages", "4", true),
-                        org.assertj.core.groups.Tuple.tuple("join-strategy", "SortMergeJoin", true),
+                        org.assertj.core.groups.Tuple.tuple("join-1", "SortMergeJoin", true),
                         org.assertj.core.groups.Tuple.tuple("aqe-changes-plan", "no", true));
         assertThat(run.stagePrediction()).isNotNull();
         assertThat(run.stagePrediction().predictedStages())

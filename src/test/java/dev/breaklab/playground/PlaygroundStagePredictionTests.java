@@ -7,6 +7,7 @@ import dev.breaklab.engine.RunEngine;
 import dev.breaklab.engine.RunRequest;
 import dev.breaklab.engine.Runs;
 import dev.breaklab.plan.StageCount;
+import dev.breaklab.run.RunQueries;
 import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.RunStatus;
 import dev.breaklab.telemetry.RunStore;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -34,6 +36,15 @@ class PlaygroundStagePredictionTests {
 
     @Autowired
     RunStore store;
+
+    @Autowired
+    TpchData tpch;
+
+    /** The tables exist before the first query (a request would get 503 while they are generated). */
+    @BeforeEach
+    void tables() {
+        tpch.ensure();
+    }
 
     RunSnapshot run(String sql, Map<String, Object> conf) {
         RunRequest request = new RunRequest(null, null, Map.of(), Map.of(), null, new RunRequest.Playground(sql, conf));
@@ -67,6 +78,16 @@ class PlaygroundStagePredictionTests {
                         .as(query.getKey() + ": " + count)
                         .isEqualTo(count.stagesRun());
             }
+            // The form asks one question per join of the plan; each is checked against the join
+            // operator Spark ran in the same place: as many questions as join operators ran.
+            long joinQuestions = run.predictions().stream()
+                    .filter(p -> p.questionId().startsWith("join-"))
+                    .count();
+            List<String> joinsRan = RunQueries.joinStrategies(run);
+            report.add(String.format("%-22s %d join questions, joins ran %s", "", joinQuestions, joinsRan));
+            softly.assertThat(joinQuestions)
+                    .as(query.getKey() + ": join questions vs joins ran " + joinsRan)
+                    .isEqualTo(Math.min(joinsRan.size(), PlaygroundRuns.MAX_JOIN_QUESTIONS));
         }
         System.out.println("AQE off:\n" + String.join("\n", report));
         softly.assertAll();

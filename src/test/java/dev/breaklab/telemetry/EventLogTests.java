@@ -224,6 +224,25 @@ class EventLogTests {
     }
 
     @Test
+    void jobs_outside_sql_become_one_run_per_job_group() throws Exception {
+        Path log = logs.logs.get("plain");
+        List<RunSnapshot> imported = imported(importFile(log.getFileName().toString(), Files.readAllBytes(log)));
+        assertThat(imported)
+                // "<application name> · <the job's description>"
+                .filteredOn(r -> r.description().endsWith(" · " + RealEventLogs.RDD_DESCRIPTION))
+                .singleElement()
+                .satisfies(r -> {
+                    assertThat(r.source()).isEqualTo("import");
+                    assertThat(r.status()).isEqualTo(RunStatus.SUCCEEDED);
+                    assertThat(r.sql()).isEmpty();
+                    assertThat(r.jobs()).hasSize(1);
+                    assertThat(r.stages()).hasSize(2);
+                    assertThat(r.stages())
+                            .allSatisfy(s -> assertThat(s.completedTasks()).isPositive());
+                });
+    }
+
+    @Test
     void a_zipped_rolling_folder_replays_in_order() throws Exception {
         assertThat(logs.rollingFiles()).as("the rolling log really rolled").isGreaterThan(1);
         Path zip = logs.zippedRollingFolder();

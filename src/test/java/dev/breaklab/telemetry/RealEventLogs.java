@@ -25,11 +25,13 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.deploy.history.EventLogFileReader;
 import org.apache.spark.scheduler.EventLoggingListener;
 import org.apache.spark.scheduler.ReplayListenerBus;
 import org.apache.spark.sql.SparkSession;
 import scala.Option;
+import scala.Tuple2;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.jdk.javaapi.FunctionConverters;
 
@@ -43,6 +45,11 @@ import scala.jdk.javaapi.FunctionConverters;
  * lab's event log, so each is a complete application log the History Server opens.
  */
 public final class RealEventLogs {
+
+    /** The job group of an RDD job outside any SQL execution, run while the logs are written. */
+    public static final String RDD_GROUP = "import-test-rdd";
+
+    public static final String RDD_DESCRIPTION = "an RDD job outside SQL";
 
     private static RealEventLogs instance;
 
@@ -123,6 +130,21 @@ public final class RealEventLogs {
                     engine.submit(new RunRequest("aqe-join-switch", "fixed", Map.of("rows", 100_000), Map.of(), 600))
                             .id(),
                     Duration.ofMinutes(11));
+            // Jobs outside SQL: an import makes them one run per job group. Two stages (a shuffle).
+            sc.setJobGroup(RDD_GROUP, RDD_DESCRIPTION, false);
+            try {
+                new JavaSparkContext(sc)
+                        .parallelize(
+                                java.util.stream.IntStream.range(0, 1_000)
+                                        .boxed()
+                                        .toList(),
+                                4)
+                        .mapToPair(i -> new Tuple2<>(i % 10, 1))
+                        .reduceByKey(Integer::sum, 2)
+                        .count();
+            } finally {
+                sc.clearJobGroup();
+            }
             sc.listenerBus().waitUntilEmpty(60_000);
         } finally {
             writers.values().forEach(sc::removeSparkListener);

@@ -27,6 +27,13 @@ class PlaygroundBrowserTests {
         try (Browser browser = Browser.open(port)) {
             browser.go("/playground");
             assertThat(browser.find("aside.tables").getText()).contains("lineitem", "orders", "region");
+            // The tables are generated in the background on first use; the page says when they are there.
+            browser.await(RUN_LIMIT, d -> "READY"
+                    .equals(browser.find("#tables-status").getAttribute("data-state")));
+            // The editor highlights in place: the keywords of the query typed are marked up.
+            assertThat(browser.all("#sql-highlight .hljs-keyword"))
+                    .extracting(e -> e.getText())
+                    .contains("SELECT", "FROM");
 
             // Refused: the construct is named beside the editor, and nothing runs.
             setSql(browser, "SELECT reflect('java.lang.System', 'getenv', 'HOME')");
@@ -44,7 +51,11 @@ class PlaygroundBrowserTests {
             browser.find("#conf-broadcast").sendKeys("-1");
             browser.find("#conf-partitions").sendKeys("4");
             browser.find("#predict-stages").sendKeys("4");
-            new Select(browser.find("#predict-join")).selectByVisibleText("SortMergeJoin");
+            // One question per join of the plan, asked once the lab has read the query.
+            browser.await(RUN_LIMIT, d -> browser.all("#predict-join-1").size() == 1);
+            assertThat(browser.all("#join-questions select")).hasSize(1);
+            assertThat(browser.find("label[for='predict-join-1']").getText()).contains("c_custkey = o_custkey");
+            new Select(browser.find("#predict-join-1")).selectByVisibleText("SortMergeJoin");
             new Select(browser.find("#predict-aqe")).selectByVisibleText("no");
 
             browser.find("#link-button").click();
@@ -60,8 +71,7 @@ class PlaygroundBrowserTests {
                     WAIT, d -> !browser.all("#predictions tr[data-question]").isEmpty());
             assertThat(browser.find("#predictions tr[data-question='stages']").getAttribute("class"))
                     .isEqualTo("right");
-            assertThat(browser.find("#predictions tr[data-question='join-strategy']")
-                            .getAttribute("class"))
+            assertThat(browser.find("#predictions tr[data-question='join-1']").getAttribute("class"))
                     .isEqualTo("right");
             browser.await(WAIT, d -> !browser.find("#stage-count").getText().isBlank());
             assertThat(browser.find("#stage-count").getText()).contains("4");
@@ -75,9 +85,11 @@ class PlaygroundBrowserTests {
                             .getAttribute("value"))
                     .isEqualTo("false");
             assertThat(browser.find("#conf-partitions").getAttribute("value")).isEqualTo("4");
-            // The one refusal above is the only failed request the browser saw.
+            // The one refusal above (of the run and of the questions about it) is the only failed request.
             assertThat(browser.consoleErrors())
-                    .allMatch(e -> e.contains("/api/runs - Failed to load resource") && e.contains("400"));
+                    .allMatch(e -> (e.contains("/api/runs - Failed to load resource")
+                                    || e.contains("/api/playground/questions - Failed to load resource"))
+                            && e.contains("400"));
         }
     }
 

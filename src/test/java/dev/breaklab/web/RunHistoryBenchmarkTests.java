@@ -97,7 +97,7 @@ class RunHistoryBenchmarkTests {
             throws Exception {
         try (HikariDataSource dataSource = open.get()) {
             JdbcClient.create(dataSource).sql("DELETE FROM runs").update();
-            RunHistory history = new RunHistory(dataSource, json);
+            RunHistory history = HistoryTestSupport.history(dataSource, json);
             line("%s (%s):", name, product(dataSource));
 
             // Save: a real-size finished run, each under a new id, as the writer thread does it.

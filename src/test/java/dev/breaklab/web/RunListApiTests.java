@@ -52,7 +52,7 @@ class RunListApiTests {
 
         @Bean
         RunSnapshots runs(HikariDataSource historyDatabase, JsonMapper json) {
-            RunHistory history = new RunHistory(historyDatabase, json);
+            RunHistory history = HistoryTestSupport.history(historyDatabase, json);
             history.save(minimal("s0", "skewed-join", "broken", RunStatus.SUCCEEDED, T0));
             history.save(minimal("s1", "tiny-partitions", "fixed", RunStatus.SUCCEEDED, T0.plusSeconds(60)));
             history.save(minimal("s2", "tiny-partitions", "broken", RunStatus.FAILED, T0.plusSeconds(120)));
