@@ -4,15 +4,10 @@ import dev.breaklab.catalog.Question;
 import dev.breaklab.engine.RunRequest;
 import dev.breaklab.playground.PlaygroundRuns;
 import dev.breaklab.playground.TpchData;
-import jakarta.servlet.http.HttpServletRequest;
-import java.net.URI;
 import java.util.List;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
-import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -59,20 +54,11 @@ class PlaygroundController {
     /**
      * The questions the form asks before running {@code playground}: stages, one join strategy per
      * join of the query's plan, AQE. The query is checked by the sandbox as for a run (400 naming
-     * the refused construct); 503 while the tables are generated. Who may run may ask.
+     * the refused construct); 503 while the tables are generated. Who may run may ask (SecurityConfiguration).
      */
     @PostMapping("/api/playground/questions")
     @ResponseBody
-    List<Question> questions(@RequestBody RunRequest.Playground body, HttpServletRequest request) {
-        if (!request.isUserInRole("LOCAL")
-                && !request.isUserInRole("INSTRUCTOR")
-                && !request.isUserInRole("PARTICIPANT")) {
-            ProblemDetail problem = ProblemDetail.forStatusAndDetail(
-                    HttpStatus.UNAUTHORIZED, "Only who may start a run may ask the playground about a query");
-            problem.setType(URI.create("urn:spark-break-lab:problem:unauthenticated"));
-            problem.setTitle("Unauthenticated");
-            throw new ErrorResponseException(HttpStatus.UNAUTHORIZED, problem, null);
-        }
+    List<Question> questions(@RequestBody RunRequest.Playground body) {
         return playground.questions(body);
     }
 

@@ -87,7 +87,7 @@ public class SecurityConfiguration {
                         .access(member(u -> u.kind() == RunOwner.Kind.PARTICIPANT))
                         .requestMatchers("/api/workshops/{id}/**")
                         .access(member(u -> u.kind() == RunOwner.Kind.INSTRUCTOR))
-                        .requestMatchers(HttpMethod.POST, "/api/runs")
+                        .requestMatchers(HttpMethod.POST, "/api/runs", "/api/playground/questions")
                         .hasAnyRole("LOCAL", "INSTRUCTOR", "PARTICIPANT")
                         .requestMatchers(HttpMethod.DELETE, "/api/runs/{id}")
                         .access(cancel(owners))
