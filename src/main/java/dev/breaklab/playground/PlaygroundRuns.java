@@ -221,8 +221,11 @@ public class PlaygroundRuns {
         return Duration.ofSeconds(seconds);
     }
 
-    /** The run's description as an experiment: its query, its questions, no evidence of its own. */
-    static ExperimentDefinition definition(String sql) {
+    /**
+     * The run's description as an experiment: its query, its questions, no evidence of its own. Public
+     * for workshops, whose agenda may hold a playground query (its questions are these).
+     */
+    public static ExperimentDefinition definition(String sql) {
         return new ExperimentDefinition(
                 EXPERIMENT_ID,
                 "Playground query",
