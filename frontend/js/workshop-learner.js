@@ -2,7 +2,7 @@
 // returns to the seat), then follow the room: the focused experiment's prediction form while the
 // poll is open, the shared run's live page, and after the reveal whether each prediction was right.
 import {el, fill, fetchJson} from './util.js';
-import {api, followRoom, showError} from './workshop-live.js';
+import {api, followRoom, leaderboard, progress, showError, timer} from './workshop-live.js';
 
 const KEY = 'breaklab.learner';
 const $ = (x) => document.getElementById(x);
@@ -15,6 +15,10 @@ const code = new URLSearchParams(location.search).get('code');
 let seat = JSON.parse(sessionStorage.getItem(KEY) || (code ? 'null' : localStorage.getItem(KEY)) || 'null');
 let call = null;
 let shownFocus = null;
+let me = null;
+let handRaised = false;
+let lastRoom = null;
+let myRuns = [];
 
 if (code) $('join-code').value = code;
 
@@ -57,6 +61,45 @@ answerForm.addEventListener('submit', async (event) => {
   }
 });
 
+$('ws-hand').onclick = async () => {
+  try {
+    showError(error, null);
+    await call('/api/workshops/' + seat.workshopId + '/hand', {method: 'POST', body: JSON.stringify({raised: !handRaised})});
+    showHand(!handRaised);
+  } catch (e) {
+    showError(error, e);
+  }
+};
+
+function showHand(raised) {
+  handRaised = raised;
+  $('ws-hand').textContent = raised ? 'Lower hand' : 'Raise hand';
+  $('ws-hand').setAttribute('aria-pressed', String(raised));
+}
+
+$('my-run').onclick = async () => {
+  try {
+    showError(error, null);
+    const queued = await call('/api/workshops/' + seat.workshopId + '/my-runs', {
+      method: 'POST', body: JSON.stringify({experimentId: lastRoom?.focus, variant: $('my-variant').value}),
+    });
+    myRuns = [queued];
+    render();
+  } catch (e) {
+    showError(error, e);
+  }
+};
+
+/** The learner's own runs: the running one (a link) and the queued ones with their position. */
+function showQueue(room, runs) {
+  const position = room.queue.indexOf(me) + 1;
+  const running = runs.find((q) => q.runId);
+  fill($('my-queue'),
+    running ? ['Your run is running: ', el('a', {href: '/runs/' + encodeURIComponent(running.runId), id: 'my-run-link', target: '_blank'}, running.variant)] : null,
+    running && position ? ' · ' : null,
+    position ? el('span', {id: 'my-position'}, 'Queue position: ' + position + ' (' + room.queue.length + ' waiting)') : null);
+}
+
 function questionInput(q, mine) {
   if (q.kind === 'choice') {
     return el('fieldset', {}, el('legend', {}, q.text), q.choices.map((c) => el('label', {},
@@ -80,15 +123,25 @@ async function render() {
     return;
   }
   const r = state.room;
+  me = state.you.participantId;
+  myRuns = state.you.queue;
+  showHand(state.you.handRaised);
   $('ws-title').textContent = r.title;
   $('ws-me').textContent = state.you.name;
+  live(r);
   const step = r.step;
   $('ws-focus').textContent = step ? step.title : 'Waiting for the instructor…';
-  $('ws-poll').textContent = !step ? '' : r.pollOpen ? 'Answering is open: make your predictions.' : step.revealed ? 'Revealed.' : 'Answering is closed.';
+  const selfPaced = r.pacing === 'self-paced' && step;
+  $('ws-self-paced').hidden = !selfPaced;
+  if (selfPaced && $('my-variant').dataset.experiment !== step.experimentId) {
+    fill($('my-variant'), step.variants.map((v) => el('option', {value: v}, v)));
+    $('my-variant').dataset.experiment = step.experimentId;
+  }
   answerForm.hidden = !step;
   if (step && shownFocus !== step.experimentId + ':' + r.pollOpen) {
     shownFocus = step.experimentId + ':' + r.pollOpen;
     fill($('ws-questions'), step.questions.map((q) => questionInput(q, state.you.answers[q.id])));
+    $('answer-status').textContent = '';
   }
   for (const input of answerForm.querySelectorAll('input, button')) input.disabled = !r.pollOpen;
   fill($('ws-shared-run'), step && step.sharedRunId
@@ -105,15 +158,41 @@ async function render() {
     : []);
 }
 
+/** What every room message carries: no request needed (a room of hundreds gets several a second). */
+function live(r) {
+  lastRoom = r;
+  const step = r.step;
+  $('ws-poll').textContent = !step ? ''
+    : r.pollOpen ? 'Answering is open' + (step.round > 1 ? ' (round ' + step.round + ': vote again)' : '') + ': make your predictions.' + timer(r.pollClosesAt)
+      : step.revealed ? 'Revealed.' : 'Answering is closed.';
+  $('ws-progress').textContent = step && step.run ? progress(step.run) : '';
+  $('ws-leaderboard-box').hidden = !r.leaderboard || !r.standings.length;
+  leaderboard($('ws-leaderboard'), r.standings);
+  if (me) showQueue(r, myRuns);
+}
+
 function enter() {
   joinForm.hidden = true;
   $('ws-room').hidden = false;
   call = api(seat.participantToken);
   render();
   // Answers and joins change only the instructor's counts: nothing to fetch for those.
+  // Progress of the shared run and hands raised are in the message itself.
+  let shown = null;
+  let shownMine = null;
   followRoom(seat.workshopId, seat.participantToken, (room) => {
-    if (room.event !== 'answers' && room.event !== 'joined') render();
+    live(room);
+    // My own runs: how many wait, whether one runs (a run ending or starting needs my state).
+    const mine = room.queue.filter((p) => p === me).length + ':' + room.running.includes(me);
+    const key = [room.focus, room.pollOpen, room.step?.round, room.step?.sharedRunId, room.step?.revealed, room.pacing].join('|');
+    if (key !== shown || mine !== shownMine) {
+      shown = key;
+      shownMine = mine;
+      render();
+    }
   }, (s) => { $('conn').textContent = s; });
+  // The answering timer counts down between messages.
+  setInterval(() => { if (lastRoom && lastRoom.pollClosesAt) live(lastRoom); }, 1000);
 }
 
 if (seat) enter();

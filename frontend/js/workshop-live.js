@@ -2,7 +2,7 @@
 // then ask /app/workshops/{id} for the current room. Every message is the whole room; the one with
 // the highest seq wins (a snapshot answer may arrive after a newer topic message).
 import {Client} from '/webjars/stomp__stompjs/esm6/index.js';
-import {el, fetchJson} from './util.js';
+import {el, fetchJson, fill} from './util.js';
 
 export function api(token) {
   return (url, options = {}) => fetchJson(url, {...options, headers: {authorization: 'Bearer ' + token, ...options.headers}});
@@ -55,4 +55,24 @@ export function histogram(question, counts, truth) {
   });
   return el('div', {class: 'histogram', dataset: {question: question.id}},
     el('h3', {}, question.text), el('ul', {class: 'plain'}, rows.length ? rows : el('li', {class: 'muted'}, 'no answers yet')));
+}
+
+/** The shared run in one line, from the room's compact progress. */
+export function progress(run) {
+  const tasks = run.tasks ? ' · tasks ' + run.tasksDone + ' of ' + run.tasks : '';
+  const stages = run.stages ? ' · stages ' + run.stagesRun + ' of ' + run.stages : '';
+  const time = run.durationMs != null ? ' · ' + (run.durationMs / 1000).toFixed(1) + ' s' : '';
+  return 'Shared run: ' + run.status.toLowerCase() + stages + tasks + time + (run.error ? ' · ' + run.error : '');
+}
+
+/** " Closes in 42 s." while a timer runs. */
+export function timer(closesAt) {
+  if (!closesAt) return '';
+  const left = Math.max(0, Math.round((Date.parse(closesAt) - Date.now()) / 1000));
+  return ' Closes in ' + left + ' s.';
+}
+
+/** The leaderboard: names as text, never markup. */
+export function leaderboard(list, standings) {
+  fill(list, (standings || []).map((s) => el('li', {}, el('span', {class: 'name'}, s.name), ' · ' + s.correct + ' right')));
 }

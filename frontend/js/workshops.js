@@ -11,7 +11,12 @@ form.addEventListener('submit', async (event) => {
   try {
     const created = await fetchJson('/api/workshops', {
       method: 'POST',
-      body: JSON.stringify({title: form.title.value, experiments, pacing: form.pacing.value}),
+      body: JSON.stringify({
+        title: form.title.value, experiments, pacing: form.pacing.value,
+        leaderboard: form.leaderboard.checked, capacity: Number(form.capacity.value) || null,
+        queries: form.query.value.trim()
+          ? [{sql: form.query.value.trim(), conf: {'spark.sql.adaptive.enabled': String(form.queryAqe.checked)}}] : [],
+      }),
     });
     localStorage.setItem('breaklab.instructor.' + created.id, created.instructorToken);
     location.href = '/workshops/' + encodeURIComponent(created.id) + '/console';

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -78,6 +79,7 @@ public class PlaygroundRuns {
     private final TpchData tpch;
     private final PlaygroundProperties limits;
     private final Sandbox sandbox;
+    private final Map<RunRequest.Playground, ExperimentDefinition> definitions = new ConcurrentHashMap<>();
 
     public PlaygroundRuns(
             org.springframework.beans.factory.ObjectProvider<SparkSession> spark,
@@ -103,6 +105,9 @@ public class PlaygroundRuns {
 
     /** Most joins the form asks about; a query with more gets questions for the first ones. */
     static final int MAX_JOIN_QUESTIONS = 12;
+
+    /** Workshop queries' definitions kept planned; a handful per room. */
+    private static final int DEFINITIONS_KEPT = 256;
 
     /**
      * The questions a learner answers before a playground run: the stage count, one join strategy
@@ -231,6 +236,25 @@ public class PlaygroundRuns {
             throw RunProblems.invalid("playground", "playground is required", "{\"sql\": \"...\", \"conf\": {...}}");
         }
         return questions(joins(check(playground).query()));
+    }
+
+    /**
+     * A playground query's description as an experiment, for workshops whose agenda holds one: its
+     * questions are the form's (one per join of its plan). Planned once per query and settings: a
+     * room asks for it on every answer.
+     */
+    public ExperimentDefinition definition(RunRequest.Playground playground) {
+        ExperimentDefinition known = definitions.get(playground);
+        if (known != null) {
+            return known;
+        }
+        Checked checked = check(playground);
+        ExperimentDefinition definition = definition(checked.sql(), joins(checked.query()));
+        if (definitions.size() >= DEFINITIONS_KEPT) {
+            definitions.clear();
+        }
+        definitions.put(playground, definition);
+        return definition;
     }
 
     static ErrorResponseException generating(TpchData.Status status) {

@@ -39,8 +39,8 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <ul>
  *   <li>creating a workshop: the local user; joining one: anybody (rate-limited by code guessing);
- *   <li>a workshop's state: its instructor and participants; its answers: its participants; every
- *       other workshop action: its instructor;
+ *   <li>a workshop's state: its instructor and participants; its answers, raised hands and learners'
+ *       own runs: its participants; every other workshop action (the QR code too): its instructor;
  *   <li>submitting a run: the local user, an instructor or a participant; cancelling one: its owner
  *       or the instructor of the owner's workshop ({@link RunOwner#mayCancelRunOf}).
  * </ul>
@@ -83,7 +83,11 @@ public class SecurityConfiguration {
                         .permitAll()
                         .requestMatchers(HttpMethod.GET, "/api/workshops/{id}")
                         .access(member(u -> true))
-                        .requestMatchers(HttpMethod.POST, "/api/workshops/{id}/answers")
+                        .requestMatchers(
+                                HttpMethod.POST,
+                                "/api/workshops/{id}/answers",
+                                "/api/workshops/{id}/hand",
+                                "/api/workshops/{id}/my-runs")
                         .access(member(u -> u.kind() == RunOwner.Kind.PARTICIPANT))
                         .requestMatchers("/api/workshops/{id}/**")
                         .access(member(u -> u.kind() == RunOwner.Kind.INSTRUCTOR))

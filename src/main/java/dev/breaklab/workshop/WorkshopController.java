@@ -4,7 +4,12 @@ import dev.breaklab.run.RunOwner;
 import dev.breaklab.workshop.WorkshopViews.AnswersRequest;
 import dev.breaklab.workshop.WorkshopViews.Created;
 import dev.breaklab.workshop.WorkshopViews.FocusRequest;
+import dev.breaklab.workshop.WorkshopViews.HandRequest;
 import dev.breaklab.workshop.WorkshopViews.Joined;
+import dev.breaklab.workshop.WorkshopViews.LearnerRunRequest;
+import dev.breaklab.workshop.WorkshopViews.OpenRequest;
+import dev.breaklab.workshop.WorkshopViews.PacingRequest;
+import dev.breaklab.workshop.WorkshopViews.Queued;
 import dev.breaklab.workshop.WorkshopViews.SharedRun;
 import dev.breaklab.workshop.WorkshopViews.SharedRunRequest;
 import dev.breaklab.workshop.WorkshopViews.State;
@@ -63,9 +68,42 @@ class WorkshopController {
     }
 
     @PostMapping("/{id}/poll/open")
-    ResponseEntity<Void> open(@PathVariable String id) {
-        workshops.poll(id, true);
+    ResponseEntity<Void> open(@PathVariable String id, @RequestBody(required = false) OpenRequest request) {
+        workshops.poll(id, true, request == null ? null : request.seconds());
         return ResponseEntity.noContent().build();
+    }
+
+    @PostMapping("/{id}/poll/revote")
+    ResponseEntity<Void> revote(@PathVariable String id, @RequestBody(required = false) OpenRequest request) {
+        workshops.revote(id, request == null ? null : request.seconds());
+        return ResponseEntity.noContent().build();
+    }
+
+    @PostMapping("/{id}/pacing")
+    ResponseEntity<Void> pacing(@PathVariable String id, @RequestBody PacingRequest request) {
+        workshops.pacing(id, request.pacing());
+        return ResponseEntity.noContent().build();
+    }
+
+    @PostMapping("/{id}/hand")
+    ResponseEntity<Void> hand(
+            @PathVariable String id, @AuthenticationPrincipal RunOwner user, @RequestBody HandRequest request) {
+        workshops.hand(id, user, Boolean.TRUE.equals(request.raised()));
+        return ResponseEntity.noContent().build();
+    }
+
+    @PostMapping("/{id}/my-runs")
+    ResponseEntity<Queued> learnerRun(
+            @PathVariable String id, @AuthenticationPrincipal RunOwner user, @RequestBody LearnerRunRequest request) {
+        return ResponseEntity.accepted().body(workshops.learnerRun(id, user, request));
+    }
+
+    @GetMapping(value = "/{id}/qr.svg", produces = "image/svg+xml")
+    ResponseEntity<String> qr(@PathVariable String id) {
+        return ResponseEntity.ok()
+                .contentType(MediaType.valueOf("image/svg+xml"))
+                .body(JoinQr.svg(workshops.joinUrl(
+                        id, ServletUriComponentsBuilder.fromCurrentContextPath().toUriString())));
     }
 
     @PostMapping("/{id}/poll/close")

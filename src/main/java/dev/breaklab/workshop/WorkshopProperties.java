@@ -15,6 +15,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param publicUrl the lab's address as learners reach it, for join links (e.g.
  *     {@code http://192.168.1.20:8080}); empty: the address of the instructor's request
  * @param allowedOrigins origins a browser may open the WebSocket from (Spring origin patterns)
+ * @param learnerRuns learners' own runs (self-paced) one room may have running at once; the rest
+ *     wait in the room's fair queue
  */
 @ConfigurationProperties("lab.workshops")
 public record WorkshopProperties(
@@ -24,4 +26,6 @@ public record WorkshopProperties(
         @DefaultValue("") String publicUrl,
 
         @DefaultValue({"http://localhost:[*]", "http://127.0.0.1:[*]"})
-        List<String> allowedOrigins) {}
+        List<String> allowedOrigins,
+
+        @DefaultValue("2") int learnerRuns) {}

@@ -19,7 +19,7 @@ import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Workshops in the lab's database ({@code db/migration/V2__workshops.sql}): rooms, participants,
+ * Workshops in the lab's database ({@code db/migration/V2__workshops.sql}, {@code V3__workshop_rounds.sql}): rooms, participants,
  * answers and steps, so a restart loses none of them. Plain SQL that H2 and PostgreSQL run alike.
  * Tokens arrive here only as hashes.
  */
@@ -27,7 +27,8 @@ import tools.jackson.databind.json.JsonMapper;
 class WorkshopStore {
 
     private static final String WORKSHOP_COLUMNS =
-            "id, code, title, experiments, pacing, leaderboard, capacity, focus, poll_open, created_at";
+            "id, code, title, experiments, pacing, leaderboard, capacity, focus, poll_open, created_at, vote_round,"
+                    + " poll_closes_at";
 
     private final JdbcClient jdbc;
     private final TransactionTemplate transactions;
@@ -115,11 +116,11 @@ class WorkshopStore {
     }
 
     List<Workshop.Participant> participants(String workshopId) {
-        return jdbc.sql("SELECT id, workshop_id, name, joined_at FROM workshop_participants"
+        return jdbc.sql("SELECT id, workshop_id, name, joined_at, hand_raised FROM workshop_participants"
                         + " WHERE workshop_id = :w ORDER BY joined_at, id")
                 .param("w", workshopId)
-                .query((rs, n) ->
-                        new Workshop.Participant(rs.getString(1), rs.getString(2), rs.getString(3), instant(rs, 4)))
+                .query((rs, n) -> new Workshop.Participant(
+                        rs.getString(1), rs.getString(2), rs.getString(3), instant(rs, 4), rs.getBoolean(5)))
                 .list();
     }
 
@@ -130,36 +131,82 @@ class WorkshopStore {
                 .single();
     }
 
+    /** Focuses the experiment, closed, at the latest round it was voted in (1 if never). */
     void focus(String workshopId, String experimentId) {
-        jdbc.sql("UPDATE workshops SET focus = :f, poll_open = FALSE WHERE id = :id")
-                .param("f", experimentId)
+        jdbc.sql("""
+                        UPDATE workshops SET focus = :f, poll_open = FALSE, poll_closes_at = NULL,
+                          vote_round = COALESCE((SELECT MAX(vote_round) FROM workshop_votes
+                            WHERE workshop_id = :id AND experiment_id = :f), 1)
+                        WHERE id = :id""").param("f", experimentId).param("id", workshopId).update();
+    }
+
+    /** Opens (until {@code closesAt}, if given) or closes answering. */
+    void pollOpen(String workshopId, boolean open, Instant closesAt) {
+        jdbc.sql("UPDATE workshops SET poll_open = :open, poll_closes_at = :at WHERE id = :id")
+                .param("open", open)
+                .param("at", open ? time(closesAt) : null)
                 .param("id", workshopId)
                 .update();
     }
 
     void pollOpen(String workshopId, boolean open) {
-        jdbc.sql("UPDATE workshops SET poll_open = :open WHERE id = :id")
-                .param("open", open)
+        pollOpen(workshopId, open, null);
+    }
+
+    /** The next voting round of the focused experiment, open (until {@code closesAt}, if given). */
+    void revote(String workshopId, Instant closesAt) {
+        jdbc.sql("UPDATE workshops SET vote_round = vote_round + 1, poll_open = TRUE, poll_closes_at = :at"
+                        + " WHERE id = :id")
+                .param("at", time(closesAt))
                 .param("id", workshopId)
                 .update();
+    }
+
+    void pacing(String workshopId, Workshop.Pacing pacing) {
+        jdbc.sql("UPDATE workshops SET pacing = :p WHERE id = :id")
+                .param("p", pacing.name())
+                .param("id", workshopId)
+                .update();
+    }
+
+    void hand(String participantId, boolean raised) {
+        jdbc.sql("UPDATE workshop_participants SET hand_raised = :r WHERE id = :id")
+                .param("r", raised)
+                .param("id", participantId)
+                .update();
+    }
+
+    /** Runs each participant of the workshop owns (their own variants, self-paced). */
+    Map<String, Integer> runsPerParticipant(String workshopId) {
+        Map<String, Integer> runs = new java.util.HashMap<>();
+        jdbc.sql("SELECT owner_id, COUNT(*) FROM run_owners WHERE workshop_id = :w AND owner_kind = :k"
+                        + " GROUP BY owner_id")
+                .param("w", workshopId)
+                .param("k", RunOwner.Kind.PARTICIPANT.name())
+                .query(rs -> {
+                    runs.put(rs.getString(1), rs.getInt(2));
+                });
+        return runs;
     }
 
     /** Stores the participant's answers, replacing earlier answers to the same questions. */
     void answer(String workshopId, List<Workshop.Answer> answers) {
         transactions.executeWithoutResult(tx -> {
             for (Workshop.Answer a : answers) {
-                jdbc.sql("DELETE FROM workshop_answers WHERE participant_id = :p AND experiment_id = :e"
-                                + " AND question_id = :q")
+                jdbc.sql("DELETE FROM workshop_votes WHERE participant_id = :p AND experiment_id = :e"
+                                + " AND vote_round = :r AND question_id = :q")
                         .param("p", a.participantId())
                         .param("e", a.experimentId())
+                        .param("r", a.round())
                         .param("q", a.questionId())
                         .update();
                 jdbc.sql("""
-                                INSERT INTO workshop_answers (workshop_id, participant_id, experiment_id, question_id,
-                                  answer, answered_at) VALUES (:w, :p, :e, :q, :a, :at)""")
+                                INSERT INTO workshop_votes (workshop_id, participant_id, experiment_id, vote_round,
+                                  question_id, answer, answered_at) VALUES (:w, :p, :e, :r, :q, :a, :at)""")
                         .param("w", workshopId)
                         .param("p", a.participantId())
                         .param("e", a.experimentId())
+                        .param("r", a.round())
                         .param("q", a.questionId())
                         .param("a", a.answer())
                         .param("at", time(a.answeredAt()))
@@ -169,18 +216,28 @@ class WorkshopStore {
     }
 
     List<Workshop.Answer> answers(String workshopId) {
-        return jdbc.sql("SELECT participant_id, experiment_id, question_id, answer, answered_at FROM workshop_answers"
-                        + " WHERE workshop_id = :w ORDER BY answered_at, participant_id, question_id")
+        return jdbc.sql("SELECT participant_id, experiment_id, vote_round, question_id, answer, answered_at"
+                        + " FROM workshop_votes WHERE workshop_id = :w"
+                        + " ORDER BY answered_at, participant_id, vote_round, question_id")
                 .param("w", workshopId)
-                .query((rs, n) -> new Workshop.Answer(
-                        rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), instant(rs, 5)))
+                .query(WorkshopStore::answer)
                 .list();
     }
 
+    /** Every round's answers to one experiment. */
     List<Workshop.Answer> answers(String workshopId, String experimentId) {
-        return answers(workshopId).stream()
-                .filter(a -> a.experimentId().equals(experimentId))
-                .toList();
+        return jdbc.sql("SELECT participant_id, experiment_id, vote_round, question_id, answer, answered_at"
+                        + " FROM workshop_votes WHERE workshop_id = :w AND experiment_id = :e"
+                        + " ORDER BY answered_at, participant_id, vote_round, question_id")
+                .param("w", workshopId)
+                .param("e", experimentId)
+                .query(WorkshopStore::answer)
+                .list();
+    }
+
+    private static Workshop.Answer answer(ResultSet rs, int row) throws SQLException {
+        return new Workshop.Answer(
+                rs.getString(1), rs.getString(2), rs.getInt(3), rs.getString(4), rs.getString(5), instant(rs, 6));
     }
 
     Optional<Workshop.Step> step(String workshopId, String experimentId) {
@@ -228,6 +285,29 @@ class WorkshopStore {
         });
     }
 
+    /** A playground query on the agenda ({@code item_id} query-1, query-2, ...). */
+    record Query(String itemId, String sql, Map<String, Object> conf) {}
+
+    void insertQuery(String workshopId, Query query) {
+        jdbc.sql("INSERT INTO workshop_queries (workshop_id, item_id, sql_text, conf) VALUES (:w, :i, :s, :c)")
+                .param("w", workshopId)
+                .param("i", query.itemId())
+                .param("s", query.sql())
+                .param("c", json.writeValueAsString(query.conf()))
+                .update();
+    }
+
+    Optional<Query> query(String workshopId, String itemId) {
+        return jdbc.sql("SELECT item_id, sql_text, conf FROM workshop_queries WHERE workshop_id = :w AND item_id = :i")
+                .param("w", workshopId)
+                .param("i", itemId)
+                .query((rs, n) -> new Query(
+                        rs.getString(1),
+                        rs.getString(2),
+                        json.readValue(rs.getString(3), new TypeReference<Map<String, Object>>() {})))
+                .optional();
+    }
+
     private Map<String, String> truth(String text) {
         return text == null || text.isBlank() ? Map.of() : json.readValue(text, new TypeReference<>() {});
     }
@@ -245,7 +325,9 @@ class WorkshopStore {
                 rs.getInt("capacity"),
                 rs.getString("focus"),
                 rs.getBoolean("poll_open"),
-                instant(rs, "created_at"));
+                instant(rs, "created_at"),
+                rs.getInt("vote_round"),
+                instant(rs, "poll_closes_at"));
     }
 
     private static OffsetDateTime time(Instant instant) {

@@ -83,6 +83,22 @@ class WorkshopStream {
         }
     }
 
+    /** Runs {@code task} at {@code at} (the answering timer), on the stream's own thread. */
+    void schedule(java.time.Instant at, Runnable task) {
+        long delay = Math.max(
+                0, java.time.Duration.between(java.time.Instant.now(), at).toMillis());
+        coalescer.schedule(
+                () -> {
+                    try {
+                        task.run();
+                    } catch (RuntimeException e) {
+                        log.warn("Workshop timer failed: {}", e.toString());
+                    }
+                },
+                delay,
+                TimeUnit.MILLISECONDS);
+    }
+
     @PreDestroy
     void shutdown() {
         coalescer.shutdownNow();

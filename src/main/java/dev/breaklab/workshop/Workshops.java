@@ -9,15 +9,20 @@ import dev.breaklab.engine.RunEngine;
 import dev.breaklab.engine.RunProblems;
 import dev.breaklab.engine.RunRequest;
 import dev.breaklab.engine.RunRequestValidator;
+import dev.breaklab.engine.ValidatedRun;
+import dev.breaklab.playground.PlaygroundRuns;
 import dev.breaklab.run.PredictionResult;
 import dev.breaklab.run.RunOwner;
 import dev.breaklab.run.RunOwners;
+import dev.breaklab.run.RunQueries;
 import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.RunSnapshots;
 import dev.breaklab.run.RunStatus;
+import dev.breaklab.run.StageSnapshot;
 import dev.breaklab.workshop.WorkshopViews.AgendaItem;
 import dev.breaklab.workshop.WorkshopViews.Created;
 import dev.breaklab.workshop.WorkshopViews.Joined;
+import dev.breaklab.workshop.WorkshopViews.Progress;
 import dev.breaklab.workshop.WorkshopViews.QuestionView;
 import dev.breaklab.workshop.WorkshopViews.Room;
 import dev.breaklab.workshop.WorkshopViews.SharedRun;
@@ -50,6 +55,12 @@ class Workshops {
 
     static final int TITLE_MAX = 200;
     static final int NAME_MAX = 40;
+    /** The most participants a room may be created for: the scale benchmark's 300, with room to spare. */
+    static final int CAPACITY_MAX = 1000;
+    /** The longest answering timer: a prediction is a matter of minutes. */
+    static final int TIMER_MAX_SECONDS = 3600;
+    /** Agenda items that are playground queries: query-1, query-2, ... */
+    static final String QUERY_PREFIX = "query-";
 
     private final WorkshopStore store;
     private final Catalog catalog;
@@ -60,6 +71,9 @@ class Workshops {
     private final WorkshopProperties properties;
     private final WorkshopStream stream;
     private final JoinLimiter joinLimiter;
+    private final SharedRunRelay relay;
+    private final LearnerRuns learnerRuns;
+    private final PlaygroundRuns playground;
     private final Clock clock = Clock.systemUTC();
 
     Workshops(
@@ -70,7 +84,10 @@ class Workshops {
             RunSnapshots runs,
             RunOwners owners,
             WorkshopProperties properties,
-            WorkshopStream stream) {
+            WorkshopStream stream,
+            SharedRunRelay relay,
+            LearnerRuns learnerRuns,
+            PlaygroundRuns playground) {
         this.store = store;
         this.catalog = catalog;
         this.engine = engine;
@@ -79,6 +96,9 @@ class Workshops {
         this.owners = owners;
         this.properties = properties;
         this.stream = stream;
+        this.relay = relay;
+        this.learnerRuns = learnerRuns;
+        this.playground = playground;
         this.joinLimiter = new JoinLimiter(properties.joinAttemptsPerMinute());
         stream.rooms(this::room);
     }
@@ -89,14 +109,35 @@ class Workshops {
             throw RunProblems.invalid(
                     "title", "the title is empty, too long or has control characters", "1 to 200 printable characters");
         }
-        List<String> agenda = request.experiments() == null ? List.of() : request.experiments();
-        if (agenda.isEmpty()) {
-            throw RunProblems.invalid("experiments", "the agenda is empty", "one or more experiment ids");
+        List<String> agenda =
+                new java.util.ArrayList<>(request.experiments() == null ? List.of() : request.experiments());
+        List<WorkshopViews.QueryItem> queryItems = request.queries() == null ? List.of() : request.queries();
+        if (agenda.isEmpty() && queryItems.isEmpty()) {
+            throw RunProblems.invalid(
+                    "experiments", "the agenda is empty", "one or more experiment ids, or playground queries");
         }
         for (int i = 0; i < agenda.size(); i++) {
             definition("experiments[" + i + "]", agenda.get(i));
         }
+        List<WorkshopStore.Query> queries = new java.util.ArrayList<>();
+        for (int i = 0; i < queryItems.size(); i++) {
+            WorkshopViews.QueryItem item = queryItems.get(i);
+            if (item == null) {
+                throw RunProblems.invalid("queries[" + i + "]", "null", "{\"sql\": \"...\", \"conf\": {...}}");
+            }
+            WorkshopStore.Query query = new WorkshopStore.Query(
+                    QUERY_PREFIX + (i + 1), item.sql(), item.conf() == null ? Map.of() : item.conf());
+            // The playground's sandbox checks the query now: a refused one never reaches the room.
+            playground.validate(playgroundRequest(query));
+            queries.add(query);
+            agenda.add(query.itemId());
+        }
         Workshop.Pacing pacing = pacing(request.pacing());
+        int capacity = request.capacity() == null ? properties.capacity() : request.capacity();
+        if (capacity < 1 || capacity > CAPACITY_MAX) {
+            throw RunProblems.invalid(
+                    "capacity", "a room for " + capacity + " participants", "1 to " + CAPACITY_MAX + " participants");
+        }
         String token = Tokens.token();
         String code;
         do {
@@ -109,13 +150,15 @@ class Workshops {
                 List.copyOf(agenda),
                 pacing,
                 Boolean.TRUE.equals(request.leaderboard()),
-                properties.capacity(),
+                capacity,
                 null,
                 false,
-                clock.instant());
+                clock.instant(),
+                1,
+                null);
         store.insert(workshop, Tokens.hash(token));
-        String base = properties.publicUrl().isBlank() ? baseUrl : properties.publicUrl();
-        base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        queries.forEach(q -> store.insertQuery(workshop.id(), q));
+        String base = base(baseUrl);
         // The instructor's token travels in the link's fragment: browsers never send that to a server.
         return new Created(
                 workshop.id(),
@@ -123,6 +166,16 @@ class Workshops {
                 token,
                 base + "/join?code=" + code,
                 base + "/workshops/" + workshop.id() + "/console#token=" + token);
+    }
+
+    /** The join link as learners reach it ({@code lab.workshops.public-url}, else the request's address). */
+    String joinUrl(String id, String baseUrl) {
+        return base(baseUrl) + "/join?code=" + workshop(id).code();
+    }
+
+    private String base(String baseUrl) {
+        String base = properties.publicUrl().isBlank() ? baseUrl : properties.publicUrl();
+        return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
     }
 
     Joined join(WorkshopViews.JoinRequest request, String clientAddress) {
@@ -142,7 +195,8 @@ class Workshops {
             return RunProblems.notFound("code", code, "the join code the instructor shows");
         });
         String token = Tokens.token();
-        Workshop.Participant participant = new Workshop.Participant(Tokens.id(), workshop.id(), name, clock.instant());
+        Workshop.Participant participant =
+                new Workshop.Participant(Tokens.id(), workshop.id(), name, clock.instant(), false);
         if (!store.join(participant, Tokens.hash(token), workshop.capacity())) {
             throw problem(
                     HttpStatus.CONFLICT,
@@ -155,28 +209,40 @@ class Workshops {
     }
 
     State state(String id, RunOwner user) {
-        Room room = room(id);
+        Workshop workshop = workshop(id);
+        Room room = room(workshop);
+        List<Workshop.Answer> focused = workshop.focus() == null
+                ? List.of()
+                : store.answers(id, workshop.focus()).stream()
+                        .filter(a -> a.round() == workshop.round())
+                        .toList();
         if (user.kind() == RunOwner.Kind.INSTRUCTOR) {
-            Map<String, Long> answered = room.focus() == null
-                    ? Map.of()
-                    : store.answers(id, room.focus()).stream()
-                            .collect(Collectors.groupingBy(Workshop.Answer::participantId, Collectors.counting()));
+            Map<String, Long> answered = focused.stream()
+                    .collect(Collectors.groupingBy(Workshop.Answer::participantId, Collectors.counting()));
+            Map<String, Long> answers = store.answers(id).stream()
+                    .collect(Collectors.groupingBy(Workshop.Answer::participantId, Collectors.counting()));
+            Map<String, Integer> runs = store.runsPerParticipant(id);
+            Map<String, String> steps = learnerRuns.lastExperiments(id);
             List<Tile> tiles = store.participants(id).stream()
                     .map(p -> new Tile(
-                            p.id(), p.name(), answered.getOrDefault(p.id(), 0L).intValue()))
+                            p.id(),
+                            p.name(),
+                            steps.getOrDefault(p.id(), workshop.focus()),
+                            answered.getOrDefault(p.id(), 0L).intValue(),
+                            answers.getOrDefault(p.id(), 0L).intValue(),
+                            runs.getOrDefault(p.id(), 0),
+                            p.handRaised()))
                     .toList();
-            return new State(room, new You("instructor", null, null, Map.of(), Map.of()), tiles);
+            return new State(room, new You("instructor", null, null, Map.of(), Map.of(), false, List.of()), tiles);
         }
         Workshop.Participant me = store.participants(id).stream()
                 .filter(p -> p.id().equals(user.id()))
                 .findFirst()
                 .orElseThrow();
         Map<String, String> answers = new TreeMap<>();
-        if (room.focus() != null) {
-            store.answers(id, room.focus()).stream()
-                    .filter(a -> a.participantId().equals(me.id()))
-                    .forEach(a -> answers.put(a.questionId(), a.answer()));
-        }
+        focused.stream()
+                .filter(a -> a.participantId().equals(me.id()))
+                .forEach(a -> answers.put(a.questionId(), a.answer()));
         Map<String, Boolean> correct = new TreeMap<>();
         if (room.step() != null && room.step().revealed()) {
             answers.forEach((q, a) -> {
@@ -186,7 +252,17 @@ class Workshops {
                 }
             });
         }
-        return new State(room, new You("participant", me.id(), me.name(), answers, correct), List.of());
+        return new State(
+                room,
+                new You(
+                        "participant",
+                        me.id(),
+                        me.name(),
+                        answers,
+                        correct,
+                        me.handRaised(),
+                        learnerRuns.mine(id, me.id())),
+                List.of());
     }
 
     void focus(String id, String experimentId) {
@@ -202,29 +278,114 @@ class Workshops {
     }
 
     void poll(String id, boolean open) {
+        poll(id, open, null);
+    }
+
+    /** Opens answering (for {@code seconds}, if given: then it closes by itself) or closes it. */
+    void poll(String id, boolean open, Integer seconds) {
         Workshop workshop = workshop(id);
         if (open && workshop.focus() == null) {
             throw RunProblems.conflict("focus an experiment before opening the poll");
         }
-        store.pollOpen(id, open);
+        Instant closesAt = open ? closesAt(seconds) : null;
+        store.pollOpen(id, open, closesAt);
         stream.publish(id, "poll");
+        closeLater(id, closesAt);
+    }
+
+    /**
+     * Vote, discuss, vote again: the focused experiment's next round opens; the earlier round's
+     * answers stay (histogram "previous", CSV column round).
+     */
+    void revote(String id, Integer seconds) {
+        Workshop workshop = workshop(id);
+        if (workshop.focus() == null) {
+            throw RunProblems.conflict("focus an experiment before a re-vote");
+        }
+        boolean voted = store.answers(id, workshop.focus()).stream().anyMatch(a -> a.round() == workshop.round());
+        if (!voted) {
+            throw RunProblems.conflict(
+                    "nobody has voted in round " + workshop.round() + " yet; a re-vote follows a vote");
+        }
+        Instant closesAt = closesAt(seconds);
+        store.revote(id, closesAt);
+        stream.publish(id, "poll");
+        closeLater(id, closesAt);
+    }
+
+    private Instant closesAt(Integer seconds) {
+        if (seconds == null) {
+            return null;
+        }
+        if (seconds < 5 || seconds > TIMER_MAX_SECONDS) {
+            throw RunProblems.invalid(
+                    "seconds", "a timer of " + seconds + " s", "5 to " + TIMER_MAX_SECONDS + " seconds, or none");
+        }
+        return clock.instant().plusSeconds(seconds);
+    }
+
+    /** When the timer runs out the poll closes, unless it was closed or reopened meanwhile. */
+    private void closeLater(String id, Instant closesAt) {
+        if (closesAt != null) {
+            stream.schedule(closesAt, () -> {
+                Workshop w = workshop(id);
+                if (w.pollOpen() && closesAt.equals(w.pollClosesAt())) {
+                    store.pollOpen(id, false);
+                    stream.publish(id, "poll");
+                }
+            });
+        }
+    }
+
+    void pacing(String id, String pacing) {
+        workshop(id);
+        store.pacing(id, pacing(pacing));
+        stream.publish(id, "pacing");
+    }
+
+    void hand(String id, RunOwner participant, boolean raised) {
+        workshop(id);
+        store.hand(participant.id(), raised);
+        stream.publishSoon(id, "hand");
+    }
+
+    /** A learner's own run of an agenda experiment, in the room's fair queue (self-paced rooms). */
+    WorkshopViews.Queued learnerRun(String id, RunOwner participant, WorkshopViews.LearnerRunRequest request) {
+        Workshop workshop = workshop(id);
+        if (workshop.pacing() != Workshop.Pacing.SELF_PACED) {
+            throw RunProblems.conflict(
+                    "the workshop is instructor-led; learners run their own variants once it is self-paced");
+        }
+        String experimentId = request.experimentId() == null ? workshop.focus() : request.experimentId();
+        if (experimentId == null || !workshop.experiments().contains(experimentId)) {
+            throw RunProblems.invalid(
+                    "experimentId",
+                    "'" + experimentId + "' is not on this workshop's agenda",
+                    "one of " + String.join(", ", workshop.experiments()));
+        }
+        var validated = validated(workshop, experimentId, request.variant(), request.knobs());
+        WorkshopViews.Queued queued = learnerRuns.enqueue(
+                id, participant.id(), experimentId, validated.variant().name(), validated);
+        stream.publishSoon(id, "queue");
+        return queued;
     }
 
     void answer(String id, RunOwner participant, Map<String, String> answers) {
         Workshop workshop = workshop(id);
-        if (workshop.focus() == null || !workshop.pollOpen()) {
+        if (!workshop.acceptsAnswers(clock.instant())) {
             throw RunProblems.conflict("the poll is closed; answers are taken while the instructor has it open");
         }
         if (answers == null || answers.isEmpty()) {
             throw RunProblems.invalid("answers", "no answers", "answers by question id");
         }
-        ExperimentDefinition definition = definition("focus", workshop.focus());
+        ExperimentDefinition definition = item(workshop, workshop.focus());
         RunRequestValidator.validateAnswers(definition, answers, "answers.");
         Instant now = clock.instant();
         List<Workshop.Answer> rows = answers.entrySet().stream()
                 .map(e -> new Workshop.Answer(
                         participant.id(),
                         workshop.focus(),
+                        workshop.round(),
                         e.getKey(),
                         e.getValue().strip(),
                         now))
@@ -239,10 +400,10 @@ class Workshops {
         if (workshop.focus() == null) {
             throw RunProblems.conflict("focus an experiment before running it");
         }
-        RunSnapshot run = engine.submit(validator.validate(
-                new RunRequest(workshop.focus(), request.variant(), request.knobs(), Map.of(), null)));
+        RunSnapshot run = engine.submit(validated(workshop, workshop.focus(), request.variant(), request.knobs()));
         owners.record(run.id(), RunOwner.instructor(id));
         store.sharedRun(id, workshop.focus(), run.id());
+        relay.watch(run.id(), id);
         stream.publish(id, "run");
         return new SharedRun(run.id(), run.experimentId(), run.variant());
     }
@@ -283,7 +444,7 @@ class Workshops {
         Map<String, Workshop.Step> steps =
                 store.steps(id).stream().collect(Collectors.toMap(Workshop.Step::experimentId, s -> s));
         StringBuilder csv =
-                new StringBuilder("participant_id,name,experiment,question,answer,truth,correct,answered_at\n");
+                new StringBuilder("participant_id,name,experiment,round,question,answer,truth,correct,answered_at\n");
         for (Workshop.Answer a : store.answers(id)) {
             Workshop.Step step = steps.get(a.experimentId());
             String truth =
@@ -293,6 +454,7 @@ class Workshops {
                             Csv.cell(a.participantId()),
                             Csv.cell(names.getOrDefault(a.participantId(), "")),
                             Csv.cell(a.experimentId()),
+                            Integer.toString(a.round()),
                             Csv.cell(a.questionId()),
                             Csv.cell(a.answer()),
                             Csv.cell(truth == null ? "" : truth),
@@ -305,10 +467,12 @@ class Workshops {
 
     /** The room as everyone in it sees it (without seq; the stream numbers it). */
     Room room(String id) {
-        Workshop w = workshop(id);
+        return room(workshop(id));
+    }
+
+    private Room room(Workshop w) {
         List<AgendaItem> agenda = w.experiments().stream()
-                .map(e -> new AgendaItem(
-                        e, catalog.find(e).map(x -> x.definition().title()).orElse(e)))
+                .map(e -> new AgendaItem(e, title(w, e)))
                 .toList();
         Step step = w.focus() == null ? null : step(w);
         return new Room(
@@ -320,16 +484,96 @@ class Workshops {
                 w.pacing().name().toLowerCase(Locale.ROOT).replace('_', '-'),
                 w.leaderboard(),
                 agenda,
-                store.participantCount(id),
+                store.participantCount(w.id()),
                 w.capacity(),
                 w.focus(),
-                w.pollOpen(),
-                step);
+                w.acceptsAnswers(clock.instant()),
+                w.acceptsAnswers(clock.instant()) ? w.pollClosesAt() : null,
+                step,
+                learnerRuns.order(w.id()),
+                learnerRuns.running(w.id()),
+                w.leaderboard() ? standings(w) : List.of());
+    }
+
+    /** Right answers per participant over the revealed steps, each step's last round; top ten. */
+    private List<WorkshopViews.Standing> standings(Workshop w) {
+        Map<String, Workshop.Step> revealed = store.steps(w.id()).stream()
+                .filter(Workshop.Step::revealed)
+                .collect(Collectors.toMap(Workshop.Step::experimentId, s -> s));
+        if (revealed.isEmpty()) {
+            return List.of();
+        }
+        List<Workshop.Answer> answers = store.answers(w.id());
+        Map<String, Integer> lastRound = new java.util.HashMap<>();
+        answers.forEach(a -> lastRound.merge(a.experimentId(), a.round(), Math::max));
+        Map<String, Integer> correct = new java.util.HashMap<>();
+        for (Workshop.Answer a : answers) {
+            Workshop.Step step = revealed.get(a.experimentId());
+            String truth = step == null ? null : step.truth().get(a.questionId());
+            if (truth != null && a.round() == lastRound.get(a.experimentId()) && Question.matches(a.answer(), truth)) {
+                correct.merge(a.participantId(), 1, Integer::sum);
+            }
+        }
+        Map<String, String> names = store.participants(w.id()).stream()
+                .collect(Collectors.toMap(Workshop.Participant::id, Workshop.Participant::name));
+        return correct.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue()
+                        .reversed()
+                        .thenComparing(e -> names.getOrDefault(e.getKey(), "")))
+                .limit(10)
+                .map(e -> new WorkshopViews.Standing(names.getOrDefault(e.getKey(), "?"), e.getValue()))
+                .toList();
     }
 
     private Step step(Workshop w) {
-        ExperimentDefinition d = definition("focus", w.focus());
-        List<Workshop.Answer> answers = store.answers(w.id(), w.focus());
+        ExperimentDefinition d = item(w, w.focus());
+        List<Workshop.Answer> all = store.answers(w.id(), w.focus());
+        List<Workshop.Answer> answers =
+                all.stream().filter(a -> a.round() == w.round()).toList();
+        Map<String, Map<String, Integer>> histogram = histogram(d, answers);
+        Map<String, Map<String, Integer>> previous = w.round() > 1
+                ? histogram(
+                        d, all.stream().filter(a -> a.round() == w.round() - 1).toList())
+                : null;
+        int answered = (int)
+                answers.stream().map(Workshop.Answer::participantId).distinct().count();
+        Optional<Workshop.Step> stored = store.step(w.id(), w.focus());
+        boolean revealed = stored.map(Workshop.Step::revealed).orElse(false);
+        Map<String, String> truth = revealed ? stored.get().truth() : Map.of();
+        Map<String, Integer> correct = new LinkedHashMap<>();
+        if (revealed) {
+            for (Workshop.Answer a : answers) {
+                String t = truth.get(a.questionId());
+                if (t != null) {
+                    correct.merge(a.questionId(), Question.matches(a.answer(), t) ? 1 : 0, Integer::sum);
+                }
+            }
+        }
+        String sharedRunId = stored.map(Workshop.Step::sharedRunId).orElse(null);
+        Progress progress = sharedRunId == null
+                ? null
+                : runs.find(sharedRunId).map(Workshops::progress).orElse(null);
+        List<QuestionView> questions = d.questions().stream()
+                .map(q -> new QuestionView(q.id(), q.text(), q.kind(), q.choices()))
+                .toList();
+        return new Step(
+                w.focus(),
+                title(w, w.focus()),
+                questions,
+                d.variants().stream().map(Variant::name).toList(),
+                w.round(),
+                histogram,
+                previous,
+                answered,
+                sharedRunId,
+                progress,
+                revealed,
+                truth,
+                correct);
+    }
+
+    /** Per question, the count of each answer (every choice listed, even at zero). */
+    private static Map<String, Map<String, Integer>> histogram(ExperimentDefinition d, List<Workshop.Answer> answers) {
         Map<String, Map<String, Integer>> histogram = new LinkedHashMap<>();
         for (Question q : d.questions()) {
             Map<String, Integer> counts = new LinkedHashMap<>();
@@ -346,38 +590,60 @@ class Workshops {
                 counts.merge(key, 1, Integer::sum);
             }
         }
-        int answered = (int)
-                answers.stream().map(Workshop.Answer::participantId).distinct().count();
-        Optional<Workshop.Step> stored = store.step(w.id(), w.focus());
-        boolean revealed = stored.map(Workshop.Step::revealed).orElse(false);
-        Map<String, String> truth = revealed ? stored.get().truth() : Map.of();
-        Map<String, Integer> correct = new LinkedHashMap<>();
-        if (revealed) {
-            for (Workshop.Answer a : answers) {
-                String t = truth.get(a.questionId());
-                if (t != null) {
-                    correct.merge(a.questionId(), Question.matches(a.answer(), t) ? 1 : 0, Integer::sum);
-                }
-            }
+        return histogram;
+    }
+
+    private String title(Workshop w, String itemId) {
+        if (itemId.startsWith(QUERY_PREFIX)) {
+            String sql =
+                    store.query(w.id(), itemId).map(WorkshopStore.Query::sql).orElse("");
+            String line = sql.strip().replaceAll("\\s+", " ");
+            return "Playground query " + itemId.substring(QUERY_PREFIX.length()) + ": "
+                    + (line.length() > 60 ? line.substring(0, 60) + "…" : line);
         }
-        List<QuestionView> questions = d.questions().stream()
-                .map(q -> new QuestionView(q.id(), q.text(), q.kind(), q.choices()))
-                .toList();
-        return new Step(
-                d.id(),
-                d.title(),
-                questions,
-                d.variants().stream().map(Variant::name).toList(),
-                histogram,
-                answered,
-                stored.map(Workshop.Step::sharedRunId).orElse(null),
-                revealed,
-                truth,
-                correct);
+        return catalog.find(itemId).map(x -> x.definition().title()).orElse(itemId);
+    }
+
+    static Progress progress(RunSnapshot run) {
+        return new Progress(
+                run.id(),
+                run.status().name(),
+                run.stages().size(),
+                RunQueries.stagesRun(run),
+                run.stages().stream().mapToLong(StageSnapshot::numTasks).sum(),
+                run.stages().stream().mapToLong(StageSnapshot::completedTasks).sum(),
+                run.durationMs(),
+                run.error() == null ? null : run.error().message());
     }
 
     private Workshop workshop(String id) {
         return store.find(id).orElseThrow(() -> RunProblems.notFound("id", id, "the id of a workshop"));
+    }
+
+    /** An agenda item's questions and variants: a catalog experiment's, or a playground query's. */
+    private ExperimentDefinition item(Workshop w, String itemId) {
+        if (itemId != null && itemId.startsWith(QUERY_PREFIX)) {
+            return playground.definition(playgroundRequest(query(w, itemId)).playground());
+        }
+        return definition("focus", itemId);
+    }
+
+    /** The run of an agenda item: the experiment's variant and knobs, or the playground query as stored. */
+    private ValidatedRun validated(Workshop w, String itemId, String variant, Map<String, Object> knobs) {
+        if (itemId.startsWith(QUERY_PREFIX)) {
+            return playground.validate(playgroundRequest(query(w, itemId)));
+        }
+        return validator.validate(new RunRequest(itemId, variant, knobs, Map.of(), null));
+    }
+
+    private WorkshopStore.Query query(Workshop w, String itemId) {
+        return store.query(w.id(), itemId)
+                .orElseThrow(() -> RunProblems.notFound("focus", itemId, "an item of the workshop's agenda"));
+    }
+
+    private static RunRequest playgroundRequest(WorkshopStore.Query query) {
+        return new RunRequest(
+                null, null, Map.of(), Map.of(), null, new RunRequest.Playground(query.sql(), query.conf()));
     }
 
     private ExperimentDefinition definition(String field, String experimentId) {
@@ -443,7 +709,7 @@ class Workshops {
         return code;
     }
 
-    private static ErrorResponseException problem(HttpStatus status, String type, String title, String detail) {
+    static ErrorResponseException problem(HttpStatus status, String type, String title, String detail) {
         ProblemDetail body = ProblemDetail.forStatusAndDetail(status, detail);
         body.setType(URI.create("urn:spark-break-lab:problem:" + type));
         body.setTitle(title);

@@ -12,7 +12,7 @@ import org.springframework.mock.env.MockEnvironment;
 class ServerAddressConfigurationTests {
 
     private static WorkshopProperties workshops(boolean enabled) {
-        return new WorkshopProperties(enabled, 200, 30, "", List.of("http://localhost:[*]"));
+        return new WorkshopProperties(enabled, 200, 30, "", List.of("http://localhost:[*]"), 2);
     }
 
     @Test

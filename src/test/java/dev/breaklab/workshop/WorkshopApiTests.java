@@ -152,13 +152,19 @@ class WorkshopApiTests {
         String learner = join(room, "Ada");
         String id = room.id();
 
-        for (String path : new String[] {"/focus", "/poll/open", "/poll/close", "/reveal", "/run"}) {
+        for (String path :
+                new String[] {"/focus", "/poll/open", "/poll/close", "/poll/revote", "/reveal", "/run", "/pacing"}) {
             as(learner, post("/api/workshops/" + id + path).content("{\"experimentId\":\"tiny-partitions\"}"))
                     .andExpect(status().isForbidden())
                     .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
                     .andExpect(jsonPath("$.status").value(403));
         }
         as(learner, get("/api/workshops/" + id + "/results.csv")).andExpect(status().isForbidden());
+        as(learner, get("/api/workshops/" + id + "/qr.svg")).andExpect(status().isForbidden());
+        as(room.instructorToken(), post("/api/workshops/" + id + "/hand").content("{\"raised\":true}"))
+                .andExpect(status().isForbidden());
+        as(room.instructorToken(), post("/api/workshops/" + id + "/my-runs").content("{}"))
+                .andExpect(status().isForbidden());
         as(learner, get("/api/workshops/" + other.id())).andExpect(status().isForbidden());
         as(
                         other.instructorToken(),
@@ -270,10 +276,10 @@ class WorkshopApiTests {
                 .getContentAsString();
         assertThat(csv.lines())
                 .first()
-                .isEqualTo("participant_id,name,experiment,question,answer,truth,correct,answered_at");
+                .isEqualTo("participant_id,name,experiment,round,question,answer,truth,correct,answered_at");
         assertThat(csv)
                 .as("a name a spreadsheet would run as a formula is quoted as text")
-                .contains(",\"'=HYPERLINK(\"\"x\"\")\",tiny-partitions,aqe-coalesce,yes,yes,true,")
-                .contains(",Grace,tiny-partitions,aqe-coalesce,no,yes,false,");
+                .contains(",\"'=HYPERLINK(\"\"x\"\")\",tiny-partitions,1,aqe-coalesce,yes,yes,true,")
+                .contains(",Grace,tiny-partitions,1,aqe-coalesce,no,yes,false,");
     }
 }

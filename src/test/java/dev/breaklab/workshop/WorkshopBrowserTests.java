@@ -19,8 +19,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
  * A workshop in one real Chromium: the instructor's console in one tab, three learners in three
- * more (each tab keeps its own seat). Create, join by code, focus, answer, the live histogram, the
- * shared run, the reveal.
+ * more (each tab keeps its own seat). Create, join by code, focus, answer, the live histogram, a
+ * re-vote, the shared run, the reveal, a self-paced run with its queue position, the export with both
+ * rounds.
  */
 @LabTest
 class WorkshopBrowserTests {
@@ -70,25 +71,26 @@ class WorkshopBrowserTests {
             browser.find("#ws-open").click();
             browser.await(WAIT, d -> browser.find("#ws-poll").getText().contains("open"));
 
-            String[] predictions = {"yes", "yes", "no"};
-            for (int i = 0; i < learners.size(); i++) {
-                browser.driver.switchTo().window(learners.get(i));
-                String radio = "input[name='q-aqe-coalesce'][value='" + predictions[i] + "']";
-                browser.await(
-                        WAIT,
-                        d -> !browser.all(radio).isEmpty()
-                                && browser.find(radio).isEnabled());
-                browser.find(radio).click();
-                browser.find("#answer-submit").click();
-                browser.await(
-                        WAIT, d -> browser.find("#answer-status").getText().startsWith("Sent"));
-            }
-
+            vote(browser, learners, "yes", "yes", "no");
             browser.driver.switchTo().window(instructor);
             browser.await(WAIT, d -> text(browser, "#ws-answered").startsWith("3 of 3"));
-            String yes = "[data-question='aqe-coalesce'] li[data-answer='yes'] .count";
+            String yes = "#ws-histogram > [data-question='aqe-coalesce'] li[data-answer='yes'] .count";
             browser.await(WAIT, d -> text(browser, yes).equals("2"));
             browser.screenshot("workshop-console-histogram");
+
+            // Discuss, then vote again: Grace changes her mind one way, Linus the other.
+            browser.find("#ws-close").click();
+            browser.await(WAIT, d -> browser.find("#ws-poll").getText().contains("closed"));
+            browser.find("#ws-revote").click();
+            browser.await(WAIT, d -> text(browser, "#ws-answered").startsWith("0 of 3 answered in round 2"));
+            vote(browser, learners, "yes", "no", "yes");
+            browser.driver.switchTo().window(instructor);
+            browser.await(WAIT, d -> text(browser, "#ws-answered").startsWith("3 of 3 answered in round 2"));
+            browser.await(WAIT, d -> text(browser, yes).equals("2"));
+            assertThat(text(browser, "#ws-previous [data-question='aqe-coalesce'] li[data-answer='no'] .count"))
+                    .as("round 1 stays beside round 2")
+                    .isEqualTo("1");
+            browser.find("#ws-close").click();
 
             new Select(browser.find("#ws-variant")).selectByValue("fixed");
             browser.find("#ws-run").click();
@@ -101,8 +103,9 @@ class WorkshopBrowserTests {
             browser.awaitVisible("#ws-accuracy", WAIT);
             assertThat(text(browser, "[data-question='aqe-coalesce'] li.truth")).startsWith("yes");
 
-            browser.driver.switchTo().window(learners.get(2));
+            browser.driver.switchTo().window(learners.get(1));
             browser.awaitVisible("#ws-results li[data-question='aqe-coalesce'][data-correct='false']", WAIT);
+            browser.await(WAIT, d -> text(browser, "#ws-progress").contains("succeeded"));
             assertThat(browser.find("#ws-run-link").getAttribute("href")).endsWith("/runs/" + runId);
             browser.driver.switchTo().window(learners.get(0));
             browser.awaitVisible("#ws-results li[data-question='aqe-coalesce'][data-correct='true']", WAIT);
@@ -112,10 +115,54 @@ class WorkshopBrowserTests {
             browser.driver.navigate().refresh();
             browser.await(WAIT, d -> browser.find("#ws-me").getText().equals("Ada"));
 
+            // Self-paced: Ada runs her own variant twice; the second waits its turn in the queue.
+            browser.driver.switchTo().window(instructor);
+            browser.find("#ws-pacing-switch").click();
+            browser.await(WAIT, d -> browser.find("#ws-pacing").getText().equals("self-paced"));
+            browser.driver.switchTo().window(learners.get(0));
+            browser.awaitVisible("#ws-self-paced", WAIT);
+            new Select(browser.find("#my-variant")).selectByValue("sane-partitions");
+            browser.find("#my-run").click();
+            browser.find("#my-run").click();
+            browser.awaitVisible("#my-run-link", WAIT);
+            browser.await(WAIT, d -> text(browser, "#my-position").startsWith("Queue position: 1"));
+            browser.screenshot("workshop-learner-queue");
+            browser.await(Duration.ofMinutes(3), d -> text(browser, "#my-queue").isEmpty());
+
+            browser.driver.switchTo().window(instructor);
+            browser.await(
+                    WAIT, d -> text(browser, "#ws-tiles [data-participant]").contains("2 runs"));
+            String csv = String.valueOf(browser.js("const x = new XMLHttpRequest();"
+                    + " x.open('GET', '/api/workshops/' + document.querySelector('main').dataset.workshop"
+                    + " + '/results.csv', false);"
+                    + " x.setRequestHeader('authorization', 'Bearer ' + localStorage.getItem("
+                    + "'breaklab.instructor.' + document.querySelector('main').dataset.workshop));"
+                    + " x.send(); return x.responseText;"));
+            assertThat(csv.lines().skip(1)).as("both rounds exported").hasSize(6);
+            assertThat(csv)
+                    .contains(",<b>Linus</b>,tiny-partitions,1,aqe-coalesce,no,yes,false,")
+                    .contains(",<b>Linus</b>,tiny-partitions,2,aqe-coalesce,yes,yes,true,");
+
             assertThat(browser.consoleErrors().stream()
                             .filter(e -> !e.contains("Failed to load resource"))
                             .toList())
                     .isEmpty();
+        }
+    }
+
+    /** Each learner's tab answers the open poll's question. */
+    private static void vote(Browser browser, List<String> learners, String... predictions) {
+        for (int i = 0; i < learners.size(); i++) {
+            browser.driver.switchTo().window(learners.get(i));
+            String radio = "input[name='q-aqe-coalesce'][value='" + predictions[i] + "']";
+            browser.await(
+                    WAIT,
+                    d -> !browser.all(radio).isEmpty()
+                            && browser.find(radio).isEnabled()
+                            && text(browser, "#answer-status").isEmpty());
+            browser.find(radio).click();
+            browser.find("#answer-submit").click();
+            browser.await(WAIT, d -> browser.find("#answer-status").getText().startsWith("Sent"));
         }
     }
 
