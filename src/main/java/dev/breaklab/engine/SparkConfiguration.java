@@ -146,6 +146,11 @@ class SparkConfiguration {
                 // Tasks kept per stage (default 100,000): a stage page in the Spark UI lists the
                 // last 10,000; the lab's own task distributions see every task regardless.
                 .config("spark.ui.retainedTasks", 10_000)
+                // Spark's SQL state would install Hadoop's URL handler factory, the JVM's only one,
+                // which the embedded Tomcat installs too: whichever comes second fails, and Spark's
+                // SQL state is created on its own thread while the web server starts. The lab needs
+                // no hdfs:// URLs (ADD JAR is refused by the playground's sandbox).
+                .config("spark.sql.defaultUrlStreamHandlerFactory.enabled", false)
                 .getOrCreate();
     }
 }
