@@ -91,7 +91,11 @@ public class SecurityConfiguration {
                         .access(member(u -> u.kind() == RunOwner.Kind.PARTICIPANT))
                         .requestMatchers("/api/workshops/{id}/**")
                         .access(member(u -> u.kind() == RunOwner.Kind.INSTRUCTOR))
-                        .requestMatchers(HttpMethod.POST, "/api/runs", "/api/playground/questions")
+                        // A learner's own runs go through the room's fair queue (.../my-runs: one active
+                        // run per learner, round-robin), never straight to the engine.
+                        .requestMatchers(HttpMethod.POST, "/api/runs")
+                        .hasAnyRole("LOCAL", "INSTRUCTOR")
+                        .requestMatchers(HttpMethod.POST, "/api/playground/questions")
                         .hasAnyRole("LOCAL", "INSTRUCTOR", "PARTICIPANT")
                         .requestMatchers(HttpMethod.DELETE, "/api/runs/{id}")
                         .access(cancel(owners))

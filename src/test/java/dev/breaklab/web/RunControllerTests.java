@@ -181,12 +181,23 @@ class RunControllerTests {
         when(engine.submit(any(ValidatedRun.class))).thenReturn(queued);
 
         mvc.perform(post("/api/runs")
-                        .header("Authorization", "Bearer " + SecuritySlice.PARTICIPANT)
+                        .header("Authorization", "Bearer " + SecuritySlice.INSTRUCTOR)
                         .contentType(MediaType.APPLICATION_JSON)
                         .content("{\"experimentId\":\"tiny-partitions\",\"variant\":\"broken\"}"))
                 .andExpect(status().isAccepted());
 
-        assertThat(owners.find("r2")).contains(RunOwner.participant("p1", "w1"));
+        assertThat(owners.find("r2")).contains(RunOwner.instructor("w1"));
+    }
+
+    @Test
+    void a_learner_cannot_bypass_the_rooms_fair_queue() throws Exception {
+        mvc.perform(post("/api/runs")
+                        .header("Authorization", "Bearer " + SecuritySlice.PARTICIPANT)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"experimentId\":\"tiny-partitions\",\"variant\":\"broken\"}"))
+                .andExpect(status().isForbidden())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON));
+        verify(engine, never()).submit(any(ValidatedRun.class));
     }
 
     @Test
