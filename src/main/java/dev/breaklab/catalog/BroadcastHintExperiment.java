@@ -91,19 +91,17 @@ class BroadcastHintExperiment extends ExperimentBase {
                                     exchange ? "yes" : "no",
                                     written);
                         }))
-                .evidence(Evidence.of(
+                .evidence(Evidence.stagesRun(
                         "stage-saved",
                         "The broadcast plan runs in two stages (collect the dimension, join the facts in place) instead of three",
                         Set.of("fixed", "auto-broadcast"),
-                        run -> Verdict.of(RunQueries.stagesRun(run) == 2, "stages run: %d", RunQueries.stagesRun(run))))
+                        2))
                 .primaryFinding("missed-broadcast"));
     }
 
     /** AQE off (the plan chosen up front), with {@code threshold} as spark.sql.autoBroadcastJoinThreshold. */
     private static Variant threshold(String name, String title, String description, String threshold) {
-        return Variant.of(name, title, description)
-                .withConf("spark.sql.adaptive.enabled", "false")
-                .withConf("spark.sql.autoBroadcastJoinThreshold", threshold);
+        return Variants.aqeOff(name, title, description).withConf("spark.sql.autoBroadcastJoinThreshold", threshold);
     }
 
     @Override

@@ -7,7 +7,6 @@ import static org.apache.spark.sql.functions.pmod;
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.RunQueries;
-import dev.breaklab.run.StageSnapshot;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -97,9 +96,7 @@ class JoinHintsExperiment extends ExperimentBase {
                         Set.of("broken"),
                         run -> {
                             boolean cartesian = RunQueries.finalHas(run, "CartesianProduct");
-                            int tasks = run.widestStage()
-                                    .map(StageSnapshot::numTasks)
-                                    .orElse(0);
+                            int tasks = RunQueries.widestStageTasks(run);
                             long written = RunQueries.shuffleWritten(run);
                             // Each task recomputes its fact partition: the fact side is produced once per dimension
                             // partition.
@@ -119,12 +116,11 @@ class JoinHintsExperiment extends ExperimentBase {
                 .evidence(operator("shuffle-hash", "ShuffledHashJoin"))
                 .evidence(operator("non-equi", "BroadcastNestedLoopJoin"))
                 .evidence(operator("two-hints", "SortMergeJoin"))
-                .evidence(Evidence.of(
+                .evidence(Evidence.exchanges(
                         "shuffled-sides",
                         "MERGE and SHUFFLE_HASH shuffle both sides: two hash-partitioning exchanges",
                         Set.of("merge", "shuffle-hash", "two-hints"),
-                        run -> Verdict.of(
-                                RunQueries.exchanges(run) == 2, "shuffle exchanges: %d", RunQueries.exchanges(run))))
+                        2))
                 .primaryFinding("cross-join"));
     }
 
@@ -134,17 +130,12 @@ class JoinHintsExperiment extends ExperimentBase {
 
     /** Static planning only: AQE could re-plan a hinted join; broadcasting only where hinted. */
     private static Variant pinned(String name, String title, String description) {
-        return Variant.of(name, title, description)
-                .withConf("spark.sql.adaptive.enabled", "false")
-                .withConf("spark.sql.autoBroadcastJoinThreshold", "-1");
+        return Variants.shuffleJoin(name, title, description);
     }
 
     private static Evidence operator(String variant, String join) {
-        return Evidence.of(
-                "operator-" + variant, "The " + variant + " hint(s) produce " + join, Set.of(variant), run -> {
-                    String actual = RunQueries.joinStrategy(run);
-                    return Verdict.of(actual.equals(join), "join: %s", actual);
-                });
+        return Evidence.joinStrategy(
+                "operator-" + variant, "The " + variant + " hint(s) produce " + join, Set.of(variant), join);
     }
 
     @Override

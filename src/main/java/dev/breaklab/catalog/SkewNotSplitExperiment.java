@@ -84,8 +84,7 @@ class SkewNotSplitExperiment extends ExperimentBase {
                 .variant(skewJoin(
                         "no-aggregate", "No groupBy on the key", "A global aggregate: AQE splits for free", false))
                 .question(Questions.skewSplit())
-                .question(Question.number(
-                        "exchanges", "How many shuffle Exchanges will the final plan have?", RunQueries::exchanges))
+                .question(Questions.exchanges())
                 .evidence(Evidence.central(
                         "declined",
                         "AQE kept the skewed plan: no SortMergeJoin(skew=true), and the join stage's biggest task reads at least 5x the median",
@@ -102,49 +101,29 @@ class SkewNotSplitExperiment extends ExperimentBase {
                                     stage.numTasks(),
                                     read);
                         }))
-                .evidence(Evidence.of(
+                .evidence(Evidence.exchanges(
                         "aggregate-rides-on-join",
                         "The groupBy reuses the join's partitioning: the final plan has only the join's two Exchanges",
                         Set.of("broken"),
-                        run -> Verdict.of(
-                                RunQueries.exchanges(run) == 2, "shuffle Exchanges: %d", RunQueries.exchanges(run))))
-                .evidence(Evidence.of(
-                        "forced-split",
-                        "Forced, AQE splits the skewed partition and pays with an extra Exchange before the aggregate",
-                        Set.of("fixed"),
-                        run -> {
-                            boolean split = RunQueries.finalPlanHas(run, "SortMergeJoin", "skew=true");
-                            boolean skewedRead = RunQueries.finalPlanHas(run, "AQEShuffleRead", "skewed");
-                            long exchanges = RunQueries.exchanges(run);
-                            return Verdict.of(
-                                    split && skewedRead && exchanges == 3,
-                                    "SortMergeJoin(skew=true): %s, AQEShuffleRead skewed: %s, shuffle Exchanges: %d",
-                                    split ? "yes" : "no",
-                                    skewedRead ? "yes" : "no",
-                                    exchanges);
-                        }))
-                .evidence(Evidence.of(
+                        2))
+                .evidence(Evidence.skewSplit(
+                                "forced-split",
+                                "Forced, AQE splits the skewed partition and pays with an extra Exchange before the aggregate",
+                                Set.of("fixed"))
+                        .and(run -> Verdict.of(
+                                RunQueries.exchanges(run) == 3, "shuffle Exchanges: %d", RunQueries.exchanges(run))))
+                .evidence(Evidence.finalPlanHas(
                         "split-when-free",
                         "Without a groupBy on the join key, AQE splits the skew by itself",
                         Set.of("no-aggregate"),
-                        run -> {
-                            boolean split = RunQueries.finalPlanHas(run, "SortMergeJoin", "skew=true");
-                            return Verdict.of(split, "SortMergeJoin(skew=true): %s", split ? "yes" : "no");
-                        }))
+                        "SortMergeJoin",
+                        "skew=true"))
                 .primaryFinding("aqe-skew-declined"));
     }
 
-    /** AQE skew join with thresholds lowered to the lab's small data; no broadcast, no coalescing. */
+    /** AQE skew join with thresholds lowered to the lab's small data; forced or not to add a shuffle. */
     private static Variant skewJoin(String name, String title, String description, boolean force) {
-        return Variant.of(name, title, description)
-                .withConf("spark.sql.adaptive.enabled", "true")
-                .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")
-                .withConf("spark.sql.adaptive.autoBroadcastJoinThreshold", "-1")
-                .withConf("spark.sql.adaptive.coalescePartitions.enabled", "false")
-                .withConf("spark.sql.adaptive.skewJoin.enabled", "true")
-                .withConf("spark.sql.adaptive.skewJoin.skewedPartitionFactor", "3")
-                .withConf("spark.sql.adaptive.skewJoin.skewedPartitionThresholdInBytes", "256k")
-                .withConf("spark.sql.adaptive.advisoryPartitionSizeInBytes", "256k")
+        return Variants.skewJoin(name, title, description, "256k")
                 .withConf("spark.sql.adaptive.forceOptimizeSkewedJoin", Boolean.toString(force));
     }
 

@@ -79,11 +79,14 @@ class SkewedJoinExperiment extends ExperimentBase {
                 .knob(IntegerKnob.of("keys", "Distinct keys", 10_000, 10, 1_000_000, "keys", "Rows in the dimension"))
                 .knob(Knobs.shufflePartitions(16, 2_000, "tasks in the join stage"))
                 .knob(IntegerKnob.of("saltBuckets", "Salt buckets", 16, 2, 256, "buckets", "Salts per key (salted)"))
-                .variant(noHelp("broken", "Skewed, no help", "AQE off, broadcast off: a plain sort-merge join"))
-                .variant(skewJoin("fixed", "AQE skew join", "AQE detects the skewed partition and splits it"))
-                .variant(
-                        skewJoin("aqe-skew-split", "AQE skew split", "The AQE skew-join split (the settings of fixed)"))
-                .variant(noHelp("salted", "Salted keys", "AQE off; the hot key is spread over salt buckets by hand"))
+                .variant(Variants.shuffleJoin(
+                        "broken", "Skewed, no help", "AQE off, broadcast off: a plain sort-merge join"))
+                .variant(Variants.skewJoin(
+                        "fixed", "AQE skew join", "AQE detects the skewed partition and splits it", "1m"))
+                .variant(Variants.skewJoin(
+                        "aqe-skew-split", "AQE skew split", "The AQE skew-join split (the settings of fixed)", "1m"))
+                .variant(Variants.shuffleJoin(
+                        "salted", "Salted keys", "AQE off; the hot key is spread over salt buckets by hand"))
                 .question(Questions.joinStrategy(
                         "SortMergeJoin", "BroadcastHashJoin", "ShuffledHashJoin", "BroadcastNestedLoopJoin"))
                 .question(Questions.skewSplit())
@@ -110,15 +113,10 @@ class SkewedJoinExperiment extends ExperimentBase {
                                     stage.taskDurationMs().p50(),
                                     read);
                         }))
-                .evidence(Evidence.of(
+                .evidence(Evidence.skewSplit(
                         "skew-split",
                         "AQE split the skewed partition: the final plan has SortMergeJoin(skew=true) over AQEShuffleRead skewed",
-                        Set.of("fixed", "aqe-skew-split"),
-                        run -> {
-                            boolean split = RunQueries.finalPlanHas(run, "SortMergeJoin", "skew=true");
-                            boolean skewedRead = RunQueries.finalPlanHas(run, "AQEShuffleRead", "skewed");
-                            return Verdict.of(split && skewedRead, "skew=true: %s, skewed read: %s", split, skewedRead);
-                        }))
+                        Set.of("fixed", "aqe-skew-split")))
                 .evidence(Evidence.of(
                         "salted-join-keys",
                         "The salted join spreads the hot key: the join stage's max/median shuffle read stays under 5x",
@@ -130,26 +128,6 @@ class SkewedJoinExperiment extends ExperimentBase {
                                     read < 5, "stage %d: shuffle read max/median %.1fx", stage.stageId(), read);
                         }))
                 .primaryFinding("skew"));
-    }
-
-    /** AQE off and no broadcast: the join is a plain sort-merge join. */
-    private static Variant noHelp(String name, String title, String description) {
-        return Variant.of(name, title, description)
-                .withConf("spark.sql.adaptive.enabled", "false")
-                .withConf("spark.sql.autoBroadcastJoinThreshold", "-1");
-    }
-
-    /** AQE skew join with thresholds lowered to the lab's small data; no broadcast, no coalescing. */
-    private static Variant skewJoin(String name, String title, String description) {
-        return Variant.of(name, title, description)
-                .withConf("spark.sql.adaptive.enabled", "true")
-                .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")
-                .withConf("spark.sql.adaptive.autoBroadcastJoinThreshold", "-1")
-                .withConf("spark.sql.adaptive.coalescePartitions.enabled", "false")
-                .withConf("spark.sql.adaptive.skewJoin.enabled", "true")
-                .withConf("spark.sql.adaptive.skewJoin.skewedPartitionFactor", "3")
-                .withConf("spark.sql.adaptive.skewJoin.skewedPartitionThresholdInBytes", "1m")
-                .withConf("spark.sql.adaptive.advisoryPartitionSizeInBytes", "1m");
     }
 
     @Override
