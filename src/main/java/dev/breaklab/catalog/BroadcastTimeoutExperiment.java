@@ -107,11 +107,10 @@ class BroadcastTimeoutExperiment extends ExperimentBase {
                 .variant(pinned("fixed", "More time", "AQE off, the same broadcast with a 120 s timeout")
                         .withKnob("broadcastTimeout", 120L))
                 .variant(pinned("shuffle-join", "No broadcast", "MERGE hint: a sort-merge join has no deadline"))
-                .variant(Variant.of(
+                .variant(Variants.aqeOn(
                                 "aqe-on",
                                 "AQE on: no deadline",
                                 "The same 2 s timeout, AQE on: the broadcast job runs as long as it needs")
-                        .withConf("spark.sql.adaptive.enabled", "true")
                         .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")
                         .withConf("spark.sql.adaptive.autoBroadcastJoinThreshold", "-1")
                         .withConf("spark.sql.shuffle.partitions", "8"))
@@ -201,10 +200,7 @@ class BroadcastTimeoutExperiment extends ExperimentBase {
 
     /** AQE and automatic broadcasts off: the hints decide; 8 partitions for the shuffle join. */
     private static Variant pinned(String name, String title, String description) {
-        return Variant.of(name, title, description)
-                .withConf("spark.sql.adaptive.enabled", "false")
-                .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")
-                .withConf("spark.sql.shuffle.partitions", "8");
+        return Variants.shuffleJoin(name, title, description).withConf("spark.sql.shuffle.partitions", "8");
     }
 
     private static Evidence joinSucceeds(String id, String claim, String variant, String join) {

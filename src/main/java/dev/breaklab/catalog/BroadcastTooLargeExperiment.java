@@ -132,9 +132,7 @@ class BroadcastTooLargeExperiment implements Experiment {
 
     /** AQE and automatic broadcasts off: only the hint broadcasts. */
     private static Variant hinted(String name, String title, String description) {
-        return Variant.of(name, title, description)
-                .withConf("spark.sql.adaptive.enabled", "false")
-                .withConf("spark.sql.autoBroadcastJoinThreshold", "-1");
+        return Variants.shuffleJoin(name, title, description);
     }
 
     @Override

@@ -12,7 +12,6 @@ import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.RunQueries;
 import dev.breaklab.run.RunSnapshot;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -92,31 +91,25 @@ class CacheEvictionExperiment extends ExperimentBase {
                 .knob(IntegerKnob.of(
                         "keys", "Groups", 50_000, 1, 10_000_000, "keys", "Rows of the aggregated DataFrame"))
                 .knob(Knobs.shufflePartitions(8, 200, "partitions of the aggregated DataFrame"))
-                .variant(Variant.of(
-                                "broken",
-                                "Reused, not cached",
-                                "Three actions, nothing persisted: three recomputations")
-                        .withConf("spark.sql.adaptive.enabled", "false"))
-                .variant(Variant.of(
-                                "memory-only",
-                                "persist(MEMORY_ONLY)",
-                                "Cached in memory only: what does not fit (or is evicted) is recomputed, not spilled")
-                        .withConf("spark.sql.adaptive.enabled", "false"))
-                .variant(Variant.of(
-                                "fixed",
-                                "cache(): the DataFrame default",
-                                "Dataset.cache() = MEMORY_AND_DISK (spark.sql.defaultCacheStorageLevel): computed by the"
-                                        + " first action, then read from cache")
-                        .withConf("spark.sql.adaptive.enabled", "false"))
+                .variant(Variants.aqeOff(
+                        "broken", "Reused, not cached", "Three actions, nothing persisted: three recomputations"))
+                .variant(Variants.aqeOff(
+                        "memory-only",
+                        "persist(MEMORY_ONLY)",
+                        "Cached in memory only: what does not fit (or is evicted) is recomputed, not spilled"))
+                .variant(Variants.aqeOff(
+                        "fixed",
+                        "cache(): the DataFrame default",
+                        "Dataset.cache() = MEMORY_AND_DISK (spark.sql.defaultCacheStorageLevel): computed by the"
+                                + " first action, then read from cache"))
                 .question(Question.number(
                         "source-map-stages",
                         "Across the three actions, how many stages will compute the source and shuffle it for the aggregation?",
                         run -> RunQueries.sourceMapStages(run).size()))
-                .question(Question.choice(
+                .question(Questions.yesNo(
                         "cache-used",
                         "Will the later actions read an InMemoryTableScan?",
-                        List.of("yes", "no"),
-                        run -> RunQueries.finalHas(run, "InMemoryTableScan") ? "yes" : "no"))
+                        run -> RunQueries.finalHas(run, "InMemoryTableScan")))
                 .evidence(Evidence.central(
                         "recomputed",
                         "Every action recomputes the DataFrame from its source: the source is read once per action",

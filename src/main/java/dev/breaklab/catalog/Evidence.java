@@ -7,6 +7,7 @@ import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.RunStatus;
 import dev.breaklab.run.StageSnapshot;
 import java.util.Set;
+import java.util.function.DoublePredicate;
 import java.util.function.Function;
 import java.util.function.IntPredicate;
 
@@ -135,6 +136,28 @@ public record Evidence(
     /** The same claim as this experiment's main point (see {@link #central}). */
     public Evidence asCentral() {
         return new Evidence(id, claim, expectedIn, true, check);
+    }
+
+    /**
+     * How unevenly the stage that read the most shuffle data spread it over its tasks: the biggest
+     * task's shuffle read over the median task's passes {@code maxOverMedian} (skew: {@code r >= 5};
+     * balanced: {@code r < 2}).
+     */
+    public static Evidence readSkew(String id, String claim, Set<String> expectedIn, DoublePredicate maxOverMedian) {
+        return of(id, claim, expectedIn, run -> {
+            StageSnapshot stage = RunQueries.shuffleReadStage(run);
+            double read = stage.taskShuffleReadBytes().maxOverMedian();
+            // Durations are reported, not judged: on a busy machine small tasks wait too.
+            return Verdict.of(
+                    maxOverMedian.test(read),
+                    "stage %d: %d tasks, shuffle read max/median %.1fx (%s vs %s), duration max/median %.1fx",
+                    stage.stageId(),
+                    stage.numTasks(),
+                    read,
+                    Figures.bytes(stage.taskShuffleReadBytes().max()),
+                    Figures.bytes(stage.taskShuffleReadBytes().p50()),
+                    stage.taskDurationMs().maxOverMedian());
+        });
     }
 
     /** The final plan has a {@code node} operator marked {@code marker} (e.g. AQEShuffleRead local). */

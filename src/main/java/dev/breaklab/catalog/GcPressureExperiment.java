@@ -86,9 +86,8 @@ class GcPressureExperiment extends ExperimentBase {
                         "broken",
                         "Java objects in a HashMap",
                         "An Event object per row, grouped per partition in the heap"))
-                .variant(Variant.of(
+                .variant(Variants.aqeOff(
                                 "fixed", "DataFrame aggregation", "Tungsten rows and Spark-managed aggregation buffers")
-                        .withConf("spark.sql.adaptive.enabled", "false")
                         .withConf("spark.sql.shuffle.partitions", "4"))
                 .question(Questions.yesNo(
                         "gc-share",

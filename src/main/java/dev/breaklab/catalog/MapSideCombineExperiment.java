@@ -56,9 +56,8 @@ class MapSideCombineExperiment extends ExperimentBase {
                 .variant(Variant.of("broken", "groupByKey", "Every value is shuffled, then counted on the reduce side"))
                 .variant(
                         Variant.of("fixed", "reduceByKey", "Values are summed inside each map task before the shuffle"))
-                .variant(Variant.of(
+                .variant(Variants.aqeOff(
                                 "dataframe", "DataFrame groupBy", "The SQL engine plans the partial aggregation itself")
-                        .withConf("spark.sql.adaptive.enabled", "false")
                         .withConf("spark.sql.shuffle.partitions", "8"))
                 .question(Question.number(
                         "records-shuffled",

@@ -74,27 +74,21 @@ class NoAqeInStreamingExperiment extends ExperimentBase {
                         "batches", "Micro-batches", 2, 2, 20, "batches", "Micro-batches to run (per start)"))
                 .knob(IntegerKnob.of(
                         "rowsPerBatch", "Rows per batch", 1_000, 10, 100_000, "rows", "Rows in each batch"))
-                .variant(Variant.of(
-                                "broken",
-                                "48 partitions",
-                                "AQE on, 48 shuffle partitions, as if AQE would coalesce them")
-                        .withConf("spark.sql.adaptive.enabled", "true"))
-                .variant(Variant.of(
+                .variant(Variants.aqeOn(
+                        "broken", "48 partitions", "AQE on, 48 shuffle partitions, as if AQE would coalesce them"))
+                .variant(Variants.aqeOn(
                                 "fixed",
                                 "4 partitions from the start",
                                 "spark.sql.shuffle.partitions=4 set before the query's first run")
-                        .withConf("spark.sql.adaptive.enabled", "true")
                         .withKnob("shufflePartitions", 4L))
-                .variant(Variant.of(
-                                "too-late",
-                                "Changed after the first run",
-                                "Start with 48, stop, set 4 and restart on the same checkpoint")
-                        .withConf("spark.sql.adaptive.enabled", "true"))
-                .variant(Variant.of(
+                .variant(Variants.aqeOn(
+                        "too-late",
+                        "Changed after the first run",
+                        "Start with 48, stop, set 4 and restart on the same checkpoint"))
+                .variant(Variants.aqeOn(
                                 "repartitioned",
                                 "48 partitions, repartitioned offline to 4",
                                 "RocksDB state store; stop, Spark 4.2's internal offline repartition to 4, restart")
-                        .withConf("spark.sql.adaptive.enabled", "true")
                         .withConf("spark.sql.streaming.stateStore.providerClass", ROCKSDB))
                 .question(Question.number(
                         "state-tasks",

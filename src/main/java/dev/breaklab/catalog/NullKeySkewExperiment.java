@@ -15,7 +15,6 @@ import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.Figures;
 import dev.breaklab.run.RunQueries;
 import dev.breaklab.run.StageSnapshot;
-import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -82,54 +81,33 @@ class NullKeySkewExperiment extends ExperimentBase {
                 .knob(IntegerKnob.of(
                         "saltBuckets", "Salt buckets", 64, 2, 1_024, "keys", "Keys the fix gives the NULLs"))
                 .knob(Knobs.shufflePartitions(8, 2_000, "tasks in the join stage"))
-                .variant(
-                        plainJoin("broken", "LEFT JOIN on a mostly-NULL key", "Every NULL key hashes to one partition"))
-                .variant(plainJoin("fixed", "Salted NULLs", "NULLs get distinct negative keys that match nothing"))
-                .variant(
-                        plainJoin("inner-join", "INNER JOIN", "NULL keys dropped before the shuffle (guests are gone)"))
-                .variant(Variant.of(
-                                "aqe-splits",
-                                "AQE splits the NULL partition",
-                                "AQE on (skew test lowered to lab sizes): the LEFT OUTER join's left side is split")
-                        .withConf("spark.sql.adaptive.enabled", "true")
-                        .withConf("spark.sql.adaptive.skewJoin.enabled", "true")
-                        .withConf("spark.sql.adaptive.skewJoin.skewedPartitionFactor", "3")
-                        .withConf("spark.sql.adaptive.skewJoin.skewedPartitionThresholdInBytes", "1m")
-                        .withConf("spark.sql.adaptive.advisoryPartitionSizeInBytes", "1m")
-                        .withConf("spark.sql.adaptive.coalescePartitions.enabled", "false")
-                        .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")
-                        .withConf("spark.sql.adaptive.autoBroadcastJoinThreshold", "-1"))
-                .question(Question.choice(
+                .variant(Variants.shuffleJoin(
+                        "broken", "LEFT JOIN on a mostly-NULL key", "Every NULL key hashes to one partition"))
+                .variant(Variants.shuffleJoin(
+                        "fixed", "Salted NULLs", "NULLs get distinct negative keys that match nothing"))
+                .variant(Variants.shuffleJoin(
+                        "inner-join", "INNER JOIN", "NULL keys dropped before the shuffle (guests are gone)"))
+                .variant(Variants.skewJoin(
+                        "aqe-splits",
+                        "AQE splits the NULL partition",
+                        "AQE on (skew test lowered to lab sizes): the LEFT OUTER join's left side is split",
+                        "1m"))
+                .question(Questions.yesNo(
                         "one-task-most",
                         "Will a single join task read more than half of the join's shuffle data?",
-                        List.of("yes", "no"),
-                        run -> biggestShare(RunQueries.shuffleReadStage(run)) > 0.5 ? "yes" : "no"))
+                        run -> biggestShare(RunQueries.shuffleReadStage(run)) > 0.5))
                 .question(Questions.readRatio("join"))
-                .evidence(Evidence.central(
-                        "null-partition",
-                        "The NULL keys pile up in one partition: the biggest join task reads at least 5x the median shuffle data",
-                        Set.of("broken"),
-                        run -> {
-                            StageSnapshot stage = RunQueries.shuffleReadStage(run);
-                            double read = stage.taskShuffleReadBytes().maxOverMedian();
-                            return Verdict.of(
-                                    read >= 5,
-                                    "join stage %d: biggest task read %s (%.0f%% of the stage), max/median %.1fx",
-                                    stage.stageId(),
-                                    Figures.bytes(stage.taskShuffleReadBytes().max()),
-                                    100 * biggestShare(stage),
-                                    read);
-                        }))
-                .evidence(Evidence.of(
+                .evidence(Evidence.readSkew(
+                                "null-partition",
+                                "The NULL keys pile up in one partition: the biggest join task reads at least 5x the median shuffle data",
+                                Set.of("broken"),
+                                read -> read >= 5)
+                        .asCentral())
+                .evidence(Evidence.readSkew(
                         "spread",
                         "With the NULLs salted no join task reads more than twice the median",
                         Set.of("fixed"),
-                        run -> {
-                            double read = RunQueries.shuffleReadStage(run)
-                                    .taskShuffleReadBytes()
-                                    .maxOverMedian();
-                            return Verdict.of(read < 2, "join stage shuffle read max/median %.2fx", read);
-                        }))
+                        read -> read < 2))
                 .evidence(Evidence.of(
                         "inner-drops-nulls",
                         "An inner join never shuffles the NULLs: the optimizer filters them out before the Exchange, so the orders side writes only the rows with a customer and the join stage is balanced",
@@ -171,13 +149,6 @@ class NullKeySkewExperiment extends ExperimentBase {
                                     partitions);
                         }))
                 .primaryFinding("skew"));
-    }
-
-    /** AQE off, no broadcast: the sort-merge join as Spark plans it. */
-    private static Variant plainJoin(String name, String title, String description) {
-        return Variant.of(name, title, description)
-                .withConf("spark.sql.adaptive.enabled", "false")
-                .withConf("spark.sql.autoBroadcastJoinThreshold", "-1");
     }
 
     /** The biggest task's share of the stage's shuffle read. */

@@ -68,13 +68,11 @@ class ShuffleExplosionExperiment extends ExperimentBase {
                         "itemsPerOrder", "Items per order", 20, 1, 200, "items", "Rows explode() makes of each order"))
                 .knob(IntegerKnob.of(
                         "products", "Products", 1_000, 1, 1_000_000, "products", "Rows in the products table"))
-                .variant(Variant.of("broken", "Explode, then join", "Every line item is shuffled for the join")
-                        .withConf("spark.sql.adaptive.enabled", "false")
-                        .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")
-                        .withConf("spark.sql.shuffle.partitions", "8"))
-                .variant(Variant.of("fixed", "Aggregate, then join", "Items are counted per product before the shuffle")
-                        .withConf("spark.sql.adaptive.enabled", "false")
-                        .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")
+                .variant(
+                        Variants.shuffleJoin("broken", "Explode, then join", "Every line item is shuffled for the join")
+                                .withConf("spark.sql.shuffle.partitions", "8"))
+                .variant(Variants.shuffleJoin(
+                                "fixed", "Aggregate, then join", "Items are counted per product before the shuffle")
                         .withConf("spark.sql.shuffle.partitions", "8"))
                 .question(Question.number(
                         "records-shuffled",

@@ -12,9 +12,7 @@ import static org.apache.spark.sql.functions.when;
 
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.Knob.IntegerKnob;
-import dev.breaklab.run.Figures;
 import dev.breaklab.run.RunQueries;
-import dev.breaklab.run.StageSnapshot;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
@@ -80,29 +78,17 @@ class SkewedAggregationExperiment extends ExperimentBase {
                 .variant(aggregation("fixed", "Two-phase, salted", "Aggregate per (country, salt), then per country"))
                 .variant(aggregation(
                         "count-distinct", "countDistinct", "Spark's own two-phase plan for a distinct count"))
-                .question(Question.choice(
+                .question(Questions.yesNo(
                         "aqe-helps",
                         "Will AQE split the skewed aggregate partition?",
-                        List.of("yes", "no"),
-                        run -> RunQueries.finalPlanHas(run, "AQEShuffleRead", "skewed") ? "yes" : "no"))
+                        run -> RunQueries.finalPlanHas(run, "AQEShuffleRead", "skewed")))
                 .question(Questions.readRatio("aggregate"))
-                .evidence(Evidence.central(
-                        "straggler",
-                        "The aggregate stage is skewed: the task that owns the hot country reads at least 5x the median shuffle data",
-                        Set.of("broken"),
-                        run -> {
-                            StageSnapshot stage = RunQueries.shuffleReadStage(run);
-                            double read = stage.taskShuffleReadBytes().maxOverMedian();
-                            // Durations are reported, not judged: on a busy machine small tasks wait too.
-                            return Verdict.of(
-                                    read >= 5,
-                                    "stage %d: shuffle read max/median %.1fx (%s vs %s); duration max/median %.1fx",
-                                    stage.stageId(),
-                                    read,
-                                    Figures.bytes(stage.taskShuffleReadBytes().max()),
-                                    Figures.bytes(stage.taskShuffleReadBytes().p50()),
-                                    stage.taskDurationMs().maxOverMedian());
-                        }))
+                .evidence(Evidence.readSkew(
+                                "straggler",
+                                "The aggregate stage is skewed: the task that owns the hot country reads at least 5x the median shuffle data",
+                                Set.of("broken"),
+                                read -> read >= 5)
+                        .asCentral())
                 .evidence(Evidence.of(
                         "aqe-does-not-split",
                         "AQE is on with skew handling enabled, yet the final plan has no skew split: AQE only splits joins",
@@ -113,28 +99,19 @@ class SkewedAggregationExperiment extends ExperimentBase {
                             return Verdict.of(
                                     adaptive && !skewed, "AdaptiveSparkPlan: %s, skewed read: %s", adaptive, skewed);
                         }))
-                .evidence(Evidence.of(
-                        "balanced",
-                        "Aggregated in two phases, the heaviest shuffle is balanced: no task reads 3x the median",
-                        Set.of("fixed", "count-distinct"),
-                        run -> {
-                            double read = RunQueries.shuffleReadStage(run)
-                                    .taskShuffleReadBytes()
-                                    .maxOverMedian();
-                            long exchanges = RunQueries.exchanges(run);
-                            return Verdict.of(
-                                    read < 3 && exchanges >= 2,
-                                    "shuffle read max/median %.1fx; shuffle Exchanges: %d",
-                                    read,
-                                    exchanges);
-                        }))
+                .evidence(Evidence.readSkew(
+                                "balanced",
+                                "Aggregated in two phases, the heaviest shuffle is balanced: no task reads 3x the median",
+                                Set.of("fixed", "count-distinct"),
+                                read -> read < 3)
+                        .and(run -> Verdict.of(
+                                RunQueries.exchanges(run) >= 2, "shuffle Exchanges: %d", RunQueries.exchanges(run))))
                 .primaryFinding("skew"));
     }
 
     /** AQE on with skew handling (it will not help), no coalescing; big hash maps for the salted groups. */
     private static Variant aggregation(String name, String title, String description) {
-        return Variant.of(name, title, description)
-                .withConf("spark.sql.adaptive.enabled", "true")
+        return Variants.aqeOn(name, title, description)
                 .withConf("spark.sql.adaptive.skewJoin.enabled", "true")
                 .withConf("spark.sql.adaptive.coalescePartitions.enabled", "false")
                 .withConf("spark.sql.objectHashAggregate.sortBased.fallbackThreshold", "8192");

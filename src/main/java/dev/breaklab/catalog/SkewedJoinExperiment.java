@@ -14,7 +14,6 @@ import static org.apache.spark.sql.functions.when;
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.RunQueries;
-import dev.breaklab.run.StageSnapshot;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
@@ -96,37 +95,27 @@ class SkewedJoinExperiment extends ExperimentBase {
                         run -> Math.round(RunQueries.shuffleReadStage(run)
                                 .taskDurationMs()
                                 .maxOverMedian())))
-                .evidence(Evidence.central(
-                        "straggler",
-                        "The join stage has a straggler: its slowest task takes at least 5x the median and reads at least 5x the median shuffle data",
-                        Set.of("broken"),
-                        run -> {
-                            StageSnapshot stage = RunQueries.shuffleReadStage(run);
-                            double duration = stage.taskDurationMs().maxOverMedian();
-                            double read = stage.taskShuffleReadBytes().maxOverMedian();
-                            return Verdict.of(
-                                    duration >= 5 && read >= 5,
-                                    "stage %d: max/median duration %.1fx (%d ms vs %d ms), shuffle read %.1fx",
-                                    stage.stageId(),
-                                    duration,
-                                    stage.taskDurationMs().max(),
-                                    stage.taskDurationMs().p50(),
-                                    read);
-                        }))
+                .evidence(Evidence.readSkew(
+                                "straggler",
+                                "The join stage has a straggler: its slowest task takes at least 5x the median and reads at least 5x the median shuffle data",
+                                Set.of("broken"),
+                                read -> read >= 5)
+                        .and(run -> {
+                            double duration = RunQueries.shuffleReadStage(run)
+                                    .taskDurationMs()
+                                    .maxOverMedian();
+                            return Verdict.of(duration >= 5, "slowest task %.1fx the median", duration);
+                        })
+                        .asCentral())
                 .evidence(Evidence.skewSplit(
                         "skew-split",
                         "AQE split the skewed partition: the final plan has SortMergeJoin(skew=true) over AQEShuffleRead skewed",
                         Set.of("fixed", "aqe-skew-split")))
-                .evidence(Evidence.of(
+                .evidence(Evidence.readSkew(
                         "salted-join-keys",
                         "The salted join spreads the hot key: the join stage's max/median shuffle read stays under 5x",
                         Set.of("salted"),
-                        run -> {
-                            StageSnapshot stage = RunQueries.shuffleReadStage(run);
-                            double read = stage.taskShuffleReadBytes().maxOverMedian();
-                            return Verdict.of(
-                                    read < 5, "stage %d: shuffle read max/median %.1fx", stage.stageId(), read);
-                        }))
+                        read -> read < 5))
                 .primaryFinding("skew"));
     }
 

@@ -73,21 +73,14 @@ class SkippedStagesExperiment extends ExperimentBase {
                 .knob(Knobs.rows(500_000, 50_000_000))
                 .knob(IntegerKnob.of("keys", "Keys", 5_000, 1, 1_000_000, "keys", "Distinct keys in the report"))
                 .knob(Knobs.shufflePartitions(8, 200, "tasks after the report's shuffle"))
-                .variant(Variant.of("broken", "count(), then write", "Two actions, two queries: everything runs twice")
-                        .withConf("spark.sql.adaptive.enabled", "false"))
-                .variant(Variant.of(
-                                "fixed",
-                                "persist(), then count() and write",
-                                "The second action reads the persisted report")
-                        .withConf("spark.sql.adaptive.enabled", "false"))
-                .variant(Variant.of(
-                                "same-plan",
-                                "The same plan twice",
-                                "collect() twice on one Dataset: the map stage is skipped")
-                        .withConf("spark.sql.adaptive.enabled", "false"))
-                .variant(Variant.of(
+                .variant(Variants.aqeOff(
+                        "broken", "count(), then write", "Two actions, two queries: everything runs twice"))
+                .variant(Variants.aqeOff(
+                        "fixed", "persist(), then count() and write", "The second action reads the persisted report"))
+                .variant(Variants.aqeOff(
+                        "same-plan", "The same plan twice", "collect() twice on one Dataset: the map stage is skipped"))
+                .variant(Variants.aqeOn(
                                 "aqe-single-action", "One action, AQE on", "Skipped stages inside one adaptive query")
-                        .withConf("spark.sql.adaptive.enabled", "true")
                         .withConf("spark.sql.adaptive.coalescePartitions.enabled", "true"))
                 .question(Question.number(
                         "skipped", "How many stages will be reported as skipped?", RunQueries::skippedStages))

@@ -80,16 +80,13 @@ class SmallFilesExperiment extends ExperimentBase {
                                 "spark.sql.files.openCostInBytes: what opening a file counts as when packing splits")
                         .conf("spark.sql.files.openCostInBytes"))
                 .knob(Knobs.shufflePartitions(4, 200, "tasks of the aggregation after the scan"))
-                .variant(Variant.of("broken", "Hundreds of tiny files", "The writer leaves one file per 400 rows")
-                        .withConf("spark.sql.adaptive.enabled", "false"))
-                .variant(Variant.of("fixed", "Compacted", "The same rows written as 4 files, one per write task")
-                        .withConf("spark.sql.adaptive.enabled", "false")
+                .variant(Variants.aqeOff("broken", "Hundreds of tiny files", "The writer leaves one file per 400 rows"))
+                .variant(Variants.aqeOff("fixed", "Compacted", "The same rows written as 4 files, one per write task")
                         .withKnob("recordsPerFile", 0L))
-                .variant(Variant.of(
+                .variant(Variants.aqeOff(
                                 "split-small",
                                 "Tiny files, maxPartitionBytes 1 MB",
                                 "maxPartitionBytes below the open cost: every tiny file becomes a task")
-                        .withConf("spark.sql.adaptive.enabled", "false")
                         .withKnob("maxPartitionBytes", 1_048_576L))
                 .question(Question.number(
                         "files-read",

@@ -97,26 +97,23 @@ class SpillExperiment extends ExperimentBase {
                                 "rows",
                                 "spark.sql.windowExec.buffer.spill.threshold: rows buffered before a spill")
                         .conf("spark.sql.windowExec.buffer.spill.threshold"))
-                .variant(Variant.of("broken", "Window buffer too small", "The window's buffer spills every 4,096 rows")
-                        .withConf("spark.sql.adaptive.enabled", "false")
+                .variant(Variants.aqeOff(
+                                "broken", "Window buffer too small", "The window's buffer spills every 4,096 rows")
                         .withConf("spark.sql.shuffle.partitions", "4"))
-                .variant(Variant.of(
+                .variant(Variants.aqeOff(
                                 "fixed", "Default buffers", "Spark's default window buffer thresholds: nothing spills")
-                        .withConf("spark.sql.adaptive.enabled", "false")
                         .withConf("spark.sql.shuffle.partitions", "4")
                         .withKnob("inMemoryThreshold", 4_096L)
                         .withKnob("spillThreshold", (long) Integer.MAX_VALUE))
-                .variant(Variant.of(
+                .variant(Variants.aqeOff(
                                 "running-frame",
                                 "A running frame, same buffer",
                                 "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW: the window still buffers the whole key")
-                        .withConf("spark.sql.adaptive.enabled", "false")
                         .withConf("spark.sql.shuffle.partitions", "4"))
-                .variant(Variant.of(
+                .variant(Variants.aqeOff(
                                 "join-spill",
                                 "Join buffer too small",
                                 "A sort-merge join whose buffered side spills every 1,024 rows of a key")
-                        .withConf("spark.sql.adaptive.enabled", "false")
                         .withConf("spark.sql.shuffle.partitions", "4")
                         .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")
                         .withConf("spark.sql.sortMergeJoinExec.buffer.in.memory.threshold", "256")

@@ -69,21 +69,14 @@ class StageCountExperiment extends ExperimentBase {
                 .knob(IntegerKnob.of(
                         "users", "Users", 10_000, 10, 1_000_000, "users", "Distinct users and segments rows"))
                 .knob(Knobs.shufflePartitions(8, 200, "tasks of every stage after a shuffle"))
-                .variant(Variant.of(
-                                "broken",
-                                "With a stray repartition()",
-                                "repartition(8) after the filter: a needless shuffle")
-                        .withConf("spark.sql.adaptive.enabled", "false")
-                        .withConf("spark.sql.autoBroadcastJoinThreshold", "-1"))
-                .variant(Variant.of(
-                                "fixed", "Only the shuffles the query needs", "No repartition(): the groupBy shuffles")
-                        .withConf("spark.sql.adaptive.enabled", "false")
-                        .withConf("spark.sql.autoBroadcastJoinThreshold", "-1"))
-                .variant(Variant.of(
+                .variant(Variants.shuffleJoin(
+                        "broken", "With a stray repartition()", "repartition(8) after the filter: a needless shuffle"))
+                .variant(Variants.shuffleJoin(
+                        "fixed", "Only the shuffles the query needs", "No repartition(): the groupBy shuffles"))
+                .variant(Variants.aqeOff(
                                 "broadcast",
                                 "Broadcast the segments",
                                 "No repartition(), and the segments are broadcast")
-                        .withConf("spark.sql.adaptive.enabled", "false")
                         .withConf("spark.sql.autoBroadcastJoinThreshold", "10m"))
                 .question(Questions.stagesRun())
                 .question(Question.number(

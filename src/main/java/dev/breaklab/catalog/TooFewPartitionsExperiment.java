@@ -56,13 +56,12 @@ class TooFewPartitionsExperiment extends ExperimentBase {
                         "rounds", "Hash rounds", 4, 1, 32, "rounds", "SHA-256 applied this many times per row"))
                 .knob(IntegerKnob.of(
                         "inputPartitions", "Input partitions", 8, 1, 64, "partitions", "Partitions of the source"))
-                .variant(Variant.of("broken", "coalesce(1)", "One output partition, and one task for all the hashing")
-                        .withConf("spark.sql.adaptive.enabled", "false"))
-                .variant(Variant.of("fixed", "Keep the partitions", "No coalesce: every input partition is a task")
-                        .withConf("spark.sql.adaptive.enabled", "false"))
-                .variant(Variant.of(
-                                "single-file", "repartition(1)", "One output partition, the hashing still in parallel")
-                        .withConf("spark.sql.adaptive.enabled", "false"))
+                .variant(Variants.aqeOff(
+                        "broken", "coalesce(1)", "One output partition, and one task for all the hashing"))
+                .variant(
+                        Variants.aqeOff("fixed", "Keep the partitions", "No coalesce: every input partition is a task"))
+                .variant(Variants.aqeOff(
+                        "single-file", "repartition(1)", "One output partition, the hashing still in parallel"))
                 .question(Questions.tasks("hash-tasks", "hashing", run -> RunQueries.busiestStage(run)
                         .orElseThrow()))
                 .question(Question.number(

@@ -57,10 +57,9 @@ class WindowNoPartitionExperiment extends ExperimentBase {
                 .knob(Knobs.rows(400_000, 50_000_000))
                 .knob(IntegerKnob.of("users", "Users", 1_000, 1, 1_000_000, "users", "Distinct users"))
                 .knob(Knobs.shufflePartitions(8, 200, "window partitions are spread over this many tasks"))
-                .variant(Variant.of("broken", "ORDER BY only", "No PARTITION BY: every row goes to one partition")
-                        .withConf("spark.sql.adaptive.enabled", "false"))
-                .variant(Variant.of("fixed", "PARTITION BY user", "Each user's events form their own window partition")
-                        .withConf("spark.sql.adaptive.enabled", "false"))
+                .variant(Variants.aqeOff("broken", "ORDER BY only", "No PARTITION BY: every row goes to one partition"))
+                .variant(Variants.aqeOff(
+                        "fixed", "PARTITION BY user", "Each user's events form their own window partition"))
                 .question(Questions.tasks("window-tasks", "window (after the shuffle)", RunQueries::shuffleReadStage))
                 .question(Question.choice(
                         "partitioning",
@@ -83,22 +82,17 @@ class WindowNoPartitionExperiment extends ExperimentBase {
                                     Figures.bytes(stage.shuffleReadBytes()),
                                     Figures.count(stage.shuffleReadRecords()));
                         }))
-                .evidence(Evidence.of(
-                        "spread-over-tasks",
-                        "Partitioned by user, the window runs one task per shuffle partition and no task reads more than twice the median",
-                        Set.of("fixed"),
-                        run -> {
-                            StageSnapshot stage = RunQueries.shuffleReadStage(run);
-                            double ratio = stage.taskShuffleReadBytes().maxOverMedian();
+                .evidence(Evidence.readSkew(
+                                "spread-over-tasks",
+                                "Partitioned by user, the window runs one task per shuffle partition and no task reads more than twice the median",
+                                Set.of("fixed"),
+                                read -> read < 2)
+                        .and(run -> {
+                            int tasks = RunQueries.shuffleReadStage(run).numTasks();
                             return Verdict.of(
-                                    stage.numTasks() == RunQueries.knob(run, "shufflePartitions")
-                                            && stage.numTasks() > 1
-                                            && ratio < 2,
-                                    "Exchange: %s; window stage %d: %d tasks, shuffle read max/median %.2fx",
-                                    RunQueries.exchangePartitioning(run),
-                                    stage.stageId(),
-                                    stage.numTasks(),
-                                    ratio);
+                                    tasks == RunQueries.knob(run, "shufflePartitions") && tasks > 1,
+                                    "Exchange: %s",
+                                    RunQueries.exchangePartitioning(run));
                         }))
                 .primaryFinding("single-partition"));
     }
