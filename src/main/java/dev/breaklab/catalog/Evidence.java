@@ -168,6 +168,15 @@ public record Evidence(
         });
     }
 
+    /** The final plan's {@code node} operator reports its byte-valued SQL {@code metric} above zero. */
+    public static Evidence finalMetricAboveZero(
+            String id, String claim, Set<String> expectedIn, String node, String metric) {
+        return of(id, claim, expectedIn, run -> {
+            long value = RunQueries.finalMetric(run, node, metric);
+            return Verdict.of(value > 0, "%s %s: %s", node, metric, Figures.bytes(value));
+        });
+    }
+
     /** The final plan has exactly {@code count} shuffle Exchanges. */
     public static Evidence exchanges(String id, String claim, Set<String> expectedIn, long count) {
         return of(id, claim, expectedIn, run -> {

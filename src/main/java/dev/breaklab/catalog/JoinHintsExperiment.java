@@ -77,13 +77,16 @@ class JoinHintsExperiment extends ExperimentBase {
                         "rows",
                         "The cross product tests rows x keys pairs"))
                 .knob(Knobs.shufflePartitions(8, 2_000, "tasks of the shuffled joins"))
-                .variant(pinned(
+                .variant(Variants.shuffleJoin(
                         "broken", "SHUFFLE_REPLICATE_NL on an equi-join", "A key join turned into a cross product"))
-                .variant(pinned("fixed", "BROADCAST", "Ship the small dimension to every executor once"))
-                .variant(pinned("merge", "MERGE", "Shuffle and sort both sides"))
-                .variant(pinned("shuffle-hash", "SHUFFLE_HASH", "Shuffle both sides, hash instead of sort"))
-                .variant(pinned("non-equi", "BROADCAST on a range join", "No equality to hash on: a nested loop"))
-                .variant(pinned("two-hints", "MERGE vs SHUFFLE_HASH", "Conflicting hints: MERGE takes precedence"))
+                .variant(Variants.shuffleJoin("fixed", "BROADCAST", "Ship the small dimension to every executor once"))
+                .variant(Variants.shuffleJoin("merge", "MERGE", "Shuffle and sort both sides"))
+                .variant(Variants.shuffleJoin(
+                        "shuffle-hash", "SHUFFLE_HASH", "Shuffle both sides, hash instead of sort"))
+                .variant(Variants.shuffleJoin(
+                        "non-equi", "BROADCAST on a range join", "No equality to hash on: a nested loop"))
+                .variant(Variants.shuffleJoin(
+                        "two-hints", "MERGE vs SHUFFLE_HASH", "Conflicting hints: MERGE takes precedence"))
                 .question(Questions.joinStrategy(
                         "BroadcastHashJoin",
                         "SortMergeJoin",
@@ -126,11 +129,6 @@ class JoinHintsExperiment extends ExperimentBase {
 
     private static String hinted(String hints) {
         return VIEWS + "SELECT /*+ " + hints + " */ * FROM facts JOIN dims USING (key)";
-    }
-
-    /** Static planning only: AQE could re-plan a hinted join; broadcasting only where hinted. */
-    private static Variant pinned(String name, String title, String description) {
-        return Variants.shuffleJoin(name, title, description);
     }
 
     private static Evidence operator(String variant, String join) {

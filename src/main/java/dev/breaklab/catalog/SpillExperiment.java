@@ -145,22 +145,18 @@ class SpillExperiment extends ExperimentBase {
                                     Figures.bytes(stage.diskSpilledBytes()),
                                     stage.numTasks());
                         }))
-                .evidence(Evidence.of(
+                .evidence(Evidence.finalMetricAboveZero(
                         "window-spill-metric",
                         "The Window operator itself reports the spill: its \"spill size\" SQL metric is above zero",
                         Set.of("broken", "running-frame"),
-                        run -> {
-                            long size = RunQueries.finalMetric(run, "Window", "spill size");
-                            return Verdict.of(size > 0, "Window spill size: %s", Figures.bytes(size));
-                        }))
-                .evidence(Evidence.of(
+                        "Window",
+                        "spill size"))
+                .evidence(Evidence.finalMetricAboveZero(
                         "join-spill-metric",
                         "The SortMergeJoin reports the spill: its \"spill size\" SQL metric is above zero",
                         Set.of("join-spill"),
-                        run -> {
-                            long size = RunQueries.finalMetric(run, "SortMergeJoin", "spill size");
-                            return Verdict.of(size > 0, "SortMergeJoin spill size: %s", Figures.bytes(size));
-                        }))
+                        "SortMergeJoin",
+                        "spill size"))
                 .evidence(Evidence.of(
                         "no-spill",
                         "With buffers sized for the groups nothing spills: no stage reports memory or disk spill",
