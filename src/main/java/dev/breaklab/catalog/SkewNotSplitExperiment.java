@@ -12,7 +12,6 @@ import static org.apache.spark.sql.functions.when;
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.RunQueries;
-import dev.breaklab.run.StageSnapshot;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -85,22 +84,16 @@ class SkewNotSplitExperiment extends ExperimentBase {
                         "no-aggregate", "No groupBy on the key", "A global aggregate: AQE splits for free", false))
                 .question(Questions.skewSplit())
                 .question(Questions.exchanges())
-                .evidence(Evidence.central(
-                        "declined",
-                        "AQE kept the skewed plan: no SortMergeJoin(skew=true), and the join stage's biggest task reads at least 5x the median",
-                        Set.of("broken"),
-                        run -> {
+                .evidence(Evidence.readSkew(
+                                "declined",
+                                "AQE kept the skewed plan: no SortMergeJoin(skew=true), and the join stage's biggest task reads at least 5x the median",
+                                Set.of("broken"),
+                                read -> read >= 5)
+                        .and(run -> {
                             boolean split = RunQueries.finalPlanHas(run, "SortMergeJoin", "skew=true");
-                            StageSnapshot stage = RunQueries.shuffleReadStage(run);
-                            double read = stage.taskShuffleReadBytes().maxOverMedian();
-                            return Verdict.of(
-                                    !split && read >= 5,
-                                    "SortMergeJoin(skew=true): %s; join stage %d: %d tasks, shuffle read max/median %.1fx",
-                                    split ? "yes" : "no",
-                                    stage.stageId(),
-                                    stage.numTasks(),
-                                    read);
-                        }))
+                            return Verdict.of(!split, "SortMergeJoin(skew=true): %s", split ? "yes" : "no");
+                        })
+                        .asCentral())
                 .evidence(Evidence.exchanges(
                         "aggregate-rides-on-join",
                         "The groupBy reuses the join's partitioning: the final plan has only the join's two Exchanges",
