@@ -17,16 +17,16 @@ import org.springframework.stereotype.Component;
 
 /** Spark's default 200 shuffle partitions on a small aggregation: AQE coalesces them at runtime. */
 @Component
-class AqeCoalesceExperiment implements Experiment {
+class AqeCoalesceExperiment extends ExperimentBase {
 
-    static final String ID = "aqe-coalesce";
-
-    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(ID, AqeCoalesceExperiment.class)
-            .title("AQE coalesce: 200 partitions is a guess")
-            .summary("spark.sql.shuffle.partitions=200 is the same for every query; AQE merges the small post-shuffle"
-                    + " partitions once it sees their sizes.")
-            .concepts(Concept.AQE, Concept.PARTITIONS, Concept.SHUFFLE)
-            .story("""
+    AqeCoalesceExperiment() {
+        super(define("aqe-coalesce", AqeCoalesceExperiment.class)
+                .title("AQE coalesce: 200 partitions is a guess")
+                .summary(
+                        "spark.sql.shuffle.partitions=200 is the same for every query; AQE merges the small post-shuffle"
+                                + " partitions once it sees their sizes.")
+                .concepts(Concept.AQE, Concept.PARTITIONS, Concept.SHUFFLE)
+                .story("""
                     Every shuffle in a Spark SQL query is cut into spark.sql.shuffle.partitions partitions, 200 \
                     unless someone changed it. That number is chosen before the query runs and without looking at \
                     the data: too many for a small aggregate (hundreds of tasks that each read a few kilobytes and \
@@ -47,62 +47,44 @@ class AqeCoalesceExperiment implements Experiment {
                     actually read, and the aggregate stage's task count agrees. In the Spark UI, the SQL tab's \
                     AQEShuffleRead node shows "number of partitions" and "number of coalesced partitions", and the \
                     stage page shows 200 tasks versus a few.""")
-            .sql("""
+                .sql("""
                     SELECT pmod(id, ${keys}) AS key, count(1) AS n, max(id) AS last
                     FROM range(0, ${rows}, 1, 4)
                     GROUP BY pmod(id, ${keys})""")
-            .knob(Knobs.rows(500_000, 100_000_000))
-            .knob(IntegerKnob.of("keys", "Groups", 50_000, 1, 10_000_000, "keys", "Distinct grouping keys"))
-            .knob(Knobs.shufflePartitions(200, 5_000, "the partition count the plan starts with"))
-            .variant(Variant.of("broken", "AQE off", "The static plan reads all 200 shuffle partitions")
-                    .withConf("spark.sql.adaptive.enabled", "false"))
-            .variant(Variant.of("fixed", "AQE on", "AQE coalesces the small partitions after the map stage")
-                    .withConf("spark.sql.adaptive.enabled", "true")
-                    .withConf("spark.sql.adaptive.coalescePartitions.enabled", "true")
-                    .withConf("spark.sql.adaptive.coalescePartitions.parallelismFirst", "true")
-                    .withConf("spark.sql.adaptive.advisoryPartitionSizeInBytes", "64m"))
-            .variant(Variant.of("no-coalesce", "AQE on, coalescing off", "AQE re-plans, but keeps all 200 partitions")
-                    .withConf("spark.sql.adaptive.enabled", "true")
-                    .withConf("spark.sql.adaptive.coalescePartitions.enabled", "false"))
-            .question(Questions.tasks("aggregate-tasks", "aggregate (after the shuffle)", RunQueries::shuffleReadStage))
-            .question(Questions.aqeCoalesces())
-            .evidence(Evidence.central(
-                    "all-partitions-read",
-                    "The aggregate stage runs one task per configured shuffle partition, each reading a sliver",
-                    Set.of("broken", "no-coalesce"),
-                    run -> {
-                        StageSnapshot stage = RunQueries.shuffleReadStage(run);
-                        long configured = RunQueries.knob(run, "shufflePartitions");
-                        return Verdict.of(
-                                stage.numTasks() == configured && configured >= 100,
-                                "spark.sql.shuffle.partitions: %d, aggregate stage tasks: %d, median read %d bytes",
-                                configured,
-                                stage.numTasks(),
-                                stage.taskShuffleReadBytes().p50());
-                    }))
-            .evidence(Evidence.of(
-                    "coalesced",
-                    "AQE coalesced the partitions: AQEShuffleRead coalesced, and the aggregate stage runs at most 10 tasks",
-                    Set.of("fixed"),
-                    run -> {
-                        long configured = RunQueries.knob(run, "shufflePartitions");
-                        boolean coalesced = RunQueries.finalPlanHas(run, "AQEShuffleRead", "coalesced");
-                        int tasks = RunQueries.shuffleReadStage(run).numTasks();
-                        return Verdict.of(
-                                coalesced && tasks <= 10 && tasks < configured,
-                                "spark.sql.shuffle.partitions: %d, AQEShuffleRead coalesced: %s, partitions read: %d,"
-                                        + " aggregate stage tasks: %d",
-                                configured,
-                                coalesced ? "yes" : "no",
-                                RunQueries.finalMetric(run, "AQEShuffleRead", "number of partitions"),
-                                tasks);
-                    }))
-            .primaryFinding("tiny-tasks")
-            .build();
-
-    @Override
-    public ExperimentDefinition definition() {
-        return DEFINITION;
+                .knob(Knobs.rows(500_000, 100_000_000))
+                .knob(IntegerKnob.of("keys", "Groups", 50_000, 1, 10_000_000, "keys", "Distinct grouping keys"))
+                .knob(Knobs.shufflePartitions(200, 5_000, "the partition count the plan starts with"))
+                .variant(Variants.aqeOff("broken", "AQE off", "The static plan reads all 200 shuffle partitions"))
+                .variant(Variants.aqeOn("fixed", "AQE on", "AQE coalesces the small partitions after the map stage")
+                        .withConf("spark.sql.adaptive.coalescePartitions.enabled", "true")
+                        .withConf("spark.sql.adaptive.coalescePartitions.parallelismFirst", "true")
+                        .withConf("spark.sql.adaptive.advisoryPartitionSizeInBytes", "64m"))
+                .variant(Variants.aqeOn(
+                                "no-coalesce", "AQE on, coalescing off", "AQE re-plans, but keeps all 200 partitions")
+                        .withConf("spark.sql.adaptive.coalescePartitions.enabled", "false"))
+                .question(Questions.tasks(
+                        "aggregate-tasks", "aggregate (after the shuffle)", RunQueries::shuffleReadStage))
+                .question(Questions.aqeCoalesces())
+                .evidence(Evidence.central(
+                        "all-partitions-read",
+                        "The aggregate stage runs one task per configured shuffle partition, each reading a sliver",
+                        Set.of("broken", "no-coalesce"),
+                        run -> {
+                            StageSnapshot stage = RunQueries.shuffleReadStage(run);
+                            long configured = RunQueries.knob(run, "shufflePartitions");
+                            return Verdict.of(
+                                    stage.numTasks() == configured && configured >= 100,
+                                    "spark.sql.shuffle.partitions: %d, aggregate stage tasks: %d, median read %d bytes",
+                                    configured,
+                                    stage.numTasks(),
+                                    stage.taskShuffleReadBytes().p50());
+                        }))
+                .evidence(Evidence.coalesced(
+                        "coalesced",
+                        "AQE coalesced the partitions: AQEShuffleRead coalesced, and the aggregate stage runs at most 10 tasks",
+                        Set.of("fixed"),
+                        10))
+                .primaryFinding("tiny-tasks"));
     }
 
     @Override

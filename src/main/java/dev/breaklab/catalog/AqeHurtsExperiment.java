@@ -10,7 +10,6 @@ import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.Figures;
 import dev.breaklab.run.RunQueries;
-import dev.breaklab.run.StageSnapshot;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -18,16 +17,15 @@ import org.springframework.stereotype.Component;
 
 /** AQE told to fill big partitions packs the whole shuffle into one task while the other cores idle. */
 @Component
-class AqeHurtsExperiment implements Experiment {
+class AqeHurtsExperiment extends ExperimentBase {
 
-    static final String ID = "aqe-hurts";
-
-    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(ID, AqeHurtsExperiment.class)
-            .title("When AQE hurts: coalesced into one task")
-            .summary("parallelismFirst=false with a big advisory size: AQE merges every shuffle partition into one,"
-                    + " and one core does all the work.")
-            .concepts(Concept.AQE, Concept.PARTITIONS, Concept.SPARK_UI)
-            .story("""
+    AqeHurtsExperiment() {
+        super(define("aqe-hurts", AqeHurtsExperiment.class)
+                .title("When AQE hurts: coalesced into one task")
+                .summary("parallelismFirst=false with a big advisory size: AQE merges every shuffle partition into one,"
+                        + " and one core does all the work.")
+                .concepts(Concept.AQE, Concept.PARTITIONS, Concept.SPARK_UI)
+                .story("""
                     AQE's coalescing rule merges small shuffle partitions until they reach a target size. With \
                     spark.sql.adaptive.coalescePartitions.parallelismFirst=true (the default) the target is \
                     capped so that there are still at least as many partitions as cores; the advisory size \
@@ -48,85 +46,62 @@ class AqeHurtsExperiment implements Experiment {
                     the Executors tab shows one active task on an executor that has more cores. The fix is to keep \
                     parallelismFirst on, size the advisory target for what one task should really handle, or set \
                     spark.sql.adaptive.coalescePartitions.minPartitionNum, a floor that holds either way.""")
-            .sql("""
+                .sql("""
                     SELECT pmod(id, ${keys}) AS key, count(1) AS n, sum(id) AS total
                     FROM range(0, ${rows}, 1, 4)
                     GROUP BY pmod(id, ${keys})""")
-            .knob(Knobs.rows(2_400_000, 100_000_000))
-            .knob(IntegerKnob.of(
-                    "keys",
-                    "Groups",
-                    2_400_000,
-                    1,
-                    100_000_000,
-                    "keys",
-                    "Distinct keys: many groups keep the shuffle big after partial aggregation"))
-            .knob(IntegerKnob.of(
-                            "advisoryPartitionSize",
-                            "Advisory partition size",
-                            268_435_456,
-                            1_048_576,
-                            1_073_741_824,
-                            "bytes",
-                            "spark.sql.adaptive.advisoryPartitionSizeInBytes: the size AQE packs partitions up to (256 MB)")
-                    .conf("spark.sql.adaptive.advisoryPartitionSizeInBytes"))
-            .knob(Knobs.shufflePartitions(200, 5_000, "the partitions AQE starts coalescing from"))
-            .variant(pinned(Variant.of("broken", "parallelismFirst=false", "AQE packs everything into one partition"))
-                    .withConf("spark.sql.adaptive.coalescePartitions.parallelismFirst", "false"))
-            .variant(
-                    pinned(Variant.of("fixed", "parallelismFirst=true", "The default: at least one partition per core"))
-                            .withConf("spark.sql.adaptive.coalescePartitions.parallelismFirst", "true"))
-            .question(Questions.tasks("aggregate-tasks", "aggregate (after the shuffle)", RunQueries::shuffleReadStage))
-            .question(Questions.aqeCoalesces())
-            .evidence(Evidence.central(
-                    "one-task",
-                    "AQE coalesced the whole shuffle into one partition: one task reads everything while the other cores idle",
-                    Set.of("broken"),
-                    run -> {
-                        StageSnapshot stage = RunQueries.shuffleReadStage(run);
-                        return Verdict.of(
-                                stage.numTasks() == 1 && RunQueries.finalPlanHas(run, "AQEShuffleRead", "coalesced"),
-                                "aggregate stage %d: %d task(s) read %s",
-                                stage.stageId(),
-                                stage.numTasks(),
-                                Figures.bytes(stage.shuffleReadBytes()));
-                    }))
-            .evidence(Evidence.of(
-                    "shared",
-                    "With parallelismFirst the same shuffle is still coalesced, but into at least two partitions that run side by side",
-                    Set.of("fixed"),
-                    run -> {
-                        StageSnapshot stage = RunQueries.shuffleReadStage(run);
-                        boolean coalesced = RunQueries.finalPlanHas(run, "AQEShuffleRead", "coalesced");
-                        return Verdict.of(
-                                coalesced && stage.numTasks() >= 2,
-                                "aggregate stage %d: %d tasks, median read %s, AQEShuffleRead coalesced: %s",
-                                stage.stageId(),
-                                stage.numTasks(),
-                                Figures.bytes(stage.taskShuffleReadBytes().p50()),
-                                coalesced ? "yes" : "no");
-                    }))
-            .evidence(Evidence.of(
-                    "worth-sharing",
-                    "The shuffle is worth sharing: at least 4 MiB, well over coalescePartitions.minPartitionSize (1 MB) per core",
-                    Set.of("broken", "fixed"),
-                    run -> {
-                        long read = RunQueries.shuffleReadStage(run).shuffleReadBytes();
-                        return Verdict.of(read >= 4L * 1024 * 1024, "shuffle read: %s", Figures.bytes(read));
-                    }))
-            .primaryFinding("low-parallelism")
-            .build();
-
-    /** AQE on with a literal-minded advisory size; only parallelismFirst differs between the variants. */
-    private static Variant pinned(Variant variant) {
-        return variant.withConf("spark.sql.adaptive.enabled", "true")
-                .withConf("spark.sql.adaptive.coalescePartitions.enabled", "true")
-                .withConf("spark.sql.adaptive.coalescePartitions.minPartitionSize", "1m");
+                .knob(Knobs.rows(2_400_000, 100_000_000))
+                .knob(IntegerKnob.of(
+                        "keys",
+                        "Groups",
+                        2_400_000,
+                        1,
+                        100_000_000,
+                        "keys",
+                        "Distinct keys: many groups keep the shuffle big after partial aggregation"))
+                .knob(IntegerKnob.of(
+                                "advisoryPartitionSize",
+                                "Advisory partition size",
+                                268_435_456,
+                                1_048_576,
+                                1_073_741_824,
+                                "bytes",
+                                "spark.sql.adaptive.advisoryPartitionSizeInBytes: the size AQE packs partitions up to (256 MB)")
+                        .conf("spark.sql.adaptive.advisoryPartitionSizeInBytes"))
+                .knob(Knobs.shufflePartitions(200, 5_000, "the partitions AQE starts coalescing from"))
+                .variant(pinned("broken", "parallelismFirst=false", "AQE packs everything into one partition", false))
+                .variant(pinned("fixed", "parallelismFirst=true", "The default: at least one partition per core", true))
+                .question(Questions.tasks(
+                        "aggregate-tasks", "aggregate (after the shuffle)", RunQueries::shuffleReadStage))
+                .question(Questions.aqeCoalesces())
+                .evidence(Evidence.coalescedInto(
+                                "one-task",
+                                "AQE coalesced the whole shuffle into one partition: one task reads everything while the other cores idle",
+                                Set.of("broken"),
+                                tasks -> tasks == 1)
+                        .asCentral())
+                .evidence(Evidence.coalescedInto(
+                        "shared",
+                        "With parallelismFirst the same shuffle is still coalesced, but into at least two partitions that run side by side",
+                        Set.of("fixed"),
+                        tasks -> tasks >= 2))
+                .evidence(Evidence.of(
+                        "worth-sharing",
+                        "The shuffle is worth sharing: at least 4 MiB, well over coalescePartitions.minPartitionSize (1 MB) per core",
+                        Set.of("broken", "fixed"),
+                        run -> {
+                            long read = RunQueries.shuffleReadStage(run).shuffleReadBytes();
+                            return Verdict.of(read >= 4L * 1024 * 1024, "shuffle read: %s", Figures.bytes(read));
+                        }))
+                .primaryFinding("low-parallelism"));
     }
 
-    @Override
-    public ExperimentDefinition definition() {
-        return DEFINITION;
+    /** AQE on with a literal-minded advisory size; only parallelismFirst differs between the variants. */
+    private static Variant pinned(String name, String title, String description, boolean parallelismFirst) {
+        return Variants.aqeOn(name, title, description)
+                .withConf("spark.sql.adaptive.coalescePartitions.enabled", "true")
+                .withConf("spark.sql.adaptive.coalescePartitions.minPartitionSize", "1m")
+                .withConf("spark.sql.adaptive.coalescePartitions.parallelismFirst", String.valueOf(parallelismFirst));
     }
 
     @Override

@@ -10,7 +10,6 @@ import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.RunQueries;
 import dev.breaklab.run.StageSnapshot;
-import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -18,17 +17,15 @@ import org.springframework.stereotype.Component;
 
 /** A filter makes one side tiny, but only at runtime: static planning shuffles and sorts it anyway. */
 @Component
-class AqeJoinSwitchExperiment implements Experiment {
+class AqeJoinSwitchExperiment extends ExperimentBase {
 
-    static final String ID = "aqe-join-switch";
-
-    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(
-                    ID, AqeJoinSwitchExperiment.class)
-            .title("AQE join switch: broadcast what turned out small")
-            .summary(
-                    "The planner cannot know a filter keeps 1% of the dimension; AQE sees it at runtime and switches to a broadcast join.")
-            .concepts(Concept.AQE, Concept.JOINS, Concept.SHUFFLE)
-            .story("""
+    AqeJoinSwitchExperiment() {
+        super(define("aqe-join-switch", AqeJoinSwitchExperiment.class)
+                .title("AQE join switch: broadcast what turned out small")
+                .summary(
+                        "The planner cannot know a filter keeps 1% of the dimension; AQE sees it at runtime and switches to a broadcast join.")
+                .concepts(Concept.AQE, Concept.JOINS, Concept.SHUFFLE)
+                .story("""
                     The join strategy is chosen before anything runs, from size estimates. Without column \
                     statistics Spark has no idea how selective a filter is, so a filter keeps the estimate of the \
                     whole table: here a 200,000-row dimension filtered down to about 1% still looks several \
@@ -55,7 +52,7 @@ class AqeJoinSwitchExperiment implements Experiment {
                     final plan (with "isFinalPlan=true" on AdaptiveSparkPlan) and the query runs as several small \
                     jobs, one per query stage. The threshold-off variant sets the adaptive threshold to -1: AQE is on \
                     but may not switch, and the sort-merge join stays.""")
-            .sql("""
+                .sql("""
                     CREATE TEMP VIEW facts AS
                       SELECT pmod(id, ${dimRows}) AS key, id AS amount FROM range(0, ${rows}, 1, 8);
                     CREATE TEMP VIEW dims AS
@@ -64,97 +61,72 @@ class AqeJoinSwitchExperiment implements Experiment {
                                      FROM range(${dimRows}))
                       WHERE bucket < ${keepPercent};
                     SELECT * FROM facts JOIN dims USING (key)""")
-            .knob(Knobs.rows(1_000_000, 50_000_000))
-            .knob(IntegerKnob.of(
-                    "dimRows",
-                    "Dimension rows",
-                    200_000,
-                    1_000,
-                    10_000_000,
-                    "rows",
-                    "Rows before the filter: what the planner estimates from"))
-            .knob(IntegerKnob.of("keepPercent", "Rows kept", 1, 0, 100, "%", "Kept by the filter (known at runtime)"))
-            .knob(IntegerKnob.of(
-                            "broadcastThreshold",
-                            "Broadcast threshold",
-                            1 << 20,
-                            -1,
-                            100 << 20,
-                            "bytes",
-                            "spark.sql.autoBroadcastJoinThreshold; the adaptive threshold follows it unless set")
-                    .conf("spark.sql.autoBroadcastJoinThreshold"))
-            .knob(Knobs.shufflePartitions(8, 2_000, "tasks of the sort-merge join"))
-            .variant(Variant.of("broken", "AQE off", "Planned from estimates: the filtered dimension looks big")
-                    .withConf("spark.sql.adaptive.enabled", "false"))
-            .variant(Variant.of("fixed", "AQE on", "AQE sees the real size after the shuffle and broadcasts")
-                    .withConf("spark.sql.adaptive.enabled", "true")
-                    .withConf("spark.sql.adaptive.localShuffleReader.enabled", "true"))
-            .variant(Variant.of("threshold-off", "AQE on, adaptive threshold -1", "AQE re-plans but may not switch")
-                    .withConf("spark.sql.adaptive.enabled", "true")
-                    .withConf("spark.sql.adaptive.autoBroadcastJoinThreshold", "-1"))
-            .question(Questions.joinStrategy("SortMergeJoin", "BroadcastHashJoin", "ShuffledHashJoin"))
-            .question(Question.choice(
-                    "aqe-switch",
-                    "Will the join in the final plan differ from the one Spark planned first?",
-                    List.of("yes", "no"),
-                    run -> RunQueries.initialJoinStrategy(run).equals(RunQueries.joinStrategy(run)) ? "no" : "yes"))
-            .evidence(Evidence.central(
-                    "stuck-with-merge",
-                    "The join runs as the sort-merge join planned from estimates: the small side is shuffled and sorted like the big one",
-                    Set.of("broken", "threshold-off"),
-                    run -> {
-                        String initial = RunQueries.initialJoinStrategy(run);
-                        String last = RunQueries.joinStrategy(run);
-                        long sorts = RunQueries.countFinal(run, n -> n.named("Sort"));
-                        return Verdict.of(
-                                initial.equals("SortMergeJoin") && last.equals("SortMergeJoin") && sorts == 2,
-                                "planned: %s, ran: %s, Sort operators: %d",
-                                initial,
-                                last,
-                                sorts);
-                    }))
-            .evidence(Evidence.of(
-                    "switched-to-broadcast",
-                    "AQE changed the merge join into a broadcast join: initial SortMergeJoin, final BroadcastHashJoin",
-                    Set.of("fixed"),
-                    run -> {
-                        String initial = RunQueries.initialJoinStrategy(run);
-                        String last = RunQueries.joinStrategy(run);
-                        return Verdict.of(
-                                initial.equals("SortMergeJoin") && last.equals("BroadcastHashJoin"),
-                                "planned: %s, ran: %s, AQE plan updates: %d",
-                                initial,
-                                last,
-                                RunQueries.aqeUpdates(run));
-                    }))
-            .evidence(Evidence.of(
-                    "local-read",
-                    "The side that is not broadcast is read locally from the shuffle files it already wrote: the final plan has AQEShuffleRead local",
-                    Set.of("fixed"),
-                    run -> {
-                        boolean local = RunQueries.finalPlanHas(run, "AQEShuffleRead", "local");
-                        return Verdict.of(local, "AQEShuffleRead local: %s", local ? "yes" : "no");
-                    }))
-            .evidence(Evidence.of(
-                    "small-at-runtime",
-                    "At runtime the filtered dimension is far below the broadcast threshold: its shuffle stage wrote under 1 MB",
-                    Set.of("broken", "fixed", "threshold-off"),
-                    run -> {
-                        long smallest = RunQueries.shuffleMapStages(run).stream()
-                                .mapToLong(StageSnapshot::shuffleWriteBytes)
-                                .min()
-                                .orElse(-1);
-                        return Verdict.of(
-                                smallest >= 0 && smallest < 1_048_576,
-                                "smallest shuffle write of a map stage: %d bytes",
-                                smallest);
-                    }))
-            .primaryFinding("missed-broadcast")
-            .build();
-
-    @Override
-    public ExperimentDefinition definition() {
-        return DEFINITION;
+                .knob(Knobs.rows(1_000_000, 50_000_000))
+                .knob(Knobs.dimRows(
+                        200_000, 1_000, 10_000_000, "Rows before the filter: what the planner estimates from"))
+                .knob(IntegerKnob.of(
+                        "keepPercent", "Rows kept", 1, 0, 100, "%", "Kept by the filter (known at runtime)"))
+                .knob(IntegerKnob.of(
+                                "broadcastThreshold",
+                                "Broadcast threshold",
+                                1 << 20,
+                                -1,
+                                100 << 20,
+                                "bytes",
+                                "spark.sql.autoBroadcastJoinThreshold; the adaptive threshold follows it unless set")
+                        .conf("spark.sql.autoBroadcastJoinThreshold"))
+                .knob(Knobs.shufflePartitions(8, 2_000, "tasks of the sort-merge join"))
+                .variant(Variants.aqeOff(
+                        "broken", "AQE off", "Planned from estimates: the filtered dimension looks big"))
+                .variant(Variants.aqeOn("fixed", "AQE on", "AQE sees the real size after the shuffle and broadcasts")
+                        .withConf("spark.sql.adaptive.localShuffleReader.enabled", "true"))
+                .variant(Variants.aqeOn(
+                                "threshold-off", "AQE on, adaptive threshold -1", "AQE re-plans but may not switch")
+                        .withConf("spark.sql.adaptive.autoBroadcastJoinThreshold", "-1"))
+                .question(Questions.joinStrategy("SortMergeJoin", "BroadcastHashJoin", "ShuffledHashJoin"))
+                .question(Questions.joinSwitches())
+                .evidence(Evidence.central(
+                        "stuck-with-merge",
+                        "The join runs as the sort-merge join planned from estimates: the small side is shuffled and sorted like the big one",
+                        Set.of("broken", "threshold-off"),
+                        run -> {
+                            String initial = RunQueries.initialJoinStrategy(run);
+                            String last = RunQueries.joinStrategy(run);
+                            long sorts = RunQueries.finalSorts(run);
+                            return Verdict.of(
+                                    initial.equals("SortMergeJoin") && last.equals("SortMergeJoin") && sorts == 2,
+                                    "planned: %s, ran: %s, Sort operators: %d",
+                                    initial,
+                                    last,
+                                    sorts);
+                        }))
+                .evidence(Evidence.joinSwitched(
+                        "switched-to-broadcast",
+                        "AQE changed the merge join into a broadcast join: initial SortMergeJoin, final BroadcastHashJoin",
+                        Set.of("fixed"),
+                        "SortMergeJoin",
+                        "BroadcastHashJoin"))
+                .evidence(Evidence.finalPlanHas(
+                        "local-read",
+                        "The side that is not broadcast is read locally from the shuffle files it already wrote: the final plan has AQEShuffleRead local",
+                        Set.of("fixed"),
+                        "AQEShuffleRead",
+                        "local"))
+                .evidence(Evidence.of(
+                        "small-at-runtime",
+                        "At runtime the filtered dimension is far below the broadcast threshold: its shuffle stage wrote under 1 MB",
+                        Set.of("broken", "fixed", "threshold-off"),
+                        run -> {
+                            long smallest = RunQueries.shuffleMapStages(run).stream()
+                                    .mapToLong(StageSnapshot::shuffleWriteBytes)
+                                    .min()
+                                    .orElse(-1);
+                            return Verdict.of(
+                                    smallest >= 0 && smallest < 1_048_576,
+                                    "smallest shuffle write of a map stage: %d bytes",
+                                    smallest);
+                        }))
+                .primaryFinding("missed-broadcast"));
     }
 
     @Override

@@ -9,10 +9,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import dev.breaklab.catalog.Evidence.Verdict;
-import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.RunQueries;
-import dev.breaklab.run.StageSnapshot;
-import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -20,16 +17,16 @@ import org.springframework.stereotype.Component;
 
 /** One query, AQE off and on: the static plan runs as written, the adaptive one is rewritten stage by stage. */
 @Component
-class AqeOnOffExperiment implements Experiment {
+class AqeOnOffExperiment extends ExperimentBase {
 
-    static final String ID = "aqe-on-off";
-
-    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(ID, AqeOnOffExperiment.class)
-            .title("AQE on vs off: the same query, two executions")
-            .summary("A join plus an aggregation with AQE off and on: compare the initial and final plans, the jobs and"
-                    + " the task counts.")
-            .concepts(Concept.AQE, Concept.STAGES, Concept.SPARK_UI)
-            .story("""
+    AqeOnOffExperiment() {
+        super(define("aqe-on-off", AqeOnOffExperiment.class)
+                .title("AQE on vs off: the same query, two executions")
+                .summary(
+                        "A join plus an aggregation with AQE off and on: compare the initial and final plans, the jobs and"
+                                + " the task counts.")
+                .concepts(Concept.AQE, Concept.STAGES, Concept.SPARK_UI)
+                .story("""
                     Without Adaptive Query Execution, Spark compiles a query into one physical plan before it \
                     starts and runs exactly that plan: every join strategy and every partition count is decided \
                     from estimates, and the whole query is one job whose stages are cut at the shuffles. With AQE \
@@ -50,7 +47,7 @@ class AqeOnOffExperiment implements Experiment {
                     then put the two runs side by side. In the Spark UI, the SQL tab of the AQE run shows \
                     AdaptiveSparkPlan isFinalPlan=true with the final operators, and the Jobs tab lists one job \
                     per query stage under the same SQL query.""")
-            .sql("""
+                .sql("""
                     SELECT d.category, count(1) AS n, sum(f.amount) AS total
                     FROM (SELECT pmod(id, ${dimRows}) AS key, id AS amount FROM range(0, ${rows}, 1, 8)) f
                     JOIN (SELECT * FROM (SELECT id AS key, concat('cat-', pmod(id, 20)) AS category,
@@ -58,92 +55,59 @@ class AqeOnOffExperiment implements Experiment {
                           WHERE bucket < 1) d
                       ON f.key = d.key
                     GROUP BY d.category""")
-            .knob(Knobs.rows(1_000_000, 50_000_000))
-            .knob(IntegerKnob.of(
-                    "dimRows",
-                    "Dimension rows",
-                    200_000,
-                    1_000,
-                    10_000_000,
-                    "rows",
-                    "Dimension rows before the ~1% filter"))
-            .knob(Knobs.shufflePartitions(200, 2_000, "what the static plan uses for every shuffle"))
-            .variant(Variant.of("broken", "AQE off", "The static plan, run as compiled")
-                    .withConf("spark.sql.adaptive.enabled", "false")
-                    .withConf("spark.sql.autoBroadcastJoinThreshold", "1m"))
-            .variant(Variant.of("fixed", "AQE on", "The same query, re-optimized after every query stage")
-                    .withConf("spark.sql.adaptive.enabled", "true")
-                    .withConf("spark.sql.autoBroadcastJoinThreshold", "1m")
-                    .withConf("spark.sql.adaptive.coalescePartitions.enabled", "true")
-                    .withConf("spark.sql.adaptive.localShuffleReader.enabled", "true"))
-            .question(Question.choice(
-                    "plan-changes",
-                    "Will the plan that finally runs differ from the plan Spark started with?",
-                    List.of("yes", "no"),
-                    run -> RunQueries.aqeUpdates(run) > 0 && RunQueries.aqeChangedPlan(run) ? "yes" : "no"))
-            .question(Question.number("jobs", "How many Spark jobs will the query run?", run -> run.jobs()
-                    .size()))
-            .question(Questions.joinStrategy("SortMergeJoin", "BroadcastHashJoin", "ShuffledHashJoin"))
-            .evidence(Evidence.central(
-                    "static-plan",
-                    "The query runs the plan it was compiled to: no re-plan, the estimated sort-merge join, and one reduce task per configured partition",
-                    Set.of("broken"),
-                    run -> {
-                        int widest =
-                                run.widestStage().map(StageSnapshot::numTasks).orElse(0);
-                        return Verdict.of(
+                .knob(Knobs.rows(1_000_000, 50_000_000))
+                .knob(Knobs.dimRows(200_000, 1_000, 10_000_000, "Dimension rows before the ~1% filter"))
+                .knob(Knobs.shufflePartitions(200, 2_000, "what the static plan uses for every shuffle"))
+                .variant(Variants.aqeOff("broken", "AQE off", "The static plan, run as compiled")
+                        .withConf("spark.sql.autoBroadcastJoinThreshold", "1m"))
+                .variant(Variants.aqeOn("fixed", "AQE on", "The same query, re-optimized after every query stage")
+                        .withConf("spark.sql.autoBroadcastJoinThreshold", "1m")
+                        .withConf("spark.sql.adaptive.coalescePartitions.enabled", "true")
+                        .withConf("spark.sql.adaptive.localShuffleReader.enabled", "true"))
+                .question(Questions.yesNo(
+                        "plan-changes",
+                        "Will the plan that finally runs differ from the plan Spark started with?",
+                        run -> RunQueries.aqeUpdates(run) > 0 && RunQueries.aqeChangedPlan(run)))
+                .question(Questions.jobs())
+                .question(Questions.joinStrategy("SortMergeJoin", "BroadcastHashJoin", "ShuffledHashJoin"))
+                .evidence(Evidence.central(
+                        "static-plan",
+                        "The query runs the plan it was compiled to: no re-plan, the estimated sort-merge join, and one reduce task per configured partition",
+                        Set.of("broken"),
+                        run -> Verdict.of(
                                 RunQueries.aqeUpdates(run) == 0
                                         && RunQueries.joinStrategy(run).equals("SortMergeJoin")
-                                        && widest >= 100,
+                                        && RunQueries.widestStageTasks(run) >= 100,
                                 "AQE plan updates: %d, join: %s, widest stage: %d tasks",
                                 RunQueries.aqeUpdates(run),
                                 RunQueries.joinStrategy(run),
-                                widest);
-                    }))
-            .evidence(Evidence.of(
-                    "one-job",
-                    "Without AQE the whole query is a single job",
-                    Set.of("broken"),
-                    run -> Verdict.of(
-                            run.jobs().size() == 1, "jobs: %d", run.jobs().size())))
-            .evidence(Evidence.of(
-                    "replanned",
-                    "AQE rewrote the plan while it ran: initial SortMergeJoin, final BroadcastHashJoin, shuffles read through AQEShuffleRead",
-                    Set.of("fixed"),
-                    run -> {
-                        String initial = RunQueries.initialJoinStrategy(run);
-                        String last = RunQueries.joinStrategy(run);
-                        boolean read = RunQueries.finalHas(run, "AQEShuffleRead");
-                        return Verdict.of(
-                                initial.equals("SortMergeJoin")
-                                        && last.equals("BroadcastHashJoin")
-                                        && read
-                                        && RunQueries.aqeUpdates(run) > 0,
-                                "planned: %s, ran: %s, AQEShuffleRead: %s, AQE plan updates: %d",
-                                initial,
-                                last,
-                                read ? "yes" : "no",
-                                RunQueries.aqeUpdates(run));
-                    }))
-            .evidence(Evidence.of(
-                    "stage-jobs",
-                    "AQE runs the query stage by stage: several jobs, and no stage with 200 tasks",
-                    Set.of("fixed"),
-                    run -> {
-                        int widest =
-                                run.widestStage().map(StageSnapshot::numTasks).orElse(0);
-                        return Verdict.of(
-                                run.jobs().size() >= 2 && widest < 100,
+                                RunQueries.widestStageTasks(run))))
+                .evidence(Evidence.of(
+                        "one-job",
+                        "Without AQE the whole query is a single job",
+                        Set.of("broken"),
+                        run -> Verdict.of(
+                                run.jobs().size() == 1, "jobs: %d", run.jobs().size())))
+                .evidence(Evidence.joinSwitched(
+                                "replanned",
+                                "AQE rewrote the plan while it ran: initial SortMergeJoin, final BroadcastHashJoin, shuffles read through AQEShuffleRead",
+                                Set.of("fixed"),
+                                "SortMergeJoin",
+                                "BroadcastHashJoin")
+                        .and(run -> Verdict.of(
+                                RunQueries.finalHas(run, "AQEShuffleRead") && RunQueries.aqeUpdates(run) > 0,
+                                "AQEShuffleRead: %s",
+                                RunQueries.finalHas(run, "AQEShuffleRead") ? "yes" : "no")))
+                .evidence(Evidence.of(
+                        "stage-jobs",
+                        "AQE runs the query stage by stage: several jobs, and no stage with 200 tasks",
+                        Set.of("fixed"),
+                        run -> Verdict.of(
+                                run.jobs().size() >= 2 && RunQueries.widestStageTasks(run) < 100,
                                 "jobs: %d, widest stage: %d tasks",
                                 run.jobs().size(),
-                                widest);
-                    }))
-            .primaryFinding("missed-broadcast")
-            .build();
-
-    @Override
-    public ExperimentDefinition definition() {
-        return DEFINITION;
+                                RunQueries.widestStageTasks(run))))
+                .primaryFinding("missed-broadcast"));
     }
 
     @Override

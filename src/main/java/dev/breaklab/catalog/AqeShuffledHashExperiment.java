@@ -15,17 +15,15 @@ import org.springframework.stereotype.Component;
 
 /** Post-shuffle partitions small enough to hash, sorted anyway: AQE can swap the merge join for a hash join. */
 @Component
-class AqeShuffledHashExperiment implements Experiment {
+class AqeShuffledHashExperiment extends ExperimentBase {
 
-    static final String ID = "aqe-shuffled-hash";
-
-    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(
-                    ID, AqeShuffledHashExperiment.class)
-            .title("AQE shuffled hash join: skip the sort when partitions are small")
-            .summary("Both sides are too big to broadcast but every shuffle partition is small; AQE can replace the"
-                    + " sort-merge join with a shuffled hash join.")
-            .concepts(Concept.AQE, Concept.JOINS, Concept.MEMORY)
-            .story("""
+    AqeShuffledHashExperiment() {
+        super(define("aqe-shuffled-hash", AqeShuffledHashExperiment.class)
+                .title("AQE shuffled hash join: skip the sort when partitions are small")
+                .summary("Both sides are too big to broadcast but every shuffle partition is small; AQE can replace the"
+                        + " sort-merge join with a shuffled hash join.")
+                .concepts(Concept.AQE, Concept.JOINS, Concept.MEMORY)
+                .story("""
                     When neither side of a join can be broadcast, Spark's default is the sort-merge join: shuffle \
                     both sides by key, sort each partition, then walk the two sorted streams together. Sorting \
                     is robust (it can spill to disk) but it costs CPU and memory on every row. A shuffled hash \
@@ -46,86 +44,67 @@ class AqeShuffledHashExperiment implements Experiment {
                     time and peak memory metrics) against ShuffledHashJoin with no Sort at all; the initial plan \
                     of both runs is the same sort-merge join. In the Spark UI the SQL tab shows the same change in \
                     the final plan, and the join stage's tasks lose their sort time.""")
-            .sql("""
+                .sql("""
                     SELECT f.key, f.amount, d.name
                     FROM (SELECT pmod(id, ${dimRows}) AS key, id AS amount FROM range(0, ${rows}, 1, 8)) f
                     JOIN (SELECT id AS key, concat('name-', id) AS name FROM range(0, ${dimRows}, 1, 8)) d
                       ON f.key = d.key""")
-            .knob(Knobs.rows(500_000, 50_000_000))
-            .knob(IntegerKnob.of(
-                    "dimRows", "Dimension rows", 100_000, 1_000, 10_000_000, "rows", "Rows in the dimension"))
-            .knob(IntegerKnob.of(
-                            "localMapThreshold",
-                            "Local hash map threshold",
-                            0,
-                            0,
-                            1_073_741_824,
-                            "bytes",
-                            "spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold: largest partition AQE will hash instead of sort")
-                    .conf("spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold"))
-            .knob(Knobs.shufflePartitions(8, 200, "partitions on each side of the join"))
-            .variant(pinned(
-                    Variant.of("broken", "AQE on, threshold 0", "The default: AQE never hashes instead of sorting")))
-            .variant(pinned(Variant.of("fixed", "Threshold 64 MB", "Partitions under 64 MB are hashed, not sorted"))
-                    .withKnob("localMapThreshold", 64L * 1024 * 1024))
-            .question(Questions.joinStrategy("SortMergeJoin", "ShuffledHashJoin", "BroadcastHashJoin"))
-            .question(Question.number(
-                    "sorts",
-                    "How many Sort operators will the final plan have?",
-                    run -> RunQueries.countFinal(run, n -> n.named("Sort"))))
-            .evidence(Evidence.central(
-                    "still-sorting",
-                    "The join still sorts both sides: the final plan is a SortMergeJoin over two Sort operators",
-                    Set.of("broken"),
-                    run -> {
-                        long sorts = RunQueries.countFinal(run, n -> n.named("Sort"));
-                        String join = RunQueries.joinStrategy(run);
-                        return Verdict.of(
-                                join.equals("SortMergeJoin") && sorts == 2,
-                                "join: %s, Sort operators: %d, sort time: %d ms",
-                                join,
-                                sorts,
-                                RunQueries.finalMetric(run, "Sort", "sort time"));
-                    }))
-            .evidence(Evidence.of(
-                    "hashed",
-                    "AQE re-planned the sort-merge join as a ShuffledHashJoin with no Sort left",
-                    Set.of("fixed"),
-                    run -> {
-                        long sorts = RunQueries.countFinal(run, n -> n.named("Sort"));
-                        String initial = RunQueries.initialJoinStrategy(run);
-                        String join = RunQueries.joinStrategy(run);
-                        return Verdict.of(
-                                initial.equals("SortMergeJoin") && join.equals("ShuffledHashJoin") && sorts == 0,
-                                "planned: %s, ran: %s, Sort operators: %d",
-                                initial,
-                                join,
-                                sorts);
-                    }))
-            .evidence(Evidence.of(
-                    "both-shuffled",
-                    "Either way both sides are shuffled: two map stages write shuffle data",
-                    Set.of("broken", "fixed"),
-                    run -> Verdict.of(
-                            RunQueries.shuffleMapStageCount(run) == 2,
-                            "map stages writing shuffle data: %d",
-                            RunQueries.shuffleMapStageCount(run))))
-            .primaryFinding("sort-merge-avoidable")
-            .build();
+                .knob(Knobs.rows(500_000, 50_000_000))
+                .knob(Knobs.dimRows(100_000, 1_000, 10_000_000, "Rows in the dimension"))
+                .knob(IntegerKnob.of(
+                                "localMapThreshold",
+                                "Local hash map threshold",
+                                0,
+                                0,
+                                1_073_741_824,
+                                "bytes",
+                                "spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold: largest partition AQE will hash instead of sort")
+                        .conf("spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold"))
+                .knob(Knobs.shufflePartitions(8, 200, "partitions on each side of the join"))
+                .variant(pinned("broken", "AQE on, threshold 0", "The default: AQE never hashes instead of sorting"))
+                .variant(pinned("fixed", "Threshold 64 MB", "Partitions under 64 MB are hashed, not sorted")
+                        .withKnob("localMapThreshold", 64L * 1024 * 1024))
+                .question(Questions.joinStrategy("SortMergeJoin", "ShuffledHashJoin", "BroadcastHashJoin"))
+                .question(Question.number(
+                        "sorts", "How many Sort operators will the final plan have?", RunQueries::finalSorts))
+                .evidence(Evidence.joinStrategy(
+                                "still-sorting",
+                                "The join still sorts both sides: the final plan is a SortMergeJoin over two Sort operators",
+                                Set.of("broken"),
+                                "SortMergeJoin")
+                        .and(run -> Verdict.of(
+                                RunQueries.finalSorts(run) == 2,
+                                "Sort operators: %d, sort time: %d ms",
+                                RunQueries.finalSorts(run),
+                                RunQueries.finalMetric(run, "Sort", "sort time")))
+                        .asCentral())
+                .evidence(Evidence.joinSwitched(
+                                "hashed",
+                                "AQE re-planned the sort-merge join as a ShuffledHashJoin with no Sort left",
+                                Set.of("fixed"),
+                                "SortMergeJoin",
+                                "ShuffledHashJoin")
+                        .and(run -> Verdict.of(
+                                RunQueries.finalSorts(run) == 0, "Sort operators: %d", RunQueries.finalSorts(run))))
+                .evidence(Evidence.of(
+                        "both-shuffled",
+                        "Either way both sides are shuffled: two map stages write shuffle data",
+                        Set.of("broken", "fixed"),
+                        run -> Verdict.of(
+                                RunQueries.shuffleMapStageCount(run) == 2,
+                                "map stages writing shuffle data: %d",
+                                RunQueries.shuffleMapStageCount(run))))
+                .primaryFinding("sort-merge-avoidable"));
+    }
 
     /** AQE on, broadcasting off on both paths, no coalescing or skew handling: only the join may change. */
-    private static Variant pinned(Variant variant) {
-        return variant.withConf("spark.sql.adaptive.enabled", "true")
+    private static Variant pinned(String name, String title, String description) {
+        return Variants.aqeOn(name, title, description)
                 .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")
                 .withConf("spark.sql.adaptive.autoBroadcastJoinThreshold", "-1")
                 .withConf("spark.sql.adaptive.advisoryPartitionSizeInBytes", "64m")
                 .withConf("spark.sql.adaptive.coalescePartitions.enabled", "false")
                 .withConf("spark.sql.adaptive.skewJoin.enabled", "false");
-    }
-
-    @Override
-    public ExperimentDefinition definition() {
-        return DEFINITION;
     }
 
     @Override

@@ -17,9 +17,7 @@ import org.springframework.stereotype.Component;
 
 /** A small dimension joined by shuffling the big fact table, when a broadcast would skip the shuffle. */
 @Component
-class BroadcastHintExperiment implements Experiment {
-
-    static final String ID = "broadcast-hint";
+class BroadcastHintExperiment extends ExperimentBase {
 
     private static final String VIEWS = """
             CREATE TEMP VIEW facts AS
@@ -27,13 +25,13 @@ class BroadcastHintExperiment implements Experiment {
             CREATE TEMP VIEW dims AS SELECT id AS key, concat('name-', CAST(id AS STRING)) AS name FROM range(${keys});
             """;
 
-    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(
-                    ID, BroadcastHintExperiment.class)
-            .title("Broadcast hint: ship the small side, not the big one")
-            .summary(
-                    "Joining a tiny dimension by shuffling millions of fact rows; a BROADCAST hint removes the shuffle.")
-            .concepts(Concept.JOINS, Concept.SHUFFLE, Concept.STAGES)
-            .story("""
+    BroadcastHintExperiment() {
+        super(define("broadcast-hint", BroadcastHintExperiment.class)
+                .title("Broadcast hint: ship the small side, not the big one")
+                .summary(
+                        "Joining a tiny dimension by shuffling millions of fact rows; a BROADCAST hint removes the shuffle.")
+                .concepts(Concept.JOINS, Concept.SHUFFLE, Concept.STAGES)
+                .story("""
                     To join two tables on a key, Spark must bring matching rows together. A sort-merge join does \
                     it by shuffling both sides by the key: every fact row is serialized, written to local disk, \
                     fetched by a reducer and sorted, just to meet a dimension of ten thousand rows. A broadcast \
@@ -52,64 +50,58 @@ class BroadcastHintExperiment implements Experiment {
                     against BroadcastHashJoin over a BroadcastExchange, and count the stages and the shuffle bytes. \
                     In the Spark UI, the SQL tab draws the same two trees; the broadcast run shows a small extra job \
                     that collects the dimension, and its Stages tab has no shuffle write for the fact table.""")
-            .sql(VIEWS + "SELECT * FROM facts JOIN dims USING (key)")
-            .sql("fixed", VIEWS + "SELECT /*+ BROADCAST(dims) */ * FROM facts JOIN dims USING (key)")
-            .knob(Knobs.rows(2_000_000, 50_000_000))
-            .knob(IntegerKnob.of("keys", "Dimension rows", 10_000, 10, 1_000_000, "rows", "Rows in the dimension"))
-            .knob(Knobs.shufflePartitions(8, 2_000, "tasks of the sort-merge join stage"))
-            .variant(threshold("broken", "No hint, broadcast off", "No hint and autoBroadcastJoinThreshold=-1", "-1"))
-            .variant(threshold("fixed", "BROADCAST hint", "Same settings; the hint overrides the threshold", "-1"))
-            .variant(threshold("auto-broadcast", "No hint, default threshold", "Spark broadcasts by itself", "10m"))
-            .question(Questions.joinStrategy("SortMergeJoin", "BroadcastHashJoin", "ShuffledHashJoin"))
-            .question(Questions.stagesRun())
-            .evidence(Evidence.central(
-                    "shuffle-join",
-                    "The join shuffles both sides: SortMergeJoin over two hash-partitioning exchanges, and the fact table is written to shuffle files",
-                    Set.of("broken"),
-                    run -> {
-                        String join = RunQueries.joinStrategy(run);
-                        long exchanges = RunQueries.exchanges(run);
-                        long written = RunQueries.shuffleWritten(run);
-                        return Verdict.of(
-                                join.equals("SortMergeJoin") && exchanges >= 2 && written > 0,
-                                "join: %s, shuffle exchanges: %d, shuffle written: %s",
-                                join,
-                                exchanges,
-                                Figures.bytes(written));
-                    }))
-            .evidence(Evidence.of(
-                    "broadcast-join",
-                    "The dimension is broadcast: BroadcastHashJoin over a BroadcastExchange, and nothing is shuffled",
-                    Set.of("fixed", "auto-broadcast"),
-                    run -> {
-                        String join = RunQueries.joinStrategy(run);
-                        boolean exchange = RunQueries.finalHas(run, "BroadcastExchange");
-                        long written = RunQueries.shuffleWritten(run);
-                        return Verdict.of(
-                                join.equals("BroadcastHashJoin") && exchange && written == 0,
-                                "join: %s, BroadcastExchange: %s, shuffle written: %d bytes",
-                                join,
-                                exchange ? "yes" : "no",
-                                written);
-                    }))
-            .evidence(Evidence.of(
-                    "stage-saved",
-                    "The broadcast plan runs in two stages (collect the dimension, join the facts in place) instead of three",
-                    Set.of("fixed", "auto-broadcast"),
-                    run -> Verdict.of(RunQueries.stagesRun(run) == 2, "stages run: %d", RunQueries.stagesRun(run))))
-            .primaryFinding("missed-broadcast")
-            .build();
+                .sql(VIEWS + "SELECT * FROM facts JOIN dims USING (key)")
+                .sql("fixed", VIEWS + "SELECT /*+ BROADCAST(dims) */ * FROM facts JOIN dims USING (key)")
+                .knob(Knobs.rows(2_000_000, 50_000_000))
+                .knob(IntegerKnob.of("keys", "Dimension rows", 10_000, 10, 1_000_000, "rows", "Rows in the dimension"))
+                .knob(Knobs.shufflePartitions(8, 2_000, "tasks of the sort-merge join stage"))
+                .variant(threshold(
+                        "broken", "No hint, broadcast off", "No hint and autoBroadcastJoinThreshold=-1", "-1"))
+                .variant(threshold("fixed", "BROADCAST hint", "Same settings; the hint overrides the threshold", "-1"))
+                .variant(threshold("auto-broadcast", "No hint, default threshold", "Spark broadcasts by itself", "10m"))
+                .question(Questions.joinStrategy("SortMergeJoin", "BroadcastHashJoin", "ShuffledHashJoin"))
+                .question(Questions.stagesRun())
+                .evidence(Evidence.central(
+                        "shuffle-join",
+                        "The join shuffles both sides: SortMergeJoin over two hash-partitioning exchanges, and the fact table is written to shuffle files",
+                        Set.of("broken"),
+                        run -> {
+                            String join = RunQueries.joinStrategy(run);
+                            long exchanges = RunQueries.exchanges(run);
+                            long written = RunQueries.shuffleWritten(run);
+                            return Verdict.of(
+                                    join.equals("SortMergeJoin") && exchanges >= 2 && written > 0,
+                                    "join: %s, shuffle exchanges: %d, shuffle written: %s",
+                                    join,
+                                    exchanges,
+                                    Figures.bytes(written));
+                        }))
+                .evidence(Evidence.of(
+                        "broadcast-join",
+                        "The dimension is broadcast: BroadcastHashJoin over a BroadcastExchange, and nothing is shuffled",
+                        Set.of("fixed", "auto-broadcast"),
+                        run -> {
+                            String join = RunQueries.joinStrategy(run);
+                            boolean exchange = RunQueries.finalHas(run, "BroadcastExchange");
+                            long written = RunQueries.shuffleWritten(run);
+                            return Verdict.of(
+                                    join.equals("BroadcastHashJoin") && exchange && written == 0,
+                                    "join: %s, BroadcastExchange: %s, shuffle written: %d bytes",
+                                    join,
+                                    exchange ? "yes" : "no",
+                                    written);
+                        }))
+                .evidence(Evidence.stagesRun(
+                        "stage-saved",
+                        "The broadcast plan runs in two stages (collect the dimension, join the facts in place) instead of three",
+                        Set.of("fixed", "auto-broadcast"),
+                        2))
+                .primaryFinding("missed-broadcast"));
+    }
 
     /** AQE off (the plan chosen up front), with {@code threshold} as spark.sql.autoBroadcastJoinThreshold. */
     private static Variant threshold(String name, String title, String description, String threshold) {
-        return Variant.of(name, title, description)
-                .withConf("spark.sql.adaptive.enabled", "false")
-                .withConf("spark.sql.autoBroadcastJoinThreshold", threshold);
-    }
-
-    @Override
-    public ExperimentDefinition definition() {
-        return DEFINITION;
+        return Variants.aqeOff(name, title, description).withConf("spark.sql.autoBroadcastJoinThreshold", threshold);
     }
 
     @Override

@@ -36,9 +36,8 @@ import org.springframework.stereotype.Component;
  * for the broadcast. With AQE on (aqe-on) there is no deadline (SPARK-36414).
  */
 @Component
-class BroadcastTimeoutExperiment implements Experiment {
+class BroadcastTimeoutExperiment extends ExperimentBase {
 
-    static final String ID = "broadcast-timeout";
     private static final Duration CANCEL_WAIT = Duration.ofSeconds(10);
     /** Partitions of the slow dimension: the broadcast job's stage runs this many tasks. */
     static final int DIM_PARTITIONS = 2;
@@ -52,13 +51,13 @@ class BroadcastTimeoutExperiment implements Experiment {
             CREATE TEMP VIEW facts AS SELECT pmod(id, ${dimRows}) AS key FROM range(0, ${rows}, 1, 4);
             """;
 
-    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(
-                    ID, BroadcastTimeoutExperiment.class)
-            .title("Broadcast timeout: waiting for a slow build side")
-            .summary("The broadcast side is computed by a slow lookup; with AQE off the query stops waiting after"
-                    + " spark.sql.broadcastTimeout, with AQE on it has no deadline.")
-            .concepts(Concept.JOINS, Concept.FAULTS)
-            .story("""
+    BroadcastTimeoutExperiment() {
+        super(define("broadcast-timeout", BroadcastTimeoutExperiment.class)
+                .title("Broadcast timeout: waiting for a slow build side")
+                .summary("The broadcast side is computed by a slow lookup; with AQE off the query stops waiting after"
+                        + " spark.sql.broadcastTimeout, with AQE on it has no deadline.")
+                .concepts(Concept.JOINS, Concept.FAULTS)
+                .story("""
                     With Adaptive Query Execution off (spark.sql.adaptive.enabled=false), or in a streaming \
                     micro-batch, where Spark always turns AQE off, a broadcast join waits for its build side with \
                     a deadline: spark.sql.broadcastTimeout (300 s by default). BroadcastExchangeExec runs a job to \
@@ -85,79 +84,79 @@ class BroadcastTimeoutExperiment implements Experiment {
                     variant uses MERGE, which has no deadline); or leave AQE on, which has no broadcast deadline \
                     (the aqe-on variant: same 2 s timeout, the query succeeds after a broadcast job longer than \
                     that). AQE only moves the wait; the build side is just as slow.""")
-            .sql(VIEWS + "SELECT /*+ BROADCAST(dims) */ count(1) FROM facts JOIN dims USING (key)")
-            .sql("shuffle-join", VIEWS + "SELECT /*+ MERGE(dims) */ count(1) FROM facts JOIN dims USING (key)")
-            .knob(Knobs.rows(200_000, 10_000_000))
-            .knob(IntegerKnob.of("dimRows", "Dimension rows", 20, 2, 1_000, "rows", "Rows the slow lookup enriches"))
-            .knob(IntegerKnob.of(
-                    "lookupMs", "Lookup time", 400, 0, 2_000, "ms per row", "How long the lookup sleeps per row"))
-            .knob(IntegerKnob.of(
-                            "broadcastTimeout",
-                            "Broadcast timeout",
-                            2,
-                            1,
-                            600,
-                            "s",
-                            "spark.sql.broadcastTimeout: how long the query waits for the broadcast side")
-                    .conf("spark.sql.broadcastTimeout"))
-            .variant(pinned(
-                    "broken",
-                    "AQE off, 2 s to broadcast",
-                    "AQE off: the only place a batch broadcast still has a deadline"))
-            .variant(pinned("fixed", "More time", "AQE off, the same broadcast with a 120 s timeout")
-                    .withKnob("broadcastTimeout", 120L))
-            .variant(pinned("shuffle-join", "No broadcast", "MERGE hint: a sort-merge join has no deadline"))
-            .variant(Variant.of(
-                            "aqe-on",
-                            "AQE on: no deadline",
-                            "The same 2 s timeout, AQE on: the broadcast job runs as long as it needs")
-                    .withConf("spark.sql.adaptive.enabled", "true")
-                    .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")
-                    .withConf("spark.sql.adaptive.autoBroadcastJoinThreshold", "-1")
-                    .withConf("spark.sql.shuffle.partitions", "8"))
-            .question(Questions.outcome("Will the run succeed or fail?"))
-            .question(Questions.joinStrategy("BroadcastHashJoin", "SortMergeJoin", "ShuffledHashJoin"))
-            .evidence(Evidence.failsWith(
-                    "broadcast-timed-out",
-                    "The query fails with Spark's broadcast timeout: \"Could not execute broadcast in N secs\"",
-                    Set.of("broken"),
-                    "Could not execute broadcast in"))
-            .evidence(Evidence.of(
-                    "broadcast-job-cancelled",
-                    "Spark cancels the broadcast job: the job fails, its stage stops unfinished with the reason"
-                            + " \"The corresponding broadcast query has failed\" and no task is left running",
-                    Set.of("broken"),
-                    BroadcastTimeoutExperiment::broadcastJobCancelled))
-            .evidence(Evidence.of(
-                    "no-deadline-under-aqe",
-                    "With AQE on, the broadcast takes longer than spark.sql.broadcastTimeout and the query still"
-                            + " succeeds with a BroadcastHashJoin",
-                    Set.of("aqe-on"),
-                    run -> {
-                        long collectMs = RunQueries.finalMetric(run, "BroadcastExchange", "time to collect");
-                        long timeout = RunQueries.knob(run, "broadcastTimeout");
-                        return Verdict.of(
-                                run.status() == RunStatus.SUCCEEDED
-                                        && collectMs > 1000L * timeout
-                                        && RunQueries.joinStrategy(run).equals("BroadcastHashJoin"),
-                                "status %s, join %s, broadcast collect %d ms vs timeout %d s",
-                                run.status(),
-                                RunQueries.joinStrategy(run),
-                                collectMs,
-                                timeout);
-                    }))
-            .evidence(joinSucceeds(
-                    "broadcast-completes",
-                    "With enough time the broadcast completes and the BroadcastHashJoin runs",
-                    "fixed",
-                    "BroadcastHashJoin"))
-            .evidence(joinSucceeds(
-                    "no-deadline",
-                    "A sort-merge join has no broadcast to wait for: it succeeds, slow lookup and all",
-                    "shuffle-join",
-                    "SortMergeJoin"))
-            .primaryFinding("broadcast-timeout")
-            .build();
+                .sql(VIEWS + "SELECT /*+ BROADCAST(dims) */ count(1) FROM facts JOIN dims USING (key)")
+                .sql("shuffle-join", VIEWS + "SELECT /*+ MERGE(dims) */ count(1) FROM facts JOIN dims USING (key)")
+                .knob(Knobs.rows(200_000, 10_000_000))
+                .knob(IntegerKnob.of(
+                        "dimRows", "Dimension rows", 20, 2, 1_000, "rows", "Rows the slow lookup enriches"))
+                .knob(IntegerKnob.of(
+                        "lookupMs", "Lookup time", 400, 0, 2_000, "ms per row", "How long the lookup sleeps per row"))
+                .knob(IntegerKnob.of(
+                                "broadcastTimeout",
+                                "Broadcast timeout",
+                                2,
+                                1,
+                                600,
+                                "s",
+                                "spark.sql.broadcastTimeout: how long the query waits for the broadcast side")
+                        .conf("spark.sql.broadcastTimeout"))
+                .variant(pinned(
+                        "broken",
+                        "AQE off, 2 s to broadcast",
+                        "AQE off: the only place a batch broadcast still has a deadline"))
+                .variant(pinned("fixed", "More time", "AQE off, the same broadcast with a 120 s timeout")
+                        .withKnob("broadcastTimeout", 120L))
+                .variant(pinned("shuffle-join", "No broadcast", "MERGE hint: a sort-merge join has no deadline"))
+                .variant(Variants.aqeOn(
+                                "aqe-on",
+                                "AQE on: no deadline",
+                                "The same 2 s timeout, AQE on: the broadcast job runs as long as it needs")
+                        .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")
+                        .withConf("spark.sql.adaptive.autoBroadcastJoinThreshold", "-1")
+                        .withConf("spark.sql.shuffle.partitions", "8"))
+                .question(Questions.outcome("Will the run succeed or fail?"))
+                .question(Questions.joinStrategy("BroadcastHashJoin", "SortMergeJoin", "ShuffledHashJoin"))
+                .evidence(Evidence.failsWith(
+                        "broadcast-timed-out",
+                        "The query fails with Spark's broadcast timeout: \"Could not execute broadcast in N secs\"",
+                        Set.of("broken"),
+                        "Could not execute broadcast in"))
+                .evidence(Evidence.of(
+                        "broadcast-job-cancelled",
+                        "Spark cancels the broadcast job: the job fails, its stage stops unfinished with the reason"
+                                + " \"The corresponding broadcast query has failed\" and no task is left running",
+                        Set.of("broken"),
+                        BroadcastTimeoutExperiment::broadcastJobCancelled))
+                .evidence(Evidence.of(
+                        "no-deadline-under-aqe",
+                        "With AQE on, the broadcast takes longer than spark.sql.broadcastTimeout and the query still"
+                                + " succeeds with a BroadcastHashJoin",
+                        Set.of("aqe-on"),
+                        run -> {
+                            long collectMs = RunQueries.finalMetric(run, "BroadcastExchange", "time to collect");
+                            long timeout = RunQueries.knob(run, "broadcastTimeout");
+                            return Verdict.of(
+                                    run.status() == RunStatus.SUCCEEDED
+                                            && collectMs > 1000L * timeout
+                                            && RunQueries.joinStrategy(run).equals("BroadcastHashJoin"),
+                                    "status %s, join %s, broadcast collect %d ms vs timeout %d s",
+                                    run.status(),
+                                    RunQueries.joinStrategy(run),
+                                    collectMs,
+                                    timeout);
+                        }))
+                .evidence(joinSucceeds(
+                        "broadcast-completes",
+                        "With enough time the broadcast completes and the BroadcastHashJoin runs",
+                        "fixed",
+                        "BroadcastHashJoin"))
+                .evidence(joinSucceeds(
+                        "no-deadline",
+                        "A sort-merge join has no broadcast to wait for: it succeeds, slow lookup and all",
+                        "shuffle-join",
+                        "SortMergeJoin"))
+                .primaryFinding("broadcast-timeout"));
+    }
 
     /**
      * The broadcast job of the run: the failed job whose stage ran the dimension's partitions. Spark
@@ -201,10 +200,7 @@ class BroadcastTimeoutExperiment implements Experiment {
 
     /** AQE and automatic broadcasts off: the hints decide; 8 partitions for the shuffle join. */
     private static Variant pinned(String name, String title, String description) {
-        return Variant.of(name, title, description)
-                .withConf("spark.sql.adaptive.enabled", "false")
-                .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")
-                .withConf("spark.sql.shuffle.partitions", "8");
+        return Variants.shuffleJoin(name, title, description).withConf("spark.sql.shuffle.partitions", "8");
     }
 
     private static Evidence joinSucceeds(String id, String claim, String variant, String join) {
@@ -218,11 +214,6 @@ class BroadcastTimeoutExperiment implements Experiment {
                         "status %s, join %s",
                         run.status(),
                         RunQueries.joinStrategy(run)));
-    }
-
-    @Override
-    public ExperimentDefinition definition() {
-        return DEFINITION;
     }
 
     @Override

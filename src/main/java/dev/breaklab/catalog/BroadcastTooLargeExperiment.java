@@ -23,9 +23,7 @@ import org.springframework.stereotype.Component;
 
 /** A BROADCAST hint on a table bigger than the driver may collect: the result-size guard stops it. */
 @Component
-class BroadcastTooLargeExperiment implements Experiment {
-
-    static final String ID = "broadcast-too-large";
+class BroadcastTooLargeExperiment extends ExperimentBase {
 
     private static final String VIEWS = """
             CREATE TEMP VIEW big AS
@@ -37,12 +35,13 @@ class BroadcastTooLargeExperiment implements Experiment {
               SELECT pmod(id * 7919, ${bigMb} * 4096) AS key FROM range(0, ${lookupKeys}, 1, 2);
             """;
 
-    private final ExperimentDefinition definition;
-
     /** The big table's default size is 1.5 times the lab's guard (lab.engine.max-result-size). */
     BroadcastTooLargeExperiment(LabProperties lab) {
-        long guardMb = Math.max(1, JavaUtils.byteStringAsMb(lab.engine().maxResultSize()));
-        this.definition = ExperimentDefinition.define(ID, BroadcastTooLargeExperiment.class)
+        super(definition(Math.max(1, JavaUtils.byteStringAsMb(lab.engine().maxResultSize()))));
+    }
+
+    private static ExperimentDefinition.Builder definition(long guardMb) {
+        return define("broadcast-too-large", BroadcastTooLargeExperiment.class)
                 .title("Broadcast too large: the hint that takes the driver down")
                 .summary(
                         "A BROADCAST hint on a table bigger than the driver may hold: Spark aborts the job before it builds the hash table.")
@@ -86,11 +85,11 @@ class BroadcastTooLargeExperiment implements Experiment {
                         "MB",
                         "Size of the big table: 4,096 rows of 256 bytes per MB"))
                 .knob(IntegerKnob.of("lookupKeys", "Lookup keys", 1_000, 1, 100_000, "rows", "Rows of the small side"))
-                .variant(hinted(
+                .variant(Variants.shuffleJoin(
                         "broken",
                         "BROADCAST the big table",
                         "The hint is on the wrong side: the big table goes through the driver"))
-                .variant(hinted(
+                .variant(Variants.shuffleJoin(
                         "fixed",
                         "BROADCAST the small side",
                         "The lookup keys are broadcast, the big table is probed in place"))
@@ -126,20 +125,7 @@ class BroadcastTooLargeExperiment implements Experiment {
                                     broadcastRows,
                                     written);
                         }))
-                .primaryFinding("large-broadcast")
-                .build();
-    }
-
-    /** AQE and automatic broadcasts off: only the hint broadcasts. */
-    private static Variant hinted(String name, String title, String description) {
-        return Variant.of(name, title, description)
-                .withConf("spark.sql.adaptive.enabled", "false")
-                .withConf("spark.sql.autoBroadcastJoinThreshold", "-1");
-    }
-
-    @Override
-    public ExperimentDefinition definition() {
-        return definition;
+                .primaryFinding("large-broadcast");
     }
 
     @Override

@@ -12,7 +12,6 @@ import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.RunQueries;
 import dev.breaklab.run.RunSnapshot;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -28,9 +27,7 @@ import org.springframework.stereotype.Component;
  * Spark 4.0) rather than waiting for Spark to evict.
  */
 @Component
-class CacheEvictionExperiment implements Experiment {
-
-    static final String ID = "cache-eviction";
+class CacheEvictionExperiment extends ExperimentBase {
 
     /** The variant's name, then what the fixed variant adds before and after the three actions. */
     private static final String SQL = """
@@ -46,13 +43,14 @@ class CacheEvictionExperiment implements Experiment {
 
     private static final String CACHE_MEMORY_ONLY = "CACHE LAZY TABLE totals OPTIONS ('storageLevel' 'MEMORY_ONLY')";
 
-    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(
-                    ID, CacheEvictionExperiment.class)
-            .title("Cache misses: recomputing what you thought was cached")
-            .summary("A DataFrame reused by three actions and not in the cache is rebuilt from its source every time;"
-                    + " cached, it is built once.")
-            .concepts(Concept.MEMORY, Concept.STAGES, Concept.SPARK_UI)
-            .story("""
+    CacheEvictionExperiment() {
+        super(define("cache-eviction", CacheEvictionExperiment.class)
+                .title("Cache misses: recomputing what you thought was cached")
+                .summary(
+                        "A DataFrame reused by three actions and not in the cache is rebuilt from its source every time;"
+                                + " cached, it is built once.")
+                .concepts(Concept.MEMORY, Concept.STAGES, Concept.SPARK_UI)
+                .story("""
                     A DataFrame is a recipe, not a result. Each action (count, collect, write) runs the whole \
                     recipe from the source unless the result was persisted: three reports over the same expensive \
                     intermediate table mean three scans and three shuffles. Dataset.cache() stores the partitions \
@@ -86,90 +84,87 @@ class CacheEvictionExperiment implements Experiment {
                     Storage tab lists the cached DataFrame with its storage level and "Fraction Cached" (below \
                     100% means evicted or never fully computed) and its size in memory and on disk; the Executors \
                     tab shows storage memory used.""")
-            .sql(SQL.formatted("broken", "", ""))
-            .sql("memory-only", SQL.formatted("memory-only", CACHE_MEMORY_ONLY + ";\n", ";\nUNCACHE TABLE totals"))
-            .sql("fixed", SQL.formatted("fixed", CACHE + ";\n", ";\nUNCACHE TABLE totals"))
-            .knob(Knobs.rows(1_000_000, 100_000_000))
-            .knob(IntegerKnob.of("keys", "Groups", 50_000, 1, 10_000_000, "keys", "Rows of the aggregated DataFrame"))
-            .knob(Knobs.shufflePartitions(8, 200, "partitions of the aggregated DataFrame"))
-            .variant(
-                    Variant.of("broken", "Reused, not cached", "Three actions, nothing persisted: three recomputations")
-                            .withConf("spark.sql.adaptive.enabled", "false"))
-            .variant(Variant.of(
-                            "memory-only",
-                            "persist(MEMORY_ONLY)",
-                            "Cached in memory only: what does not fit (or is evicted) is recomputed, not spilled")
-                    .withConf("spark.sql.adaptive.enabled", "false"))
-            .variant(Variant.of(
-                            "fixed",
-                            "cache(): the DataFrame default",
-                            "Dataset.cache() = MEMORY_AND_DISK (spark.sql.defaultCacheStorageLevel): computed by the"
-                                    + " first action, then read from cache")
-                    .withConf("spark.sql.adaptive.enabled", "false"))
-            .question(Question.number(
-                    "source-map-stages",
-                    "Across the three actions, how many stages will compute the source and shuffle it for the aggregation?",
-                    run -> RunQueries.sourceMapStages(run).size()))
-            .question(Question.choice(
-                    "cache-used",
-                    "Will the later actions read an InMemoryTableScan?",
-                    List.of("yes", "no"),
-                    run -> RunQueries.finalHas(run, "InMemoryTableScan") ? "yes" : "no"))
-            .evidence(Evidence.central(
-                    "recomputed",
-                    "Every action recomputes the DataFrame from its source: the source is read once per action",
-                    Set.of("broken"),
-                    run -> {
-                        long scanned = RunQueries.finalMetric(run, "Range", "number of output rows");
-                        long rows = RunQueries.knob(run, "rows");
-                        return Verdict.of(
-                                scanned >= 3 * rows,
-                                "source rows produced: %,d over %d actions (%.1fx the %,d source rows)",
-                                scanned,
-                                run.sql().size(),
-                                (double) scanned / rows,
-                                rows);
-                    }))
-            .evidence(Evidence.of(
-                    "computed-once",
-                    "Cached, the DataFrame is computed once: the source is read once and the later actions scan the cache",
-                    Set.of("memory-only", "fixed"),
-                    run -> {
-                        long scanned = RunQueries.finalMetric(run, "Range", "number of output rows");
-                        long cacheScans = RunQueries.countFinal(run, n -> n.named("InMemoryTableScan"));
-                        return Verdict.of(
-                                scanned == RunQueries.knob(run, "rows") && cacheScans >= 3,
-                                "source rows produced: %,d (%,d source rows), InMemoryTableScan operators: %d",
-                                scanned,
-                                RunQueries.knob(run, "rows"),
-                                cacheScans);
-                    }))
-            .evidence(Evidence.of(
-                    "shuffles",
-                    "The aggregation's shuffle runs once per computation: one map stage per action uncached, one in total cached",
-                    Set.of("broken", "memory-only", "fixed"),
-                    run -> {
-                        long mapStages = RunQueries.sourceMapStages(run).size();
-                        boolean cached = RunQueries.finalHas(run, "InMemoryTableScan");
-                        return Verdict.of(
-                                mapStages == (cached ? 1 : 3),
-                                "source map stages: %d (%s)",
-                                mapStages,
-                                cached ? "with the cache" : "without a cache");
-                    }))
-            .evidence(Evidence.of(
-                    "default-is-memory-and-disk",
-                    "A plain DataFrame cache() uses memory and disk (spark.sql.defaultCacheStorageLevel ="
-                            + " MEMORY_AND_DISK): a block that does not fit goes to disk",
-                    Set.of("fixed"),
-                    run -> storageLevel(run, true)))
-            .evidence(Evidence.of(
-                    "memory-only-has-no-disk",
-                    "MEMORY_ONLY has no disk to fall back on: a block that does not fit is not stored and is recomputed",
-                    Set.of("memory-only"),
-                    run -> storageLevel(run, false)))
-            .primaryFinding("recomputation")
-            .build();
+                .sql(SQL.formatted("broken", "", ""))
+                .sql("memory-only", SQL.formatted("memory-only", CACHE_MEMORY_ONLY + ";\n", ";\nUNCACHE TABLE totals"))
+                .sql("fixed", SQL.formatted("fixed", CACHE + ";\n", ";\nUNCACHE TABLE totals"))
+                .knob(Knobs.rows(1_000_000, 100_000_000))
+                .knob(IntegerKnob.of(
+                        "keys", "Groups", 50_000, 1, 10_000_000, "keys", "Rows of the aggregated DataFrame"))
+                .knob(Knobs.shufflePartitions(8, 200, "partitions of the aggregated DataFrame"))
+                .variant(Variants.aqeOff(
+                        "broken", "Reused, not cached", "Three actions, nothing persisted: three recomputations"))
+                .variant(Variants.aqeOff(
+                        "memory-only",
+                        "persist(MEMORY_ONLY)",
+                        "Cached in memory only: what does not fit (or is evicted) is recomputed, not spilled"))
+                .variant(Variants.aqeOff(
+                        "fixed",
+                        "cache(): the DataFrame default",
+                        "Dataset.cache() = MEMORY_AND_DISK (spark.sql.defaultCacheStorageLevel): computed by the"
+                                + " first action, then read from cache"))
+                .question(Question.number(
+                        "source-map-stages",
+                        "Across the three actions, how many stages will compute the source and shuffle it for the aggregation?",
+                        run -> RunQueries.sourceMapStages(run).size()))
+                .question(Questions.yesNo(
+                        "cache-used",
+                        "Will the later actions read an InMemoryTableScan?",
+                        run -> RunQueries.finalHas(run, "InMemoryTableScan")))
+                .evidence(Evidence.central(
+                        "recomputed",
+                        "Every action recomputes the DataFrame from its source: the source is read once per action",
+                        Set.of("broken"),
+                        run -> {
+                            long scanned = RunQueries.finalMetric(run, "Range", "number of output rows");
+                            long rows = RunQueries.knob(run, "rows");
+                            return Verdict.of(
+                                    scanned >= 3 * rows,
+                                    "source rows produced: %,d over %d actions (%.1fx the %,d source rows)",
+                                    scanned,
+                                    run.sql().size(),
+                                    (double) scanned / rows,
+                                    rows);
+                        }))
+                .evidence(Evidence.of(
+                        "computed-once",
+                        "Cached, the DataFrame is computed once: the source is read once and the later actions scan the cache",
+                        Set.of("memory-only", "fixed"),
+                        run -> {
+                            long scanned = RunQueries.finalMetric(run, "Range", "number of output rows");
+                            long cacheScans = RunQueries.countFinal(run, n -> n.named("InMemoryTableScan"));
+                            return Verdict.of(
+                                    scanned == RunQueries.knob(run, "rows") && cacheScans >= 3,
+                                    "source rows produced: %,d (%,d source rows), InMemoryTableScan operators: %d",
+                                    scanned,
+                                    RunQueries.knob(run, "rows"),
+                                    cacheScans);
+                        }))
+                .evidence(Evidence.of(
+                        "shuffles",
+                        "The aggregation's shuffle runs once per computation: one map stage per action uncached, one in total cached",
+                        Set.of("broken", "memory-only", "fixed"),
+                        run -> {
+                            long mapStages = RunQueries.sourceMapStages(run).size();
+                            boolean cached = RunQueries.finalHas(run, "InMemoryTableScan");
+                            return Verdict.of(
+                                    mapStages == (cached ? 1 : 3),
+                                    "source map stages: %d (%s)",
+                                    mapStages,
+                                    cached ? "with the cache" : "without a cache");
+                        }))
+                .evidence(Evidence.of(
+                        "default-is-memory-and-disk",
+                        "A plain DataFrame cache() uses memory and disk (spark.sql.defaultCacheStorageLevel ="
+                                + " MEMORY_AND_DISK): a block that does not fit goes to disk",
+                        Set.of("fixed"),
+                        run -> storageLevel(run, true)))
+                .evidence(Evidence.of(
+                        "memory-only-has-no-disk",
+                        "MEMORY_ONLY has no disk to fall back on: a block that does not fit is not stored and is recomputed",
+                        Set.of("memory-only"),
+                        run -> storageLevel(run, false)))
+                .primaryFinding("recomputation"));
+    }
 
     /** The storage level the run measured on its cached DataFrame: in memory, and on disk or not. */
     private static Verdict storageLevel(RunSnapshot run, boolean disk) {
@@ -180,11 +175,6 @@ class CacheEvictionExperiment implements Experiment {
                 "storage level: memory %s, disk %s",
                 useMemory == 1 ? "yes" : "no",
                 useDisk == 1 ? "yes" : "no");
-    }
-
-    @Override
-    public ExperimentDefinition definition() {
-        return DEFINITION;
     }
 
     @Override

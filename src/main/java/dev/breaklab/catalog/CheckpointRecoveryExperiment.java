@@ -34,17 +34,15 @@ import org.springframework.stereotype.Component;
  * writes the replayed rows again.
  */
 @Component
-class CheckpointRecoveryExperiment implements Experiment {
+class CheckpointRecoveryExperiment extends ExperimentBase {
 
-    static final String ID = "checkpoint-recovery";
-
-    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(
-                    ID, CheckpointRecoveryExperiment.class)
-            .title("Checkpoint recovery: exactly-once needs an idempotent sink")
-            .summary(
-                    "A crash mid-batch, a restart from the checkpoint: the batch is replayed, and an appending sink duplicates it.")
-            .concepts(Concept.STREAMING, Concept.FAULTS)
-            .story("""
+    CheckpointRecoveryExperiment() {
+        super(define("checkpoint-recovery", CheckpointRecoveryExperiment.class)
+                .title("Checkpoint recovery: exactly-once needs an idempotent sink")
+                .summary(
+                        "A crash mid-batch, a restart from the checkpoint: the batch is replayed, and an appending sink duplicates it.")
+                .concepts(Concept.STREAMING, Concept.FAULTS)
+                .story("""
                     Structured Streaming's exactly-once promise is built from three parts: a replayable source, \
                     the checkpoint (an offsets log written before a micro-batch runs, a commits log written after \
                     it succeeds), and a sink that can take the same batch twice without changing the result. \
@@ -63,81 +61,79 @@ class CheckpointRecoveryExperiment implements Experiment {
                     the query dies, and the lab restarts it from the checkpoint within the same run. Then it \
                     reads the sink back with Spark and counts rows and distinct rows. The fix: an idempotent \
                     sink (the file sink, or foreachBatch writing by batch id, or upserts by key).""")
-            .noSql("A restart from a checkpoint belongs to a streaming query with a sink, which Spark SQL cannot "
-                    + "declare")
-            .knob(IntegerKnob.of("batches", "Micro-batches", 5, 3, 20, "batches", "Micro-batches of input"))
-            .knob(IntegerKnob.of("rowsPerBatch", "Rows per batch", 100, 10, 100_000, "rows", "Rows in each batch"))
-            .knob(IntegerKnob.of(
-                    "crashBatch",
-                    "Crash in batch",
-                    2,
-                    1,
-                    19,
-                    "batch id",
-                    "The micro-batch in whose middle the injected failure strikes (below the batch count)"))
-            .variant(Variant.of(
-                    "broken",
-                    "Foreach sink that appends",
-                    "A ForeachWriter appends each row it is given: the replay writes rows again"))
-            .variant(Variant.of(
-                    "fixed",
-                    "File sink",
-                    "Spark's file sink: the failed attempt's files never enter the _spark_metadata log"))
-            .question(Question.number(
-                    "restart-batch",
-                    "At which batch id will the restarted query begin?",
-                    run -> Streams.ofStart(run, 1).get(0).batchId()))
-            .question(Question.number(
-                    "duplicates",
-                    "How many duplicate rows will the sink hold?",
-                    CheckpointRecoveryExperiment::duplicates))
-            .evidence(Evidence.central(
-                    "duplicates",
-                    "The appending foreach sink holds duplicates after recovery: the rows of the crashed batch written before the failure were written again on replay",
-                    Set.of("broken"),
-                    run -> Verdict.of(
-                            duplicates(run) > 0,
-                            "sink rows %d, distinct %d, generated %d: %d duplicates",
-                            run.measurement("sinkRows"),
-                            run.measurement("sinkDistinctRows"),
-                            run.measurement("generatedRows"),
-                            duplicates(run))))
-            .evidence(Evidence.of(
-                    "exactly-once",
-                    "The file sink holds every row exactly once: rows = distinct rows = rows generated",
-                    Set.of("fixed"),
-                    run -> Verdict.of(
-                            run.measurement("sinkRows") == run.measurement("generatedRows") && duplicates(run) == 0,
-                            "sink rows %d, distinct %d, generated %d",
-                            run.measurement("sinkRows"),
-                            run.measurement("sinkDistinctRows"),
-                            run.measurement("generatedRows"))))
-            .evidence(Evidence.of(
-                    "replayed-from-checkpoint",
-                    "At the crash the offsets log is one batch ahead of the commits log, and the restarted query resumes at that uncommitted batch instead of batch 0",
-                    Set.of("broken", "fixed"),
-                    run -> {
-                        long offsets = run.measurement("offsetsAtCrash");
-                        long commits = run.measurement("commitsAtCrash");
-                        long crash = run.measurement("crashBatch");
-                        List<BatchSnapshot> restart = Streams.ofStart(run, 1);
-                        long resumed = restart.isEmpty() ? -1 : restart.get(0).batchId();
-                        String failure = run.queries().get(0).exception();
-                        return Verdict.of(
-                                offsets == commits + 1 && resumed == crash && failure != null,
-                                "at the crash: %d offsets entries, %d commits; restart resumed at batch %d (crashed in %d); first start ended with: %s",
-                                offsets,
-                                commits,
-                                resumed,
-                                crash,
-                                failure == null ? "no error" : failure.substring(0, Math.min(120, failure.length())));
-                    }))
-            .primaryFinding("stream-restart")
-            .build();
-
-    @Override
-    public ExperimentDefinition definition() {
-        return DEFINITION;
+                .noSql("A restart from a checkpoint belongs to a streaming query with a sink, which Spark SQL cannot "
+                        + "declare")
+                .knob(IntegerKnob.of("batches", "Micro-batches", 5, 3, 20, "batches", "Micro-batches of input"))
+                .knob(IntegerKnob.of("rowsPerBatch", "Rows per batch", 100, 10, 100_000, "rows", "Rows in each batch"))
+                .knob(IntegerKnob.of(
+                        "crashBatch",
+                        "Crash in batch",
+                        2,
+                        1,
+                        19,
+                        "batch id",
+                        "The micro-batch in whose middle the injected failure strikes (below the batch count)"))
+                .variant(Variant.of(
+                        "broken",
+                        "Foreach sink that appends",
+                        "A ForeachWriter appends each row it is given: the replay writes rows again"))
+                .variant(Variant.of(
+                        "fixed",
+                        "File sink",
+                        "Spark's file sink: the failed attempt's files never enter the _spark_metadata log"))
+                .question(Question.number(
+                        "restart-batch",
+                        "At which batch id will the restarted query begin?",
+                        run -> Streams.ofStart(run, 1).get(0).batchId()))
+                .question(Question.number(
+                        "duplicates",
+                        "How many duplicate rows will the sink hold?",
+                        CheckpointRecoveryExperiment::duplicates))
+                .evidence(Evidence.central(
+                        "duplicates",
+                        "The appending foreach sink holds duplicates after recovery: the rows of the crashed batch written before the failure were written again on replay",
+                        Set.of("broken"),
+                        run -> Verdict.of(
+                                duplicates(run) > 0,
+                                "sink rows %d, distinct %d, generated %d: %d duplicates",
+                                run.measurement("sinkRows"),
+                                run.measurement("sinkDistinctRows"),
+                                run.measurement("generatedRows"),
+                                duplicates(run))))
+                .evidence(Evidence.of(
+                        "exactly-once",
+                        "The file sink holds every row exactly once: rows = distinct rows = rows generated",
+                        Set.of("fixed"),
+                        run -> Verdict.of(
+                                run.measurement("sinkRows") == run.measurement("generatedRows") && duplicates(run) == 0,
+                                "sink rows %d, distinct %d, generated %d",
+                                run.measurement("sinkRows"),
+                                run.measurement("sinkDistinctRows"),
+                                run.measurement("generatedRows"))))
+                .evidence(Evidence.of(
+                        "replayed-from-checkpoint",
+                        "At the crash the offsets log is one batch ahead of the commits log, and the restarted query resumes at that uncommitted batch instead of batch 0",
+                        Set.of("broken", "fixed"),
+                        run -> {
+                            long offsets = run.measurement("offsetsAtCrash");
+                            long commits = run.measurement("commitsAtCrash");
+                            long crash = run.measurement("crashBatch");
+                            List<BatchSnapshot> restart = Streams.ofStart(run, 1);
+                            long resumed =
+                                    restart.isEmpty() ? -1 : restart.get(0).batchId();
+                            String failure = run.queries().get(0).exception();
+                            return Verdict.of(
+                                    offsets == commits + 1 && resumed == crash && failure != null,
+                                    "at the crash: %d offsets entries, %d commits; restart resumed at batch %d (crashed in %d); first start ended with: %s",
+                                    offsets,
+                                    commits,
+                                    resumed,
+                                    crash,
+                                    failure == null
+                                            ? "no error"
+                                            : failure.substring(0, Math.min(120, failure.length())));
+                        }))
+                .primaryFinding("stream-restart"));
     }
 
     static long duplicates(RunSnapshot run) {

@@ -18,16 +18,14 @@ import org.springframework.stereotype.Component;
 
 /** collect() of more than the driver may hold: Spark refuses cleanly thanks to the result-size guard. */
 @Component
-class CollectTooMuchExperiment implements Experiment {
+class CollectTooMuchExperiment extends ExperimentBase {
 
-    static final String ID = "collect-too-much";
-
-    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(
-                    ID, CollectTooMuchExperiment.class)
-            .title("Collect too much: the driver is not a database")
-            .summary("collect() pulls every row into the driver's heap; the result-size guard stops it cleanly.")
-            .concepts(Concept.MEMORY, Concept.SPARK_UI)
-            .story("""
+    CollectTooMuchExperiment() {
+        super(define("collect-too-much", CollectTooMuchExperiment.class)
+                .title("Collect too much: the driver is not a database")
+                .summary("collect() pulls every row into the driver's heap; the result-size guard stops it cleanly.")
+                .concepts(Concept.MEMORY, Concept.SPARK_UI)
+                .story("""
                     collect() (and toPandas, take with a huge n, a broadcast of a big table) copies results from \
                     every task into the driver's memory. The executors are fine; it is the driver that dies, \
                     usually with an OutOfMemoryError that takes the whole application with it.
@@ -44,34 +42,29 @@ class CollectTooMuchExperiment implements Experiment {
 
                     The fix is to not bring the rows home: aggregate on the cluster and collect the small answer, \
                     or write the result out.""")
-            .noSql("""
+                .noSql("""
                     The row count is a multiple of spark.driver.maxResultSize, a driver setting the lab chooses \
                     at start-up; SQL can read it only as text (such as 128m), so a SQL version would have to \
                     hard-code a row count that is right for one guard only.""")
-            .knob(DecimalKnob.of(
-                    "guardMultiple",
-                    "Result size",
-                    2.0,
-                    0.1,
-                    4.0,
-                    "x maxResultSize",
-                    "How much data to produce, as a multiple of spark.driver.maxResultSize"))
-            .variant(Variant.of("broken", "collect() everything", "Collect every row to the driver"))
-            .variant(Variant.of("fixed", "Aggregate first", "Aggregate on the executors, collect one row"))
-            .question(Questions.outcome("Will the run succeed or fail?"))
-            .evidence(Evidence.failsWith(
-                    "guard-tripped",
-                    "Spark aborts the job because the results exceed spark.driver.maxResultSize",
-                    Set.of("broken"),
-                    "spark.driver.maxResultSize"))
-            .evidence(Evidence.succeeds(
-                    "aggregated", "Aggregating first brings one row home and the run succeeds", Set.of("fixed")))
-            .primaryFinding("result-size")
-            .build();
-
-    @Override
-    public ExperimentDefinition definition() {
-        return DEFINITION;
+                .knob(DecimalKnob.of(
+                        "guardMultiple",
+                        "Result size",
+                        2.0,
+                        0.1,
+                        4.0,
+                        "x maxResultSize",
+                        "How much data to produce, as a multiple of spark.driver.maxResultSize"))
+                .variant(Variant.of("broken", "collect() everything", "Collect every row to the driver"))
+                .variant(Variant.of("fixed", "Aggregate first", "Aggregate on the executors, collect one row"))
+                .question(Questions.outcome("Will the run succeed or fail?"))
+                .evidence(Evidence.failsWith(
+                        "guard-tripped",
+                        "Spark aborts the job because the results exceed spark.driver.maxResultSize",
+                        Set.of("broken"),
+                        "spark.driver.maxResultSize"))
+                .evidence(Evidence.succeeds(
+                        "aggregated", "Aggregating first brings one row home and the run succeeds", Set.of("fixed")))
+                .primaryFinding("result-size"));
     }
 
     @Override

@@ -1,9 +1,15 @@
 package dev.breaklab.catalog;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.breaklab.run.Figures;
+import dev.breaklab.run.RunQueries;
 import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.RunStatus;
+import dev.breaklab.run.StageSnapshot;
 import java.util.Set;
+import java.util.function.DoublePredicate;
 import java.util.function.Function;
+import java.util.function.IntPredicate;
 
 /**
  * A claim the experiment makes about what Spark does, checked on the run that just happened.
@@ -40,7 +46,7 @@ public record Evidence(
     public static Evidence failsWith(String id, String claim, Set<String> expectedIn, String message) {
         return central(id, claim, expectedIn, run -> {
             String error = run.error() == null ? "" : run.error().message();
-            boolean failed = run.status() == dev.breaklab.run.RunStatus.FAILED;
+            boolean failed = run.status() == RunStatus.FAILED;
             return Verdict.of(
                     failed && error.contains(message),
                     "status %s; Spark's error %s \"%s\"",
@@ -56,7 +62,139 @@ public record Evidence(
                 id,
                 claim,
                 expectedIn,
-                run -> Verdict.of(run.status() == dev.breaklab.run.RunStatus.SUCCEEDED, "status %s", run.status()));
+                run -> Verdict.of(run.status() == RunStatus.SUCCEEDED, "status %s", run.status()));
+    }
+
+    /** The final plan's join operator is {@code join}. */
+    public static Evidence joinStrategy(String id, String claim, Set<String> expectedIn, String join) {
+        return of(id, claim, expectedIn, run -> {
+            String actual = RunQueries.joinStrategy(run);
+            return Verdict.of(actual.equals(join), "join: %s", actual);
+        });
+    }
+
+    /** AQE re-planned the join while the query ran: planned as {@code planned}, ran as {@code ran}. */
+    public static Evidence joinSwitched(String id, String claim, Set<String> expectedIn, String planned, String ran) {
+        return of(id, claim, expectedIn, run -> {
+            String initial = RunQueries.initialJoinStrategy(run);
+            String last = RunQueries.joinStrategy(run);
+            return Verdict.of(
+                    initial.equals(planned) && last.equals(ran),
+                    "planned: %s, ran: %s, AQE plan updates: %d",
+                    initial,
+                    last,
+                    RunQueries.aqeUpdates(run));
+        });
+    }
+
+    /** AQE split a skewed partition: the final plan has SortMergeJoin(skew=true) over AQEShuffleRead skewed. */
+    public static Evidence skewSplit(String id, String claim, Set<String> expectedIn) {
+        return of(id, claim, expectedIn, run -> {
+            boolean split = RunQueries.finalPlanHas(run, "SortMergeJoin", "skew=true");
+            boolean skewedRead = RunQueries.finalPlanHas(run, "AQEShuffleRead", "skewed");
+            return Verdict.of(split && skewedRead, "skew=true: %s, skewed read: %s", split, skewedRead);
+        });
+    }
+
+    /**
+     * AQE coalesced the shuffle partitions: the final plan has {@code AQEShuffleRead coalesced} and
+     * the stage that read the most shuffle data ran at most {@code maxTasks} tasks.
+     */
+    public static Evidence coalesced(String id, String claim, Set<String> expectedIn, int maxTasks) {
+        return coalescedInto(id, claim, expectedIn, tasks -> tasks <= maxTasks);
+    }
+
+    /**
+     * AQE coalesced the shuffle partitions ({@code AQEShuffleRead coalesced} in the final plan), and
+     * the task count of the stage that read the most shuffle data passes {@code tasks}.
+     */
+    public static Evidence coalescedInto(String id, String claim, Set<String> expectedIn, IntPredicate tasks) {
+        return of(id, claim, expectedIn, run -> {
+            boolean coalesced = RunQueries.finalPlanHas(run, "AQEShuffleRead", "coalesced");
+            StageSnapshot stage = RunQueries.shuffleReadStage(run);
+            return Verdict.of(
+                    coalesced && tasks.test(stage.numTasks()),
+                    "AQEShuffleRead coalesced: %s; stage %d ran %d task(s) reading %s, median %s",
+                    yesNo(coalesced),
+                    stage.stageId(),
+                    stage.numTasks(),
+                    Figures.bytes(stage.shuffleReadBytes()),
+                    Figures.bytes(stage.taskShuffleReadBytes().p50()));
+        });
+    }
+
+    /** The same claim, holding only if {@code more} holds too; the measured figures of both are shown. */
+    public Evidence and(Function<RunSnapshot, Verdict> more) {
+        Function<RunSnapshot, Verdict> first = check;
+        return new Evidence(id, claim, expectedIn, central, run -> {
+            Verdict a = first.apply(run);
+            Verdict b = more.apply(run);
+            return new Verdict(a.holds() && b.holds(), a.measured() + "; " + b.measured());
+        });
+    }
+
+    /** The same claim as this experiment's main point (see {@link #central}). */
+    public Evidence asCentral() {
+        return new Evidence(id, claim, expectedIn, true, check);
+    }
+
+    /**
+     * How unevenly the stage that read the most shuffle data spread it over its tasks: the biggest
+     * task's shuffle read over the median task's passes {@code maxOverMedian} (skew: {@code r >= 5};
+     * balanced: {@code r < 2}).
+     */
+    public static Evidence readSkew(String id, String claim, Set<String> expectedIn, DoublePredicate maxOverMedian) {
+        return of(id, claim, expectedIn, run -> {
+            StageSnapshot stage = RunQueries.shuffleReadStage(run);
+            double read = stage.taskShuffleReadBytes().maxOverMedian();
+            // Durations are reported, not judged: on a busy machine small tasks wait too.
+            return Verdict.of(
+                    maxOverMedian.test(read),
+                    "stage %d: %d tasks, shuffle read max/median %.1fx (%s vs %s), duration max/median %.1fx",
+                    stage.stageId(),
+                    stage.numTasks(),
+                    read,
+                    Figures.bytes(stage.taskShuffleReadBytes().max()),
+                    Figures.bytes(stage.taskShuffleReadBytes().p50()),
+                    stage.taskDurationMs().maxOverMedian());
+        });
+    }
+
+    /** The final plan has a {@code node} operator marked {@code marker} (e.g. AQEShuffleRead local). */
+    public static Evidence finalPlanHas(String id, String claim, Set<String> expectedIn, String node, String marker) {
+        return of(id, claim, expectedIn, run -> {
+            boolean has = RunQueries.finalPlanHas(run, node, marker);
+            return Verdict.of(has, "%s %s: %s", node, marker, yesNo(has));
+        });
+    }
+
+    /** The final plan's {@code node} operator reports its byte-valued SQL {@code metric} above zero. */
+    public static Evidence finalMetricAboveZero(
+            String id, String claim, Set<String> expectedIn, String node, String metric) {
+        return of(id, claim, expectedIn, run -> {
+            long value = RunQueries.finalMetric(run, node, metric);
+            return Verdict.of(value > 0, "%s %s: %s", node, metric, Figures.bytes(value));
+        });
+    }
+
+    /** The final plan has exactly {@code count} shuffle Exchanges. */
+    public static Evidence exchanges(String id, String claim, Set<String> expectedIn, long count) {
+        return of(id, claim, expectedIn, run -> {
+            long exchanges = RunQueries.exchanges(run);
+            return Verdict.of(exchanges == count, "shuffle Exchanges: %d", exchanges);
+        });
+    }
+
+    /** Exactly {@code count} distinct stages ran (see {@link RunQueries#stagesRun}). */
+    public static Evidence stagesRun(String id, String claim, Set<String> expectedIn, long count) {
+        return of(id, claim, expectedIn, run -> {
+            long stages = RunQueries.stagesRun(run);
+            return Verdict.of(stages == count, "stages run: %d", stages);
+        });
+    }
+
+    static String yesNo(boolean value) {
+        return value ? "yes" : "no";
     }
 
     /** The outcome of a check, with the measured figures that decided it. */

@@ -25,17 +25,16 @@ import org.springframework.stereotype.Component;
  * elsewhere, and the job still succeeds. Needs separate executor processes (a cluster mode).
  */
 @Component
-class ExecutorLostExperiment implements Experiment {
+class ExecutorLostExperiment extends ExperimentBase {
 
-    static final String ID = "executor-lost";
-
-    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(ID, ExecutorLostExperiment.class)
-            .title("Executor lost: a process dies mid-stage, the job survives")
-            .summary("An executor is killed while it runs a task: ExecutorLostFailure, a retry elsewhere,"
-                    + " and still the right answer.")
-            .concepts(Concept.FAULTS, Concept.STAGES, Concept.SPARK_UI)
-            .requires(Requires.CLUSTER)
-            .story("""
+    ExecutorLostExperiment() {
+        super(define("executor-lost", ExecutorLostExperiment.class)
+                .title("Executor lost: a process dies mid-stage, the job survives")
+                .summary("An executor is killed while it runs a task: ExecutorLostFailure, a retry elsewhere,"
+                        + " and still the right answer.")
+                .concepts(Concept.FAULTS, Concept.STAGES, Concept.SPARK_UI)
+                .requires(Requires.CLUSTER)
+                .story("""
                     On a cluster, executors are processes on other machines, and processes die: a node is \
                     preempted, the kernel's OOM killer picks the JVM, a container exceeds its memory limit. Spark \
                     is built for this. When the driver loses an executor, every task running there fails with \
@@ -58,70 +57,65 @@ class ExecutorLostExperiment implements Experiment {
                     the lost work is shuffle output, keeping it beyond the executor's life: the external \
                     shuffle service or decommissioning with shuffle block migration (spark.shuffle.service.enabled, \
                     spark.decommission.enabled with spark.storage.decommission.shuffleBlocks.enabled).""")
-            .sql("""
+                .sql("""
                     SELECT pmod(id, 10) AS bucket, count(1) AS n
                     FROM range(0, ${rows}, 1, ${partitions})
                     GROUP BY pmod(id, 10)""")
-            .knob(Knobs.rows(2_000, 100_000))
-            .knob(IntegerKnob.of("partitions", "Map tasks", 8, 2, 200, "tasks", "Partitions of the input"))
-            .knob(IntegerKnob.of(
-                    "rowMicros", "Work per row", 4_000, 0, 100_000, "µs", "Time each row takes (stand-in work)"))
-            .variant(Variant.of("broken", "An executor dies", "An executor is killed while it runs a task"))
-            .variant(Variant.of("fixed", "A healthy cluster", "The same job, no executor lost"))
-            .question(Questions.outcome("Will the job still succeed after losing an executor?"))
-            .question(Questions.yesNo("task-retried", "Will a task run a second time?", run -> lostTasks(run) > 0))
-            .evidence(Evidence.central(
-                    "lost-mid-stage",
-                    "A task failed with ExecutorLostFailure: its executor died while it ran",
-                    Set.of("broken"),
-                    run -> Verdict.of(
-                            lostTasks(run) > 0,
-                            "%d task attempt(s) lost with their executor, %d resubmitted",
-                            count(run, TaskOutcome.EXECUTOR_LOST),
-                            count(run, TaskOutcome.RESUBMITTED))))
-            .evidence(Evidence.of(
-                    "retried-elsewhere",
-                    "Every partition lost with the executor ran again, successfully, on another executor",
-                    Set.of("broken"),
-                    run -> {
-                        List<TaskSpan> lost = run.timeline().stream()
-                                .filter(span -> span.status() == TaskOutcome.EXECUTOR_LOST)
-                                .toList();
-                        long retried = lost.stream()
-                                .filter(failed -> run.timeline().stream()
-                                        .anyMatch(span -> span.status() == TaskOutcome.SUCCESS
-                                                && span.stageId() == failed.stageId()
-                                                && span.partition() == failed.partition()
-                                                && !span.executorId().equals(failed.executorId())))
-                                .count();
-                        return Verdict.of(
-                                !lost.isEmpty() && retried == lost.size(),
-                                "%d of %d lost task(s) succeeded on another executor",
-                                retried,
-                                lost.size());
-                    }))
-            .evidence(Evidence.of(
-                    "right-answer", "The job succeeded and counted every row", Set.of("broken", "fixed"), run -> {
-                        long counted = run.measurement("rowsCounted");
-                        long rows = dev.breaklab.run.RunQueries.knob(run, "rows");
-                        return Verdict.of(
-                                run.status() == RunStatus.SUCCEEDED && counted == rows,
-                                "status %s; %d of %d rows counted",
-                                run.status(),
-                                counted,
-                                rows);
-                    }))
-            .evidence(Evidence.of(
-                    "no-failures",
-                    "On a healthy cluster no task fails",
-                    Set.of("fixed"),
-                    run -> Verdict.of(failedTasks(run) == 0, "%d failed task attempt(s)", failedTasks(run))))
-            .primaryFinding("retries")
-            .build();
-
-    @Override
-    public ExperimentDefinition definition() {
-        return DEFINITION;
+                .knob(Knobs.rows(2_000, 100_000))
+                .knob(IntegerKnob.of("partitions", "Map tasks", 8, 2, 200, "tasks", "Partitions of the input"))
+                .knob(IntegerKnob.of(
+                        "rowMicros", "Work per row", 4_000, 0, 100_000, "µs", "Time each row takes (stand-in work)"))
+                .variant(Variant.of("broken", "An executor dies", "An executor is killed while it runs a task"))
+                .variant(Variant.of("fixed", "A healthy cluster", "The same job, no executor lost"))
+                .question(Questions.outcome("Will the job still succeed after losing an executor?"))
+                .question(Questions.yesNo("task-retried", "Will a task run a second time?", run -> lostTasks(run) > 0))
+                .evidence(Evidence.central(
+                        "lost-mid-stage",
+                        "A task failed with ExecutorLostFailure: its executor died while it ran",
+                        Set.of("broken"),
+                        run -> Verdict.of(
+                                lostTasks(run) > 0,
+                                "%d task attempt(s) lost with their executor, %d resubmitted",
+                                count(run, TaskOutcome.EXECUTOR_LOST),
+                                count(run, TaskOutcome.RESUBMITTED))))
+                .evidence(Evidence.of(
+                        "retried-elsewhere",
+                        "Every partition lost with the executor ran again, successfully, on another executor",
+                        Set.of("broken"),
+                        run -> {
+                            List<TaskSpan> lost = run.timeline().stream()
+                                    .filter(span -> span.status() == TaskOutcome.EXECUTOR_LOST)
+                                    .toList();
+                            long retried = lost.stream()
+                                    .filter(failed -> run.timeline().stream()
+                                            .anyMatch(span -> span.status() == TaskOutcome.SUCCESS
+                                                    && span.stageId() == failed.stageId()
+                                                    && span.partition() == failed.partition()
+                                                    && !span.executorId().equals(failed.executorId())))
+                                    .count();
+                            return Verdict.of(
+                                    !lost.isEmpty() && retried == lost.size(),
+                                    "%d of %d lost task(s) succeeded on another executor",
+                                    retried,
+                                    lost.size());
+                        }))
+                .evidence(Evidence.of(
+                        "right-answer", "The job succeeded and counted every row", Set.of("broken", "fixed"), run -> {
+                            long counted = run.measurement("rowsCounted");
+                            long rows = dev.breaklab.run.RunQueries.knob(run, "rows");
+                            return Verdict.of(
+                                    run.status() == RunStatus.SUCCEEDED && counted == rows,
+                                    "status %s; %d of %d rows counted",
+                                    run.status(),
+                                    counted,
+                                    rows);
+                        }))
+                .evidence(Evidence.of(
+                        "no-failures",
+                        "On a healthy cluster no task fails",
+                        Set.of("fixed"),
+                        run -> Verdict.of(failedTasks(run) == 0, "%d failed task attempt(s)", failedTasks(run))))
+                .primaryFinding("retries"));
     }
 
     @Override

@@ -11,10 +11,11 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Everything about an experiment that is not the Spark job itself. Written with {@link #define}:
+ * Everything about an experiment that is not the Spark job itself. Written with {@link #define}, usually
+ * in the constructor of an {@link ExperimentBase}, which builds it:
  *
  * <pre>{@code
- * static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(ID, TinyPartitionsExperiment.class)
+ * super(define("tiny-partitions", TinyPartitionsExperiment.class)
  *         .title("...").summary("...").concepts(Concept.PARTITIONS)
  *         .story("""...""")
  *         .sql("""SELECT ... FROM range(${rows}) ...""")
@@ -22,8 +23,7 @@ import java.util.Optional;
  *         .variant(Variant.of("broken", "...", "...").withConf("spark.sql.adaptive.enabled", "false"))
  *         .question(Questions.stagesRun())
  *         .evidence(Evidence.central(...))
- *         .primaryFinding("tiny-tasks")
- *         .build();
+ *         .primaryFinding("tiny-tasks"));
  * }</pre>
  *
  * @param code the Java the learner reads is cut from the experiment's own source (see {@link

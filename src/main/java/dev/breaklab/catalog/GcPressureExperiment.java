@@ -26,16 +26,15 @@ import org.springframework.stereotype.Component;
 
 /** Per-row Java objects held by the hundred thousand: the garbage collector eats the task time. */
 @Component
-class GcPressureExperiment implements Experiment {
+class GcPressureExperiment extends ExperimentBase {
 
-    static final String ID = "gc-pressure";
-
-    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(ID, GcPressureExperiment.class)
-            .title("GC pressure: a heap full of little objects")
-            .summary(
-                    "RDD code that builds a Java object per row and keeps them: garbage collection eats the task time.")
-            .concepts(Concept.MEMORY, Concept.SPARK_UI)
-            .story("""
+    GcPressureExperiment() {
+        super(define("gc-pressure", GcPressureExperiment.class)
+                .title("GC pressure: a heap full of little objects")
+                .summary(
+                        "RDD code that builds a Java object per row and keeps them: garbage collection eats the task time.")
+                .concepts(Concept.MEMORY, Concept.SPARK_UI)
+                .story("""
                     Every row turned into a Java object costs a header, a pointer per field, a boxed Long or \
                     Double per number and a String (with its own array) per text: easily a hundred bytes or more \
                     for a few bytes of data. Objects that die young are cheap to collect. Objects that are kept, \
@@ -64,76 +63,77 @@ class GcPressureExperiment implements Experiment {
                     the heap's state when the run starts (a young generation with room to spare may not collect \
                     at all), so the lab reports the GC share of every run without betting on it; what does not \
                     vary is that Spark saw none of the broken variant's memory.""")
-            .noSql("The broken variant is RDD code over Java objects, which Spark SQL cannot express; only the "
-                    + "fixed variant, a DataFrame aggregation, has a SQL tab")
-            .sql("fixed", """
+                .noSql("The broken variant is RDD code over Java objects, which Spark SQL cannot express; only the "
+                        + "fixed variant, a DataFrame aggregation, has a SQL tab")
+                .sql("fixed", """
                     SELECT user, count(1), sum(amount), avg(amount), max(amount)
                     FROM (SELECT concat('user-', floor(id / greatest(1, ${rows} div ${users}))) AS user,
                                  cast(pmod(id, 1000) AS double) AS amount
                           FROM range(0, ${rows}, 1, ${partitions}))
                     GROUP BY user""")
-            .knob(Knobs.rows(5_000_000, 50_000_000))
-            .knob(IntegerKnob.of(
-                    "users", "Users", 1_000, 1, 1_000_000, "users", "Distinct users (contiguous blocks of events)"))
-            .knob(IntegerKnob.of(
-                    "partitions", "Partitions", 4, 1, 64, "partitions", "Source partitions: tasks of the first stage"))
-            .variant(Variant.of(
-                    "broken",
-                    "Java objects in a HashMap",
-                    "An Event object per row, grouped per partition in the heap"))
-            .variant(Variant.of("fixed", "DataFrame aggregation", "Tungsten rows and Spark-managed aggregation buffers")
-                    .withConf("spark.sql.adaptive.enabled", "false")
-                    .withConf("spark.sql.shuffle.partitions", "4"))
-            .question(Questions.yesNo(
-                    "gc-share",
-                    "Will garbage collection take more than 10% of the task time?",
-                    run -> RunQueries.gcShare(run) > 0.10))
-            .question(Questions.stagesRun())
-            .evidence(Evidence.central(
-                    "invisible-to-spark",
-                    "Spark's memory manager never sees the objects: the stage that held every event as a Java object reports no peak execution memory",
-                    Set.of("broken"),
-                    run -> {
-                        StageSnapshot stage = RunQueries.busiestStage(run).orElseThrow();
-                        return Verdict.of(
-                                stage.peakExecutionMemory() == 0,
-                                "stage %d: peak execution memory %s; GC %d ms of %d ms task time",
-                                stage.stageId(),
-                                Figures.bytes(stage.peakExecutionMemory()),
-                                stage.gcTimeMs(),
-                                stage.executorRunTimeMs());
-                    }))
-            // Whether a collection happens during the run depends on the heap's state (how full the young
-            // generation already is), so this claim is measured on every run but expected on none.
-            .evidence(Evidence.of(
-                    "gc-heavy",
-                    "Garbage collection takes more than 10% of the task time",
-                    Set.of(),
-                    run -> Verdict.of(
-                            RunQueries.gcShare(run) > 0.10,
-                            "GC %s of the task run time",
-                            Figures.percent(RunQueries.gcShare(run)))))
-            .evidence(Evidence.of(
-                    "managed-memory",
-                    "Tungsten's aggregation buffers live in memory Spark manages: the stages report peak execution memory above zero",
-                    Set.of("fixed"),
-                    run -> {
-                        long peak = run.completedStages().stream()
-                                .mapToLong(StageSnapshot::peakExecutionMemory)
-                                .max()
-                                .orElse(0);
-                        return Verdict.of(
-                                peak > 0,
-                                "peak execution memory %s; GC %s of the task run time",
-                                Figures.bytes(peak),
-                                Figures.percent(RunQueries.gcShare(run)));
-                    }))
-            .primaryFinding("records-as-objects")
-            .build();
-
-    @Override
-    public ExperimentDefinition definition() {
-        return DEFINITION;
+                .knob(Knobs.rows(5_000_000, 50_000_000))
+                .knob(IntegerKnob.of(
+                        "users", "Users", 1_000, 1, 1_000_000, "users", "Distinct users (contiguous blocks of events)"))
+                .knob(IntegerKnob.of(
+                        "partitions",
+                        "Partitions",
+                        4,
+                        1,
+                        64,
+                        "partitions",
+                        "Source partitions: tasks of the first stage"))
+                .variant(Variant.of(
+                        "broken",
+                        "Java objects in a HashMap",
+                        "An Event object per row, grouped per partition in the heap"))
+                .variant(Variants.aqeOff(
+                                "fixed", "DataFrame aggregation", "Tungsten rows and Spark-managed aggregation buffers")
+                        .withConf("spark.sql.shuffle.partitions", "4"))
+                .question(Questions.yesNo(
+                        "gc-share",
+                        "Will garbage collection take more than 10% of the task time?",
+                        run -> RunQueries.gcShare(run) > 0.10))
+                .question(Questions.stagesRun())
+                .evidence(Evidence.central(
+                        "invisible-to-spark",
+                        "Spark's memory manager never sees the objects: the stage that held every event as a Java object reports no peak execution memory",
+                        Set.of("broken"),
+                        run -> {
+                            StageSnapshot stage = RunQueries.busiestStage(run).orElseThrow();
+                            return Verdict.of(
+                                    stage.peakExecutionMemory() == 0,
+                                    "stage %d: peak execution memory %s; GC %d ms of %d ms task time",
+                                    stage.stageId(),
+                                    Figures.bytes(stage.peakExecutionMemory()),
+                                    stage.gcTimeMs(),
+                                    stage.executorRunTimeMs());
+                        }))
+                // Whether a collection happens during the run depends on the heap's state (how full the young
+                // generation already is), so this claim is measured on every run but expected on none.
+                .evidence(Evidence.of(
+                        "gc-heavy",
+                        "Garbage collection takes more than 10% of the task time",
+                        Set.of(),
+                        run -> Verdict.of(
+                                RunQueries.gcShare(run) > 0.10,
+                                "GC %s of the task run time",
+                                Figures.percent(RunQueries.gcShare(run)))))
+                .evidence(Evidence.of(
+                        "managed-memory",
+                        "Tungsten's aggregation buffers live in memory Spark manages: the stages report peak execution memory above zero",
+                        Set.of("fixed"),
+                        run -> {
+                            long peak = run.completedStages().stream()
+                                    .mapToLong(StageSnapshot::peakExecutionMemory)
+                                    .max()
+                                    .orElse(0);
+                            return Verdict.of(
+                                    peak > 0,
+                                    "peak execution memory %s; GC %s of the task run time",
+                                    Figures.bytes(peak),
+                                    Figures.percent(RunQueries.gcShare(run)));
+                        }))
+                .primaryFinding("records-as-objects"));
     }
 
     @Override

@@ -7,7 +7,6 @@ import static org.apache.spark.sql.functions.pmod;
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.RunQueries;
-import dev.breaklab.run.StageSnapshot;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -15,9 +14,8 @@ import org.springframework.stereotype.Component;
 
 /** Join hints decide the physical join: one variant per hint, and one hint that turns a join into a cross product. */
 @Component
-class JoinHintsExperiment implements Experiment {
+class JoinHintsExperiment extends ExperimentBase {
 
-    static final String ID = "join-hints";
     /** Partitions of each side: the {@code range(..., 4)} of both tables in {@link #run}. */
     private static final int SIDE_PARTITIONS = 4;
 
@@ -28,12 +26,13 @@ class JoinHintsExperiment implements Experiment {
               SELECT id AS key, id * 10 AS lo, id * 10 + 10 AS hi FROM range(0, ${keys}, 1, 4);
             """;
 
-    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(ID, JoinHintsExperiment.class)
-            .title("Join hints: telling the planner how to join")
-            .summary(
-                    "BROADCAST, MERGE, SHUFFLE_HASH and SHUFFLE_REPLICATE_NL each force a different physical join; one of them compares every pair of rows.")
-            .concepts(Concept.JOINS, Concept.SHUFFLE, Concept.STAGES)
-            .story("""
+    JoinHintsExperiment() {
+        super(define("join-hints", JoinHintsExperiment.class)
+                .title("Join hints: telling the planner how to join")
+                .summary(
+                        "BROADCAST, MERGE, SHUFFLE_HASH and SHUFFLE_REPLICATE_NL each force a different physical join; one of them compares every pair of rows.")
+                .concepts(Concept.JOINS, Concept.SHUFFLE, Concept.STAGES)
+                .story("""
                     Spark has five ways to execute a join, and the planner picks one from the join condition and \
                     its size estimates. A hint overrides the pick. BROADCAST ships the hinted side to every \
                     executor once, where its tasks share the copy (BroadcastHashJoin, or BroadcastNestedLoopJoin \
@@ -60,88 +59,81 @@ class JoinHintsExperiment implements Experiment {
                     a small collect job; the logical plans show the hint travelling from UnresolvedHint (parsed) \
                     to ResolvedHint (analyzed) to a hint on the Join itself (optimized). In the Spark UI the SQL \
                     tab shows the chosen operator, and the query's details print the same logical plans.""")
-            .sql(hinted("BROADCAST(dims)"))
-            .sql("broken", hinted("SHUFFLE_REPLICATE_NL(dims)"))
-            .sql("merge", hinted("MERGE(dims)"))
-            .sql("shuffle-hash", hinted("SHUFFLE_HASH(dims)"))
-            .sql(
-                    "non-equi",
-                    VIEWS + "SELECT /*+ BROADCAST(dims) */ * FROM facts JOIN dims ON amount >= lo AND amount < hi")
-            .sql("two-hints", hinted("MERGE(facts), SHUFFLE_HASH(dims)"))
-            .knob(Knobs.rows(20_000, 5_000_000))
-            .knob(IntegerKnob.of(
-                    "keys", "Dimension rows", 500, 10, 100_000, "rows", "The cross product tests rows x keys pairs"))
-            .knob(Knobs.shufflePartitions(8, 2_000, "tasks of the shuffled joins"))
-            .variant(pinned("broken", "SHUFFLE_REPLICATE_NL on an equi-join", "A key join turned into a cross product"))
-            .variant(pinned("fixed", "BROADCAST", "Ship the small dimension to every executor once"))
-            .variant(pinned("merge", "MERGE", "Shuffle and sort both sides"))
-            .variant(pinned("shuffle-hash", "SHUFFLE_HASH", "Shuffle both sides, hash instead of sort"))
-            .variant(pinned("non-equi", "BROADCAST on a range join", "No equality to hash on: a nested loop"))
-            .variant(pinned("two-hints", "MERGE vs SHUFFLE_HASH", "Conflicting hints: MERGE takes precedence"))
-            .question(Questions.joinStrategy(
-                    "BroadcastHashJoin",
-                    "SortMergeJoin",
-                    "ShuffledHashJoin",
-                    "BroadcastNestedLoopJoin",
-                    "CartesianProduct"))
-            .evidence(Evidence.central(
-                    "cross-product",
-                    "SHUFFLE_REPLICATE_NL made the key join a CartesianProduct: one stage of fact x dimension partitions tasks, with no shuffle",
-                    Set.of("broken"),
-                    run -> {
-                        boolean cartesian = RunQueries.finalHas(run, "CartesianProduct");
-                        int tasks =
-                                run.widestStage().map(StageSnapshot::numTasks).orElse(0);
-                        long written = RunQueries.shuffleWritten(run);
-                        // Each task recomputes its fact partition: the fact side is produced once per dimension
-                        // partition.
-                        long factRows = RunQueries.finalMetric(run, "Filter", "number of output rows");
-                        return Verdict.of(
-                                cartesian && tasks == SIDE_PARTITIONS * SIDE_PARTITIONS && written == 0,
-                                "join: %s, widest stage: %d tasks (%d x %d partitions), shuffle written: %d bytes, fact rows produced: %,d",
-                                RunQueries.joinStrategy(run),
-                                tasks,
-                                SIDE_PARTITIONS,
-                                SIDE_PARTITIONS,
-                                written,
-                                factRows);
-                    }))
-            .evidence(operator("fixed", "BroadcastHashJoin"))
-            .evidence(operator("merge", "SortMergeJoin"))
-            .evidence(operator("shuffle-hash", "ShuffledHashJoin"))
-            .evidence(operator("non-equi", "BroadcastNestedLoopJoin"))
-            .evidence(operator("two-hints", "SortMergeJoin"))
-            .evidence(Evidence.of(
-                    "shuffled-sides",
-                    "MERGE and SHUFFLE_HASH shuffle both sides: two hash-partitioning exchanges",
-                    Set.of("merge", "shuffle-hash", "two-hints"),
-                    run -> Verdict.of(
-                            RunQueries.exchanges(run) == 2, "shuffle exchanges: %d", RunQueries.exchanges(run))))
-            .primaryFinding("cross-join")
-            .build();
+                .sql(hinted("BROADCAST(dims)"))
+                .sql("broken", hinted("SHUFFLE_REPLICATE_NL(dims)"))
+                .sql("merge", hinted("MERGE(dims)"))
+                .sql("shuffle-hash", hinted("SHUFFLE_HASH(dims)"))
+                .sql(
+                        "non-equi",
+                        VIEWS + "SELECT /*+ BROADCAST(dims) */ * FROM facts JOIN dims ON amount >= lo AND amount < hi")
+                .sql("two-hints", hinted("MERGE(facts), SHUFFLE_HASH(dims)"))
+                .knob(Knobs.rows(20_000, 5_000_000))
+                .knob(IntegerKnob.of(
+                        "keys",
+                        "Dimension rows",
+                        500,
+                        10,
+                        100_000,
+                        "rows",
+                        "The cross product tests rows x keys pairs"))
+                .knob(Knobs.shufflePartitions(8, 2_000, "tasks of the shuffled joins"))
+                .variant(Variants.shuffleJoin(
+                        "broken", "SHUFFLE_REPLICATE_NL on an equi-join", "A key join turned into a cross product"))
+                .variant(Variants.shuffleJoin("fixed", "BROADCAST", "Ship the small dimension to every executor once"))
+                .variant(Variants.shuffleJoin("merge", "MERGE", "Shuffle and sort both sides"))
+                .variant(Variants.shuffleJoin(
+                        "shuffle-hash", "SHUFFLE_HASH", "Shuffle both sides, hash instead of sort"))
+                .variant(Variants.shuffleJoin(
+                        "non-equi", "BROADCAST on a range join", "No equality to hash on: a nested loop"))
+                .variant(Variants.shuffleJoin(
+                        "two-hints", "MERGE vs SHUFFLE_HASH", "Conflicting hints: MERGE takes precedence"))
+                .question(Questions.joinStrategy(
+                        "BroadcastHashJoin",
+                        "SortMergeJoin",
+                        "ShuffledHashJoin",
+                        "BroadcastNestedLoopJoin",
+                        "CartesianProduct"))
+                .evidence(Evidence.central(
+                        "cross-product",
+                        "SHUFFLE_REPLICATE_NL made the key join a CartesianProduct: one stage of fact x dimension partitions tasks, with no shuffle",
+                        Set.of("broken"),
+                        run -> {
+                            boolean cartesian = RunQueries.finalHas(run, "CartesianProduct");
+                            int tasks = RunQueries.widestStageTasks(run);
+                            long written = RunQueries.shuffleWritten(run);
+                            // Each task recomputes its fact partition: the fact side is produced once per dimension
+                            // partition.
+                            long factRows = RunQueries.finalMetric(run, "Filter", "number of output rows");
+                            return Verdict.of(
+                                    cartesian && tasks == SIDE_PARTITIONS * SIDE_PARTITIONS && written == 0,
+                                    "join: %s, widest stage: %d tasks (%d x %d partitions), shuffle written: %d bytes, fact rows produced: %,d",
+                                    RunQueries.joinStrategy(run),
+                                    tasks,
+                                    SIDE_PARTITIONS,
+                                    SIDE_PARTITIONS,
+                                    written,
+                                    factRows);
+                        }))
+                .evidence(operator("fixed", "BroadcastHashJoin"))
+                .evidence(operator("merge", "SortMergeJoin"))
+                .evidence(operator("shuffle-hash", "ShuffledHashJoin"))
+                .evidence(operator("non-equi", "BroadcastNestedLoopJoin"))
+                .evidence(operator("two-hints", "SortMergeJoin"))
+                .evidence(Evidence.exchanges(
+                        "shuffled-sides",
+                        "MERGE and SHUFFLE_HASH shuffle both sides: two hash-partitioning exchanges",
+                        Set.of("merge", "shuffle-hash", "two-hints"),
+                        2))
+                .primaryFinding("cross-join"));
+    }
 
     private static String hinted(String hints) {
         return VIEWS + "SELECT /*+ " + hints + " */ * FROM facts JOIN dims USING (key)";
     }
 
-    /** Static planning only: AQE could re-plan a hinted join; broadcasting only where hinted. */
-    private static Variant pinned(String name, String title, String description) {
-        return Variant.of(name, title, description)
-                .withConf("spark.sql.adaptive.enabled", "false")
-                .withConf("spark.sql.autoBroadcastJoinThreshold", "-1");
-    }
-
     private static Evidence operator(String variant, String join) {
-        return Evidence.of(
-                "operator-" + variant, "The " + variant + " hint(s) produce " + join, Set.of(variant), run -> {
-                    String actual = RunQueries.joinStrategy(run);
-                    return Verdict.of(actual.equals(join), "join: %s", actual);
-                });
-    }
-
-    @Override
-    public ExperimentDefinition definition() {
-        return DEFINITION;
+        return Evidence.joinStrategy(
+                "operator-" + variant, "The " + variant + " hint(s) produce " + join, Set.of(variant), join);
     }
 
     @Override

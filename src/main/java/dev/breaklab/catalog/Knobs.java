@@ -29,4 +29,9 @@ public final class Knobs {
                         "spark.sql.shuffle.partitions: " + what)
                 .conf("spark.sql.shuffle.partitions");
     }
+
+    /** {@code dimRows}: the rows of the lesson's dimension, the small side of its join. */
+    public static IntegerKnob dimRows(long defaultRows, long min, long max, String help) {
+        return IntegerKnob.of("dimRows", "Dimension rows", defaultRows, min, max, "rows", help);
+    }
 }

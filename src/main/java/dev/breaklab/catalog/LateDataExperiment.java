@@ -25,15 +25,15 @@ import org.springframework.stereotype.Component;
  * later than the watermark are dropped (the scenario of Spark's EventTimeWatermarkSuite).
  */
 @Component
-class LateDataExperiment implements Experiment {
+class LateDataExperiment extends ExperimentBase {
 
-    static final String ID = "late-data";
-
-    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(ID, LateDataExperiment.class)
-            .title("Late data: the watermark drops it, append mode waits for it")
-            .summary("Windows are emitted only when the watermark passes them; events later than the watermark vanish.")
-            .concepts(Concept.STREAMING)
-            .story("""
+    LateDataExperiment() {
+        super(define("late-data", LateDataExperiment.class)
+                .title("Late data: the watermark drops it, append mode waits for it")
+                .summary(
+                        "Windows are emitted only when the watermark passes them; events later than the watermark vanish.")
+                .concepts(Concept.STREAMING)
+                .story("""
                     An event-time window aggregation needs to know when a window is complete. The watermark is \
                     Spark's answer: "the largest event time seen so far, minus the delay I allow for late \
                     events". In append mode a window is written to the sink exactly once, when the watermark \
@@ -54,114 +54,109 @@ class LateDataExperiment implements Experiment {
                     end is at or behind the watermark, and numRowsDroppedByWatermark counts rows reaching the \
                     state operator after partial aggregation: the three stragglers of one window can count \
                     once.""")
-            .noSql("Spark SQL has no syntax for a watermark or a streaming sink: the query exists only as a "
-                    + "streaming DataFrame")
-            .knob(IntegerKnob.of(
-                    "watermarkDelaySeconds",
-                    "Watermark delay",
-                    10,
-                    0,
-                    120,
-                    "s",
-                    "How late an event may be before Spark drops it (fixed variant default: 30)"))
-            .knob(Knobs.shufflePartitions(2, 200, "state store partitions of the query"))
-            .variant(Variant.of("broken", "Append, 10 s delay", "Append mode with a 10-second watermark delay"))
-            .variant(Variant.of(
-                            "fixed",
-                            "Append, 30 s delay",
-                            "A longer watermark delay: the stragglers are still accepted")
-                    .withKnob("watermarkDelaySeconds", 30L))
-            .variant(
-                    Variant.of(
-                            "update-mode",
-                            "Update mode, 10 s delay",
-                            "Update mode: every batch emits the windows it changed, without waiting; the late events are still dropped"))
-            .question(Question.number(
-                    "rows-dropped",
-                    "How many rows will the state operator report as dropped by the watermark?",
-                    run -> Streams.total(run.batches(), BatchSnapshot::rowsDroppedByWatermark)))
-            .question(Question.number(
-                    "first-output-batch",
-                    "In which micro-batch (batch id) will the first row reach the sink?",
-                    run -> firstOutput(run).map(BatchSnapshot::batchId).orElse(-1L)))
-            .evidence(Evidence.central(
-                    "late-dropped",
-                    "Events later than the watermark are dropped: Spark reports rows dropped by the watermark and the first window counts 9 of its 12 events",
-                    Set.of("broken"),
-                    run -> {
-                        long dropped = Streams.total(run.batches(), BatchSnapshot::rowsDroppedByWatermark);
-                        long counted = run.measurement("firstWindowCount");
-                        return Verdict.of(
-                                dropped > 0 && counted == 9,
-                                "rows dropped by watermark: %d (per batch %s); window [0 s, 10 s) counted %d events of 12 sent",
-                                dropped,
-                                Streams.series(run.batches(), BatchSnapshot::rowsDroppedByWatermark),
-                                counted);
-                    }))
-            .evidence(Evidence.of(
-                    "append-waits",
-                    "Append mode waits for the watermark: the first batch outputs nothing, and the first window reaches the sink only in a batch whose watermark has passed its end (10 s)",
-                    Set.of("broken", "fixed"),
-                    run -> {
-                        BatchSnapshot first = run.batches().get(0);
-                        Optional<BatchSnapshot> output = firstOutput(run);
-                        long watermark = output.map(b -> b.watermark() == null
-                                        ? -1
-                                        : Instant.parse(b.watermark()).getEpochSecond())
-                                .orElse(-1L);
-                        return Verdict.of(
-                                first.numInputRows() > 0 && first.sinkOutputRows() == 0 && watermark >= 10,
-                                "batch 0: %d rows in, %d out; first output in batch %s with watermark %s",
-                                first.numInputRows(),
-                                first.sinkOutputRows(),
-                                output.map(b -> String.valueOf(b.batchId())).orElse("none"),
-                                output.map(BatchSnapshot::watermark).orElse("none"));
-                    }))
-            .evidence(Evidence.of(
-                    "late-accepted",
-                    "With a 30 s delay the stragglers are within the watermark: nothing is dropped and the first window counts all 12 events",
-                    Set.of("fixed"),
-                    run -> {
-                        long dropped = Streams.total(run.batches(), BatchSnapshot::rowsDroppedByWatermark);
-                        long counted = run.measurement("firstWindowCount");
-                        return Verdict.of(
-                                dropped == 0 && counted == 12,
-                                "rows dropped by watermark: %d; window [0 s, 10 s) counted %d events",
-                                dropped,
-                                counted);
-                    }))
-            .evidence(Evidence.of(
-                    "update-emits-early",
-                    "Update mode does not wait: the first batch already writes its windows to the sink",
-                    Set.of("update-mode"),
-                    run -> {
-                        BatchSnapshot first = run.batches().get(0);
-                        return Verdict.of(
-                                first.sinkOutputRows() > 0,
-                                "batch 0: %d rows in, %d out",
-                                first.numInputRows(),
-                                first.sinkOutputRows());
-                    }))
-            .evidence(Evidence.of(
-                    "update-still-drops",
-                    "Update mode accepts no late events either: the same watermark drops them and the first window"
-                            + " still counts 9 of its 12 events",
-                    Set.of("update-mode"),
-                    run -> {
-                        long dropped = Streams.total(run.batches(), BatchSnapshot::rowsDroppedByWatermark);
-                        long counted = run.measurement("firstWindowCount");
-                        return Verdict.of(
-                                dropped > 0 && counted == 9,
-                                "rows dropped by watermark: %d; window [0 s, 10 s) counted %d events of 12 sent",
-                                dropped,
-                                counted);
-                    }))
-            .primaryFinding("late-rows-dropped")
-            .build();
-
-    @Override
-    public ExperimentDefinition definition() {
-        return DEFINITION;
+                .noSql("Spark SQL has no syntax for a watermark or a streaming sink: the query exists only as a "
+                        + "streaming DataFrame")
+                .knob(IntegerKnob.of(
+                        "watermarkDelaySeconds",
+                        "Watermark delay",
+                        10,
+                        0,
+                        120,
+                        "s",
+                        "How late an event may be before Spark drops it (fixed variant default: 30)"))
+                .knob(Knobs.shufflePartitions(2, 200, "state store partitions of the query"))
+                .variant(Variant.of("broken", "Append, 10 s delay", "Append mode with a 10-second watermark delay"))
+                .variant(Variant.of(
+                                "fixed",
+                                "Append, 30 s delay",
+                                "A longer watermark delay: the stragglers are still accepted")
+                        .withKnob("watermarkDelaySeconds", 30L))
+                .variant(
+                        Variant.of(
+                                "update-mode",
+                                "Update mode, 10 s delay",
+                                "Update mode: every batch emits the windows it changed, without waiting; the late events are still dropped"))
+                .question(Question.number(
+                        "rows-dropped",
+                        "How many rows will the state operator report as dropped by the watermark?",
+                        run -> Streams.total(run.batches(), BatchSnapshot::rowsDroppedByWatermark)))
+                .question(Question.number(
+                        "first-output-batch",
+                        "In which micro-batch (batch id) will the first row reach the sink?",
+                        run -> firstOutput(run).map(BatchSnapshot::batchId).orElse(-1L)))
+                .evidence(Evidence.central(
+                        "late-dropped",
+                        "Events later than the watermark are dropped: Spark reports rows dropped by the watermark and the first window counts 9 of its 12 events",
+                        Set.of("broken"),
+                        run -> {
+                            long dropped = Streams.total(run.batches(), BatchSnapshot::rowsDroppedByWatermark);
+                            long counted = run.measurement("firstWindowCount");
+                            return Verdict.of(
+                                    dropped > 0 && counted == 9,
+                                    "rows dropped by watermark: %d (per batch %s); window [0 s, 10 s) counted %d events of 12 sent",
+                                    dropped,
+                                    Streams.series(run.batches(), BatchSnapshot::rowsDroppedByWatermark),
+                                    counted);
+                        }))
+                .evidence(Evidence.of(
+                        "append-waits",
+                        "Append mode waits for the watermark: the first batch outputs nothing, and the first window reaches the sink only in a batch whose watermark has passed its end (10 s)",
+                        Set.of("broken", "fixed"),
+                        run -> {
+                            BatchSnapshot first = run.batches().get(0);
+                            Optional<BatchSnapshot> output = firstOutput(run);
+                            long watermark = output.map(b -> b.watermark() == null
+                                            ? -1
+                                            : Instant.parse(b.watermark()).getEpochSecond())
+                                    .orElse(-1L);
+                            return Verdict.of(
+                                    first.numInputRows() > 0 && first.sinkOutputRows() == 0 && watermark >= 10,
+                                    "batch 0: %d rows in, %d out; first output in batch %s with watermark %s",
+                                    first.numInputRows(),
+                                    first.sinkOutputRows(),
+                                    output.map(b -> String.valueOf(b.batchId())).orElse("none"),
+                                    output.map(BatchSnapshot::watermark).orElse("none"));
+                        }))
+                .evidence(Evidence.of(
+                        "late-accepted",
+                        "With a 30 s delay the stragglers are within the watermark: nothing is dropped and the first window counts all 12 events",
+                        Set.of("fixed"),
+                        run -> {
+                            long dropped = Streams.total(run.batches(), BatchSnapshot::rowsDroppedByWatermark);
+                            long counted = run.measurement("firstWindowCount");
+                            return Verdict.of(
+                                    dropped == 0 && counted == 12,
+                                    "rows dropped by watermark: %d; window [0 s, 10 s) counted %d events",
+                                    dropped,
+                                    counted);
+                        }))
+                .evidence(Evidence.of(
+                        "update-emits-early",
+                        "Update mode does not wait: the first batch already writes its windows to the sink",
+                        Set.of("update-mode"),
+                        run -> {
+                            BatchSnapshot first = run.batches().get(0);
+                            return Verdict.of(
+                                    first.sinkOutputRows() > 0,
+                                    "batch 0: %d rows in, %d out",
+                                    first.numInputRows(),
+                                    first.sinkOutputRows());
+                        }))
+                .evidence(Evidence.of(
+                        "update-still-drops",
+                        "Update mode accepts no late events either: the same watermark drops them and the first window"
+                                + " still counts 9 of its 12 events",
+                        Set.of("update-mode"),
+                        run -> {
+                            long dropped = Streams.total(run.batches(), BatchSnapshot::rowsDroppedByWatermark);
+                            long counted = run.measurement("firstWindowCount");
+                            return Verdict.of(
+                                    dropped > 0 && counted == 9,
+                                    "rows dropped by watermark: %d; window [0 s, 10 s) counted %d events of 12 sent",
+                                    dropped,
+                                    counted);
+                        }))
+                .primaryFinding("late-rows-dropped"));
     }
 
     static Optional<BatchSnapshot> firstOutput(RunSnapshot run) {

@@ -25,9 +25,7 @@ import org.springframework.stereotype.Component;
  * state tasks: streaming queries are not adaptive, and the partition count is fixed by the checkpoint.
  */
 @Component
-class NoAqeInStreamingExperiment implements Experiment {
-
-    static final String ID = "no-aqe-in-streaming";
+class NoAqeInStreamingExperiment extends ExperimentBase {
 
     /** The only state store 4.2.0's offline repartition accepts (HDFS-backed: UNSUPPORTED_PROVIDER). */
     private static final String ROCKSDB = "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider";
@@ -35,13 +33,13 @@ class NoAqeInStreamingExperiment implements Experiment {
     /** The partition count the repartitioned variant moves its state to. */
     private static final int REPARTITIONED = 4;
 
-    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(
-                    ID, NoAqeInStreamingExperiment.class)
-            .title("No AQE in streaming: dozens of state tasks for ten groups")
-            .summary(
-                    "AQE does not coalesce a streaming query's shuffle: each batch runs spark.sql.shuffle.partitions tasks, forever.")
-            .concepts(Concept.STREAMING, Concept.AQE, Concept.PARTITIONS)
-            .story("""
+    NoAqeInStreamingExperiment() {
+        super(define("no-aqe-in-streaming", NoAqeInStreamingExperiment.class)
+                .title("No AQE in streaming: dozens of state tasks for ten groups")
+                .summary(
+                        "AQE does not coalesce a streaming query's shuffle: each batch runs spark.sql.shuffle.partitions tasks, forever.")
+                .concepts(Concept.STREAMING, Concept.AQE, Concept.PARTITIONS)
+                .story("""
                     In batch queries Adaptive Query Execution fixes a too-high spark.sql.shuffle.partitions for \
                     you: after the shuffle it sees that 200 partitions hold a few kilobytes and coalesces them \
                     into a handful of tasks. Streaming queries do not get that help. A stateful operator keeps \
@@ -68,117 +66,110 @@ class NoAqeInStreamingExperiment implements Experiment {
                     The "repartitioned" variant does it: RocksDB from the first start, 48 partitions, stop, \
                     repartition offline to 4, restart with the counts intact. Choosing the partition count before \
                     the first run is still the safe fix.""")
-            .noSql("A stateful streaming aggregation needs a streaming source, a checkpoint and a sink, none of "
-                    + "which Spark SQL can declare")
-            .knob(Knobs.shufflePartitions(
-                    48, 400, "when the query first starts (Spark's default: 200); the checkpoint keeps it"))
-            .knob(IntegerKnob.of("batches", "Micro-batches", 2, 2, 20, "batches", "Micro-batches to run (per start)"))
-            .knob(IntegerKnob.of("rowsPerBatch", "Rows per batch", 1_000, 10, 100_000, "rows", "Rows in each batch"))
-            .variant(Variant.of(
-                            "broken", "48 partitions", "AQE on, 48 shuffle partitions, as if AQE would coalesce them")
-                    .withConf("spark.sql.adaptive.enabled", "true"))
-            .variant(Variant.of(
-                            "fixed",
-                            "4 partitions from the start",
-                            "spark.sql.shuffle.partitions=4 set before the query's first run")
-                    .withConf("spark.sql.adaptive.enabled", "true")
-                    .withKnob("shufflePartitions", 4L))
-            .variant(Variant.of(
-                            "too-late",
-                            "Changed after the first run",
-                            "Start with 48, stop, set 4 and restart on the same checkpoint")
-                    .withConf("spark.sql.adaptive.enabled", "true"))
-            .variant(Variant.of(
-                            "repartitioned",
-                            "48 partitions, repartitioned offline to 4",
-                            "RocksDB state store; stop, Spark 4.2's internal offline repartition to 4, restart")
-                    .withConf("spark.sql.adaptive.enabled", "true")
-                    .withConf("spark.sql.streaming.stateStore.providerClass", ROCKSDB))
-            .question(Question.number(
-                    "state-tasks",
-                    "How many tasks will the state (post-shuffle) stage of each micro-batch run?",
-                    run -> stateTasks(run, Streams.last(run.dataBatches()))))
-            .question(Questions.yesNo(
-                    "coalesced", "Will AQE coalesce the streaming shuffle?", run -> !run.dataBatches().stream()
-                            .allMatch(b -> stateTasks(run, b) == RunQueries.knob(run, "shufflePartitions"))))
-            .evidence(Evidence.central(
-                    "not-coalesced",
-                    "AQE is on, yet every micro-batch's state stage runs all spark.sql.shuffle.partitions (at least 32) tasks for ten groups",
-                    Set.of("broken"),
-                    run -> {
-                        List<BatchSnapshot> batches = run.dataBatches();
-                        long configured = RunQueries.knob(run, "shufflePartitions");
-                        return Verdict.of(
-                                batches.size() >= 2
-                                        && configured >= 32
-                                        && batches.stream().allMatch(b -> stateTasks(run, b) == configured),
-                                "AQE %s, shuffle partitions %d; state tasks per batch %s",
-                                run.conf().get("spark.sql.adaptive.enabled"),
-                                configured,
-                                Streams.series(batches, b -> stateTasks(run, b)));
-                    }))
-            .evidence(Evidence.of(
-                    "few-tasks",
-                    "Set before the first run, 4 shuffle partitions mean 4 state tasks per micro-batch",
-                    Set.of("fixed"),
-                    run -> {
-                        List<BatchSnapshot> batches = run.dataBatches();
-                        return Verdict.of(
-                                !batches.isEmpty() && batches.stream().allMatch(b -> stateTasks(run, b) == 4),
-                                "state tasks per batch %s",
-                                Streams.series(batches, b -> stateTasks(run, b)));
-                    }))
-            .evidence(Evidence.of(
-                    "checkpoint-wins",
-                    "After the restart with spark.sql.shuffle.partitions=4 the state operator still has the checkpoint's partition count",
-                    Set.of("too-late"),
-                    run -> {
-                        List<BatchSnapshot> restart = Streams.ofStart(run, 1).stream()
-                                .filter(b -> b.numInputRows() > 0)
-                                .toList();
-                        long configured = RunQueries.knob(run, "shufflePartitions");
-                        return Verdict.of(
-                                !restart.isEmpty()
-                                        && restart.stream()
-                                                .allMatch(b -> statePartitions(b) == configured
-                                                        && stateTasks(run, b) == configured),
-                                "session setting after the stop: 4; restarted batches' state partitions %s, state tasks %s",
-                                Streams.series(restart, NoAqeInStreamingExperiment::statePartitions),
-                                Streams.series(restart, b -> stateTasks(run, b)));
-                    }))
-            .evidence(Evidence.of(
-                    "repartitioned-offline",
-                    "Repartitioned offline, the restarted query's state has 4 partitions and runs 4 state tasks, with"
-                            + " the ten groups' state intact",
-                    Set.of("repartitioned"),
-                    run -> {
-                        List<BatchSnapshot> before = Streams.ofStart(run, 0).stream()
-                                .filter(b -> b.numInputRows() > 0)
-                                .toList();
-                        List<BatchSnapshot> after = Streams.ofStart(run, 1).stream()
-                                .filter(b -> b.numInputRows() > 0)
-                                .toList();
-                        long configured = RunQueries.knob(run, "shufflePartitions");
-                        return Verdict.of(
-                                !before.isEmpty()
-                                        && !after.isEmpty()
-                                        && before.stream().allMatch(b -> statePartitions(b) == configured)
-                                        && after.stream()
-                                                .allMatch(b -> statePartitions(b) == REPARTITIONED
-                                                        && stateTasks(run, b) == REPARTITIONED)
-                                        && Streams.last(after).stateRowsTotal() == 10,
-                                "state partitions before %s, after %s; state tasks after %s; state rows after %d",
-                                Streams.series(before, NoAqeInStreamingExperiment::statePartitions),
-                                Streams.series(after, NoAqeInStreamingExperiment::statePartitions),
-                                Streams.series(after, b -> stateTasks(run, b)),
-                                after.isEmpty() ? 0 : Streams.last(after).stateRowsTotal());
-                    }))
-            .primaryFinding("tiny-tasks")
-            .build();
-
-    @Override
-    public ExperimentDefinition definition() {
-        return DEFINITION;
+                .noSql("A stateful streaming aggregation needs a streaming source, a checkpoint and a sink, none of "
+                        + "which Spark SQL can declare")
+                .knob(Knobs.shufflePartitions(
+                        48, 400, "when the query first starts (Spark's default: 200); the checkpoint keeps it"))
+                .knob(IntegerKnob.of(
+                        "batches", "Micro-batches", 2, 2, 20, "batches", "Micro-batches to run (per start)"))
+                .knob(IntegerKnob.of(
+                        "rowsPerBatch", "Rows per batch", 1_000, 10, 100_000, "rows", "Rows in each batch"))
+                .variant(Variants.aqeOn(
+                        "broken", "48 partitions", "AQE on, 48 shuffle partitions, as if AQE would coalesce them"))
+                .variant(Variants.aqeOn(
+                                "fixed",
+                                "4 partitions from the start",
+                                "spark.sql.shuffle.partitions=4 set before the query's first run")
+                        .withKnob("shufflePartitions", 4L))
+                .variant(Variants.aqeOn(
+                        "too-late",
+                        "Changed after the first run",
+                        "Start with 48, stop, set 4 and restart on the same checkpoint"))
+                .variant(Variants.aqeOn(
+                                "repartitioned",
+                                "48 partitions, repartitioned offline to 4",
+                                "RocksDB state store; stop, Spark 4.2's internal offline repartition to 4, restart")
+                        .withConf("spark.sql.streaming.stateStore.providerClass", ROCKSDB))
+                .question(Question.number(
+                        "state-tasks",
+                        "How many tasks will the state (post-shuffle) stage of each micro-batch run?",
+                        run -> stateTasks(run, Streams.last(run.dataBatches()))))
+                .question(Questions.yesNo(
+                        "coalesced", "Will AQE coalesce the streaming shuffle?", run -> !run.dataBatches().stream()
+                                .allMatch(b -> stateTasks(run, b) == RunQueries.knob(run, "shufflePartitions"))))
+                .evidence(Evidence.central(
+                        "not-coalesced",
+                        "AQE is on, yet every micro-batch's state stage runs all spark.sql.shuffle.partitions (at least 32) tasks for ten groups",
+                        Set.of("broken"),
+                        run -> {
+                            List<BatchSnapshot> batches = run.dataBatches();
+                            long configured = RunQueries.knob(run, "shufflePartitions");
+                            return Verdict.of(
+                                    batches.size() >= 2
+                                            && configured >= 32
+                                            && batches.stream().allMatch(b -> stateTasks(run, b) == configured),
+                                    "AQE %s, shuffle partitions %d; state tasks per batch %s",
+                                    run.conf().get("spark.sql.adaptive.enabled"),
+                                    configured,
+                                    Streams.series(batches, b -> stateTasks(run, b)));
+                        }))
+                .evidence(Evidence.of(
+                        "few-tasks",
+                        "Set before the first run, 4 shuffle partitions mean 4 state tasks per micro-batch",
+                        Set.of("fixed"),
+                        run -> {
+                            List<BatchSnapshot> batches = run.dataBatches();
+                            return Verdict.of(
+                                    !batches.isEmpty() && batches.stream().allMatch(b -> stateTasks(run, b) == 4),
+                                    "state tasks per batch %s",
+                                    Streams.series(batches, b -> stateTasks(run, b)));
+                        }))
+                .evidence(Evidence.of(
+                        "checkpoint-wins",
+                        "After the restart with spark.sql.shuffle.partitions=4 the state operator still has the checkpoint's partition count",
+                        Set.of("too-late"),
+                        run -> {
+                            List<BatchSnapshot> restart = Streams.ofStart(run, 1).stream()
+                                    .filter(b -> b.numInputRows() > 0)
+                                    .toList();
+                            long configured = RunQueries.knob(run, "shufflePartitions");
+                            return Verdict.of(
+                                    !restart.isEmpty()
+                                            && restart.stream()
+                                                    .allMatch(b -> statePartitions(b) == configured
+                                                            && stateTasks(run, b) == configured),
+                                    "session setting after the stop: 4; restarted batches' state partitions %s, state tasks %s",
+                                    Streams.series(restart, NoAqeInStreamingExperiment::statePartitions),
+                                    Streams.series(restart, b -> stateTasks(run, b)));
+                        }))
+                .evidence(Evidence.of(
+                        "repartitioned-offline",
+                        "Repartitioned offline, the restarted query's state has 4 partitions and runs 4 state tasks, with"
+                                + " the ten groups' state intact",
+                        Set.of("repartitioned"),
+                        run -> {
+                            List<BatchSnapshot> before = Streams.ofStart(run, 0).stream()
+                                    .filter(b -> b.numInputRows() > 0)
+                                    .toList();
+                            List<BatchSnapshot> after = Streams.ofStart(run, 1).stream()
+                                    .filter(b -> b.numInputRows() > 0)
+                                    .toList();
+                            long configured = RunQueries.knob(run, "shufflePartitions");
+                            return Verdict.of(
+                                    !before.isEmpty()
+                                            && !after.isEmpty()
+                                            && before.stream().allMatch(b -> statePartitions(b) == configured)
+                                            && after.stream()
+                                                    .allMatch(b -> statePartitions(b) == REPARTITIONED
+                                                            && stateTasks(run, b) == REPARTITIONED)
+                                            && Streams.last(after).stateRowsTotal() == 10,
+                                    "state partitions before %s, after %s; state tasks after %s; state rows after %d",
+                                    Streams.series(before, NoAqeInStreamingExperiment::statePartitions),
+                                    Streams.series(after, NoAqeInStreamingExperiment::statePartitions),
+                                    Streams.series(after, b -> stateTasks(run, b)),
+                                    after.isEmpty() ? 0 : Streams.last(after).stateRowsTotal());
+                        }))
+                .primaryFinding("tiny-tasks"));
     }
 
     /** Tasks of the widest stage Spark ran for the batch: the post-shuffle state stage. */

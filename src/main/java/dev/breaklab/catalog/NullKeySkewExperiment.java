@@ -15,7 +15,6 @@ import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.Figures;
 import dev.breaklab.run.RunQueries;
 import dev.breaklab.run.StageSnapshot;
-import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -24,9 +23,7 @@ import org.springframework.stereotype.Component;
 
 /** A left join on a key that is mostly NULL: every NULL hashes to the same partition. */
 @Component
-class NullKeySkewExperiment implements Experiment {
-
-    static final String ID = "null-key-skew";
+class NullKeySkewExperiment extends ExperimentBase {
 
     private static final String COMMON = """
             CREATE TEMP VIEW orders AS
@@ -40,11 +37,12 @@ class NullKeySkewExperiment implements Experiment {
             SELECT count(1) AS orders, count(name) AS known, sum(amount) AS amount
             """;
 
-    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(ID, NullKeySkewExperiment.class)
-            .title("NULL-key skew: the hottest key is no key at all")
-            .summary("A left join on a mostly-NULL foreign key: all the NULLs hash to one partition and one task.")
-            .concepts(Concept.JOINS, Concept.SHUFFLE, Concept.SPARK_UI)
-            .story("""
+    NullKeySkewExperiment() {
+        super(define("null-key-skew", NullKeySkewExperiment.class)
+                .title("NULL-key skew: the hottest key is no key at all")
+                .summary("A left join on a mostly-NULL foreign key: all the NULLs hash to one partition and one task.")
+                .concepts(Concept.JOINS, Concept.SHUFFLE, Concept.SPARK_UI)
+                .story("""
                     Orders from guest checkouts have no customer id; events from logged-out users have no user; \
                     a late-arriving dimension leaves its key empty. A left join keeps those rows, so the sort-merge \
                     join shuffles them like any other, by the hash of the key. NULL has exactly one hash value, so \
@@ -71,110 +69,83 @@ class NullKeySkewExperiment implements Experiment {
                     every variant here: this is the plain join, as Spark plans it without runtime help. With \
                     10,000 customers you would normally just broadcast the people table: a broadcast hash join \
                     has no reduce-side partition to skew. The lab turns broadcast off to show the shuffle join.""")
-            .sql(COMMON + "FROM orders LEFT JOIN people ON customer = customerId")
-            .sql("fixed", COMMON + """
+                .sql(COMMON + "FROM orders LEFT JOIN people ON customer = customerId")
+                .sql("fixed", COMMON + """
                     FROM orders LEFT JOIN people
                       ON coalesce(customer, -1 - pmod(id, ${saltBuckets})) = customerId""")
-            .sql("inner-join", COMMON + "FROM orders JOIN people ON customer = customerId")
-            .knob(Knobs.rows(600_000, 50_000_000))
-            .knob(IntegerKnob.of("nullShare", "NULL share", 60, 0, 99, "%", "Share of orders without a customer"))
-            .knob(IntegerKnob.of("customers", "Customers", 10_000, 10, 1_000_000, "rows", "Rows in the people table"))
-            .knob(IntegerKnob.of("saltBuckets", "Salt buckets", 64, 2, 1_024, "keys", "Keys the fix gives the NULLs"))
-            .knob(Knobs.shufflePartitions(8, 2_000, "tasks in the join stage"))
-            .variant(plainJoin("broken", "LEFT JOIN on a mostly-NULL key", "Every NULL key hashes to one partition"))
-            .variant(plainJoin("fixed", "Salted NULLs", "NULLs get distinct negative keys that match nothing"))
-            .variant(plainJoin("inner-join", "INNER JOIN", "NULL keys dropped before the shuffle (guests are gone)"))
-            .variant(Variant.of(
-                            "aqe-splits",
-                            "AQE splits the NULL partition",
-                            "AQE on (skew test lowered to lab sizes): the LEFT OUTER join's left side is split")
-                    .withConf("spark.sql.adaptive.enabled", "true")
-                    .withConf("spark.sql.adaptive.skewJoin.enabled", "true")
-                    .withConf("spark.sql.adaptive.skewJoin.skewedPartitionFactor", "3")
-                    .withConf("spark.sql.adaptive.skewJoin.skewedPartitionThresholdInBytes", "1m")
-                    .withConf("spark.sql.adaptive.advisoryPartitionSizeInBytes", "1m")
-                    .withConf("spark.sql.adaptive.coalescePartitions.enabled", "false")
-                    .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")
-                    .withConf("spark.sql.adaptive.autoBroadcastJoinThreshold", "-1"))
-            .question(Question.choice(
-                    "one-task-most",
-                    "Will a single join task read more than half of the join's shuffle data?",
-                    List.of("yes", "no"),
-                    run -> biggestShare(RunQueries.shuffleReadStage(run)) > 0.5 ? "yes" : "no"))
-            .question(Questions.readRatio("join"))
-            .evidence(Evidence.central(
-                    "null-partition",
-                    "The NULL keys pile up in one partition: the biggest join task reads at least 5x the median shuffle data",
-                    Set.of("broken"),
-                    run -> {
-                        StageSnapshot stage = RunQueries.shuffleReadStage(run);
-                        double read = stage.taskShuffleReadBytes().maxOverMedian();
-                        return Verdict.of(
-                                read >= 5,
-                                "join stage %d: biggest task read %s (%.0f%% of the stage), max/median %.1fx",
-                                stage.stageId(),
-                                Figures.bytes(stage.taskShuffleReadBytes().max()),
-                                100 * biggestShare(stage),
-                                read);
-                    }))
-            .evidence(Evidence.of(
-                    "spread",
-                    "With the NULLs salted no join task reads more than twice the median",
-                    Set.of("fixed"),
-                    run -> {
-                        double read = RunQueries.shuffleReadStage(run)
-                                .taskShuffleReadBytes()
-                                .maxOverMedian();
-                        return Verdict.of(read < 2, "join stage shuffle read max/median %.2fx", read);
-                    }))
-            .evidence(Evidence.of(
-                    "inner-drops-nulls",
-                    "An inner join never shuffles the NULLs: the optimizer filters them out before the Exchange, so the orders side writes only the rows with a customer and the join stage is balanced",
-                    Set.of("inner-join"),
-                    run -> {
-                        long rows = RunQueries.knob(run, "rows");
-                        long share = RunQueries.knob(run, "nullShare");
-                        long nulls = rows / 100 * share + Math.min(rows % 100, share);
-                        long written = RunQueries.shuffleMapStages(run).stream()
-                                .mapToLong(StageSnapshot::shuffleWriteRecords)
-                                .max()
-                                .orElse(0);
-                        double read = RunQueries.shuffleReadStage(run)
-                                .taskShuffleReadBytes()
-                                .maxOverMedian();
-                        return Verdict.of(
-                                written == rows - nulls && read < 2,
-                                "orders side shuffled %s of %s rows (%s have no customer); join stage shuffle read max/median %.2fx",
-                                Figures.count(written),
-                                Figures.count(rows),
-                                Figures.count(nulls),
-                                read);
-                    }))
-            .evidence(Evidence.of(
-                    "aqe-splits-left-outer",
-                    "With AQE on, Spark's skew-join rule splits the left side of the LEFT OUTER join: the final plan"
-                            + " says SortMergeJoin(skew=true) and the join stage runs more tasks than shuffle partitions",
-                    Set.of("aqe-splits"),
-                    run -> {
-                        StageSnapshot stage = RunQueries.shuffleReadStage(run);
-                        long partitions = RunQueries.knob(run, "shufflePartitions");
-                        boolean split = RunQueries.finalPlanHas(run, "SortMergeJoin", "skew=true");
-                        return Verdict.of(
-                                split && stage.numTasks() > partitions,
-                                "SortMergeJoin(skew=true): %s; join stage %d ran %d tasks for %d shuffle partitions",
-                                split ? "yes" : "no",
-                                stage.stageId(),
-                                stage.numTasks(),
-                                partitions);
-                    }))
-            .primaryFinding("skew")
-            .build();
-
-    /** AQE off, no broadcast: the sort-merge join as Spark plans it. */
-    private static Variant plainJoin(String name, String title, String description) {
-        return Variant.of(name, title, description)
-                .withConf("spark.sql.adaptive.enabled", "false")
-                .withConf("spark.sql.autoBroadcastJoinThreshold", "-1");
+                .sql("inner-join", COMMON + "FROM orders JOIN people ON customer = customerId")
+                .knob(Knobs.rows(600_000, 50_000_000))
+                .knob(IntegerKnob.of("nullShare", "NULL share", 60, 0, 99, "%", "Share of orders without a customer"))
+                .knob(IntegerKnob.of(
+                        "customers", "Customers", 10_000, 10, 1_000_000, "rows", "Rows in the people table"))
+                .knob(IntegerKnob.of(
+                        "saltBuckets", "Salt buckets", 64, 2, 1_024, "keys", "Keys the fix gives the NULLs"))
+                .knob(Knobs.shufflePartitions(8, 2_000, "tasks in the join stage"))
+                .variant(Variants.shuffleJoin(
+                        "broken", "LEFT JOIN on a mostly-NULL key", "Every NULL key hashes to one partition"))
+                .variant(Variants.shuffleJoin(
+                        "fixed", "Salted NULLs", "NULLs get distinct negative keys that match nothing"))
+                .variant(Variants.shuffleJoin(
+                        "inner-join", "INNER JOIN", "NULL keys dropped before the shuffle (guests are gone)"))
+                .variant(Variants.skewJoin(
+                        "aqe-splits",
+                        "AQE splits the NULL partition",
+                        "AQE on (skew test lowered to lab sizes): the LEFT OUTER join's left side is split",
+                        "1m"))
+                .question(Questions.yesNo(
+                        "one-task-most",
+                        "Will a single join task read more than half of the join's shuffle data?",
+                        run -> biggestShare(RunQueries.shuffleReadStage(run)) > 0.5))
+                .question(Questions.readRatio("join"))
+                .evidence(Evidence.readSkew(
+                                "null-partition",
+                                "The NULL keys pile up in one partition: the biggest join task reads at least 5x the median shuffle data",
+                                Set.of("broken"),
+                                read -> read >= 5)
+                        .asCentral())
+                .evidence(Evidence.readSkew(
+                        "spread",
+                        "With the NULLs salted no join task reads more than twice the median",
+                        Set.of("fixed"),
+                        read -> read < 2))
+                .evidence(Evidence.readSkew(
+                                "inner-drops-nulls",
+                                "An inner join never shuffles the NULLs: the optimizer filters them out before the Exchange, so the orders side writes only the rows with a customer and the join stage is balanced",
+                                Set.of("inner-join"),
+                                read -> read < 2)
+                        .and(run -> {
+                            long rows = RunQueries.knob(run, "rows");
+                            long share = RunQueries.knob(run, "nullShare");
+                            long nulls = rows / 100 * share + Math.min(rows % 100, share);
+                            long written = RunQueries.shuffleMapStages(run).stream()
+                                    .mapToLong(StageSnapshot::shuffleWriteRecords)
+                                    .max()
+                                    .orElse(0);
+                            return Verdict.of(
+                                    written == rows - nulls,
+                                    "orders side shuffled %s of %s rows (%s have no customer)",
+                                    Figures.count(written),
+                                    Figures.count(rows),
+                                    Figures.count(nulls));
+                        }))
+                .evidence(Evidence.of(
+                        "aqe-splits-left-outer",
+                        "With AQE on, Spark's skew-join rule splits the left side of the LEFT OUTER join: the final plan"
+                                + " says SortMergeJoin(skew=true) and the join stage runs more tasks than shuffle partitions",
+                        Set.of("aqe-splits"),
+                        run -> {
+                            StageSnapshot stage = RunQueries.shuffleReadStage(run);
+                            long partitions = RunQueries.knob(run, "shufflePartitions");
+                            boolean split = RunQueries.finalPlanHas(run, "SortMergeJoin", "skew=true");
+                            return Verdict.of(
+                                    split && stage.numTasks() > partitions,
+                                    "SortMergeJoin(skew=true): %s; join stage %d ran %d tasks for %d shuffle partitions",
+                                    split ? "yes" : "no",
+                                    stage.stageId(),
+                                    stage.numTasks(),
+                                    partitions);
+                        }))
+                .primaryFinding("skew"));
     }
 
     /** The biggest task's share of the stage's shuffle read. */
@@ -182,11 +153,6 @@ class NullKeySkewExperiment implements Experiment {
         return stage.shuffleReadBytes() == 0
                 ? 0
                 : (double) stage.taskShuffleReadBytes().max() / stage.shuffleReadBytes();
-    }
-
-    @Override
-    public ExperimentDefinition definition() {
-        return DEFINITION;
     }
 
     @Override

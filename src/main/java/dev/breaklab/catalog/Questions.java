@@ -26,6 +26,26 @@ public final class Questions {
         return Question.number("stages", "How many stages will run?", RunQueries::stagesRun);
     }
 
+    /** "How many Spark jobs will the query run?" */
+    public static Question jobs() {
+        return Question.number("jobs", "How many Spark jobs will the query run?", run -> run.jobs()
+                .size());
+    }
+
+    /** "How many shuffle Exchanges will the final plan have?" */
+    public static Question exchanges() {
+        return Question.number(
+                "exchanges", "How many shuffle Exchanges will the final plan have?", RunQueries::exchanges);
+    }
+
+    /** "Will the join in the final plan differ from the one Spark planned first?" */
+    public static Question joinSwitches() {
+        return yesNo(
+                "aqe-switch",
+                "Will the join in the final plan differ from the one Spark planned first?",
+                run -> !RunQueries.initialJoinStrategy(run).equals(RunQueries.joinStrategy(run)));
+    }
+
     /** "Will AQE coalesce the shuffle partitions?": the final plan has {@code AQEShuffleRead coalesced}. */
     public static Question aqeCoalesces() {
         return Questions.yesNo(

@@ -12,7 +12,6 @@ import static org.apache.spark.sql.functions.when;
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.RunQueries;
-import dev.breaklab.run.StageSnapshot;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -20,9 +19,7 @@ import org.springframework.stereotype.Component;
 
 /** A skewed join followed by a groupBy on the join key: AQE sees the skew and declines to split it. */
 @Component
-class SkewNotSplitExperiment implements Experiment {
-
-    static final String ID = "skew-not-split";
+class SkewNotSplitExperiment extends ExperimentBase {
 
     private static final String VIEWS = """
             CREATE TEMP VIEW facts AS
@@ -33,12 +30,13 @@ class SkewNotSplitExperiment implements Experiment {
             CREATE TEMP VIEW dims AS SELECT id AS key, concat('name-', id) AS name FROM range(${keys});
             """;
 
-    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(ID, SkewNotSplitExperiment.class)
-            .title("Skew not split: AQE declines when the fix costs a shuffle")
-            .summary(
-                    "A skewed join feeding a groupBy on the same key: AQE keeps the straggler rather than add a shuffle.")
-            .concepts(Concept.AQE, Concept.JOINS, Concept.SHUFFLE)
-            .story("""
+    SkewNotSplitExperiment() {
+        super(define("skew-not-split", SkewNotSplitExperiment.class)
+                .title("Skew not split: AQE declines when the fix costs a shuffle")
+                .summary(
+                        "A skewed join feeding a groupBy on the same key: AQE keeps the straggler rather than add a shuffle.")
+                .concepts(Concept.AQE, Concept.JOINS, Concept.SHUFFLE)
+                .story("""
                     Adaptive execution splits a skewed sort-merge join partition into several tasks, each \
                     joining a slice of the big side with a copy of the matching small side. The price is that the \
                     join's output is no longer hash-partitioned by the key: rows of the hot key now come out of \
@@ -68,89 +66,58 @@ class SkewNotSplitExperiment implements Experiment {
                     In the lab, compare the final plans: SortMergeJoin vs SortMergeJoin(skew=true), and the \
                     Exchange count. In the Spark UI, the SQL tab's final plan shows "AQEShuffleRead skewed" only \
                     when the split happened; the join stage's task summary shows the straggler when it did not.""")
-            .sql(VIEWS + """
+                .sql(VIEWS + """
                     SELECT key, count(1) AS rows, sum(amount) AS amount
                     FROM facts JOIN dims USING (key)
                     GROUP BY key""")
-            .sql(
-                    "no-aggregate",
-                    VIEWS + "SELECT count(1) AS rows, sum(amount) AS amount FROM facts JOIN dims USING (key)")
-            .knob(Knobs.rows(1_000_000, 50_000_000))
-            .knob(IntegerKnob.of("hotKeyShare", "Hot key share", 80, 0, 99, "%", "Share of fact rows with key 0"))
-            .knob(IntegerKnob.of("keys", "Distinct keys", 10_000, 10, 1_000_000, "keys", "Rows in the dimension"))
-            .knob(Knobs.shufflePartitions(8, 200, "tasks in the join stage before any split"))
-            .variant(skewJoin("broken", "AQE on, not forced", "AQE sees the skew but will not add a shuffle", false))
-            .variant(skewJoin("fixed", "forceOptimizeSkewedJoin", "AQE splits the skew and adds an Exchange", true))
-            .variant(
-                    skewJoin("no-aggregate", "No groupBy on the key", "A global aggregate: AQE splits for free", false))
-            .question(Questions.skewSplit())
-            .question(Question.number(
-                    "exchanges", "How many shuffle Exchanges will the final plan have?", RunQueries::exchanges))
-            .evidence(Evidence.central(
-                    "declined",
-                    "AQE kept the skewed plan: no SortMergeJoin(skew=true), and the join stage's biggest task reads at least 5x the median",
-                    Set.of("broken"),
-                    run -> {
-                        boolean split = RunQueries.finalPlanHas(run, "SortMergeJoin", "skew=true");
-                        StageSnapshot stage = RunQueries.shuffleReadStage(run);
-                        double read = stage.taskShuffleReadBytes().maxOverMedian();
-                        return Verdict.of(
-                                !split && read >= 5,
-                                "SortMergeJoin(skew=true): %s; join stage %d: %d tasks, shuffle read max/median %.1fx",
-                                split ? "yes" : "no",
-                                stage.stageId(),
-                                stage.numTasks(),
-                                read);
-                    }))
-            .evidence(Evidence.of(
-                    "aggregate-rides-on-join",
-                    "The groupBy reuses the join's partitioning: the final plan has only the join's two Exchanges",
-                    Set.of("broken"),
-                    run -> Verdict.of(
-                            RunQueries.exchanges(run) == 2, "shuffle Exchanges: %d", RunQueries.exchanges(run))))
-            .evidence(Evidence.of(
-                    "forced-split",
-                    "Forced, AQE splits the skewed partition and pays with an extra Exchange before the aggregate",
-                    Set.of("fixed"),
-                    run -> {
-                        boolean split = RunQueries.finalPlanHas(run, "SortMergeJoin", "skew=true");
-                        boolean skewedRead = RunQueries.finalPlanHas(run, "AQEShuffleRead", "skewed");
-                        long exchanges = RunQueries.exchanges(run);
-                        return Verdict.of(
-                                split && skewedRead && exchanges == 3,
-                                "SortMergeJoin(skew=true): %s, AQEShuffleRead skewed: %s, shuffle Exchanges: %d",
-                                split ? "yes" : "no",
-                                skewedRead ? "yes" : "no",
-                                exchanges);
-                    }))
-            .evidence(Evidence.of(
-                    "split-when-free",
-                    "Without a groupBy on the join key, AQE splits the skew by itself",
-                    Set.of("no-aggregate"),
-                    run -> {
-                        boolean split = RunQueries.finalPlanHas(run, "SortMergeJoin", "skew=true");
-                        return Verdict.of(split, "SortMergeJoin(skew=true): %s", split ? "yes" : "no");
-                    }))
-            .primaryFinding("aqe-skew-declined")
-            .build();
-
-    /** AQE skew join with thresholds lowered to the lab's small data; no broadcast, no coalescing. */
-    private static Variant skewJoin(String name, String title, String description, boolean force) {
-        return Variant.of(name, title, description)
-                .withConf("spark.sql.adaptive.enabled", "true")
-                .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")
-                .withConf("spark.sql.adaptive.autoBroadcastJoinThreshold", "-1")
-                .withConf("spark.sql.adaptive.coalescePartitions.enabled", "false")
-                .withConf("spark.sql.adaptive.skewJoin.enabled", "true")
-                .withConf("spark.sql.adaptive.skewJoin.skewedPartitionFactor", "3")
-                .withConf("spark.sql.adaptive.skewJoin.skewedPartitionThresholdInBytes", "256k")
-                .withConf("spark.sql.adaptive.advisoryPartitionSizeInBytes", "256k")
-                .withConf("spark.sql.adaptive.forceOptimizeSkewedJoin", Boolean.toString(force));
+                .sql(
+                        "no-aggregate",
+                        VIEWS + "SELECT count(1) AS rows, sum(amount) AS amount FROM facts JOIN dims USING (key)")
+                .knob(Knobs.rows(1_000_000, 50_000_000))
+                .knob(IntegerKnob.of("hotKeyShare", "Hot key share", 80, 0, 99, "%", "Share of fact rows with key 0"))
+                .knob(IntegerKnob.of("keys", "Distinct keys", 10_000, 10, 1_000_000, "keys", "Rows in the dimension"))
+                .knob(Knobs.shufflePartitions(8, 200, "tasks in the join stage before any split"))
+                .variant(
+                        skewJoin("broken", "AQE on, not forced", "AQE sees the skew but will not add a shuffle", false))
+                .variant(skewJoin("fixed", "forceOptimizeSkewedJoin", "AQE splits the skew and adds an Exchange", true))
+                .variant(skewJoin(
+                        "no-aggregate", "No groupBy on the key", "A global aggregate: AQE splits for free", false))
+                .question(Questions.skewSplit())
+                .question(Questions.exchanges())
+                .evidence(Evidence.readSkew(
+                                "declined",
+                                "AQE kept the skewed plan: no SortMergeJoin(skew=true), and the join stage's biggest task reads at least 5x the median",
+                                Set.of("broken"),
+                                read -> read >= 5)
+                        .and(run -> {
+                            boolean split = RunQueries.finalPlanHas(run, "SortMergeJoin", "skew=true");
+                            return Verdict.of(!split, "SortMergeJoin(skew=true): %s", split ? "yes" : "no");
+                        })
+                        .asCentral())
+                .evidence(Evidence.exchanges(
+                        "aggregate-rides-on-join",
+                        "The groupBy reuses the join's partitioning: the final plan has only the join's two Exchanges",
+                        Set.of("broken"),
+                        2))
+                .evidence(Evidence.skewSplit(
+                                "forced-split",
+                                "Forced, AQE splits the skewed partition and pays with an extra Exchange before the aggregate",
+                                Set.of("fixed"))
+                        .and(run -> Verdict.of(
+                                RunQueries.exchanges(run) == 3, "shuffle Exchanges: %d", RunQueries.exchanges(run))))
+                .evidence(Evidence.finalPlanHas(
+                        "split-when-free",
+                        "Without a groupBy on the join key, AQE splits the skew by itself",
+                        Set.of("no-aggregate"),
+                        "SortMergeJoin",
+                        "skew=true"))
+                .primaryFinding("aqe-skew-declined"));
     }
 
-    @Override
-    public ExperimentDefinition definition() {
-        return DEFINITION;
+    /** AQE skew join with thresholds lowered to the lab's small data; forced or not to add a shuffle. */
+    private static Variant skewJoin(String name, String title, String description, boolean force) {
+        return Variants.skewJoin(name, title, description, "256k")
+                .withConf("spark.sql.adaptive.forceOptimizeSkewedJoin", Boolean.toString(force));
     }
 
     @Override

@@ -12,9 +12,7 @@ import static org.apache.spark.sql.functions.when;
 
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.Knob.IntegerKnob;
-import dev.breaklab.run.Figures;
 import dev.breaklab.run.RunQueries;
-import dev.breaklab.run.StageSnapshot;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
@@ -23,9 +21,7 @@ import org.springframework.stereotype.Component;
 
 /** groupBy on a hot key with an aggregate that cannot shrink: one reduce task merges most of the data. */
 @Component
-class SkewedAggregationExperiment implements Experiment {
-
-    static final String ID = "skewed-aggregation";
+class SkewedAggregationExperiment extends ExperimentBase {
 
     private static final String EVENTS = """
             CREATE TEMP VIEW events AS
@@ -35,12 +31,12 @@ class SkewedAggregationExperiment implements Experiment {
               FROM range(0, ${rows}, 1, 8);
             """;
 
-    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(
-                    ID, SkewedAggregationExperiment.class)
-            .title("Skewed aggregation: AQE will not save you")
-            .summary("Distinct users per country with collect_set: the hot country's task merges most of the data.")
-            .concepts(Concept.SHUFFLE, Concept.PARTITIONS, Concept.AQE, Concept.SPARK_UI)
-            .story("""
+    SkewedAggregationExperiment() {
+        super(define("skewed-aggregation", SkewedAggregationExperiment.class)
+                .title("Skewed aggregation: AQE will not save you")
+                .summary("Distinct users per country with collect_set: the hot country's task merges most of the data.")
+                .concepts(Concept.SHUFFLE, Concept.PARTITIONS, Concept.AQE, Concept.SPARK_UI)
+                .story("""
                     For sums and counts, skewed keys hardly matter in an aggregation: each map task combines its \
                     rows first (the partial aggregate), so the hot key arrives at its reducer as one row per map \
                     task. Skew bites when the aggregate cannot shrink: collect_list, collect_set, exact \
@@ -63,87 +59,62 @@ class SkewedAggregationExperiment implements Experiment {
                     (country, salt) with the salt derived from the user, so the hot country is spread over many \
                     tasks and the sets are disjoint, then sum the per-salt counts per country. countDistinct does \
                     a two-step plan by itself (the count-distinct variant): its first shuffle is by (country, user).""")
-            .sql(EVENTS + "SELECT country, size(collect_set(user)) AS users FROM events GROUP BY country")
-            .sql("fixed", EVENTS + """
+                .sql(EVENTS + "SELECT country, size(collect_set(user)) AS users FROM events GROUP BY country")
+                .sql("fixed", EVENTS + """
                     SELECT country, sum(users) AS users
                     FROM (SELECT country, salt, size(collect_set(user)) AS users
                           FROM (SELECT *, pmod(hash(user), ${saltBuckets}) AS salt FROM events)
                           GROUP BY country, salt)
                     GROUP BY country""")
-            .sql(
-                    "count-distinct",
-                    EVENTS + "SELECT country, count(DISTINCT user) AS users FROM events GROUP BY country")
-            .knob(Knobs.rows(400_000, 20_000_000))
-            .knob(IntegerKnob.of("hotShare", "Hot country share", 80, 0, 99, "%", "Share of events from country 0"))
-            .knob(IntegerKnob.of("countries", "Countries", 100, 2, 10_000, "keys", "Distinct grouping keys"))
-            .knob(IntegerKnob.of("saltBuckets", "Salt buckets", 32, 2, 512, "buckets", "Salts per country (fixed)"))
-            .knob(Knobs.shufflePartitions(8, 2_000, "tasks of each aggregate stage"))
-            .variant(aggregation("broken", "collect_set per country", "One task merges the hot country's users"))
-            .variant(aggregation("fixed", "Two-phase, salted", "Aggregate per (country, salt), then per country"))
-            .variant(aggregation("count-distinct", "countDistinct", "Spark's own two-phase plan for a distinct count"))
-            .question(Question.choice(
-                    "aqe-helps",
-                    "Will AQE split the skewed aggregate partition?",
-                    List.of("yes", "no"),
-                    run -> RunQueries.finalPlanHas(run, "AQEShuffleRead", "skewed") ? "yes" : "no"))
-            .question(Questions.readRatio("aggregate"))
-            .evidence(Evidence.central(
-                    "straggler",
-                    "The aggregate stage is skewed: the task that owns the hot country reads at least 5x the median shuffle data",
-                    Set.of("broken"),
-                    run -> {
-                        StageSnapshot stage = RunQueries.shuffleReadStage(run);
-                        double read = stage.taskShuffleReadBytes().maxOverMedian();
-                        // Durations are reported, not judged: on a busy machine small tasks wait too.
-                        return Verdict.of(
-                                read >= 5,
-                                "stage %d: shuffle read max/median %.1fx (%s vs %s); duration max/median %.1fx",
-                                stage.stageId(),
-                                read,
-                                Figures.bytes(stage.taskShuffleReadBytes().max()),
-                                Figures.bytes(stage.taskShuffleReadBytes().p50()),
-                                stage.taskDurationMs().maxOverMedian());
-                    }))
-            .evidence(Evidence.of(
-                    "aqe-does-not-split",
-                    "AQE is on with skew handling enabled, yet the final plan has no skew split: AQE only splits joins",
-                    Set.of("broken"),
-                    run -> {
-                        boolean adaptive = RunQueries.finalHas(run, "AdaptiveSparkPlan");
-                        boolean skewed = RunQueries.finalPlanHas(run, "AQEShuffleRead", "skewed");
-                        return Verdict.of(
-                                adaptive && !skewed, "AdaptiveSparkPlan: %s, skewed read: %s", adaptive, skewed);
-                    }))
-            .evidence(Evidence.of(
-                    "balanced",
-                    "Aggregated in two phases, the heaviest shuffle is balanced: no task reads 3x the median",
-                    Set.of("fixed", "count-distinct"),
-                    run -> {
-                        double read = RunQueries.shuffleReadStage(run)
-                                .taskShuffleReadBytes()
-                                .maxOverMedian();
-                        long exchanges = RunQueries.exchanges(run);
-                        return Verdict.of(
-                                read < 3 && exchanges >= 2,
-                                "shuffle read max/median %.1fx; shuffle Exchanges: %d",
-                                read,
-                                exchanges);
-                    }))
-            .primaryFinding("skew")
-            .build();
+                .sql(
+                        "count-distinct",
+                        EVENTS + "SELECT country, count(DISTINCT user) AS users FROM events GROUP BY country")
+                .knob(Knobs.rows(400_000, 20_000_000))
+                .knob(IntegerKnob.of("hotShare", "Hot country share", 80, 0, 99, "%", "Share of events from country 0"))
+                .knob(IntegerKnob.of("countries", "Countries", 100, 2, 10_000, "keys", "Distinct grouping keys"))
+                .knob(IntegerKnob.of("saltBuckets", "Salt buckets", 32, 2, 512, "buckets", "Salts per country (fixed)"))
+                .knob(Knobs.shufflePartitions(8, 2_000, "tasks of each aggregate stage"))
+                .variant(aggregation("broken", "collect_set per country", "One task merges the hot country's users"))
+                .variant(aggregation("fixed", "Two-phase, salted", "Aggregate per (country, salt), then per country"))
+                .variant(aggregation(
+                        "count-distinct", "countDistinct", "Spark's own two-phase plan for a distinct count"))
+                .question(Questions.yesNo(
+                        "aqe-helps",
+                        "Will AQE split the skewed aggregate partition?",
+                        run -> RunQueries.finalPlanHas(run, "AQEShuffleRead", "skewed")))
+                .question(Questions.readRatio("aggregate"))
+                .evidence(Evidence.readSkew(
+                                "straggler",
+                                "The aggregate stage is skewed: the task that owns the hot country reads at least 5x the median shuffle data",
+                                Set.of("broken"),
+                                read -> read >= 5)
+                        .asCentral())
+                .evidence(Evidence.of(
+                        "aqe-does-not-split",
+                        "AQE is on with skew handling enabled, yet the final plan has no skew split: AQE only splits joins",
+                        Set.of("broken"),
+                        run -> {
+                            boolean adaptive = RunQueries.finalHas(run, "AdaptiveSparkPlan");
+                            boolean skewed = RunQueries.finalPlanHas(run, "AQEShuffleRead", "skewed");
+                            return Verdict.of(
+                                    adaptive && !skewed, "AdaptiveSparkPlan: %s, skewed read: %s", adaptive, skewed);
+                        }))
+                .evidence(Evidence.readSkew(
+                                "balanced",
+                                "Aggregated in two phases, the heaviest shuffle is balanced: no task reads 3x the median",
+                                Set.of("fixed", "count-distinct"),
+                                read -> read < 3)
+                        .and(run -> Verdict.of(
+                                RunQueries.exchanges(run) >= 2, "shuffle Exchanges: %d", RunQueries.exchanges(run))))
+                .primaryFinding("skew"));
+    }
 
     /** AQE on with skew handling (it will not help), no coalescing; big hash maps for the salted groups. */
     private static Variant aggregation(String name, String title, String description) {
-        return Variant.of(name, title, description)
-                .withConf("spark.sql.adaptive.enabled", "true")
+        return Variants.aqeOn(name, title, description)
                 .withConf("spark.sql.adaptive.skewJoin.enabled", "true")
                 .withConf("spark.sql.adaptive.coalescePartitions.enabled", "false")
                 .withConf("spark.sql.objectHashAggregate.sortBased.fallbackThreshold", "8192");
-    }
-
-    @Override
-    public ExperimentDefinition definition() {
-        return DEFINITION;
     }
 
     @Override

@@ -14,7 +14,6 @@ import static org.apache.spark.sql.functions.when;
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.RunQueries;
-import dev.breaklab.run.StageSnapshot;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
@@ -23,9 +22,7 @@ import org.springframework.stereotype.Component;
 
 /** One hot key holds most of the rows: one join task does most of the work while the others wait. */
 @Component
-class SkewedJoinExperiment implements Experiment {
-
-    static final String ID = "skewed-join";
+class SkewedJoinExperiment extends ExperimentBase {
 
     private static final String VIEWS = """
             CREATE TEMP VIEW facts AS
@@ -36,11 +33,12 @@ class SkewedJoinExperiment implements Experiment {
             CREATE TEMP VIEW dims AS SELECT id AS key, concat('name-', id) AS name FROM range(${keys});
             """;
 
-    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(ID, SkewedJoinExperiment.class)
-            .title("Skewed join: one task does all the work")
-            .summary("A single hot key sends most rows to one join task; the stage waits for that straggler.")
-            .concepts(Concept.JOINS, Concept.SHUFFLE, Concept.AQE, Concept.SPARK_UI)
-            .story("""
+    SkewedJoinExperiment() {
+        super(define("skewed-join", SkewedJoinExperiment.class)
+                .title("Skewed join: one task does all the work")
+                .summary("A single hot key sends most rows to one join task; the stage waits for that straggler.")
+                .concepts(Concept.JOINS, Concept.SHUFFLE, Concept.AQE, Concept.SPARK_UI)
+                .story("""
                     A sort-merge join shuffles both sides by the join key, so every row with the same key lands \
                     in the same partition and is joined by the same task. Real data is rarely uniform: a default \
                     customer id, a null-ish placeholder, one huge tenant. Here one key carries most of the fact \
@@ -70,89 +68,55 @@ class SkewedJoinExperiment implements Experiment {
                     plain view. On your own job the defaults catch stragglers of hundreds of megabytes; if yours \
                     are smaller and still hurt, lower the threshold and the advisory size toward the straggler's \
                     size.""")
-            .sql(VIEWS + "SELECT count(1) AS rows, sum(amount) AS amount FROM facts JOIN dims USING (key)")
-            .sql("salted", VIEWS + """
+                .sql(VIEWS + "SELECT count(1) AS rows, sum(amount) AS amount FROM facts JOIN dims USING (key)")
+                .sql("salted", VIEWS + """
                     SELECT count(1) AS rows, sum(amount) AS amount
                     FROM (SELECT *, pmod(id, ${saltBuckets}) AS salt FROM facts)
                     JOIN (SELECT *, explode(sequence(0L, ${saltBuckets} - 1L)) AS salt FROM dims) USING (key, salt)""")
-            .knob(Knobs.rows(2_000_000, 50_000_000))
-            .knob(IntegerKnob.of("hotKeyShare", "Hot key share", 80, 0, 99, "%", "Share of fact rows with key 0"))
-            .knob(IntegerKnob.of("keys", "Distinct keys", 10_000, 10, 1_000_000, "keys", "Rows in the dimension"))
-            .knob(Knobs.shufflePartitions(16, 2_000, "tasks in the join stage"))
-            .knob(IntegerKnob.of("saltBuckets", "Salt buckets", 16, 2, 256, "buckets", "Salts per key (salted)"))
-            .variant(noHelp("broken", "Skewed, no help", "AQE off, broadcast off: a plain sort-merge join"))
-            .variant(skewJoin("fixed", "AQE skew join", "AQE detects the skewed partition and splits it"))
-            .variant(skewJoin("aqe-skew-split", "AQE skew split", "The AQE skew-join split (the settings of fixed)"))
-            .variant(noHelp("salted", "Salted keys", "AQE off; the hot key is spread over salt buckets by hand"))
-            .question(Questions.joinStrategy(
-                    "SortMergeJoin", "BroadcastHashJoin", "ShuffledHashJoin", "BroadcastNestedLoopJoin"))
-            .question(Questions.skewSplit())
-            .question(Question.number(
-                    "straggler-ratio",
-                    "In the join stage, how many times longer than the median will the slowest task be (rounded)?",
-                    run -> Math.round(
-                            RunQueries.shuffleReadStage(run).taskDurationMs().maxOverMedian())))
-            .evidence(Evidence.central(
-                    "straggler",
-                    "The join stage has a straggler: its slowest task takes at least 5x the median and reads at least 5x the median shuffle data",
-                    Set.of("broken"),
-                    run -> {
-                        StageSnapshot stage = RunQueries.shuffleReadStage(run);
-                        double duration = stage.taskDurationMs().maxOverMedian();
-                        double read = stage.taskShuffleReadBytes().maxOverMedian();
-                        return Verdict.of(
-                                duration >= 5 && read >= 5,
-                                "stage %d: max/median duration %.1fx (%d ms vs %d ms), shuffle read %.1fx",
-                                stage.stageId(),
-                                duration,
-                                stage.taskDurationMs().max(),
-                                stage.taskDurationMs().p50(),
-                                read);
-                    }))
-            .evidence(Evidence.of(
-                    "skew-split",
-                    "AQE split the skewed partition: the final plan has SortMergeJoin(skew=true) over AQEShuffleRead skewed",
-                    Set.of("fixed", "aqe-skew-split"),
-                    run -> {
-                        boolean split = RunQueries.finalPlanHas(run, "SortMergeJoin", "skew=true");
-                        boolean skewedRead = RunQueries.finalPlanHas(run, "AQEShuffleRead", "skewed");
-                        return Verdict.of(split && skewedRead, "skew=true: %s, skewed read: %s", split, skewedRead);
-                    }))
-            .evidence(Evidence.of(
-                    "salted-join-keys",
-                    "The salted join spreads the hot key: the join stage's max/median shuffle read stays under 5x",
-                    Set.of("salted"),
-                    run -> {
-                        StageSnapshot stage = RunQueries.shuffleReadStage(run);
-                        double read = stage.taskShuffleReadBytes().maxOverMedian();
-                        return Verdict.of(read < 5, "stage %d: shuffle read max/median %.1fx", stage.stageId(), read);
-                    }))
-            .primaryFinding("skew")
-            .build();
-
-    /** AQE off and no broadcast: the join is a plain sort-merge join. */
-    private static Variant noHelp(String name, String title, String description) {
-        return Variant.of(name, title, description)
-                .withConf("spark.sql.adaptive.enabled", "false")
-                .withConf("spark.sql.autoBroadcastJoinThreshold", "-1");
-    }
-
-    /** AQE skew join with thresholds lowered to the lab's small data; no broadcast, no coalescing. */
-    private static Variant skewJoin(String name, String title, String description) {
-        return Variant.of(name, title, description)
-                .withConf("spark.sql.adaptive.enabled", "true")
-                .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")
-                .withConf("spark.sql.adaptive.autoBroadcastJoinThreshold", "-1")
-                .withConf("spark.sql.adaptive.coalescePartitions.enabled", "false")
-                .withConf("spark.sql.adaptive.skewJoin.enabled", "true")
-                .withConf("spark.sql.adaptive.skewJoin.skewedPartitionFactor", "3")
-                .withConf("spark.sql.adaptive.skewJoin.skewedPartitionThresholdInBytes", "1m")
-                .withConf("spark.sql.adaptive.advisoryPartitionSizeInBytes", "1m");
-    }
-
-    @Override
-    public ExperimentDefinition definition() {
-        return DEFINITION;
+                .knob(Knobs.rows(2_000_000, 50_000_000))
+                .knob(IntegerKnob.of("hotKeyShare", "Hot key share", 80, 0, 99, "%", "Share of fact rows with key 0"))
+                .knob(IntegerKnob.of("keys", "Distinct keys", 10_000, 10, 1_000_000, "keys", "Rows in the dimension"))
+                .knob(Knobs.shufflePartitions(16, 2_000, "tasks in the join stage"))
+                .knob(IntegerKnob.of("saltBuckets", "Salt buckets", 16, 2, 256, "buckets", "Salts per key (salted)"))
+                .variant(Variants.shuffleJoin(
+                        "broken", "Skewed, no help", "AQE off, broadcast off: a plain sort-merge join"))
+                .variant(Variants.skewJoin(
+                        "fixed", "AQE skew join", "AQE detects the skewed partition and splits it", "1m"))
+                .variant(Variants.skewJoin(
+                        "aqe-skew-split", "AQE skew split", "The AQE skew-join split (the settings of fixed)", "1m"))
+                .variant(Variants.shuffleJoin(
+                        "salted", "Salted keys", "AQE off; the hot key is spread over salt buckets by hand"))
+                .question(Questions.joinStrategy(
+                        "SortMergeJoin", "BroadcastHashJoin", "ShuffledHashJoin", "BroadcastNestedLoopJoin"))
+                .question(Questions.skewSplit())
+                .question(Question.number(
+                        "straggler-ratio",
+                        "In the join stage, how many times longer than the median will the slowest task be (rounded)?",
+                        run -> Math.round(RunQueries.shuffleReadStage(run)
+                                .taskDurationMs()
+                                .maxOverMedian())))
+                .evidence(Evidence.readSkew(
+                                "straggler",
+                                "The join stage has a straggler: its slowest task takes at least 5x the median and reads at least 5x the median shuffle data",
+                                Set.of("broken"),
+                                read -> read >= 5)
+                        .and(run -> {
+                            double duration = RunQueries.shuffleReadStage(run)
+                                    .taskDurationMs()
+                                    .maxOverMedian();
+                            return Verdict.of(duration >= 5, "slowest task %.1fx the median", duration);
+                        })
+                        .asCentral())
+                .evidence(Evidence.skewSplit(
+                        "skew-split",
+                        "AQE split the skewed partition: the final plan has SortMergeJoin(skew=true) over AQEShuffleRead skewed",
+                        Set.of("fixed", "aqe-skew-split")))
+                .evidence(Evidence.readSkew(
+                        "salted-join-keys",
+                        "The salted join spreads the hot key: the join stage's max/median shuffle read stays under 5x",
+                        Set.of("salted"),
+                        read -> read < 5))
+                .primaryFinding("skew"));
     }
 
     @Override

@@ -43,26 +43,11 @@ public final class Snippets {
         String title = d.id() + " / " + variant.name() + ", as Spark Break Lab runs it on Spark 4.2";
         return switch (language) {
             case SQL ->
-                d.sql(variant, knobs).map(sql -> {
-                    StringBuilder out = new StringBuilder("-- " + title + "\n");
-                    conf.forEach((key, value) -> out.append("SET ")
-                            .append(key)
-                            .append('=')
-                            .append(value)
-                            .append(";\n"));
-                    return out.append('\n').append(sql.strip()).append(";\n").toString();
-                });
-            case JAVA -> {
-                StringBuilder out = new StringBuilder("// " + title + "\n");
-                conf.forEach((key, value) -> out.append("spark.conf().set(\"")
-                        .append(key)
-                        .append("\", \"")
-                        .append(value)
-                        .append("\");\n"));
-                yield Optional.of(out.append('\n')
-                        .append(java(d.code().java(), variant.name(), knobs))
-                        .toString());
-            }
+                d.sql(variant, knobs)
+                        .map(sql -> "-- " + title + "\n" + settings(conf, "SET %s=%s;\n") + "\n" + sql.strip() + ";\n");
+            case JAVA ->
+                Optional.of("// " + title + "\n" + settings(conf, "spark.conf().set(\"%s\", \"%s\");\n") + "\n"
+                        + java(d.code().java(), variant.name(), knobs));
         };
     }
 
@@ -142,5 +127,12 @@ public final class Snippets {
 
     static String fileName(ExperimentDefinition d, Variant variant, Language language) {
         return d.id() + "-" + variant.name() + "." + language.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** One line per setting, in the order applied: {@code format} takes the key, then the value. */
+    private static String settings(Map<String, String> conf, String format) {
+        StringBuilder out = new StringBuilder();
+        conf.forEach((key, value) -> out.append(format.formatted(key, value)));
+        return out.toString();
     }
 }

@@ -23,16 +23,15 @@ import org.springframework.stereotype.Component;
 
 /** Window and join buffers that outgrow what a task may hold: Spark spills them to disk and reads them back. */
 @Component
-class SpillExperiment implements Experiment {
+class SpillExperiment extends ExperimentBase {
 
-    static final String ID = "spill";
-
-    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(ID, SpillExperiment.class)
-            .title("Spill: buffers that do not fit go to disk")
-            .summary(
-                    "A window over big groups buffers each group; when the buffer outgrows its limit, Spark spills it to disk.")
-            .concepts(Concept.MEMORY, Concept.SHUFFLE, Concept.SPARK_UI)
-            .story("""
+    SpillExperiment() {
+        super(define("spill", SpillExperiment.class)
+                .title("Spill: buffers that do not fit go to disk")
+                .summary(
+                        "A window over big groups buffers each group; when the buffer outgrows its limit, Spark spills it to disk.")
+                .concepts(Concept.MEMORY, Concept.SHUFFLE, Concept.SPARK_UI)
+                .story("""
                     Some operators must hold many rows at once: a sort holds its whole partition, a window holds \
                     the whole window partition, every row of the PARTITION BY key, whatever the frame (Spark \
                     buffers the group before it evaluates any frame, so even ROWS BETWEEN 1 PRECEDING AND CURRENT \
@@ -64,121 +63,111 @@ class SpillExperiment implements Experiment {
                     fewer rows per group (filter first; a rank or row_number filter lets Spark 3.5+ insert a \
                     WindowGroupLimit before the window), more shuffle partitions for sorts and aggregations. A \
                     different frame does not help: the window buffers the whole group anyway.""")
-            .sql("""
+                .sql("""
                     SELECT key, value, sum(value) OVER (PARTITION BY key) AS groupTotal
                     FROM (SELECT pmod(id, ${groups}) AS key, id AS value FROM range(0, ${rows}, 1, 4))""")
-            .sql("running-frame", """
+                .sql("running-frame", """
                     SELECT key, value,
                            sum(value) OVER (PARTITION BY key ORDER BY value
                                             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS runningTotal
                     FROM (SELECT pmod(id, ${groups}) AS key, id AS value FROM range(0, ${rows}, 1, 4))""")
-            .sql("join-spill", """
+                .sql("join-spill", """
                     SELECT count(1), sum(b)
                     FROM (SELECT pmod(id, ${groups}) AS key, id AS a FROM range(0, 500, 1, 4)) probe
                     JOIN (SELECT pmod(id, ${groups}) AS key, id AS b FROM range(0, ${rows} div 10, 1, 4)) buffered
                     USING (key)""")
-            .knob(Knobs.rows(200_000, 20_000_000))
-            .knob(IntegerKnob.of(
-                    "groups", "Groups", 10, 1, 100_000, "keys", "Distinct keys: rows per group = rows / groups"))
-            .knob(IntegerKnob.of(
-                            "inMemoryThreshold",
-                            "Window in-memory rows",
-                            1_024,
-                            1,
-                            Integer.MAX_VALUE,
-                            "rows",
-                            "spark.sql.windowExec.buffer.in.memory.threshold: rows kept in a plain array")
-                    .conf("spark.sql.windowExec.buffer.in.memory.threshold"))
-            .knob(IntegerKnob.of(
-                            "spillThreshold",
-                            "Window spill threshold",
-                            4_096,
-                            1,
-                            Integer.MAX_VALUE,
-                            "rows",
-                            "spark.sql.windowExec.buffer.spill.threshold: rows buffered before a spill")
-                    .conf("spark.sql.windowExec.buffer.spill.threshold"))
-            .variant(Variant.of("broken", "Window buffer too small", "The window's buffer spills every 4,096 rows")
-                    .withConf("spark.sql.adaptive.enabled", "false")
-                    .withConf("spark.sql.shuffle.partitions", "4"))
-            .variant(Variant.of("fixed", "Default buffers", "Spark's default window buffer thresholds: nothing spills")
-                    .withConf("spark.sql.adaptive.enabled", "false")
-                    .withConf("spark.sql.shuffle.partitions", "4")
-                    .withKnob("inMemoryThreshold", 4_096L)
-                    .withKnob("spillThreshold", (long) Integer.MAX_VALUE))
-            .variant(Variant.of(
-                            "running-frame",
-                            "A running frame, same buffer",
-                            "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW: the window still buffers the whole key")
-                    .withConf("spark.sql.adaptive.enabled", "false")
-                    .withConf("spark.sql.shuffle.partitions", "4"))
-            .variant(Variant.of(
-                            "join-spill",
-                            "Join buffer too small",
-                            "A sort-merge join whose buffered side spills every 1,024 rows of a key")
-                    .withConf("spark.sql.adaptive.enabled", "false")
-                    .withConf("spark.sql.shuffle.partitions", "4")
-                    .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")
-                    .withConf("spark.sql.sortMergeJoinExec.buffer.in.memory.threshold", "256")
-                    .withConf("spark.sql.sortMergeJoinExec.buffer.spill.threshold", "1024"))
-            .question(Questions.yesNo("spills", "Will the run spill to disk?", run -> RunQueries.diskSpilled(run) > 0))
-            .question(Question.choice(
-                    "spilling-operator",
-                    "Which operator will report a spill size above zero?",
-                    List.of("Window", "SortMergeJoin", "Sort", "none"),
-                    run -> Stream.of("Window", "SortMergeJoin", "Sort")
-                            .filter(operator -> RunQueries.finalMetric(run, operator, "spill size") > 0)
-                            .findFirst()
-                            .orElse("none")))
-            .evidence(Evidence.central(
-                    "spilled",
-                    "A stage spilled: its tasks wrote buffered rows to disk and reported memory and disk spill",
-                    Set.of("broken", "running-frame", "join-spill"),
-                    run -> {
-                        StageSnapshot stage = run.completedStages().stream()
-                                .max(Comparator.comparingLong(StageSnapshot::diskSpilledBytes)
-                                        .thenComparingLong(StageSnapshot::shuffleReadBytes))
-                                .orElseThrow();
-                        return Verdict.of(
-                                stage.memorySpilledBytes() > 0 && stage.diskSpilledBytes() > 0,
-                                "stage %d: memory spill %s, disk spill %s, %d tasks",
-                                stage.stageId(),
-                                Figures.bytes(stage.memorySpilledBytes()),
-                                Figures.bytes(stage.diskSpilledBytes()),
-                                stage.numTasks());
-                    }))
-            .evidence(Evidence.of(
-                    "window-spill-metric",
-                    "The Window operator itself reports the spill: its \"spill size\" SQL metric is above zero",
-                    Set.of("broken", "running-frame"),
-                    run -> {
-                        long size = RunQueries.finalMetric(run, "Window", "spill size");
-                        return Verdict.of(size > 0, "Window spill size: %s", Figures.bytes(size));
-                    }))
-            .evidence(Evidence.of(
-                    "join-spill-metric",
-                    "The SortMergeJoin reports the spill: its \"spill size\" SQL metric is above zero",
-                    Set.of("join-spill"),
-                    run -> {
-                        long size = RunQueries.finalMetric(run, "SortMergeJoin", "spill size");
-                        return Verdict.of(size > 0, "SortMergeJoin spill size: %s", Figures.bytes(size));
-                    }))
-            .evidence(Evidence.of(
-                    "no-spill",
-                    "With buffers sized for the groups nothing spills: no stage reports memory or disk spill",
-                    Set.of("fixed"),
-                    run -> Verdict.of(
-                            RunQueries.memorySpilled(run) == 0 && RunQueries.diskSpilled(run) == 0,
-                            "memory spill %s, disk spill %s over %d stages",
-                            Figures.bytes(RunQueries.memorySpilled(run)),
-                            Figures.bytes(RunQueries.diskSpilled(run)),
-                            run.completedStages().size())))
-            .primaryFinding("spill")
-            .build();
-
-    @Override
-    public ExperimentDefinition definition() {
-        return DEFINITION;
+                .knob(Knobs.rows(200_000, 20_000_000))
+                .knob(IntegerKnob.of(
+                        "groups", "Groups", 10, 1, 100_000, "keys", "Distinct keys: rows per group = rows / groups"))
+                .knob(IntegerKnob.of(
+                                "inMemoryThreshold",
+                                "Window in-memory rows",
+                                1_024,
+                                1,
+                                Integer.MAX_VALUE,
+                                "rows",
+                                "spark.sql.windowExec.buffer.in.memory.threshold: rows kept in a plain array")
+                        .conf("spark.sql.windowExec.buffer.in.memory.threshold"))
+                .knob(IntegerKnob.of(
+                                "spillThreshold",
+                                "Window spill threshold",
+                                4_096,
+                                1,
+                                Integer.MAX_VALUE,
+                                "rows",
+                                "spark.sql.windowExec.buffer.spill.threshold: rows buffered before a spill")
+                        .conf("spark.sql.windowExec.buffer.spill.threshold"))
+                .variant(Variants.aqeOff(
+                                "broken", "Window buffer too small", "The window's buffer spills every 4,096 rows")
+                        .withConf("spark.sql.shuffle.partitions", "4"))
+                .variant(Variants.aqeOff(
+                                "fixed", "Default buffers", "Spark's default window buffer thresholds: nothing spills")
+                        .withConf("spark.sql.shuffle.partitions", "4")
+                        .withKnob("inMemoryThreshold", 4_096L)
+                        .withKnob("spillThreshold", (long) Integer.MAX_VALUE))
+                .variant(Variants.aqeOff(
+                                "running-frame",
+                                "A running frame, same buffer",
+                                "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW: the window still buffers the whole key")
+                        .withConf("spark.sql.shuffle.partitions", "4"))
+                .variant(Variants.aqeOff(
+                                "join-spill",
+                                "Join buffer too small",
+                                "A sort-merge join whose buffered side spills every 1,024 rows of a key")
+                        .withConf("spark.sql.shuffle.partitions", "4")
+                        .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")
+                        .withConf("spark.sql.sortMergeJoinExec.buffer.in.memory.threshold", "256")
+                        .withConf("spark.sql.sortMergeJoinExec.buffer.spill.threshold", "1024"))
+                .question(Questions.yesNo(
+                        "spills", "Will the run spill to disk?", run -> RunQueries.diskSpilled(run) > 0))
+                .question(Question.choice(
+                        "spilling-operator",
+                        "Which operator will report a spill size above zero?",
+                        List.of("Window", "SortMergeJoin", "Sort", "none"),
+                        run -> Stream.of("Window", "SortMergeJoin", "Sort")
+                                .filter(operator -> RunQueries.finalMetric(run, operator, "spill size") > 0)
+                                .findFirst()
+                                .orElse("none")))
+                .evidence(Evidence.central(
+                        "spilled",
+                        "A stage spilled: its tasks wrote buffered rows to disk and reported memory and disk spill",
+                        Set.of("broken", "running-frame", "join-spill"),
+                        run -> {
+                            StageSnapshot stage = run.completedStages().stream()
+                                    .max(Comparator.comparingLong(StageSnapshot::diskSpilledBytes)
+                                            .thenComparingLong(StageSnapshot::shuffleReadBytes))
+                                    .orElseThrow();
+                            return Verdict.of(
+                                    stage.memorySpilledBytes() > 0 && stage.diskSpilledBytes() > 0,
+                                    "stage %d: memory spill %s, disk spill %s, %d tasks",
+                                    stage.stageId(),
+                                    Figures.bytes(stage.memorySpilledBytes()),
+                                    Figures.bytes(stage.diskSpilledBytes()),
+                                    stage.numTasks());
+                        }))
+                .evidence(Evidence.finalMetricAboveZero(
+                        "window-spill-metric",
+                        "The Window operator itself reports the spill: its \"spill size\" SQL metric is above zero",
+                        Set.of("broken", "running-frame"),
+                        "Window",
+                        "spill size"))
+                .evidence(Evidence.finalMetricAboveZero(
+                        "join-spill-metric",
+                        "The SortMergeJoin reports the spill: its \"spill size\" SQL metric is above zero",
+                        Set.of("join-spill"),
+                        "SortMergeJoin",
+                        "spill size"))
+                .evidence(Evidence.of(
+                        "no-spill",
+                        "With buffers sized for the groups nothing spills: no stage reports memory or disk spill",
+                        Set.of("fixed"),
+                        run -> Verdict.of(
+                                RunQueries.memorySpilled(run) == 0 && RunQueries.diskSpilled(run) == 0,
+                                "memory spill %s, disk spill %s over %d stages",
+                                Figures.bytes(RunQueries.memorySpilled(run)),
+                                Figures.bytes(RunQueries.diskSpilled(run)),
+                                run.completedStages().size())))
+                .primaryFinding("spill"));
     }
 
     @Override

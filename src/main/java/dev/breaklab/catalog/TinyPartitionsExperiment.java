@@ -17,16 +17,14 @@ import org.springframework.stereotype.Component;
 
 /** Thousands of shuffle partitions for a hundred kilobytes: the stage is all scheduling overhead. */
 @Component
-class TinyPartitionsExperiment implements Experiment {
+class TinyPartitionsExperiment extends ExperimentBase {
 
-    static final String ID = "tiny-partitions";
-
-    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(
-                    ID, TinyPartitionsExperiment.class)
-            .title("Tiny partitions: thousands of tasks doing nothing")
-            .summary("1,000 shuffle partitions for a small aggregation: every task is pure overhead.")
-            .concepts(Concept.PARTITIONS, Concept.AQE, Concept.STAGES)
-            .story("""
+    TinyPartitionsExperiment() {
+        super(define("tiny-partitions", TinyPartitionsExperiment.class)
+                .title("Tiny partitions: thousands of tasks doing nothing")
+                .summary("1,000 shuffle partitions for a small aggregation: every task is pure overhead.")
+                .concepts(Concept.PARTITIONS, Concept.AQE, Concept.STAGES)
+                .story("""
                     After a shuffle, Spark reads the data in spark.sql.shuffle.partitions partitions, one task \
                     each. The setting is global, so a value tuned for the biggest job of the day is also used for \
                     the smallest: here 1,000 partitions for a shuffle of about a hundred kilobytes. Each task reads \
@@ -42,63 +40,54 @@ class TinyPartitionsExperiment implements Experiment {
                     (spark.sql.adaptive.coalescePartitions.enabled, on by default with AQE). The final plan shows \
                     AQEShuffleRead coalesced and the stage runs a handful of tasks. Setting a sane partition \
                     count works too, but only for the data size you tuned it for.""")
-            .sql("""
+                .sql("""
                     SELECT pmod(id, ${keys}) AS key, count(1) AS n, sum(id) AS total
                     FROM range(${rows})
                     GROUP BY pmod(id, ${keys})""")
-            .knob(Knobs.rows(200_000, 50_000_000))
-            .knob(IntegerKnob.of("keys", "Groups", 1_000, 1, 1_000_000, "keys", "Distinct grouping keys"))
-            .knob(Knobs.shufflePartitions(1_000, 10_000, "tasks after the shuffle"))
-            .variant(Variant.of("broken", "1,000 partitions, AQE off", "Every post-shuffle partition becomes a task")
-                    .withConf("spark.sql.adaptive.enabled", "false"))
-            .variant(Variant.of("fixed", "AQE coalesces", "AQE merges the tiny post-shuffle partitions at runtime")
-                    .withConf("spark.sql.adaptive.enabled", "true")
-                    .withConf("spark.sql.adaptive.coalescePartitions.enabled", "true"))
-            .variant(Variant.of("sane-partitions", "A sane partition count", "AQE off, but 8 shuffle partitions")
-                    .withConf("spark.sql.adaptive.enabled", "false")
-                    .withKnob("shufflePartitions", 8L))
-            .question(Questions.tasks("aggregate-tasks", "aggregate (after the shuffle)", RunQueries::shuffleReadStage))
-            .question(Questions.stagesRun())
-            .question(Questions.aqeCoalesces())
-            .evidence(Evidence.central(
-                    "thousands-of-tasks", "The aggregate stage runs at least 1,000 tasks", Set.of("broken"), run -> {
-                        StageSnapshot stage = RunQueries.shuffleReadStage(run);
-                        return Verdict.of(
-                                stage.numTasks() >= 1_000,
-                                "stage %d ran %d tasks, median %d ms",
-                                stage.stageId(),
-                                stage.numTasks(),
-                                stage.taskDurationMs().p50());
-                    }))
-            .evidence(Evidence.of(
-                    "tiny-tasks",
-                    "Those tasks are tiny: the median task reads under 10 KB of shuffle data",
-                    Set.of("broken"),
-                    run -> {
-                        long median = RunQueries.shuffleReadStage(run)
-                                .taskShuffleReadBytes()
-                                .p50();
-                        return Verdict.of(median < 10_240, "median shuffle read per task: %d bytes", median);
-                    }))
-            .evidence(Evidence.of(
-                    "coalesced",
-                    "AQE coalesced the partitions: the final plan has AQEShuffleRead coalesced and the stage runs at most 50 tasks",
-                    Set.of("fixed"),
-                    run -> {
-                        boolean coalesced = RunQueries.finalPlanHas(run, "AQEShuffleRead", "coalesced");
-                        int tasks = RunQueries.shuffleReadStage(run).numTasks();
-                        return Verdict.of(
-                                coalesced && tasks <= 50,
-                                "AQEShuffleRead coalesced: %s; aggregate stage tasks: %d",
-                                coalesced ? "yes" : "no",
-                                tasks);
-                    }))
-            .primaryFinding("tiny-tasks")
-            .build();
-
-    @Override
-    public ExperimentDefinition definition() {
-        return DEFINITION;
+                .knob(Knobs.rows(200_000, 50_000_000))
+                .knob(IntegerKnob.of("keys", "Groups", 1_000, 1, 1_000_000, "keys", "Distinct grouping keys"))
+                .knob(Knobs.shufflePartitions(1_000, 10_000, "tasks after the shuffle"))
+                .variant(Variants.aqeOff(
+                        "broken", "1,000 partitions, AQE off", "Every post-shuffle partition becomes a task"))
+                .variant(Variants.aqeOn(
+                                "fixed", "AQE coalesces", "AQE merges the tiny post-shuffle partitions at runtime")
+                        .withConf("spark.sql.adaptive.coalescePartitions.enabled", "true"))
+                .variant(Variants.aqeOff(
+                                "sane-partitions", "A sane partition count", "AQE off, but 8 shuffle partitions")
+                        .withKnob("shufflePartitions", 8L))
+                .question(Questions.tasks(
+                        "aggregate-tasks", "aggregate (after the shuffle)", RunQueries::shuffleReadStage))
+                .question(Questions.stagesRun())
+                .question(Questions.aqeCoalesces())
+                .evidence(Evidence.central(
+                        "thousands-of-tasks",
+                        "The aggregate stage runs at least 1,000 tasks",
+                        Set.of("broken"),
+                        run -> {
+                            StageSnapshot stage = RunQueries.shuffleReadStage(run);
+                            return Verdict.of(
+                                    stage.numTasks() >= 1_000,
+                                    "stage %d ran %d tasks, median %d ms",
+                                    stage.stageId(),
+                                    stage.numTasks(),
+                                    stage.taskDurationMs().p50());
+                        }))
+                .evidence(Evidence.of(
+                        "tiny-tasks",
+                        "Those tasks are tiny: the median task reads under 10 KB of shuffle data",
+                        Set.of("broken"),
+                        run -> {
+                            long median = RunQueries.shuffleReadStage(run)
+                                    .taskShuffleReadBytes()
+                                    .p50();
+                            return Verdict.of(median < 10_240, "median shuffle read per task: %d bytes", median);
+                        }))
+                .evidence(Evidence.coalesced(
+                        "coalesced",
+                        "AQE coalesced the partitions: the final plan has AQEShuffleRead coalesced and the stage runs at most 50 tasks",
+                        Set.of("fixed"),
+                        50))
+                .primaryFinding("tiny-tasks"));
     }
 
     @Override

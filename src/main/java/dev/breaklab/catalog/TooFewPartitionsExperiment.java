@@ -15,21 +15,19 @@ import org.springframework.stereotype.Component;
 
 /** coalesce(1) before the write: the whole CPU-heavy stage runs as one task while the other cores idle. */
 @Component
-class TooFewPartitionsExperiment implements Experiment {
-
-    static final String ID = "too-few-partitions";
+class TooFewPartitionsExperiment extends ExperimentBase {
 
     /** The query; the hint that stands for coalesce(1) or repartition(1) goes after SELECT. */
     private static final String SQL = """
             SELECT %sid, aggregate(sequence(1, ${rounds}), CAST(id AS STRING), (d, i) -> sha2(d, 256)) AS digest
             FROM range(0, ${rows}, 1, ${inputPartitions})""";
 
-    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(
-                    ID, TooFewPartitionsExperiment.class)
-            .title("Too few partitions: one task, idle cores")
-            .summary("coalesce(1) to get one output file pulls the whole computation into a single task.")
-            .concepts(Concept.PARTITIONS, Concept.STAGES, Concept.SPARK_UI)
-            .story("""
+    TooFewPartitionsExperiment() {
+        super(define("too-few-partitions", TooFewPartitionsExperiment.class)
+                .title("Too few partitions: one task, idle cores")
+                .summary("coalesce(1) to get one output file pulls the whole computation into a single task.")
+                .concepts(Concept.PARTITIONS, Concept.STAGES, Concept.SPARK_UI)
+                .story("""
                     A task is the unit of parallelism: one partition, one task, one core. However many cores the \
                     cluster has, a stage with fewer partitions than cores leaves the rest idle, and a stage with \
                     one partition runs on one core while you pay for all of them.
@@ -50,79 +48,75 @@ class TooFewPartitionsExperiment implements Experiment {
                     The fixes: keep the partitions (write several files), or if one file is really required, use \
                     repartition(1) instead: it adds a shuffle, so the expensive work runs in parallel and only the \
                     cheap final write is single-threaded.""")
-            .sql(SQL.formatted(""))
-            .sql("broken", SQL.formatted("/*+ COALESCE(1) */ "))
-            .sql("single-file", SQL.formatted("/*+ REPARTITION(1) */ "))
-            .knob(Knobs.rows(400_000, 20_000_000))
-            .knob(IntegerKnob.of(
-                    "rounds", "Hash rounds", 4, 1, 32, "rounds", "SHA-256 applied this many times per row"))
-            .knob(IntegerKnob.of(
-                    "inputPartitions", "Input partitions", 8, 1, 64, "partitions", "Partitions of the source"))
-            .variant(Variant.of("broken", "coalesce(1)", "One output partition, and one task for all the hashing")
-                    .withConf("spark.sql.adaptive.enabled", "false"))
-            .variant(Variant.of("fixed", "Keep the partitions", "No coalesce: every input partition is a task")
-                    .withConf("spark.sql.adaptive.enabled", "false"))
-            .variant(Variant.of("single-file", "repartition(1)", "One output partition, the hashing still in parallel")
-                    .withConf("spark.sql.adaptive.enabled", "false"))
-            .question(Questions.tasks(
-                    "hash-tasks", "hashing", run -> RunQueries.busiestStage(run).orElseThrow()))
-            .question(Question.number(
-                    "peak-cores",
-                    "How many of its tasks will run at the same time, at most?",
-                    run -> RunQueries.peakConcurrency(
-                            run, RunQueries.busiestStage(run).orElseThrow())))
-            .question(Questions.stagesRun())
-            .evidence(Evidence.central(
-                    "one-task",
-                    "The hashing stage runs as a single task: at no moment does more than one core work on it",
-                    Set.of("broken"),
-                    run -> {
-                        StageSnapshot stage = RunQueries.busiestStage(run).orElseThrow();
-                        int peak = RunQueries.peakConcurrency(run, stage);
-                        return Verdict.of(
-                                stage.numTasks() == 1 && peak == 1,
-                                "stage %d: %d task(s), peak %d running at once, %d ms of task time in %d ms",
-                                stage.stageId(),
-                                stage.numTasks(),
-                                peak,
-                                stage.executorRunTimeMs(),
-                                stage.durationMs());
-                    }))
-            .evidence(Evidence.of(
-                    "all-cores",
-                    "The hashing runs in parallel: one task per input partition, at least two of them at once",
-                    Set.of("fixed", "single-file"),
-                    run -> {
-                        StageSnapshot stage = RunQueries.busiestStage(run).orElseThrow();
-                        int peak = RunQueries.peakConcurrency(run, stage);
-                        long partitions = RunQueries.knob(run, "inputPartitions");
-                        return Verdict.of(
-                                stage.numTasks() == partitions && peak >= 2,
-                                "stage %d: %d tasks for %d input partitions, peak %d running at once",
-                                stage.stageId(),
-                                stage.numTasks(),
-                                partitions,
-                                peak);
-                    }))
-            .evidence(Evidence.of(
-                    "one-writer",
-                    "Only the cheap write is single-threaded: a shuffle separates the parallel hashing from one writing task",
-                    Set.of("single-file"),
-                    run -> {
-                        int lastTasks = RunQueries.lastStage(run).orElseThrow().numTasks();
-                        return Verdict.of(
-                                RunQueries.exchanges(run) == 1 && lastTasks == 1 && RunQueries.stagesRun(run) == 2,
-                                "shuffle Exchanges: %d; stages: %d; the last stage ran %d task(s)",
-                                RunQueries.exchanges(run),
-                                RunQueries.stagesRun(run),
-                                lastTasks);
-                    }))
-            .primaryFinding("low-parallelism")
-            .build();
-
-    @Override
-    public ExperimentDefinition definition() {
-        return DEFINITION;
+                .sql(SQL.formatted(""))
+                .sql("broken", SQL.formatted("/*+ COALESCE(1) */ "))
+                .sql("single-file", SQL.formatted("/*+ REPARTITION(1) */ "))
+                .knob(Knobs.rows(400_000, 20_000_000))
+                .knob(IntegerKnob.of(
+                        "rounds", "Hash rounds", 4, 1, 32, "rounds", "SHA-256 applied this many times per row"))
+                .knob(IntegerKnob.of(
+                        "inputPartitions", "Input partitions", 8, 1, 64, "partitions", "Partitions of the source"))
+                .variant(Variants.aqeOff(
+                        "broken", "coalesce(1)", "One output partition, and one task for all the hashing"))
+                .variant(
+                        Variants.aqeOff("fixed", "Keep the partitions", "No coalesce: every input partition is a task"))
+                .variant(Variants.aqeOff(
+                        "single-file", "repartition(1)", "One output partition, the hashing still in parallel"))
+                .question(Questions.tasks("hash-tasks", "hashing", run -> RunQueries.busiestStage(run)
+                        .orElseThrow()))
+                .question(Question.number(
+                        "peak-cores",
+                        "How many of its tasks will run at the same time, at most?",
+                        run -> RunQueries.peakConcurrency(
+                                run, RunQueries.busiestStage(run).orElseThrow())))
+                .question(Questions.stagesRun())
+                .evidence(Evidence.central(
+                        "one-task",
+                        "The hashing stage runs as a single task: at no moment does more than one core work on it",
+                        Set.of("broken"),
+                        run -> {
+                            StageSnapshot stage = RunQueries.busiestStage(run).orElseThrow();
+                            int peak = RunQueries.peakConcurrency(run, stage);
+                            return Verdict.of(
+                                    stage.numTasks() == 1 && peak == 1,
+                                    "stage %d: %d task(s), peak %d running at once, %d ms of task time in %d ms",
+                                    stage.stageId(),
+                                    stage.numTasks(),
+                                    peak,
+                                    stage.executorRunTimeMs(),
+                                    stage.durationMs());
+                        }))
+                .evidence(Evidence.of(
+                        "all-cores",
+                        "The hashing runs in parallel: one task per input partition, at least two of them at once",
+                        Set.of("fixed", "single-file"),
+                        run -> {
+                            StageSnapshot stage = RunQueries.busiestStage(run).orElseThrow();
+                            int peak = RunQueries.peakConcurrency(run, stage);
+                            long partitions = RunQueries.knob(run, "inputPartitions");
+                            return Verdict.of(
+                                    stage.numTasks() == partitions && peak >= 2,
+                                    "stage %d: %d tasks for %d input partitions, peak %d running at once",
+                                    stage.stageId(),
+                                    stage.numTasks(),
+                                    partitions,
+                                    peak);
+                        }))
+                .evidence(Evidence.of(
+                        "one-writer",
+                        "Only the cheap write is single-threaded: a shuffle separates the parallel hashing from one writing task",
+                        Set.of("single-file"),
+                        run -> {
+                            int lastTasks =
+                                    RunQueries.lastStage(run).orElseThrow().numTasks();
+                            return Verdict.of(
+                                    RunQueries.exchanges(run) == 1 && lastTasks == 1 && RunQueries.stagesRun(run) == 2,
+                                    "shuffle Exchanges: %d; stages: %d; the last stage ran %d task(s)",
+                                    RunQueries.exchanges(run),
+                                    RunQueries.stagesRun(run),
+                                    lastTasks);
+                        }))
+                .primaryFinding("low-parallelism"));
     }
 
     @Override

@@ -20,9 +20,7 @@ import org.springframework.stereotype.Component;
 
 /** A window with no partitionBy: Spark moves every row into one partition and one task. */
 @Component
-class WindowNoPartitionExperiment implements Experiment {
-
-    static final String ID = "window-no-partition";
+class WindowNoPartitionExperiment extends ExperimentBase {
 
     private static final String EVENTS = """
             CREATE TEMP VIEW events AS
@@ -30,12 +28,12 @@ class WindowNoPartitionExperiment implements Experiment {
             FROM range(0, ${rows}, 1, 8);
             """;
 
-    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(
-                    ID, WindowNoPartitionExperiment.class)
-            .title("Window without partitionBy: the whole table in one task")
-            .summary("row_number() over an ORDER BY with no PARTITION BY sends every row to a single partition.")
-            .concepts(Concept.PARTITIONS, Concept.SHUFFLE, Concept.SPARK_UI)
-            .story("""
+    WindowNoPartitionExperiment() {
+        super(define("window-no-partition", WindowNoPartitionExperiment.class)
+                .title("Window without partitionBy: the whole table in one task")
+                .summary("row_number() over an ORDER BY with no PARTITION BY sends every row to a single partition.")
+                .concepts(Concept.PARTITIONS, Concept.SHUFFLE, Concept.SPARK_UI)
+                .story("""
                     A window function computes each row's value from its neighbours: the rows of its window \
                     partition, in the window's order. Spark evaluates one window partition inside one task, so \
                     it shuffles the data by the PARTITION BY columns and sorts each partition. Leave PARTITION BY \
@@ -54,60 +52,49 @@ class WindowNoPartitionExperiment implements Experiment {
                     "SinglePartition", and the window stage shows "Tasks: 1" while its input is the entire \
                     dataset. If a global order is really needed, sort with orderBy (a range-partitioned, parallel \
                     sort) and number the rows afterwards, or settle for monotonically_increasing_id().""")
-            .sql(EVENTS + "SELECT *, row_number() OVER (ORDER BY ts) AS seq FROM events")
-            .sql("fixed", EVENTS + "SELECT *, row_number() OVER (PARTITION BY user ORDER BY ts) AS seq FROM events")
-            .knob(Knobs.rows(400_000, 50_000_000))
-            .knob(IntegerKnob.of("users", "Users", 1_000, 1, 1_000_000, "users", "Distinct users"))
-            .knob(Knobs.shufflePartitions(8, 200, "window partitions are spread over this many tasks"))
-            .variant(Variant.of("broken", "ORDER BY only", "No PARTITION BY: every row goes to one partition")
-                    .withConf("spark.sql.adaptive.enabled", "false"))
-            .variant(Variant.of("fixed", "PARTITION BY user", "Each user's events form their own window partition")
-                    .withConf("spark.sql.adaptive.enabled", "false"))
-            .question(Questions.tasks("window-tasks", "window (after the shuffle)", RunQueries::shuffleReadStage))
-            .question(Question.choice(
-                    "partitioning",
-                    "How will the Exchange before the window partition the rows?",
-                    RunQueries.PARTITIONINGS,
-                    RunQueries::exchangePartitioning))
-            .evidence(Evidence.central(
-                    "single-partition",
-                    "Every row moves to one partition: the plan has Exchange SinglePartition and the window stage runs one task that reads the whole shuffle",
-                    Set.of("broken"),
-                    run -> {
-                        StageSnapshot stage = RunQueries.shuffleReadStage(run);
-                        String partitioning = RunQueries.exchangePartitioning(run);
-                        return Verdict.of(
-                                partitioning.equals("SinglePartition") && stage.numTasks() == 1,
-                                "Exchange: %s; window stage %d: %d task(s) reading %s (%s rows)",
-                                partitioning,
-                                stage.stageId(),
-                                stage.numTasks(),
-                                Figures.bytes(stage.shuffleReadBytes()),
-                                Figures.count(stage.shuffleReadRecords()));
-                    }))
-            .evidence(Evidence.of(
-                    "spread-over-tasks",
-                    "Partitioned by user, the window runs one task per shuffle partition and no task reads more than twice the median",
-                    Set.of("fixed"),
-                    run -> {
-                        StageSnapshot stage = RunQueries.shuffleReadStage(run);
-                        double ratio = stage.taskShuffleReadBytes().maxOverMedian();
-                        return Verdict.of(
-                                stage.numTasks() == RunQueries.knob(run, "shufflePartitions")
-                                        && stage.numTasks() > 1
-                                        && ratio < 2,
-                                "Exchange: %s; window stage %d: %d tasks, shuffle read max/median %.2fx",
-                                RunQueries.exchangePartitioning(run),
-                                stage.stageId(),
-                                stage.numTasks(),
-                                ratio);
-                    }))
-            .primaryFinding("single-partition")
-            .build();
-
-    @Override
-    public ExperimentDefinition definition() {
-        return DEFINITION;
+                .sql(EVENTS + "SELECT *, row_number() OVER (ORDER BY ts) AS seq FROM events")
+                .sql("fixed", EVENTS + "SELECT *, row_number() OVER (PARTITION BY user ORDER BY ts) AS seq FROM events")
+                .knob(Knobs.rows(400_000, 50_000_000))
+                .knob(IntegerKnob.of("users", "Users", 1_000, 1, 1_000_000, "users", "Distinct users"))
+                .knob(Knobs.shufflePartitions(8, 200, "window partitions are spread over this many tasks"))
+                .variant(Variants.aqeOff("broken", "ORDER BY only", "No PARTITION BY: every row goes to one partition"))
+                .variant(Variants.aqeOff(
+                        "fixed", "PARTITION BY user", "Each user's events form their own window partition"))
+                .question(Questions.tasks("window-tasks", "window (after the shuffle)", RunQueries::shuffleReadStage))
+                .question(Question.choice(
+                        "partitioning",
+                        "How will the Exchange before the window partition the rows?",
+                        RunQueries.PARTITIONINGS,
+                        RunQueries::exchangePartitioning))
+                .evidence(Evidence.central(
+                        "single-partition",
+                        "Every row moves to one partition: the plan has Exchange SinglePartition and the window stage runs one task that reads the whole shuffle",
+                        Set.of("broken"),
+                        run -> {
+                            StageSnapshot stage = RunQueries.shuffleReadStage(run);
+                            String partitioning = RunQueries.exchangePartitioning(run);
+                            return Verdict.of(
+                                    partitioning.equals("SinglePartition") && stage.numTasks() == 1,
+                                    "Exchange: %s; window stage %d: %d task(s) reading %s (%s rows)",
+                                    partitioning,
+                                    stage.stageId(),
+                                    stage.numTasks(),
+                                    Figures.bytes(stage.shuffleReadBytes()),
+                                    Figures.count(stage.shuffleReadRecords()));
+                        }))
+                .evidence(Evidence.readSkew(
+                                "spread-over-tasks",
+                                "Partitioned by user, the window runs one task per shuffle partition and no task reads more than twice the median",
+                                Set.of("fixed"),
+                                read -> read < 2)
+                        .and(run -> {
+                            int tasks = RunQueries.shuffleReadStage(run).numTasks();
+                            return Verdict.of(
+                                    tasks == RunQueries.knob(run, "shufflePartitions") && tasks > 1,
+                                    "Exchange: %s",
+                                    RunQueries.exchangePartitioning(run));
+                        }))
+                .primaryFinding("single-partition"));
     }
 
     @Override

@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +23,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -140,10 +138,10 @@ public class EventLogImports {
             EventLogImport.checkStart(source, importLimits());
             job.source = source;
         } catch (EventLogException e) {
-            deleteQuietly(work);
+            Directories.deleteQuietly(work);
             throw EventLogProblems.exception(e);
         } catch (IOException e) {
-            deleteQuietly(work);
+            Directories.deleteQuietly(work);
             throw EventLogProblems.problem(
                     HttpStatus.BAD_REQUEST,
                     "event-log-unreadable",
@@ -213,7 +211,7 @@ public class EventLogImports {
             }
         } finally {
             job.source = null;
-            deleteQuietly(work);
+            Directories.deleteQuietly(work);
         }
     }
 
@@ -246,17 +244,6 @@ public class EventLogImports {
                 return;
             }
             jobs.remove(oldest);
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            log.warn("Could not remove {}: {}", dir, e.toString());
         }
     }
 

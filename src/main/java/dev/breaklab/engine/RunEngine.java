@@ -14,12 +14,9 @@ import dev.breaklab.telemetry.RunDrained;
 import dev.breaklab.telemetry.RunStore;
 import dev.breaklab.telemetry.SnapshotPublisher;
 import jakarta.annotation.PreDestroy;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +30,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import org.apache.spark.SparkContext;
 import org.apache.spark.SparkThrowable;
 import org.apache.spark.sql.SparkSession;
@@ -296,7 +292,7 @@ public class RunEngine {
         }
         // The work directory (checkpoints, files the run wrote) goes before the run is announced
         // finished: whoever sees it finished sees nothing of it left on disk.
-        deleteQuietly(workDir);
+        Directories.deleteQuietly(workDir);
         finish(run, outcome, error, result);
         finishQuietly(run);
     }
@@ -438,17 +434,6 @@ public class RunEngine {
 
     private long retryAfterSeconds() {
         return Math.max(1, Math.min(60, limits.timeout().toSeconds() / 4));
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            log.warn("Could not remove {}: {}", dir, e.toString());
-        }
     }
 
     @PreDestroy

@@ -153,6 +153,11 @@ public final class RunQueries {
         return peak;
     }
 
+    /** Tasks of the run's widest stage (see {@link RunSnapshot#widestStage()}), 0 when none ran. */
+    public static int widestStageTasks(RunSnapshot run) {
+        return run.widestStage().map(StageSnapshot::numTasks).orElse(0);
+    }
+
     // ---- plans ----
 
     /** Every operator of every SQL execution's final plan. */
@@ -174,6 +179,11 @@ public final class RunQueries {
     /** Operators of every final plan of the run matching {@code test}. */
     public static long countFinal(RunSnapshot run, Predicate<PlanNode> test) {
         return finalOperators(run).stream().filter(test).count();
+    }
+
+    /** Sort operators in the final plans: a sort-merge join sorts each side, a hash join sorts none. */
+    public static long finalSorts(RunSnapshot run) {
+        return countFinal(run, n -> n.named("Sort"));
     }
 
     /** Whether a final plan has an operator whose name starts with {@code prefix}. */

@@ -526,33 +526,33 @@ public final class LiveRun {
         executors.forEach((executorId, e) ->
                 executorList.add(new ExecutorSnapshot(executorId, e[0], e[1], e[2], e[3], e[4], e[5], e[6])));
         executorList.sort(Comparator.comparing(ExecutorSnapshot::executorId));
-        return new RunSnapshot(
-                id,
-                experimentId,
-                variant,
-                description,
-                knobs,
-                conf,
-                status,
-                submittedAt,
-                startedAt,
-                finishedAt,
-                durationMs,
-                error,
-                result,
-                List.copyOf(jobList),
-                List.copyOf(stageList),
-                List.copyOf(sqlList),
-                List.copyOf(executorList),
-                List.copyOf(timeline),
-                evidence,
-                List.of(),
-                predictions,
-                streams.batchSnapshots(),
-                streams.querySnapshots(),
-                streams.measurementSnapshot(),
-                null,
-                source);
+        return RunSnapshot.builder()
+                .id(id)
+                .experimentId(experimentId)
+                .variant(variant)
+                .description(description)
+                .knobs(knobs)
+                .conf(conf)
+                .status(status)
+                .submittedAt(submittedAt)
+                .startedAt(startedAt)
+                .finishedAt(finishedAt)
+                .durationMs(durationMs)
+                .error(error)
+                .result(result)
+                .jobs(List.copyOf(jobList))
+                .stages(List.copyOf(stageList))
+                .sql(List.copyOf(sqlList))
+                .executors(List.copyOf(executorList))
+                .timeline(List.copyOf(timeline))
+                .evidence(evidence)
+                .findings(List.of())
+                .predictions(predictions)
+                .batches(streams.batchSnapshots())
+                .queries(streams.querySnapshots())
+                .measurements(streams.measurementSnapshot())
+                .source(source)
+                .build();
     }
 
     private static long key(int stageId, int attemptId) {

@@ -133,7 +133,8 @@ abstract class RunHistoryContract {
                 unexplained.batches(),
                 unexplained.queries(),
                 unexplained.measurements(),
-                null);
+                null,
+                RunSnapshot.SOURCE_LAB);
 
         history.save(bare);
         history.save(run);

@@ -229,7 +229,8 @@ final class Snapshots {
                     batches,
                     List.of(),
                     measurements,
-                    null);
+                    null,
+                    RunSnapshot.SOURCE_LAB);
         }
     }
 
