@@ -53,7 +53,7 @@ class TooFewPartitionsExperiment extends ExperimentBase {
                 .sql("single-file", SQL.formatted("/*+ REPARTITION(1) */ "))
                 .knob(Knobs.rows(400_000, 20_000_000))
                 .knob(IntegerKnob.of(
-                        "rounds", "Hash rounds", 4, 1, 32, "rounds", "SHA-256 applied this many times per row"))
+                        "rounds", "Hash rounds", 8, 1, 32, "rounds", "SHA-256 applied this many times per row"))
                 .knob(IntegerKnob.of(
                         "inputPartitions", "Input partitions", 8, 1, 64, "partitions", "Partitions of the source"))
                 .variant(Variants.aqeOff(

@@ -1,5 +1,6 @@
 package dev.breaklab.run;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.breaklab.plan.PlanNode;
 import dev.breaklab.plan.StageCount;
 import java.time.Instant;
@@ -107,6 +108,23 @@ public record RunSnapshot(
 
     public boolean anyFinalPlanNode(java.util.function.Predicate<PlanNode> test) {
         return finalPlans().stream().anyMatch(tree -> tree.anyMatch(test));
+    }
+
+    /**
+     * The finished run's wall time during which none of its jobs ran: the driver alone at work
+     * (planning, compiling, collecting, or a loop of small actions). Computed by {@link
+     * RunQueries#driverOnlyMs}, sent with the snapshot so the run view shows it without computing it;
+     * 0 until the run has finished.
+     */
+    @JsonProperty("driverOnlyMs")
+    public long driverOnlyMs() {
+        return RunQueries.driverOnlyMs(this);
+    }
+
+    /** The finished run's wall time ({@link RunQueries#wallMs}), beside {@link #driverOnlyMs()}. */
+    @JsonProperty("wallMs")
+    public long wallMs() {
+        return RunQueries.wallMs(this);
     }
 
     /** Stage attempts in {@code status}; a retried stage counts once per attempt. */
