@@ -159,7 +159,8 @@ class ShuffleFilesExperiment implements Experiment {
     private static long measured(RunSnapshot run, String name) {
         Long value = run.measurements().get(name);
         if (value == null) {
-            throw new IllegalStateException("the run did not measure " + name);
+            throw new IllegalStateException("the run did not measure " + name
+                    + ": it reads the shuffle files of the embedded engine only (local[N])");
         }
         return value;
     }
@@ -182,6 +183,11 @@ class ShuffleFilesExperiment implements Experiment {
         // Then list the map tasks' shuffle_<id>_<map>_0.index files under the block manager's local dirs
         // (SparkEnv.get().blockManager().diskBlockManager().localDirs()) and read their offsets.
         // lesson:end
+        if (!run.spark().sparkContext().isLocal()) {
+            // On a cluster the map tasks wrote their files on the executors' disks, not the driver's:
+            // the evidence then reports that nothing was measured.
+            return "the shuffle files are on the executors' disks: this lesson reads them in the embedded engine";
+        }
         Map<Integer, List<File>> after = shuffleFiles();
         after.keySet().removeAll(new HashSet<>(before));
         measure(run, after);
