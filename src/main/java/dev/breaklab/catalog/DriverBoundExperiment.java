@@ -14,7 +14,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.springframework.stereotype.Component;
 
-/** A count per day in a loop: thirty small actions, the executors idle while the driver plans each. */
+/** A count per day in a loop: fifteen small actions, the executors idle while the driver plans each. */
 @Component
 class DriverBoundExperiment implements Experiment {
 
@@ -29,7 +29,7 @@ class DriverBoundExperiment implements Experiment {
                     Every action is a query of its own: the driver analyses and optimizes the plan, plans it \
                     physically, compiles its generated code, submits its jobs, waits, and collects the result. \
                     For a big job that fixed cost is noise. In a loop (for each day: \
-                    events.where(day = d).count()) it is the job: thirty actions over a few thousand rows each, \
+                    events.where(day = d).count()) it is the job: fifteen actions over about a thousand rows each, \
                     and between their jobs the executors sit idle while only the driver works. More executors \
                     change nothing; the driver is the bottleneck.
 
@@ -44,8 +44,8 @@ class DriverBoundExperiment implements Experiment {
                     reads again and again.""")
             .noSql("The break is a loop in driver code, one query per iteration; the fixed form is one query:"
                     + " SELECT day, count(1) FROM events GROUP BY day.")
-            .knob(Knobs.rows(30_000, 10_000_000))
-            .knob(IntegerKnob.of("days", "Days", 30, 2, 365, "actions", "Days counted: one action each when looped"))
+            .knob(Knobs.rows(20_000, 10_000_000))
+            .knob(IntegerKnob.of("days", "Days", 15, 2, 365, "actions", "Days counted: one action each when looped"))
             .variant(Variant.of("broken", "A count per day in a loop", "One filtered count() action per day"))
             .variant(Variant.of("fixed", "One groupBy", "groupBy(day).count(), collected once"))
             .question(Question.number("jobs", "How many Spark jobs will the run start?", run ->

@@ -20,7 +20,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.springframework.stereotype.Component;
 
-/** partitionBy after a 200-partition shuffle: every task writes a file for every day it holds. */
+/** partitionBy after a 100-partition shuffle: every task writes a file for every day it holds. */
 @Component
 class SmallOutputFilesExperiment implements Experiment {
 
@@ -31,17 +31,18 @@ class SmallOutputFilesExperiment implements Experiment {
     private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(
                     ID, SmallOutputFilesExperiment.class)
             .title("Small output files: partitionBy after a shuffle")
-            .summary("A daily aggregate written with partitionBy(\"day\") straight after a 200-partition shuffle:"
+            .summary("A daily aggregate written with partitionBy(\"day\") straight after a 100-partition shuffle:"
                     + " one file per task and day.")
             .concepts(Concept.PARTITIONS, Concept.SHUFFLE, Concept.SPARK_UI)
             .story("""
                     write.partitionBy("day") does not move any rows: each write task opens one file for every \
                     day value among its own rows. Right after an aggregation by (day, user), the rows sit in \
-                    spark.sql.shuffle.partitions (200) partitions hashed by (day, user), so every task holds every \
-                    day, and the write leaves 200 files per day: a thousand files of a few kilobytes for five days. \
+                    spark.sql.shuffle.partitions partitions hashed by (day, user) (Spark's default is 200; the \
+                    lesson starts at 100 to keep the run short), so every task holds every day, and the write \
+                    leaves 100 files per day: 200 files of about a kilobyte for two days. \
                     Every reader of the table then pays for each one (see the small-files lesson).
 
-                    Adaptive Query Execution hides this on small data: it coalesces the 200 post-shuffle \
+                    Adaptive Query Execution hides this on small data: it coalesces the 100 post-shuffle \
                     partitions to a few, so the lab's few megabytes would be written by one or two tasks. At \
                     production sizes the coalesced partitions are still many (about 64 MB each), and each still \
                     writes a file per day. The lesson turns AQE off to show that case at the lab's size.
@@ -60,12 +61,12 @@ class SmallOutputFilesExperiment implements Experiment {
             .noSql("A write, not a query: in SQL it is INSERT INTO or CREATE TABLE ... PARTITIONED BY (day) AS SELECT"
                     + " /*+ REPARTITION(day) */ ... (or /*+ REBALANCE(day) */ with AQE on); the page's SQL tab holds"
                     + " the queries the lab checks plan for plan against the run.")
-            .knob(Knobs.rows(100_000, 10_000_000))
-            .knob(IntegerKnob.of("days", "Days", 5, 1, 60, "partitions", "Day values: one output directory each"))
-            .knob(IntegerKnob.of("users", "Users", 5_000, 1, 1_000_000, "keys", "Users per day in the aggregate"))
-            .knob(Knobs.shufflePartitions(200, 2_000, "tasks after the aggregation's shuffle, each one writer"))
+            .knob(Knobs.rows(20_000, 10_000_000))
+            .knob(IntegerKnob.of("days", "Days", 2, 1, 60, "partitions", "Day values: one output directory each"))
+            .knob(IntegerKnob.of("users", "Users", 2_000, 1, 1_000_000, "keys", "Users per day in the aggregate"))
+            .knob(Knobs.shufflePartitions(100, 2_000, "tasks after the aggregation's shuffle, each one writer"))
             .variant(
-                    Variant.of("broken", "partitionBy after the shuffle", "AQE off: 200 writers, each writes every day")
+                    Variant.of("broken", "partitionBy after the shuffle", "AQE off: 100 writers, each writes every day")
                             .withConf("spark.sql.adaptive.enabled", "false"))
             .variant(Variant.of("fixed", "repartition(day) first", "One shuffle by day: one writer, one file per day")
                     .withConf("spark.sql.adaptive.enabled", "false"))
