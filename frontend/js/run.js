@@ -67,6 +67,13 @@ function renderHead(s) {
     ui.href = ids.length === 1 ? `${engine.sparkUiUrl}/jobs/job/?id=${ids[0]}` : `${engine.sparkUiUrl}/jobs/`;
     ui.textContent = ids.length === 1 ? `Spark UI: job ${ids[0]}` : `Spark UI: jobs ${ids[0]}–${ids[ids.length - 1]}`;
   }
+  // The server's figure (RunQueries.driverOnlyMs): the finished run's time with no job running.
+  const driver = $('driver-time');
+  driver.hidden = !(FINISHED.has(s.status) && s.wallMs > 0);
+  if (!driver.hidden) {
+    fill(driver, 'Driver time outside jobs: ', el('strong', {}, ms(s.driverOnlyMs)), ` of the run's ${ms(s.wallMs)} `,
+      el('span', {class: 'muted'}, `(${Math.round((s.driverOnlyMs / s.wallMs) * 100)}%): executors idle while the driver planned, compiled, collected or looped`));
+  }
   const cmp = $('compare-link');
   cmp.hidden = running;
   cmp.href = `/compare?a=${encodeURIComponent(s.id)}&experiment=${encodeURIComponent(s.experimentId)}`;

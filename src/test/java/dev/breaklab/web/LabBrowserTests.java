@@ -204,6 +204,7 @@ class LabBrowserTests {
                 .isNotEmpty();
         assertThat(browser.all("#distributions svg rect.bar")).isNotEmpty();
         assertThat(browser.all("#timeline svg rect.span")).isNotEmpty();
+        assertThat(browser.find("#driver-time").getText()).startsWith("Driver time outside jobs: ");
         // Where the selected stage's task time went: the server's phases, drawn as one stacked bar.
         assertThat(browser.all("#phases svg.phases rect[data-phase='computeMs']"))
                 .isNotEmpty();
