@@ -16,16 +16,17 @@ import org.springframework.stereotype.Component;
 
 /** A count per day in a loop: fifteen small actions, the executors idle while the driver plans each. */
 @Component
-class DriverBoundExperiment implements Experiment {
+class DriverBoundExperiment extends ExperimentBase {
 
     static final String ID = "driver-bound";
 
-    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(ID, DriverBoundExperiment.class)
-            .title("Driver-bound: a loop of small actions")
-            .summary("One count per day in a driver loop: every action pays the driver's fixed cost while the"
-                    + " executors wait.")
-            .concepts(Concept.STAGES, Concept.SPARK_UI)
-            .story("""
+    DriverBoundExperiment() {
+        super(define(ID, DriverBoundExperiment.class)
+                .title("Driver-bound: a loop of small actions")
+                .summary("One count per day in a driver loop: every action pays the driver's fixed cost while the"
+                        + " executors wait.")
+                .concepts(Concept.STAGES, Concept.SPARK_UI)
+                .story("""
                     Every action is a query of its own: the driver analyses and optimizes the plan, plans it \
                     physically, compiles its generated code, submits its jobs, waits, and collects the result. \
                     For a big job that fixed cost is noise. In a loop (for each day: \
@@ -42,59 +43,55 @@ class DriverBoundExperiment implements Experiment {
                     events.groupBy("day").count(): one query, one plan, the work spread over the executors. When \
                     the per-value work really differs, union the queries into one, and cache a source the loop \
                     reads again and again.""")
-            .noSql("The break is a loop in driver code, one query per iteration; the fixed form is one query:"
-                    + " SELECT day, count(1) FROM events GROUP BY day.")
-            .knob(Knobs.rows(20_000, 10_000_000))
-            .knob(IntegerKnob.of("days", "Days", 15, 2, 365, "actions", "Days counted: one action each when looped"))
-            .variant(Variant.of("broken", "A count per day in a loop", "One filtered count() action per day"))
-            .variant(Variant.of("fixed", "One groupBy", "groupBy(day).count(), collected once"))
-            .question(Question.number("jobs", "How many Spark jobs will the run start?", run ->
-                    (long) run.jobs().size()))
-            .question(Question.number(
-                    "driver-share",
-                    "What share of the run's wall time (in %) will pass with no job running?",
-                    run -> Math.round(100.0 * RunQueries.driverOnlyMs(run) / Math.max(1, RunQueries.wallMs(run)))))
-            .evidence(Evidence.central(
-                    "executors-idle",
-                    "At least one job per day, and no job running for over half of the run's wall time",
-                    Set.of("broken"),
-                    run -> {
-                        long wall = RunQueries.wallMs(run);
-                        long driver = RunQueries.driverOnlyMs(run);
-                        return Verdict.of(
-                                run.jobs().size() >= RunQueries.knob(run, "days") && 2 * driver > wall,
-                                "%d jobs; wall %,d ms, jobs running %,d ms, driver alone %,d ms (%d%%)",
+                .noSql("The break is a loop in driver code, one query per iteration; the fixed form is one query:"
+                        + " SELECT day, count(1) FROM events GROUP BY day.")
+                .knob(Knobs.rows(20_000, 10_000_000))
+                .knob(IntegerKnob.of(
+                        "days", "Days", 15, 2, 365, "actions", "Days counted: one action each when looped"))
+                .variant(Variant.of("broken", "A count per day in a loop", "One filtered count() action per day"))
+                .variant(Variant.of("fixed", "One groupBy", "groupBy(day).count(), collected once"))
+                .question(Question.number("jobs", "How many Spark jobs will the run start?", run ->
+                        (long) run.jobs().size()))
+                .question(Question.number(
+                        "driver-share",
+                        "What share of the run's wall time (in %) will pass with no job running?",
+                        run -> Math.round(100.0 * RunQueries.driverOnlyMs(run) / Math.max(1, RunQueries.wallMs(run)))))
+                .evidence(Evidence.central(
+                        "executors-idle",
+                        "At least one job per day, and no job running for over half of the run's wall time",
+                        Set.of("broken"),
+                        run -> {
+                            long wall = RunQueries.wallMs(run);
+                            long driver = RunQueries.driverOnlyMs(run);
+                            return Verdict.of(
+                                    run.jobs().size() >= RunQueries.knob(run, "days") && 2 * driver > wall,
+                                    "%d jobs; wall %,d ms, jobs running %,d ms, driver alone %,d ms (%d%%)",
+                                    run.jobs().size(),
+                                    wall,
+                                    RunQueries.jobCoveredMs(run),
+                                    driver,
+                                    Math.round(100.0 * driver / Math.max(1, wall)));
+                        }))
+                .evidence(Evidence.of(
+                        "one-query",
+                        "One query: at most 3 jobs (AQE runs a job per query stage)",
+                        Set.of("fixed"),
+                        run -> Verdict.of(
+                                run.jobs().size() <= 3,
+                                "%d jobs; wall %,d ms, driver alone %,d ms",
                                 run.jobs().size(),
-                                wall,
-                                RunQueries.jobCoveredMs(run),
-                                driver,
-                                Math.round(100.0 * driver / Math.max(1, wall)));
-                    }))
-            .evidence(Evidence.of(
-                    "one-query",
-                    "One query: at most 3 jobs (AQE runs a job per query stage)",
-                    Set.of("fixed"),
-                    run -> Verdict.of(
-                            run.jobs().size() <= 3,
-                            "%d jobs; wall %,d ms, driver alone %,d ms",
-                            run.jobs().size(),
-                            RunQueries.wallMs(run),
-                            RunQueries.driverOnlyMs(run))))
-            .evidence(Evidence.of(
-                    "same-counts",
-                    "Both count every event once",
-                    Set.of("broken", "fixed"),
-                    run -> Verdict.of(
-                            run.measurements().getOrDefault("events", -1L) == RunQueries.knob(run, "rows"),
-                            "%,d events counted of %,d",
-                            run.measurements().getOrDefault("events", -1L),
-                            RunQueries.knob(run, "rows"))))
-            .primaryFinding("driver-bound")
-            .build();
-
-    @Override
-    public ExperimentDefinition definition() {
-        return DEFINITION;
+                                RunQueries.wallMs(run),
+                                RunQueries.driverOnlyMs(run))))
+                .evidence(Evidence.of(
+                        "same-counts",
+                        "Both count every event once",
+                        Set.of("broken", "fixed"),
+                        run -> Verdict.of(
+                                run.measurements().getOrDefault("events", -1L) == RunQueries.knob(run, "rows"),
+                                "%,d events counted of %,d",
+                                run.measurements().getOrDefault("events", -1L),
+                                RunQueries.knob(run, "rows"))))
+                .primaryFinding("driver-bound"));
     }
 
     @Override

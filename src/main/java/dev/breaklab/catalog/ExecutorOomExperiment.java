@@ -23,17 +23,18 @@ import org.springframework.stereotype.Component;
  * or a sort-merge join (which spills) succeed. Needs separate executors of a known, small size.
  */
 @Component
-class ExecutorOomExperiment implements Experiment {
+class ExecutorOomExperiment extends ExperimentBase {
 
     static final String ID = "executor-oom";
 
-    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(ID, ExecutorOomExperiment.class)
-            .title("Executor out of memory: a hash join's build side that does not fit")
-            .summary("A shuffled hash join builds a hash map bigger than the executor's execution memory: Spark's"
-                    + " out-of-memory error, four times, and the job fails.")
-            .concepts(Concept.MEMORY, Concept.JOINS, Concept.FAULTS)
-            .requires(Requires.CLUSTER)
-            .story("""
+    ExecutorOomExperiment() {
+        super(define(ID, ExecutorOomExperiment.class)
+                .title("Executor out of memory: a hash join's build side that does not fit")
+                .summary("A shuffled hash join builds a hash map bigger than the executor's execution memory: Spark's"
+                        + " out-of-memory error, four times, and the job fails.")
+                .concepts(Concept.MEMORY, Concept.JOINS, Concept.FAULTS)
+                .requires(Requires.CLUSTER)
+                .story("""
                     An executor's heap is not all for your data. Spark reserves 300 MB, and of the rest \
                     spark.memory.fraction (0.6) is the unified pool that execution (sorts, aggregations, joins) \
                     and storage (cached blocks) share; the running tasks divide the execution part. On the local \
@@ -53,88 +54,83 @@ class ExecutorOomExperiment implements Experiment {
                     Two fixes. more-partitions: the same join over 16 partitions, each map an eighth of the size. \
                     sort-merge: the MERGE hint; both sides are sorted (sorts spill) and merged, nothing has to fit \
                     at once. More memory per executor, or fewer cores per executor, also works and costs money.""")
-            .sql("""
+                .sql("""
                     SELECT /*+ SHUFFLE_HASH(b) */ count(*) AS n
                     FROM (SELECT id AS key FROM range(0, ${probeRows}, 1, 2)) p
                     JOIN (SELECT id AS key, lpad(CAST(id AS STRING), 64, 'x') AS payload
                           FROM range(0, ${rows}, 1, 4)) b
                     ON p.key = b.key""")
-            .sql("sort-merge", """
+                .sql("sort-merge", """
                     SELECT /*+ MERGE(b) */ count(*) AS n
                     FROM (SELECT id AS key FROM range(0, ${probeRows}, 1, 2)) p
                     JOIN (SELECT id AS key, lpad(CAST(id AS STRING), 64, 'x') AS payload
                           FROM range(0, ${rows}, 1, 4)) b
                     ON p.key = b.key""")
-            .knob(Knobs.rows(3_000_000, 20_000_000))
-            .knob(Knob.IntegerKnob.of(
-                    "probeRows", "Probe rows", 100_000, 1_000, 10_000_000, "rows", "Rows of the streamed side"))
-            .knob(Knobs.shufflePartitions(2, 400, "the join's tasks: how the build side is split"))
-            .variant(Variant.of(
-                            "broken",
-                            "Hash join, 2 partitions",
-                            "Each task must hold half the build side in a hash map")
-                    .withConf("spark.sql.adaptive.enabled", "false")
-                    .withConf("spark.sql.autoBroadcastJoinThreshold", "-1"))
-            .variant(Variant.of(
-                            "fixed",
-                            "Hash join, 16 partitions",
-                            "The same join; each task's hash map is an eighth of the size")
-                    .withKnob("shufflePartitions", 16)
-                    .withConf("spark.sql.adaptive.enabled", "false")
-                    .withConf("spark.sql.autoBroadcastJoinThreshold", "-1"))
-            .variant(Variant.of(
-                            "sort-merge",
-                            "Sort-merge join, 2 partitions",
-                            "The MERGE hint: sorts spill, nothing has to fit at once")
-                    .withConf("spark.sql.adaptive.enabled", "false")
-                    .withConf("spark.sql.autoBroadcastJoinThreshold", "-1"))
-            .question(Questions.outcome("Will the join succeed?"))
-            .question(Questions.yesNo(
-                    "executor-survives",
-                    "Will the executors survive the failure?",
-                    run -> run.stages().stream().allMatch(s -> s.failedTasks() == 0) || !jvmOom(run)))
-            .evidence(Evidence.central(
-                    "spark-oom",
-                    "The join task failed with Spark's out-of-memory error, and the job failed after the retries",
-                    Set.of("broken"),
-                    run -> Verdict.of(
-                            run.status() == RunStatus.FAILED && sparkOom(run),
-                            "status %s; %d failed task attempt(s); %s",
-                            run.status(),
-                            failedTasks(run),
-                            firstLine(failure(run)))))
-            .evidence(Evidence.of(
-                    "hash-join",
-                    "The plan builds a hash map: ShuffledHashJoin",
-                    Set.of("broken", "fixed"),
-                    run -> Verdict.of(
-                            RunQueries.joinStrategy(run).contains("ShuffledHashJoin"),
-                            "join: %s",
-                            RunQueries.joinStrategy(run))))
-            .evidence(Evidence.of(
-                    "joined",
-                    "The join succeeded with no failed task",
-                    Set.of("fixed", "sort-merge"),
-                    run -> Verdict.of(
-                            run.status() == RunStatus.SUCCEEDED && failedTasks(run) == 0,
-                            "status %s; %d failed task attempt(s); %s",
-                            run.status(),
-                            failedTasks(run),
-                            run.result())))
-            .evidence(Evidence.of(
-                    "sort-merge-join",
-                    "The plan sorts both sides and merges them: SortMergeJoin",
-                    Set.of("sort-merge"),
-                    run -> Verdict.of(
-                            RunQueries.joinStrategy(run).contains("SortMergeJoin"),
-                            "join: %s",
-                            RunQueries.joinStrategy(run))))
-            .primaryFinding("out-of-memory")
-            .build();
-
-    @Override
-    public ExperimentDefinition definition() {
-        return DEFINITION;
+                .knob(Knobs.rows(3_000_000, 20_000_000))
+                .knob(Knob.IntegerKnob.of(
+                        "probeRows", "Probe rows", 100_000, 1_000, 10_000_000, "rows", "Rows of the streamed side"))
+                .knob(Knobs.shufflePartitions(2, 400, "the join's tasks: how the build side is split"))
+                .variant(Variant.of(
+                                "broken",
+                                "Hash join, 2 partitions",
+                                "Each task must hold half the build side in a hash map")
+                        .withConf("spark.sql.adaptive.enabled", "false")
+                        .withConf("spark.sql.autoBroadcastJoinThreshold", "-1"))
+                .variant(Variant.of(
+                                "fixed",
+                                "Hash join, 16 partitions",
+                                "The same join; each task's hash map is an eighth of the size")
+                        .withKnob("shufflePartitions", 16)
+                        .withConf("spark.sql.adaptive.enabled", "false")
+                        .withConf("spark.sql.autoBroadcastJoinThreshold", "-1"))
+                .variant(Variant.of(
+                                "sort-merge",
+                                "Sort-merge join, 2 partitions",
+                                "The MERGE hint: sorts spill, nothing has to fit at once")
+                        .withConf("spark.sql.adaptive.enabled", "false")
+                        .withConf("spark.sql.autoBroadcastJoinThreshold", "-1"))
+                .question(Questions.outcome("Will the join succeed?"))
+                .question(Questions.yesNo(
+                        "executor-survives",
+                        "Will the executors survive the failure?",
+                        run -> run.stages().stream().allMatch(s -> s.failedTasks() == 0) || !jvmOom(run)))
+                .evidence(Evidence.central(
+                        "spark-oom",
+                        "The join task failed with Spark's out-of-memory error, and the job failed after the retries",
+                        Set.of("broken"),
+                        run -> Verdict.of(
+                                run.status() == RunStatus.FAILED && sparkOom(run),
+                                "status %s; %d failed task attempt(s); %s",
+                                run.status(),
+                                failedTasks(run),
+                                firstLine(failure(run)))))
+                .evidence(Evidence.of(
+                        "hash-join",
+                        "The plan builds a hash map: ShuffledHashJoin",
+                        Set.of("broken", "fixed"),
+                        run -> Verdict.of(
+                                RunQueries.joinStrategy(run).contains("ShuffledHashJoin"),
+                                "join: %s",
+                                RunQueries.joinStrategy(run))))
+                .evidence(Evidence.of(
+                        "joined",
+                        "The join succeeded with no failed task",
+                        Set.of("fixed", "sort-merge"),
+                        run -> Verdict.of(
+                                run.status() == RunStatus.SUCCEEDED && failedTasks(run) == 0,
+                                "status %s; %d failed task attempt(s); %s",
+                                run.status(),
+                                failedTasks(run),
+                                run.result())))
+                .evidence(Evidence.of(
+                        "sort-merge-join",
+                        "The plan sorts both sides and merges them: SortMergeJoin",
+                        Set.of("sort-merge"),
+                        run -> Verdict.of(
+                                RunQueries.joinStrategy(run).contains("SortMergeJoin"),
+                                "join: %s",
+                                RunQueries.joinStrategy(run))))
+                .primaryFinding("out-of-memory"));
     }
 
     @Override

@@ -28,18 +28,19 @@ import org.springframework.stereotype.Component;
  * its application starts.
  */
 @Component
-class FetchFailureExperiment implements Experiment {
+class FetchFailureExperiment extends ExperimentBase {
 
     static final String ID = "fetch-failure";
     static final String SHUFFLE_SERVICE = "spark.shuffle.service.enabled";
 
-    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(ID, FetchFailureExperiment.class)
-            .title("Fetch failure: the shuffle files die with their executor")
-            .summary("An executor is lost while the reduce stage reads its map output: FetchFailed, and the map"
-                    + " stage runs again.")
-            .concepts(Concept.FAULTS, Concept.SHUFFLE, Concept.STAGES)
-            .requires(Requires.CLUSTER)
-            .story("""
+    FetchFailureExperiment() {
+        super(define(ID, FetchFailureExperiment.class)
+                .title("Fetch failure: the shuffle files die with their executor")
+                .summary("An executor is lost while the reduce stage reads its map output: FetchFailed, and the map"
+                        + " stage runs again.")
+                .concepts(Concept.FAULTS, Concept.SHUFFLE, Concept.STAGES)
+                .requires(Requires.CLUSTER)
+                .story("""
                     A shuffle is written by the map tasks to the local disks of the executors that ran them, and \
                     read by the reduce tasks from there, over the network. By default the executor that wrote the \
                     files also serves them. When that executor dies, its files can no longer be read: a reduce task \
@@ -65,83 +66,80 @@ class FetchFailureExperiment implements Experiment {
                     remove executors whose shuffle output lives on. Decommissioning with shuffle block migration \
                     (spark.decommission.enabled, spark.storage.decommission.shuffleBlocks.enabled) saves the files \
                     of an executor that goes away with notice; nothing saves those of a lost host.""")
-            .sql("""
+                .sql("""
                     SELECT pmod(id, ${keys}) AS key, count(1) AS n
                     FROM range(0, ${rows}, 1, ${partitions})
                     GROUP BY pmod(id, ${keys})""")
-            .knob(Knobs.rows(200_000, 10_000_000))
-            .knob(IntegerKnob.of("partitions", "Map tasks", 8, 2, 200, "tasks", "Partitions of the input"))
-            .knob(IntegerKnob.of("keys", "Keys", 400, 10, 100_000, "keys", "Distinct grouping keys"))
-            .knob(Knobs.shufflePartitions(8, 200, "Reduce tasks"))
-            .knob(IntegerKnob.of(
-                    "keyMillis",
-                    "Work per key",
-                    20,
-                    0,
-                    1_000,
-                    "ms",
-                    "Time each key takes in the reduce stage (stand-in work)"))
-            .variant(Variant.of(
-                            "broken",
-                            "Executor lost, no shuffle service",
-                            "An executor is killed while the reduce stage reads its map output")
-                    .withConf("spark.sql.adaptive.enabled", "false"))
-            .variant(Variant.of(
-                            "fixed",
-                            "External shuffle service",
-                            "The same kill; the shuffle service serves the dead executor's files (needs a lab"
-                                    + " started with lab.engine.cluster.shuffle-service=true)")
-                    .withConf("spark.sql.adaptive.enabled", "false"))
-            .question(Questions.outcome("Will the job still succeed?"))
-            .question(Questions.yesNo(
-                    "map-stage-rerun", "Will the map stage run a second time?", run -> stageRetries(run) > 0))
-            .evidence(Evidence.central(
-                    "fetch-failed",
-                    "A reduce task failed with FetchFailed: the map output it needed died with its executor",
-                    Set.of("broken"),
-                    run -> Verdict.of(
-                            fetchFailures(run) > 0,
-                            "%d task attempt(s) FetchFailed, %d lost with their executor; %s",
-                            fetchFailures(run),
-                            count(run, TaskOutcome.EXECUTOR_LOST),
-                            failedStageReason(run))))
-            .evidence(Evidence.of(
-                    "map-stage-resubmitted",
-                    "The map stage ran again as a new attempt (attempt 1) to recompute the lost output",
-                    Set.of("broken"),
-                    run -> Verdict.of(
-                            mapStageRetries(run) > 0,
-                            "%d map stage attempt(s) after the first; stage attempts: %s",
-                            mapStageRetries(run),
-                            attempts(run))))
-            .evidence(Evidence.of(
-                    "right-answer", "The job succeeded and counted every row", Set.of("broken", "fixed"), run -> {
-                        long counted = run.measurement("rowsCounted");
-                        long rows = RunQueries.knob(run, "rows");
-                        return Verdict.of(
-                                run.status() == RunStatus.SUCCEEDED && counted == rows,
-                                "status %s; %d of %d rows counted",
-                                run.status(),
-                                counted,
-                                rows);
-                    }))
-            .evidence(Evidence.of(
-                    "shuffle-service-kept-files",
-                    "An executor was lost, yet no fetch failed and no stage ran twice: the shuffle service served"
-                            + " its files",
-                    Set.of("fixed"),
-                    run -> Verdict.of(
-                            run.measurement("executorsKilled") > 0 && fetchFailures(run) == 0 && stageRetries(run) == 0,
-                            "%d executor(s) killed, %d FetchFailed task(s), stage attempts: %s",
-                            run.measurement("executorsKilled"),
-                            fetchFailures(run),
-                            attempts(run))))
-            .primaryFinding("retries")
-            .build();
-
-    @Override
-    public ExperimentDefinition definition() {
-        return DEFINITION;
+                .knob(Knobs.rows(200_000, 10_000_000))
+                .knob(IntegerKnob.of("partitions", "Map tasks", 8, 2, 200, "tasks", "Partitions of the input"))
+                .knob(IntegerKnob.of("keys", "Keys", 400, 10, 100_000, "keys", "Distinct grouping keys"))
+                .knob(Knobs.shufflePartitions(8, 200, "Reduce tasks"))
+                .knob(IntegerKnob.of(
+                        "keyMillis",
+                        "Work per key",
+                        20,
+                        0,
+                        1_000,
+                        "ms",
+                        "Time each key takes in the reduce stage (stand-in work)"))
+                .variant(Variant.of(
+                                "broken",
+                                "Executor lost, no shuffle service",
+                                "An executor is killed while the reduce stage reads its map output")
+                        .withConf("spark.sql.adaptive.enabled", "false"))
+                .variant(Variant.of(
+                                "fixed",
+                                "External shuffle service",
+                                "The same kill; the shuffle service serves the dead executor's files (needs a lab"
+                                        + " started with lab.engine.cluster.shuffle-service=true)")
+                        .withConf("spark.sql.adaptive.enabled", "false"))
+                .question(Questions.outcome("Will the job still succeed?"))
+                .question(Questions.yesNo(
+                        "map-stage-rerun", "Will the map stage run a second time?", run -> stageRetries(run) > 0))
+                .evidence(Evidence.central(
+                        "fetch-failed",
+                        "A reduce task failed with FetchFailed: the map output it needed died with its executor",
+                        Set.of("broken"),
+                        run -> Verdict.of(
+                                fetchFailures(run) > 0,
+                                "%d task attempt(s) FetchFailed, %d lost with their executor; %s",
+                                fetchFailures(run),
+                                count(run, TaskOutcome.EXECUTOR_LOST),
+                                failedStageReason(run))))
+                .evidence(Evidence.of(
+                        "map-stage-resubmitted",
+                        "The map stage ran again as a new attempt (attempt 1) to recompute the lost output",
+                        Set.of("broken"),
+                        run -> Verdict.of(
+                                mapStageRetries(run) > 0,
+                                "%d map stage attempt(s) after the first; stage attempts: %s",
+                                mapStageRetries(run),
+                                attempts(run))))
+                .evidence(Evidence.of(
+                        "right-answer", "The job succeeded and counted every row", Set.of("broken", "fixed"), run -> {
+                            long counted = run.measurement("rowsCounted");
+                            long rows = RunQueries.knob(run, "rows");
+                            return Verdict.of(
+                                    run.status() == RunStatus.SUCCEEDED && counted == rows,
+                                    "status %s; %d of %d rows counted",
+                                    run.status(),
+                                    counted,
+                                    rows);
+                        }))
+                .evidence(Evidence.of(
+                        "shuffle-service-kept-files",
+                        "An executor was lost, yet no fetch failed and no stage ran twice: the shuffle service served"
+                                + " its files",
+                        Set.of("fixed"),
+                        run -> Verdict.of(
+                                run.measurement("executorsKilled") > 0
+                                        && fetchFailures(run) == 0
+                                        && stageRetries(run) == 0,
+                                "%d executor(s) killed, %d FetchFailed task(s), stage attempts: %s",
+                                run.measurement("executorsKilled"),
+                                fetchFailures(run),
+                                attempts(run))))
+                .primaryFinding("retries"));
     }
 
     @Override

@@ -24,18 +24,18 @@ import org.springframework.stereotype.Component;
  * over the wire; aggregating before the exchange sends almost nothing.
  */
 @Component
-class NetworkShuffleExperiment implements Experiment {
+class NetworkShuffleExperiment extends ExperimentBase {
 
     static final String ID = "network-shuffle";
 
-    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(
-                    ID, NetworkShuffleExperiment.class)
-            .title("Network shuffle: remote bytes, local bytes")
-            .summary("Raw rows shuffled across executors: most of the shuffle read is remote. Aggregate first and"
-                    + " almost nothing travels.")
-            .concepts(Concept.SHUFFLE, Concept.STAGES, Concept.SPARK_UI)
-            .requires(Requires.CLUSTER)
-            .story("""
+    NetworkShuffleExperiment() {
+        super(define(ID, NetworkShuffleExperiment.class)
+                .title("Network shuffle: remote bytes, local bytes")
+                .summary("Raw rows shuffled across executors: most of the shuffle read is remote. Aggregate first and"
+                        + " almost nothing travels.")
+                .concepts(Concept.SHUFFLE, Concept.STAGES, Concept.SPARK_UI)
+                .requires(Requires.CLUSTER)
+                .story("""
                     A shuffle's map tasks write their output to the local disk of their executor, one block per \
                     reduce partition. A reduce task then fetches its block from every map task: the blocks on its \
                     own executor are read from disk ("local bytes read"), the others come over the network from \
@@ -54,64 +54,59 @@ class NetworkShuffleExperiment implements Experiment {
                     In the Spark UI: the stage's Shuffle Read column, and in its task table "Shuffle Remote Reads" \
                     and "Shuffle Read Fetch Wait Time"; the Executors tab splits every executor's shuffle read \
                     into local and remote.""")
-            .sql("broken", """
+                .sql("broken", """
                     SELECT key, count(1) AS n, max(payload) AS top
                     FROM (SELECT /*+ REPARTITION(${shufflePartitions}, key) */ pmod(id, 1000) AS key,
                                  sha2(CAST(id AS STRING), 256) AS payload
                           FROM range(0, ${rows}, 1, 8))
                     GROUP BY key""")
-            .sql("""
+                .sql("""
                     SELECT pmod(id, 1000) AS key, count(1) AS n, max(sha2(CAST(id AS STRING), 256)) AS top
                     FROM range(0, ${rows}, 1, 8)
                     GROUP BY pmod(id, 1000)""")
-            .knob(Knobs.rows(1_000_000, 20_000_000))
-            .knob(Knobs.shufflePartitions(8, 200, "the reduce tasks"))
-            .variant(Variant.of("broken", "Raw rows shuffled", "Repartition raw rows by key, then aggregate")
-                    .withConf("spark.sql.adaptive.enabled", "false"))
-            .variant(Variant.of(
-                            "fixed",
-                            "Aggregate first",
-                            "Partial aggregation in the map tasks; one row per key" + " and map task shuffled")
-                    .withConf("spark.sql.adaptive.enabled", "false"))
-            .question(Questions.yesNo(
-                    "quarter-remote",
-                    "Will at least a quarter of the shuffle read come from other executors?",
-                    run -> remoteShare(RunQueries.shuffleReadStage(run)) >= 0.25))
-            .evidence(Evidence.central(
-                    "mostly-remote",
-                    "A large share of the shuffle read crossed the network (remote bytes read)",
-                    Set.of("broken"),
-                    run -> {
-                        StageSnapshot read = RunQueries.shuffleReadStage(run);
-                        double share = remoteShare(read);
-                        return Verdict.of(
-                                read.shuffleRemoteBytesRead() >= 8L * 1024 * 1024 && share >= 0.25,
-                                "stage %d: %s remote, %s local (%s remote) on %d executor(s)",
-                                read.stageId(),
-                                Figures.bytes(read.shuffleRemoteBytesRead()),
-                                Figures.bytes(read.shuffleReadBytes() - read.shuffleRemoteBytesRead()),
-                                Figures.percent(share),
-                                executors(run));
-                    }))
-            .evidence(Evidence.of(
-                    "little-travels",
-                    "Partial aggregation left almost nothing to send: under 2 MB of shuffle read",
-                    Set.of("fixed"),
-                    run -> {
-                        StageSnapshot read = RunQueries.shuffleReadStage(run);
-                        return Verdict.of(
-                                read.shuffleReadBytes() < 2 * 1024 * 1024,
-                                "stage %d: %s shuffle read, %s of it remote",
-                                read.stageId(),
-                                Figures.bytes(read.shuffleReadBytes()),
-                                Figures.bytes(read.shuffleRemoteBytesRead()));
-                    }))
-            .primaryFinding("network-shuffle")
-            .build();
-
-    @Override
-    public ExperimentDefinition definition() {
-        return DEFINITION;
+                .knob(Knobs.rows(1_000_000, 20_000_000))
+                .knob(Knobs.shufflePartitions(8, 200, "the reduce tasks"))
+                .variant(Variant.of("broken", "Raw rows shuffled", "Repartition raw rows by key, then aggregate")
+                        .withConf("spark.sql.adaptive.enabled", "false"))
+                .variant(Variant.of(
+                                "fixed",
+                                "Aggregate first",
+                                "Partial aggregation in the map tasks; one row per key" + " and map task shuffled")
+                        .withConf("spark.sql.adaptive.enabled", "false"))
+                .question(Questions.yesNo(
+                        "quarter-remote",
+                        "Will at least a quarter of the shuffle read come from other executors?",
+                        run -> remoteShare(RunQueries.shuffleReadStage(run)) >= 0.25))
+                .evidence(Evidence.central(
+                        "mostly-remote",
+                        "A large share of the shuffle read crossed the network (remote bytes read)",
+                        Set.of("broken"),
+                        run -> {
+                            StageSnapshot read = RunQueries.shuffleReadStage(run);
+                            double share = remoteShare(read);
+                            return Verdict.of(
+                                    read.shuffleRemoteBytesRead() >= 8L * 1024 * 1024 && share >= 0.25,
+                                    "stage %d: %s remote, %s local (%s remote) on %d executor(s)",
+                                    read.stageId(),
+                                    Figures.bytes(read.shuffleRemoteBytesRead()),
+                                    Figures.bytes(read.shuffleReadBytes() - read.shuffleRemoteBytesRead()),
+                                    Figures.percent(share),
+                                    executors(run));
+                        }))
+                .evidence(Evidence.of(
+                        "little-travels",
+                        "Partial aggregation left almost nothing to send: under 2 MB of shuffle read",
+                        Set.of("fixed"),
+                        run -> {
+                            StageSnapshot read = RunQueries.shuffleReadStage(run);
+                            return Verdict.of(
+                                    read.shuffleReadBytes() < 2 * 1024 * 1024,
+                                    "stage %d: %s shuffle read, %s of it remote",
+                                    read.stageId(),
+                                    Figures.bytes(read.shuffleReadBytes()),
+                                    Figures.bytes(read.shuffleRemoteBytesRead()));
+                        }))
+                .primaryFinding("network-shuffle"));
     }
 
     @Override

@@ -28,7 +28,7 @@ import org.springframework.stereotype.Component;
 
 /** A table partitioned by day, queried through the timestamp it was derived from: every partition read. */
 @Component
-class PartitionPruningExperiment implements Experiment {
+class PartitionPruningExperiment extends ExperimentBase {
 
     static final String ID = "partition-pruning";
     private static final String DAY = "2026-01-07";
@@ -43,13 +43,14 @@ class PartitionPruningExperiment implements Experiment {
     private static final String COUNT = "SELECT count(1) AS events, sum(amount) AS amount FROM pruning_events WHERE ";
     private static final String DROP = ";\nDROP TABLE pruning_events";
 
-    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(
-                    ID, PartitionPruningExperiment.class)
-            .title("Partition pruning: one day asked, every day read")
-            .summary("A table partitioned by day, filtered on the event timestamp instead of the day: the scan reads"
-                    + " every partition.")
-            .concepts(Concept.PARTITIONS, Concept.JOINS, Concept.SPARK_UI)
-            .story("""
+    PartitionPruningExperiment() {
+        super(define(ID, PartitionPruningExperiment.class)
+                .title("Partition pruning: one day asked, every day read")
+                .summary(
+                        "A table partitioned by day, filtered on the event timestamp instead of the day: the scan reads"
+                                + " every partition.")
+                .concepts(Concept.PARTITIONS, Concept.JOINS, Concept.SPARK_UI)
+                .story("""
                     A table written with partitionBy("day") is a directory per day. A query that names the days \
                     it needs lets Spark skip the others before it opens a file: the scan's PartitionFilters hold \
                     the predicate, and "number of partitions read" says how many directories the scan read (a table read by path is \
@@ -74,14 +75,15 @@ class PartitionPruningExperiment implements Experiment {
                     scan gets a dynamicpruningexpression in its PartitionFilters, filled from the dimension's \
                     broadcast, and reads only the matching days ("static number of files read" is what it would \
                     have read).""")
-            .sql(TABLE + COUNT + "to_date(ts) = DATE'" + DAY + "'" + DROP)
-            .sql("fixed", TABLE + COUNT + "day = DATE'" + DAY + "'" + DROP)
-            .sql("function-on-day", TABLE + COUNT + "date_format(day, 'yyyy-MM-dd') = '" + DAY + "'" + DROP)
-            .sql(
-                    "udf-on-day",
-                    TABLE + "-- SQL cannot declare a Java UDF: a cast of day stands for it (a partition filter too)\n"
-                            + COUNT + "cast(day AS string) = '" + DAY + "'" + DROP)
-            .sql("dynamic", TABLE + """
+                .sql(TABLE + COUNT + "to_date(ts) = DATE'" + DAY + "'" + DROP)
+                .sql("fixed", TABLE + COUNT + "day = DATE'" + DAY + "'" + DROP)
+                .sql("function-on-day", TABLE + COUNT + "date_format(day, 'yyyy-MM-dd') = '" + DAY + "'" + DROP)
+                .sql(
+                        "udf-on-day",
+                        TABLE
+                                + "-- SQL cannot declare a Java UDF: a cast of day stands for it (a partition filter too)\n"
+                                + COUNT + "cast(day AS string) = '" + DAY + "'" + DROP)
+                .sql("dynamic", TABLE + """
                     CREATE OR REPLACE TEMP VIEW calendar AS
                       SELECT date_add(DATE'2026-01-01', CAST(id AS INT)) AS d, id % 7 = 3 AS holiday,
                              CAST(id DIV 7 AS INT) AS week
@@ -90,96 +92,97 @@ class PartitionPruningExperiment implements Experiment {
                     FROM pruning_events e JOIN calendar c ON e.day = c.d
                     WHERE c.holiday
                     GROUP BY c.week""" + DROP)
-            .knob(Knobs.rows(200_000, 20_000_000))
-            .knob(IntegerKnob.of("days", "Days", 30, 8, 366, "partitions", "Days the events span: one partition each"))
-            .variant(Variant.of(
-                    "broken", "Filter on the timestamp", "to_date(ts) = one day: the scan has no partition filter"))
-            .variant(Variant.of("fixed", "Filter on the partition column", "day = one day: one partition read"))
-            .variant(Variant.of(
-                    "function-on-day",
-                    "A function of the partition column",
-                    "date_format(day, ...) = one day: still a partition filter"))
-            .variant(Variant.of(
-                    "udf-on-day", "A UDF of the partition column", "A Java UDF of day: still a partition filter"))
-            .variant(Variant.of(
-                    "dynamic",
-                    "Join with a filtered calendar",
-                    "Joined on day with the holidays of a calendar: dynamic partition pruning"))
-            .question(Question.number(
-                    "partitions-read",
-                    "How many partitions (days) will the scan read?",
-                    run -> RunQueries.finalMetric(run, "Scan parquet", "number of partitions read")))
-            .question(Questions.yesNo(
-                    "partition-filter",
-                    "Will the scan's PartitionFilters hold a predicate that selects days?",
-                    run -> !RunQueries.pruningFilters(scan(run)).isEmpty()))
-            .evidence(Evidence.central(
-                    "every-partition-read",
-                    "The scan reads every partition: its PartitionFilters hold no predicate that selects days",
-                    Set.of("broken"),
-                    run -> {
-                        PlanNode scan = scan(run);
-                        long partitions = SparkMetricText.orZero(scan, "number of partitions read");
-                        return Verdict.of(
-                                partitions == RunQueries.knob(run, "days")
-                                        && RunQueries.pruningFilters(scan).isEmpty(),
-                                "%d of %d partitions, %d files, %s read; PartitionFilters %s; PushedFilters %s",
-                                partitions,
-                                RunQueries.knob(run, "days"),
-                                SparkMetricText.orZero(scan, "number of files read"),
-                                Figures.bytes(SparkMetricText.orZero(scan, "size of files read")),
-                                RunQueries.scanList(scan, "PartitionFilters"),
-                                RunQueries.scanList(scan, "PushedFilters"));
-                    }))
-            .evidence(Evidence.of(
-                    "filtered-after-scan",
-                    "A Filter after the scan drops the other days' rows: it keeps under 10% of what the scan read",
-                    Set.of("broken"),
-                    run -> {
-                        PlanNode scan = scan(run);
-                        long scanned = SparkMetricText.orZero(scan, "number of output rows");
-                        long kept = RunQueries.filterOver(run.finalPlans(), scan)
-                                .map(f -> SparkMetricText.orZero(f, "number of output rows"))
-                                .orElse(scanned);
-                        return Verdict.of(
-                                kept * 10 < scanned, "scan: %,d rows, the Filter above it kept %,d", scanned, kept);
-                    }))
-            .evidence(Evidence.of(
-                    "one-partition-read",
-                    "The predicate is a partition filter and the scan reads one partition",
-                    Set.of("fixed", "function-on-day", "udf-on-day"),
-                    run -> {
-                        PlanNode scan = scan(run);
-                        long partitions = SparkMetricText.orZero(scan, "number of partitions read");
-                        return Verdict.of(
-                                partitions == 1
-                                        && !RunQueries.pruningFilters(scan).isEmpty(),
-                                "%d partition, %d file(s), %s read; PartitionFilters %s",
-                                partitions,
-                                SparkMetricText.orZero(scan, "number of files read"),
-                                Figures.bytes(SparkMetricText.orZero(scan, "size of files read")),
-                                RunQueries.pruningFilters(scan));
-                    }))
-            .evidence(Evidence.of(
-                    "dynamic-pruning",
-                    "The scan gets a dynamicpruningexpression and reads only the holidays' partitions",
-                    Set.of("dynamic"),
-                    run -> {
-                        PlanNode scan = scan(run);
-                        long partitions = SparkMetricText.orZero(scan, "number of partitions read");
-                        boolean dynamic = RunQueries.pruningFilters(scan).stream()
-                                .anyMatch(f -> f.contains("dynamicpruningexpression"));
-                        return Verdict.of(
-                                dynamic && partitions < RunQueries.knob(run, "days") / 2,
-                                "%d of %d partitions; files read %d of %d (\"static number of files read\"); %s",
-                                partitions,
-                                RunQueries.knob(run, "days"),
-                                SparkMetricText.orZero(scan, "number of files read"),
-                                SparkMetricText.orZero(scan, "static number of files read"),
-                                RunQueries.pruningFilters(scan));
-                    }))
-            .primaryFinding("no-partition-pruning")
-            .build();
+                .knob(Knobs.rows(200_000, 20_000_000))
+                .knob(IntegerKnob.of(
+                        "days", "Days", 30, 8, 366, "partitions", "Days the events span: one partition each"))
+                .variant(Variant.of(
+                        "broken", "Filter on the timestamp", "to_date(ts) = one day: the scan has no partition filter"))
+                .variant(Variant.of("fixed", "Filter on the partition column", "day = one day: one partition read"))
+                .variant(Variant.of(
+                        "function-on-day",
+                        "A function of the partition column",
+                        "date_format(day, ...) = one day: still a partition filter"))
+                .variant(Variant.of(
+                        "udf-on-day", "A UDF of the partition column", "A Java UDF of day: still a partition filter"))
+                .variant(Variant.of(
+                        "dynamic",
+                        "Join with a filtered calendar",
+                        "Joined on day with the holidays of a calendar: dynamic partition pruning"))
+                .question(Question.number(
+                        "partitions-read",
+                        "How many partitions (days) will the scan read?",
+                        run -> RunQueries.finalMetric(run, "Scan parquet", "number of partitions read")))
+                .question(Questions.yesNo(
+                        "partition-filter",
+                        "Will the scan's PartitionFilters hold a predicate that selects days?",
+                        run -> !RunQueries.pruningFilters(scan(run)).isEmpty()))
+                .evidence(Evidence.central(
+                        "every-partition-read",
+                        "The scan reads every partition: its PartitionFilters hold no predicate that selects days",
+                        Set.of("broken"),
+                        run -> {
+                            PlanNode scan = scan(run);
+                            long partitions = SparkMetricText.orZero(scan, "number of partitions read");
+                            return Verdict.of(
+                                    partitions == RunQueries.knob(run, "days")
+                                            && RunQueries.pruningFilters(scan).isEmpty(),
+                                    "%d of %d partitions, %d files, %s read; PartitionFilters %s; PushedFilters %s",
+                                    partitions,
+                                    RunQueries.knob(run, "days"),
+                                    SparkMetricText.orZero(scan, "number of files read"),
+                                    Figures.bytes(SparkMetricText.orZero(scan, "size of files read")),
+                                    RunQueries.scanList(scan, "PartitionFilters"),
+                                    RunQueries.scanList(scan, "PushedFilters"));
+                        }))
+                .evidence(Evidence.of(
+                        "filtered-after-scan",
+                        "A Filter after the scan drops the other days' rows: it keeps under 10% of what the scan read",
+                        Set.of("broken"),
+                        run -> {
+                            PlanNode scan = scan(run);
+                            long scanned = SparkMetricText.orZero(scan, "number of output rows");
+                            long kept = RunQueries.filterOver(run.finalPlans(), scan)
+                                    .map(f -> SparkMetricText.orZero(f, "number of output rows"))
+                                    .orElse(scanned);
+                            return Verdict.of(
+                                    kept * 10 < scanned, "scan: %,d rows, the Filter above it kept %,d", scanned, kept);
+                        }))
+                .evidence(Evidence.of(
+                        "one-partition-read",
+                        "The predicate is a partition filter and the scan reads one partition",
+                        Set.of("fixed", "function-on-day", "udf-on-day"),
+                        run -> {
+                            PlanNode scan = scan(run);
+                            long partitions = SparkMetricText.orZero(scan, "number of partitions read");
+                            return Verdict.of(
+                                    partitions == 1
+                                            && !RunQueries.pruningFilters(scan).isEmpty(),
+                                    "%d partition, %d file(s), %s read; PartitionFilters %s",
+                                    partitions,
+                                    SparkMetricText.orZero(scan, "number of files read"),
+                                    Figures.bytes(SparkMetricText.orZero(scan, "size of files read")),
+                                    RunQueries.pruningFilters(scan));
+                        }))
+                .evidence(Evidence.of(
+                        "dynamic-pruning",
+                        "The scan gets a dynamicpruningexpression and reads only the holidays' partitions",
+                        Set.of("dynamic"),
+                        run -> {
+                            PlanNode scan = scan(run);
+                            long partitions = SparkMetricText.orZero(scan, "number of partitions read");
+                            boolean dynamic = RunQueries.pruningFilters(scan).stream()
+                                    .anyMatch(f -> f.contains("dynamicpruningexpression"));
+                            return Verdict.of(
+                                    dynamic && partitions < RunQueries.knob(run, "days") / 2,
+                                    "%d of %d partitions; files read %d of %d (\"static number of files read\"); %s",
+                                    partitions,
+                                    RunQueries.knob(run, "days"),
+                                    SparkMetricText.orZero(scan, "number of files read"),
+                                    SparkMetricText.orZero(scan, "static number of files read"),
+                                    RunQueries.pruningFilters(scan));
+                        }))
+                .primaryFinding("no-partition-pruning"));
+    }
 
     /** The read of the partitioned table (the run's one file scan). */
     private static PlanNode scan(RunSnapshot run) {
@@ -188,11 +191,6 @@ class PartitionPruningExperiment implements Experiment {
                         SparkMetricText.value(s, "number of partitions read").isPresent())
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no scan of the partitioned table"));
-    }
-
-    @Override
-    public ExperimentDefinition definition() {
-        return DEFINITION;
     }
 
     @Override

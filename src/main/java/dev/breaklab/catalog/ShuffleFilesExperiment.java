@@ -31,19 +31,20 @@ import org.springframework.stereotype.Component;
 
 /** What a shuffle leaves on disk: per map task one .data file of blocks and one .index of offsets. */
 @Component
-class ShuffleFilesExperiment implements Experiment {
+class ShuffleFilesExperiment extends ExperimentBase {
 
     static final String ID = "shuffle-files";
 
     /** shuffle_{shuffleId}_{mapId}_0.index or .data: the sort shuffle's reduce-id-0 files per map task. */
     private static final Pattern SHUFFLE_FILE = Pattern.compile("shuffle_(\\d+)_(\\d+)_0\\.(index|data)");
 
-    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(ID, ShuffleFilesExperiment.class)
-            .title("Shuffle files: what a shuffle leaves on disk")
-            .summary("The run lists its own shuffle files: 200 reduce partitions make every map task's file 200"
-                    + " mostly tiny blocks.")
-            .concepts(Concept.SHUFFLE, Concept.PARTITIONS, Concept.STAGES)
-            .story("""
+    ShuffleFilesExperiment() {
+        super(define(ID, ShuffleFilesExperiment.class)
+                .title("Shuffle files: what a shuffle leaves on disk")
+                .summary("The run lists its own shuffle files: 200 reduce partitions make every map task's file 200"
+                        + " mostly tiny blocks.")
+                .concepts(Concept.SHUFFLE, Concept.PARTITIONS, Concept.STAGES)
+                .story("""
                     A shuffle's map task sorts its output rows by reduce partition and writes them to one file in \
                     the executor's local directory (spark.local.dir, under blockmgr-*): \
                     shuffle_<shuffleId>_<mapId>_0.data holds one block per reduce partition, back to back, and \
@@ -67,94 +68,95 @@ class ShuffleFilesExperiment implements Experiment {
                     each, but a reduce task fetches a run of adjacent blocks as one contiguous range \
                     (spark.sql.adaptive.fetchShuffleBlocksInBatch, on by default), so one or a few tasks read \
                     them all.""")
-            .sql("""
+                .sql("""
                     SELECT pmod(id, ${keys}) AS key, count(1) AS n
                     FROM range(0, ${rows}, 1, 4)
                     GROUP BY pmod(id, ${keys})""")
-            .knob(Knobs.rows(100_000, 10_000_000))
-            .knob(IntegerKnob.of("keys", "Groups", 1_000, 1, 1_000_000, "keys", "Distinct grouping keys"))
-            .knob(Knobs.shufflePartitions(200, 2_000, "blocks per map file, and reduce tasks"))
-            .variant(Variant.of("broken", "200 partitions, AQE off", "Every map file cut into 200 tiny blocks")
-                    .withConf("spark.sql.adaptive.enabled", "false"))
-            .variant(Variant.of("fixed", "8 partitions", "AQE off, 8 shuffle partitions: 8 blocks per map file")
-                    .withConf("spark.sql.adaptive.enabled", "false")
-                    .withKnob("shufflePartitions", 8L))
-            .variant(Variant.of(
-                            "coalesced",
-                            "200 partitions, AQE coalesces",
-                            "Same files; a few reduce tasks read contiguous ranges of blocks")
-                    .withConf("spark.sql.adaptive.enabled", "true")
-                    .withConf("spark.sql.adaptive.coalescePartitions.enabled", "true"))
-            .question(Question.number(
-                    "offsets",
-                    "How many offsets will each map task's .index file hold?",
-                    run -> measured(run, "maxOffsets")))
-            .question(Questions.tasks("reduce-tasks", "aggregate (after the shuffle)", RunQueries::shuffleReadStage))
-            .evidence(Evidence.central(
-                    "tiny-blocks",
-                    "Every map task's .index holds at least 101 offsets (100 blocks) and the median block is under 1 KiB",
-                    Set.of("broken", "coalesced"),
-                    run -> {
-                        long offsets = measured(run, "minOffsets");
-                        long median = measured(run, "medianBlockBytes");
-                        return Verdict.of(
-                                offsets >= 101 && median < 1_024,
-                                "%d index files, %d to %d offsets each; %,d blocks, %,d empty, median %s",
-                                measured(run, "indexFiles"),
-                                offsets,
-                                measured(run, "maxOffsets"),
-                                measured(run, "blocks"),
-                                measured(run, "emptyBlocks"),
-                                Figures.bytes(median));
-                    }))
-            .evidence(Evidence.of(
-                    "file-per-map-task",
-                    "One .data and one .index file per map task of the shuffle",
-                    Set.of("broken", "fixed", "coalesced"),
-                    run -> {
-                        int mapTasks = RunQueries.shuffleMapStages(run).stream()
-                                .mapToInt(s -> s.numTasks())
-                                .sum();
-                        long index = measured(run, "indexFiles");
-                        long data = measured(run, "dataFiles");
-                        return Verdict.of(
-                                index == mapTasks && data == mapTasks,
-                                "%d map tasks; %d .index and %d .data files",
-                                mapTasks,
-                                index,
-                                data);
-                    }))
-            .evidence(Evidence.of(
-                    "offsets-add-up",
-                    "The last offsets of the index files add up to the data files' bytes and to the stage's shuffle write",
-                    Set.of("broken", "fixed", "coalesced"),
-                    run -> {
-                        long indexed = measured(run, "indexedBytes");
-                        long data = measured(run, "dataBytes");
-                        long written = RunQueries.shuffleWritten(run);
-                        return Verdict.of(
-                                indexed == data && data == written && written > 0,
-                                "indexed %,d bytes, data files %,d bytes, shuffle write %,d bytes",
-                                indexed,
-                                data,
-                                written);
-                    }))
-            .evidence(Evidence.of(
-                    "contiguous-ranges",
-                    "AQE reads the 200 blocks per file as a few contiguous ranges: AQEShuffleRead coalesced, at most 10"
-                            + " reduce tasks",
-                    Set.of("coalesced"),
-                    run -> {
-                        boolean coalesced = RunQueries.finalPlanHas(run, "AQEShuffleRead", "coalesced");
-                        int tasks = RunQueries.shuffleReadStage(run).numTasks();
-                        return Verdict.of(
-                                coalesced && tasks <= 10,
-                                "AQEShuffleRead coalesced: %s; reduce tasks: %d",
-                                coalesced ? "yes" : "no",
-                                tasks);
-                    }))
-            .primaryFinding("tiny-tasks")
-            .build();
+                .knob(Knobs.rows(100_000, 10_000_000))
+                .knob(IntegerKnob.of("keys", "Groups", 1_000, 1, 1_000_000, "keys", "Distinct grouping keys"))
+                .knob(Knobs.shufflePartitions(200, 2_000, "blocks per map file, and reduce tasks"))
+                .variant(Variant.of("broken", "200 partitions, AQE off", "Every map file cut into 200 tiny blocks")
+                        .withConf("spark.sql.adaptive.enabled", "false"))
+                .variant(Variant.of("fixed", "8 partitions", "AQE off, 8 shuffle partitions: 8 blocks per map file")
+                        .withConf("spark.sql.adaptive.enabled", "false")
+                        .withKnob("shufflePartitions", 8L))
+                .variant(Variant.of(
+                                "coalesced",
+                                "200 partitions, AQE coalesces",
+                                "Same files; a few reduce tasks read contiguous ranges of blocks")
+                        .withConf("spark.sql.adaptive.enabled", "true")
+                        .withConf("spark.sql.adaptive.coalescePartitions.enabled", "true"))
+                .question(Question.number(
+                        "offsets",
+                        "How many offsets will each map task's .index file hold?",
+                        run -> measured(run, "maxOffsets")))
+                .question(
+                        Questions.tasks("reduce-tasks", "aggregate (after the shuffle)", RunQueries::shuffleReadStage))
+                .evidence(Evidence.central(
+                        "tiny-blocks",
+                        "Every map task's .index holds at least 101 offsets (100 blocks) and the median block is under 1 KiB",
+                        Set.of("broken", "coalesced"),
+                        run -> {
+                            long offsets = measured(run, "minOffsets");
+                            long median = measured(run, "medianBlockBytes");
+                            return Verdict.of(
+                                    offsets >= 101 && median < 1_024,
+                                    "%d index files, %d to %d offsets each; %,d blocks, %,d empty, median %s",
+                                    measured(run, "indexFiles"),
+                                    offsets,
+                                    measured(run, "maxOffsets"),
+                                    measured(run, "blocks"),
+                                    measured(run, "emptyBlocks"),
+                                    Figures.bytes(median));
+                        }))
+                .evidence(Evidence.of(
+                        "file-per-map-task",
+                        "One .data and one .index file per map task of the shuffle",
+                        Set.of("broken", "fixed", "coalesced"),
+                        run -> {
+                            int mapTasks = RunQueries.shuffleMapStages(run).stream()
+                                    .mapToInt(s -> s.numTasks())
+                                    .sum();
+                            long index = measured(run, "indexFiles");
+                            long data = measured(run, "dataFiles");
+                            return Verdict.of(
+                                    index == mapTasks && data == mapTasks,
+                                    "%d map tasks; %d .index and %d .data files",
+                                    mapTasks,
+                                    index,
+                                    data);
+                        }))
+                .evidence(Evidence.of(
+                        "offsets-add-up",
+                        "The last offsets of the index files add up to the data files' bytes and to the stage's shuffle write",
+                        Set.of("broken", "fixed", "coalesced"),
+                        run -> {
+                            long indexed = measured(run, "indexedBytes");
+                            long data = measured(run, "dataBytes");
+                            long written = RunQueries.shuffleWritten(run);
+                            return Verdict.of(
+                                    indexed == data && data == written && written > 0,
+                                    "indexed %,d bytes, data files %,d bytes, shuffle write %,d bytes",
+                                    indexed,
+                                    data,
+                                    written);
+                        }))
+                .evidence(Evidence.of(
+                        "contiguous-ranges",
+                        "AQE reads the 200 blocks per file as a few contiguous ranges: AQEShuffleRead coalesced, at most 10"
+                                + " reduce tasks",
+                        Set.of("coalesced"),
+                        run -> {
+                            boolean coalesced = RunQueries.finalPlanHas(run, "AQEShuffleRead", "coalesced");
+                            int tasks = RunQueries.shuffleReadStage(run).numTasks();
+                            return Verdict.of(
+                                    coalesced && tasks <= 10,
+                                    "AQEShuffleRead coalesced: %s; reduce tasks: %d",
+                                    coalesced ? "yes" : "no",
+                                    tasks);
+                        }))
+                .primaryFinding("tiny-tasks"));
+    }
 
     private static long measured(RunSnapshot run, String name) {
         Long value = run.measurements().get(name);
@@ -163,11 +165,6 @@ class ShuffleFilesExperiment implements Experiment {
                     + ": it reads the shuffle files of the embedded engine only (local[N])");
         }
         return value;
-    }
-
-    @Override
-    public ExperimentDefinition definition() {
-        return DEFINITION;
     }
 
     @Override

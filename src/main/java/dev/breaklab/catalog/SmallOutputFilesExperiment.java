@@ -22,19 +22,19 @@ import org.springframework.stereotype.Component;
 
 /** partitionBy after a 100-partition shuffle: every task writes a file for every day it holds. */
 @Component
-class SmallOutputFilesExperiment implements Experiment {
+class SmallOutputFilesExperiment extends ExperimentBase {
 
     static final String ID = "small-output-files";
     private static final String REBALANCE = "REBALANCE_PARTITIONS_BY_COL";
     private static final Pattern BY_DAY = Pattern.compile("hashpartitioning\\(day#\\d+, \\d+\\)");
 
-    private static final ExperimentDefinition DEFINITION = ExperimentDefinition.define(
-                    ID, SmallOutputFilesExperiment.class)
-            .title("Small output files: partitionBy after a shuffle")
-            .summary("A daily aggregate written with partitionBy(\"day\") straight after a 100-partition shuffle:"
-                    + " one file per task and day.")
-            .concepts(Concept.PARTITIONS, Concept.SHUFFLE, Concept.SPARK_UI)
-            .story("""
+    SmallOutputFilesExperiment() {
+        super(define(ID, SmallOutputFilesExperiment.class)
+                .title("Small output files: partitionBy after a shuffle")
+                .summary("A daily aggregate written with partitionBy(\"day\") straight after a 100-partition shuffle:"
+                        + " one file per task and day.")
+                .concepts(Concept.PARTITIONS, Concept.SHUFFLE, Concept.SPARK_UI)
+                .story("""
                     write.partitionBy("day") does not move any rows: each write task opens one file for every \
                     day value among its own rows. Right after an aggregation by (day, user), the rows sit in \
                     spark.sql.shuffle.partitions partitions hashed by (day, user) (Spark's default is 200; the \
@@ -58,102 +58,106 @@ class SmallOutputFilesExperiment implements Experiment {
                     Spark drops the REBALANCE hint altogether (its analyzer only resolves it when \
                     spark.sql.adaptive.enabled is true): the rebalance-no-aqe variant writes as many files as the \
                     broken one.""")
-            .noSql("A write, not a query: in SQL it is INSERT INTO or CREATE TABLE ... PARTITIONED BY (day) AS SELECT"
-                    + " /*+ REPARTITION(day) */ ... (or /*+ REBALANCE(day) */ with AQE on); the page's SQL tab holds"
-                    + " the queries the lab checks plan for plan against the run.")
-            .knob(Knobs.rows(20_000, 10_000_000))
-            .knob(IntegerKnob.of("days", "Days", 2, 1, 60, "partitions", "Day values: one output directory each"))
-            .knob(IntegerKnob.of("users", "Users", 2_000, 1, 1_000_000, "keys", "Users per day in the aggregate"))
-            .knob(Knobs.shufflePartitions(100, 2_000, "tasks after the aggregation's shuffle, each one writer"))
-            .variant(
-                    Variant.of("broken", "partitionBy after the shuffle", "AQE off: 100 writers, each writes every day")
-                            .withConf("spark.sql.adaptive.enabled", "false"))
-            .variant(Variant.of("fixed", "repartition(day) first", "One shuffle by day: one writer, one file per day")
-                    .withConf("spark.sql.adaptive.enabled", "false"))
-            .variant(Variant.of(
-                            "rebalance", "REBALANCE(day), AQE on", "The hint shuffles by day and AQE sizes the writers")
-                    .withConf("spark.sql.adaptive.enabled", "true"))
-            .variant(Variant.of(
-                            "rebalance-no-aqe",
-                            "REBALANCE(day), AQE off",
-                            "Without AQE Spark drops the hint: as many files as broken")
-                    .withConf("spark.sql.adaptive.enabled", "false"))
-            .question(Question.number(
-                    "files-written",
-                    "How many files will the write leave?",
-                    run -> SparkMetricText.orZero(write(run), "number of written files")))
-            .question(Questions.yesNo(
-                    "shuffled-by-day",
-                    "Will the final plan shuffle the rows by day alone before the write?",
-                    run -> RunQueries.countFinal(
-                                    run,
-                                    n -> n.isShuffleExchange()
-                                            && BY_DAY.matcher(n.simpleString()).find())
-                            > 0))
-            .evidence(Evidence.central(
-                    "file-per-task-and-day",
-                    "The write leaves at least 10 files per day: one per write task holding the day",
-                    Set.of("broken", "rebalance-no-aqe"),
-                    run -> {
-                        PlanNode write = write(run);
-                        long files = SparkMetricText.orZero(write, "number of written files");
-                        long days = SparkMetricText.orZero(write, "number of dynamic part");
-                        long bytes = SparkMetricText.orZero(write, "written output");
-                        return Verdict.of(
-                                days > 0 && files >= 10 * days,
-                                "%,d files for %d days (%,d per day), %s in all, %s per file",
-                                files,
-                                days,
-                                days == 0 ? 0 : files / days,
-                                Figures.bytes(bytes),
-                                Figures.bytes(files == 0 ? 0 : bytes / files));
-                    }))
-            .evidence(Evidence.of(
-                    "one-file-per-day", "The write leaves one file per day", Set.of("fixed", "rebalance"), run -> {
-                        PlanNode write = write(run);
-                        long files = SparkMetricText.orZero(write, "number of written files");
-                        long days = SparkMetricText.orZero(write, "number of dynamic part");
-                        return Verdict.of(
-                                days > 0 && files == days,
-                                "%,d files for %d days, %s per file",
-                                files,
-                                days,
-                                Figures.bytes(
-                                        files == 0 ? 0 : SparkMetricText.orZero(write, "written output") / files));
-                    }))
-            .evidence(Evidence.of(
-                    "rebalance-exchange",
-                    "The final plan has the REBALANCE shuffle (an Exchange marked " + REBALANCE + ")",
-                    Set.of("rebalance"),
-                    run -> {
-                        long exchanges = RunQueries.countFinal(run, n -> n.isShuffleExchange() && n.marked(REBALANCE));
-                        return Verdict.of(exchanges == 1, "rebalance exchanges in the final plan: %d", exchanges);
-                    }))
-            .evidence(Evidence.of(
-                    "hint-dropped",
-                    "Without AQE the REBALANCE hint is gone: no " + REBALANCE + " exchange in the plan",
-                    Set.of("rebalance-no-aqe"),
-                    run -> {
-                        long exchanges = RunQueries.countFinal(run, n -> n.isShuffleExchange() && n.marked(REBALANCE));
-                        return Verdict.of(
-                                exchanges == 0,
-                                "rebalance exchanges: %d, shuffle exchanges: %d",
-                                exchanges,
-                                RunQueries.exchanges(run));
-                    }))
-            .primaryFinding("small-output-files")
-            .build();
+                .noSql(
+                        "A write, not a query: in SQL it is INSERT INTO or CREATE TABLE ... PARTITIONED BY (day) AS SELECT"
+                                + " /*+ REPARTITION(day) */ ... (or /*+ REBALANCE(day) */ with AQE on); the page's SQL tab holds"
+                                + " the queries the lab checks plan for plan against the run.")
+                .knob(Knobs.rows(20_000, 10_000_000))
+                .knob(IntegerKnob.of("days", "Days", 2, 1, 60, "partitions", "Day values: one output directory each"))
+                .knob(IntegerKnob.of("users", "Users", 2_000, 1, 1_000_000, "keys", "Users per day in the aggregate"))
+                .knob(Knobs.shufflePartitions(100, 2_000, "tasks after the aggregation's shuffle, each one writer"))
+                .variant(Variant.of(
+                                "broken",
+                                "partitionBy after the shuffle",
+                                "AQE off: 100 writers, each writes every day")
+                        .withConf("spark.sql.adaptive.enabled", "false"))
+                .variant(Variant.of(
+                                "fixed", "repartition(day) first", "One shuffle by day: one writer, one file per day")
+                        .withConf("spark.sql.adaptive.enabled", "false"))
+                .variant(Variant.of(
+                                "rebalance",
+                                "REBALANCE(day), AQE on",
+                                "The hint shuffles by day and AQE sizes the writers")
+                        .withConf("spark.sql.adaptive.enabled", "true"))
+                .variant(Variant.of(
+                                "rebalance-no-aqe",
+                                "REBALANCE(day), AQE off",
+                                "Without AQE Spark drops the hint: as many files as broken")
+                        .withConf("spark.sql.adaptive.enabled", "false"))
+                .question(Question.number(
+                        "files-written",
+                        "How many files will the write leave?",
+                        run -> SparkMetricText.orZero(write(run), "number of written files")))
+                .question(Questions.yesNo(
+                        "shuffled-by-day",
+                        "Will the final plan shuffle the rows by day alone before the write?",
+                        run -> RunQueries.countFinal(
+                                        run,
+                                        n -> n.isShuffleExchange()
+                                                && BY_DAY.matcher(n.simpleString())
+                                                        .find())
+                                > 0))
+                .evidence(Evidence.central(
+                        "file-per-task-and-day",
+                        "The write leaves at least 10 files per day: one per write task holding the day",
+                        Set.of("broken", "rebalance-no-aqe"),
+                        run -> {
+                            PlanNode write = write(run);
+                            long files = SparkMetricText.orZero(write, "number of written files");
+                            long days = SparkMetricText.orZero(write, "number of dynamic part");
+                            long bytes = SparkMetricText.orZero(write, "written output");
+                            return Verdict.of(
+                                    days > 0 && files >= 10 * days,
+                                    "%,d files for %d days (%,d per day), %s in all, %s per file",
+                                    files,
+                                    days,
+                                    days == 0 ? 0 : files / days,
+                                    Figures.bytes(bytes),
+                                    Figures.bytes(files == 0 ? 0 : bytes / files));
+                        }))
+                .evidence(Evidence.of(
+                        "one-file-per-day", "The write leaves one file per day", Set.of("fixed", "rebalance"), run -> {
+                            PlanNode write = write(run);
+                            long files = SparkMetricText.orZero(write, "number of written files");
+                            long days = SparkMetricText.orZero(write, "number of dynamic part");
+                            return Verdict.of(
+                                    days > 0 && files == days,
+                                    "%,d files for %d days, %s per file",
+                                    files,
+                                    days,
+                                    Figures.bytes(
+                                            files == 0 ? 0 : SparkMetricText.orZero(write, "written output") / files));
+                        }))
+                .evidence(Evidence.of(
+                        "rebalance-exchange",
+                        "The final plan has the REBALANCE shuffle (an Exchange marked " + REBALANCE + ")",
+                        Set.of("rebalance"),
+                        run -> {
+                            long exchanges =
+                                    RunQueries.countFinal(run, n -> n.isShuffleExchange() && n.marked(REBALANCE));
+                            return Verdict.of(exchanges == 1, "rebalance exchanges in the final plan: %d", exchanges);
+                        }))
+                .evidence(Evidence.of(
+                        "hint-dropped",
+                        "Without AQE the REBALANCE hint is gone: no " + REBALANCE + " exchange in the plan",
+                        Set.of("rebalance-no-aqe"),
+                        run -> {
+                            long exchanges =
+                                    RunQueries.countFinal(run, n -> n.isShuffleExchange() && n.marked(REBALANCE));
+                            return Verdict.of(
+                                    exchanges == 0,
+                                    "rebalance exchanges: %d, shuffle exchanges: %d",
+                                    exchanges,
+                                    RunQueries.exchanges(run));
+                        }))
+                .primaryFinding("small-output-files"));
+    }
 
     /** The write of the daily aggregate. */
     private static PlanNode write(RunSnapshot run) {
         return RunQueries.fileWrites(run).stream()
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException("the run wrote no files"));
-    }
-
-    @Override
-    public ExperimentDefinition definition() {
-        return DEFINITION;
     }
 
     @Override
