@@ -1,0 +1,194 @@
+package dev.breaklab.catalog;
+
+import static org.apache.spark.sql.functions.col;
+
+import dev.breaklab.catalog.Evidence.Verdict;
+import dev.breaklab.catalog.Knob.IntegerKnob;
+import dev.breaklab.run.BatchSnapshot;
+import dev.breaklab.run.RunSnapshot;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.execution.streaming.runtime.MemoryStream;
+import org.apache.spark.sql.streaming.DataStreamWriter;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.StreamingQueryException;
+import org.springframework.stereotype.Component;
+
+/**
+ * foreachBatch is at-least-once: a batch whose write finished but whose commit was never recorded is
+ * run again, with the same batch id, after a restart. Appending duplicates it; a write keyed by the
+ * batch id (overwrite the batch's own directory) does not.
+ */
+@Component
+class ExactlyOnceSinkExperiment extends ExperimentBase {
+
+    ExactlyOnceSinkExperiment() {
+        super(define("exactly-once-sink", ExactlyOnceSinkExperiment.class)
+                .title("foreachBatch: exactly-once needs a write keyed by the batch id")
+                .summary(
+                        "A crash after a batch's write and before its commit: the restart runs the batch again, and an append writes it twice.")
+                .concepts(Concept.STREAMING, Concept.FAULTS)
+                .story("""
+                    foreachBatch hands each micro-batch to your function as a plain DataFrame, with the batch \
+                    id, so that any batch writer (JDBC, a table, several outputs) can be the sink. Spark's \
+                    guarantee for it is at-least-once: the function runs after the batch's offsets are logged \
+                    and before its commit is logged, and if the query dies in between (the write succeeded, the \
+                    commit did not happen) the restart from the same checkpoint runs the same batch again, with \
+                    the same data and the same batch id.
+
+                    Here the function writes batch N and then the query dies before the commit is recorded (the \
+                    function throws right after its write, once). The lab restarts the query on the same \
+                    checkpoint; Spark replays batch N. The broken variant appends every batch to one directory, \
+                    so batch N's rows land there twice. The fixed variant makes the write idempotent with the \
+                    batch id Spark passes in: it overwrites the batch's own directory batch=<id>, so the replay \
+                    replaces what the first attempt wrote. Other idempotent forms: skip batch ids already \
+                    written (a table of committed ids, updated with the data in one transaction), or MERGE by a \
+                    key. The lab reads the sink back with Spark and counts rows and distinct rows.""")
+                .noSql("foreachBatch and a restart on a checkpoint belong to a streaming query, which Spark SQL cannot "
+                        + "declare")
+                .knob(IntegerKnob.of("batches", "Micro-batches", 4, 3, 20, "batches", "Micro-batches of input"))
+                .knob(IntegerKnob.of("rowsPerBatch", "Rows per batch", 100, 10, 100_000, "rows", "Rows in each batch"))
+                .knob(
+                        IntegerKnob.of(
+                                "crashBatch",
+                                "Crash after batch",
+                                1,
+                                0,
+                                19,
+                                "batch id",
+                                "The micro-batch after whose write (and before whose commit) the query dies (below the batch count)"))
+                .variant(Variant.of(
+                        "broken",
+                        "Append every batch",
+                        "foreachBatch appends each batch to one directory: the replayed batch is appended again"))
+                .variant(Variant.of(
+                        "fixed",
+                        "Overwrite the batch's own directory",
+                        "foreachBatch overwrites batch=<batchId>: the replay replaces the first attempt's files"))
+                .question(Question.number(
+                        "replayed-batch",
+                        "With which batch id will the restarted query call foreachBatch first?",
+                        run -> run.measurement("restartFirstBatchId")))
+                .question(Question.number(
+                        "duplicates",
+                        "How many duplicate rows will the sink hold?",
+                        ExactlyOnceSinkExperiment::duplicates))
+                .evidence(Evidence.central(
+                        "duplicates",
+                        "Appending makes the replay a duplicate: the crashed batch's rows are in the sink twice",
+                        Set.of("broken"),
+                        run -> Verdict.of(
+                                duplicates(run) == run.measurement("rowsPerBatch")
+                                        && run.measurement("sinkDistinctRows") == run.measurement("generatedRows"),
+                                "sink rows %d, distinct %d, generated %d: %d duplicates (one batch holds %d rows)",
+                                run.measurement("sinkRows"),
+                                run.measurement("sinkDistinctRows"),
+                                run.measurement("generatedRows"),
+                                duplicates(run),
+                                run.measurement("rowsPerBatch"))))
+                .evidence(Evidence.of(
+                        "exactly-once",
+                        "Overwriting batch=<batchId> keeps every row once although the batch was written twice",
+                        Set.of("fixed"),
+                        run -> Verdict.of(
+                                run.measurement("sinkRows") == run.measurement("generatedRows") && duplicates(run) == 0,
+                                "sink rows %d, distinct %d, generated %d",
+                                run.measurement("sinkRows"),
+                                run.measurement("sinkDistinctRows"),
+                                run.measurement("generatedRows"))))
+                .evidence(Evidence.of(
+                        "same-batch-id",
+                        "foreachBatch is at-least-once: the restart calls it again for the batch whose commit was missing, with the same batch id",
+                        Set.of("broken", "fixed"),
+                        run -> {
+                            long crash = run.measurement("crashBatch");
+                            List<BatchSnapshot> restart = Streams.ofStart(run, 1);
+                            long resumed =
+                                    restart.isEmpty() ? -1 : restart.get(0).batchId();
+                            return Verdict.of(
+                                    run.measurement("restartFirstBatchId") == crash
+                                            && run.measurement("callsForCrashBatch") == 2
+                                            && resumed == crash
+                                            && run.queries().get(0).exception() != null,
+                                    "crashed after writing batch %d; the restart's first foreachBatch call had batch id %d"
+                                            + " (its first progress: batch %d); batch %d was handed to foreachBatch %d times",
+                                    crash,
+                                    run.measurement("restartFirstBatchId"),
+                                    resumed,
+                                    crash,
+                                    run.measurement("callsForCrashBatch"));
+                        }))
+                .primaryFinding("stream-restart"));
+    }
+
+    static long duplicates(RunSnapshot run) {
+        return run.measurement("sinkRows") - run.measurement("sinkDistinctRows");
+    }
+
+    @Override
+    public String run(ExperimentRun run) throws Exception {
+        KnobValues k = run.knobs();
+        List<Long> calls = new CopyOnWriteArrayList<>(); // batch ids, in the order foreachBatch saw them
+        // lesson:start
+        int batches = k.intValue("batches");
+        long perBatch = k.integer("rowsPerBatch");
+        long crashBatch = Math.min(k.integer("crashBatch"), batches - 1);
+        String sink = run.workDir().resolve("sink").toString();
+        boolean idempotent = run.variant().equals("fixed");
+        MemoryStream<Long> ids = Streams.longs(run.spark());
+        Function<Boolean, DataStreamWriter<Row>> query = armed -> ids.toDF()
+                .select(col("value").as("id"))
+                .writeStream()
+                .option("checkpointLocation", run.checkpoint("events").toString())
+                .foreachBatch((VoidFunction2<Dataset<Row>, Long>) (data, batchId) -> {
+                    calls.add(batchId);
+                    if (idempotent) { // keyed by the batch id: a replay replaces its own first attempt
+                        data.write().mode("overwrite").json(sink + "/batch=" + batchId);
+                    } else { // whatever comes is added: a replay adds the same rows again
+                        data.write().mode("append").json(sink);
+                    }
+                    if (armed && batchId == crashBatch) { // written, but the commit log never hears of it
+                        throw new IllegalStateException("injected crash after batch " + batchId + "'s write");
+                    }
+                });
+        StreamingQuery first = run.start(query.apply(true));
+        int batch = 0;
+        try {
+            for (; batch < batches; batch++) {
+                Streams.add(ids, Streams.range(batch * perBatch, (batch + 1) * perBatch));
+                Streams.processAll(run, first);
+            }
+            throw new IllegalStateException("the injected crash did not stop the query");
+        } catch (StreamingQueryException crash) {
+            batch++; // the crashed batch's rows are in the source: the restart replays them
+        }
+        int restartCall = calls.size();
+        StreamingQuery second = run.start(query.apply(false)); // the same checkpoint, the crash disarmed
+        Streams.processAll(run, second); // Spark runs the uncommitted batch again first, with the same id
+        for (; batch < batches; batch++) {
+            Streams.add(ids, Streams.range(batch * perBatch, (batch + 1) * perBatch));
+            Streams.processAll(run, second);
+        }
+        second.stop();
+        Dataset<Row> written = run.spark().read().json(sink).select(col("id"));
+        long rows = written.count();
+        long distinct = written.distinct().count();
+        run.measure("sinkRows", rows);
+        run.measure("sinkDistinctRows", distinct);
+        // lesson:end
+        run.measure("crashBatch", crashBatch);
+        run.measure("restartFirstBatchId", calls.size() > restartCall ? calls.get(restartCall) : -1);
+        run.measure(
+                "callsForCrashBatch",
+                calls.stream().filter(id -> id == crashBatch).count());
+        run.measure("rowsPerBatch", perBatch);
+        run.measure("generatedRows", batches * perBatch);
+        return "crash after batch " + crashBatch + "'s write, restarted on the checkpoint; foreachBatch calls " + calls
+                + "; sink: " + rows + " rows, " + distinct + " distinct";
+    }
+}
