@@ -76,7 +76,7 @@ class MysterySlowStageExperiment extends ExperimentBase {
                     stops the spill but one task still reads most of the shuffle. Salting the key (see \
                     skewed-join) is the hand-made alternative to AQE's split.""")
                 .sql(VIEWS + "SELECT count(1) AS rows, sum(amount) AS amount FROM dims JOIN facts USING (key)")
-                .knob(Knobs.rows(400_000, 20_000_000))
+                .knob(Knobs.rows(300_000, 20_000_000))
                 .knob(IntegerKnob.of("hotKeyShare", "Hot key share", 60, 0, 99, "%", "Share of fact rows with key 0"))
                 .knob(IntegerKnob.of("keys", "Distinct keys", 10_000, 10, 1_000_000, "keys", "Rows in the dimension"))
                 .knob(Knobs.shufflePartitions(16, 2_000, "tasks in the join stage"))
