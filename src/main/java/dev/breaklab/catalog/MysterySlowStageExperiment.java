@@ -86,12 +86,12 @@ class MysterySlowStageExperiment extends ExperimentBase {
                         "fixed",
                         "Split and sized",
                         "AQE splits the hot partition and the join buffer has Spark's default thresholds",
-                        "256k"))
+                        "128k"))
                 .variant(smallBuffers(Variants.skewJoin(
                         "split-only",
                         "Split, buffer still small",
                         "AQE splits the hot partition; the join buffer still spills every 4,096 rows",
-                        "256k")))
+                        "128k")))
                 .variant(Variants.shuffleJoin(
                         "buffers-only",
                         "Buffer sized, still skewed",
