@@ -1,0 +1,219 @@
+package dev.breaklab.catalog;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.hash;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import dev.breaklab.catalog.Evidence.Verdict;
+import dev.breaklab.catalog.Knob.IntegerKnob;
+import dev.breaklab.run.Figures;
+import dev.breaklab.run.RunQueries;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.StageSnapshot;
+import java.util.List;
+import java.util.Set;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.springframework.stereotype.Component;
+
+/** A capstone: one slow join stage with two causes at once, a hot key and a join buffer that spills. */
+@Component
+class MysterySlowStageExperiment extends ExperimentBase {
+
+    /** The straggler bar shared with the skew lessons and the skew finding's default ratio. */
+    private static final double SKEWED = 5;
+
+    private static final String VIEWS = """
+            CREATE TEMP VIEW facts AS
+              SELECT CAST(CASE WHEN pmod(id, 100) < ${hotKeyShare} THEN 0
+                               ELSE pmod(hash(id), ${keys} - 1) + 1 END AS BIGINT) AS key,
+                     pmod(id, 1000) AS amount, id
+              FROM range(0, ${rows}, 1, 16);
+            CREATE TEMP VIEW dims AS SELECT id AS key, concat('name-', id) AS name FROM range(${keys});
+            """;
+
+    MysterySlowStageExperiment() {
+        super(define("mystery-slow-stage", MysterySlowStageExperiment.class)
+                .title("Mystery: why is this stage slow?")
+                .summary(
+                        "A capstone: one join stage is slow for two reasons at once. Attribute its time before the reveal.")
+                .concepts(Concept.JOINS, Concept.SHUFFLE, Concept.MEMORY, Concept.AQE, Concept.SPARK_UI)
+                .story("""
+                    A ticket: "the nightly join got slow, please look". No hint of why. This lesson is a \
+                    capstone of the skew and spill lessons: before you look at the answer, predict which causes \
+                    you will find (a hot key? spill? both? neither?) and which stage holds the time, then run it \
+                    and attribute the stage's time from what the lab shows.
+
+                    The job joins 10,000 dimension rows to a fact table and sums the amounts. Broadcast is off, so \
+                    it is a sort-merge join over two shuffles; AQE is off, as on many old clusters. Two things are \
+                    wrong at once, and both hit the same task of the same stage. One key carries most of the fact \
+                    rows, so one join task reads most of the shuffle (skew). And the fact side is the join's \
+                    buffered side: a sort-merge join holds every buffered-side row of the current key, here the \
+                    hot key's hundreds of thousands of rows, and that buffer spills to disk. The lab forces the \
+                    spill the way the join-spill variant of the spill lesson does, with Spark's internal \
+                    row-count thresholds spark.sql.sortMergeJoinExec.buffer.in.memory.threshold (1,024) and \
+                    spark.sql.sortMergeJoinExec.buffer.spill.threshold (4,096), a stand-in for an executor \
+                    too small for the hot key's rows; the spill's mechanics are real, the trigger is not.
+
+                    How a senior engineer reads it: find the stage that holds the wall time (the join stage), \
+                    then compare its tasks. Max far above the median in both duration and shuffle read is a \
+                    skew; non-zero Spill (Memory) and Spill (Disk) on the same stage, and "spill size" on the \
+                    SortMergeJoin node, is spill. Only the task that owns the hot key spills: the two causes \
+                    multiply, they do not add. In the Spark UI: the stage page's Summary Metrics (Max vs 75th \
+                    percentile), the Spill columns that appear only when something spilled, and the event \
+                    timeline's one long bar.
+
+                    The first fix for both: let AQE split the skewed partition (spark.sql.adaptive.enabled and \
+                    skewJoin.enabled, thresholds lowered to the lab's data as in the skewed-join lesson) and give \
+                    the join buffer its normal size (the internal thresholds back at Spark's defaults; on a real \
+                    cluster, more memory per task). Fixing one cause is not enough: split-only splits the hot \
+                    partition but every piece still holds thousands of hot-key rows and spills; buffers-only \
+                    stops the spill but one task still reads most of the shuffle. Salting the key (see \
+                    skewed-join) is the hand-made alternative to AQE's split.""")
+                .sql(VIEWS + "SELECT count(1) AS rows, sum(amount) AS amount FROM dims JOIN facts USING (key)")
+                .knob(Knobs.rows(300_000, 20_000_000))
+                .knob(IntegerKnob.of("hotKeyShare", "Hot key share", 60, 0, 99, "%", "Share of fact rows with key 0"))
+                .knob(IntegerKnob.of("keys", "Distinct keys", 10_000, 10, 1_000_000, "keys", "Rows in the dimension"))
+                .knob(Knobs.shufflePartitions(16, 2_000, "tasks in the join stage"))
+                .variant(smallBuffers(Variants.shuffleJoin(
+                        "broken", "The slow stage", "AQE off, broadcast off, a hot key and a small join buffer")))
+                .variant(Variants.skewJoin(
+                        "fixed",
+                        "Split and sized",
+                        "AQE splits the hot partition and the join buffer has Spark's default thresholds",
+                        "128k"))
+                .variant(smallBuffers(Variants.skewJoin(
+                        "split-only",
+                        "Split, buffer still small",
+                        "AQE splits the hot partition; the join buffer still spills every 4,096 rows",
+                        "128k")))
+                .variant(Variants.shuffleJoin(
+                        "buffers-only",
+                        "Buffer sized, still skewed",
+                        "Spark's default join buffer, AQE still off: nothing spills, one task still reads most rows"))
+                .question(Question.choice(
+                        "causes",
+                        "What makes the join stage slow?",
+                        List.of("skew", "spill", "both", "neither"),
+                        MysterySlowStageExperiment::causes))
+                .question(Question.choice(
+                        "slow-stage",
+                        "Which stage will run longest?",
+                        List.of("a map stage (scan and shuffle write)", "the join stage", "the final aggregation"),
+                        MysterySlowStageExperiment::slowestStage))
+                .question(Questions.yesNo(
+                        "spills", "Will the run spill to disk?", run -> RunQueries.diskSpilled(run) > 0))
+                .question(Questions.skewSplit())
+                .evidence(Evidence.readSkew(
+                                "skew-and-spill",
+                                "Both causes in one stage: the join stage's biggest task reads at least 5x the median shuffle data, and the same stage spills to disk",
+                                Set.of("broken"),
+                                read -> read >= SKEWED)
+                        .and(MysterySlowStageExperiment::joinStageSpilled)
+                        .asCentral())
+                .evidence(Evidence.finalMetricAboveZero(
+                        "join-spill-metric",
+                        "The SortMergeJoin reports the spill: its \"spill size\" SQL metric is above zero",
+                        Set.of("broken", "split-only"),
+                        "SortMergeJoin",
+                        "spill size"))
+                .evidence(Evidence.skewSplit(
+                        "skew-split",
+                        "AQE split the hot partition: the final plan has SortMergeJoin(skew=true) over AQEShuffleRead skewed",
+                        Set.of("fixed", "split-only")))
+                .evidence(Evidence.readSkew(
+                                "split-still-spills",
+                                "Split, still spilling: the join stage's read is balanced (under 5x) but the stage still spills",
+                                Set.of("split-only"),
+                                read -> read < SKEWED)
+                        .and(MysterySlowStageExperiment::joinStageSpilled))
+                .evidence(Evidence.readSkew(
+                                "sized-still-skewed",
+                                "Sized, still skewed: nothing spills but the join stage's biggest task still reads at least 5x the median",
+                                Set.of("buffers-only"),
+                                read -> read >= SKEWED)
+                        .and(MysterySlowStageExperiment::noSpill))
+                .evidence(Evidence.readSkew(
+                                "neither",
+                                "Both fixed: the join stage's read is balanced (under 5x) and no stage spills",
+                                Set.of("fixed"),
+                                read -> read < SKEWED)
+                        .and(MysterySlowStageExperiment::noSpill))
+                .primaryFinding("skew"));
+    }
+
+    private static Variant smallBuffers(Variant variant) {
+        return variant.withConf("spark.sql.sortMergeJoinExec.buffer.in.memory.threshold", "1024")
+                .withConf("spark.sql.sortMergeJoinExec.buffer.spill.threshold", "4096");
+    }
+
+    private static String causes(RunSnapshot run) {
+        boolean skew = RunQueries.shuffleReadStage(run).taskShuffleReadBytes().maxOverMedian() >= SKEWED;
+        boolean spill = RunQueries.diskSpilled(run) > 0;
+        return skew && spill ? "both" : skew ? "skew" : spill ? "spill" : "neither";
+    }
+
+    private static String slowestStage(RunSnapshot run) {
+        StageSnapshot join = RunQueries.shuffleReadStage(run);
+        StageSnapshot slowest = run.completedStages().stream()
+                .max((a, b) -> Long.compare(duration(a), duration(b)))
+                .orElseThrow();
+        if (slowest.stageId() == join.stageId()) {
+            return "the join stage";
+        }
+        return slowest.shuffleReadBytes() > 0 ? "the final aggregation" : "a map stage (scan and shuffle write)";
+    }
+
+    private static long duration(StageSnapshot stage) {
+        return stage.durationMs() == null ? 0 : stage.durationMs();
+    }
+
+    private static Verdict joinStageSpilled(RunSnapshot run) {
+        StageSnapshot stage = RunQueries.shuffleReadStage(run);
+        return Verdict.of(
+                stage.memorySpilledBytes() > 0 && stage.diskSpilledBytes() > 0,
+                "stage %d spilled %s from memory, %s on disk",
+                stage.stageId(),
+                Figures.bytes(stage.memorySpilledBytes()),
+                Figures.bytes(stage.diskSpilledBytes()));
+    }
+
+    private static Verdict noSpill(RunSnapshot run) {
+        return Verdict.of(
+                RunQueries.memorySpilled(run) == 0 && RunQueries.diskSpilled(run) == 0,
+                "memory spill %s, disk spill %s over %d stages",
+                Figures.bytes(RunQueries.memorySpilled(run)),
+                Figures.bytes(RunQueries.diskSpilled(run)),
+                run.completedStages().size());
+    }
+
+    @Override
+    public String run(ExperimentRun run) {
+        KnobValues k = run.knobs();
+        // lesson:start
+        // 16 map partitions: AQE can only split a skewed partition at map-output boundaries.
+        Dataset<Row> facts = run.spark()
+                .range(0, k.integer("rows"), 1, 16)
+                .select(
+                        when(pmod(col("id"), lit(100)).lt(k.integer("hotKeyShare")), lit(0L))
+                                .otherwise(pmod(hash(col("id")), lit(k.integer("keys") - 1))
+                                        .plus(1))
+                                .cast("long")
+                                .as("key"),
+                        pmod(col("id"), lit(1000)).as("amount"),
+                        col("id"));
+        Dataset<Row> dims = run.spark()
+                .range(k.integer("keys"))
+                .select(col("id").as("key"), concat(lit("name-"), col("id")).as("name"));
+        // dims streams, facts is the buffered side: the join holds every fact row of the current key.
+        List<Row> rows = run.collect(dims.join(facts, "key")
+                .agg(count(lit(1)).as("rows"), sum("amount").as("amount")));
+        // lesson:end
+        return rows.get(0).getLong(0) + " joined rows";
+    }
+}
