@@ -12,7 +12,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.springframework.stereotype.Component;
 
-/** Join hints decide the physical join: one variant per hint, and one hint that turns a join into a cross product. */
+/** Join hints decide the physical join: a hint left on a join outlives the sizes it was written for. */
 @Component
 class JoinHintsExperiment extends ExperimentBase {
 
@@ -30,7 +30,7 @@ class JoinHintsExperiment extends ExperimentBase {
         super(define("join-hints", JoinHintsExperiment.class)
                 .title("Join hints: telling the planner how to join")
                 .summary(
-                        "BROADCAST, MERGE, SHUFFLE_HASH and SHUFFLE_REPLICATE_NL each force a different physical join; one of them compares every pair of rows.")
+                        "A MERGE hint left on a join with a small dimension pins a shuffle of both sides; BROADCAST, MERGE, SHUFFLE_HASH and SHUFFLE_REPLICATE_NL each force a different join.")
                 .concepts(Concept.JOINS, Concept.SHUFFLE, Concept.STAGES)
                 .story("""
                     Spark has five ways to execute a join, and the planner picks one from the join condition and \
@@ -40,27 +40,35 @@ class JoinHintsExperiment extends ExperimentBase {
                     shuffles and sorts both sides (SortMergeJoin). SHUFFLE_HASH shuffles both sides and builds a \
                     hash table per partition instead of sorting (ShuffledHashJoin). SHUFFLE_REPLICATE_NL pairs \
                     every partition of one side with every partition of the other and tests the condition on \
-                    every pair of rows (CartesianProduct). Every variant turns AQE and automatic broadcasts off, \
-                    so the hint alone decides the plan.
+                    every pair of rows (CartesianProduct).
 
-                    Hints are orders, not suggestions, so a wrong one is expensive. The broken variant puts \
-                    SHUFFLE_REPLICATE_NL on an ordinary equi-join: instead of hashing on the key, Spark compares \
-                    each fact row with each dimension row, fact partitions x dimension partitions tasks with no \
-                    shuffle at all, rows x keys comparisons, and every fact partition computed again for each \
-                    dimension partition (the Filter under the fact side reports four times the fact rows). \
-                    Harmless at the default ten million pairs; fatal at production sizes. When two sides carry \
+                    Hints are orders, not suggestions, and they stay in the code after the data has changed. The \
+                    broken variant is the common case: a MERGE hint, written when the dimension was big (or copied \
+                    from another job), on a join whose dimension is now 500 rows. With Spark's defaults (AQE on, \
+                    10 MB auto-broadcast threshold) the planner would broadcast it, and AQE would switch to a \
+                    broadcast after measuring it; the hint forbids both, so both sides are shuffled and sorted. \
+                    The fix is what a senior engineer tries first: delete the hint and let the planner and AQE \
+                    choose on sizes (the fixed variant runs the same join without it and gets a BroadcastHashJoin). \
+                    The other variants are the hint matrix, with AQE and automatic broadcasts off so that the hint \
+                    alone decides the plan; shuffle-replicate-nl shows the most expensive order: on an equi-join, \
+                    instead of hashing on the key, Spark compares each fact row with each dimension row, fact \
+                    partitions x dimension partitions tasks with no shuffle at all, and every fact partition \
+                    computed again for each dimension partition (the Filter under the fact side reports four \
+                    times the fact rows). When two sides carry \
                     different hints, Spark resolves them in a fixed order, BROADCAST over MERGE over SHUFFLE_HASH \
                     over SHUFFLE_REPLICATE_NL (see the two-hints variant), and a hint that cannot apply (BROADCAST \
                     on the preserved side of an outer join, a hash join with no equality) is ignored with a \
                     warning in the driver log.
 
-                    In the lab, predict the operator, then check the plan tree and the stage list: the cross \
-                    product is one stage of 16 tasks, the hash and merge joins have shuffle stages, the broadcasts \
-                    a small collect job; the logical plans show the hint travelling from UnresolvedHint (parsed) \
+                    In the lab, predict the operator, then check the plan tree and the stage list: the hinted \
+                    merge join has two shuffle map stages where the unhinted join has a small broadcast job, the \
+                    cross product is one stage of 16 tasks; the logical plans show the hint travelling from UnresolvedHint (parsed) \
                     to ResolvedHint (analyzed) to a hint on the Join itself (optimized). In the Spark UI the SQL \
                     tab shows the chosen operator, and the query's details print the same logical plans.""")
-                .sql(hinted("BROADCAST(dims)"))
-                .sql("broken", hinted("SHUFFLE_REPLICATE_NL(dims)"))
+                .sql(VIEWS + "SELECT * FROM facts JOIN dims USING (key)")
+                .sql("broken", hinted("MERGE(dims)"))
+                .sql("broadcast", hinted("BROADCAST(dims)"))
+                .sql("shuffle-replicate-nl", hinted("SHUFFLE_REPLICATE_NL(dims)"))
                 .sql("merge", hinted("MERGE(dims)"))
                 .sql("shuffle-hash", hinted("SHUFFLE_HASH(dims)"))
                 .sql(
@@ -77,9 +85,18 @@ class JoinHintsExperiment extends ExperimentBase {
                         "rows",
                         "The cross product tests rows x keys pairs"))
                 .knob(Knobs.shufflePartitions(8, 2_000, "tasks of the shuffled joins"))
+                .variant(Variants.aqeOn(
+                        "broken",
+                        "A stale MERGE hint",
+                        "Spark's defaults (AQE on, 10 MB auto-broadcast), but a MERGE hint pins a sort-merge join"))
+                .variant(Variants.aqeOn(
+                        "fixed", "No hint", "The same join without the hint: Spark broadcasts the small dimension"))
                 .variant(Variants.shuffleJoin(
-                        "broken", "SHUFFLE_REPLICATE_NL on an equi-join", "A key join turned into a cross product"))
-                .variant(Variants.shuffleJoin("fixed", "BROADCAST", "Ship the small dimension to every executor once"))
+                        "broadcast", "BROADCAST", "Ship the small dimension to every executor once"))
+                .variant(Variants.shuffleJoin(
+                        "shuffle-replicate-nl",
+                        "SHUFFLE_REPLICATE_NL on an equi-join",
+                        "A key join turned into a cross product"))
                 .variant(Variants.shuffleJoin("merge", "MERGE", "Shuffle and sort both sides"))
                 .variant(Variants.shuffleJoin(
                         "shuffle-hash", "SHUFFLE_HASH", "Shuffle both sides, hash instead of sort"))
@@ -93,10 +110,25 @@ class JoinHintsExperiment extends ExperimentBase {
                         "ShuffledHashJoin",
                         "BroadcastNestedLoopJoin",
                         "CartesianProduct"))
-                .evidence(Evidence.central(
+                .evidence(Evidence.joinStrategy(
+                                "hint-pins-merge",
+                                "The MERGE hint wins over Spark's defaults: a SortMergeJoin that shuffles both sides, where the same join without it broadcasts",
+                                Set.of("broken"),
+                                "SortMergeJoin")
+                        .and(run -> {
+                            long exchanges = RunQueries.exchanges(run);
+                            return Verdict.of(exchanges == 2, "shuffle Exchanges: %d", exchanges);
+                        })
+                        .asCentral())
+                .evidence(Evidence.joinStrategy(
+                        "planner-broadcasts",
+                        "Without the hint the planner broadcasts the dimension: a BroadcastHashJoin, no shuffle of the facts",
+                        Set.of("fixed"),
+                        "BroadcastHashJoin"))
+                .evidence(Evidence.of(
                         "cross-product",
                         "SHUFFLE_REPLICATE_NL made the key join a CartesianProduct: one stage of fact x dimension partitions tasks, with no shuffle",
-                        Set.of("broken"),
+                        Set.of("shuffle-replicate-nl"),
                         run -> {
                             boolean cartesian = RunQueries.finalHas(run, "CartesianProduct");
                             int tasks = RunQueries.widestStageTasks(run);
@@ -114,7 +146,7 @@ class JoinHintsExperiment extends ExperimentBase {
                                     written,
                                     factRows);
                         }))
-                .evidence(operator("fixed", "BroadcastHashJoin"))
+                .evidence(operator("broadcast", "BroadcastHashJoin"))
                 .evidence(operator("merge", "SortMergeJoin"))
                 .evidence(operator("shuffle-hash", "ShuffledHashJoin"))
                 .evidence(operator("non-equi", "BroadcastNestedLoopJoin"))
@@ -124,7 +156,7 @@ class JoinHintsExperiment extends ExperimentBase {
                         "MERGE and SHUFFLE_HASH shuffle both sides: two hash-partitioning exchanges",
                         Set.of("merge", "shuffle-hash", "two-hints"),
                         2))
-                .primaryFinding("cross-join"));
+                .primaryFinding("missed-broadcast"));
     }
 
     private static String hinted(String hints) {
@@ -153,8 +185,9 @@ class JoinHintsExperiment extends ExperimentBase {
                         col("id").multiply(10).plus(10).as("hi"));
         Dataset<Row> joined =
                 switch (run.variant()) {
-                    case "broken" -> facts.join(dims.hint("shuffle_replicate_nl"), "key");
-                    case "merge" -> facts.join(dims.hint("merge"), "key");
+                    case "broken", "merge" -> facts.join(dims.hint("merge"), "key"); // broken: a hint left behind
+                    case "fixed" -> facts.join(dims, "key"); // no hint: the planner decides on sizes
+                    case "shuffle-replicate-nl" -> facts.join(dims.hint("shuffle_replicate_nl"), "key");
                     case "shuffle-hash" -> facts.join(dims.hint("shuffle_hash"), "key");
                     case "non-equi" ->
                         facts.join(

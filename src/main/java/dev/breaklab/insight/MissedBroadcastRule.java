@@ -67,7 +67,8 @@ record MissedBroadcastRule() implements Rule {
                             + ".")
                     .fix("Broadcast the small side: a BROADCAST hint (or broadcast() in the DataFrame API), a working"
                             + " spark.sql.autoBroadcastJoinThreshold, or AQE (spark.sql.adaptive.enabled), which"
-                            + " re-plans the join with the size it measured after the shuffle.")
+                            + " re-plans the join with the size it measured after the shuffle. A MERGE or SHUFFLE_HASH"
+                            + " hint on the join forbids all three: delete it.")
                     .numbers(
                             "smallSideBytes", small,
                             "bigSideBytes", big,
