@@ -21,7 +21,7 @@ record DriverBoundRule() implements Rule {
     static final int MIN_JOBS = 20;
 
     /** Share of the wall time with no job running. */
-    static final double MIN_SHARE = 0.5;
+    static final double MIN_SHARE = 0.4;
 
     /** Driver-only time that matters at all. */
     static final long MIN_DRIVER_MS = 1_000;
