@@ -14,6 +14,7 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -90,8 +91,15 @@ public final class Browser implements AutoCloseable {
         return driver.findElements(By.cssSelector(css));
     }
 
+    /**
+     * Waits for {@code condition}. The lab's pages redraw their live parts (a STOMP update replaces a
+     * panel's nodes), so an element a condition found can be gone before it is read: that attempt
+     * counts as "not yet", and the next one looks again.
+     */
     public <T> T await(Duration within, Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, within, Duration.ofMillis(100)).until(condition);
+        return new WebDriverWait(driver, within, Duration.ofMillis(100))
+                .ignoring(StaleElementReferenceException.class)
+                .until(condition);
     }
 
     public WebElement awaitVisible(String css, Duration within) {
