@@ -1,5 +1,7 @@
 package dev.breaklab.engine;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -7,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,6 +86,22 @@ final class LabProcess implements AutoCloseable {
     }
 
     /** The engine's state, or "down" while the web server does not answer yet. */
+    /**
+     * Waits until the lab's engine runs (its cluster started), failing with the lab's log if the
+     * engine failed or the process died first.
+     */
+    void awaitEngineRunning(Path log) {
+        await().atMost(Duration.ofMinutes(4))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> {
+                    String state = engineState();
+                    if (state.equals("failed") || !process.isAlive()) {
+                        throw new AssertionError("the lab did not start its cluster: " + Files.readString(log));
+                    }
+                    return state.equals("running");
+                });
+    }
+
     String engineState() {
         try {
             return get("/api/engine").path("state").asText("?");

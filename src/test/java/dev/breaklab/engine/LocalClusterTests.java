@@ -37,16 +37,7 @@ class LocalClusterTests {
         Files.createDirectories(DATA);
         long start = System.nanoTime();
         lab = LabProcess.start(DATA.resolve("lab-data"), DATA.resolve("lab.log"), "--lab.engine.mode=local-cluster");
-        await().atMost(Duration.ofMinutes(4))
-                .pollInterval(Duration.ofMillis(250))
-                .until(() -> {
-                    String state = lab.engineState();
-                    if (state.equals("failed") || !lab.process().isAlive()) {
-                        throw new AssertionError(
-                                "the lab did not start its cluster: " + Files.readString(DATA.resolve("lab.log")));
-                    }
-                    return state.equals("running");
-                });
+        lab.awaitEngineRunning(DATA.resolve("lab.log"));
         readyMs = (System.nanoTime() - start) / 1_000_000;
     }
 
