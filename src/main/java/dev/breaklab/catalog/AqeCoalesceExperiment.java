@@ -26,27 +26,6 @@ class AqeCoalesceExperiment extends ExperimentBase {
                         "spark.sql.shuffle.partitions=200 is the same for every query; AQE merges the small post-shuffle"
                                 + " partitions once it sees their sizes.")
                 .concepts(Concept.AQE, Concept.PARTITIONS, Concept.SHUFFLE)
-                .story("""
-                    Every shuffle in a Spark SQL query is cut into spark.sql.shuffle.partitions partitions, 200 \
-                    unless someone changed it. That number is chosen before the query runs and without looking at \
-                    the data: too many for a small aggregate (hundreds of tasks that each read a few kilobytes and \
-                    spend their time being scheduled), too few for a big one. Without AQE the plan keeps whatever \
-                    the setting says.
-
-                    With AQE, each shuffle's map stage reports how many bytes it wrote for every partition, and \
-                    the coalescing rule packs neighbouring small partitions together before the reduce stage \
-                    starts. It aims at spark.sql.adaptive.advisoryPartitionSizeInBytes (64 MB) but, by default \
-                    (coalescePartitions.parallelismFirst=true), keeps at least as many partitions as the \
-                    cluster has cores as long as each stays above coalescePartitions.minPartitionSize (1 MB). \
-                    The plan reads the shuffle through AQEShuffleRead coalesced and the reduce stage runs a \
-                    handful of tasks. The no-coalesce variant keeps AQE on but switches the rule off, to show it \
-                    is this rule, not AQE as such, that fixes the task count.
-
-                    In the lab, read the partition count twice: the Exchange of the initial plan says \
-                    hashpartitioning(key, 200); the final plan's AQEShuffleRead says how many partitions were \
-                    actually read, and the aggregate stage's task count agrees. In the Spark UI, the SQL tab's \
-                    AQEShuffleRead node shows "number of partitions" and "number of coalesced partitions", and the \
-                    stage page shows 200 tasks versus a few.""")
                 .sql("""
                     SELECT pmod(id, ${keys}) AS key, count(1) AS n, max(id) AS last
                     FROM range(0, ${rows}, 1, 4)

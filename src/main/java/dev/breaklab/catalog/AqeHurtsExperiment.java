@@ -25,27 +25,6 @@ class AqeHurtsExperiment extends ExperimentBase {
                 .summary("parallelismFirst=false with a big advisory size: AQE merges every shuffle partition into one,"
                         + " and one core does all the work.")
                 .concepts(Concept.AQE, Concept.PARTITIONS, Concept.SPARK_UI)
-                .story("""
-                    AQE's coalescing rule merges small shuffle partitions until they reach a target size. With \
-                    spark.sql.adaptive.coalescePartitions.parallelismFirst=true (the default) the target is \
-                    capped so that there are still at least as many partitions as cores; the advisory size \
-                    (spark.sql.adaptive.advisoryPartitionSizeInBytes) is only a ceiling. Spark's documentation \
-                    recommends setting parallelismFirst=false on a busy cluster, and then the advisory size is \
-                    taken literally: AQE keeps merging until a partition reaches it.
-
-                    That is the trap. Someone raises the advisory size to 256 MB "to get fewer, bigger tasks" \
-                    and switches parallelismFirst off. Any shuffle smaller than 256 MB now becomes a single \
-                    partition: the whole aggregation runs in one task on one core while every other core of the \
-                    executor sits idle, and the stage takes as long as that one task. Spark's own default guards \
-                    against exactly this (SPARK-31124 made coalescing keep at least the default parallelism); \
-                    parallelismFirst=false removes the guard. Nothing fails; the job just uses one core.
-
-                    In the lab, the aggregate stage of the broken run has exactly one task reading the whole \
-                    shuffle; the fixed run (parallelismFirst back on, same advisory size) splits it across the \
-                    cores. In the Spark UI the stage page says 1/1 tasks, the event timeline shows a single bar, and \
-                    the Executors tab shows one active task on an executor that has more cores. The fix is to keep \
-                    parallelismFirst on, size the advisory target for what one task should really handle, or set \
-                    spark.sql.adaptive.coalescePartitions.minPartitionNum, a floor that holds either way.""")
                 .sql("""
                     SELECT pmod(id, ${keys}) AS key, count(1) AS n, sum(id) AS total
                     FROM range(0, ${rows}, 1, 4)

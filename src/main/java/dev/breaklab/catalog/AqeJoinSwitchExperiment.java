@@ -25,33 +25,6 @@ class AqeJoinSwitchExperiment extends ExperimentBase {
                 .summary(
                         "The planner cannot know a filter keeps 1% of the dimension; AQE sees it at runtime and switches to a broadcast join.")
                 .concepts(Concept.AQE, Concept.JOINS, Concept.SHUFFLE)
-                .story("""
-                    The join strategy is chosen before anything runs, from size estimates. Without column \
-                    statistics Spark has no idea how selective a filter is, so a filter keeps the estimate of the \
-                    whole table: here a 200,000-row dimension filtered down to about 1% still looks several \
-                    megabytes big, above the broadcast threshold, and the static planner picks a sort-merge join: \
-                    both sides shuffled and sorted to meet two thousand dimension rows. Spark is clever in one way: \
-                    bucket is computed from the key, so constraint propagation infers the same filter for the fact \
-                    table's key and only about 1% of the million fact rows reach the shuffle; the estimates do not \
-                    shrink with it. (The lab's tables are small, so this experiment lowers \
-                    spark.sql.autoBroadcastJoinThreshold from Spark's 10 MB to 1 MB: at 10 MB even the unfiltered \
-                    estimate would be broadcast. On your own job the same happens at 10 MB, to any dimension whose \
-                    unfiltered estimate is above it.)
-
-                    Adaptive Query Execution re-plans at every shuffle boundary with the real sizes the map stages \
-                    just wrote. As soon as a side's shuffle stage has written less than \
-                    spark.sql.adaptive.autoBroadcastJoinThreshold (which follows the static threshold unless set), \
-                    AQE rewrites the join into a broadcast hash join with that side as the broadcast: here both \
-                    sides qualify (the dimension's shuffle is a few dozen kilobytes), and which one is broadcast \
-                    depends on which shuffle stage finishes first. The other side has already been shuffled by \
-                    then, so AQE reads those shuffle files locally (AQEShuffleRead local) instead of fetching them \
-                    by partition: no sort, and no reducer-side fetch.
-
-                    In the lab, compare the plan versions of the fixed run: the initial plan says SortMergeJoin, \
-                    the final one BroadcastHashJoin with a local shuffle read. In the Spark UI the SQL tab shows the \
-                    final plan (with "isFinalPlan=true" on AdaptiveSparkPlan) and the query runs as several small \
-                    jobs, one per query stage. The threshold-off variant sets the adaptive threshold to -1: AQE is on \
-                    but may not switch, and the sort-merge join stays.""")
                 .sql("""
                     CREATE TEMP VIEW facts AS
                       SELECT pmod(id, ${dimRows}) AS key, id AS amount FROM range(0, ${rows}, 1, 8);

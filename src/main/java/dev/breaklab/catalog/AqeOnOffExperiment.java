@@ -26,27 +26,6 @@ class AqeOnOffExperiment extends ExperimentBase {
                         "A join plus an aggregation with AQE off and on: compare the initial and final plans, the jobs and"
                                 + " the task counts.")
                 .concepts(Concept.AQE, Concept.STAGES, Concept.SPARK_UI)
-                .story("""
-                    Without Adaptive Query Execution, Spark compiles a query into one physical plan before it \
-                    starts and runs exactly that plan: every join strategy and every partition count is decided \
-                    from estimates, and the whole query is one job whose stages are cut at the shuffles. With AQE \
-                    (on by default since Spark 3.2) the plan is cut into query stages at every shuffle or \
-                    broadcast; each stage runs as its own job, and after each one Spark re-optimizes the rest of \
-                    the plan with the sizes it just measured.
-
-                    This experiment runs one ordinary query both ways: facts joined to a dimension that a filter \
-                    shrinks to about 1% (the planner cannot see that), then grouped by a category. With AQE off \
-                    you get what the estimates said: a sort-merge join and 200-task reduce stages for a few \
-                    megabytes. With AQE on, the plan changes while the query runs: the join becomes a broadcast \
-                    join once the dimension turns out tiny, the already shuffled fact side is read locally, and \
-                    the aggregate's 200 partitions are coalesced to a handful. The price is visible too: more, \
-                    smaller jobs, and a plan you can only fully read after the query finished.
-
-                    In the lab, compare the plan versions (AQE off has one; AQE on has the initial plan, one \
-                    version per re-plan, and the final plan), the job count and the reduce-stage task counts, \
-                    then put the two runs side by side. In the Spark UI, the SQL tab of the AQE run shows \
-                    AdaptiveSparkPlan isFinalPlan=true with the final operators, and the Jobs tab lists one job \
-                    per query stage under the same SQL query.""")
                 .sql("""
                     SELECT d.category, count(1) AS n, sum(f.amount) AS total
                     FROM (SELECT pmod(id, ${dimRows}) AS key, id AS amount FROM range(0, ${rows}, 1, 8)) f

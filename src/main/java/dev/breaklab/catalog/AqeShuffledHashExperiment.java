@@ -23,27 +23,6 @@ class AqeShuffledHashExperiment extends ExperimentBase {
                 .summary("Both sides are too big to broadcast but every shuffle partition is small; AQE can replace the"
                         + " sort-merge join with a shuffled hash join.")
                 .concepts(Concept.AQE, Concept.JOINS, Concept.MEMORY)
-                .story("""
-                    When neither side of a join can be broadcast, Spark's default is the sort-merge join: shuffle \
-                    both sides by key, sort each partition, then walk the two sorted streams together. Sorting \
-                    is robust (it can spill to disk) but it costs CPU and memory on every row. A shuffled hash \
-                    join shuffles the same way and then builds a hash table of one side's partition instead of \
-                    sorting both, which is cheaper as long as each partition's build side fits in memory. The \
-                    static planner cannot know partition sizes, so it plays safe and sorts.
-
-                    With AQE the map stages have run before the join is planned, and their output sizes per \
-                    partition are known. If every partition is at most \
-                    spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold (and the advisory partition size is \
-                    not above it either), AQE re-plans the join as a ShuffledHashJoin. The setting is 0 by \
-                    default, so this never happens unless you ask for it: that is the broken variant, AQE on and \
-                    the merge join kept. The fixed variant sets the threshold to 64 MB, equal to the advisory size. \
-                    Both variants switch broadcasting, coalescing and skew handling off, so that only the join \
-                    operator can change.
-
-                    In the lab, compare the final plans: SortMergeJoin with a Sort under each side (and their sort \
-                    time and peak memory metrics) against ShuffledHashJoin with no Sort at all; the initial plan \
-                    of both runs is the same sort-merge join. In the Spark UI the SQL tab shows the same change in \
-                    the final plan, and the join stage's tasks lose their sort time.""")
                 .sql("""
                     SELECT f.key, f.amount, d.name
                     FROM (SELECT pmod(id, ${dimRows}) AS key, id AS amount FROM range(0, ${rows}, 1, 8)) f

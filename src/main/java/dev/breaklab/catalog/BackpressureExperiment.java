@@ -47,45 +47,6 @@ class BackpressureExperiment extends ExperimentBase {
                         "The first batch after downtime takes the whole backlog; a per-batch cap bounds the batches but"
                                 + " only capacity stops the backlog from growing.")
                 .concepts(Concept.STREAMING, Concept.SPARK_UI)
-                .story("""
-                    A micro-batch query with a processing-time trigger of one second promises nothing about \
-                    finishing in one second. Each batch takes everything its source offers since the last one. \
-                    After downtime (a deploy, a crash, a paused cluster) that is the whole backlog: the first \
-                    batch reads every file or offset that piled up, and takes as long as it takes. When rows keep \
-                    arriving faster than the query can process them, the next batch has even more waiting, takes \
-                    longer still, and latency grows without bound. Structured Streaming has no automatic \
-                    backpressure (spark.streaming.backpressure.* belongs to the old DStreams API): the backlog \
-                    waits in the source (files pile up, Kafka lag grows) until retention deletes it, and with \
-                    Kafka's failOnDataLoss the query then fails.
-
-                    Here the source is a directory of JSON files (rowsPerFile rows each). Before the query starts, \
-                    backlogFiles files are already there: the downtime. While it runs, a producer adds \
-                    filesPerSecond files per second (written aside, then moved in atomically, so the source never \
-                    lists a half-written file). Every row goes through a blocking lookup (a stand-in for a call to \
-                    a slow service: each task waits 1 ms per lookupRowsPerMs rows), so the query's capacity has a \
-                    known upper bound: two tasks, 2 x lookupRowsPerMs x 1,000 rows/s. The broken variant has no \
-                    cap and 4,000 rows/s arriving for at most 2,000 rows/s of capacity. The run records the files \
-                    written and read, so the backlog at the end is counted, not guessed. (A throw-away \
-                    warm-up query over one file runs first, so the JVM's first-batch costs do not inflate the \
-                    measured one.)
-
-                    A micro-batch takes everything its source offers unless you cap it: maxFilesPerTrigger or \
-                    maxBytesPerTrigger (file source; not both; bytes as a plain number), maxOffsetsPerTrigger \
-                    (Kafka). A cap keeps every batch a predictable size and protects the first batch after \
-                    downtime, which would otherwise read the whole backlog at once. It does not add capacity: if \
-                    rows keep arriving faster than the query processes them, the backlog simply waits in the \
-                    source, and because each capped batch is small, the query's own input and processing rates \
-                    can look healthy while it does (the capped variant). The real fix is capacity: more cores or \
-                    partitions for the slow stage, cheaper per-row work (batch the lookups, cache reference data), \
-                    a longer trigger only if latency allows (the fixed variant: a cap and a lookup 200 times \
-                    cheaper). The rate source's rowsPerSecond is how fast that test source produces rows, not a \
-                    cap.
-
-                    In the lab, compare the first batch's input rows with the backlog, every later batch with the \
-                    cap, and the files still waiting at the end with those waiting at the start. In the Spark UI's \
-                    Structured Streaming tab, the input rate above the process rate and batch durations above the \
-                    trigger are the signs; a capped query that cannot keep up shows neither, only its source \
-                    (the directory, the Kafka consumer lag) shows the backlog.""")
                 .noSql("The file stream, the processing-time trigger and the blocking lookup (a Java mapPartitions) "
                         + "have no Spark SQL form")
                 .knob(IntegerKnob.of(

@@ -31,25 +31,6 @@ class BroadcastHintExperiment extends ExperimentBase {
                 .summary(
                         "Joining a tiny dimension by shuffling millions of fact rows; a BROADCAST hint removes the shuffle.")
                 .concepts(Concept.JOINS, Concept.SHUFFLE, Concept.STAGES)
-                .story("""
-                    To join two tables on a key, Spark must bring matching rows together. A sort-merge join does \
-                    it by shuffling both sides by the key: every fact row is serialized, written to local disk, \
-                    fetched by a reducer and sorted, just to meet a dimension of ten thousand rows. A broadcast \
-                    hash join does it the other way round: the small side is collected once, sent whole to every \
-                    executor, and each fact partition is joined where it already sits. No shuffle of the big side, \
-                    no sort, one stage fewer.
-
-                    Spark broadcasts on its own when its size estimate of a side is under \
-                    spark.sql.autoBroadcastJoinThreshold (10 MB by default). Here that automatic choice is \
-                    switched off (-1), as it often is in production after one broadcast went wrong, so the join \
-                    falls back to a sort-merge join. A /*+ BROADCAST(dims) */ hint (functions.broadcast(dims) in \
-                    the DataFrame API) overrides the threshold: the hint wins even when automatic broadcasting is \
-                    off. AQE is off in every variant, so what you see is the plan Spark chose up front.
-
-                    In the lab, compare the plans: SortMergeJoin with an Exchange hashpartitioning under each side \
-                    against BroadcastHashJoin over a BroadcastExchange, and count the stages and the shuffle bytes. \
-                    In the Spark UI, the SQL tab draws the same two trees; the broadcast run shows a small extra job \
-                    that collects the dimension, and its Stages tab has no shuffle write for the fact table.""")
                 .sql(VIEWS + "SELECT * FROM facts JOIN dims USING (key)")
                 .sql("fixed", VIEWS + "SELECT /*+ BROADCAST(dims) */ * FROM facts JOIN dims USING (key)")
                 .knob(Knobs.rows(2_000_000, 50_000_000))

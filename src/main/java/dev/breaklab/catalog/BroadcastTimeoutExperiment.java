@@ -57,33 +57,6 @@ class BroadcastTimeoutExperiment extends ExperimentBase {
                 .summary("The broadcast side is computed by a slow lookup; with AQE off the query stops waiting after"
                         + " spark.sql.broadcastTimeout, with AQE on it has no deadline.")
                 .concepts(Concept.JOINS, Concept.FAULTS)
-                .story("""
-                    With Adaptive Query Execution off (spark.sql.adaptive.enabled=false), or in a streaming \
-                    micro-batch, where Spark always turns AQE off, a broadcast join waits for its build side with \
-                    a deadline: spark.sql.broadcastTimeout (300 s by default). BroadcastExchangeExec runs a job to \
-                    compute and collect the small side and gives up after the timeout. Since Spark 3.2 \
-                    (SPARK-36414), a broadcast that AQE plans (a BroadcastQueryStage) has no deadline at all: AQE, \
-                    the default, waits as long as the build side takes, so there a slow build side shows up as a \
-                    long broadcast job, not as this error. Without AQE, when the "small" table is the output of \
-                    something slow (a UDF calling a service per row, a heavy aggregation, a cluster that is busy \
-                    and cannot schedule the job) the wait runs out and the whole query fails, even though nothing \
-                    is wrong with the data.
-
-                    Here the dimension is enriched by a lookup UDF that sleeps lookupMs per row, like a call to a \
-                    slow service (the SQL tab calls Thread.sleep through reflect()), the timeout is set to two \
-                    seconds and AQE is off. The broken run fails with Spark's own "Could not execute broadcast in 2 \
-                    secs" error; Spark then cancels the broadcast job ("The corresponding broadcast query has \
-                    failed"), killing the tasks already running, so no task keeps sleeping after the query is gone.
-
-                    In the lab, the run ends FAILED, the job that built the dimension ends failed and its stage \
-                    stops unfinished, with Spark's cancellation as its failure reason and its running tasks killed. In the Spark UI you see the same: a killed \
-                    broadcast job under a failed SQL query, and in the driver log the advice Spark prints with the \
-                    error. Fixes: make the build side cheaper or materialize it first (cache or write it) so the \
-                    broadcast only has to collect it; give the broadcast more time (the fixed variant raises the \
-                    timeout to 120 s); do not broadcast a side that is expensive to compute (the shuffle-join \
-                    variant uses MERGE, which has no deadline); or leave AQE on, which has no broadcast deadline \
-                    (the aqe-on variant: same 2 s timeout, the query succeeds after a broadcast job longer than \
-                    that). AQE only moves the wait; the build side is just as slow.""")
                 .sql(VIEWS + "SELECT /*+ BROADCAST(dims) */ count(1) FROM facts JOIN dims USING (key)")
                 .sql("shuffle-join", VIEWS + "SELECT /*+ MERGE(dims) */ count(1) FROM facts JOIN dims USING (key)")
                 .knob(Knobs.rows(200_000, 10_000_000))

@@ -46,31 +46,7 @@ class BroadcastTooLargeExperiment extends ExperimentBase {
                 .summary(
                         "A BROADCAST hint on a table bigger than the driver may hold: Spark aborts the job before it builds the hash table.")
                 .concepts(Concept.JOINS, Concept.MEMORY)
-                .story("""
-                        A broadcast join is fast because the small side is collected to the driver, turned into a \
-                        hash table and shipped to every executor. The word that matters is small. A hint does not \
-                        check sizes: /*+ BROADCAST(t) */ on a table that was small last year, or (as here) on the \
-                        wrong side of the join, makes Spark pull the whole table through the driver. In production \
-                        this is a classic driver OutOfMemoryError, or executors dying while they hold a copy each.
-
-                        Collecting the build side is an ordinary Spark job whose task results go to the driver, so it \
-                        is bounded by spark.driver.maxResultSize, the lab's guard (%d MB here, set by \
-                        lab.engine.max-result-size; Spark's default is 1 GB). The big table defaults to 1.5 times \
-                        that: 4,096 rows per MB, each two SHA-512 hex digests that compression cannot shrink, joined \
-                        to a thousand lookup keys with the hint on the big table. The broken run fails with Spark's \
-                        own message, "Total size of serialized results ... is bigger than \
-                        spark.driver.maxResultSize", before any hash table is built; then any other run works, \
-                        because only that job was aborted. Spark has a second limit behind this one: a broadcast \
-                        table above spark.sql.maxBroadcastTableSize (8 GB by default) is refused outright, but the \
-                        result-size guard fires long before that. AQE and automatic broadcasts are off: only the \
-                        hint decides what is broadcast.
-
-                        In the lab, the run ends FAILED with the error, and the stage list shows the collect job of \
-                        the big table failing. In the Spark UI the failed job sits under the SQL query with its \
-                        reason; a driver-side OutOfMemoryError would have left you with no UI at all. The fix: put \
-                        the hint on the side that is really small. The thousand keys are broadcast, and the big \
-                        table is scanned where it sits and probed against them, with no shuffle at all. When both \
-                        sides are big, drop the hint (or say MERGE) and let Spark shuffle both.""".formatted(guardMb))
+                .storyValue("guardMb", guardMb)
                 .sql(
                         VIEWS
                                 + "SELECT /*+ BROADCAST(big) */ count(1), sum(length(payload)) FROM lookups JOIN big USING (key)")

@@ -42,25 +42,6 @@ class CheckpointRecoveryExperiment extends ExperimentBase {
                 .summary(
                         "A crash mid-batch, a restart from the checkpoint: the batch is replayed, and an appending sink duplicates it.")
                 .concepts(Concept.STREAMING, Concept.FAULTS)
-                .story("""
-                    Structured Streaming's exactly-once promise is built from three parts: a replayable source, \
-                    the checkpoint (an offsets log written before a micro-batch runs, a commits log written after \
-                    it succeeds), and a sink that can take the same batch twice without changing the result. \
-                    When a query dies in the middle of batch N, the offsets log already has N and the commits log \
-                    does not. On restart from the same checkpoint Spark runs batch N again, with exactly the same \
-                    offsets.
-
-                    Whether that replay produces duplicates is up to the sink. Spark's file sink writes each \
-                    batch's files and records them in its _spark_metadata log only when the batch commits, and \
-                    readers of the directory trust that log: files of the failed attempt are ignored, so every \
-                    row is there once. A foreach sink that appends (a row-by-row insert into a database, a \
-                    message to a queue) has already sent the first half of batch N before the crash and sends it \
-                    again on replay.
-
-                    Here a failure is injected in the middle of one micro-batch (a row makes the task throw), \
-                    the query dies, and the lab restarts it from the checkpoint within the same run. Then it \
-                    reads the sink back with Spark and counts rows and distinct rows. The fix: an idempotent \
-                    sink (the file sink, or foreachBatch writing by batch id, or upserts by key).""")
                 .noSql("A restart from a checkpoint belongs to a streaming query with a sink, which Spark SQL cannot "
                         + "declare")
                 .knob(IntegerKnob.of("batches", "Micro-batches", 5, 3, 20, "batches", "Micro-batches of input"))

@@ -25,23 +25,6 @@ class CollectTooMuchExperiment extends ExperimentBase {
                 .title("Collect too much: the driver is not a database")
                 .summary("collect() pulls every row into the driver's heap; the result-size guard stops it cleanly.")
                 .concepts(Concept.MEMORY, Concept.SPARK_UI)
-                .story("""
-                    collect() (and toPandas, take with a huge n, a broadcast of a big table) copies results from \
-                    every task into the driver's memory. The executors are fine; it is the driver that dies, \
-                    usually with an OutOfMemoryError that takes the whole application with it.
-
-                    spark.driver.maxResultSize is the guard: once the serialized results of one stage's tasks \
-                    (one task set, i.e. one stage attempt) add up past it, Spark aborts the job with a clear \
-                    error instead. It counts serialized results only; the rows collect() builds from them can \
-                    take several times more driver memory, so a driver can still run out of memory below the \
-                    limit. The lab sets it (see \
-                    lab.engine.max-result-size) and this experiment reads it back and collects a multiple of it \
-                    on purpose: rows of 256 characters, two SHA-512 digests in hex that compression barely \
-                    shrink. Watch the run fail with Spark's own message, then run anything else: the lab is \
-                    still healthy.
-
-                    The fix is to not bring the rows home: aggregate on the cluster and collect the small answer, \
-                    or write the result out.""")
                 .noSql("""
                     The row count is a multiple of spark.driver.maxResultSize, a driver setting the lab chooses \
                     at start-up; SQL can read it only as text (such as 128m), so a SQL version would have to \

@@ -26,23 +26,6 @@ class DriverBoundExperiment extends ExperimentBase {
                 .summary("One count per day in a driver loop: every action pays the driver's fixed cost while the"
                         + " executors wait.")
                 .concepts(Concept.STAGES, Concept.SPARK_UI)
-                .story("""
-                    Every action is a query of its own: the driver analyses and optimizes the plan, plans it \
-                    physically, compiles its generated code, submits its jobs, waits, and collects the result. \
-                    For a big job that fixed cost is noise. In a loop (for each day: \
-                    events.where(day = d).count()) it is the job: thirty actions over about 700 rows each, \
-                    and between their jobs the executors sit idle while only the driver works. More executors \
-                    change nothing; the driver is the bottleneck.
-
-                    In the lab, the run's driver time outside jobs is its wall time minus the union of its job \
-                    intervals: the time no job was running. Compare it, and the job count, between the variants. \
-                    In the Spark UI, the Jobs tab's event timeline shows the jobs as thin slivers with gaps \
-                    between them, and the SQL tab lists one query per iteration.
-
-                    The fix a senior engineer tries first: one action for all days, \
-                    events.groupBy("day").count(): one query, one plan, the work spread over the executors. When \
-                    the per-value work really differs, union the queries into one, and cache a source the loop \
-                    reads again and again.""")
                 .noSql("The break is a loop in driver code, one query per iteration; the fixed form is one query:"
                         + " SELECT day, count(1) FROM events GROUP BY day.")
                 .knob(Knobs.rows(20_000, 10_000_000))

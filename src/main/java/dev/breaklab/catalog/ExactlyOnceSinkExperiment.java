@@ -33,22 +33,6 @@ class ExactlyOnceSinkExperiment extends ExperimentBase {
                 .summary(
                         "A crash after a batch's write and before its commit: the restart runs the batch again, and an append writes it twice.")
                 .concepts(Concept.STREAMING, Concept.FAULTS)
-                .story("""
-                    foreachBatch hands each micro-batch to your function as a plain DataFrame, with the batch \
-                    id, so that any batch writer (JDBC, a table, several outputs) can be the sink. Spark's \
-                    guarantee for it is at-least-once: the function runs after the batch's offsets are logged \
-                    and before its commit is logged, and if the query dies in between (the write succeeded, the \
-                    commit did not happen) the restart from the same checkpoint runs the same batch again, with \
-                    the same data and the same batch id.
-
-                    Here the function writes batch N and then the query dies before the commit is recorded (the \
-                    function throws right after its write, once). The lab restarts the query on the same \
-                    checkpoint; Spark replays batch N. The broken variant appends every batch to one directory, \
-                    so batch N's rows land there twice. The fixed variant makes the write idempotent with the \
-                    batch id Spark passes in: it overwrites the batch's own directory batch=<id>, so the replay \
-                    replaces what the first attempt wrote. Other idempotent forms: skip batch ids already \
-                    written (a table of committed ids, updated with the data in one transaction), or MERGE by a \
-                    key. The lab reads the sink back with Spark and counts rows and distinct rows.""")
                 .noSql("foreachBatch and a restart on a checkpoint belong to a streaming query, which Spark SQL cannot "
                         + "declare")
                 .knob(IntegerKnob.of("batches", "Micro-batches", 4, 3, 20, "batches", "Micro-batches of input"))

@@ -34,29 +34,6 @@ class ExecutorLostExperiment extends ExperimentBase {
                         + " and still the right answer.")
                 .concepts(Concept.FAULTS, Concept.STAGES, Concept.SPARK_UI)
                 .requires(Requires.CLUSTER)
-                .story("""
-                    On a cluster, executors are processes on other machines, and processes die: a node is \
-                    preempted, the kernel's OOM killer picks the JVM, a container exceeds its memory limit. Spark \
-                    is built for this. When the driver loses an executor, every task running there fails with \
-                    ExecutorLostFailure, the scheduler offers those partitions to the remaining executors, and \
-                    shuffle output the dead executor had written is recomputed (its map tasks show up as \
-                    "Resubmitted"). The cluster manager starts a replacement executor. The job succeeds with \
-                    the same answer; you pay for the lost work twice.
-
-                    The broken variant kills one executor (Spark's own SparkContext.killExecutor: the cluster \
-                    manager kills the process) as soon as the first task of the aggregation starts on it. Each \
-                    row takes a little time (a stand-in for real work), so that task is still running when its \
-                    executor goes. The fixed variant is the same job on a healthy cluster, so the two runs can be \
-                    compared: the same result, more tasks and more time when an executor is lost.
-
-                    In the Spark UI: the Executors tab lists the dead executor with its removal reason, the \
-                    stage's task table shows the failed attempt (ExecutorLostFailure) and a second attempt of \
-                    the same partition on another executor, and the event timeline shows the executor removed \
-                    and a new one added. What to fix is why executors die (out of memory: more, smaller \
-                    partitions or more memory per executor; preemption: fewer, cheaper tasks to redo), and, when \
-                    the lost work is shuffle output, keeping it beyond the executor's life: the external \
-                    shuffle service or decommissioning with shuffle block migration (spark.shuffle.service.enabled, \
-                    spark.decommission.enabled with spark.storage.decommission.shuffleBlocks.enabled).""")
                 .sql("""
                     SELECT pmod(id, 10) AS bucket, count(1) AS n
                     FROM range(0, ${rows}, 1, ${partitions})

@@ -34,26 +34,6 @@ class ExecutorOomExperiment extends ExperimentBase {
                         + " out-of-memory error, four times, and the job fails.")
                 .concepts(Concept.MEMORY, Concept.JOINS, Concept.FAULTS)
                 .requires(Requires.CLUSTER)
-                .story("""
-                    An executor's heap is not all for your data. Spark reserves 300 MB, and of the rest \
-                    spark.memory.fraction (0.6) is the unified pool that execution (sorts, aggregations, joins) \
-                    and storage (cached blocks) share; the running tasks divide the execution part. On the local \
-                    cluster an executor has 512 MB and one core: about 125 MB for its one task.
-
-                    Sorts and aggregations spill to disk when their share runs out. A shuffled hash join cannot: \
-                    it reads its whole build-side partition into a hash map before the first probe row. The \
-                    broken variant forces one (SHUFFLE_HASH hint, broadcast off) over 2 shuffle partitions of a \
-                    3-million-row side, about 170 MB of map per task. The map asks the memory manager for page \
-                    after page until none is left; Spark then fails the task with its own \
-                    SparkOutOfMemoryError ("[UNABLE_TO_ACQUIRE_MEMORY] Unable to acquire 67108864 bytes of memory, got \
-                    ..." for this join's long key; "There is not enough memory to build hash map" for other keys). The executor itself \
-                    survives (the JVM's OutOfMemoryError, a full heap, would kill it with exit code 52). The retry \
-                    reads the same partition into the same memory: after spark.task.maxFailures (4) attempts the \
-                    job fails.
-
-                    Two fixes. more-partitions: the same join over 16 partitions, each map an eighth of the size. \
-                    sort-merge: the MERGE hint; both sides are sorted (sorts spill) and merged, nothing has to fit \
-                    at once. More memory per executor, or fewer cores per executor, also works and costs money.""")
                 .sql("""
                     SELECT /*+ SHUFFLE_HASH(b) */ count(*) AS n
                     FROM (SELECT id AS key FROM range(0, ${probeRows}, 1, 2)) p

@@ -17,7 +17,6 @@ import java.util.Optional;
  * <pre>{@code
  * super(define("tiny-partitions", TinyPartitionsExperiment.class)
  *         .title("...").summary("...").concepts(Concept.PARTITIONS)
- *         .story("""...""")
  *         .sql("""SELECT ... FROM range(${rows}) ...""")
  *         .knob(Knobs.rows(200_000)).knob(Knobs.shufflePartitions(1_000))
  *         .variant(Variant.of("broken", "...", "...").withConf("spark.sql.adaptive.enabled", "false"))
@@ -26,6 +25,9 @@ import java.util.Optional;
  *         .primaryFinding("tiny-tasks"));
  * }</pre>
  *
+ * @param story the lesson's prose, read from {@code src/main/resources/catalog/stories/<id>.txt} (see
+ *     {@link Stories}); a lesson not yet moved there may still give it inline with {@code story(...)},
+ *     never both
  * @param code the Java the learner reads is cut from the experiment's own source (see {@link
  *     LessonSource}); the SQL is run by the tests and must plan like the Java
  * @param primaryFinding the finding kind the broken variant is about: the diagnosis must report it on
@@ -151,6 +153,7 @@ public record ExperimentDefinition(
         private String summary;
         private final List<Concept> concepts = new ArrayList<>();
         private String story;
+        private final Map<String, Object> storyValues = new LinkedHashMap<>();
         private String sql;
         private final Map<String, String> sqlByVariant = new LinkedHashMap<>();
         private String noSql;
@@ -181,8 +184,18 @@ public record ExperimentDefinition(
             return this;
         }
 
+        /**
+         * The story inline, for a lesson whose story is not yet in its file {@code
+         * catalog/stories/<id>.txt}; a lesson has one or the other, never both.
+         */
         public Builder story(String story) {
             this.story = story;
+            return this;
+        }
+
+        /** The value of {@code ${name}} in the story, for a figure that depends on the lab's settings. */
+        public Builder storyValue(String name, Object value) {
+            this.storyValues.put(name, value);
             return this;
         }
 
@@ -236,7 +249,8 @@ public record ExperimentDefinition(
         }
 
         public ExperimentDefinition build() {
-            require(title != null && summary != null && story != null, "title, summary and story");
+            require(title != null && summary != null, "title and summary");
+            String story = story();
             require(!concepts.isEmpty(), "at least one concept");
             require(variants.stream().anyMatch(v -> v.name().equals("broken")), "a broken variant");
             require(variants.stream().anyMatch(v -> v.name().equals("fixed")), "a fixed variant");
@@ -282,6 +296,19 @@ public record ExperimentDefinition(
                     List.copyOf(evidence),
                     requires,
                     primaryFinding);
+        }
+
+        /** The story from its file, or inline for a lesson not yet moved; one of the two, never both. */
+        private String story() {
+            Optional<String> file = Stories.file(id);
+            String where = "src/main/resources/" + Stories.FOLDER + id + ".txt";
+            require(
+                    file.isPresent() || story != null,
+                    "a story: the file " + where + " (plain paragraphs separated by a blank line)");
+            require(
+                    file.isEmpty() || story == null,
+                    "one story, but it has " + where + " and an inline story(...): delete the inline one");
+            return Stories.fill(id, file.orElse(story), storyValues);
         }
 
         private void require(boolean condition, String what) {

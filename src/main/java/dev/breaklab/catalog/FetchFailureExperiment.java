@@ -40,32 +40,6 @@ class FetchFailureExperiment extends ExperimentBase {
                         + " stage runs again.")
                 .concepts(Concept.FAULTS, Concept.SHUFFLE, Concept.STAGES)
                 .requires(Requires.CLUSTER)
-                .story("""
-                    A shuffle is written by the map tasks to the local disks of the executors that ran them, and \
-                    read by the reduce tasks from there, over the network. By default the executor that wrote the \
-                    files also serves them. When that executor dies, its files can no longer be read: a reduce task \
-                    that needs them fails with FetchFailed (its error names the shuffle, the map task and the \
-                    executor), and the driver forgets every map output of the lost executor at once. A fetch \
-                    failure is not retried like an ordinary task failure: the scheduler fails the reduce stage, \
-                    resubmits the map stage as a new attempt (the Spark UI shows "(retry 1)") to recompute the \
-                    missing map outputs, then runs the reduce stage again. After spark.stage.maxConsecutiveAttempts \
-                    (4) such failures in a row the job fails.
-
-                    The broken variant kills one executor (SparkContext.killExecutor: the cluster manager kills the \
-                    process) as soon as the first reduce task starts on it. The other executor's next reduce task \
-                    needs the dead executor's map output: FetchFailed, map stage attempt 1, reduce stage attempt 1.
-
-                    The fixed variant is the same job and the same kill on a cluster with the external shuffle \
-                    service (spark.shuffle.service.enabled=true): a long-lived process on every host (in a \
-                    standalone cluster the Worker runs it) serves the shuffle files in the executor's place, and \
-                    the driver keeps the lost executor's map output. The reduce task that ran on the dead executor \
-                    fails with ExecutorLostFailure and runs again on the other one; no fetch fails, no stage runs \
-                    twice. The shuffle service is part of the application's configuration, fixed when its \
-                    SparkContext starts: run this variant in a lab started with \
-                    lab.engine.cluster.shuffle-service=true. Its other use is dynamic allocation, which may only \
-                    remove executors whose shuffle output lives on. Decommissioning with shuffle block migration \
-                    (spark.decommission.enabled, spark.storage.decommission.shuffleBlocks.enabled) saves the files \
-                    of an executor that goes away with notice; nothing saves those of a lost host.""")
                 .sql("""
                     SELECT pmod(id, ${keys}) AS key, count(1) AS n
                     FROM range(0, ${rows}, 1, ${partitions})

@@ -32,39 +32,6 @@ class JoinHintsExperiment extends ExperimentBase {
                 .summary(
                         "A MERGE hint left on a join with a small dimension pins a shuffle of both sides; BROADCAST, MERGE, SHUFFLE_HASH and SHUFFLE_REPLICATE_NL each force a different join.")
                 .concepts(Concept.JOINS, Concept.SHUFFLE, Concept.STAGES)
-                .story("""
-                    Spark has five ways to execute a join, and the planner picks one from the join condition and \
-                    its size estimates. A hint overrides the pick. BROADCAST ships the hinted side to every \
-                    executor once, where its tasks share the copy (BroadcastHashJoin, or BroadcastNestedLoopJoin \
-                    when there is no equality to hash on). MERGE \
-                    shuffles and sorts both sides (SortMergeJoin). SHUFFLE_HASH shuffles both sides and builds a \
-                    hash table per partition instead of sorting (ShuffledHashJoin). SHUFFLE_REPLICATE_NL pairs \
-                    every partition of one side with every partition of the other and tests the condition on \
-                    every pair of rows (CartesianProduct).
-
-                    Hints are orders, not suggestions, and they stay in the code after the data has changed. The \
-                    broken variant is the common case: a MERGE hint, written when the dimension was big (or copied \
-                    from another job), on a join whose dimension is now 500 rows. With Spark's defaults (AQE on, \
-                    10 MB auto-broadcast threshold) the planner would broadcast it, and AQE would switch to a \
-                    broadcast after measuring it; the hint forbids both, so both sides are shuffled and sorted. \
-                    The fix is what a senior engineer tries first: delete the hint and let the planner and AQE \
-                    choose on sizes (the fixed variant runs the same join without it and gets a BroadcastHashJoin). \
-                    The other variants are the hint matrix, with AQE and automatic broadcasts off so that the hint \
-                    alone decides the plan; shuffle-replicate-nl shows the most expensive order: on an equi-join, \
-                    instead of hashing on the key, Spark compares each fact row with each dimension row, fact \
-                    partitions x dimension partitions tasks with no shuffle at all, and every fact partition \
-                    computed again for each dimension partition (the Filter under the fact side reports four \
-                    times the fact rows). When two sides carry \
-                    different hints, Spark resolves them in a fixed order, BROADCAST over MERGE over SHUFFLE_HASH \
-                    over SHUFFLE_REPLICATE_NL (see the two-hints variant), and a hint that cannot apply (BROADCAST \
-                    on the preserved side of an outer join, a hash join with no equality) is ignored with a \
-                    warning in the driver log.
-
-                    In the lab, predict the operator, then check the plan tree and the stage list: the hinted \
-                    merge join has two shuffle map stages where the unhinted join has a small broadcast job, the \
-                    cross product is one stage of 16 tasks; the logical plans show the hint travelling from UnresolvedHint (parsed) \
-                    to ResolvedHint (analyzed) to a hint on the Join itself (optimized). In the Spark UI the SQL \
-                    tab shows the chosen operator, and the query's details print the same logical plans.""")
                 .sql(VIEWS + "SELECT * FROM facts JOIN dims USING (key)")
                 .sql("broken", hinted("MERGE(dims)"))
                 .sql("broadcast", hinted("BROADCAST(dims)"))

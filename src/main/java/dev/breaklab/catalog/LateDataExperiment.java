@@ -33,27 +33,6 @@ class LateDataExperiment extends ExperimentBase {
                 .summary(
                         "Windows are emitted only when the watermark passes them; events later than the watermark vanish.")
                 .concepts(Concept.STREAMING)
-                .story("""
-                    An event-time window aggregation needs to know when a window is complete. The watermark is \
-                    Spark's answer: "the largest event time seen so far, minus the delay I allow for late \
-                    events". In append mode a window is written to the sink exactly once, when the watermark \
-                    passes the window's end: not before (the learner stares at an empty sink while data is \
-                    flowing) and never again. An event that arrives after the watermark has passed its window \
-                    is dropped on the floor, silently, and only the state operator's numRowsDroppedByWatermark \
-                    says so.
-
-                    Here events are counted in 10-second windows with a 10-second watermark delay. The first \
-                    micro-batch brings nine events for the window [0 s, 10 s) and outputs nothing. Two batches \
-                    later three stragglers for that window arrive, after the watermark (15 s) has passed its end: \
-                    Spark drops them and the window is reported with 9 events, not 12.
-
-                    The fixes depend on what you need: a longer watermark delay accepts later events (at the \
-                    cost of more state and later results). Update mode does not accept those events either (the \
-                    same watermark drops them); it only emits a window's running count on every batch instead of \
-                    once at the end, and needs a sink that can upsert. For a window, "late" means the window's \
-                    end is at or behind the watermark, and numRowsDroppedByWatermark counts rows reaching the \
-                    state operator after partial aggregation: the three stragglers of one window can count \
-                    once.""")
                 .noSql("Spark SQL has no syntax for a watermark or a streaming sink: the query exists only as a "
                         + "streaming DataFrame")
                 .knob(IntegerKnob.of(

@@ -27,24 +27,6 @@ class MapSideCombineExperiment extends ExperimentBase {
                 .summary(
                         "Counting per key with groupByKey shuffles every record; reduceByKey shuffles one per key and map task.")
                 .concepts(Concept.SHUFFLE, Concept.STAGES, Concept.SPARK_UI)
-                .story("""
-                    A shuffle has two halves. The map side sorts (or buckets) its records by target partition \
-                    and writes one data file per map task, plus an index file that records where each reduce \
-                    partition's block starts; each reduce task of the next stage then fetches its block from \
-                    every map task's file. What the map side writes is what crosses disks and the network, \
-                    so the cheapest shuffle is the one that shrinks the data before writing.
-
-                    groupByKey cannot shrink anything: its contract is "give me every value of the key", so every \
-                    (key, 1) pair is serialized, written, fetched and held in memory on the reduce side, only for \
-                    the values to be counted there. reduceByKey (and aggregateByKey, combineByKey) takes a function \
-                    that can merge values, so Spark runs it inside each map task first: a map task that saw a key \
-                    fifty times writes one record for it. DataFrame aggregations do the same thing automatically: \
-                    the plan shows a partial HashAggregate before the Exchange and a final one after it.
-
-                    In the lab, compare "shuffle write records" of the map stage with the number of input rows. \
-                    In the Spark UI the stage table's "Shuffle Write" column and the stage page's "Shuffle Write \
-                    Size / Records" tell the same story; on the reduce side, groupByKey's task memory and spill \
-                    are the next thing to break when one key has millions of values.""")
                 .noSql("groupByKey and reduceByKey are RDD operations; Spark SQL has no form for them, so only the "
                         + "dataframe variant has a SQL tab (an ordinary GROUP BY)")
                 .sql("dataframe", """

@@ -43,38 +43,6 @@ class MysterySlowStageExperiment extends ExperimentBase {
                 .summary(
                         "A capstone: one join stage is slow for two reasons at once. Attribute its time before the reveal.")
                 .concepts(Concept.JOINS, Concept.SHUFFLE, Concept.MEMORY, Concept.AQE, Concept.SPARK_UI)
-                .story("""
-                    A ticket: "the nightly join got slow, please look". No hint of why. This lesson is a \
-                    capstone of the skew and spill lessons: before you look at the answer, predict which causes \
-                    you will find (a hot key? spill? both? neither?) and which stage holds the time, then run it \
-                    and attribute the stage's time from what the lab shows.
-
-                    The job joins 10,000 dimension rows to a fact table and sums the amounts. Broadcast is off, so \
-                    it is a sort-merge join over two shuffles; AQE is off, as on many old clusters. Two things are \
-                    wrong at once, and both hit the same task of the same stage. One key carries most of the fact \
-                    rows, so one join task reads most of the shuffle (skew). And the fact side is the join's \
-                    buffered side: a sort-merge join holds every buffered-side row of the current key, here the \
-                    hot key's hundreds of thousands of rows, and that buffer spills to disk. The lab forces the \
-                    spill the way the join-spill variant of the spill lesson does, with Spark's internal \
-                    row-count thresholds spark.sql.sortMergeJoinExec.buffer.in.memory.threshold (1,024) and \
-                    spark.sql.sortMergeJoinExec.buffer.spill.threshold (4,096), a stand-in for an executor \
-                    too small for the hot key's rows; the spill's mechanics are real, the trigger is not.
-
-                    How a senior engineer reads it: find the stage that holds the wall time (the join stage), \
-                    then compare its tasks. Max far above the median in both duration and shuffle read is a \
-                    skew; non-zero Spill (Memory) and Spill (Disk) on the same stage, and "spill size" on the \
-                    SortMergeJoin node, is spill. Only the task that owns the hot key spills: the two causes \
-                    multiply, they do not add. In the Spark UI: the stage page's Summary Metrics (Max vs 75th \
-                    percentile), the Spill columns that appear only when something spilled, and the event \
-                    timeline's one long bar.
-
-                    The first fix for both: let AQE split the skewed partition (spark.sql.adaptive.enabled and \
-                    skewJoin.enabled, thresholds lowered to the lab's data as in the skewed-join lesson) and give \
-                    the join buffer its normal size (the internal thresholds back at Spark's defaults; on a real \
-                    cluster, more memory per task). Fixing one cause is not enough: split-only splits the hot \
-                    partition but every piece still holds thousands of hot-key rows and spills; buffers-only \
-                    stops the spill but one task still reads most of the shuffle. Salting the key (see \
-                    skewed-join) is the hand-made alternative to AQE's split.""")
                 .sql(VIEWS + "SELECT count(1) AS rows, sum(amount) AS amount FROM dims JOIN facts USING (key)")
                 .knob(Knobs.rows(300_000, 20_000_000))
                 .knob(IntegerKnob.of("hotKeyShare", "Hot key share", 60, 0, 99, "%", "Share of fact rows with key 0"))

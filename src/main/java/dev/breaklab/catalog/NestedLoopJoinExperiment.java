@@ -36,28 +36,6 @@ class NestedLoopJoinExperiment extends ExperimentBase {
                 .title("Nested-loop join: ON a = b OR c = b")
                 .summary("A join on either of two keys has no equality to hash on: Spark tests every pair of rows.")
                 .concepts(Concept.JOINS, Concept.STAGES, Concept.SPARK_UI)
-                .story("""
-                    Spark's fast joins (broadcast hash, shuffled hash, sort-merge) all need an equality they can \
-                    hash or sort on: the join keys. A condition like f.k1 = d.key OR f.k2 = d.key has equalities, \
-                    but neither holds on its own for every matching pair, so Spark has no key. It falls back to a \
-                    nested loop: with the small side under spark.sql.autoBroadcastJoinThreshold it broadcasts it \
-                    and runs a BroadcastNestedLoopJoin, testing every fact row against every dimension row; with \
-                    broadcast out of reach it plans a CartesianProduct (the too-big-to-broadcast variant), one task \
-                    per pair of partitions. Range conditions (a.t BETWEEN b.lo AND b.hi) end up the same way.
-
-                    The work grows with the product of the two sides: 100,000 facts x 500 keys is 50 million \
-                    condition tests to produce 99,900 rows. In the lab, the join operator is in the final plan; \
-                    the pairs tested are the rows of its two inputs multiplied (the BroadcastExchange's "number of \
-                    output rows" is the broadcast side). The Spark UI shows BroadcastNestedLoopJoin on the SQL \
-                    tab, with only "number of output rows": the pairs tested are nowhere.
-
-                    The fix a senior engineer tries first: split the OR into two equi-joins and union them, \
-                    keeping each pair once. The second join takes only the pairs the first did not: it matched on \
-                    k2, so it had d.key = f.k2, and it was in the first join exactly when f.k1 = f.k2. So the \
-                    second half keeps the facts with NOT (k1 <=> k2) (null-safe: a NULL k1 matched nothing in the \
-                    first half). UNION ALL of the two gives exactly the rows of the OR join, each from a hash \
-                    join. For a range condition, the same idea: add an equality on a binned key (the day, the \
-                    bucket of the range) so the join can hash, and keep the range as a filter.""")
                 .sql(VIEWS + "SELECT f.id, d.key, d.v FROM facts f JOIN dims d ON f.k1 = d.key OR f.k2 = d.key")
                 .sql("fixed", VIEWS + """
                     SELECT f.id, d.key, d.v FROM facts f JOIN dims d ON f.k1 = d.key

@@ -35,25 +35,6 @@ class NetworkShuffleExperiment extends ExperimentBase {
                         + " almost nothing travels.")
                 .concepts(Concept.SHUFFLE, Concept.STAGES, Concept.SPARK_UI)
                 .requires(Requires.CLUSTER)
-                .story("""
-                    A shuffle's map tasks write their output to the local disk of their executor, one block per \
-                    reduce partition. A reduce task then fetches its block from every map task: the blocks on its \
-                    own executor are read from disk ("local bytes read"), the others come over the network from \
-                    the other executors' block managers ("remote bytes read"), and the time the task spends \
-                    waiting for them is its fetch wait time. With E executors about (E-1)/E of a shuffle is \
-                    remote; on the local cluster's two executors, about half. In the embedded local[N] mode there \
-                    is one block manager, so every byte is local and the network cost never shows: one fat \
-                    executor keeps a shuffle on one machine, several thin ones spread it (and survive the loss of \
-                    one better).
-
-                    The broken variant repartitions raw rows (a 64-character hash each, which does not compress \
-                    away) by key before aggregating them: every row crosses the exchange, and half of it the network. The fixed \
-                    variant aggregates directly: Spark's partial aggregation runs in the map tasks, so one row per \
-                    key and map task is shuffled, a few kilobytes local or remote.
-
-                    In the Spark UI: the stage's Shuffle Read column, and in its task table "Shuffle Remote Reads" \
-                    and "Shuffle Read Fetch Wait Time"; the Executors tab splits every executor's shuffle read \
-                    into local and remote.""")
                 .sql("broken", """
                     SELECT key, count(1) AS n, max(payload) AS top
                     FROM (SELECT /*+ REPARTITION(${shufflePartitions}, key) */ pmod(id, 1000) AS key,

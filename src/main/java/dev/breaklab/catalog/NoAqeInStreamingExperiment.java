@@ -39,33 +39,6 @@ class NoAqeInStreamingExperiment extends ExperimentBase {
                 .summary(
                         "AQE does not coalesce a streaming query's shuffle: each batch runs spark.sql.shuffle.partitions tasks, forever.")
                 .concepts(Concept.STREAMING, Concept.AQE, Concept.PARTITIONS)
-                .story("""
-                    In batch queries Adaptive Query Execution fixes a too-high spark.sql.shuffle.partitions for \
-                    you: after the shuffle it sees that 200 partitions hold a few kilobytes and coalesces them \
-                    into a handful of tasks. Streaming queries do not get that help. A stateful operator keeps \
-                    one state store per shuffle partition, and the state of key k must always be found in the \
-                    same partition, so the number of partitions cannot change from one micro-batch to the next. \
-                    Spark turns AQE off for streaming (it logs a warning that spark.sql.adaptive.enabled is not \
-                    supported in streaming DataFrames) and writes the partition count into the checkpoint.
-
-                    Here a tiny aggregation (ten groups) runs with AQE on and 48 shuffle partitions (Spark's \
-                    default is 200; the lab uses fewer so a run takes seconds): every micro-batch runs 48 state \
-                    tasks, each loading and committing a state store, for ten rows of output. Changing the \
-                    setting later does not help: on restart from the checkpoint Spark reuses the checkpointed \
-                    value (the "too-late" variant). The fix is to choose spark.sql.shuffle.partitions before the \
-                    query's first run: a few per core for small state, more for big state.
-
-                    Spark 4.2 adds an offline state repartitioner for a stopped query, but in 4.2.0 it is \
-                    internal (private[spark], marked Unstable; its pull request, SPARK-54346, says it is not \
-                    exposed yet): from Java, ((org.apache.spark.sql.classic.SparkSession) spark) \
-                    .streamingCheckpointManager().repartition(checkpoint, n, true). It needs a checkpoint written \
-                    by Spark 4.0+, a last batch that committed, and the RocksDB state store: the default \
-                    HDFS-backed store is refused (STATE_REPARTITION_INVALID_CHECKPOINT.UNSUPPORTED_PROVIDER). A \
-                    failed attempt leaves an unfinished repartition batch that blocks the next start \
-                    (STREAMING_UNFINISHED_REPARTITION_DETECTED) until a repartition to the same count succeeds. \
-                    The "repartitioned" variant does it: RocksDB from the first start, 48 partitions, stop, \
-                    repartition offline to 4, restart with the counts intact. Choosing the partition count before \
-                    the first run is still the safe fix.""")
                 .noSql("A stateful streaming aggregation needs a streaming source, a checkpoint and a sink, none of "
                         + "which Spark SQL can declare")
                 .knob(Knobs.shufflePartitions(

@@ -42,33 +42,6 @@ class NullKeySkewExperiment extends ExperimentBase {
                 .title("NULL-key skew: the hottest key is no key at all")
                 .summary("A left join on a mostly-NULL foreign key: all the NULLs hash to one partition and one task.")
                 .concepts(Concept.JOINS, Concept.SHUFFLE, Concept.SPARK_UI)
-                .story("""
-                    Orders from guest checkouts have no customer id; events from logged-out users have no user; \
-                    a late-arriving dimension leaves its key empty. A left join keeps those rows, so the sort-merge \
-                    join shuffles them like any other, by the hash of the key. NULL has exactly one hash value, so \
-                    every NULL-key row in the table lands in the same shuffle partition, and one task sorts and \
-                    streams them all, to join them with nothing: a NULL never equals anything.
-
-                    It hides well. The hot "key" does not show up in a top-keys query (GROUP BY drops nothing but \
-                    people filter NULLs out of such checks), and an inner join does not have the problem at all: \
-                    Spark's optimizer infers an isnotnull filter on the join keys and drops the NULLs before the \
-                    shuffle (in the inner-join variant the orders side shuffles only the rows that have a \
-                    customer). The outer join cannot drop them, since they belong in the result.
-
-                    In the lab, look at the join stage's shuffle read per task: one task reads several times the \
-                    median. In the Spark UI it is the same straggler picture as any skew, except that the hot key, \
-                    if you go looking, is null. The fix: give the NULLs distinct keys that can never match, e.g. \
-                    coalesce(customer, -1 - pmod(id, 64)), so they spread over all partitions. The cheapest fix \
-                    shuffles nothing for the NULLs: filter them off, skip the join (their right-side columns are \
-                    NULL anyway) and union them back.
-
-                    With AQE on (the default), Spark's skew-join rule can split the left side of a LEFT OUTER \
-                    join, so this NULL partition is split automatically once it exceeds 5x the median and 256 MB \
-                    (spark.sql.adaptive.skewJoin.*). It cannot split either side of a FULL OUTER join, and it does \
-                    nothing with AQE off or below the threshold: that is where you fix it yourself. AQE is off in \
-                    every variant here: this is the plain join, as Spark plans it without runtime help. With \
-                    10,000 customers you would normally just broadcast the people table: a broadcast hash join \
-                    has no reduce-side partition to skew. The lab turns broadcast off to show the shuffle join.""")
                 .sql(COMMON + "FROM orders LEFT JOIN people ON customer = customerId")
                 .sql("fixed", COMMON + """
                     FROM orders LEFT JOIN people

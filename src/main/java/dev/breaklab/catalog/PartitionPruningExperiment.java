@@ -50,31 +50,6 @@ class PartitionPruningExperiment extends ExperimentBase {
                         "A table partitioned by day, filtered on the event timestamp instead of the day: the scan reads"
                                 + " every partition.")
                 .concepts(Concept.PARTITIONS, Concept.JOINS, Concept.SPARK_UI)
-                .story("""
-                    A table written with partitionBy("day") is a directory per day. A query that names the days \
-                    it needs lets Spark skip the others before it opens a file: the scan's PartitionFilters hold \
-                    the predicate, and "number of partitions read" says how many directories the scan read (a table read by path is \
-                    listed whole when it is opened; pruning decides which files are read). \
-                    Spark prunes with any deterministic predicate that refers to partition columns only: it \
-                    evaluates the predicate on each directory's value. A cast, a function, even a UDF of the \
-                    partition column still prunes (the function-on-day and udf-on-day variants).
-
-                    What defeats pruning is a predicate on another column. The day was derived from the event \
-                    timestamp, and analysts filter on the timestamp: to_date(ts) = DATE'2026-01-07'. Spark 4.2 \
-                    even rewrites that into a range on ts and pushes it to Parquet (PushedFilters), but it knows \
-                    nothing of how day relates to ts: PartitionFilters is empty, every partition is read, every \
-                    file opened, and the rows of the other days are dropped by a Filter after the scan.
-
-                    In the lab, compare the scan's "number of partitions read", "number of files read" and "size \
-                    of files read" across the variants, and its PartitionFilters. In the Spark UI they are on the \
-                    scan node of the SQL tab's query diagram (expand the details).
-
-                    The fix: filter on the partition column itself (day = DATE'2026-01-07', or a range of days, \
-                    next to the timestamp condition when you need the time too). For joins, dynamic partition \
-                    pruning does it at run time: joined on day with a filtered dimension (the dynamic variant), the \
-                    scan gets a dynamicpruningexpression in its PartitionFilters, filled from the dimension's \
-                    broadcast, and reads only the matching days ("static number of files read" is what it would \
-                    have read).""")
                 .sql(TABLE + COUNT + "to_date(ts) = DATE'" + DAY + "'" + DROP)
                 .sql("fixed", TABLE + COUNT + "day = DATE'" + DAY + "'" + DROP)
                 .sql("function-on-day", TABLE + COUNT + "date_format(day, 'yyyy-MM-dd') = '" + DAY + "'" + DROP)

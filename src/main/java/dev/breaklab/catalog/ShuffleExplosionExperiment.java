@@ -35,26 +35,6 @@ class ShuffleExplosionExperiment extends ExperimentBase {
                 .title("Shuffle explosion: multiply rows, then shuffle them")
                 .summary("Exploding every order into its line items before a join shuffles twenty times the input.")
                 .concepts(Concept.SHUFFLE, Concept.JOINS, Concept.SPARK_UI)
-                .story("""
-                    Narrow operations can make data bigger without anyone noticing: explode() turns an order \
-                    into one row per line item, a join against a table with duplicate keys (a price history \
-                    joined without its date condition, a many-to-many bridge table) turns one row into dozens. \
-                    As long as the rows stay in their partition that is CPU work. The bill arrives at the next \
-                    shuffle: every generated row is serialized, written to local disk, fetched over the network \
-                    and sorted, so the shuffle is a multiple of the input. This is the job that fills executors' \
-                    disks at three in the morning.
-
-                    Here every order is exploded into its line items and each item is joined to a products \
-                    table to count items per category. The broken variant joins the exploded rows, so the join's \
-                    shuffle carries all of them. The fixed variant does the same arithmetic but aggregates first: \
-                    items are counted per product right after the explode, inside each map task (the partial \
-                    aggregate), so at most one row per product and task reaches the shuffle, and the join sees a \
-                    table the size of the product catalog.
-
-                    In the lab, compare the shuffle's written records with the source rows. In the Spark UI, the \
-                    stage table's "Shuffle Write" column dwarfs the input of the same stage, and the SQL diagram \
-                    shows the Generate (explode) node's output rows feeding the Exchange. Aggregate, filter and \
-                    project before the shuffle; explode as late as you can.""")
                 .sql(
                         VIEWS
                                 + "SELECT category, count(1) AS items FROM items JOIN catalog USING (product) GROUP BY category")

@@ -44,30 +44,6 @@ class ShuffleFilesExperiment extends ExperimentBase {
                 .summary("The run lists its own shuffle files: 200 reduce partitions make every map task's file 200"
                         + " mostly tiny blocks.")
                 .concepts(Concept.SHUFFLE, Concept.PARTITIONS, Concept.STAGES)
-                .story("""
-                    A shuffle's map task sorts its output rows by reduce partition and writes them to one file in \
-                    the executor's local directory (spark.local.dir, under blockmgr-*): \
-                    shuffle_<shuffleId>_<mapId>_0.data holds one block per reduce partition, back to back, and \
-                    shuffle_<shuffleId>_<mapId>_0.index holds partitions + 1 offsets (8-byte longs) into it. The \
-                    sizes of the blocks are the differences of consecutive offsets, and the last offset is the \
-                    data file's length: summed over the map tasks, exactly the map stage's "Shuffle Write". A \
-                    reduce task fetches block r of every map file, the byte range from offset r to offset r + 1, \
-                    through the block manager (from a local file here, over the network on a cluster).
-
-                    With spark.sql.shuffle.partitions at 200 and a small aggregate, each of the 4 map files is \
-                    cut into 200 blocks of about a hundred bytes, and 200 reduce tasks each fetch 4 of them. Each \
-                    block is serialized and compressed as a stream of its own, so 200 small blocks also take more \
-                    bytes than 8 bigger ones for the same rows: compare the variants' shuffle write. The run \
-                    lists its own files after the action (only the shuffle ids that were not on disk before it) \
-                    and reads every index: the page shows the offsets per file, the median block and the bytes \
-                    indexed against the stage's shuffle write.
-
-                    The fix a senior engineer tries first: fewer partitions for a small shuffle \
-                    (spark.sql.shuffle.partitions=8: 9 offsets per index, blocks of several hundred bytes, 8 \
-                    tasks). With AQE's coalescing (the coalesced variant) the map files still hold 200 blocks \
-                    each, but a reduce task fetches a run of adjacent blocks as one contiguous range \
-                    (spark.sql.adaptive.fetchShuffleBlocksInBatch, on by default), so one or a few tasks read \
-                    them all.""")
                 .sql("""
                     SELECT pmod(id, ${keys}) AS key, count(1) AS n
                     FROM range(0, ${rows}, 1, 4)

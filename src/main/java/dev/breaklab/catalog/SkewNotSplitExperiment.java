@@ -36,36 +36,6 @@ class SkewNotSplitExperiment extends ExperimentBase {
                 .summary(
                         "A skewed join feeding a groupBy on the same key: AQE keeps the straggler rather than add a shuffle.")
                 .concepts(Concept.AQE, Concept.JOINS, Concept.SHUFFLE)
-                .story("""
-                    Adaptive execution splits a skewed sort-merge join partition into several tasks, each \
-                    joining a slice of the big side with a copy of the matching small side. The price is that the \
-                    join's output is no longer hash-partitioned by the key: rows of the hot key now come out of \
-                    several tasks. If nothing after the join cares, that is free. Here something does: the join \
-                    is followed by a groupBy on the same key, which Spark planned without a shuffle of its own \
-                    because the join's output was already partitioned by that key.
-
-                    Splitting the skew would therefore need an extra Exchange before the aggregate, and AQE's \
-                    rule is to never make a plan add shuffles behind your back. It detects the skewed partition \
-                    and keeps the original plan: the join stage still has its straggler. This is Spark's \
-                    documented behaviour (SPARK-30524 and SPARK-33832), and a common surprise: "skew join is \
-                    enabled, why is there still one long task?"
-
-                    spark.sql.adaptive.forceOptimizeSkewedJoin=true (the fixed variant) tells AQE to split anyway \
-                    and pay for the extra shuffle; the no-aggregate variant shows that without the groupBy on the \
-                    key AQE splits on its own. The lab's data is small, so every variant lowers AQE's skew test \
-                    from Spark's defaults (skewedPartitionFactor 5, skewedPartitionThresholdInBytes 256 MB, \
-                    advisoryPartitionSizeInBytes 64 MB) to factor 3, 256 KB and 256 KB, and turns off coalescing \
-                    and broadcasts; on your own job the defaults apply to stragglers of hundreds of megabytes. \
-                    The dimension here has 10,000 rows: in production you would broadcast it (Spark does so by \
-                    itself below spark.sql.autoBroadcastJoinThreshold, 10 MB), and a broadcast hash join has no \
-                    reduce-side partitions, so a hot key costs no straggler. The lab turns broadcast off to force \
-                    the shuffle join; skew handling matters when both sides are too big to broadcast. Another \
-                    way out here: aggregate the facts per key before the join, so the hot key is one row by the \
-                    time it is joined.
-
-                    In the lab, compare the final plans: SortMergeJoin vs SortMergeJoin(skew=true), and the \
-                    Exchange count. In the Spark UI, the SQL tab's final plan shows "AQEShuffleRead skewed" only \
-                    when the split happened; the join stage's task summary shows the straggler when it did not.""")
                 .sql(VIEWS + """
                     SELECT key, count(1) AS rows, sum(amount) AS amount
                     FROM facts JOIN dims USING (key)

@@ -36,29 +36,6 @@ class SkewedAggregationExperiment extends ExperimentBase {
                 .title("Skewed aggregation: AQE will not save you")
                 .summary("Distinct users per country with collect_set: the hot country's task merges most of the data.")
                 .concepts(Concept.SHUFFLE, Concept.PARTITIONS, Concept.AQE, Concept.SPARK_UI)
-                .story("""
-                    For sums and counts, skewed keys hardly matter in an aggregation: each map task combines its \
-                    rows first (the partial aggregate), so the hot key arrives at its reducer as one row per map \
-                    task. Skew bites when the aggregate cannot shrink: collect_list, collect_set, exact \
-                    percentiles, building a map or an array per key. Then every value of the hot key crosses the \
-                    shuffle to the one reduce task that owns the key, and that task merges them alone while the \
-                    others have long finished.
-
-                    Here 80% of the events come from one country and the report wants distinct users per country, \
-                    written as size(collect_set(user)). Adaptive execution is on with skew handling enabled and \
-                    does nothing: AQE splits skewed partitions of joins (and of rebalance), never of \
-                    aggregations, because the rows of one group must meet in one task. Partition coalescing is \
-                    off so the partitions stay as planned, and \
-                    spark.sql.objectHashAggregate.sortBased.fallbackThreshold is raised from 128 to 8192 groups so \
-                    the fixed variant's thousands of (country, salt) groups stay in the hash map instead of falling \
-                    back to sorting.
-
-                    In the lab, look at the aggregate stage's shuffle read per task and its slowest task. In the \
-                    Spark UI, the stage's summary metrics show "Max" shuffle read and duration far above the 75th \
-                    percentile, and the event timeline one long bar. The fix is to aggregate in two steps: first by \
-                    (country, salt) with the salt derived from the user, so the hot country is spread over many \
-                    tasks and the sets are disjoint, then sum the per-salt counts per country. countDistinct does \
-                    a two-step plan by itself (the count-distinct variant): its first shuffle is by (country, user).""")
                 .sql(EVENTS + "SELECT country, size(collect_set(user)) AS users FROM events GROUP BY country")
                 .sql("fixed", EVENTS + """
                     SELECT country, sum(users) AS users

@@ -38,36 +38,6 @@ class SkewedJoinExperiment extends ExperimentBase {
                 .title("Skewed join: one task does all the work")
                 .summary("A single hot key sends most rows to one join task; the stage waits for that straggler.")
                 .concepts(Concept.JOINS, Concept.SHUFFLE, Concept.AQE, Concept.SPARK_UI)
-                .story("""
-                    A sort-merge join shuffles both sides by the join key, so every row with the same key lands \
-                    in the same partition and is joined by the same task. Real data is rarely uniform: a default \
-                    customer id, a null-ish placeholder, one huge tenant. Here one key carries most of the fact \
-                    rows. The join stage has one task per shuffle partition (16 here), all but one finish in a \
-                    blink, and the stage (and the cluster you pay for) waits for the one task that reads almost the \
-                    whole shuffle.
-
-                    In the lab, look at the join stage's task-duration and shuffle-read distributions: the max \
-                    sits far from the median. In the Spark UI this is the stage page's summary metrics, where \
-                    "Max" dwarfs "75th percentile", and the event timeline shows one long bar.
-
-                    The fixes: let Adaptive Query Execution split the skewed partition into several tasks at \
-                    runtime (the final plan says SortMergeJoin(skew=true) over AQEShuffleRead skewed), or salt the \
-                    hot key yourself: the salted variant joins on (key, salt) and copies each dimension row once \
-                    per salt, so the hot key's rows spread over many partitions. The dimension here has 10,000 rows: in production you would broadcast it (Spark does so by \
-                    itself below spark.sql.autoBroadcastJoinThreshold, 10 MB), and a broadcast hash join has no \
-                    reduce-side partitions, so a hot key costs no straggler. The lab turns broadcast off to force \
-                    the shuffle join; skew handling matters when both sides are too big to broadcast.
-
-                    AQE calls a partition skewed when it is bigger than both \
-                    spark.sql.adaptive.skewJoin.skewedPartitionFactor times the median partition and \
-                    spark.sql.adaptive.skewJoin.skewedPartitionThresholdInBytes (Spark's defaults: 5 and 256 MB), \
-                    and cuts it into pieces of about spark.sql.adaptive.advisoryPartitionSizeInBytes (64 MB). At its \
-                    default size the lab's whole shuffle writes about 10 MB, far below 256 MB, so the AQE variants \
-                    lower them: factor 3, threshold 1 MB, advisory size 1 MB. They also turn off partition \
-                    coalescing and both broadcast thresholds so the join stays a sort-merge join with its splits in \
-                    plain view. On your own job the defaults catch stragglers of hundreds of megabytes; if yours \
-                    are smaller and still hurt, lower the threshold and the advisory size toward the straggler's \
-                    size.""")
                 .sql(VIEWS + "SELECT count(1) AS rows, sum(amount) AS amount FROM facts JOIN dims USING (key)")
                 .sql("salted", VIEWS + """
                     SELECT count(1) AS rows, sum(amount) AS amount

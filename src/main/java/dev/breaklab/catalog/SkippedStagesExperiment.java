@@ -38,26 +38,6 @@ class SkippedStagesExperiment extends ExperimentBase {
                         "A second action on a shuffled DataFrame either recomputes everything or skips the stages whose"
                                 + " output exists.")
                 .concepts(Concept.STAGES, Concept.SHUFFLE, Concept.SPARK_UI)
-                .story("""
-                    A report aggregates events per key, logs how many keys there are with count(), then writes \
-                    the rows out. Two actions, so two jobs. Many people expect the second job to start from the \
-                    aggregation the first one already did. It does not: every DataFrame action plans its own \
-                    query, and count() is a new query (an aggregation on top of yours). The source is scanned and \
-                    shuffled again, and on a real cluster you pay for the whole lineage twice.
-
-                    Shuffle files, however, do outlive the job that wrote them. When a later job needs a shuffle \
-                    whose map output is still registered, the scheduler does not run that map stage again: the \
-                    Spark UI lists it, greyed out, as "skipped". Skipped is good news: it is work you did not pay \
-                    for. You get it when the same executed plan runs again (the same Dataset's collect() twice), \
-                    when a persisted DataFrame is read (its lineage, shuffles included, is already materialized), \
-                    and, with adaptive execution on, inside a single query: AQE runs every query stage as a job \
-                    of its own, and each later job lists the stages that ran before it as skipped.
-
-                    In the lab, compare the stage lists of the variants: how many stages scanned the source \
-                    (they have one task per source partition) and how many are SKIPPED. In the Spark UI, the Jobs \
-                    page shows "Skipped Stages" per job, and the job's DAG visualization draws skipped stages in \
-                    grey. The fix for the recomputation is persist() (and unpersist() when done) on a DataFrame \
-                    that several actions share.""")
                 .sql(REPORT + "SELECT count(1) FROM report;\nSELECT * FROM report")
                 .sql("fixed", REPORT + """
                     CACHE LAZY TABLE report OPTIONS ('storageLevel' 'MEMORY_AND_DISK');

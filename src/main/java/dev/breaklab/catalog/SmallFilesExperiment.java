@@ -27,25 +27,6 @@ class SmallFilesExperiment extends ExperimentBase {
                 .title("Small files: hundreds of opens for a few megabytes")
                 .summary("A table written as hundreds of tiny Parquet files: every read pays per file, not per byte.")
                 .concepts(Concept.PARTITIONS, Concept.STAGES, Concept.SPARK_UI)
-                .story("""
-                    Small files are usually made, not found: a streaming job that commits every few seconds, a \
-                    write partitioned by a high-cardinality column, maxRecordsPerFile set low, or hundreds of \
-                    shuffle partitions written straight out. Each file is cheap to write once and expensive to read \
-                    forever: listing it, opening it, reading a Parquet footer and its metadata before the first row \
-                    comes back. For a few kilobytes of data per file that fixed cost is the whole cost, and object \
-                    stores charge it per request.
-
-                    Spark softens the blow on read. It packs small files into one partition until a split is \
-                    full, counting every file as if it were spark.sql.files.openCostInBytes (4 MB) bigger than it \
-                    is, against spark.sql.files.maxPartitionBytes (128 MB). So a few hundred tiny files become a \
-                    handful of tasks, each opening dozens of files. Lower maxPartitionBytes below the open cost, as \
-                    people do when chasing parallelism, and every tiny file becomes a task of its own.
-
-                    In the lab, read the Parquet scan's metrics: "number of files read", "size of files read", and \
-                    the scan stage's task count. In the Spark UI they are on the scan node of the SQL tab's query \
-                    diagram (expand the details); the write's node shows "number of written files". The real fix is \
-                    compaction: rewrite the table as a few right-sized files (the fixed variant writes the same \
-                    rows as 4 files). Reading settings only change how the opens are spread over tasks.""")
                 .sql("""
                     DROP TABLE IF EXISTS events;
                     CREATE TABLE events USING parquet OPTIONS (maxRecordsPerFile ${recordsPerFile}) AS

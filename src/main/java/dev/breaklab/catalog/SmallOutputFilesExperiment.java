@@ -34,30 +34,6 @@ class SmallOutputFilesExperiment extends ExperimentBase {
                 .summary("A daily aggregate written with partitionBy(\"day\") straight after a 100-partition shuffle:"
                         + " one file per task and day.")
                 .concepts(Concept.PARTITIONS, Concept.SHUFFLE, Concept.SPARK_UI)
-                .story("""
-                    write.partitionBy("day") does not move any rows: each write task opens one file for every \
-                    day value among its own rows. Right after an aggregation by (day, user), the rows sit in \
-                    spark.sql.shuffle.partitions partitions hashed by (day, user) (Spark's default is 200; the \
-                    lesson starts at 100 to keep the run short), so every task holds every day, and the write \
-                    leaves 100 files per day: 200 files of about a kilobyte for two days. \
-                    Every reader of the table then pays for each one (see the small-files lesson).
-
-                    Adaptive Query Execution hides this on small data: it coalesces the 100 post-shuffle \
-                    partitions to a few, so the lab's few megabytes would be written by one or two tasks. At \
-                    production sizes the coalesced partitions are still many (about 64 MB each), and each still \
-                    writes a file per day. The lesson turns AQE off to show that case at the lab's size.
-
-                    In the lab, read the write's metrics on its "Execute InsertIntoHadoopFsRelationCommand" node: \
-                    "number of written files", "number of dynamic part" (the partition values written) and \
-                    "written output". The Spark UI shows the same node on the SQL tab.
-
-                    The fix a senior engineer tries first: repartition by the partition column before the write, \
-                    repartition(col("day")): one shuffle puts each day in one task, so one file per day. With AQE \
-                    on, the REBALANCE(day) hint (Dataset.hint("rebalance", "day")) does the same and also \
-                    splits a day that is too big and merges small ones to the advisory partition size. Without AQE \
-                    Spark drops the REBALANCE hint altogether (its analyzer only resolves it when \
-                    spark.sql.adaptive.enabled is true): the rebalance-no-aqe variant writes as many files as the \
-                    broken one.""")
                 .noSql(
                         "A write, not a query: in SQL it is INSERT INTO or CREATE TABLE ... PARTITIONED BY (day) AS SELECT"
                                 + " /*+ REPARTITION(day) */ ... (or /*+ REBALANCE(day) */ with AQE on); the page's SQL tab holds"

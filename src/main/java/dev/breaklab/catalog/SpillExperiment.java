@@ -31,38 +31,6 @@ class SpillExperiment extends ExperimentBase {
                 .summary(
                         "A window over big groups buffers each group; when the buffer outgrows its limit, Spark spills it to disk.")
                 .concepts(Concept.MEMORY, Concept.SHUFFLE, Concept.SPARK_UI)
-                .story("""
-                    Some operators must hold many rows at once: a sort holds its whole partition, a window holds \
-                    the whole window partition, every row of the PARTITION BY key, whatever the frame (Spark \
-                    buffers the group before it evaluates any frame, so even ROWS BETWEEN 1 PRECEDING AND CURRENT \
-                    ROW holds the whole key: the running-frame variant spills just the same), a sort-merge join \
-                    holds every buffered-side row of the current key. \
-                    When what they hold outgrows the memory a task may use, Spark does not fail: it writes the \
-                    buffer to local disk ("spills"), keeps going, and reads it back later. Spill is correct and \
-                    slow: the rows are serialized, written, read and merged, often several times, and a spill \
-                    storm can turn a minutes-long stage into an hour-long one, or fill the disks.
-
-                    Real spill happens when a task cannot get more execution memory. Here the lab forces it \
-                    instead: it lowers two internal, row-count thresholds \
-                    (spark.sql.windowExec.buffer.in.memory.threshold and spark.sql.windowExec.buffer.spill.threshold) \
-                    that nobody sets in production, so the window spills every 4,096 rows whatever the memory; \
-                    join-spill does the same to a sort-merge join with spark.sql.sortMergeJoinExec.buffer.*. Spark \
-                    4.1+ also has internal size thresholds (spark.sql.windowExec.buffer.spill.size.threshold, \
-                    spark.sql.sortMergeJoinExec.buffer.spill.size.threshold, ..., falling back to \
-                    spark.shuffle.spill.maxSizeInBytesForSpillThreshold); they compare allocated Tungsten pages, \
-                    not row bytes, so a value below spark.buffer.pageSize spills on every row. The mechanics you \
-                    see (spill metrics, spill files, slower tasks) are the real ones; the trigger is not. The \
-                    fixed variant gives the buffers Spark's defaults.
-
-                    In the lab, look at the stage's memory and disk spill (memory spill is the execution memory \
-                    the operator freed by spilling, Tungsten pages, often far larger than the rows; disk spill \
-                    the serialized bytes written) and at the "spill size" metric of the Window or SortMergeJoin \
-                    node. In the Spark UI, the stage page gets "Spill (Memory)" and "Spill (Disk)" columns only \
-                    when something spilled: their appearance is the alarm. Real fixes: more memory per task \
-                    (fewer concurrent tasks per executor, more executor memory), a more selective PARTITION BY or \
-                    fewer rows per group (filter first; a rank or row_number filter lets Spark 3.5+ insert a \
-                    WindowGroupLimit before the window), more shuffle partitions for sorts and aggregations. A \
-                    different frame does not help: the window buffers the whole group anyway.""")
                 .sql("""
                     SELECT key, value, sum(value) OVER (PARTITION BY key) AS groupTotal
                     FROM (SELECT pmod(id, ${groups}) AS key, id AS value FROM range(0, ${rows}, 1, 4))""")

@@ -41,28 +41,6 @@ class StageCountExperiment extends ExperimentBase {
                         "Narrow steps share a stage, every shuffle starts a new one; a stray repartition() costs a whole"
                                 + " stage.")
                 .concepts(Concept.STAGES, Concept.SHUFFLE, Concept.SPARK_UI)
-                .story("""
-                    Spark cuts a job into stages at shuffle boundaries and nowhere else. filter, select and \
-                    withColumn work row by row inside whatever partition the row is already in, so Spark chains \
-                    them into one stage and one task per partition. groupBy, a sort-merge join, distinct and \
-                    repartition need rows with the same key in the same place: each one writes shuffle files at \
-                    the end of one stage and the next stage reads them. With adaptive execution off, a query's \
-                    job therefore has exactly one stage per shuffle Exchange in the physical plan, plus the final \
-                    stage that produces the result.
-
-                    This pipeline filters and projects events (no new stage), sums them per user (a shuffle), \
-                    joins the per-user totals with a segments table (only the segments side is shuffled: the \
-                    totals are already hash-partitioned by user, and Spark knows it), then counts per segment \
-                    (another shuffle). The broken variant also calls repartition(8) "for parallelism" right after \
-                    the filter: a round-robin shuffle of every surviving row that nothing downstream needs, \
-                    because the groupBy shuffles the data again anyway. In production that is a full extra write \
-                    and read of the input on local disks and over the network, on every run.
-
-                    Predict the stage count before you run it. In the lab, count the Exchange nodes in the plan \
-                    and compare with the stages that ran. In the Spark UI, open the SQL tab for the query's \
-                    diagram (each Exchange is a stage boundary) and the Jobs tab for the stage list; the DAG \
-                    visualization draws one box per stage. The broadcast variant shows the exception to the \
-                    rule: a broadcast join needs no shuffle, but its small side is collected by a job of its own.""")
                 .sql(SQL.formatted(""))
                 .sql("broken", SQL.formatted("/*+ REPARTITION(8) */ "))
                 .knob(Knobs.rows(200_000, 20_000_000))

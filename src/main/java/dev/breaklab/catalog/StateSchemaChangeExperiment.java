@@ -28,21 +28,6 @@ class StateSchemaChangeExperiment extends ExperimentBase {
                 .summary(
                         "Restarting an aggregation with a different grouping key on the old checkpoint fails Spark's state schema check.")
                 .concepts(Concept.STREAMING, Concept.FAULTS)
-                .story("""
-                    A streaming aggregation keeps its running totals in the state store, keyed by the grouping \
-                    columns, and the checkpoint records the schema of that key and value. Deploy a new version \
-                    of the query that groups by (user, device) instead of user, point it at the old checkpoint, \
-                    and the rows in the state store no longer mean what the new code thinks they mean. Spark \
-                    checks the schema on restart and refuses to run rather than silently misread the state: the \
-                    query fails on its first batch with a state schema incompatibility error.
-
-                    Here the lab writes JSON files into an input directory, runs a per-user count over them \
-                    (one file per micro-batch, Trigger.AvailableNow), then more files arrive and the changed \
-                    query restarts. On the old checkpoint it fails with Spark's own error. With a new \
-                    checkpoint it works, but a new checkpoint means new state: the query starts again at batch \
-                    0 and rebuilds its counts from every file the source still has. That only works because \
-                    the file source can replay from the beginning; with a source that cannot, the old totals \
-                    are gone. Plan state migrations (or a fresh backfill) before you change a stateful query.""")
                 .noSql("A restart on a checkpoint belongs to a streaming query with a sink, which Spark SQL cannot "
                         + "declare")
                 .knob(IntegerKnob.of(

@@ -24,22 +24,6 @@ class TinyPartitionsExperiment extends ExperimentBase {
                 .title("Tiny partitions: thousands of tasks doing nothing")
                 .summary("1,000 shuffle partitions for a small aggregation: every task is pure overhead.")
                 .concepts(Concept.PARTITIONS, Concept.AQE, Concept.STAGES)
-                .story("""
-                    After a shuffle, Spark reads the data in spark.sql.shuffle.partitions partitions, one task \
-                    each. The setting is global, so a value tuned for the biggest job of the day is also used for \
-                    the smallest: here 1,000 partitions for a shuffle of about a hundred kilobytes. Each task reads \
-                    a sliver, and the time goes into scheduling, launching and tracking 1,000 tasks, and fetching \
-                    M x 1,000 tiny shuffle blocks (each of the M map tasks writes one data file holding 1,000 \
-                    mostly tiny blocks, and every reduce task fetches its block from each map task).
-
-                    In the lab, the aggregate stage shows 1,000 tasks with a median of a few milliseconds. In the \
-                    Spark UI the stage's "Tasks" column says 1000/1000 and the summary metrics show scheduler \
-                    delay and task deserialization rivalling the compute time.
-
-                    The fix: let Adaptive Query Execution coalesce the post-shuffle partitions at runtime \
-                    (spark.sql.adaptive.coalescePartitions.enabled, on by default with AQE). The final plan shows \
-                    AQEShuffleRead coalesced and the stage runs a handful of tasks. Setting a sane partition \
-                    count works too, but only for the data size you tuned it for.""")
                 .sql("""
                     SELECT pmod(id, ${keys}) AS key, count(1) AS n, sum(id) AS total
                     FROM range(${rows})

@@ -27,27 +27,6 @@ class TooFewPartitionsExperiment extends ExperimentBase {
                 .title("Too few partitions: one task, idle cores")
                 .summary("coalesce(1) to get one output file pulls the whole computation into a single task.")
                 .concepts(Concept.PARTITIONS, Concept.STAGES, Concept.SPARK_UI)
-                .story("""
-                    A task is the unit of parallelism: one partition, one task, one core. However many cores the \
-                    cluster has, a stage with fewer partitions than cores leaves the rest idle, and a stage with \
-                    one partition runs on one core while you pay for all of them.
-
-                    The classic way to get there is asking for a single output file with coalesce(1). coalesce \
-                    merges partitions without a shuffle, so it does not just affect the write: it reaches back up \
-                    the stage and makes everything before it, here a CPU-heavy hashing step over 8 input \
-                    partitions, run as one task. The same happens with an unsplittable input (one big gzip file), \
-                    a JDBC read without partitioning options, or spark.sql.shuffle.partitions set lower than the \
-                    core count.
-
-                    In the lab (the write goes to Spark's noop sink, so no file is kept), look at the hashing \
-                    stage's task count and at how many of its tasks ever ran at the same time (peak concurrency, \
-                    from the tasks' launch and finish times). In the Spark UI, the stage page shows "Tasks: 1", \
-                    the event timeline shows a single bar while the other executor cores stay empty, and the \
-                    Executors tab shows one core's worth of task time.
-
-                    The fixes: keep the partitions (write several files), or if one file is really required, use \
-                    repartition(1) instead: it adds a shuffle, so the expensive work runs in parallel and only the \
-                    cheap final write is single-threaded.""")
                 .sql(SQL.formatted(""))
                 .sql("broken", SQL.formatted("/*+ COALESCE(1) */ "))
                 .sql("single-file", SQL.formatted("/*+ REPARTITION(1) */ "))

@@ -37,28 +37,6 @@ class UdfOpacityExperiment extends ExperimentBase {
                 .summary(
                         "\"Events of the last hours\" as a Java UDF: Parquet decodes every row for the UDF to drop 90%.")
                 .concepts(Concept.STAGES, Concept.SPARK_UI)
-                .story("""
-                    Spark pushes simple filters into the file scan: a comparison of a column with a literal \
-                    (=, <, >=, IN, IS NOT NULL, StartsWith...) becomes a data source filter, listed as \
-                    PushedFilters on the scan, and Parquet uses it to skip whole row groups whose min/max \
-                    statistics rule them out. The events here were written in time order, so each file holds one \
-                    stretch of time and its statistics say which.
-
-                    A UDF is a black box: the optimizer cannot look inside isRecent(event_time) to see that it is \
-                    event_time >= cutoff. The filter stays a Filter after the scan (PushedFilters: []), every row \
-                    group of every file is decoded, and the UDF throws 90% of the rows away. A Scala or Java UDF \
-                    still runs inside whole-stage code generation (the generated code calls it, converting the \
-                    values); it is the optimizer, not codegen, that it defeats. Python UDFs are worse: they run in \
-                    a separate operator and process.
-
-                    In the lab, compare the scan's PushedFilters and its "number of output rows" (rows decoded) \
-                    with the Filter's. "number of files read" does not change: Parquet still opens every file and \
-                    reads its footer to decide. The Spark UI shows the same on the scan node of the SQL tab.
-
-                    The fix a senior engineer tries first: write the condition with built-in expressions, \
-                    col("event_time").geq(cutoff). When the UDF holds real business logic, keep it and add the \
-                    built-in bound beside it (the udf-plus-builtin variant): the bound is pushed and skips the row \
-                    groups; the UDF checks the rest.""")
                 .noSql("The break is a Java UDF, which SQL can call once registered from code but cannot declare; the"
                         + " built-in form is SELECT sum(amount) FROM events WHERE event_time >= <cutoff>.")
                 .knob(Knobs.rows(400_000, 20_000_000))

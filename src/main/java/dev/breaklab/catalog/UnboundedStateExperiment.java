@@ -29,24 +29,6 @@ class UnboundedStateExperiment extends ExperimentBase {
                 .summary(
                         "dropDuplicates on a stream with no watermark keeps every key forever: state grows batch after batch.")
                 .concepts(Concept.STREAMING, Concept.MEMORY)
-                .story("""
-                    A streaming deduplication (or aggregation) is stateful: to know whether event 42 is a \
-                    duplicate, Spark must remember that it has seen 42, in the state store of the partition the \
-                    key hashes to, checkpointed after every micro-batch. Without a watermark Spark has no way to \
-                    know when a key can be forgotten: an event with any id could still arrive, so nothing is ever \
-                    removed. The state grows with every batch, and so do the state store's memory, its \
-                    checkpoint files and every batch's commit time, until the executors run out of memory days \
-                    or weeks later. Nothing fails on the first day, which is why this reaches production.
-
-                    Here events with fresh ids arrive in every micro-batch (plus a few retried ones), each batch \
-                    a minute of event time later than the one before, and the per-batch chart shows the state \
-                    operator's rows total and memory climbing in a straight line while "rows removed" stays at \
-                    zero.
-
-                    The fix is a watermark: withWatermark("eventTime", "10 seconds") tells Spark how late an \
-                    event may arrive, and dropDuplicatesWithinWatermark (or dropDuplicates on the id and the \
-                    event time) lets it evict keys once the watermark has passed them. State rows removed becomes \
-                    non-zero and rows total levels off at roughly what the watermark delay covers.""")
                 .noSql("A streaming deduplication needs a streaming source, a watermark and a sink, none of which "
                         + "Spark SQL can declare")
                 .knob(IntegerKnob.of("batches", "Micro-batches", 8, 3, 40, "batches", "How many micro-batches to run"))

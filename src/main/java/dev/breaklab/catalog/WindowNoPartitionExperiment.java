@@ -33,25 +33,6 @@ class WindowNoPartitionExperiment extends ExperimentBase {
                 .title("Window without partitionBy: the whole table in one task")
                 .summary("row_number() over an ORDER BY with no PARTITION BY sends every row to a single partition.")
                 .concepts(Concept.PARTITIONS, Concept.SHUFFLE, Concept.SPARK_UI)
-                .story("""
-                    A window function computes each row's value from its neighbours: the rows of its window \
-                    partition, in the window's order. Spark evaluates one window partition inside one task, so \
-                    it shuffles the data by the PARTITION BY columns and sorts each partition. Leave PARTITION BY \
-                    out and the whole dataset is one window partition: Spark plans an Exchange to a single \
-                    partition (and logs "No Partition Defined for Window operation! Moving all data to a single \
-                    partition"). However many cores you have, one task sorts and scans every row; with real data \
-                    sizes it spills, runs for hours, or dies with an out-of-memory error.
-
-                    It usually happens by accident: numbering each user's events, or taking the previous event \
-                    with lag(), and forgetting the PARTITION BY user. The result is then wrong as well as slow \
-                    (numbers run across users). Here the broken variant numbers events globally by time; the fixed \
-                    one numbers them per user, which is what the report wanted.
-
-                    In the lab, find the Exchange SinglePartition in the plan and the stage after it: one task \
-                    reading the whole shuffle. In the Spark UI the SQL diagram shows the Exchange with \
-                    "SinglePartition", and the window stage shows "Tasks: 1" while its input is the entire \
-                    dataset. If a global order is really needed, sort with orderBy (a range-partitioned, parallel \
-                    sort) and number the rows afterwards, or settle for monotonically_increasing_id().""")
                 .sql(EVENTS + "SELECT *, row_number() OVER (ORDER BY ts) AS seq FROM events")
                 .sql("fixed", EVENTS + "SELECT *, row_number() OVER (PARTITION BY user ORDER BY ts) AS seq FROM events")
                 .knob(Knobs.rows(400_000, 50_000_000))

@@ -103,7 +103,7 @@ class ReadmeCatalogTests {
     }
 
     /** Every concrete {@link Experiment} in the catalog package, made as Spring would, without Spark. */
-    private static List<Experiment> experiments() throws Exception {
+    static List<Experiment> experiments() throws Exception {
         List<Experiment> out = new ArrayList<>();
         for (String name : classNames()) {
             Class<?> type = Class.forName(name.replace('/', '.'), false, ReadmeCatalogTests.class.getClassLoader());
