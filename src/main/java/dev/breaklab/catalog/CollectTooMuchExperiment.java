@@ -1,12 +1,6 @@
 package dev.breaklab.catalog;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.length;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.sha2;
-import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.*;
 
 import dev.breaklab.catalog.Knob.DecimalKnob;
 import java.util.List;

@@ -1,10 +1,6 @@
 package dev.breaklab.catalog;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.floor;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.pmod;
-import static org.apache.spark.sql.functions.timestamp_seconds;
+import static org.apache.spark.sql.functions.*;
 
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.Knob.IntegerKnob;
