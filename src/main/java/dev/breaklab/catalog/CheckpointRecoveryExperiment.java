@@ -4,14 +4,11 @@ import static org.apache.spark.sql.functions.*;
 
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.Knob.IntegerKnob;
-import dev.breaklab.run.BatchSnapshot;
-import dev.breaklab.run.RunSnapshot;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
@@ -62,32 +59,21 @@ class CheckpointRecoveryExperiment extends ExperimentBase {
                 .question(Question.number(
                         "restart-batch",
                         "At which batch id will the restarted query begin?",
-                        run -> Streams.ofStart(run, 1).get(0).batchId()))
-                .question(Question.number(
-                        "duplicates",
-                        "How many duplicate rows will the sink hold?",
-                        CheckpointRecoveryExperiment::duplicates))
+                        run -> Streams.firstBatchId(run, 1)))
+                .question(Streams.duplicatesQuestion())
                 .evidence(Evidence.central(
                         "duplicates",
                         "The appending foreach sink holds duplicates after recovery: the rows of the crashed batch written before the failure were written again on replay",
                         Set.of("broken"),
                         run -> Verdict.of(
-                                duplicates(run) > 0,
+                                Streams.duplicates(run) > 0,
                                 "sink rows %d, distinct %d, generated %d: %d duplicates",
                                 run.measurement("sinkRows"),
                                 run.measurement("sinkDistinctRows"),
                                 run.measurement("generatedRows"),
-                                duplicates(run))))
-                .evidence(Evidence.of(
-                        "exactly-once",
-                        "The file sink holds every row exactly once: rows = distinct rows = rows generated",
-                        Set.of("fixed"),
-                        run -> Verdict.of(
-                                run.measurement("sinkRows") == run.measurement("generatedRows") && duplicates(run) == 0,
-                                "sink rows %d, distinct %d, generated %d",
-                                run.measurement("sinkRows"),
-                                run.measurement("sinkDistinctRows"),
-                                run.measurement("generatedRows"))))
+                                Streams.duplicates(run))))
+                .evidence(Streams.exactlyOnce(
+                        "The file sink holds every row exactly once: rows = distinct rows = rows generated"))
                 .evidence(Evidence.of(
                         "replayed-from-checkpoint",
                         "At the crash the offsets log is one batch ahead of the commits log, and the restarted query resumes at that uncommitted batch instead of batch 0",
@@ -96,9 +82,7 @@ class CheckpointRecoveryExperiment extends ExperimentBase {
                             long offsets = run.measurement("offsetsAtCrash");
                             long commits = run.measurement("commitsAtCrash");
                             long crash = run.measurement("crashBatch");
-                            List<BatchSnapshot> restart = Streams.ofStart(run, 1);
-                            long resumed =
-                                    restart.isEmpty() ? -1 : restart.get(0).batchId();
+                            long resumed = Streams.firstBatchId(run, 1);
                             String failure = run.queries().get(0).exception();
                             return Verdict.of(
                                     offsets == commits + 1 && resumed == crash && failure != null,
@@ -112,10 +96,6 @@ class CheckpointRecoveryExperiment extends ExperimentBase {
                                             : failure.substring(0, Math.min(120, failure.length())));
                         }))
                 .primaryFinding("stream-restart"));
-    }
-
-    static long duplicates(RunSnapshot run) {
-        return run.measurement("sinkRows") - run.measurement("sinkDistinctRows");
     }
 
     @Override

@@ -65,6 +65,23 @@ public record Evidence(
                 run -> Verdict.of(run.status() == RunStatus.SUCCEEDED, "status %s", run.status()));
     }
 
+    /**
+     * The run succeeded and counted every row: its measurement {@code rowsCounted} equals the knob
+     * {@code rows}, so a failure Spark recovered from lost and repeated nothing.
+     */
+    public static Evidence countsEveryRow(String id, String claim, Set<String> expectedIn) {
+        return of(id, claim, expectedIn, run -> {
+            long counted = run.measurement("rowsCounted");
+            long rows = RunQueries.knob(run, "rows");
+            return Verdict.of(
+                    run.status() == RunStatus.SUCCEEDED && counted == rows,
+                    "status %s; %d of %d rows counted",
+                    run.status(),
+                    counted,
+                    rows);
+        });
+    }
+
     /** The final plan's join operator is {@code join}. */
     public static Evidence joinStrategy(String id, String claim, Set<String> expectedIn, String join) {
         return of(id, claim, expectedIn, run -> {

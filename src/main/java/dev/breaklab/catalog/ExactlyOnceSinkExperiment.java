@@ -4,8 +4,6 @@ import static org.apache.spark.sql.functions.col;
 
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.Knob.IntegerKnob;
-import dev.breaklab.run.BatchSnapshot;
-import dev.breaklab.run.RunSnapshot;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -58,42 +56,29 @@ class ExactlyOnceSinkExperiment extends ExperimentBase {
                         "replayed-batch",
                         "With which batch id will the restarted query call foreachBatch first?",
                         run -> run.measurement("restartFirstBatchId")))
-                .question(Question.number(
-                        "duplicates",
-                        "How many duplicate rows will the sink hold?",
-                        ExactlyOnceSinkExperiment::duplicates))
+                .question(Streams.duplicatesQuestion())
                 .evidence(Evidence.central(
                         "duplicates",
                         "Appending makes the replay a duplicate: the crashed batch's rows are in the sink twice",
                         Set.of("broken"),
                         run -> Verdict.of(
-                                duplicates(run) == run.measurement("rowsPerBatch")
+                                Streams.duplicates(run) == run.measurement("rowsPerBatch")
                                         && run.measurement("sinkDistinctRows") == run.measurement("generatedRows"),
                                 "sink rows %d, distinct %d, generated %d: %d duplicates (one batch holds %d rows)",
                                 run.measurement("sinkRows"),
                                 run.measurement("sinkDistinctRows"),
                                 run.measurement("generatedRows"),
-                                duplicates(run),
+                                Streams.duplicates(run),
                                 run.measurement("rowsPerBatch"))))
-                .evidence(Evidence.of(
-                        "exactly-once",
-                        "Overwriting batch=<batchId> keeps every row once although the batch was written twice",
-                        Set.of("fixed"),
-                        run -> Verdict.of(
-                                run.measurement("sinkRows") == run.measurement("generatedRows") && duplicates(run) == 0,
-                                "sink rows %d, distinct %d, generated %d",
-                                run.measurement("sinkRows"),
-                                run.measurement("sinkDistinctRows"),
-                                run.measurement("generatedRows"))))
+                .evidence(Streams.exactlyOnce(
+                        "Overwriting batch=<batchId> keeps every row once although the batch was written twice"))
                 .evidence(Evidence.of(
                         "same-batch-id",
                         "foreachBatch is at-least-once: the restart calls it again for the batch whose commit was missing, with the same batch id",
                         Set.of("broken", "fixed"),
                         run -> {
                             long crash = run.measurement("crashBatch");
-                            List<BatchSnapshot> restart = Streams.ofStart(run, 1);
-                            long resumed =
-                                    restart.isEmpty() ? -1 : restart.get(0).batchId();
+                            long resumed = Streams.firstBatchId(run, 1);
                             return Verdict.of(
                                     run.measurement("restartFirstBatchId") == crash
                                             && run.measurement("callsForCrashBatch") == 2
@@ -108,10 +93,6 @@ class ExactlyOnceSinkExperiment extends ExperimentBase {
                                     run.measurement("callsForCrashBatch"));
                         }))
                 .primaryFinding("stream-restart"));
-    }
-
-    static long duplicates(RunSnapshot run) {
-        return run.measurement("sinkRows") - run.measurement("sinkDistinctRows");
     }
 
     @Override

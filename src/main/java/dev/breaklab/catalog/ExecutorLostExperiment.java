@@ -6,7 +6,6 @@ import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.ExperimentDefinition.Requires;
 import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.RunSnapshot;
-import dev.breaklab.run.RunStatus;
 import dev.breaklab.run.TaskOutcome;
 import dev.breaklab.run.TaskSpan;
 import java.util.List;
@@ -74,17 +73,8 @@ class ExecutorLostExperiment extends ExperimentBase {
                                     retried,
                                     lost.size());
                         }))
-                .evidence(Evidence.of(
-                        "right-answer", "The job succeeded and counted every row", Set.of("broken", "fixed"), run -> {
-                            long counted = run.measurement("rowsCounted");
-                            long rows = dev.breaklab.run.RunQueries.knob(run, "rows");
-                            return Verdict.of(
-                                    run.status() == RunStatus.SUCCEEDED && counted == rows,
-                                    "status %s; %d of %d rows counted",
-                                    run.status(),
-                                    counted,
-                                    rows);
-                        }))
+                .evidence(Evidence.countsEveryRow(
+                        "right-answer", "The job succeeded and counted every row", Set.of("broken", "fixed")))
                 .evidence(Evidence.of(
                         "no-failures",
                         "On a healthy cluster no task fails",

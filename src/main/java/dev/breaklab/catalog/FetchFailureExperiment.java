@@ -5,9 +5,7 @@ import static org.apache.spark.sql.functions.*;
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.ExperimentDefinition.Requires;
 import dev.breaklab.catalog.Knob.IntegerKnob;
-import dev.breaklab.run.RunQueries;
 import dev.breaklab.run.RunSnapshot;
-import dev.breaklab.run.RunStatus;
 import dev.breaklab.run.StageSnapshot;
 import dev.breaklab.run.TaskOutcome;
 import java.util.List;
@@ -87,17 +85,8 @@ class FetchFailureExperiment extends ExperimentBase {
                                 "%d map stage attempt(s) after the first; stage attempts: %s",
                                 mapStageRetries(run),
                                 attempts(run))))
-                .evidence(Evidence.of(
-                        "right-answer", "The job succeeded and counted every row", Set.of("broken", "fixed"), run -> {
-                            long counted = run.measurement("rowsCounted");
-                            long rows = RunQueries.knob(run, "rows");
-                            return Verdict.of(
-                                    run.status() == RunStatus.SUCCEEDED && counted == rows,
-                                    "status %s; %d of %d rows counted",
-                                    run.status(),
-                                    counted,
-                                    rows);
-                        }))
+                .evidence(Evidence.countsEveryRow(
+                        "right-answer", "The job succeeded and counted every row", Set.of("broken", "fixed")))
                 .evidence(Evidence.of(
                         "shuffle-service-kept-files",
                         "An executor was lost, yet no fetch failed and no stage ran twice: the shuffle service served"

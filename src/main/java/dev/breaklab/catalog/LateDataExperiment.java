@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.execution.streaming.runtime.MemoryStream;
@@ -63,16 +64,7 @@ class LateDataExperiment extends ExperimentBase {
                         "late-dropped",
                         "Events later than the watermark are dropped: Spark reports rows dropped by the watermark and the first window counts 9 of its 12 events",
                         Set.of("broken"),
-                        run -> {
-                            long dropped = Streams.total(run.batches(), BatchSnapshot::rowsDroppedByWatermark);
-                            long counted = run.measurement("firstWindowCount");
-                            return Verdict.of(
-                                    dropped > 0 && counted == 9,
-                                    "rows dropped by watermark: %d (per batch %s); window [0 s, 10 s) counted %d events of 12 sent",
-                                    dropped,
-                                    Streams.series(run.batches(), BatchSnapshot::rowsDroppedByWatermark),
-                                    counted);
-                        }))
+                        dropsLateRows(true, 9)))
                 .evidence(Evidence.of(
                         "append-waits",
                         "Append mode waits for the watermark: the first batch outputs nothing, and the first window reaches the sink only in a batch whose watermark has passed its end (10 s)",
@@ -96,15 +88,7 @@ class LateDataExperiment extends ExperimentBase {
                         "late-accepted",
                         "With a 30 s delay the stragglers are within the watermark: nothing is dropped and the first window counts all 12 events",
                         Set.of("fixed"),
-                        run -> {
-                            long dropped = Streams.total(run.batches(), BatchSnapshot::rowsDroppedByWatermark);
-                            long counted = run.measurement("firstWindowCount");
-                            return Verdict.of(
-                                    dropped == 0 && counted == 12,
-                                    "rows dropped by watermark: %d; window [0 s, 10 s) counted %d events",
-                                    dropped,
-                                    counted);
-                        }))
+                        dropsLateRows(false, 12)))
                 .evidence(Evidence.of(
                         "update-emits-early",
                         "Update mode does not wait: the first batch already writes its windows to the sink",
@@ -122,16 +106,25 @@ class LateDataExperiment extends ExperimentBase {
                         "Update mode accepts no late events either: the same watermark drops them and the first window"
                                 + " still counts 9 of its 12 events",
                         Set.of("update-mode"),
-                        run -> {
-                            long dropped = Streams.total(run.batches(), BatchSnapshot::rowsDroppedByWatermark);
-                            long counted = run.measurement("firstWindowCount");
-                            return Verdict.of(
-                                    dropped > 0 && counted == 9,
-                                    "rows dropped by watermark: %d; window [0 s, 10 s) counted %d events of 12 sent",
-                                    dropped,
-                                    counted);
-                        }))
+                        dropsLateRows(true, 9)))
                 .primaryFinding("late-rows-dropped"));
+    }
+
+    /**
+     * Whether the watermark dropped rows ({@code dropsSome}), and the first window [0 s, 10 s) counted
+     * {@code events} of the 12 sent.
+     */
+    private static Function<RunSnapshot, Verdict> dropsLateRows(boolean dropsSome, long events) {
+        return run -> {
+            long dropped = Streams.total(run.batches(), BatchSnapshot::rowsDroppedByWatermark);
+            long counted = run.measurement("firstWindowCount");
+            return Verdict.of(
+                    (dropped > 0) == dropsSome && counted == events,
+                    "rows dropped by watermark: %d (per batch %s); window [0 s, 10 s) counted %d events of 12 sent",
+                    dropped,
+                    Streams.series(run.batches(), BatchSnapshot::rowsDroppedByWatermark),
+                    counted);
+        };
     }
 
     static Optional<BatchSnapshot> firstOutput(RunSnapshot run) {

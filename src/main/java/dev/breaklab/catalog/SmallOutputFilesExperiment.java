@@ -104,8 +104,7 @@ class SmallOutputFilesExperiment extends ExperimentBase {
                         "The final plan has the REBALANCE shuffle (an Exchange marked " + REBALANCE + ")",
                         Set.of("rebalance"),
                         run -> {
-                            long exchanges =
-                                    RunQueries.countFinal(run, n -> n.isShuffleExchange() && n.marked(REBALANCE));
+                            long exchanges = rebalanceExchanges(run);
                             return Verdict.of(exchanges == 1, "rebalance exchanges in the final plan: %d", exchanges);
                         }))
                 .evidence(Evidence.of(
@@ -113,8 +112,7 @@ class SmallOutputFilesExperiment extends ExperimentBase {
                         "Without AQE the REBALANCE hint is gone: no " + REBALANCE + " exchange in the plan",
                         Set.of("rebalance-no-aqe"),
                         run -> {
-                            long exchanges =
-                                    RunQueries.countFinal(run, n -> n.isShuffleExchange() && n.marked(REBALANCE));
+                            long exchanges = rebalanceExchanges(run);
                             return Verdict.of(
                                     exchanges == 0,
                                     "rebalance exchanges: %d, shuffle exchanges: %d",
@@ -129,6 +127,11 @@ class SmallOutputFilesExperiment extends ExperimentBase {
         return RunQueries.fileWrites(run).stream()
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException("the run wrote no files"));
+    }
+
+    /** The final plan's shuffle Exchanges of the REBALANCE hint. */
+    private static long rebalanceExchanges(RunSnapshot run) {
+        return RunQueries.countFinal(run, n -> n.isShuffleExchange() && n.marked(REBALANCE));
     }
 
     @Override

@@ -1,9 +1,11 @@
 package dev.breaklab.catalog;
 
+import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.run.BatchSnapshot;
 import dev.breaklab.run.RunSnapshot;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
@@ -70,6 +72,45 @@ final class Streams {
             throw new IllegalStateException("no micro-batch reported progress");
         }
         return batches.get(batches.size() - 1);
+    }
+
+    /**
+     * The batch id the run's {@code start}-th query start began with (from 0), -1 when it reported no
+     * progress: after a restart from a checkpoint, the batch Spark replays.
+     */
+    static long firstBatchId(RunSnapshot run, int start) {
+        List<BatchSnapshot> batches = ofStart(run, start);
+        return batches.isEmpty() ? -1 : batches.get(0).batchId();
+    }
+
+    /**
+     * Rows a sink holds more than once, from the experiment's measurements {@code sinkRows} and
+     * {@code sinkDistinctRows}: the lessons about replayed batches measure their sink with these.
+     */
+    static long duplicates(RunSnapshot run) {
+        return run.measurement("sinkRows") - run.measurement("sinkDistinctRows");
+    }
+
+    /** The prediction about {@link #duplicates}. */
+    static Question duplicatesQuestion() {
+        return Question.number("duplicates", "How many duplicate rows will the sink hold?", Streams::duplicates);
+    }
+
+    /**
+     * The sink holds every generated row exactly once (measurement {@code generatedRows}), on the
+     * {@code fixed} variant.
+     */
+    static Evidence exactlyOnce(String claim) {
+        return Evidence.of(
+                "exactly-once",
+                claim,
+                Set.of("fixed"),
+                run -> Verdict.of(
+                        run.measurement("sinkRows") == run.measurement("generatedRows") && duplicates(run) == 0,
+                        "sink rows %d, distinct %d, generated %d",
+                        run.measurement("sinkRows"),
+                        run.measurement("sinkDistinctRows"),
+                        run.measurement("generatedRows")));
     }
 
     /** Batches of one query start (the run's n-th start of any query, from 0). */

@@ -104,15 +104,25 @@ public class RunRequestValidator {
     }
 
     private Duration timeout(Integer seconds) {
+        return timeout(seconds, limits.timeout(), limits.maxTimeout(), "");
+    }
+
+    /**
+     * A run's timeout: {@code timeoutSeconds} when asked for, from 1 to {@code max} seconds, else
+     * {@code byDefault}.
+     *
+     * @param forWhat what the problem's message adds after the range (" for a playground run")
+     */
+    public static Duration timeout(Integer seconds, Duration byDefault, Duration max, String forWhat) {
         if (seconds == null) {
-            return limits.timeout();
+            return byDefault;
         }
-        long max = limits.maxTimeout().toSeconds();
-        if (seconds < 1 || seconds > max) {
+        long most = max.toSeconds();
+        if (seconds < 1 || seconds > most) {
             throw RunProblems.invalid(
                     "timeoutSeconds",
-                    "timeoutSeconds must be from 1 to " + max + ", got " + seconds,
-                    "an integer from 1 to " + max);
+                    "timeoutSeconds must be from 1 to " + most + forWhat + ", got " + seconds,
+                    "an integer from 1 to " + most);
         }
         return Duration.ofSeconds(seconds);
     }

@@ -3,10 +3,8 @@ package dev.breaklab.insight;
 import dev.breaklab.plan.PlanNode;
 import dev.breaklab.run.RunQueries;
 import dev.breaklab.run.Severity;
-import dev.breaklab.run.SparkMetricText;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * A selective filter over a file scan of which nothing reached the scan ({@code PushedFilters: []}):
@@ -18,36 +16,21 @@ record FilterPushdownRule() implements Rule {
 
     static final String KIND = "filter-not-pushed";
 
-    /** Rows a scan must produce before a wasted read matters. */
-    static final long MIN_ROWS = 10_000;
-
-    /** The filter keeps at most this share of the scanned rows. */
-    static final double MAX_KEPT = 0.2;
-
     @Override
     public List<Observation> check(Subject subject) {
         List<Observation> out = new ArrayList<>();
-        List<PlanNode> roots = subject.run().finalPlans();
-        for (PlanNode scan : RunQueries.fileScans(subject.run())) {
-            long scanned = SparkMetricText.orZero(scan, "number of output rows");
+        for (WastedScan wasted : WastedScan.in(subject)) {
+            PlanNode scan = wasted.scan();
             boolean printsPushed =
                     scan.simpleString() != null && scan.simpleString().contains("PushedFilters: [");
-            if (scanned < MIN_ROWS
-                    || !printsPushed
-                    || !RunQueries.scanList(scan, "PushedFilters").isEmpty()) {
+            if (!printsPushed || !RunQueries.scanList(scan, "PushedFilters").isEmpty()) {
                 continue;
             }
-            Optional<PlanNode> filter = RunQueries.filterOver(roots, scan);
-            if (filter.isEmpty()) {
-                continue;
-            }
-            long kept = SparkMetricText.orZero(filter.get(), "number of output rows");
-            double share = (double) kept / scanned;
-            if (share > MAX_KEPT) {
-                continue;
-            }
-            String condition =
-                    filter.get().simpleString() == null ? "" : filter.get().simpleString();
+            long scanned = wasted.scanned();
+            long kept = wasted.kept();
+            double share = wasted.share();
+            PlanNode filter = wasted.filter();
+            String condition = filter.simpleString() == null ? "" : filter.simpleString();
             // An unnamed Scala or Java UDF prints as UDF(...); a registered one prints its own name.
             boolean udf = condition.contains("UDF(");
             out.add(Observation.of(KIND, Severity.WARNING)

@@ -8,7 +8,6 @@ import dev.breaklab.run.Severity;
 import dev.breaklab.run.SparkMetricText;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * A scan of a partitioned table that read every partition although a filter right above it threw
@@ -22,33 +21,18 @@ record PartitionPruningRule() implements Rule {
 
     static final String KIND = "no-partition-pruning";
 
-    /** Rows a scan must produce before a wasted read matters. */
-    static final long MIN_ROWS = 10_000;
-
-    /** The filter keeps at most this share of the scanned rows. */
-    static final double MAX_KEPT = 0.2;
-
     @Override
     public List<Observation> check(Subject subject) {
         List<Observation> out = new ArrayList<>();
-        List<PlanNode> roots = subject.run().finalPlans();
-        for (PlanNode scan : RunQueries.fileScans(subject.run())) {
+        for (WastedScan wasted : WastedScan.in(subject)) {
+            PlanNode scan = wasted.scan();
             long partitions = SparkMetricText.orZero(scan, "number of partitions read");
-            long scanned = SparkMetricText.orZero(scan, "number of output rows");
-            if (partitions < 2
-                    || scanned < MIN_ROWS
-                    || !RunQueries.pruningFilters(scan).isEmpty()) {
+            if (partitions < 2 || !RunQueries.pruningFilters(scan).isEmpty()) {
                 continue;
             }
-            Optional<PlanNode> filter = RunQueries.filterOver(roots, scan);
-            if (filter.isEmpty()) {
-                continue;
-            }
-            long kept = SparkMetricText.orZero(filter.get(), "number of output rows");
-            double share = (double) kept / scanned;
-            if (share > MAX_KEPT) {
-                continue;
-            }
+            long scanned = wasted.scanned();
+            long kept = wasted.kept();
+            double share = wasted.share();
             long files = SparkMetricText.orZero(scan, "number of files read");
             long size = SparkMetricText.orZero(scan, "size of files read");
             out.add(Observation.of(KIND, Severity.WARNING)
@@ -59,7 +43,7 @@ record PartitionPruningRule() implements Rule {
                             partitions, files, bytes(size), 100 * share)
                     .detail("The table is partitioned, but the scan's PartitionFilters hold no predicate, so Spark"
                             + " opened the files of every partition and filtered the rows afterwards ("
-                            + filterText(filter.get())
+                            + filterText(wasted.filter())
                             + "). Spark prunes with any deterministic predicate that refers to partition columns only:"
                             + " a cast, a function, even a UDF of the partition column still prunes. It cannot prune"
                             + " with a predicate on another column, however closely it follows the partition column"

@@ -331,17 +331,7 @@ public class PlaygroundRuns {
     }
 
     private Duration timeout(Integer seconds) {
-        long max = limits.timeout().toSeconds();
-        if (seconds == null) {
-            return limits.timeout();
-        }
-        if (seconds < 1 || seconds > max) {
-            throw RunProblems.invalid(
-                    "timeoutSeconds",
-                    "timeoutSeconds must be from 1 to " + max + " for a playground run, got " + seconds,
-                    "an integer from 1 to " + max);
-        }
-        return Duration.ofSeconds(seconds);
+        return RunRequestValidator.timeout(seconds, limits.timeout(), limits.timeout(), " for a playground run");
     }
 
     /** The run's description as an experiment: its query, its questions, no evidence of its own. */
