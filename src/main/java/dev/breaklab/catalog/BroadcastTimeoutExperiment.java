@@ -81,7 +81,7 @@ class BroadcastTimeoutExperiment extends ExperimentBase {
                         .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")
                         .withConf("spark.sql.adaptive.autoBroadcastJoinThreshold", "-1")
                         .withConf("spark.sql.shuffle.partitions", "8"))
-                .question(Questions.outcome("Will the run succeed or fail?"))
+                .question(Questions.outcome())
                 .question(Questions.joinStrategy("BroadcastHashJoin", "SortMergeJoin", "ShuffledHashJoin"))
                 .evidence(Evidence.failsWith(
                         "broadcast-timed-out",

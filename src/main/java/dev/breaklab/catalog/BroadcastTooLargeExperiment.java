@@ -61,7 +61,7 @@ class BroadcastTooLargeExperiment extends ExperimentBase {
                         "fixed",
                         "BROADCAST the small side",
                         "The lookup keys are broadcast, the big table is probed in place"))
-                .question(Questions.outcome("Will the run succeed or fail?"))
+                .question(Questions.outcome())
                 .question(Questions.joinStrategy("BroadcastHashJoin", "SortMergeJoin", "ShuffledHashJoin"))
                 .evidence(Evidence.failsWith(
                         "guard-tripped",

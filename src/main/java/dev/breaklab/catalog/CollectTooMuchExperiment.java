@@ -33,7 +33,7 @@ class CollectTooMuchExperiment extends ExperimentBase {
                         "How much data to produce, as a multiple of spark.driver.maxResultSize"))
                 .variant(Variant.of("broken", "collect() everything", "Collect every row to the driver"))
                 .variant(Variant.of("fixed", "Aggregate first", "Aggregate on the executors, collect one row"))
-                .question(Questions.outcome("Will the run succeed or fail?"))
+                .question(Questions.outcome())
                 .evidence(Evidence.failsWith(
                         "guard-tripped",
                         "Spark aborts the job because the results exceed spark.driver.maxResultSize",

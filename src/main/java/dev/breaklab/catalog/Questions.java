@@ -21,6 +21,16 @@ public final class Questions {
                 RunQueries::joinStrategy);
     }
 
+    /** {@link #joinStrategy} among all five of Spark's join operators, for lessons where any could win. */
+    public static Question anyJoinStrategy() {
+        return joinStrategy(
+                "BroadcastHashJoin",
+                "SortMergeJoin",
+                "ShuffledHashJoin",
+                "BroadcastNestedLoopJoin",
+                "CartesianProduct");
+    }
+
     /** "How many stages will run?": distinct stages with a completed or failed attempt. */
     public static Question stagesRun() {
         return Question.number("stages", "How many stages will run?", RunQueries::stagesRun);
@@ -86,7 +96,12 @@ public final class Questions {
                         RunQueries.shuffleReadStage(run).taskShuffleReadBytes().maxOverMedian()));
     }
 
-    /** "Will it succeed or fail?", answered by the run's final status. */
+    /** "Will the run succeed or fail?", answered by the run's final status. */
+    public static Question outcome() {
+        return outcome("Will the run succeed or fail?");
+    }
+
+    /** "Will it succeed or fail?" in the lesson's words, answered by the run's final status. */
     public static Question outcome(String text) {
         return Question.outcome(text);
     }
