@@ -65,7 +65,7 @@ public sealed interface Knob permits Knob.IntegerKnob, Knob.DecimalKnob, Knob.Bo
 
         @Override
         public String allowed() {
-            return "an integer from " + min + " to " + max + (unit == null || unit.isEmpty() ? "" : " (" + unit + ")");
+            return range("an integer", min, max, unit);
         }
 
         @Override
@@ -111,7 +111,7 @@ public sealed interface Knob permits Knob.IntegerKnob, Knob.DecimalKnob, Knob.Bo
 
         @Override
         public String allowed() {
-            return "a number from " + min + " to " + max + (unit == null || unit.isEmpty() ? "" : " (" + unit + ")");
+            return range("a number", min, max, unit);
         }
 
         @Override
@@ -175,6 +175,11 @@ public sealed interface Knob permits Knob.IntegerKnob, Knob.DecimalKnob, Knob.Bo
             }
             throw new InvalidKnobException(this, "must be " + allowed() + ", got " + describe(raw));
         }
+    }
+
+    /** "an integer from 1 to 10 (rows)": what a numeric knob allows, for its problem message. */
+    private static String range(String what, Object min, Object max, String unit) {
+        return what + " from " + min + " to " + max + (unit == null || unit.isEmpty() ? "" : " (" + unit + ")");
     }
 
     private static String describe(Object raw) {

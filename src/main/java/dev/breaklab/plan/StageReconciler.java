@@ -98,10 +98,10 @@ public final class StageReconciler {
                                     : ".")));
         }
         if (broadcastDelta != 0) {
-            differences.add(new Difference(
-                    broadcastDelta > 0 ? Reason.AQE_ADDED_BROADCAST : Reason.AQE_REMOVED_BROADCAST,
+            differences.add(aqeChange(
                     broadcastDelta,
-                    broadcastDelta,
+                    Reason.AQE_ADDED_BROADCAST,
+                    Reason.AQE_REMOVED_BROADCAST,
                     broadcastDelta > 0
                             ? "AQE saw a join side's real (post-shuffle) size under the broadcast threshold and"
                                     + " switched to a broadcast join: collecting and broadcasting that side is "
@@ -110,10 +110,10 @@ public final class StageReconciler {
             accounted += broadcastDelta;
         }
         if (shuffleDelta != 0) {
-            differences.add(new Difference(
-                    shuffleDelta > 0 ? Reason.AQE_ADDED_SHUFFLE : Reason.AQE_REMOVED_SHUFFLE,
+            differences.add(aqeChange(
                     shuffleDelta,
-                    shuffleDelta,
+                    Reason.AQE_ADDED_SHUFFLE,
+                    Reason.AQE_REMOVED_SHUFFLE,
                     shuffleDelta > 0
                             ? "AQE's re-plan added " + shuffleDelta + " shuffle(s), each a stage more than planned."
                             : "AQE's re-plan dropped " + -shuffleDelta
@@ -259,5 +259,10 @@ public final class StageReconciler {
             top = top.children().get(0);
         }
         return top;
+    }
+
+    /** What AQE's re-plan added ({@code delta > 0}) or removed, as many stages and jobs as {@code delta}. */
+    private static Difference aqeChange(int delta, Reason added, Reason removed, String why) {
+        return new Difference(delta > 0 ? added : removed, delta, delta, why);
     }
 }
