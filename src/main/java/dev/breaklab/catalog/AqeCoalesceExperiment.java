@@ -3,7 +3,6 @@ package dev.breaklab.catalog;
 import static org.apache.spark.sql.functions.*;
 
 import dev.breaklab.catalog.Evidence.Verdict;
-import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.RunQueries;
 import dev.breaklab.run.StageSnapshot;
 import java.util.Set;
@@ -27,7 +26,7 @@ class AqeCoalesceExperiment extends ExperimentBase {
                     FROM range(0, ${rows}, 1, 4)
                     GROUP BY pmod(id, ${keys})""")
                 .knob(Knobs.rows(500_000, 100_000_000))
-                .knob(IntegerKnob.of("keys", "Groups", 50_000, 1, 10_000_000, "keys", "Distinct grouping keys"))
+                .knob(Knobs.groups(50_000, 10_000_000))
                 .knob(Knobs.shufflePartitions(200, 5_000, "the partition count the plan starts with"))
                 .variant(Variants.aqeOff("broken", "AQE off", "The static plan reads all 200 shuffle partitions"))
                 .variant(Variants.aqeOn("fixed", "AQE on", "AQE coalesces the small partitions after the map stage")

@@ -38,8 +38,8 @@ class CheckpointRecoveryExperiment extends ExperimentBase {
                 .concepts(Concept.STREAMING, Concept.FAULTS)
                 .noSql("A restart from a checkpoint belongs to a streaming query with a sink, which Spark SQL cannot "
                         + "declare")
-                .knob(IntegerKnob.of("batches", "Micro-batches", 5, 3, 20, "batches", "Micro-batches of input"))
-                .knob(IntegerKnob.of("rowsPerBatch", "Rows per batch", 100, 10, 100_000, "rows", "Rows in each batch"))
+                .knob(Knobs.batches(5, 3, 20, "Micro-batches of input"))
+                .knob(Knobs.rowsPerBatch(100))
                 .knob(IntegerKnob.of(
                         "crashBatch",
                         "Crash in batch",

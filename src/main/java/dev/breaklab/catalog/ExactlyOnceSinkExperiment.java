@@ -33,8 +33,8 @@ class ExactlyOnceSinkExperiment extends ExperimentBase {
                 .concepts(Concept.STREAMING, Concept.FAULTS)
                 .noSql("foreachBatch and a restart on a checkpoint belong to a streaming query, which Spark SQL cannot "
                         + "declare")
-                .knob(IntegerKnob.of("batches", "Micro-batches", 4, 3, 20, "batches", "Micro-batches of input"))
-                .knob(IntegerKnob.of("rowsPerBatch", "Rows per batch", 100, 10, 100_000, "rows", "Rows in each batch"))
+                .knob(Knobs.batches(4, 3, 20, "Micro-batches of input"))
+                .knob(Knobs.rowsPerBatch(100))
                 .knob(
                         IntegerKnob.of(
                                 "crashBatch",

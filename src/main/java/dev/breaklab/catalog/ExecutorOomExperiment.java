@@ -48,24 +48,21 @@ class ExecutorOomExperiment extends ExperimentBase {
                 .knob(Knob.IntegerKnob.of(
                         "probeRows", "Probe rows", 100_000, 1_000, 10_000_000, "rows", "Rows of the streamed side"))
                 .knob(Knobs.shufflePartitions(2, 400, "the join's tasks: how the build side is split"))
-                .variant(Variant.of(
+                .variant(Variants.aqeOff(
                                 "broken",
                                 "Hash join, 2 partitions",
                                 "Each task must hold half the build side in a hash map")
-                        .withConf("spark.sql.adaptive.enabled", "false")
                         .withConf("spark.sql.autoBroadcastJoinThreshold", "-1"))
-                .variant(Variant.of(
+                .variant(Variants.aqeOff(
                                 "fixed",
                                 "Hash join, 16 partitions",
                                 "The same join; each task's hash map is an eighth of the size")
                         .withKnob("shufflePartitions", 16)
-                        .withConf("spark.sql.adaptive.enabled", "false")
                         .withConf("spark.sql.autoBroadcastJoinThreshold", "-1"))
-                .variant(Variant.of(
+                .variant(Variants.aqeOff(
                                 "sort-merge",
                                 "Sort-merge join, 2 partitions",
                                 "The MERGE hint: sorts spill, nothing has to fit at once")
-                        .withConf("spark.sql.adaptive.enabled", "false")
                         .withConf("spark.sql.autoBroadcastJoinThreshold", "-1"))
                 .question(Questions.outcome("Will the join succeed?"))
                 .question(Questions.yesNo(

@@ -52,17 +52,15 @@ class FetchFailureExperiment extends ExperimentBase {
                         1_000,
                         "ms",
                         "Time each key takes in the reduce stage (stand-in work)"))
-                .variant(Variant.of(
-                                "broken",
-                                "Executor lost, no shuffle service",
-                                "An executor is killed while the reduce stage reads its map output")
-                        .withConf("spark.sql.adaptive.enabled", "false"))
-                .variant(Variant.of(
-                                "fixed",
-                                "External shuffle service",
-                                "The same kill; the shuffle service serves the dead executor's files (needs a lab"
-                                        + " started with lab.engine.cluster.shuffle-service=true)")
-                        .withConf("spark.sql.adaptive.enabled", "false"))
+                .variant(Variants.aqeOff(
+                        "broken",
+                        "Executor lost, no shuffle service",
+                        "An executor is killed while the reduce stage reads its map output"))
+                .variant(Variants.aqeOff(
+                        "fixed",
+                        "External shuffle service",
+                        "The same kill; the shuffle service serves the dead executor's files (needs a lab"
+                                + " started with lab.engine.cluster.shuffle-service=true)"))
                 .question(Questions.outcome("Will the job still succeed?"))
                 .question(Questions.yesNo(
                         "map-stage-rerun", "Will the map stage run a second time?", run -> stageRetries(run) > 0))

@@ -34,4 +34,30 @@ public final class Knobs {
     public static IntegerKnob dimRows(long defaultRows, long min, long max, String help) {
         return IntegerKnob.of("dimRows", "Dimension rows", defaultRows, min, max, "rows", help);
     }
+
+    /** {@code keys}: how many groups the lesson's aggregation makes. */
+    public static IntegerKnob groups(long defaultGroups, long max) {
+        return IntegerKnob.of("keys", "Groups", defaultGroups, 1, max, "keys", "Distinct grouping keys");
+    }
+
+    /** {@code hotKeyShare}: the percentage of fact rows that carry the one hot key, 0. */
+    public static IntegerKnob hotKeyShare(long defaultPercent) {
+        return IntegerKnob.of(
+                "hotKeyShare", "Hot key share", defaultPercent, 0, 99, "%", "Share of fact rows with key 0");
+    }
+
+    /** {@code keys}: the distinct join keys, one dimension row each. */
+    public static IntegerKnob dimensionKeys(long defaultKeys) {
+        return IntegerKnob.of("keys", "Distinct keys", defaultKeys, 10, 1_000_000, "keys", "Rows in the dimension");
+    }
+
+    /** {@code batches}: how many micro-batches a streaming lesson feeds its query. */
+    public static IntegerKnob batches(long defaultBatches, long min, long max, String help) {
+        return IntegerKnob.of("batches", "Micro-batches", defaultBatches, min, max, "batches", help);
+    }
+
+    /** {@code rowsPerBatch}: the rows in each micro-batch a streaming lesson feeds. */
+    public static IntegerKnob rowsPerBatch(long defaultRows) {
+        return IntegerKnob.of("rowsPerBatch", "Rows per batch", defaultRows, 10, 100_000, "rows", "Rows in each batch");
+    }
 }

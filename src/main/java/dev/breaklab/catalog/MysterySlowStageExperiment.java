@@ -3,7 +3,6 @@ package dev.breaklab.catalog;
 import static org.apache.spark.sql.functions.*;
 
 import dev.breaklab.catalog.Evidence.Verdict;
-import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.Figures;
 import dev.breaklab.run.RunQueries;
 import dev.breaklab.run.RunSnapshot;
@@ -38,8 +37,8 @@ class MysterySlowStageExperiment extends ExperimentBase {
                 .concepts(Concept.JOINS, Concept.SHUFFLE, Concept.MEMORY, Concept.AQE, Concept.SPARK_UI)
                 .sql(VIEWS + "SELECT count(1) AS rows, sum(amount) AS amount FROM dims JOIN facts USING (key)")
                 .knob(Knobs.rows(300_000, 20_000_000))
-                .knob(IntegerKnob.of("hotKeyShare", "Hot key share", 60, 0, 99, "%", "Share of fact rows with key 0"))
-                .knob(IntegerKnob.of("keys", "Distinct keys", 10_000, 10, 1_000_000, "keys", "Rows in the dimension"))
+                .knob(Knobs.hotKeyShare(60))
+                .knob(Knobs.dimensionKeys(10_000))
                 .knob(Knobs.shufflePartitions(16, 2_000, "tasks in the join stage"))
                 .variant(smallBuffers(Variants.shuffleJoin(
                         "broken", "The slow stage", "AQE off, broadcast off, a hot key and a small join buffer")))

@@ -42,13 +42,11 @@ class NetworkShuffleExperiment extends ExperimentBase {
                     GROUP BY pmod(id, 1000)""")
                 .knob(Knobs.rows(1_000_000, 20_000_000))
                 .knob(Knobs.shufflePartitions(8, 200, "the reduce tasks"))
-                .variant(Variant.of("broken", "Raw rows shuffled", "Repartition raw rows by key, then aggregate")
-                        .withConf("spark.sql.adaptive.enabled", "false"))
-                .variant(Variant.of(
-                                "fixed",
-                                "Aggregate first",
-                                "Partial aggregation in the map tasks; one row per key" + " and map task shuffled")
-                        .withConf("spark.sql.adaptive.enabled", "false"))
+                .variant(Variants.aqeOff("broken", "Raw rows shuffled", "Repartition raw rows by key, then aggregate"))
+                .variant(Variants.aqeOff(
+                        "fixed",
+                        "Aggregate first",
+                        "Partial aggregation in the map tasks; one row per key" + " and map task shuffled"))
                 .question(Questions.yesNo(
                         "quarter-remote",
                         "Will at least a quarter of the shuffle read come from other executors?",

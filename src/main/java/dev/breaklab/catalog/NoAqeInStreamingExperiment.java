@@ -3,7 +3,6 @@ package dev.breaklab.catalog;
 import static org.apache.spark.sql.functions.*;
 
 import dev.breaklab.catalog.Evidence.Verdict;
-import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.BatchSnapshot;
 import dev.breaklab.run.RunQueries;
 import dev.breaklab.run.RunSnapshot;
@@ -41,10 +40,8 @@ class NoAqeInStreamingExperiment extends ExperimentBase {
                         + "which Spark SQL can declare")
                 .knob(Knobs.shufflePartitions(
                         48, 400, "when the query first starts (Spark's default: 200); the checkpoint keeps it"))
-                .knob(IntegerKnob.of(
-                        "batches", "Micro-batches", 2, 2, 20, "batches", "Micro-batches to run (per start)"))
-                .knob(IntegerKnob.of(
-                        "rowsPerBatch", "Rows per batch", 1_000, 10, 100_000, "rows", "Rows in each batch"))
+                .knob(Knobs.batches(2, 2, 20, "Micro-batches to run (per start)"))
+                .knob(Knobs.rowsPerBatch(1_000))
                 .variant(Variants.aqeOn(
                         "broken", "48 partitions", "AQE on, 48 shuffle partitions, as if AQE would coalesce them"))
                 .variant(Variants.aqeOn(

@@ -3,7 +3,6 @@ package dev.breaklab.catalog;
 import static org.apache.spark.sql.functions.*;
 
 import dev.breaklab.catalog.Evidence.Verdict;
-import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.Figures;
 import dev.breaklab.run.RunQueries;
 import dev.breaklab.run.RunSnapshot;
@@ -46,13 +45,13 @@ class ShuffleFilesExperiment extends ExperimentBase {
                     FROM range(0, ${rows}, 1, 4)
                     GROUP BY pmod(id, ${keys})""")
                 .knob(Knobs.rows(100_000, 10_000_000))
-                .knob(IntegerKnob.of("keys", "Groups", 1_000, 1, 1_000_000, "keys", "Distinct grouping keys"))
+                .knob(Knobs.groups(1_000, 1_000_000))
                 .knob(Knobs.shufflePartitions(200, 2_000, "blocks per map file, and reduce tasks"))
-                .variant(Variant.of("broken", "200 partitions, AQE off", "Every map file cut into 200 tiny blocks")
-                        .withConf("spark.sql.adaptive.enabled", "false"))
-                .variant(Variant.of("fixed", "8 partitions", "AQE off, 8 shuffle partitions: 8 blocks per map file")
-                        .withConf("spark.sql.adaptive.enabled", "false")
-                        .withKnob("shufflePartitions", 8L))
+                .variant(
+                        Variants.aqeOff("broken", "200 partitions, AQE off", "Every map file cut into 200 tiny blocks"))
+                .variant(
+                        Variants.aqeOff("fixed", "8 partitions", "AQE off, 8 shuffle partitions: 8 blocks per map file")
+                                .withKnob("shufflePartitions", 8L))
                 .variant(Variant.of(
                                 "coalesced",
                                 "200 partitions, AQE coalesces",

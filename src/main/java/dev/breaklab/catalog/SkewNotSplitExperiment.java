@@ -3,7 +3,6 @@ package dev.breaklab.catalog;
 import static org.apache.spark.sql.functions.*;
 
 import dev.breaklab.catalog.Evidence.Verdict;
-import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.RunQueries;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
@@ -37,8 +36,8 @@ class SkewNotSplitExperiment extends ExperimentBase {
                         "no-aggregate",
                         VIEWS + "SELECT count(1) AS rows, sum(amount) AS amount FROM facts JOIN dims USING (key)")
                 .knob(Knobs.rows(1_000_000, 50_000_000))
-                .knob(IntegerKnob.of("hotKeyShare", "Hot key share", 80, 0, 99, "%", "Share of fact rows with key 0"))
-                .knob(IntegerKnob.of("keys", "Distinct keys", 10_000, 10, 1_000_000, "keys", "Rows in the dimension"))
+                .knob(Knobs.hotKeyShare(80))
+                .knob(Knobs.dimensionKeys(10_000))
                 .knob(Knobs.shufflePartitions(8, 200, "tasks in the join stage before any split"))
                 .variant(
                         skewJoin("broken", "AQE on, not forced", "AQE sees the skew but will not add a shuffle", false))

@@ -35,8 +35,8 @@ class SkewedJoinExperiment extends ExperimentBase {
                     FROM (SELECT *, pmod(id, ${saltBuckets}) AS salt FROM facts)
                     JOIN (SELECT *, explode(sequence(0L, ${saltBuckets} - 1L)) AS salt FROM dims) USING (key, salt)""")
                 .knob(Knobs.rows(2_000_000, 50_000_000))
-                .knob(IntegerKnob.of("hotKeyShare", "Hot key share", 80, 0, 99, "%", "Share of fact rows with key 0"))
-                .knob(IntegerKnob.of("keys", "Distinct keys", 10_000, 10, 1_000_000, "keys", "Rows in the dimension"))
+                .knob(Knobs.hotKeyShare(80))
+                .knob(Knobs.dimensionKeys(10_000))
                 .knob(Knobs.shufflePartitions(16, 2_000, "tasks in the join stage"))
                 .knob(IntegerKnob.of("saltBuckets", "Salt buckets", 16, 2, 256, "buckets", "Salts per key (salted)"))
                 .variant(Variants.shuffleJoin(

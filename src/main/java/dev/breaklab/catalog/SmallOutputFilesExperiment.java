@@ -37,24 +37,19 @@ class SmallOutputFilesExperiment extends ExperimentBase {
                 .knob(IntegerKnob.of("days", "Days", 2, 1, 60, "partitions", "Day values: one output directory each"))
                 .knob(IntegerKnob.of("users", "Users", 2_000, 1, 1_000_000, "keys", "Users per day in the aggregate"))
                 .knob(Knobs.shufflePartitions(100, 2_000, "tasks after the aggregation's shuffle, each one writer"))
-                .variant(Variant.of(
-                                "broken",
-                                "partitionBy after the shuffle",
-                                "AQE off: 100 writers, each writes every day")
-                        .withConf("spark.sql.adaptive.enabled", "false"))
-                .variant(Variant.of(
-                                "fixed", "repartition(day) first", "One shuffle by day: one writer, one file per day")
-                        .withConf("spark.sql.adaptive.enabled", "false"))
+                .variant(Variants.aqeOff(
+                        "broken", "partitionBy after the shuffle", "AQE off: 100 writers, each writes every day"))
+                .variant(Variants.aqeOff(
+                        "fixed", "repartition(day) first", "One shuffle by day: one writer, one file per day"))
                 .variant(Variant.of(
                                 "rebalance",
                                 "REBALANCE(day), AQE on",
                                 "The hint shuffles by day and AQE sizes the writers")
                         .withConf("spark.sql.adaptive.enabled", "true"))
-                .variant(Variant.of(
-                                "rebalance-no-aqe",
-                                "REBALANCE(day), AQE off",
-                                "Without AQE Spark drops the hint: as many files as broken")
-                        .withConf("spark.sql.adaptive.enabled", "false"))
+                .variant(Variants.aqeOff(
+                        "rebalance-no-aqe",
+                        "REBALANCE(day), AQE off",
+                        "Without AQE Spark drops the hint: as many files as broken"))
                 .question(Question.number(
                         "files-written",
                         "How many files will the write leave?",

@@ -3,7 +3,6 @@ package dev.breaklab.catalog;
 import static org.apache.spark.sql.functions.*;
 
 import dev.breaklab.catalog.Evidence.Verdict;
-import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.RunQueries;
 import dev.breaklab.run.StageSnapshot;
 import java.util.Set;
@@ -25,7 +24,7 @@ class TinyPartitionsExperiment extends ExperimentBase {
                     FROM range(${rows})
                     GROUP BY pmod(id, ${keys})""")
                 .knob(Knobs.rows(200_000, 50_000_000))
-                .knob(IntegerKnob.of("keys", "Groups", 1_000, 1, 1_000_000, "keys", "Distinct grouping keys"))
+                .knob(Knobs.groups(1_000, 1_000_000))
                 .knob(Knobs.shufflePartitions(1_000, 10_000, "tasks after the shuffle"))
                 .variant(Variants.aqeOff(
                         "broken", "1,000 partitions, AQE off", "Every post-shuffle partition becomes a task"))

@@ -27,7 +27,7 @@ class UnboundedStateExperiment extends ExperimentBase {
                 .concepts(Concept.STREAMING, Concept.MEMORY)
                 .noSql("A streaming deduplication needs a streaming source, a watermark and a sink, none of which "
                         + "Spark SQL can declare")
-                .knob(IntegerKnob.of("batches", "Micro-batches", 8, 3, 40, "batches", "How many micro-batches to run"))
+                .knob(Knobs.batches(8, 3, 40, "How many micro-batches to run"))
                 .knob(IntegerKnob.of(
                         "rowsPerBatch",
                         "Events per batch",
