@@ -65,12 +65,14 @@ public record ExperimentDefinition(
      *
      * @param java the lines of the experiment's {@code run} between {@code // lesson:start} and {@code
      *     // lesson:end}, exactly as compiled
+     * @param imports the source's imports the lesson code can need outside the lab (Spark, Scala, the
+     *     JDK): the Java snippet starts with them
      * @param sql the same job in Spark SQL, {@code ${knob}} standing for knob values: statements
      *     separated by {@code ;}, the last ones the queries; null when there is no SQL form
      * @param sqlByVariant the SQL of variants whose query differs from {@code sql}
      * @param noSql why there is no SQL form (RDD API, streaming), when {@code sql} is null
      */
-    public record Code(String java, String sql, Map<String, String> sqlByVariant, String noSql) {
+    public record Code(String java, String imports, String sql, Map<String, String> sqlByVariant, String noSql) {
 
         /** The SQL of {@code variant}, if the lesson has a SQL form. */
         public Optional<String> sqlFor(String variant) {
@@ -282,7 +284,8 @@ public record ExperimentDefinition(
                             "variant " + v.name() + " to set only its own knobs (" + knob + ")");
                 }
             }
-            Code code = new Code(LessonSource.javaOf(source), sql, Map.copyOf(sqlByVariant), noSql);
+            Code code = new Code(
+                    LessonSource.javaOf(source), LessonSource.importsOf(source), sql, Map.copyOf(sqlByVariant), noSql);
             return new ExperimentDefinition(
                     id,
                     title,

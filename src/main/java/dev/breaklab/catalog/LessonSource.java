@@ -22,13 +22,42 @@ final class LessonSource {
     private LessonSource() {}
 
     static String javaOf(Class<?> experiment) {
+        return cut(sourceOf(experiment), experiment.getSimpleName());
+    }
+
+    /**
+     * The imports of the experiment's source that its lesson code can need outside the lab (Spark,
+     * Scala and the JDK), one per line: a snippet starts with them so it compiles in jshell.
+     */
+    static String importsOf(Class<?> experiment) {
+        return imports(sourceOf(experiment));
+    }
+
+    static String imports(String source) {
+        List<String> out = new ArrayList<>();
+        for (String line : source.split("\n")) {
+            String trimmed = line.strip();
+            String name = trimmed.startsWith("import static ")
+                    ? trimmed.substring("import static ".length())
+                    : trimmed.startsWith("import ") ? trimmed.substring("import ".length()) : null;
+            if (name != null
+                    && (name.startsWith("org.apache.spark.")
+                            || name.startsWith("scala.")
+                            || name.startsWith("java."))) {
+                out.add(trimmed);
+            }
+        }
+        return String.join("\n", out);
+    }
+
+    private static String sourceOf(Class<?> experiment) {
         String path = "/lesson-sources/" + experiment.getName().replace('.', '/') + ".java";
         try (InputStream in = experiment.getResourceAsStream(path)) {
             if (in == null) {
                 throw new IllegalStateException("the build did not copy the source of " + experiment.getName() + " to "
                         + path + " (run the build through Maven)");
             }
-            return cut(new String(in.readAllBytes(), StandardCharsets.UTF_8), experiment.getSimpleName());
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -46,9 +46,14 @@ public final class Snippets {
                 d.sql(variant, knobs)
                         .map(sql -> "-- " + title + "\n" + settings(conf, "SET %s=%s;\n") + "\n" + sql.strip() + ";\n");
             case JAVA ->
-                Optional.of("// " + title + "\n" + settings(conf, "spark.conf().set(\"%s\", \"%s\");\n") + "\n"
+                Optional.of("// " + title + "\n" + imports(d.code().imports())
+                        + settings(conf, "spark.conf().set(\"%s\", \"%s\");\n") + "\n"
                         + java(d.code().java(), variant.name(), knobs));
         };
+    }
+
+    private static String imports(String imports) {
+        return imports.isEmpty() ? "" : imports + "\n\n";
     }
 
     /** The lesson's Java with knob values and the lab's hooks replaced by plain Spark. */

@@ -342,7 +342,7 @@ public class PlaygroundRuns {
                 "Your own query over the lab's TPC-H tables",
                 List.of(Concept.STAGES),
                 "A query written in the playground.",
-                new ExperimentDefinition.Code(null, sql, Map.of(), null),
+                new ExperimentDefinition.Code(null, "", sql, Map.of(), null),
                 List.of(),
                 List.of(Variant.of(VARIANT, "Your query", "The query as written, with the settings chosen")),
                 questions(joins),
