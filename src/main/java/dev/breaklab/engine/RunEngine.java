@@ -430,6 +430,11 @@ public class RunEngine {
                 .forEach(run -> stop(run, RunStatus.CANCELLED, reason));
     }
 
+    /** The old SparkContext of an engine switch has stopped: its job, stage and SQL ids mean nothing now. */
+    void engineStopped() {
+        store.forgetSparkIdsOfFinishedRuns();
+    }
+
     static String jobTag(String runId) {
         return "breaklab-run-" + runId;
     }

@@ -48,7 +48,8 @@ public class SparkEngine {
     /**
      * Switches the engine to {@code mode} (README, "Engine modes"): queued runs wait for the new
      * session; running runs get {@link #SWITCH_GRACE} to finish, then they are cancelled; the old
-     * session stops (and a local cluster's processes), the executors seen so far are forgotten, the
+     * session stops (and a local cluster's processes), the executors seen so far and the old context's
+     * job, stage and SQL ids are forgotten (a new context numbers them from 0 again), the
      * new session starts with the lab's listener. The same mode while running is a no-op; after a
      * failed start, the same mode starts again.
      *
@@ -78,7 +79,10 @@ public class SparkEngine {
                 mode,
                 SWITCH_GRACE,
                 () -> runs.cancelRunning("The engine switched to " + mode.json() + " while this run ran"),
-                executors::clear);
+                () -> {
+                    executors.clear();
+                    runs.engineStopped();
+                });
         if (!started) {
             throw RunProblems.engineConflict(
                     "engine-busy", "the engine is already switching; switch again once it runs", null);

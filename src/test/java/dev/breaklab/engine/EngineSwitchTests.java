@@ -3,6 +3,7 @@ package dev.breaklab.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.breaklab.web.Browser;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +16,8 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.support.ui.Select;
+import org.opentest4j.TestAbortedException;
 import org.springframework.util.FileSystemUtils;
 import tools.jackson.databind.JsonNode;
 
@@ -22,8 +25,10 @@ import tools.jackson.databind.JsonNode;
  * Switching the engine at runtime ({@code PUT /api/engine}) on the whole lab, as a JVM of its own:
  * switching stops the JVM's one SparkContext, which the rest of the test suite shares. It starts
  * embedded, switches to the local cluster (its Master, Workers and executors as child processes),
- * runs a cluster lesson there, switches back and leaves no child process behind. Expensive (a local
- * cluster start): run it alone, under the shared lock.
+ * runs a cluster lesson there, switches back and leaves no child process behind. The switches are
+ * made as the lab's own user would in headless Chromium (a cluster lesson's refused run offers
+ * "Start the local cluster"; the home page's switch goes back), or through the API where no browser
+ * is installed (not on CI). Expensive (a local cluster start): run it alone, under the shared lock.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EngineSwitchTests {
@@ -33,6 +38,8 @@ class EngineSwitchTests {
     private static final Map<String, Object> SMALL = Map.of("rows", 100_000);
     private static LabProcess lab;
     private static final List<ProcessHandle> cluster = new ArrayList<>();
+    /** Null where no browser is installed: the switches go through the API then. */
+    private static Browser browser;
 
     @BeforeAll
     static void start_the_lab_embedded() throws Exception {
@@ -40,12 +47,23 @@ class EngineSwitchTests {
         Files.createDirectories(DATA);
         lab = LabProcess.start(DATA.resolve("lab-data"), LOG);
         lab.awaitEngineRunning(LOG);
+        try {
+            browser = Browser.open(lab.port());
+        } catch (TestAbortedException noBrowser) {
+            browser = null;
+        }
     }
 
     @AfterAll
-    static void stop_the_lab() {
-        if (lab != null) {
-            lab.close();
+    static void stop_the_lab() throws Exception {
+        try {
+            if (browser != null) {
+                browser.close();
+            }
+        } finally {
+            if (lab != null) {
+                lab.close();
+            }
         }
     }
 
@@ -60,16 +78,34 @@ class EngineSwitchTests {
                 lab.post("/api/runs", Map.of("experimentId", "executor-lost", "variant", "broken", "knobs", Map.of()));
         assertThat(refused.path("status").asInt()).as(refused.toString()).isEqualTo(409);
         assertThat(refused.path("action").path("href").asText()).isEqualTo("/api/engine");
+
+        if (browser != null) {
+            // The lesson's page says so, and a run refused for it offers to start the local cluster.
+            browser.go("/experiments/executor-lost");
+            browser.awaitVisible("#needs-cluster .start-cluster", Duration.ofSeconds(10));
+            browser.awaitVisible("#variants input[name=variant]", Duration.ofSeconds(10));
+            browser.find("#run-button").click();
+            browser.awaitVisible("#form-status .start-cluster", Duration.ofSeconds(10));
+            assertThat(browser.find("#form-status").getText()).contains("needs separate executor processes");
+            // The browser logs the refused request itself; nothing else may be wrong.
+            assertThat(browser.consoleErrors()).allMatch(e -> e.contains("/api/runs") && e.contains("409"));
+        }
     }
 
     @Test
     @Order(2)
     void switching_to_the_local_cluster_keeps_a_run_queued_meanwhile_and_runs_it_on_the_cluster() throws Exception {
         long start = System.nanoTime();
-        LabProcess.Answer answer = lab.put("/api/engine", Map.of("mode", "local-cluster"));
-        assertThat(answer.status()).as(answer.body().toString()).isEqualTo(202);
-        assertThat(answer.body().path("mode").asText()).isEqualTo("local-cluster");
-        assertThat(answer.body().path("state").asText()).isIn("switching", "starting");
+        if (browser != null) {
+            browser.find("#form-status .start-cluster").click();
+            browser.await(Duration.ofSeconds(10), d -> !mode().equals("embedded"));
+        } else {
+            LabProcess.Answer answer = lab.put("/api/engine", Map.of("mode", "local-cluster"));
+            assertThat(answer.status()).as(answer.body().toString()).isEqualTo(202);
+        }
+        JsonNode switching = lab.get("/api/engine");
+        assertThat(switching.path("mode").asText()).isEqualTo("local-cluster");
+        assertThat(switching.path("state").asText()).isIn("switching", "starting");
 
         // A second switch while this one is under way is refused.
         assertThat(lab.put("/api/engine", Map.of("mode", "embedded")).status()).isEqualTo(409);
@@ -79,6 +115,13 @@ class EngineSwitchTests {
                 lab.post("/api/runs", Map.of("experimentId", "aqe-coalesce", "variant", "fixed", "knobs", SMALL));
         assertThat(queued.path("status").asText()).as(queued.toString()).isEqualTo("QUEUED");
 
+        if (browser != null) {
+            browser.await(
+                    Duration.ofMinutes(3),
+                    d -> browser.find("#form-status").getText().contains("you can run"));
+            assertThat(browser.find("#run-button").isEnabled()).isTrue();
+            assertThat(browser.all("#needs-cluster")).isEmpty();
+        }
         lab.awaitEngineRunning(LOG);
         System.out.printf(
                 "engine switch embedded -> local-cluster: %d ms to running%n", (System.nanoTime() - start) / 1_000_000);
@@ -129,8 +172,20 @@ class EngineSwitchTests {
     @Order(4)
     void switching_back_to_embedded_leaves_no_cluster_process_and_lessons_run_with_telemetry() throws Exception {
         long start = System.nanoTime();
-        LabProcess.Answer answer = lab.put("/api/engine", Map.of("mode", "embedded"));
-        assertThat(answer.status()).as(answer.body().toString()).isEqualTo(202);
+        if (browser != null) {
+            browser.go("/");
+            assertThat(browser.find("[data-engine-mode]").getText()).isEqualTo("local-cluster");
+            new Select(browser.find("#engine-mode")).selectByValue("embedded");
+            browser.find("#engine-switch-button").click();
+            // The page reloads once the new engine runs.
+            browser.await(
+                    Duration.ofMinutes(3),
+                    d -> browser.find("[data-engine-mode]").getText().equals("embedded"));
+            assertThat(browser.consoleErrors()).as("console errors").isEmpty();
+        } else {
+            LabProcess.Answer answer = lab.put("/api/engine", Map.of("mode", "embedded"));
+            assertThat(answer.status()).as(answer.body().toString()).isEqualTo(202);
+        }
         lab.awaitEngineRunning(LOG);
         System.out.printf(
                 "engine switch local-cluster -> embedded: %d ms to running%n", (System.nanoTime() - start) / 1_000_000);
@@ -155,6 +210,14 @@ class EngineSwitchTests {
 
         // The mode it runs already: nothing happens.
         assertThat(lab.put("/api/engine", Map.of("mode", "embedded")).status()).isEqualTo(200);
+    }
+
+    private static String mode() {
+        try {
+            return lab.get("/api/engine").path("mode").asText();
+        } catch (Exception e) {
+            return "?";
+        }
     }
 
     private static JsonNode awaitFinished(String id) throws Exception {

@@ -61,6 +61,10 @@ final class LabProcess implements AutoCloseable {
         return new LabProcess(process, port);
     }
 
+    int port() {
+        return port;
+    }
+
     Process process() {
         return process;
     }
