@@ -1,5 +1,7 @@
 // Catalog filter: free text over title, summary and id, plus one concept at a time. Server-rendered
-// cards stay usable without this script.
+// cards stay usable without this script. Also the engine switch, for the lab's own user.
+import {switchEngine} from './engine.js';
+
 const input = document.getElementById('filter');
 const chips = [...document.querySelectorAll('.concept-filter .chip')];
 const cards = [...document.querySelectorAll('.card')];
@@ -34,3 +36,22 @@ for (const chip of chips) {
   });
 }
 apply();
+
+// The engine switch (the lab's own user only: the server renders it for nobody else).
+const switchButton = document.getElementById('engine-switch-button');
+if (switchButton) {
+  const button = switchButton;
+  const select = document.getElementById('engine-mode');
+  const status = document.getElementById('engine-switch-status');
+  button.addEventListener('click', async () => {
+    button.disabled = select.disabled = true;
+    try {
+      await switchEngine(select.value, (text) => { status.textContent = text; });
+      status.textContent = `The engine runs ${select.value}.`;
+      location.reload();
+    } catch (err) {
+      status.textContent = err.problem?.detail || err.message;
+      button.disabled = select.disabled = false;
+    }
+  });
+}

@@ -4,6 +4,7 @@
 // the predictions, Run, and this experiment's earlier runs (kept live).
 import {el, fill, fetchJson, ms, time, statusBadge, snippetButton} from './util.js';
 import {RunsFeed} from './live.js';
+import {switchEngine} from './engine.js';
 
 const main = document.querySelector('main');
 const experimentId = main.dataset.experiment;
@@ -254,6 +255,12 @@ form.addEventListener('submit', async (e) => {
   } catch (err) {
     button.disabled = false;
     const p = err.problem;
+    if (p?.action && main.dataset.localUser === 'true') {
+      // A cluster lesson on the embedded engine: offer what fixes it instead of only refusing.
+      formStatus.textContent = `${p.detail} `;
+      formStatus.append(startClusterButton(p.action, formStatus));
+      return;
+    }
     const field = p && p.field;
     const placed = field && setError(field, p.detail || err.message, p.allowed);
     formStatus.textContent = placed ? 'The lab refused this run: see the highlighted field.' : `The lab refused this run: ${p?.detail || err.message}`;
@@ -339,3 +346,34 @@ new RunsFeed((announcement) => {
   updateRunLabel();
   loadRuns();
 })();
+
+// --- a cluster lesson on the embedded engine: the lab's own user may start the local cluster from here
+// (PUT /api/engine), then run the lesson.
+function startClusterButton(action, status) {
+  const button = el('button', {type: 'button', class: 'start-cluster'}, action.title || 'Start the local cluster');
+  wireStartCluster(button, status, action.body?.mode || 'local-cluster');
+  return button;
+}
+
+function wireStartCluster(button, status, mode) {
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    const runButton = document.getElementById('run-button');
+    runButton.disabled = true;
+    try {
+      await switchEngine(mode, (text) => { status.textContent = text; });
+      document.getElementById('needs-cluster')?.remove();
+      formStatus.textContent = `The ${mode} engine runs: you can run the experiment now.`;
+      runButton.disabled = false;
+      runButton.focus();
+    } catch (err) {
+      status.textContent = err.problem?.detail || err.message;
+      button.disabled = false;
+      runButton.disabled = false;
+    }
+  });
+}
+
+for (const button of document.querySelectorAll('#needs-cluster .start-cluster')) {
+  wireStartCluster(button, document.querySelector('#needs-cluster .engine-switch-status'), 'local-cluster');
+}

@@ -11,7 +11,11 @@ import java.util.List;
  * <p>{@code mode} is {@code embedded}, {@code local-cluster} or {@code remote};
  * {@code activeExecutors} counts the executors alive now (the driver is not one; an embedded engine
  * runs its tasks in the driver and has none); {@code executors} lists every executor seen, the
- * driver first, removed ones with the reason.
+ * driver first, removed ones with the reason (an engine switch forgets the old context's executors).
+ *
+ * <p>While the engine switches to another mode ({@code PUT /api/engine}), {@code state} is
+ * {@code switching} (the runs on the old session end, then it stops; {@code switchingFrom} names the
+ * old mode), then {@code starting}, then {@code running}; {@code mode} is the new mode throughout.
  */
 public record EngineInfo(
         String mode,
@@ -29,4 +33,5 @@ public record EngineInfo(
         int runningRuns,
         long sessionStartMs,
         String state,
-        String error) {}
+        String error,
+        String switchingFrom) {}

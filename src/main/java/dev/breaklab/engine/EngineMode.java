@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /** Where the lab's Spark runs its tasks ({@code lab.engine.mode}). */
-enum EngineMode {
+public enum EngineMode {
     /** {@code local[N]} inside the lab's JVM: starts fast; no separate executors. */
     EMBEDDED,
     /** A standalone Master and Workers the lab starts as its own child processes. */
@@ -13,12 +13,22 @@ enum EngineMode {
     /** An existing standalone cluster at {@code lab.engine.master}. */
     REMOTE;
 
-    String json() {
+    public String json() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     boolean clustered() {
         return this != EMBEDDED;
+    }
+
+    /** The mode named {@code value} ({@code embedded}, {@code local-cluster}, {@code remote}), if any. */
+    public static java.util.Optional<EngineMode> find(String value) {
+        return Arrays.stream(values()).filter(m -> m.json().equals(value)).findFirst();
+    }
+
+    /** Every mode's name, for problem details: "embedded, local-cluster, remote". */
+    public static String names() {
+        return Arrays.stream(values()).map(EngineMode::json).collect(Collectors.joining(", "));
     }
 
     static EngineMode of(String value) {

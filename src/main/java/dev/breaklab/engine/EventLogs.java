@@ -34,8 +34,11 @@ public class EventLogs {
     private final EmbeddedSpark engine;
     private final Path directory;
     private final String historyServerUrl;
-    /** Installed once Spark exists: the lab's context must not wait for Spark (engine/SparkStarter). */
-    private final java.util.concurrent.CompletableFuture<EventLogBarrier> barrier;
+    /**
+     * On the current SparkContext's event-log queue, installed once that context exists (the lab's
+     * context must not wait for Spark, engine/SparkStarter), again for each context an engine switch starts.
+     */
+    private volatile EventLogBarrier barrier;
 
     EventLogs(
             EmbeddedSpark engine,
@@ -46,9 +49,9 @@ public class EventLogs {
         this.directory = lab.dataDir().toAbsolutePath().resolve("event-logs");
         String url = historyServer.url();
         this.historyServerUrl = url == null || url.isBlank() ? null : url.replaceAll("/+$", "");
-        this.barrier = engine.created().thenApply(session -> {
+        engine.whenCreated(session -> {
             retain(session.sparkContext().applicationId(), properties.retainedApplications());
-            return EventLogBarrier.install(session.sparkContext());
+            barrier = EventLogBarrier.install(session.sparkContext());
         });
     }
 
@@ -70,9 +73,15 @@ public class EventLogs {
         return spark().sparkContext().applicationId();
     }
 
-    /** When the lab's Spark application started: runs submitted since are in its event log. */
+    /**
+     * When the lab's Spark application started (runs submitted since are in its event log); null
+     * while Spark starts or the engine switches, without waiting for it.
+     */
     public java.time.Instant applicationStartTime() {
-        return java.time.Instant.ofEpochMilli(spark().sparkContext().startTime());
+        return engine.ifReady()
+                .map(session ->
+                        java.time.Instant.ofEpochMilli(session.sparkContext().startTime()))
+                .orElse(null);
     }
 
     /**
@@ -92,11 +101,12 @@ public class EventLogs {
 
     /** Waits (bounded) until Spark's event-log writer has taken every event posted so far. */
     public void awaitWritten() {
-        if (spark().sparkContext().isStopped()) {
+        EventLogBarrier current = barrier;
+        if (current == null || spark().sparkContext().isStopped()) {
             return;
         }
         try {
-            if (!barrier.join().await(FLUSH_WAIT)) {
+            if (!current.await(FLUSH_WAIT)) {
                 log.warn("Spark's event log did not catch up within {}", FLUSH_WAIT);
             }
         } catch (InterruptedException e) {

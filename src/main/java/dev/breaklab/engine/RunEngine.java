@@ -28,7 +28,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.SparkContext;
 import org.apache.spark.SparkThrowable;
@@ -163,6 +162,17 @@ public class RunEngine {
     }
 
     private void execute(ActiveRun run) {
+        try {
+            executeOnLease(run);
+        } finally {
+            EmbeddedSpark.Lease lease = run.lease;
+            if (lease != null) {
+                lease.close();
+            }
+        }
+    }
+
+    private void executeOnLease(ActiveRun run) {
         boolean sparkReady = awaitSpark(run);
         leaveQueue(run);
         LiveRun live = run.live;
@@ -196,14 +206,17 @@ public class RunEngine {
                 run.request.timeout().toMillis(),
                 TimeUnit.MILLISECONDS);
 
-        SparkContext sc = spark.sparkContext();
+        // The session of the engine generation this run holds a lease on: an engine switch stops it
+        // only once the run has ended.
+        SparkSession base = run.lease.session();
+        SparkContext sc = base.sparkContext();
         String tag = jobTag(live.id());
         RunStatus outcome = RunStatus.SUCCEEDED;
         RunError error = null;
         String result = null;
         Path workDir = runsDir.resolve(live.id());
         try {
-            SparkSession session = spark.newSession();
+            SparkSession session = base.newSession();
             run.request.conf().forEach((key, value) -> session.conf().set(key, value));
             sc.setJobGroup(live.id(), live.snapshot().description(), true);
             sc.setLocalProperty(LabListener.RUN_PROPERTY, live.id());
@@ -250,16 +263,18 @@ public class RunEngine {
     }
 
     /**
-     * A run submitted while Spark is still starting waits here, QUEUED (its time limit has not started),
-     * until Spark is ready, Spark failed to start, or the run is stopped.
+     * A run submitted while Spark is still starting (or switching to another mode) waits here, QUEUED
+     * (its time limit has not started), until Spark is ready, Spark failed to start, or the run is
+     * stopped. Once ready, the run holds a lease on the session until it ends.
      */
     private boolean awaitSpark(ActiveRun run) {
         while (run.stopStatus == null) {
             try {
-                spark.ready().get(100, TimeUnit.MILLISECONDS);
-                return true;
-            } catch (TimeoutException e) {
-                // still starting
+                java.util.Optional<EmbeddedSpark.Lease> lease = spark.lease(Duration.ofMillis(100));
+                if (lease.isPresent()) {
+                    run.lease = lease.get();
+                    return true;
+                }
             } catch (ExecutionException e) {
                 return false;
             } catch (InterruptedException e) {
@@ -267,24 +282,26 @@ public class RunEngine {
                 return false;
             }
         }
-        return spark.isReady();
+        return false;
     }
 
     private void complete(ActiveRun run, RunStatus outcome, RunError error, String result, Path workDir) {
         LiveRun live = run.live;
         try {
+            SparkSession session = run.lease.session();
+            SparkContext sc = session.sparkContext();
             if (outcome != RunStatus.SUCCEEDED) {
                 // A failed query can leave work behind (a broadcast job still starting when its
                 // timeout fired): nothing of a finished run may keep running.
-                sc().cancelJobGroupAndFutureJobs(live.id(), "run " + live.id() + " ended " + outcome);
-                sc().cancelJobsWithTag(jobTag(live.id()), "run " + live.id() + " ended " + outcome);
+                sc.cancelJobGroupAndFutureJobs(live.id(), "run " + live.id() + " ended " + outcome);
+                sc.cancelJobsWithTag(jobTag(live.id()), "run " + live.id() + " ended " + outcome);
             }
-            sc().listenerBus().post(new RunDrained(live.id()));
+            sc.listenerBus().post(new RunDrained(live.id()));
             if (!live.awaitDrained(DRAIN_WAIT)) {
                 log.warn("Run {}: listener events still pending after {}", live.id(), DRAIN_WAIT);
             }
             awaitJobsEnded(live);
-            attachFinalMetrics(live);
+            attachFinalMetrics(live, session);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
@@ -332,8 +349,8 @@ public class RunEngine {
     }
 
     /** SQL metric values of each execution's final plan, from Spark's SQL status store. */
-    private void attachFinalMetrics(LiveRun live) {
-        var statusStore = spark.sharedState().statusStore();
+    private static void attachFinalMetrics(LiveRun live, SparkSession session) {
+        var statusStore = session.sharedState().statusStore();
         for (long executionId : live.sqlExecutionIds()) {
             scala.Option<SQLExecutionUIData> data = statusStore.execution(executionId);
             if (data.isEmpty()) {
@@ -376,10 +393,11 @@ public class RunEngine {
             finishQuietly(run);
             return true;
         }
-        if (!spark.isReady()) {
+        EmbeddedSpark.Lease lease = run.lease;
+        if (lease == null) {
             return true; // its worker still waits for Spark to start: it sees stopStatus and ends the run
         }
-        SparkContext sc = sc();
+        SparkContext sc = lease.session().sparkContext();
         sc.cancelJobGroupAndFutureJobs(live.id(), reason);
         sc.cancelJobsWithTag(jobTag(live.id()), reason);
         RunContext context = run.context;
@@ -402,8 +420,19 @@ public class RunEngine {
         return true;
     }
 
-    private SparkContext sc() {
-        return spark.sparkContext();
+    /**
+     * Cancels every run that runs on a session now (an engine switch gave them their time); queued
+     * runs stay queued for the next session.
+     */
+    void cancelRunning(String reason) {
+        active.values().stream()
+                .filter(run -> run.lease != null)
+                .forEach(run -> stop(run, RunStatus.CANCELLED, reason));
+    }
+
+    /** The old SparkContext of an engine switch has stopped: its job, stage and SQL ids mean nothing now. */
+    void engineStopped() {
+        store.forgetSparkIdsOfFinishedRuns();
     }
 
     static String jobTag(String runId) {
@@ -451,6 +480,9 @@ public class RunEngine {
         volatile Thread thread;
         volatile ScheduledFuture<?> timeoutTask;
         volatile RunContext context;
+        /** Set once Spark is ready for this run: the session it runs on stays up until the run ends. */
+        volatile EmbeddedSpark.Lease lease;
+
         volatile RunStatus stopStatus;
         volatile String stopReason;
         /** The experiment has returned or thrown: the outcome is decided, only its result is pending. */

@@ -1,6 +1,7 @@
 package dev.breaklab.engine;
 
 import java.net.URI;
+import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.ErrorResponseException;
@@ -28,16 +29,39 @@ public final class RunProblems {
         return problem(HttpStatus.CONFLICT, "conflict", "Conflict", detail, null, null);
     }
 
-    /** An experiment the engine's mode cannot run (a cluster lesson on the embedded engine). */
+    /**
+     * An experiment the engine's mode cannot run (a cluster lesson on the embedded engine). It carries
+     * the {@code action} that fixes it: switching the engine to the local cluster (the lab's own user
+     * may; the experiment page offers it as a button).
+     */
     public static ErrorResponseException needsCluster(String experimentId) {
-        return problem(
+        ErrorResponseException e = problem(
                 HttpStatus.CONFLICT,
                 "needs-cluster",
                 "Needs a cluster",
                 experimentId + " needs separate executor processes, and the lab runs Spark embedded (local[N] in one"
-                        + " JVM): start the lab with lab.engine.mode=local-cluster (or remote)",
+                        + " JVM): start the local cluster (PUT /api/engine {\"mode\":\"local-cluster\"}), or start"
+                        + " the lab with lab.engine.mode=local-cluster (or remote)",
                 "experimentId",
                 "an experiment that does not need a cluster, or lab.engine.mode=local-cluster or remote");
+        e.getBody()
+                .setProperty(
+                        "action",
+                        Map.of(
+                                "title",
+                                "Start the local cluster",
+                                "method",
+                                "PUT",
+                                "href",
+                                "/api/engine",
+                                "body",
+                                Map.of("mode", EngineMode.LOCAL_CLUSTER.json())));
+        return e;
+    }
+
+    /** The engine cannot switch now or to that mode; {@code field} names the setting at fault, if any. */
+    static ErrorResponseException engineConflict(String type, String detail, String field) {
+        return problem(HttpStatus.CONFLICT, type, "Cannot switch the engine", detail, field, null);
     }
 
     public static ErrorResponseException queueFull(int capacity, long retryAfterSeconds) {

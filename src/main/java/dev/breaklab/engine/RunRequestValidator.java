@@ -10,7 +10,10 @@ import dev.breaklab.catalog.Variant;
 import dev.breaklab.system.LabProperties;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -24,12 +27,26 @@ public class RunRequestValidator {
 
     private final Catalog catalog;
     private final LabProperties.Runs limits;
-    private final String mode;
+    /** The engine's mode now (the one a switch under way goes to): runs queued now run there. */
+    private final Supplier<String> mode;
 
+    /** With the configured mode: for tests and slices without an engine. */
     public RunRequestValidator(Catalog catalog, LabProperties properties) {
+        this(catalog, properties, () -> properties.engine().mode());
+    }
+
+    @Autowired
+    RunRequestValidator(Catalog catalog, LabProperties properties, ObjectProvider<EmbeddedSpark> engine) {
+        this(catalog, properties, () -> {
+            EmbeddedSpark spark = engine.getIfAvailable();
+            return spark == null ? properties.engine().mode() : spark.mode().json();
+        });
+    }
+
+    private RunRequestValidator(Catalog catalog, LabProperties properties, Supplier<String> mode) {
         this.catalog = catalog;
         this.limits = properties.runs();
-        this.mode = properties.engine().mode();
+        this.mode = mode;
     }
 
     /** The run the request asks for, resolved: the variant's knob values and Spark settings applied. */
@@ -38,7 +55,8 @@ public class RunRequestValidator {
                 .orElseThrow(() -> RunProblems.notFound(
                         "experimentId", String.valueOf(request.experimentId()), "one of " + experimentIds()));
         ExperimentDefinition definition = experiment.definition();
-        if (definition.requires() == ExperimentDefinition.Requires.CLUSTER && mode.equals("embedded")) {
+        if (definition.requires() == ExperimentDefinition.Requires.CLUSTER
+                && mode.get().equals("embedded")) {
             throw RunProblems.needsCluster(definition.id());
         }
         String variantNames = definition.variants().stream().map(Variant::name).collect(Collectors.joining(", "));

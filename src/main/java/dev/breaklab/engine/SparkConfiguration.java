@@ -10,10 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Lazy;
+import org.springframework.context.annotation.Scope;
 
 /**
  * The one SparkSession of the lab's JVM: its settings, and its wiring into the lab. It is created
@@ -42,10 +44,13 @@ class SparkConfiguration {
      * The session itself, for whoever needs it directly (tests). Lazy, and it waits only for the
      * session to exist, not for the lab's listener to be on its bus (that listener is a bean too, and
      * a bean waiting for it could wait for ever): a bean that injects it delays the lab's start-up
-     * until Spark exists, so the lab's own beans take {@link EmbeddedSpark} instead.
+     * until Spark exists, so the lab's own beans take {@link EmbeddedSpark} instead. A prototype: an
+     * engine switch replaces the session, so whoever asks for it at use (an {@code ObjectProvider},
+     * the playground) gets the current one.
      */
     @Bean(destroyMethod = "")
     @Lazy
+    @Scope(ConfigurableBeanFactory.SCOPE_PROTOTYPE)
     SparkSession sparkSession(EmbeddedSpark spark) {
         return spark.created().join();
     }
@@ -65,6 +70,18 @@ class SparkConfiguration {
                             + master);
         }
         return mode;
+    }
+
+    /**
+     * The master URL of {@code mode}. An engine switched to embedded from a lab started with a
+     * {@code spark://} master runs {@code local[2]}, the embedded default.
+     */
+    static String master(EngineMode mode, LabProperties.Engine engine, LocalCluster cluster) {
+        return switch (mode) {
+            case LOCAL_CLUSTER -> cluster.masterUrl();
+            case REMOTE -> engine.master();
+            case EMBEDDED -> engine.master().startsWith("local") ? engine.master() : "local[2]";
+        };
     }
 
     /**
@@ -118,7 +135,7 @@ class SparkConfiguration {
                     .config("spark.shuffle.readHostLocalDisk", false);
         }
         return builder.appName("Spark Break Lab")
-                .master(mode == EngineMode.LOCAL_CLUSTER ? cluster.masterUrl() : engine.master())
+                .master(master(mode, engine, cluster))
                 .config("spark.driver.host", engine.driverHost())
                 .config("spark.driver.bindAddress", engine.bindAddress())
                 .config("spark.local.dir", local.toString())

@@ -90,6 +90,14 @@ public class LiveExecutors {
         return out;
     }
 
+    /**
+     * Forgets every executor: an engine switch stopped their SparkContext (its executors, the driver's
+     * too, belong to that application). The new context's come through the listener's catch-up.
+     */
+    public synchronized void clear() {
+        executors.clear();
+    }
+
     synchronized void added(String id, String host, int cores, long time) {
         Live live = executor(id);
         live.host = host;

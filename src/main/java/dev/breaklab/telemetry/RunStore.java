@@ -92,6 +92,17 @@ public class RunStore implements LiveRuns {
         return byExecution.get(executionId);
     }
 
+    /**
+     * Forgets which finished run each Spark job, stage and SQL execution id belonged to: a new
+     * SparkContext (an engine switch) numbers them from 0 again, and none of its events may reach an
+     * old run. Runs not finished (an import being replayed) keep theirs.
+     */
+    public void forgetSparkIdsOfFinishedRuns() {
+        byJob.values().removeIf(run -> run.status().finished());
+        byStage.values().removeIf(run -> run.status().finished());
+        byExecution.values().removeIf(run -> run.status().finished());
+    }
+
     private void evict() {
         int finished = 0;
         for (LiveRun run : order) {

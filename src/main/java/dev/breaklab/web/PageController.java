@@ -3,10 +3,12 @@ package dev.breaklab.web;
 import dev.breaklab.catalog.Catalog;
 import dev.breaklab.catalog.Concept;
 import dev.breaklab.catalog.ExperimentDefinition;
+import dev.breaklab.engine.EngineMode;
 import dev.breaklab.engine.SparkEngine;
 import java.util.Arrays;
 import java.util.List;
 import org.springframework.http.HttpStatus;
+import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -34,7 +36,7 @@ class PageController {
     record ConceptGroup(Concept concept, List<ExperimentDefinition> experiments) {}
 
     @GetMapping("/")
-    String home(Model model) {
+    String home(Model model, Authentication user) {
         List<ExperimentDefinition> all =
                 catalog.all().stream().map(e -> e.definition()).toList();
         List<ConceptGroup> groups = Arrays.stream(Concept.values())
@@ -50,18 +52,28 @@ class PageController {
         model.addAttribute("groups", groups);
         model.addAttribute("concepts", Concept.values());
         model.addAttribute("engine", engine.info());
+        model.addAttribute(
+                "engineModes",
+                Arrays.stream(EngineMode.values()).map(EngineMode::json).toList());
+        model.addAttribute("localUser", isLocal(user));
         return "home";
     }
 
     @GetMapping("/experiments/{id}")
-    String experiment(@PathVariable String id, Model model) {
+    String experiment(@PathVariable String id, Model model, Authentication user) {
         ExperimentDefinition definition = catalog.find(id)
                 .map(e -> e.definition())
                 .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no experiment '" + id + "'"));
         model.addAttribute("experiment", definition);
         model.addAttribute("story", definition.story().split("\\n\\s*\\n"));
         model.addAttribute("engine", engine.info());
+        model.addAttribute("localUser", isLocal(user));
         return "experiment";
+    }
+
+    /** The lab's own user (a token-less request from this machine) may switch the engine; the pages offer it to no one else. */
+    private static boolean isLocal(Authentication user) {
+        return user != null && user.getAuthorities().stream().anyMatch(a -> "ROLE_LOCAL".equals(a.getAuthority()));
     }
 
     @GetMapping("/runs")

@@ -42,7 +42,8 @@ import tools.jackson.databind.json.JsonMapper;
  *   <li>a workshop's state: its instructor and participants; its answers, raised hands and learners'
  *       own runs: its participants; every other workshop action (the QR code too): its instructor;
  *   <li>submitting a run: the local user, an instructor or a participant; cancelling one: its owner
- *       or the instructor of the owner's workshop ({@link RunOwner#mayCancelRunOf}).
+ *       or the instructor of the owner's workshop ({@link RunOwner#mayCancelRunOf});
+ *   <li>switching the engine ({@code PUT /api/engine}): the local user.
  * </ul>
  *
  * The API is token-based and keeps no session, so there is no cookie a cross-site request could ride
@@ -103,6 +104,9 @@ public class SecurityConfiguration {
                         // user or an instructor, never an anonymous visitor of a served room.
                         .requestMatchers(HttpMethod.POST, "/api/imports")
                         .hasAnyRole("LOCAL", "INSTRUCTOR")
+                        // Switching the engine stops everyone's runs: the lab's own user only.
+                        .requestMatchers(HttpMethod.PUT, "/api/engine")
+                        .hasRole("LOCAL")
                         .anyRequest()
                         .permitAll())
                 .exceptionHandling(e -> e.authenticationEntryPoint((request, response, ex) -> problem(

@@ -61,6 +61,10 @@ final class LabProcess implements AutoCloseable {
         return new LabProcess(process, port);
     }
 
+    int port() {
+        return port;
+    }
+
     Process process() {
         return process;
     }
@@ -83,6 +87,20 @@ final class LabProcess implements AutoCloseable {
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(response.body());
+    }
+
+    /** A PUT's answer: its status and its JSON body. */
+    record Answer(int status, JsonNode body) {}
+
+    Answer put(String path, Map<String, ?> body) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(uri(path))
+                        .timeout(Duration.ofSeconds(30))
+                        .header("Content-Type", "application/json")
+                        .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        return new Answer(response.statusCode(), JSON.readTree(response.body()));
     }
 
     /** The engine's state, or "down" while the web server does not answer yet. */

@@ -109,7 +109,10 @@ class RunControllerTests {
                 .andExpect(jsonPath("$.type").value("urn:spark-break-lab:problem:needs-cluster"))
                 .andExpect(jsonPath("$.field").value("experimentId"))
                 .andExpect(jsonPath("$.detail").value(containsString("lab.engine.mode=local-cluster")))
-                .andExpect(jsonPath("$.allowed").value(containsString("local-cluster")));
+                .andExpect(jsonPath("$.allowed").value(containsString("local-cluster")))
+                .andExpect(jsonPath("$.action.method").value("PUT"))
+                .andExpect(jsonPath("$.action.href").value("/api/engine"))
+                .andExpect(jsonPath("$.action.body.mode").value("local-cluster"));
 
         verifyNoInteractions(engine);
     }
