@@ -8,7 +8,8 @@ import java.time.Instant;
  * the run had a job, or that ran one of its tasks, is listed, also with no task of the run.
  *
  * @param host where it ran (null when the lab never saw it added: a run saved before the lab kept it)
- * @param cores its cores as Spark registered it (0 when unknown)
+ * @param cores its cores as Spark registered it, or null when unknown (a boxed number: a snapshot
+ *     stored without it reads back)
  * @param addedAt when Spark added it (possibly long before the run), or null when unknown
  * @param removedAt when Spark removed it while the run had a job running, or null
  * @param removedReason Spark's reason for the removal (with the exit code when its process exited,
@@ -24,7 +25,7 @@ public record ExecutorSnapshot(
         long shuffleWriteBytes,
         long gcTimeMs,
         String host,
-        int cores,
+        Integer cores,
         Instant addedAt,
         Instant removedAt,
         String removedReason) {}

@@ -589,7 +589,8 @@ public final class LiveRun {
     private ExecutorSnapshot executor(String executorId, long[] e) {
         ExecutorLife life = executorLives.get(executorId);
         return life == null
-                ? new ExecutorSnapshot(executorId, e[0], e[1], e[2], e[3], e[4], e[5], e[6], null, 0, null, null, null)
+                ? new ExecutorSnapshot(
+                        executorId, e[0], e[1], e[2], e[3], e[4], e[5], e[6], null, null, null, null, null)
                 : new ExecutorSnapshot(
                         executorId,
                         e[0],
@@ -600,7 +601,7 @@ public final class LiveRun {
                         e[5],
                         e[6],
                         life.host,
-                        life.cores,
+                        life.cores > 0 ? life.cores : null,
                         life.addedAt > 0 ? Instant.ofEpochMilli(life.addedAt) : null,
                         life.removedAt > 0 ? Instant.ofEpochMilli(life.removedAt) : null,
                         life.removedReason);
