@@ -77,8 +77,8 @@ export function quantileTable(q, format) {
 /**
  * Task timeline as the Spark UI's event timeline draws it: one lane group per executor (its id, host
  * and cores on the left; in embedded mode the one executor is the driver), the executor's tasks
- * packed greedily into lanes inside it (tasks that overlap in time never hide each other, so the
- * lanes show how many ran at once), a marker where Spark added or removed an executor during the run
+ * packed greedily into lanes inside it, at most one lane per core (so the lanes show how many ran at
+ * once and where cores sat idle), a marker where Spark added or removed an executor during the run
  * (the removal's reason in its title), failed attempts hatched by how they failed, retried stage
  * attempts dashed. Every text from Spark goes in as a text node (svg() never parses markup).
  *
