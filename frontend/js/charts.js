@@ -75,83 +75,195 @@ export function quantileTable(q, format) {
 }
 
 /**
- * Task timeline: one lane per executor and slot (tasks packed greedily into rows so overlapping
- * tasks do not hide each other), one rect per task coloured by stage, failures outlined.
+ * Task timeline as the Spark UI's event timeline draws it: one lane group per executor (its id, host
+ * and cores on the left; in embedded mode the one executor is the driver), the executor's tasks
+ * packed greedily into lanes inside it, at most one lane per core (so the lanes show how many ran at
+ * once and where cores sat idle), a marker where Spark added or removed an executor during the run
+ * (the removal's reason in its title), failed attempts hatched by how they failed, retried stage
+ * attempts dashed. Every text from Spark goes in as a text node (svg() never parses markup).
+ *
+ * executors: the run snapshot's executors (ExecutorSnapshot: host, cores, addedAt, removedAt,
+ * removedReason); runStart/runEnd (ms) bound which added/removed markers belong to the run.
  */
-export function timeline(spans, {width = 1100, stageColor = () => 'var(--c0)', highlightStage = null, now = Date.now(), phases = false} = {}) {
+export function timeline(spans, {width = 1100, stageColor = () => 'var(--c0)', highlightStage = null, now = Date.now(), phases = false,
+  executors = [], runStart = null, runEnd = null} = {}) {
   const root = svg('svg', {class: 'chart timeline', role: 'img', 'aria-label': 'task timeline per executor'});
-  if (!spans || !spans.length) {
+  spans = spans || [];
+  const info = new Map((executors || []).map((e) => [e.executorId, e]));
+  const ids = new Set([...info.keys(), ...spans.map((s) => s.executorId)]);
+  if (!spans.length && !ids.size) {
     root.setAttribute('viewBox', `0 0 ${width} 40`);
     root.append(svg('text', {x: width / 2, y: 24, class: 'chart-empty', 'text-anchor': 'middle'}, 'no tasks yet'));
     return root;
   }
-  const t0 = Math.min(...spans.map((s) => s.launchTime));
-  const t1 = Math.max(...spans.map((s) => (s.finishTime > 0 ? s.finishTime : now)));
-  const byExec = new Map();
+  const end = (s) => (s.finishTime > 0 ? s.finishTime : now);
+  const lo = runStart ?? (spans.length ? Math.min(...spans.map((s) => s.launchTime)) : now);
+  const hi = runEnd ?? now;
+  const events = lifeEvents(executors, lo, hi);
+  const times = [...spans.map((s) => s.launchTime), ...events.map((v) => v.at)];
+  const t0 = times.length ? Math.min(...times) : lo;
+  const t1 = Math.max(t0 + 1, ...spans.map(end), ...events.map((v) => v.at));
+  const order = [...ids].sort((a, b) => (a === 'driver' ? -1 : b === 'driver' ? 1 : a.length - b.length || a.localeCompare(b)));
+  const byExec = new Map(order.map((id) => [id, []]));
   // A slot's next task is often stamped as launched a moment before the previous one is stamped
   // finished; without some slack every such pair would open a new lane.
   const slack = Math.max(3, (t1 - t0) * 0.002);
+  // An executor runs at most one task per core at a time; the driver stamps a task finished only once
+  // it has handled the result, often after the freed core took the next task (on a busy machine by
+  // much more than the slack). So an executor with known cores gets no more lanes than cores: a task
+  // with no free lane goes to the one that frees first.
   for (const s of [...spans].sort((a, b) => a.launchTime - b.launchTime)) {
-    if (!byExec.has(s.executorId)) byExec.set(s.executorId, []);
     const rows = byExec.get(s.executorId);
-    const end = s.finishTime > 0 ? s.finishTime : now;
+    const cores = info.get(s.executorId)?.cores || 0;
     let row = rows.findIndex((r) => r.end <= s.launchTime + slack);
-    if (row < 0) {
-      rows.push({end, spans: []});
+    if (row < 0 && cores > 0 && rows.length >= cores) {
+      row = rows.reduce((best, r, i) => (r.end < rows[best].end ? i : best), 0);
+    } else if (row < 0) {
+      rows.push({end: end(s), spans: []});
       row = rows.length - 1;
     }
-    rows[row].end = end;
+    rows[row].end = Math.max(rows[row].end, end(s));
     rows[row].spans.push(s);
   }
-  const pad = {l: 100, r: 10, t: 8, b: 22};
+  const pad = {l: 150, r: 14, t: 8, b: 22};
   const laneH = 12;
-  let lanes = 0;
-  for (const rows of byExec.values()) lanes += rows.length;
+  const labelH = 36; // three lines of label: id, host, cores and lanes
   const gap = 8;
-  const height = pad.t + pad.b + lanes * laneH + byExec.size * gap;
+  const groupH = (rows) => Math.max(labelH, Math.max(1, rows.length) * laneH);
+  let height = pad.t + pad.b;
+  for (const rows of byExec.values()) height += groupH(rows) + gap;
   root.setAttribute('viewBox', `0 0 ${width} ${height}`);
   const plotW = width - pad.l - pad.r;
   const x = (t) => pad.l + ((t - t0) / Math.max(1, t1 - t0)) * plotW;
+  const at = (t) => '+' + ms(Math.max(0, t - t0));
+  root.append(hatches());
   let yy = pad.t;
   for (const [exec, rows] of byExec) {
-    root.append(svg('text', {x: pad.l - 6, y: yy + 10, class: 'tick', 'text-anchor': 'end'}, exec === 'driver' ? 'driver (local)' : 'executor ' + exec));
-    root.append(svg('text', {x: pad.l - 6, y: yy + 21, class: 'tick muted', 'text-anchor': 'end'}, rows.length + (rows.length === 1 ? ' lane' : ' lanes')));
+    const e = info.get(exec) || {};
+    const h = groupH(rows);
+    const removed = !!e.removedAt && events.some((v) => v.kind === 'removed' && v.e === e);
+    const group = svg('g', {class: 'exec-group' + (removed ? ' exec-removed' : ''), 'data-executor': exec, 'data-lanes': rows.length, 'data-cores': e.cores || null});
+    group.append(svg('rect', {x: pad.l, y: yy, width: plotW, height: h, class: 'exec-band'}));
+    const name = exec === 'driver' ? 'driver (local)' : 'executor ' + exec;
+    const added = e.addedAt ? Date.parse(e.addedAt) : null;
+    const life = [
+      e.host ? `${name} on ${e.host}` : name,
+      e.cores ? `${e.cores} core${e.cores === 1 ? '' : 's'}` : null,
+      added !== null ? (added < t0 ? `added ${ms(t0 - added)} before the run's first task` : `added at ${at(added)}`) : null,
+      e.removedAt ? `removed at ${at(Date.parse(e.removedAt))}${e.removedReason ? ': ' + e.removedReason : ''}` : null,
+    ].filter(Boolean).join('\n');
+    const label = svg('g', {class: 'exec-label'}, svg('title', {}, life));
+    label.append(svg('text', {x: pad.l - 6, y: yy + 10, class: 'tick exec-name', 'text-anchor': 'end'}, name + (removed ? ' ✕' : '')));
+    if (e.host) label.append(svg('text', {x: pad.l - 6, y: yy + 21, class: 'tick muted', 'text-anchor': 'end'}, shorten(e.host, 24)));
+    const lanes = rows.length + (rows.length === 1 ? ' lane' : ' lanes');
+    label.append(svg('text', {x: pad.l - 6, y: yy + (e.host ? 32 : 21), class: 'tick muted', 'text-anchor': 'end'},
+      e.cores ? `${e.cores} core${e.cores === 1 ? '' : 's'} · ${lanes}` : lanes));
+    group.append(label);
     rows.forEach((row, i) => {
       const y = yy + i * laneH;
-      for (const s of row.spans) {
-        const end = s.finishTime > 0 ? s.finishTime : now;
-        const failed = s.status && s.status !== 'SUCCESS' && s.status !== 'RUNNING';
-        const dim = highlightStage !== null && s.stageId !== highlightStage;
-        const title = `stage ${s.stageId}.${s.attemptId} partition ${s.partition}: ${ms(end - s.launchTime)} ${s.status || ''}`;
-        if (phases && s.phases && phaseTotal(s.phases) > 0) {
-          // As the Spark UI's event timeline: the task's bar split into its phases, in proportion.
-          const g = svg('g', {class: 'span' + (failed ? ' failed' : '') + (dim ? ' dim' : ''), 'data-stage': s.stageId});
-          const total = phaseTotal(s.phases);
-          const x0 = x(s.launchTime);
-          const w = Math.max(1, x(end) - x0);
-          let at = x0;
-          for (const [key, label, cls] of TASK_PHASES) {
-            const pw = ((s.phases[key] || 0) / total) * w;
-            if (pw <= 0) continue;
-            g.append(svg('rect', {x: at, y: y + 1, width: pw, height: laneH - 2, class: 'phase ' + cls},
-              svg('title', {}, `${title}\n${label}: ${ms(s.phases[key])}`)));
-            at += pw;
-          }
-          root.append(g);
-          continue;
-        }
-        root.append(svg('rect', {
-          x: x(s.launchTime), y: y + 1, width: Math.max(1, x(end) - x(s.launchTime)), height: laneH - 2,
-          fill: stageColor(s.stageId), class: 'span' + (failed ? ' failed' : '') + (dim ? ' dim' : ''),
-        }, svg('title', {}, title)));
-      }
+      const lane = svg('g', {class: 'lane', 'data-lane': i});
+      for (const s of row.spans) lane.append(taskBar(s, {x, y, laneH, end: end(s), stageColor, highlightStage, phases}));
+      group.append(lane);
     });
-    yy += rows.length * laneH + gap;
+    for (const v of events.filter((v) => v.e === e)) {
+      const mx = x(v.at);
+      const what = v.kind === 'added'
+        ? `${name} added at ${at(v.at)}${e.host ? ' on ' + e.host : ''}${e.cores ? `, ${e.cores} core${e.cores === 1 ? '' : 's'}` : ''}`
+        : `${name} removed at ${at(v.at)}: ${e.removedReason || 'no reason given'}`;
+      group.append(svg('g', {class: 'exec-marker ' + v.kind, 'data-kind': v.kind},
+        svg('title', {}, what),
+        svg('line', {x1: mx, x2: mx, y1: yy - 2, y2: yy + h + 2}),
+        v.kind === 'added'
+          ? svg('path', {d: `M${mx - 5},${yy - 2} L${mx + 5},${yy - 2} L${mx},${yy + 5} Z`})
+          : svg('path', {d: `M${mx - 4},${yy - 3} L${mx + 4},${yy + 5} M${mx + 4},${yy - 3} L${mx - 4},${yy + 5}`, class: 'cross'})));
+    }
+    root.append(group);
+    yy += h + gap;
     root.append(svg('line', {x1: pad.l, x2: width - pad.r, y1: yy - gap / 2, y2: yy - gap / 2, class: 'grid'}));
   }
   root.append(svg('text', {x: pad.l, y: height - 6, class: 'tick'}, '0 s'));
   root.append(svg('text', {x: width - pad.r, y: height - 6, class: 'tick', 'text-anchor': 'end'}, ms(t1 - t0)));
   return root;
+}
+
+/** How a task attempt ended, as the timeline marks it (TaskOutcome). */
+const OUTCOMES = {
+  SUCCESS: null,
+  KILLED: 'killed (speculation lost, or its stage/job was cancelled)',
+  FAILED: 'failed (an exception in the task)',
+  FETCH_FAILED: 'FetchFailed (a shuffle block could not be fetched: the map stage is resubmitted)',
+  EXECUTOR_LOST: 'ExecutorLostFailure (its executor was lost: the task is retried elsewhere)',
+  RESUBMITTED: 'resubmitted (its shuffle output was lost with its executor)',
+};
+
+function taskBar(s, {x, y, laneH, end, stageColor, highlightStage, phases}) {
+  const outcome = s.status || 'SUCCESS';
+  const failed = outcome !== 'SUCCESS';
+  const retry = s.attemptId > 0;
+  const dim = highlightStage !== null && s.stageId !== highlightStage;
+  const cls = 'span' + (failed ? ' failed o-' + outcome.toLowerCase().replaceAll('_', '-') : '') + (retry ? ' retry' : '') + (dim ? ' dim' : '');
+  const title = `stage ${s.stageId} attempt ${s.attemptId}${retry ? ' (a retry)' : ''}, partition ${s.partition}: ${ms(end - s.launchTime)}`
+    + (failed ? `\n${OUTCOMES[outcome] || outcome}` : '');
+  const x0 = x(s.launchTime);
+  const w = Math.max(1, x(end) - x0);
+  const data = {'data-stage': s.stageId, 'data-attempt': s.attemptId, 'data-outcome': outcome};
+  if (phases && s.phases && phaseTotal(s.phases) > 0) {
+    // As the Spark UI's event timeline: the task's bar split into its phases, in proportion.
+    const g = svg('g', {class: cls, ...data});
+    const total = phaseTotal(s.phases);
+    let px = x0;
+    for (const [key, label, pcls] of TASK_PHASES) {
+      const pw = ((s.phases[key] || 0) / total) * w;
+      if (pw <= 0) continue;
+      g.append(svg('rect', {x: px, y: y + 1, width: pw, height: laneH - 2, class: 'phase ' + pcls},
+        svg('title', {}, `${title}\n${label}: ${ms(s.phases[key])}`)));
+      px += pw;
+    }
+    if (failed || retry) g.append(svg('rect', {x: x0, y: y + 1, width: w, height: laneH - 2, class: 'outline'}));
+    return g;
+  }
+  return svg('rect', {x: x0, y: y + 1, width: w, height: laneH - 2, fill: stageColor(s.stageId), class: cls, ...data},
+    svg('title', {}, title));
+}
+
+/** The hatch a failed attempt is filled with (one per timeline; the run view draws one timeline). */
+function hatches() {
+  return svg('defs', {},
+    svg('pattern', {id: 'tl-hatch', width: 5, height: 5, patternUnits: 'userSpaceOnUse', patternTransform: 'rotate(45)'},
+      svg('rect', {width: 5, height: 5, class: 'hatch-bg'}),
+      svg('line', {x1: 0, y1: 0, x2: 0, y2: 5, class: 'hatch-line'})));
+}
+
+function shorten(text, max) {
+  return text.length > max ? text.slice(0, max - 1) + '…' : text;
+}
+
+/**
+ * An executor's life as markers: only what happened while the run ran (a cluster's executors were
+ * mostly added long before; the label's title says so instead of a marker at the axis's far left).
+ */
+function lifeEvents(executors, lo, hi) {
+  const events = [];
+  for (const e of executors || []) {
+    const added = e.addedAt ? Date.parse(e.addedAt) : null;
+    const removed = e.removedAt ? Date.parse(e.removedAt) : null;
+    if (added !== null && added >= lo && added <= hi) events.push({kind: 'added', at: added, e});
+    if (removed !== null && removed >= lo && removed <= hi) events.push({kind: 'removed', at: removed, e});
+  }
+  return events;
+}
+
+/** The timeline's key: what the marks mean (HTML; every label a text node). */
+export function timelineLegend(spans, executors, {runStart = null, runEnd = null, now = Date.now()} = {}) {
+  const lo = runStart ?? Math.min(now, ...(spans || []).map((s) => s.launchTime));
+  const events = lifeEvents(executors, lo, runEnd ?? now);
+  const items = [el('li', {}, el('span', {class: 'swatch span-ok'}), ' a task, coloured by stage')];
+  const outcomes = new Set((spans || []).map((s) => s.status).filter((o) => o && o !== 'SUCCESS'));
+  for (const o of outcomes) items.push(el('li', {'data-outcome': o}, el('span', {class: 'swatch span-failed o-' + o.toLowerCase().replaceAll('_', '-')}), ' ' + (OUTCOMES[o] || o)));
+  if ((spans || []).some((s) => s.attemptId > 0)) items.push(el('li', {}, el('span', {class: 'swatch span-retry'}), ' a retried stage attempt (attempt 1 or later)'));
+  if (events.some((v) => v.kind === 'added')) items.push(el('li', {}, el('span', {class: 'marker-added'}, '▼'), ' executor added during the run'));
+  if (events.some((v) => v.kind === 'removed')) items.push(el('li', {}, el('span', {class: 'marker-removed'}, '✕'), ' executor removed (hover for Spark\'s reason)'));
+  return el('ul', {class: 'timeline-legend small'}, items);
 }
 
 /**

@@ -2,7 +2,7 @@
 // at most once per animation frame. Panels whose data did not change are not redrawn.
 import {el, fill, fetchJson, bytes, ms, count, frameScheduler, statusBadge, snippetButton, FINISHED} from './util.js';
 import {RunFeed} from './live.js';
-import {distribution, quantileTable, timeline, stageColor, batchBars, phaseBar} from './charts.js';
+import {distribution, quantileTable, timeline, timelineLegend, stageColor, batchBars, phaseBar} from './charts.js';
 import {stageGraph, latestAttempts} from './stages.js';
 import {flatten, drawPlan, nodeDetails, diffStates, changeSummary} from './plan.js';
 import {lessonLinks} from './lessons.js';
@@ -285,25 +285,31 @@ function renderExecutors(s) {
     engineFetchedFor = s.status;
     fetchJson('/api/engine').then((e) => { engine = e; drawn.executors = null; schedule(snapshot); }).catch(() => {});
   }
-  const known = new Map((engine?.executors || []).map((e) => [e.executorId, e]));
+  // An imported application's executor "1" is not the lab engine's executor "1".
+  const engineExecutors = s.source === 'import' ? [] : engine?.executors || [];
+  const known = new Map(engineExecutors.map((e) => [e.executorId, e]));
   const ids = new Set((s.executors || []).map((e) => e.executorId));
-  for (const e of engine?.executors || []) if (e.executorId !== 'driver') ids.add(e.executorId);
-  const key = JSON.stringify([s.executors, engine?.executors]);
+  for (const e of engineExecutors) if (e.executorId !== 'driver') ids.add(e.executorId);
+  const key = JSON.stringify([s.executors, engineExecutors]);
   if (!changed('executors', key)) return;
   const ofRun = new Map((s.executors || []).map((e) => [e.executorId, e]));
-  fill($('executors-note'), engine?.mode === 'embedded'
+  fill($('executors-note'), s.source === 'import'
+    ? 'The imported application\'s executors, as its event log recorded them.'
+    : engine?.mode === 'embedded'
     ? 'Embedded engine: the tasks run in the driver (local[N]), one JVM.'
     : `${engine?.mode || 'engine'} · ${engine?.activeExecutors ?? '?'} executor(s) active now.`);
   const order = [...ids].sort((a, b) => (a === 'driver' ? -1 : b === 'driver' ? 1 : a.length - b.length || a.localeCompare(b)));
   fill($('executor-table').querySelector('tbody'), ...order.map((id) => {
     const e = known.get(id) || {};
     const r = ofRun.get(id) || {};
-    const state = e.executorId == null ? '' : e.active ? 'active' : 'removed';
+    // The run's own record of the executor (an imported run's executors are not the engine's).
+    const state = r.removedAt ? 'removed' : e.executorId == null ? '' : e.active ? 'active' : 'removed';
+    const reason = r.removedReason || e.removedReason;
     return el('tr', {class: state === 'removed' ? 'st-failed' : ''},
       el('th', {scope: 'row'}, id),
-      el('td', {}, e.host || ''),
-      el('td', {}, state, e.removedReason ? el('span', {class: 'hot', title: e.removedReason}, ` ⚠ ${e.removedReason}`) : ''),
-      el('td', {class: 'num'}, e.cores ?? ''),
+      el('td', {}, r.host || e.host || ''),
+      el('td', {}, state, reason ? el('span', {class: 'hot', title: reason}, ` ⚠ ${reason}`) : ''),
+      el('td', {class: 'num'}, r.cores || e.cores || ''),
       el('td', {class: 'num'}, e.storageMemoryTotalBytes ? `${bytes(e.storageMemoryUsedBytes)} / ${bytes(e.storageMemoryTotalBytes)}` : ''),
       el('td', {class: 'num'}, r.tasks != null ? count(r.tasks) : ''),
       el('td', {class: 'num' + (r.failedTasks ? ' hot' : '')}, r.failedTasks ? count(r.failedTasks) : ''),
@@ -347,9 +353,16 @@ function renderDistributions(s) {
 function renderTimeline(s) {
   const spans = s.timeline || [];
   const phases = $('timeline-phases').checked;
-  if (!changed('timeline', `${spans.length}:${spans.length ? spans[spans.length - 1].finishTime : 0}:${selectedStage}:${s.status}:${phases}`)) return;
+  const executors = s.executors || [];
+  const key = `${spans.length}:${spans.length ? spans[spans.length - 1].finishTime : 0}:${selectedStage}:${s.status}:${phases}:${JSON.stringify(executors.map((e) => [e.executorId, e.tasks, e.addedAt, e.removedAt]))}`;
+  if (!changed('timeline', key)) return;
   const box = $('timeline');
-  fill(box, timeline(spans, {width: Math.max(700, box.clientWidth || 1100), stageColor, highlightStage: stagePinned ? selectedStage : null, phases}));
+  // The run's own span bounds which executor added/removed markers are drawn: those during the run.
+  const runStart = s.startedAt ? Date.parse(s.startedAt) : null;
+  const runEnd = s.finishedAt ? Date.parse(s.finishedAt) : null;
+  fill(box, timeline(spans, {width: Math.max(700, box.clientWidth || 1100), stageColor, highlightStage: stagePinned ? selectedStage : null, phases,
+    executors, runStart, runEnd}));
+  fill($('timeline-legend'), timelineLegend(spans, executors, {runStart, runEnd}));
 }
 
 // --- plan with AQE versions

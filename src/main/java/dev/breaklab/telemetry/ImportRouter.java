@@ -141,11 +141,14 @@ final class ImportRouter extends SparkListener {
                 peakCores,
                 executorCores.values().stream().mapToInt(Integer::intValue).sum());
         seen(event.time());
+        lab.onExecutorAdded(event);
     }
 
     @Override
     public void onExecutorRemoved(SparkListenerExecutorRemoved event) {
         executorCores.remove(event.executorId());
+        seen(event.time());
+        lab.onExecutorRemoved(event);
     }
 
     // ---- jobs, stages, tasks

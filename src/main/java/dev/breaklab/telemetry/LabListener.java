@@ -1,10 +1,14 @@
 package dev.breaklab.telemetry;
 
+import dev.breaklab.run.EngineExecutor;
 import dev.breaklab.run.TaskOutcome;
 import dev.breaklab.telemetry.LiveRun.StageRef;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.spark.SparkContext;
 import org.apache.spark.Success$;
 import org.apache.spark.TaskCommitDenied;
@@ -48,6 +52,11 @@ public class LabListener extends SparkListener {
 
     private final RunStore store;
     private final LiveExecutors executors;
+    /**
+     * Runs with a job running (only this listener's thread touches it): an executor added or
+     * removed now belongs on their timelines. Executor events are rare; tasks never look here.
+     */
+    private final Set<LiveRun> withJobs = new LinkedHashSet<>();
 
     public LabListener(RunStore store) {
         this(store, new LiveExecutors());
@@ -85,11 +94,27 @@ public class LabListener extends SparkListener {
     public void onExecutorAdded(SparkListenerExecutorAdded event) {
         ExecutorInfo info = event.executorInfo();
         executors.added(event.executorId(), info.executorHost(), info.totalCores(), event.time());
+        for (LiveRun run : runsWithJobs()) {
+            run.executorUp(event.executorId(), info.executorHost(), info.totalCores(), event.time());
+        }
     }
 
     @Override
     public void onExecutorRemoved(SparkListenerExecutorRemoved event) {
         executors.removed(event.executorId(), event.reason(), event.time());
+        for (LiveRun run : runsWithJobs()) {
+            run.executorRemoved(event.executorId(), event.reason(), event.time());
+        }
+    }
+
+    /** The runs with a job running; a run finished without its job ends (cancelled) is dropped. */
+    private Set<LiveRun> runsWithJobs() {
+        for (Iterator<LiveRun> it = withJobs.iterator(); it.hasNext(); ) {
+            if (it.next().status().finished()) {
+                it.remove();
+            }
+        }
+        return withJobs;
     }
 
     @Override
@@ -126,6 +151,18 @@ public class LabListener extends SparkListener {
         String execution =
                 event.properties() == null ? null : event.properties().getProperty("spark.sql.execution.id");
         run.jobStarted(event.jobId(), event.time(), execution == null ? null : Long.valueOf(execution), refs);
+        // The executors up now are this run's lane groups, also those that will get none of its tasks
+        // (the driver of a cluster has no cores: it runs no task and gets no lane). O(executors) per job.
+        withJobs.add(run);
+        for (EngineExecutor e : executors.snapshot()) {
+            if (e.active() && e.cores() > 0) {
+                run.executorUp(
+                        e.executorId(),
+                        e.host(),
+                        e.cores(),
+                        e.addedAt() == null ? 0 : e.addedAt().toEpochMilli());
+            }
+        }
         // A micro-batch's jobs carry the query id and batch id as local properties of the stream's thread.
         String queryId = event.properties() == null ? null : event.properties().getProperty(STREAM_QUERY_PROPERTY);
         String batchId = queryId == null ? null : event.properties().getProperty(STREAM_BATCH_PROPERTY);
@@ -141,6 +178,9 @@ public class LabListener extends SparkListener {
         LiveRun run = store.byJob(event.jobId());
         if (run != null) {
             run.jobEnded(event.jobId(), event.time(), event.jobResult() == JobSucceeded$.MODULE$);
+            if (!run.hasRunningJobs()) {
+                withJobs.remove(run);
+            }
         }
     }
 

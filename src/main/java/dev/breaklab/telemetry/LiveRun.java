@@ -68,6 +68,9 @@ public final class LiveRun {
 
     private final Map<Long, LiveSql> sql = new LinkedHashMap<>();
     private final Map<String, long[]> executors = new HashMap<>();
+    /** The life of each executor up while the run had a job (host, cores, added, removed and why). */
+    private final Map<String, ExecutorLife> executorLives = new HashMap<>();
+
     private final List<TaskSpan> timeline = new ArrayList<>();
     private final SplittableRandom sampler = new SplittableRandom(42);
     private long tasksSeen;
@@ -214,6 +217,32 @@ public final class LiveRun {
                 latestAttempt.put(ref.stageId(), stage);
             }
         }
+        touch(false);
+    }
+
+    /**
+     * An executor up while this run has a job (one already up when a job starts, or one Spark adds
+     * during it): the run view draws its lane group and its added marker. Idempotent.
+     */
+    synchronized void executorUp(String executorId, String host, int cores, long addedAt) {
+        ExecutorLife life = executorLives.computeIfAbsent(executorId, k -> new ExecutorLife());
+        if (host != null && !host.isEmpty()) {
+            life.host = host;
+        }
+        if (cores > 0) {
+            life.cores = cores;
+        }
+        if (addedAt > 0) {
+            life.addedAt = addedAt;
+        }
+        touch(false);
+    }
+
+    /** An executor Spark removed while this run had a job: the removed marker, with Spark's reason. */
+    synchronized void executorRemoved(String executorId, String reason, long time) {
+        ExecutorLife life = executorLives.computeIfAbsent(executorId, k -> new ExecutorLife());
+        life.removedAt = time;
+        life.removedReason = reason;
         touch(false);
     }
 
@@ -522,9 +551,11 @@ public final class LiveRun {
         for (LiveSql live : sql.values()) {
             sqlList.add(live.snapshot(status.finished()));
         }
-        List<ExecutorSnapshot> executorList = new ArrayList<>(executors.size());
-        executors.forEach((executorId, e) ->
-                executorList.add(new ExecutorSnapshot(executorId, e[0], e[1], e[2], e[3], e[4], e[5], e[6])));
+        List<ExecutorSnapshot> executorList = new ArrayList<>(executors.size() + executorLives.size());
+        executors.forEach((executorId, e) -> executorList.add(executor(executorId, e)));
+        executorLives.keySet().stream()
+                .filter(executorId -> !executors.containsKey(executorId))
+                .forEach(executorId -> executorList.add(executor(executorId, new long[7])));
         executorList.sort(Comparator.comparing(ExecutorSnapshot::executorId));
         return RunSnapshot.builder()
                 .id(id)
@@ -553,6 +584,36 @@ public final class LiveRun {
                 .measurements(streams.measurementSnapshot())
                 .source(source)
                 .build();
+    }
+
+    private ExecutorSnapshot executor(String executorId, long[] e) {
+        ExecutorLife life = executorLives.get(executorId);
+        return life == null
+                ? new ExecutorSnapshot(
+                        executorId, e[0], e[1], e[2], e[3], e[4], e[5], e[6], null, null, null, null, null)
+                : new ExecutorSnapshot(
+                        executorId,
+                        e[0],
+                        e[1],
+                        e[2],
+                        e[3],
+                        e[4],
+                        e[5],
+                        e[6],
+                        life.host,
+                        life.cores > 0 ? life.cores : null,
+                        life.addedAt > 0 ? Instant.ofEpochMilli(life.addedAt) : null,
+                        life.removedAt > 0 ? Instant.ofEpochMilli(life.removedAt) : null,
+                        life.removedReason);
+    }
+
+    /** What Spark said of one executor's life; times are epoch millis, 0 when not seen. */
+    private static final class ExecutorLife {
+        String host;
+        int cores;
+        long addedAt;
+        long removedAt;
+        String removedReason;
     }
 
     private static long key(int stageId, int attemptId) {

@@ -37,6 +37,11 @@ final class LabProcess implements AutoCloseable {
         this.port = port;
     }
 
+    /** The lab's HTTP port (a browser test opens its pages). */
+    int port() {
+        return port;
+    }
+
     static LabProcess start(Path dataDir, Path log, String... properties) throws IOException {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {

@@ -3,6 +3,7 @@ package dev.breaklab.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.breaklab.web.Browser;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +16,8 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
 import org.springframework.util.FileSystemUtils;
 import tools.jackson.databind.JsonNode;
 
@@ -120,6 +123,36 @@ class LocalClusterTests {
         });
         assertThat(removed).as(engine.toString()).hasSize(1);
         assertThat(removed.get(0).path("removedReason").asText()).isNotBlank();
+        // The run's own record: the killed executor with Spark's reason, drawn as its lane group's
+        // removed marker on the run view's timeline (one group per executor that was up during the run).
+        String reason = removed.get(0).path("removedReason").asText();
+        List<JsonNode> gone = new ArrayList<>();
+        run.path("executors").forEach(e -> {
+            if (!e.path("removedAt").isNull() && !e.path("removedAt").isMissingNode()) {
+                gone.add(e);
+            }
+        });
+        assertThat(gone).as(run.path("executors").toString()).singleElement().satisfies(e -> {
+            assertThat(e.path("executorId").asText())
+                    .isEqualTo(removed.get(0).path("executorId").asText());
+            assertThat(e.path("removedReason").asText()).isEqualTo(reason);
+            assertThat(e.path("host").asText()).isEqualTo("127.0.0.1");
+            assertThat(e.path("cores").asInt()).isPositive();
+        });
+        try (Browser browser = Browser.open(lab.port())) {
+            browser.go("/runs/" + run.path("id").asText());
+            browser.await(
+                    Duration.ofSeconds(30),
+                    d -> browser.all("#timeline g.exec-group").size() >= 2);
+            assertThat(browser.all("#timeline g.exec-group"))
+                    .extracting(g -> g.getDomAttribute("data-executor"))
+                    .doesNotContain("driver")
+                    .contains(gone.get(0).path("executorId").asText());
+            WebElement marker = browser.find("#timeline g.exec-group.exec-removed g.exec-marker.removed");
+            assertThat(marker.findElement(By.xpath("./*[local-name()='title']")).getAttribute("textContent"))
+                    .endsWith(": " + reason);
+            browser.screenshot("13-local-cluster-executor-lost");
+        }
         // The cluster manager replaced it: two executors again for the next run.
         await().atMost(Duration.ofSeconds(60))
                 .until(() -> lab.get("/api/engine").path("activeExecutors").asInt() == 2);

@@ -14,6 +14,7 @@ import dev.breaklab.run.RunStatus;
 import dev.breaklab.run.StageSnapshot;
 import dev.breaklab.run.StageStatus;
 import dev.breaklab.run.TaskOutcome;
+import dev.breaklab.run.TaskSpan;
 import dev.breaklab.run.TaskSummary;
 import java.time.Instant;
 import java.util.List;
@@ -27,6 +28,9 @@ import org.apache.spark.TaskState$;
 import org.apache.spark.executor.TaskMetrics;
 import org.apache.spark.executor.TempShuffleReadMetrics;
 import org.apache.spark.scheduler.JobSucceeded$;
+import org.apache.spark.scheduler.SparkListenerBlockManagerAdded;
+import org.apache.spark.scheduler.SparkListenerExecutorAdded;
+import org.apache.spark.scheduler.SparkListenerExecutorRemoved;
 import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerStageCompleted;
@@ -36,6 +40,7 @@ import org.apache.spark.scheduler.SparkListenerTaskStart;
 import org.apache.spark.scheduler.StageInfo;
 import org.apache.spark.scheduler.TaskInfo;
 import org.apache.spark.scheduler.TaskLocality;
+import org.apache.spark.scheduler.cluster.ExecutorInfo;
 import org.apache.spark.sql.execution.SparkPlanInfo;
 import org.apache.spark.sql.execution.ui.SparkListenerSQLAdaptiveExecutionUpdate;
 import org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionEnd;
@@ -292,6 +297,71 @@ class LabListenerTests {
         assertThat(s.timeline()).hasSize(LiveRun.TIMELINE_CAP);
         assertThat(s.timeline())
                 .allSatisfy(span -> assertThat(span.finishTime()).isGreaterThan(span.launchTime()));
+    }
+
+    @Test
+    void executors_up_while_a_job_runs_are_the_runs_with_their_host_cores_and_removal() {
+        listener.onExecutorAdded(executorAdded(100, "0", "10.0.0.5", 1));
+        listener.onExecutorRemoved(new SparkListenerExecutorRemoved(200, "0", "gone before the run"));
+        listener.onExecutorAdded(executorAdded(1_000, "1", "10.0.0.7", 2));
+        listener.onExecutorAdded(executorAdded(1_100, "2", "10.0.0.8", 1));
+        // The driver of a cluster: a block manager, no cores, no task.
+        listener.onBlockManagerAdded(new SparkListenerBlockManagerAdded(
+                900,
+                org.apache.spark.storage.BlockManagerId$.MODULE$.apply("driver", "10.0.0.1", 4040, Option.empty()),
+                100L << 20,
+                Option.empty(),
+                Option.empty()));
+        LiveRun a = run("a");
+        listener.onJobStart(jobStart(1, "a", stage(1, 0, 2)));
+        listener.onStageSubmitted(submitted(stage(1, 0, 2)));
+        taskEnd(1, 0, 0, 100, Success$.MODULE$, metrics(0, 0, 0), "1");
+        listener.onExecutorAdded(executorAdded(12_000, "3", "10.0.0.9", 1));
+        listener.onExecutorRemoved(new SparkListenerExecutorRemoved(15_000, "2", "Command exited with code 137"));
+        taskEnd(
+                1,
+                0,
+                1,
+                100,
+                new org.apache.spark.ExecutorLostFailure("2", true, Option.apply("Command exited with code 137")),
+                null,
+                "2");
+        listener.onStageCompleted(completed(stage(1, 0, 2), null));
+        listener.onJobEnd(new SparkListenerJobEnd(1, 20_000, JobSucceeded$.MODULE$));
+        listener.onExecutorAdded(executorAdded(30_000, "4", "10.0.0.10", 1));
+        listener.onExecutorRemoved(new SparkListenerExecutorRemoved(31_000, "1", "after the run"));
+
+        RunSnapshot s = snapshot(a);
+        assertThat(s.executors())
+                .extracting(
+                        ExecutorSnapshot::executorId,
+                        ExecutorSnapshot::host,
+                        ExecutorSnapshot::cores,
+                        ExecutorSnapshot::tasks,
+                        ExecutorSnapshot::failedTasks)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("1", "10.0.0.7", 2, 1L, 0L),
+                        org.assertj.core.groups.Tuple.tuple("2", "10.0.0.8", 1, 1L, 1L),
+                        org.assertj.core.groups.Tuple.tuple("3", "10.0.0.9", 1, 0L, 0L));
+        assertThat(s.executors().get(0).addedAt()).isEqualTo(Instant.ofEpochMilli(1_000));
+        assertThat(s.executors().get(0).removedAt())
+                .as("removed after the run's jobs")
+                .isNull();
+        assertThat(s.executors().get(1)).satisfies(e -> {
+            assertThat(e.removedAt()).isEqualTo(Instant.ofEpochMilli(15_000));
+            assertThat(e.removedReason()).isEqualTo("Command exited with code 137");
+        });
+        assertThat(s.executors().get(2).addedAt()).isEqualTo(Instant.ofEpochMilli(12_000));
+        assertThat(s.timeline())
+                .extracting(TaskSpan::executorId, TaskSpan::status)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("1", TaskOutcome.SUCCESS),
+                        org.assertj.core.groups.Tuple.tuple("2", TaskOutcome.EXECUTOR_LOST));
+    }
+
+    private static SparkListenerExecutorAdded executorAdded(long time, String id, String host, int cores) {
+        return new SparkListenerExecutorAdded(
+                time, id, new ExecutorInfo(host, cores, scala.collection.immutable.Map$.MODULE$.empty()));
     }
 
     @Test

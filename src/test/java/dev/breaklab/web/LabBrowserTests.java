@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -204,6 +205,22 @@ class LabBrowserTests {
                 .isNotEmpty();
         assertThat(browser.all("#distributions svg rect.bar")).isNotEmpty();
         assertThat(browser.all("#timeline svg rect.span")).isNotEmpty();
+        // Embedded mode: one lane group, the driver (the one executor), holding every task of the timeline.
+        assertThat(browser.all("#timeline svg g.exec-group")).singleElement().satisfies(g -> {
+            assertThat(g.getDomAttribute("data-executor")).isEqualTo("driver");
+            assertThat(g.findElements(By.cssSelector("rect.span")))
+                    .hasSameSizeAs(browser.all("#timeline svg rect.span"));
+            assertThat(g.findElement(By.cssSelector("text.exec-name")).getText())
+                    .isEqualTo("driver (local)");
+            assertThat(g.findElement(By.cssSelector("g.exec-label")).getText())
+                    .containsPattern("\\d+ cores? · \\d+ lanes?");
+            // No more lanes than cores, however late the driver stamped a task finished.
+            assertThat(Integer.parseInt(g.getDomAttribute("data-lanes")))
+                    .isBetween(1, Integer.parseInt(g.getDomAttribute("data-cores")));
+        });
+        assertThat(browser.all("#timeline svg g.exec-marker"))
+                .as("the driver was up before the run")
+                .isEmpty();
         assertThat(browser.find("#driver-time").getText()).startsWith("Driver time outside jobs: ");
         // Where the selected stage's task time went: the server's phases, drawn as one stacked bar.
         assertThat(browser.all("#phases svg.phases rect[data-phase='computeMs']"))
