@@ -66,10 +66,6 @@ final class LabProcess implements AutoCloseable {
         return new LabProcess(process, port);
     }
 
-    int port() {
-        return port;
-    }
-
     Process process() {
         return process;
     }
