@@ -9,6 +9,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -86,6 +87,9 @@ record ClusterJars(Path home, Optional<Path> appJar) {
             }
             Path app = Files.createDirectories(directory).resolve("break-lab-classes.jar");
             packClasses(app, directories, bootJar);
+            // The same classes give a jar of the same size and time: the children's class-data
+            // archives (LocalCluster) stay valid across restarts of an unchanged lab.
+            Files.setLastModifiedTime(app, newest(directories, bootJar));
             return Optional.of(app);
         } catch (IOException e) {
             throw new UncheckedIOException("could not pack the lab's classes under " + directory, e);
@@ -170,10 +174,24 @@ record ClusterJars(Path home, Optional<Path> appJar) {
                         try (InputStream in = jar.getInputStream(entry)) {
                             Files.copy(in, jars.resolve(file), StandardCopyOption.REPLACE_EXISTING);
                         }
+                        Files.setLastModifiedTime(jars.resolve(file), Files.getLastModifiedTime(bootJar));
                     }
                 }
             }
         }
+    }
+
+    private static FileTime newest(List<Path> directories, Path bootJar) throws IOException {
+        FileTime newest = bootJar == null ? FileTime.fromMillis(0) : Files.getLastModifiedTime(bootJar);
+        for (Path directory : directories) {
+            try (Stream<Path> files = Files.walk(directory)) {
+                for (Path path : files.filter(Files::isRegularFile).toList()) {
+                    FileTime time = Files.getLastModifiedTime(path);
+                    newest = time.compareTo(newest) > 0 ? time : newest;
+                }
+            }
+        }
+        return newest;
     }
 
     private static void packClasses(Path target, List<Path> directories, Path bootJar) throws IOException {

@@ -37,18 +37,22 @@ final class LocalCluster implements AutoCloseable {
     private static final String HOST = "127.0.0.1";
     private static final String MASTER_MAIN = "org.apache.spark.deploy.master.Master";
     private static final String WORKER_MAIN = "org.apache.spark.deploy.worker.Worker";
+    /** A JVM property that turns the children's class-data sharing off (for the start benchmark). */
+    static final String CLASS_DATA_SHARING = "lab.cluster.class-data-sharing";
 
     private final Path root;
     private final ClusterJars jars;
     private final String masterUrl;
     private final int shuffleServicePort;
+    private final Path classArchives;
     private final List<Child> children = Collections.synchronizedList(new ArrayList<>());
     private final Thread shutdownHook = new Thread(this::close, "lab-cluster-stop");
 
     private record Child(String name, Process process, Path pidFile) {}
 
-    private LocalCluster(Path root, ClusterJars jars, String masterUrl, int shuffleServicePort) {
+    private LocalCluster(Path root, ClusterJars jars, String masterUrl, int shuffleServicePort, Path classArchives) {
         this.root = root;
+        this.classArchives = classArchives;
         this.jars = jars;
         this.masterUrl = masterUrl;
         this.shuffleServicePort = shuffleServicePort;
@@ -69,7 +73,8 @@ final class LocalCluster implements AutoCloseable {
         // port would exit at start. So the first Worker runs it (Spark's Worker starts it in-process
         // when spark.shuffle.service.enabled is set in its own configuration) for both executors.
         int shuffleServicePort = settings.shuffleService() ? freePort() : -1;
-        LocalCluster cluster = new LocalCluster(root, jars, "spark://" + HOST + ":" + port, shuffleServicePort);
+        LocalCluster cluster = new LocalCluster(
+                root, jars, "spark://" + HOST + ":" + port, shuffleServicePort, classArchives(root, jars));
         Runtime.getRuntime().addShutdownHook(cluster.shutdownHook);
         try {
             cluster.writeLogConfig();
@@ -78,7 +83,9 @@ final class LocalCluster implements AutoCloseable {
                     settings,
                     MASTER_MAIN,
                     Map.of(),
-                    List.of(),
+                    // Spark's REST submission server would bind the fixed port 6066 (a second lab
+                    // could not start) and start one more web server; the lab submits nothing.
+                    List.of("-Dspark.master.rest.enabled=false"),
                     "--host",
                     HOST,
                     "--port",
@@ -184,6 +191,7 @@ final class LocalCluster implements AutoCloseable {
         // them with less CPU, which on a small machine the driver and the executors need at the same time.
         command.add("-XX:TieredStopAtLevel=1");
         command.add("-XX:+UseSerialGC");
+        command.addAll(classDataSharing(name));
         command.addAll(List.of(JavaModuleOptions.defaultModuleOptionArray()));
         command.add("-D" + ChildOfLab.PARENT_PID + "=" + ProcessHandle.current().pid());
         command.add("-Dlogback.configurationFile=" + logConfig());
@@ -214,6 +222,86 @@ final class LocalCluster implements AutoCloseable {
         log.info("Local cluster: {} started (pid {}), log {}", name, process.pid(), logs.resolve(name + ".log"));
     }
 
+    /**
+     * Class-data sharing for a child: the classes a Master or Worker loads at start (Spark, Scala,
+     * Netty, Jetty) are mapped from an archive instead of being read from some 300 jars and verified
+     * (a Master alone on this 2-core machine: 2.1 s to leader without, 1.1 s with). The first start writes each child's
+     * archive when it exits ({@code -XX:ArchiveClassesAtExit}); later starts map it. The archives live
+     * under {@code <data-dir>/cluster/cds/<fingerprint>}, the fingerprint naming the JVM and every jar
+     * (name, size, time): other jars or another JVM start over, and the JVM itself ignores an archive
+     * that does not match ({@code -Xshare:auto}).
+     */
+    private List<String> classDataSharing(String name) throws IOException {
+        if (classArchives == null) {
+            return List.of();
+        }
+        Path archive = classArchives.resolve(name + ".jsa");
+        if (Files.isRegularFile(archive) && Files.size(archive) > 0) {
+            return List.of("-Xshare:auto", "-XX:SharedArchiveFile=" + archive);
+        }
+        Files.deleteIfExists(archive);
+        return List.of("-XX:ArchiveClassesAtExit=" + archive);
+    }
+
+    /** The directory of this JVM's and these jars' archives; older ones are deleted. Null: none. */
+    private static Path classArchives(Path root, ClusterJars jars) {
+        if (!Boolean.parseBoolean(System.getProperty(CLASS_DATA_SHARING, "true"))) {
+            return null;
+        }
+        try {
+            Path all = Files.createDirectories(root.resolve("cds"));
+            Path mine = all.resolve(fingerprint(jars));
+            try (DirectoryStream<Path> dirs = Files.newDirectoryStream(all)) {
+                for (Path dir : dirs) {
+                    if (!dir.equals(mine)) {
+                        deleteTree(dir);
+                    }
+                }
+            }
+            return Files.createDirectories(mine);
+        } catch (IOException | RuntimeException e) {
+            log.warn("Local cluster: no class-data sharing for its processes: {}", e.toString());
+            return null;
+        }
+    }
+
+    private static String fingerprint(ClusterJars jars) throws IOException {
+        java.security.MessageDigest digest;
+        try {
+            digest = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        StringBuilder text = new StringBuilder(System.getProperty("java.home"))
+                .append('|')
+                .append(System.getProperty("java.vm.version"));
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> entries =
+                Files.newDirectoryStream(jars.home().resolve("jars"))) {
+            entries.forEach(files::add);
+        }
+        jars.appJar().ifPresent(files::add);
+        files.sort(null);
+        for (Path file : files) {
+            text.append('|')
+                    .append(file.getFileName())
+                    .append(':')
+                    .append(Files.size(file))
+                    .append(':')
+                    .append(Files.getLastModifiedTime(file).toMillis());
+        }
+        byte[] hash = digest.digest(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return java.util.HexFormat.of().formatHex(hash, 0, 8);
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
     private void awaitPort(int port, LabProperties.Cluster settings) {
         long deadline = System.nanoTime() + settings.readyTimeout().toNanos();
         while (System.nanoTime() < deadline) {
@@ -225,7 +313,7 @@ final class LocalCluster implements AutoCloseable {
                     throw new IllegalStateException(
                             "the local Spark master exited at start; see " + root.resolve("logs/master.log"));
                 }
-                sleep(200);
+                sleep(50);
             }
         }
         throw new IllegalStateException("the local Spark master did not listen on port " + port + " within "

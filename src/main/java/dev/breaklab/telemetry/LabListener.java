@@ -26,6 +26,7 @@ import org.apache.spark.scheduler.SparkListenerExecutorRemoved;
 import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerStageCompleted;
+import org.apache.spark.scheduler.SparkListenerStageExecutorMetrics;
 import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.scheduler.SparkListenerTaskStart;
@@ -137,6 +138,11 @@ public class LabListener extends SparkListener {
     }
 
     @Override
+    public void onStageExecutorMetrics(SparkListenerStageExecutorMetrics event) {
+        executors.stageMetrics(event.execId(), event.executorMetrics());
+    }
+
+    @Override
     public void onJobStart(SparkListenerJobStart event) {
         LiveRun run = runOf(event.properties());
         if (run == null) {
@@ -222,8 +228,7 @@ public class LabListener extends SparkListener {
     @Override
     public void onTaskEnd(SparkListenerTaskEnd event) {
         TaskOutcome outcome = outcome(event.reason());
-        executors.taskEnded(
-                event.taskInfo(), event.taskMetrics(), !outcome.succeeded() && outcome != TaskOutcome.KILLED);
+        executors.taskEnded(event.taskInfo(), event.taskMetrics(), event.taskExecutorMetrics(), outcome);
         LiveRun run = store.byStage(event.stageId());
         if (run != null) {
             run.taskEnded(event.stageId(), event.stageAttemptId(), event.taskInfo(), event.taskMetrics(), outcome);

@@ -1,6 +1,7 @@
 package dev.breaklab.telemetry;
 
 import dev.breaklab.run.EngineExecutor;
+import dev.breaklab.run.TaskOutcome;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -12,13 +13,25 @@ import org.apache.spark.executor.ExecutorMetrics;
 import org.apache.spark.executor.ShuffleReadMetrics;
 import org.apache.spark.executor.TaskMetrics;
 import org.apache.spark.scheduler.TaskInfo;
+import org.apache.spark.storage.BlockId;
 import org.apache.spark.storage.BlockUpdatedInfo;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.storage.StreamBlockId;
 import org.springframework.stereotype.Component;
 
 /**
  * The engine's executors, live: fed by {@link LabListener} from Spark's executor, block manager, task
  * and heartbeat events, O(1) per event. Removed executors are kept (newest {@value #REMOVED_KEPT}) so
  * a learner sees which one died and why.
+ *
+ * <p>The figures are those of Spark's own status store (the Executors tab and
+ * {@code /api/v1/applications/{app}/allexecutors}; SparkRestFiguresTests compares them), counted by
+ * the same rules: an executor's figures stop at its removal (a task whose failure Spark reports after
+ * it removed the executor is not counted on it), a resubmitted task (map output lost with its
+ * executor) counts as failed but was not running, and the peaks come from heartbeats and from each
+ * task's end. On purpose the lab differs in two places: a removed executor runs no task and holds
+ * no memory, and the driver's task time and GC time are its tasks' (Spark's REST API puts the
+ * application's uptime and the driver JVM's GC time there).
  */
 @Component
 public class LiveExecutors {
@@ -52,6 +65,13 @@ public class LiveExecutors {
 
         Live(String id) {
             this.id = id;
+        }
+
+        void peaks(ExecutorMetrics metrics) {
+            peakHeap = Math.max(peakHeap, metrics.getMetricValue("JVMHeapMemory"));
+            peakExecution = Math.max(peakExecution, metrics.getMetricValue("OnHeapExecutionMemory"));
+            peakStorage = Math.max(peakStorage, metrics.getMetricValue("OnHeapStorageMemory"));
+            peakUnified = Math.max(peakUnified, metrics.getMetricValue("OnHeapUnifiedMemory"));
         }
 
         EngineExecutor snapshot() {
@@ -126,34 +146,61 @@ public class LiveExecutors {
         }
     }
 
-    /** A block stored, changed or dropped: the executor's memory use moves by the block's change. */
+    /**
+     * A block stored, changed or dropped: the executor's memory use moves by the block's change. Only
+     * the blocks Spark's Executors tab counts as storage: cached partitions, broadcast pieces and
+     * stream blocks (not a large task result waiting to be fetched).
+     *
+     * <p>In Spark 4.2 a removal comes as the block's last storage level with replication 0
+     * (SPARK-47702; it used to be {@code StorageLevel.NONE}): an invalid level. Spark's own status store
+     * looks only at {@code useMemory} and so adds a removed block's memory once more, which makes
+     * the Spark UI's storage memory grow with every cleaned-up broadcast; the lab drops the block.
+     */
     synchronized void blockUpdated(BlockUpdatedInfo info) {
-        Live live = executors.get(info.blockManagerId().executorId());
-        if (live == null) {
+        Live live = active(info.blockManagerId().executorId());
+        BlockId id = info.blockId();
+        if (live == null || !(id.isRDD() || id.isBroadcast() || id instanceof StreamBlockId)) {
             return;
         }
-        String block = info.blockId().name();
-        long size = info.storageLevel().useMemory() ? info.memSize() : 0;
+        String block = id.name();
+        StorageLevel level = info.storageLevel();
+        long size = level.isValid() && level.useMemory() ? info.memSize() : 0;
         Long before = size > 0 ? live.blocksInMemory.put(block, size) : live.blocksInMemory.remove(block);
         live.memoryUsed = Math.max(0, live.memoryUsed + size - (before == null ? 0 : before));
     }
 
     synchronized void taskStarted(String id) {
-        executor(id).activeTasks++;
+        Live live = active(id);
+        if (live != null) {
+            live.activeTasks++;
+        }
     }
 
-    synchronized void taskEnded(TaskInfo info, TaskMetrics metrics, boolean failed) {
-        Live live = executor(info.executorId());
-        live.activeTasks = Math.max(0, live.activeTasks - 1);
-        if (failed) {
-            live.failedTasks++;
-        } else {
+    /**
+     * A task ended: counted on its executor if that is still registered (as Spark counts it). A
+     * resubmitted task was not running (its map output was lost with its executor): a failure, not
+     * one active task less. A killed task (or a denied commit) is neither completed nor failed.
+     */
+    synchronized void taskEnded(TaskInfo info, TaskMetrics metrics, ExecutorMetrics peaks, TaskOutcome outcome) {
+        Live live = active(info.executorId());
+        if (live == null) {
+            return;
+        }
+        if (outcome != TaskOutcome.RESUBMITTED) {
+            live.activeTasks = Math.max(0, live.activeTasks - 1);
+        }
+        if (outcome == TaskOutcome.SUCCESS) {
             live.completedTasks++;
+        } else if (outcome != TaskOutcome.KILLED) {
+            live.failedTasks++;
         }
         if (info.finishTime() > 0) {
             live.taskTimeMs += info.finishTime() - info.launchTime();
         }
-        if (metrics != null) {
+        if (peaks != null) {
+            live.peaks(peaks);
+        }
+        if (metrics != null && outcome != TaskOutcome.RESUBMITTED) {
             ShuffleReadMetrics read = metrics.shuffleReadMetrics();
             live.gcTimeMs += metrics.jvmGCTime();
             live.shuffleLocal += read.localBytesRead();
@@ -162,20 +209,36 @@ public class LiveExecutors {
         }
     }
 
-    /** A heartbeat's executor metrics: keep the peaks (Spark's Executors tab "peak memory metrics"). */
+    /**
+     * A heartbeat's executor metrics: keep the peaks (Spark's Executors tab "peak memory metrics").
+     * Only a registered executor's, as in Spark: a late heartbeat does not move a removed one's.
+     */
     synchronized void metrics(String id, ExecutorMetrics metrics) {
-        Live live = executors.get(id);
-        if (live == null) {
-            return;
+        Live live = active(id);
+        if (live != null) {
+            live.peaks(metrics);
         }
-        live.peakHeap = Math.max(live.peakHeap, metrics.getMetricValue("JVMHeapMemory"));
-        live.peakExecution = Math.max(live.peakExecution, metrics.getMetricValue("OnHeapExecutionMemory"));
-        live.peakStorage = Math.max(live.peakStorage, metrics.getMetricValue("OnHeapStorageMemory"));
-        live.peakUnified = Math.max(live.peakUnified, metrics.getMetricValue("OnHeapUnifiedMemory"));
+    }
+
+    /**
+     * A stage's peaks on one executor, as an event log replays them (a live application does not
+     * post them): they count for removed executors too.
+     */
+    synchronized void stageMetrics(String id, ExecutorMetrics metrics) {
+        Live live = executors.get(id);
+        if (live != null) {
+            live.peaks(metrics);
+        }
     }
 
     private Live executor(String id) {
         return executors.computeIfAbsent(id, Live::new);
+    }
+
+    /** The executor if it is known and not removed (Spark's status store counts only those). */
+    private Live active(String id) {
+        Live live = executors.get(id);
+        return live == null || live.removedAt != null ? null : live;
     }
 
     private void forgetOldRemoved() {

@@ -43,6 +43,14 @@ final class LabProcess implements AutoCloseable {
     }
 
     static LabProcess start(Path dataDir, Path log, String... properties) throws IOException {
+        return start(dataDir, log, List.of(), properties);
+    }
+
+    /**
+     * With JVM options of the lab's own (Spark reads {@code -Dspark.*} as settings), and the Spark UI
+     * off unless {@code properties} set {@code --lab.engine.ui-enabled}.
+     */
+    static LabProcess start(Path dataDir, Path log, List<String> jvmOptions, String... properties) throws IOException {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
@@ -51,13 +59,16 @@ final class LabProcess implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx768m");
         command.addAll(List.of(JavaModuleOptions.defaultModuleOptionArray()));
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(
                 ClusterJars.classpath().stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)));
         command.add("dev.breaklab.SparkBreakLabApplication");
         command.add("--server.port=" + port);
         command.add("--lab.data-dir=" + dataDir.toAbsolutePath());
-        command.add("--lab.engine.ui-enabled=false");
+        if (List.of(properties).stream().noneMatch(p -> p.startsWith("--lab.engine.ui-enabled="))) {
+            command.add("--lab.engine.ui-enabled=false");
+        }
         command.addAll(List.of(properties));
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
