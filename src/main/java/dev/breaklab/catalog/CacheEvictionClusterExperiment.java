@@ -52,7 +52,7 @@ class CacheEvictionClusterExperiment extends ExperimentBase {
     CacheEvictionClusterExperiment() {
         super(define(ID, CacheEvictionClusterExperiment.class)
                 .title("Cache eviction for real: a MEMORY_ONLY cache bigger than the executors")
-                .summary("On the local cluster's 512 MB executors a MEMORY_ONLY cache of ~400 MB keeps only the"
+                .summary("On the local cluster's 512 MB executors a MEMORY_ONLY cache of ~300 MB keeps only the"
                         + " partitions that fit: the Storage tab says less than 100% cached, and every later action"
                         + " recomputes the rest from the source.")
                 .concepts(Concept.MEMORY, Concept.STAGES, Concept.SPARK_UI)
@@ -63,7 +63,7 @@ class CacheEvictionClusterExperiment extends ExperimentBase {
                     share. On the local cluster an executor has 512 MB, so about 127 MB for both, and the two \
                     executors together can hold about 250 MB of cached blocks.
 
-                    The broken variant caches a table of about 400 MB (two million rows with a 200-character \
+                    The broken variant caches a table of about 300 MB (1.5 million rows with a 200-character \
                     payload) with MEMORY_ONLY, the level of RDD.cache() and the one people pick to "keep it in \
                     memory", and runs two reports over it. The first report computes every partition and offers \
                     it to the block manager; a partition that does not fit is not stored (the executor logs \
@@ -112,14 +112,22 @@ class CacheEvictionClusterExperiment extends ExperimentBase {
                         64,
                         "partitions",
                         "Partitions, and cache blocks, of the table"))
+                // Both reports group by 100 keys: 4 shuffle partitions, not Spark's 200 tiny tasks.
                 .variant(Variants.aqeOff(
-                        "broken", "MEMORY_ONLY, whole rows", "persist(MEMORY_ONLY) of ~400 MB on ~250 MB of storage"))
+                                "broken",
+                                "MEMORY_ONLY, whole rows",
+                                "persist(MEMORY_ONLY) of ~300 MB on ~250 MB of storage")
+                        .withConf("spark.sql.shuffle.partitions", "4"))
                 .variant(Variants.aqeOff(
-                        "fixed", "MEMORY_AND_DISK", "What does not fit in memory is written to the executor's disk"))
+                                "fixed",
+                                "MEMORY_AND_DISK",
+                                "What does not fit in memory is written to the executor's disk")
+                        .withConf("spark.sql.shuffle.partitions", "4"))
                 .variant(Variants.aqeOff(
-                        "cache-less",
-                        "MEMORY_ONLY, needed columns",
-                        "Cache key and id only: the payload the reports never read stays out"))
+                                "cache-less",
+                                "MEMORY_ONLY, needed columns",
+                                "Cache key and id only: the payload the reports never read stays out")
+                        .withConf("spark.sql.shuffle.partitions", "4"))
                 .question(Questions.yesNo(
                         "all-cached",
                         "Will every partition of the table be cached (Fraction Cached 100%)?",

@@ -55,7 +55,7 @@ class IdleExecutorsExperiment extends ExperimentBase {
                     The broken variant reads its input as one partition (a range with one slice stands in for the \
                     unsplittable file) and hashes every row in the same stage: one task, on one of the local \
                     cluster's two executors. The fixed variant splits the same input into four partitions, two \
-                    per executor: both work, and the stage ends sooner. repartition(n) right after an \
+                    per executor: both work, and with cores to spare the stage ends sooner. repartition(n) right after an \
                     unsplittable read does the same at the price of one shuffle.
 
                     Dynamic allocation (spark.dynamicAllocation.enabled) is the cluster's answer to idle \
@@ -63,7 +63,8 @@ class IdleExecutorsExperiment extends ExperimentBase {
                     spark.dynamicAllocation.executorIdleTimeout (60 s by default) is released, and new ones are \
                     requested once tasks have waited spark.dynamicAllocation.schedulerBacklogTimeout (1 s). \
                     Without an external shuffle service Spark needs shuffle tracking \
-                    (spark.dynamicAllocation.shuffleTracking.enabled, true by default in Spark 4.2), which keeps \
+                    (spark.dynamicAllocation.shuffleTracking.enabled, true by default in Spark 4.2; \
+                    decommissioning with shuffle block migration also qualifies), which keeps \
                     an executor that still holds shuffle data a later stage may read \
                     (spark.dynamicAllocation.shuffleTracking.timeout, no limit by default); executors with cached \
                     blocks are kept too (cachedExecutorIdleTimeout, no limit). It saves what the idle executor \
