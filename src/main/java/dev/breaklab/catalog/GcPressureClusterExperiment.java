@@ -58,8 +58,8 @@ class GcPressureClusterExperiment extends ExperimentBase {
 
                     The broken variant is gc-pressure's RDD code: an Event object per row (a record with Strings \
                     and a boxed Double), each partition's events kept in a HashMap of ArrayLists by user, then \
-                    summarized. An executor of 512 MB holds about half a million such events per task, a live set \
-                    of about a hundred megabytes that every young collection has to copy and the old generation \
+                    summarized. An executor of 512 MB holds three quarters of a million such events per task, a live \
+                    set of well over a hundred megabytes that every young collection has to copy and the old generation \
                     has to absorb. None of it is visible to Spark's memory manager: it is user memory, outside \
                     the unified pool, neither counted nor spilled. The fixed variant asks the same question with \
                     a DataFrame aggregation: Tungsten's binary rows and hash-aggregation buffers in memory Spark \
@@ -84,7 +84,7 @@ class GcPressureClusterExperiment extends ExperimentBase {
                 .knob(IntegerKnob.of(
                         "partitions",
                         "Partitions",
-                        6,
+                        4,
                         2,
                         64,
                         "partitions",
