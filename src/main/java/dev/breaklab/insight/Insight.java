@@ -47,6 +47,7 @@ public class Insight implements RunDiagnosis {
                 new BroadcastRule(properties.broadcast()),
                 new CrossJoinRule(),
                 new RecomputationRule(),
+                new PartialCacheRule(),
                 new ExtraShuffleRule(),
                 new MissedBroadcastRule(),
                 new AvoidableSortRule(),

@@ -27,6 +27,7 @@ sealed interface Rule
                 AqeJoinSwitchRule,
                 AqeSkewDeclinedRule,
                 RecomputationRule,
+                PartialCacheRule,
                 ExtraShuffleRule,
                 CrossJoinRule,
                 MissedBroadcastRule,

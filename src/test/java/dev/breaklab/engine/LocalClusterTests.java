@@ -262,6 +262,63 @@ class LocalClusterTests {
         }
     }
 
+    @Test
+    @Order(10)
+    void cache_eviction_cluster_memory_only_keeps_part_of_the_table_and_the_fixes_keep_all_of_it() throws Exception {
+        for (String variant : List.of("broken", "fixed", "cache-less")) {
+            JsonNode run = timedRun("cache-eviction-cluster", variant);
+            assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
+            assertEvidenceAsExpected(run);
+            assertPrimaryFinding(run, "partial-cache");
+        }
+    }
+
+    @Test
+    @Order(11)
+    void idle_executors_one_partition_leaves_an_executor_idle_and_four_keep_both_busy() throws Exception {
+        for (String variant : List.of("broken", "fixed")) {
+            JsonNode run = timedRun("idle-executors", variant);
+            assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
+            assertEvidenceAsExpected(run);
+            assertPrimaryFinding(run, "low-parallelism");
+        }
+    }
+
+    @Test
+    @Order(12)
+    void gc_pressure_cluster_judged_per_executor_differs_between_broken_and_fixed() throws Exception {
+        for (String variant : List.of("broken", "fixed")) {
+            JsonNode run = timedRun("gc-pressure-cluster", variant);
+            assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
+            assertEvidenceAsExpected(run);
+            assertPrimaryFinding(run, "gc-pressure");
+        }
+    }
+
+    /** A lesson's variant with its defaults, once both executors are there; prints how long it took. */
+    private static JsonNode timedRun(String experiment, String variant) throws Exception {
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> lab.get("/api/engine").path("activeExecutors").asInt() == 2);
+        long start = System.nanoTime();
+        JsonNode run = lab.run(experiment, variant, Map.of(), Duration.ofMinutes(3));
+        System.out.printf(
+                "local cluster: %s %s took %d ms (run %d ms)%n",
+                experiment,
+                variant,
+                (System.nanoTime() - start) / 1_000_000,
+                run.path("durationMs").asLong());
+        return run;
+    }
+
+    /** The lesson's primary finding on broken and on no other variant. */
+    private static void assertPrimaryFinding(JsonNode run, String kind) {
+        if (run.path("variant").asText().equals("broken")) {
+            assertThat(findings(run)).as(run.path("findings").toString()).contains(kind);
+        } else {
+            assertThat(findings(run)).as(run.path("findings").toString()).doesNotContain(kind);
+        }
+    }
+
     private static int removedExecutors() throws Exception {
         int[] removed = {0};
         lab.get("/api/engine")

@@ -48,6 +48,38 @@ class PlanRulesTests {
     }
 
     @Nested
+    class PartialCache {
+        final PartialCacheRule rule = new PartialCacheRule();
+
+        static PlanNode rangeRows(String rows) {
+            return measured("Range", "Range (0, 1000, step=1, splits=4)", Map.of("number of output rows", rows));
+        }
+
+        @Test
+        void a_later_action_computing_source_rows_under_the_cache_is_a_cache_that_did_not_hold() {
+            var found = rule.check(subject(run().sql(1, node("InMemoryTableScan", rangeRows("1,000")))
+                    .sql(2, node("InMemoryTableScan", rangeRows("500")))
+                    .build()));
+            assertThat(found).singleElement().satisfies(o -> {
+                assertThat(o.numbers()).containsEntry("recomputedRows", 500L).containsEntry("firstRows", 1_000L);
+                assertThat(o.operator()).isEqualTo("Range (0, 1000, step=1, splits=4)");
+            });
+        }
+
+        @Test
+        void a_cache_read_whole_or_an_uncached_source_is_not() {
+            assertThat(rule.check(subject(run().sql(1, node("InMemoryTableScan", rangeRows("1,000")))
+                            .sql(2, node("InMemoryTableScan", rangeRows("0")))
+                            .build())))
+                    .isEmpty();
+            assertThat(rule.check(subject(run().sql(1, node("Project", range()))
+                            .sql(2, node("Project", range()))
+                            .build())))
+                    .isEmpty();
+        }
+    }
+
+    @Nested
     class ExtraShuffle {
         final ExtraShuffleRule rule = new ExtraShuffleRule();
 

@@ -1,0 +1,265 @@
+package dev.breaklab.catalog;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.lpad;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.sum;
+
+import dev.breaklab.catalog.Evidence.Verdict;
+import dev.breaklab.catalog.ExperimentDefinition.Requires;
+import dev.breaklab.plan.PlanNode;
+import dev.breaklab.run.Figures;
+import dev.breaklab.run.PlanVersion;
+import dev.breaklab.run.RunQueries;
+import dev.breaklab.run.RunSnapshot;
+import dev.breaklab.run.SparkMetricText;
+import dev.breaklab.run.SqlSnapshot;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.SparkExecutorInfo;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.storage.BlockManagerId;
+import org.apache.spark.storage.RDDInfo;
+import org.apache.spark.storage.StorageLevel;
+import org.springframework.stereotype.Component;
+
+/**
+ * cache-eviction for real: a MEMORY_ONLY cache bigger than the storage memory of the local
+ * cluster's small executors. Spark stores what fits, drops the rest without a word, and every later
+ * action recomputes the missing partitions from the source. MEMORY_AND_DISK keeps them on disk;
+ * caching only the columns the reports need fits in memory.
+ */
+@Component
+class CacheEvictionClusterExperiment extends ExperimentBase {
+
+    static final String ID = "cache-eviction-cluster";
+
+    private static final String SQL = """
+            CREATE TEMP VIEW events AS
+              SELECT id, pmod(id, 100) AS key, lpad(CAST(id AS STRING), ${payloadChars}, 'x') AS payload,
+                     '%s' AS variant
+              FROM range(0, ${rows}, 1, ${partitions});
+            CACHE LAZY TABLE %s OPTIONS ('storageLevel' '%s');
+            SELECT key, count(1) FROM %2$s GROUP BY key;
+            SELECT key, sum(id) FROM %2$s GROUP BY key;
+            UNCACHE TABLE %2$s""";
+
+    CacheEvictionClusterExperiment() {
+        super(define(ID, CacheEvictionClusterExperiment.class)
+                .title("Cache eviction for real: a MEMORY_ONLY cache bigger than the executors")
+                .summary("On the local cluster's 512 MB executors a MEMORY_ONLY cache of ~300 MB keeps only the"
+                        + " partitions that fit: the Storage tab says less than 100% cached, and every later action"
+                        + " recomputes the rest from the source.")
+                .concepts(Concept.MEMORY, Concept.STAGES, Concept.SPARK_UI)
+                .requires(Requires.CLUSTER)
+                .story("""
+                    A cache lives in the executors' storage memory. Of an executor's heap Spark reserves 300 MB; \
+                    spark.memory.fraction (0.6) of the rest is the unified pool that execution and storage \
+                    share. On the local cluster an executor has 512 MB, so about 127 MB for both, and the two \
+                    executors together can hold about 250 MB of cached blocks.
+
+                    The broken variant caches a table of about 300 MB (1.5 million rows with a 200-character \
+                    payload) with MEMORY_ONLY, the level of RDD.cache() and the one people pick to "keep it in \
+                    memory", and runs two reports over it. The first report computes every partition and offers \
+                    it to the block manager; a partition that does not fit is not stored (the executor logs \
+                    "Not enough space to cache rdd_..."), and a block never evicts another block of the same \
+                    RDD. Nothing fails. The Storage tab says "Fraction Cached" below 100%, and the second report \
+                    computes the missing partitions again from the source, the whole lineage, as if nothing had \
+                    been cached; only the stored ones are read from memory. The run records what Spark's \
+                    storage status reported (cached partitions, memory and disk used) and, per report, how many \
+                    source rows were computed under the InMemoryTableScan.
+
+                    Two fixes. fixed: MEMORY_AND_DISK (what Dataset.cache() and CACHE TABLE use by default): what \
+                    does not fit in memory is written to the executor's disk and read back from there; every \
+                    partition is cached, part of it on disk, and the second report computes nothing from the \
+                    source. cache-less: cache only what the reports need (key and id, not the payload): the same \
+                    MEMORY_ONLY level, and everything fits.
+
+                    Execution can also take storage memory: a sort or aggregation may borrow free storage memory \
+                    and evict cached blocks until storage is down to spark.memory.storageFraction (half) of the \
+                    pool; blocks inside that half are immune. That borrowing is not measured here: the lab sees \
+                    the executors' peak execution and storage memory (executor metrics, on the engine page), but \
+                    peaks over a run do not show when one took memory from the other.
+
+                    In the Spark UI: the Storage tab (Fraction Cached, Size in Memory, Size on Disk), the \
+                    Executors tab's Storage Memory column, and the second job's stage, which runs as many tasks \
+                    as the first but reads the source only for the partitions that were not cached.""")
+                .sql(SQL.formatted("broken", "events", "MEMORY_ONLY"))
+                .sql("fixed", SQL.formatted("fixed", "events", "MEMORY_AND_DISK"))
+                .sql("cache-less", """
+                    CREATE TEMP VIEW events AS
+                      SELECT id, pmod(id, 100) AS key, lpad(CAST(id AS STRING), ${payloadChars}, 'x') AS payload,
+                             'cache-less' AS variant
+                      FROM range(0, ${rows}, 1, ${partitions});
+                    CREATE TEMP VIEW needed AS SELECT id, key, variant FROM events;
+                    CACHE LAZY TABLE needed OPTIONS ('storageLevel' 'MEMORY_ONLY');
+                    SELECT key, count(1) FROM needed GROUP BY key;
+                    SELECT key, sum(id) FROM needed GROUP BY key;
+                    UNCACHE TABLE needed""")
+                .knob(Knobs.rows(1_500_000, 10_000_000))
+                .knob(Knob.IntegerKnob.of(
+                        "payloadChars", "Payload", 200, 1, 1_000, "characters", "Characters of each row's payload"))
+                .knob(Knob.IntegerKnob.of(
+                        "partitions",
+                        "Partitions",
+                        8,
+                        2,
+                        64,
+                        "partitions",
+                        "Partitions, and cache blocks, of the table"))
+                // Both reports group by 100 keys: 4 shuffle partitions, not Spark's 200 tiny tasks.
+                .variant(Variants.aqeOff(
+                                "broken",
+                                "MEMORY_ONLY, whole rows",
+                                "persist(MEMORY_ONLY) of ~300 MB on ~250 MB of storage")
+                        .withConf("spark.sql.shuffle.partitions", "4"))
+                .variant(Variants.aqeOff(
+                                "fixed",
+                                "MEMORY_AND_DISK",
+                                "What does not fit in memory is written to the executor's disk")
+                        .withConf("spark.sql.shuffle.partitions", "4"))
+                .variant(Variants.aqeOff(
+                                "cache-less",
+                                "MEMORY_ONLY, needed columns",
+                                "Cache key and id only: the payload the reports never read stays out")
+                        .withConf("spark.sql.shuffle.partitions", "4"))
+                .question(Questions.yesNo(
+                        "all-cached",
+                        "Will every partition of the table be cached (Fraction Cached 100%)?",
+                        run -> run.measurement("cachedPartitions") == RunQueries.knob(run, "partitions")))
+                .question(Questions.yesNo(
+                        "second-recomputes",
+                        "Will the second report compute rows from the source again?",
+                        run -> sourceRowsAfterFirst(run) > 0))
+                .evidence(Evidence.central(
+                        "partially-cached",
+                        "Only part of the table is cached: fewer cached partitions than partitions, nothing on disk",
+                        Set.of("broken"),
+                        run -> Verdict.of(
+                                run.measurement("cachedPartitions") < RunQueries.knob(run, "partitions")
+                                        && run.measurement("cacheDiskBytes") == 0,
+                                "%s",
+                                storage(run))))
+                .evidence(Evidence.of(
+                        "recomputed",
+                        "The second report recomputed the partitions that were not cached from the source",
+                        Set.of("broken"),
+                        run -> Verdict.of(
+                                sourceRowsAfterFirst(run) > 0,
+                                "source rows computed: %,d by the first report, %,d by the second (%,d rows in all)",
+                                sourceRows(run, 0),
+                                sourceRowsAfterFirst(run),
+                                RunQueries.knob(run, "rows"))))
+                .evidence(Evidence.of(
+                        "all-cached-part-on-disk",
+                        "Every partition is cached, part of it on disk",
+                        Set.of("fixed"),
+                        run -> Verdict.of(
+                                run.measurement("cachedPartitions") == RunQueries.knob(run, "partitions")
+                                        && run.measurement("cacheDiskBytes") > 0,
+                                "%s",
+                                storage(run))))
+                .evidence(Evidence.of(
+                        "all-cached-in-memory",
+                        "Every partition is cached in memory",
+                        Set.of("cache-less"),
+                        run -> Verdict.of(
+                                run.measurement("cachedPartitions") == RunQueries.knob(run, "partitions")
+                                        && run.measurement("cacheDiskBytes") == 0,
+                                "%s",
+                                storage(run))))
+                .evidence(Evidence.of(
+                        "read-from-cache",
+                        "The second report read everything from the cache: no source row computed again",
+                        Set.of("fixed", "cache-less"),
+                        run -> Verdict.of(
+                                sourceRowsAfterFirst(run) == 0 && sourceRows(run, 0) == RunQueries.knob(run, "rows"),
+                                "source rows computed: %,d by the first report, %,d by the second",
+                                sourceRows(run, 0),
+                                sourceRowsAfterFirst(run))))
+                .primaryFinding("partial-cache"));
+    }
+
+    private static String storage(RunSnapshot run) {
+        return "%d of %d partitions cached (%s); %s in memory, %s on disk; storage memory of the executors %s"
+                .formatted(
+                        run.measurement("cachedPartitions"),
+                        RunQueries.knob(run, "partitions"),
+                        Figures.percent((double) run.measurement("cachedPartitions")
+                                / Math.max(1, RunQueries.knob(run, "partitions"))),
+                        Figures.bytes(run.measurement("cacheMemoryBytes")),
+                        Figures.bytes(run.measurement("cacheDiskBytes")),
+                        Figures.bytes(run.measurement("storageMemoryBytes")));
+    }
+
+    /** Rows the source (Range) produced in the {@code index}-th report, the cached plan's included. */
+    private static long sourceRows(RunSnapshot run, int index) {
+        List<SqlSnapshot> reports = run.sql();
+        return index < reports.size() ? rangeRows(reports.get(index)) : 0;
+    }
+
+    private static long sourceRowsAfterFirst(RunSnapshot run) {
+        return run.sql().stream()
+                .skip(1)
+                .mapToLong(CacheEvictionClusterExperiment::rangeRows)
+                .sum();
+    }
+
+    private static long rangeRows(SqlSnapshot sql) {
+        return sql.finalPlan().map(PlanVersion::tree).stream()
+                .flatMap(PlanNode::stream)
+                .filter(n -> n.named("Range"))
+                .mapToLong(n -> SparkMetricText.orZero(n, "number of output rows"))
+                .sum();
+    }
+
+    @Override
+    public String run(ExperimentRun run) {
+        KnobValues k = run.knobs();
+        // lesson:start
+        Dataset<Row> events = run.spark()
+                .range(0, k.integer("rows"), 1, k.intValue("partitions"))
+                .select(
+                        col("id"),
+                        pmod(col("id"), lit(100)).as("key"),
+                        lpad(col("id").cast("string"), k.intValue("payloadChars"), "x")
+                                .as("payload"))
+                .withColumn("variant", lit(run.variant())); // one variant's cache never serves another
+        Dataset<Row> cached =
+                switch (run.variant()) {
+                    case "fixed" -> events.persist(StorageLevel.MEMORY_AND_DISK());
+                    case "cache-less" -> events.select("id", "key", "variant").persist(StorageLevel.MEMORY_ONLY());
+                    default -> events.persist(StorageLevel.MEMORY_ONLY()); // broken: whole rows, memory only
+                };
+        RDDInfo[] storage;
+        try {
+            run.collect(cached.groupBy("key").agg(count(lit(1)))); // computes and caches every partition it can
+            run.collect(cached.groupBy("key").agg(sum("id"))); // reads the cache, recomputes what is missing
+            storage = run.spark().sparkContext().getRDDStorageInfo(); // what the Storage tab lists
+        } finally {
+            cached.unpersist(true);
+        }
+        // lesson:end
+        RDDInfo table = Arrays.stream(storage)
+                .filter(info -> info.numCachedPartitions() > 0)
+                .findFirst()
+                .orElse(null);
+        run.measure("cachedPartitions", table == null ? 0 : table.numCachedPartitions());
+        run.measure("cacheMemoryBytes", table == null ? 0 : table.memSize());
+        run.measure("cacheDiskBytes", table == null ? 0 : table.diskSize());
+        // The executors' storage memory (the driver's block manager holds no partition of the table).
+        BlockManagerId driver = SparkEnv.get().blockManager().blockManagerId();
+        long storageMemory = Arrays.stream(
+                        run.spark().sparkContext().statusTracker().getExecutorInfos())
+                .filter(e -> !(e.host().equals(driver.host()) && e.port() == driver.port()))
+                .mapToLong(SparkExecutorInfo::totalOnHeapStorageMemory)
+                .sum();
+        run.measure("storageMemoryBytes", storageMemory);
+        return table == null ? "nothing cached" : table.toString();
+    }
+}

@@ -1,0 +1,199 @@
+package dev.breaklab.catalog;
+
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.floor;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.sum;
+
+import dev.breaklab.catalog.Evidence.Verdict;
+import dev.breaklab.catalog.ExperimentDefinition.Requires;
+import dev.breaklab.catalog.Knob.IntegerKnob;
+import dev.breaklab.run.ExecutorSnapshot;
+import dev.breaklab.run.Figures;
+import dev.breaklab.run.RunSnapshot;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.springframework.stereotype.Component;
+
+/**
+ * gc-pressure on separate executor JVMs: each executor collects only its own garbage, and with one
+ * core per executor each task's GC time is the collections its own allocations caused. Judged per
+ * executor, the object-per-row RDD code and the DataFrame aggregation finally differ.
+ */
+@Component
+class GcPressureClusterExperiment extends ExperimentBase {
+
+    static final String ID = "gc-pressure-cluster";
+
+    /** The Spark UI's Executors tab marks "Task Time (GC Time)" red above this share (executorspage.js). */
+    private static final double UI_RED = 0.10;
+
+    GcPressureClusterExperiment() {
+        super(define(ID, GcPressureClusterExperiment.class)
+                .title("GC pressure, judged per executor")
+                .summary("The gc-pressure lesson on separate executor JVMs: the object-per-row RDD code spends a"
+                        + " large share of every executor's task time in GC, the DataFrame aggregation almost none.")
+                .concepts(Concept.MEMORY, Concept.SPARK_UI)
+                .requires(Requires.CLUSTER)
+                .story("""
+                    Garbage collection belongs to a JVM, not to a task. Spark reports a task's GC time as the \
+                    collection time of its executor's JVM while the task ran: in the embedded engine (the \
+                    gc-pressure lesson) every task and the lab itself share one JVM, so a pause caused by one \
+                    task's objects is charged to every task running then, and to whichever run comes next. On a \
+                    cluster each executor is a JVM of its own. On the local cluster each has one core, so one task \
+                    runs at a time, and the GC time of a task is the collection its own allocations (and what they \
+                    keep alive) caused: per executor, GC time against task time finally tells the two variants \
+                    apart.
+
+                    The broken variant is gc-pressure's RDD code: an Event object per row (a record with Strings \
+                    and a boxed Double), each partition's events kept in a HashMap of ArrayLists by user, then \
+                    summarized. An executor of 512 MB holds three quarters of a million such events per task, a live \
+                    set of well over a hundred megabytes that every young collection has to copy and the old generation \
+                    has to absorb. None of it is visible to Spark's memory manager: it is user memory, outside \
+                    the unified pool, neither counted nor spilled. The fixed variant asks the same question with \
+                    a DataFrame aggregation: Tungsten's binary rows and hash-aggregation buffers in memory Spark \
+                    manages; there is almost nothing to collect.
+
+                    In the lab, the evidence lists each executor's GC time against its task time. In the Spark \
+                    UI, the Executors tab's "Task Time (GC Time)" cell turns red for an executor above 10%, and \
+                    that per-executor figure is the one to read: a red executor is a JVM that is short of heap or \
+                    full of objects. The executors' own GC logs (-Xlog:gc in spark.executor.extraJavaOptions) \
+                    show the pauses themselves.""")
+                .noSql("The broken variant is RDD code over Java objects, which Spark SQL cannot express; only the "
+                        + "fixed variant, a DataFrame aggregation, has a SQL tab")
+                .sql("fixed", """
+                    SELECT user, count(1), sum(amount), avg(amount), max(amount)
+                    FROM (SELECT concat('user-', floor(id / greatest(1, ${rows} div ${users}))) AS user,
+                                 cast(pmod(id, 1000) AS double) AS amount
+                          FROM range(0, ${rows}, 1, ${partitions}))
+                    GROUP BY user""")
+                .knob(Knobs.rows(3_000_000, 10_000_000))
+                .knob(IntegerKnob.of(
+                        "users", "Users", 1_000, 1, 1_000_000, "users", "Distinct users (contiguous blocks of events)"))
+                .knob(IntegerKnob.of(
+                        "partitions",
+                        "Partitions",
+                        4,
+                        2,
+                        64,
+                        "partitions",
+                        "Source partitions: tasks of the first stage (fewer means more events held per task)"))
+                .variant(Variant.of(
+                        "broken",
+                        "Java objects in a HashMap",
+                        "An Event object per row, grouped per partition in the executor's heap"))
+                .variant(Variants.aqeOff(
+                                "fixed", "DataFrame aggregation", "Tungsten rows and Spark-managed aggregation buffers")
+                        .withConf("spark.sql.shuffle.partitions", "4"))
+                .question(Questions.yesNo(
+                        "every-executor-red",
+                        "Will every executor spend more than 10% of its task time in garbage collection?",
+                        run -> !working(run).isEmpty() && working(run).stream().allMatch(e -> gcShare(e) > UI_RED)))
+                .evidence(Evidence.central(
+                        "gc-per-executor",
+                        "Every executor spent more than 10% of its task time in GC (the Executors tab's red cell)",
+                        Set.of("broken"),
+                        run -> Verdict.of(
+                                working(run).size() >= 2
+                                        && working(run).stream().allMatch(e -> gcShare(e) > UI_RED),
+                                "%s",
+                                perExecutor(run))))
+                .evidence(Evidence.of(
+                        "little-gc",
+                        "No executor spent more than 10% of its task time in GC",
+                        Set.of("fixed"),
+                        run -> Verdict.of(
+                                !working(run).isEmpty() && working(run).stream().noneMatch(e -> gcShare(e) > UI_RED),
+                                "%s",
+                                perExecutor(run))))
+                .primaryFinding("gc-pressure"));
+    }
+
+    /** The executors that ran tasks of this run (the driver runs none on a cluster). */
+    private static List<ExecutorSnapshot> working(RunSnapshot run) {
+        return run.executors().stream()
+                .filter(e -> !e.executorId().equals("driver") && e.tasks() > 0)
+                .toList();
+    }
+
+    private static double gcShare(ExecutorSnapshot executor) {
+        return executor.taskTimeMs() == 0 ? 0 : (double) executor.gcTimeMs() / executor.taskTimeMs();
+    }
+
+    private static String perExecutor(RunSnapshot run) {
+        List<ExecutorSnapshot> executors = working(run);
+        if (executors.isEmpty()) {
+            return "no executor ran a task";
+        }
+        return executors.stream()
+                .map(e -> "executor %s: GC %s of %s task time (%s), %d tasks"
+                        .formatted(
+                                e.executorId(),
+                                Figures.millis(e.gcTimeMs()),
+                                Figures.millis(e.taskTimeMs()),
+                                Figures.percent(gcShare(e)),
+                                e.tasks()))
+                .collect(Collectors.joining("; "));
+    }
+
+    @Override
+    public String run(ExperimentRun run) {
+        KnobValues k = run.knobs();
+        // lesson:start
+        long perUser = Math.max(1, k.integer("rows") / k.integer("users")); // users are contiguous blocks
+        if (run.variant().equals("fixed")) {
+            run.execute(run.spark()
+                    .range(0, k.integer("rows"), 1, k.intValue("partitions"))
+                    .select(
+                            concat(lit("user-"), floor(col("id").divide(perUser)))
+                                    .as("user"),
+                            pmod(col("id"), lit(1000)).cast("double").as("amount"))
+                    .groupBy("user")
+                    .agg(count(lit(1)), sum("amount"), avg("amount"), max("amount")));
+        } else {
+            record Event(long id, String user, Double amount, String type, String note) implements Serializable {}
+            run.spark()
+                    .range(0, k.integer("rows"), 1, k.intValue("partitions"))
+                    .javaRDD()
+                    .mapPartitions((Iterator<Long> ids) -> {
+                        Map<String, List<Event>> byUser = new HashMap<>(); // every event of the partition, kept
+                        while (ids.hasNext()) {
+                            long id = ids.next();
+                            String user = "user-" + (id / perUser);
+                            byUser.computeIfAbsent(user, u -> new ArrayList<>())
+                                    .add(new Event(
+                                            id,
+                                            user,
+                                            (double) (id % 1000),
+                                            "type-" + (id % 10),
+                                            "note-" + id + "-" + user));
+                        }
+                        List<double[]> stats = new ArrayList<>(byUser.size());
+                        for (List<Event> events : byUser.values()) {
+                            double total = 0;
+                            double most = Double.NEGATIVE_INFINITY;
+                            for (Event e : events) {
+                                total += e.amount();
+                                most = Math.max(most, e.amount());
+                            }
+                            stats.add(new double[] {events.size(), total, total / events.size(), most});
+                        }
+                        return stats.iterator();
+                    })
+                    .count();
+        }
+        // lesson:end
+        return (k.integer("rows") + perUser - 1) / perUser + " users summarized (" + run.variant() + ")";
+    }
+}
