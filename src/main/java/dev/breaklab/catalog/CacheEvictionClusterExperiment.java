@@ -57,38 +57,6 @@ class CacheEvictionClusterExperiment extends ExperimentBase {
                         + " recomputes the rest from the source.")
                 .concepts(Concept.MEMORY, Concept.STAGES, Concept.SPARK_UI)
                 .requires(Requires.CLUSTER)
-                .story("""
-                    A cache lives in the executors' storage memory. Of an executor's heap Spark reserves 300 MB; \
-                    spark.memory.fraction (0.6) of the rest is the unified pool that execution and storage \
-                    share. On the local cluster an executor has 512 MB, so about 127 MB for both, and the two \
-                    executors together can hold about 250 MB of cached blocks.
-
-                    The broken variant caches a table of about 300 MB (1.5 million rows with a 200-character \
-                    payload) with MEMORY_ONLY, the level of RDD.cache() and the one people pick to "keep it in \
-                    memory", and runs two reports over it. The first report computes every partition and offers \
-                    it to the block manager; a partition that does not fit is not stored (the executor logs \
-                    "Not enough space to cache rdd_..."), and a block never evicts another block of the same \
-                    RDD. Nothing fails. The Storage tab says "Fraction Cached" below 100%, and the second report \
-                    computes the missing partitions again from the source, the whole lineage, as if nothing had \
-                    been cached; only the stored ones are read from memory. The run records what Spark's \
-                    storage status reported (cached partitions, memory and disk used) and, per report, how many \
-                    source rows were computed under the InMemoryTableScan.
-
-                    Two fixes. fixed: MEMORY_AND_DISK (what Dataset.cache() and CACHE TABLE use by default): what \
-                    does not fit in memory is written to the executor's disk and read back from there; every \
-                    partition is cached, part of it on disk, and the second report computes nothing from the \
-                    source. cache-less: cache only what the reports need (key and id, not the payload): the same \
-                    MEMORY_ONLY level, and everything fits.
-
-                    Execution can also take storage memory: a sort or aggregation may borrow free storage memory \
-                    and evict cached blocks until storage is down to spark.memory.storageFraction (half) of the \
-                    pool; blocks inside that half are immune. That borrowing is not measured here: the lab sees \
-                    the executors' peak execution and storage memory (executor metrics, on the engine page), but \
-                    peaks over a run do not show when one took memory from the other.
-
-                    In the Spark UI: the Storage tab (Fraction Cached, Size in Memory, Size on Disk), the \
-                    Executors tab's Storage Memory column, and the second job's stage, which runs as many tasks \
-                    as the first but reads the source only for the partitions that were not cached.""")
                 .sql(SQL.formatted("broken", "events", "MEMORY_ONLY"))
                 .sql("fixed", SQL.formatted("fixed", "events", "MEMORY_AND_DISK"))
                 .sql("cache-less", """

@@ -50,40 +50,6 @@ class CacheEvictionExperiment extends ExperimentBase {
                         "A DataFrame reused by three actions and not in the cache is rebuilt from its source every time;"
                                 + " cached, it is built once.")
                 .concepts(Concept.MEMORY, Concept.STAGES, Concept.SPARK_UI)
-                .story("""
-                    A DataFrame is a recipe, not a result. Each action (count, collect, write) runs the whole \
-                    recipe from the source unless the result was persisted: three reports over the same expensive \
-                    intermediate table mean three scans and three shuffles. Dataset.cache() stores the partitions \
-                    with spark.sql.defaultCacheStorageLevel, MEMORY_AND_DISK by default: what does not fit in \
-                    memory goes to local disk. RDD.cache() is MEMORY_ONLY: what does not fit is not stored at all \
-                    and is recomputed from the lineage by every action.
-
-                    Storage and execution memory share one unified pool (spark.memory.fraction of the heap minus \
-                    300 MB). Execution may borrow free storage memory and may evict cached blocks, but only until \
-                    storage is back down to spark.memory.storageFraction (half) of the pool: cached data inside \
-                    that half is immune to execution. Cached blocks are also evicted, least recently used first, \
-                    by other cache writes (never by blocks of the same RDD). With MEMORY_ONLY an evicted or \
-                    never-stored partition is recomputed silently; the job succeeds, as slow as before you cached, \
-                    and nothing in the code says so. With MEMORY_AND_DISK an evicted block is written to disk and \
-                    read back from there.
-
-                    What this run can and cannot show: the lab's embedded engine has storage memory far larger \
-                    than these lessons' data (the unified pool is about 60% of the heap), so no block is evicted \
-                    here; the eviction rules above are described, not measured. Instead the experiment shows what \
-                    every miss costs and which storage level a cache really gets: the broken variant reuses an \
-                    aggregated DataFrame in three actions with nothing cached (the state a fully evicted \
-                    MEMORY_ONLY cache leaves you in); the memory-only variant persists it with MEMORY_ONLY, the \
-                    level that drops what does not fit; the fixed variant simply calls cache(), which for a \
-                    DataFrame already means MEMORY_AND_DISK. The run records the storage level Spark actually \
-                    used, and before the cache is released the result line lists Spark's storage status (cached \
-                    partitions, memory and disk used). The variant's name is a column of the DataFrame, so one \
-                    variant's cache never serves another.
-
-                    In the lab, count the shuffle map stages (one per action when nothing is cached, one in total \
-                    when cached) and look for InMemoryTableScan in the later actions' plans. In the Spark UI, the \
-                    Storage tab lists the cached DataFrame with its storage level and "Fraction Cached" (below \
-                    100% means evicted or never fully computed) and its size in memory and on disk; the Executors \
-                    tab shows storage memory used.""")
                 .sql(SQL.formatted("broken", "", ""))
                 .sql("memory-only", SQL.formatted("memory-only", CACHE_MEMORY_ONLY + ";\n", ";\nUNCACHE TABLE totals"))
                 .sql("fixed", SQL.formatted("fixed", CACHE + ";\n", ";\nUNCACHE TABLE totals"))

@@ -46,30 +46,6 @@ class GcPressureClusterExperiment extends ExperimentBase {
                         + " large share of every executor's task time in GC, the DataFrame aggregation almost none.")
                 .concepts(Concept.MEMORY, Concept.SPARK_UI)
                 .requires(Requires.CLUSTER)
-                .story("""
-                    Garbage collection belongs to a JVM, not to a task. Spark reports a task's GC time as the \
-                    collection time of its executor's JVM while the task ran: in the embedded engine (the \
-                    gc-pressure lesson) every task and the lab itself share one JVM, so a pause caused by one \
-                    task's objects is charged to every task running then, and to whichever run comes next. On a \
-                    cluster each executor is a JVM of its own. On the local cluster each has one core, so one task \
-                    runs at a time, and the GC time of a task is the collection its own allocations (and what they \
-                    keep alive) caused: per executor, GC time against task time finally tells the two variants \
-                    apart.
-
-                    The broken variant is gc-pressure's RDD code: an Event object per row (a record with Strings \
-                    and a boxed Double), each partition's events kept in a HashMap of ArrayLists by user, then \
-                    summarized. An executor of 512 MB holds three quarters of a million such events per task, a live \
-                    set of well over a hundred megabytes that every young collection has to copy and the old generation \
-                    has to absorb. None of it is visible to Spark's memory manager: it is user memory, outside \
-                    the unified pool, neither counted nor spilled. The fixed variant asks the same question with \
-                    a DataFrame aggregation: Tungsten's binary rows and hash-aggregation buffers in memory Spark \
-                    manages; there is almost nothing to collect.
-
-                    In the lab, the evidence lists each executor's GC time against its task time. In the Spark \
-                    UI, the Executors tab's "Task Time (GC Time)" cell turns red for an executor above 10%, and \
-                    that per-executor figure is the one to read: a red executor is a JVM that is short of heap or \
-                    full of objects. The executors' own GC logs (-Xlog:gc in spark.executor.extraJavaOptions) \
-                    show the pauses themselves.""")
                 .noSql("The broken variant is RDD code over Java objects, which Spark SQL cannot express; only the "
                         + "fixed variant, a DataFrame aggregation, has a SQL tab")
                 .sql("fixed", """

@@ -34,35 +34,6 @@ class GcPressureExperiment extends ExperimentBase {
                 .summary(
                         "RDD code that builds a Java object per row and keeps them: garbage collection eats the task time.")
                 .concepts(Concept.MEMORY, Concept.SPARK_UI)
-                .story("""
-                    Every row turned into a Java object costs a header, a pointer per field, a boxed Long or \
-                    Double per number and a String (with its own array) per text: easily a hundred bytes or more \
-                    for a few bytes of data. Objects that die young are cheap to collect. Objects that are kept, \
-                    in a HashMap that groups a partition's rows by key, say, survive collection after collection: \
-                    the collector copies them between survivor spaces, promotes them to the old generation and \
-                    eventually has to scan that too. Task time goes into garbage collection instead of your code, \
-                    and with less headroom the same code ends in an OutOfMemoryError ("Java heap space" on G1, the \
-                    default collector; "GC overhead limit exceeded" on the Parallel collector) or a lost executor.
-
-                    The broken variant is the kind of RDD code Java developers write first: each event becomes an \
-                    Event object, each partition's events are grouped per user in a HashMap of ArrayLists, then \
-                    summarized. It works, and Spark cannot help it: the objects are invisible to Spark's memory \
-                    manager, which reports no execution memory used while the heap fills. These objects live in \
-                    user memory: the part of the heap outside Spark's unified pool (1 - spark.memory.fraction, 40% \
-                    of the heap minus 300 MB). Spark neither counts nor spills it, so when it runs out the task \
-                    does not spill, the executor dies. The fixed variant asks \
-                    the same question with a DataFrame aggregation: Tungsten keeps rows in compact binary form and \
-                    its hash aggregation buffers in memory that Spark manages (and can spill), so there is almost \
-                    nothing for the collector to do. GC is per JVM, not per task: Spark reports each task's GC time \
-                    as the JVM's total collection time while the task ran, so in one executor (and in this lab's \
-                    single JVM) every running task is charged every pause, whichever task allocated.
-
-                    In the lab, compare GC time with task run time per stage, and the stage's peak execution \
-                    memory. In the Spark UI, the Executors tab's "Task Time (GC Time)" cell turns red when GC \
-                    exceeds 10% of task time; the stage page lists GC Time per task, without colour. GC time depends on \
-                    the heap's state when the run starts (a young generation with room to spare may not collect \
-                    at all), so the lab reports the GC share of every run without betting on it; what does not \
-                    vary is that Spark saw none of the broken variant's memory.""")
                 .noSql("The broken variant is RDD code over Java objects, which Spark SQL cannot express; only the "
                         + "fixed variant, a DataFrame aggregation, has a SQL tab")
                 .sql("fixed", """

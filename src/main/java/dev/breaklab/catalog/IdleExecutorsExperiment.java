@@ -43,39 +43,6 @@ class IdleExecutorsExperiment extends ExperimentBase {
                         + " sits idle for the whole stage. Split the input and both work.")
                 .concepts(Concept.PARTITIONS, Concept.STAGES, Concept.SPARK_UI)
                 .requires(Requires.CLUSTER)
-                .story("""
-                    A stage runs one task per partition, and a task runs on one core of one executor. When a stage \
-                    has fewer partitions than the application has cores, the rest of the cores have nothing to \
-                    do, and on a cluster that means whole executors: processes holding memory and cores the \
-                    cluster manager gave this application, idle until the stage ends. Typical causes: an input \
-                    that cannot be split (one gzip file, a JDBC read without partitionColumn, a small file read \
-                    as one split) followed by heavy work in the same stage, coalesce(1) before the work, or a \
-                    window without partitionBy.
-
-                    The broken variant reads its input as one partition (a range with one slice stands in for the \
-                    unsplittable file) and hashes every row in the same stage: one task, on one of the local \
-                    cluster's two executors. The fixed variant splits the same input into four partitions, two \
-                    per executor: both work, and with cores to spare the stage ends sooner. repartition(n) right after an \
-                    unsplittable read does the same at the price of one shuffle.
-
-                    Dynamic allocation (spark.dynamicAllocation.enabled) is the cluster's answer to idle \
-                    executors, and standalone supports it: an executor with no task for \
-                    spark.dynamicAllocation.executorIdleTimeout (60 s by default) is released, and new ones are \
-                    requested once tasks have waited spark.dynamicAllocation.schedulerBacklogTimeout (1 s). \
-                    Without an external shuffle service Spark needs shuffle tracking \
-                    (spark.dynamicAllocation.shuffleTracking.enabled, true by default in Spark 4.2; \
-                    decommissioning with shuffle block migration also qualifies), which keeps \
-                    an executor that still holds shuffle data a later stage may read \
-                    (spark.dynamicAllocation.shuffleTracking.timeout, no limit by default); executors with cached \
-                    blocks are kept too (cachedExecutorIdleTimeout, no limit). It saves what the idle executor \
-                    costs; it does not make the one-task stage faster: only more partitions do. It is set for the \
-                    whole application when the SparkContext starts, so a run cannot switch it; the lab's cluster \
-                    runs with a fixed two executors.
-
-                    In the lab, the evidence shows each executor's busy time in the heavy stage, and the run \
-                    view's timeline has one lane with tasks and one without. In the Spark UI, the stage's event \
-                    timeline shows the same, and the Executors tab shows one executor with all the tasks and \
-                    task time of the job and the other with none.""")
                 .sql("""
                     SELECT count(1) AS n, max(sha2(sha2(CAST(id AS STRING), 256), 512)) AS top
                     FROM range(0, ${rows}, 1, ${partitions})""")
