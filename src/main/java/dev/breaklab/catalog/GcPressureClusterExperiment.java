@@ -43,7 +43,7 @@ class GcPressureClusterExperiment extends ExperimentBase {
         super(define(ID, GcPressureClusterExperiment.class)
                 .title("GC pressure, judged per executor")
                 .summary("The gc-pressure lesson on separate executor JVMs: the object-per-row RDD code spends a"
-                        + " large share of every executor's task time in GC, the DataFrame aggregation almost none.")
+                        + " large share of its executors' task time in GC, the DataFrame aggregation almost none.")
                 .concepts(Concept.MEMORY, Concept.SPARK_UI)
                 .requires(Requires.CLUSTER)
                 .noSql("The broken variant is RDD code over Java objects, which Spark SQL cannot express; only the "
@@ -73,17 +73,21 @@ class GcPressureClusterExperiment extends ExperimentBase {
                                 "fixed", "DataFrame aggregation", "Tungsten rows and Spark-managed aggregation buffers")
                         .withConf("spark.sql.shuffle.partitions", "4"))
                 .question(Questions.yesNo(
-                        "every-executor-red",
-                        "Will every executor spend more than 10% of its task time in garbage collection?",
-                        run -> !working(run).isEmpty() && working(run).stream().allMatch(e -> gcShare(e) > UI_RED)))
+                        "executor-red",
+                        "Will an executor spend more than 10% of its task time in garbage collection?",
+                        run -> working(run).stream().anyMatch(e -> gcShare(e) > UI_RED)))
+                // Not "every executor": how much a JVM collects also depends on its heap's history (a fresh
+                // replacement executor measured 2% on the same tasks where an older one measured 30%).
                 .evidence(Evidence.central(
                         "gc-per-executor",
-                        "Every executor spent more than 10% of its task time in GC (the Executors tab's red cell)",
+                        "The executors spent more than 10% of their task time in GC, and at least one is above 10% on its own (the Executors tab's red cell)",
                         Set.of("broken"),
                         run -> Verdict.of(
                                 working(run).size() >= 2
-                                        && working(run).stream().allMatch(e -> gcShare(e) > UI_RED),
-                                "%s",
+                                        && totalGcShare(run) > UI_RED
+                                        && working(run).stream().anyMatch(e -> gcShare(e) > UI_RED),
+                                "%s of the executors' task time in GC; %s",
+                                Figures.percent(totalGcShare(run)),
                                 perExecutor(run))))
                 .evidence(Evidence.of(
                         "little-gc",
@@ -101,6 +105,13 @@ class GcPressureClusterExperiment extends ExperimentBase {
         return run.executors().stream()
                 .filter(e -> !e.executorId().equals("driver") && e.tasks() > 0)
                 .toList();
+    }
+
+    private static double totalGcShare(RunSnapshot run) {
+        long task =
+                working(run).stream().mapToLong(ExecutorSnapshot::taskTimeMs).sum();
+        long gc = working(run).stream().mapToLong(ExecutorSnapshot::gcTimeMs).sum();
+        return task == 0 ? 0 : (double) gc / task;
     }
 
     private static double gcShare(ExecutorSnapshot executor) {
