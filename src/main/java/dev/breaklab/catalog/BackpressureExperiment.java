@@ -195,6 +195,50 @@ class BackpressureExperiment extends ExperimentBase {
                 .toList();
     }
 
+    // A class of the lesson: the snippet declares it before the code (jshell takes a class as it comes).
+    // lesson:start
+    /** A blocking lookup per row: the task waits 1 ms per {@code rowsPerMs} rows it passes on. */
+    static final class SlowLookup implements MapPartitionsFunction<Row, Long> {
+
+        private final int rowsPerMs;
+
+        SlowLookup(int rowsPerMs) {
+            this.rowsPerMs = rowsPerMs;
+        }
+
+        @Override
+        public Iterator<Long> call(Iterator<Row> input) {
+            return new Iterator<>() {
+                long seen;
+
+                @Override
+                public boolean hasNext() {
+                    return input.hasNext();
+                }
+
+                @Override
+                public Long next() {
+                    // Stop at once when Spark kills the task (the query stopped): a long batch would
+                    // otherwise keep the run waiting for its last rows.
+                    TaskContext task = TaskContext.get();
+                    if (task != null) {
+                        task.killTaskIfInterrupted();
+                    }
+                    if (++seen % rowsPerMs == 0) {
+                        try {
+                            Thread.sleep(1);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new IllegalStateException("lookup interrupted", e);
+                        }
+                    }
+                    return input.next().getLong(0);
+                }
+            };
+        }
+    }
+    // lesson:end
+
     @Override
     public String run(ExperimentRun run) throws Exception {
         KnobValues k = run.knobs();
@@ -225,7 +269,8 @@ class BackpressureExperiment extends ExperimentBase {
         if (k.integer("maxFilesPerTrigger") > 0) { // a source option, not a Spark setting
             reader = reader.option("maxFilesPerTrigger", k.integer("maxFilesPerTrigger"));
         }
-        Dataset<Row> rows = reader.json(input.toString());
+        // JSON lines {"id": n} arrive here: the lab's producer adds filesPerSecond files a second
+        Dataset<Row> rows = reader.json(run.checkpoint("input").toString());
         // a blocking lookup per row: each of the 2 tasks waits 1 ms per lookupRowsPerMs rows
         Dataset<Long> enriched = rows.mapPartitions(new SlowLookup(k.intValue("lookupRowsPerMs")), Encoders.LONG());
         StreamingQuery query = run.start(enriched.writeStream()
@@ -359,46 +404,5 @@ class BackpressureExperiment extends ExperimentBase {
                         .filter(p -> p.numInputRows() > 0)
                         .count()
                 >= 2;
-    }
-
-    /** A blocking lookup per row: the task waits 1 ms per {@code rowsPerMs} rows it passes on. */
-    static final class SlowLookup implements MapPartitionsFunction<Row, Long> {
-
-        private final int rowsPerMs;
-
-        SlowLookup(int rowsPerMs) {
-            this.rowsPerMs = rowsPerMs;
-        }
-
-        @Override
-        public Iterator<Long> call(Iterator<Row> input) {
-            return new Iterator<>() {
-                long seen;
-
-                @Override
-                public boolean hasNext() {
-                    return input.hasNext();
-                }
-
-                @Override
-                public Long next() {
-                    // Stop at once when Spark kills the task (the query stopped): a long batch would
-                    // otherwise keep the run waiting for its last rows.
-                    TaskContext task = TaskContext.get();
-                    if (task != null) {
-                        task.killTaskIfInterrupted();
-                    }
-                    if (++seen % rowsPerMs == 0) {
-                        try {
-                            Thread.sleep(1);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                            throw new IllegalStateException("lookup interrupted", e);
-                        }
-                    }
-                    return input.next().getLong(0);
-                }
-            };
-        }
     }
 }

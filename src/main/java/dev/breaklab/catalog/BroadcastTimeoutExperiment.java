@@ -34,6 +34,7 @@ class BroadcastTimeoutExperiment extends ExperimentBase {
 
     private static final Duration CANCEL_WAIT = Duration.ofSeconds(10);
     /** Partitions of the slow dimension: the broadcast job's stage runs this many tasks. */
+    // the lesson code writes it as a literal: its snippet compiles without the lab
     static final int DIM_PARTITIONS = 2;
 
     private static final String VIEWS = """
@@ -198,7 +199,7 @@ class BroadcastTimeoutExperiment extends ExperimentBase {
                         DataTypes.LongType)
                 .asNonNullable();
         Dataset<Row> dims = run.spark()
-                .range(0, k.integer("dimRows"), 1, DIM_PARTITIONS)
+                .range(0, k.integer("dimRows"), 1, 2) // DIM_PARTITIONS: the evidence counts its tasks
                 .select(
                         slowLookup.apply(col("id")).as("key"),
                         concat(lit("name-"), col("id").cast("string")).as("name"));

@@ -98,77 +98,8 @@ class CheckpointRecoveryExperiment extends ExperimentBase {
                 .primaryFinding("stream-restart"));
     }
 
-    @Override
-    public String run(ExperimentRun run) throws Exception {
-        KnobValues k = run.knobs();
-        // lesson:start
-        int batches = k.intValue("batches");
-        long perBatch = k.integer("rowsPerBatch");
-        long poison = Math.min(k.integer("crashBatch"), batches - 1) * perBatch + perBatch / 2; // mid-batch
-        String sink = run.workDir().resolve("sink").toString();
-        MemoryStream<Long> ids = Streams.longs(run.spark());
-        Function<Boolean, DataStreamWriter<Row>> query = armed -> {
-            DataStreamWriter<Row> writer = ids.toDF()
-                    .select(when(
-                                    col("value").equalTo(poison).and(lit(armed)),
-                                    raise_error(lit("injected failure in the middle of a micro-batch")))
-                            .otherwise(col("value"))
-                            .cast("long")
-                            .as("id"))
-                    .writeStream()
-                    .option("checkpointLocation", run.checkpoint("events").toString());
-            return run.variant().equals("fixed")
-                    ? writer.format("json").option("path", sink) // files enter _spark_metadata when a batch commits
-                    : writer.foreach(new AppendingWriter(sink)); // every row appended the moment it comes
-        };
-        StreamingQuery first = run.start(query.apply(true));
-        int batch = 0;
-        try {
-            for (; batch < batches; batch++) {
-                Streams.add(ids, Streams.range(batch * perBatch, (batch + 1) * perBatch));
-                Streams.processAll(run, first);
-            }
-            throw new IllegalStateException("the injected failure did not stop the query");
-        } catch (StreamingQueryException crash) {
-            batch++; // the crashed batch's rows are in the source: the restart replays them
-        }
-        // lesson:end
-        Path checkpoint = run.checkpoint("events");
-        int crashed = batch - 1;
-        run.measure("crashBatch", crashed);
-        run.measure("offsetsAtCrash", logEntries(checkpoint.resolve("offsets")));
-        run.measure("commitsAtCrash", logEntries(checkpoint.resolve("commits")));
-        // lesson:start
-        StreamingQuery second = run.start(query.apply(false)); // the same checkpoint, the failure disarmed
-        Streams.processAll(run, second); // Spark runs the uncommitted batch again first
-        for (; batch < batches; batch++) {
-            Streams.add(ids, Streams.range(batch * perBatch, (batch + 1) * perBatch));
-            Streams.processAll(run, second);
-        }
-        second.stop();
-        Dataset<Row> written = run.variant().equals("fixed")
-                ? run.spark().read().json(sink).select(col("id"))
-                : run.spark().read().text(sink).select(col("value").as("id"));
-        long rows = written.count();
-        long distinct = written.distinct().count();
-        run.measure("sinkRows", rows);
-        run.measure("sinkDistinctRows", distinct);
-        // lesson:end
-        run.measure("generatedRows", batches * perBatch);
-        return "crash in batch " + crashed + ", restarted from the checkpoint; sink: " + rows + " rows, " + distinct
-                + " distinct";
-    }
-
-    /** Batch ids in a checkpoint log directory (offsets/ or commits/): files named 0, 1, 2... */
-    private static long logEntries(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return 0;
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().matches("\\d+")).count();
-        }
-    }
-
+    // A class of the lesson: the snippet declares it before the code (jshell takes a class as it comes).
+    // lesson:start
     /**
      * A naive sink: every row it is given is appended at once, like an INSERT per row. A new file per
      * open() so partitions never share one; nothing keyed by batch id, hence not idempotent.
@@ -212,6 +143,82 @@ class CheckpointRecoveryExperiment extends ExperimentBase {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+        }
+    }
+    // lesson:end
+
+    @Override
+    public String run(ExperimentRun run) throws Exception {
+        KnobValues k = run.knobs();
+        // lesson:start
+        int batches = k.intValue("batches");
+        long perBatch = k.integer("rowsPerBatch");
+        long poison = Math.min(k.integer("crashBatch"), batches - 1) * perBatch + perBatch / 2; // mid-batch
+        String sink = run.workDir().resolve("sink").toString();
+        MemoryStream<Long> ids = Streams.longs(run.spark());
+        Function<Boolean, DataStreamWriter<Row>> query = armed -> {
+            DataStreamWriter<Row> writer = ids.toDF()
+                    .select(when(
+                                    col("value").equalTo(poison).and(lit(armed)),
+                                    raise_error(lit("injected failure in the middle of a micro-batch")))
+                            .otherwise(col("value"))
+                            .cast("long")
+                            .as("id"))
+                    .writeStream()
+                    .option("checkpointLocation", run.checkpoint("events").toString());
+            return run.variant().equals("fixed")
+                    ? writer.format("json").option("path", sink) // files enter _spark_metadata when a batch commits
+                    : writer.foreach(new AppendingWriter(sink)); // every row appended the moment it comes
+        };
+        StreamingQuery first = run.start(query.apply(true));
+        int batch = 0;
+        try {
+            for (; batch < batches; batch++) {
+                Streams.add(ids, Streams.range(batch * perBatch, (batch + 1) * perBatch));
+                Streams.processAll(run, first);
+            }
+            throw new IllegalStateException("the injected failure did not stop the query");
+        } catch (Exception crash) {
+            // the query's failure: processAllAvailable throws a StreamingQueryException it does not declare
+            if (!(crash instanceof StreamingQueryException)) {
+                throw crash;
+            }
+            batch++; // the crashed batch's rows are in the source: the restart replays them
+        }
+        // lesson:end
+        Path checkpoint = run.checkpoint("events");
+        int crashed = batch - 1;
+        run.measure("crashBatch", crashed);
+        run.measure("offsetsAtCrash", logEntries(checkpoint.resolve("offsets")));
+        run.measure("commitsAtCrash", logEntries(checkpoint.resolve("commits")));
+        // lesson:start
+        StreamingQuery second = run.start(query.apply(false)); // the same checkpoint, the failure disarmed
+        Streams.processAll(run, second); // Spark runs the uncommitted batch again first
+        for (; batch < batches; batch++) {
+            Streams.add(ids, Streams.range(batch * perBatch, (batch + 1) * perBatch));
+            Streams.processAll(run, second);
+        }
+        second.stop();
+        Dataset<Row> written = run.variant().equals("fixed")
+                ? run.spark().read().json(sink).select(col("id"))
+                : run.spark().read().text(sink).select(col("value").as("id"));
+        long rows = written.count();
+        long distinct = written.distinct().count();
+        run.measure("sinkRows", rows);
+        run.measure("sinkDistinctRows", distinct);
+        // lesson:end
+        run.measure("generatedRows", batches * perBatch);
+        return "crash in batch " + crashed + ", restarted from the checkpoint; sink: " + rows + " rows, " + distinct
+                + " distinct";
+    }
+
+    /** Batch ids in a checkpoint log directory (offsets/ or commits/): files named 0, 1, 2... */
+    private static long logEntries(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().matches("\\d+")).count();
         }
     }
 }

@@ -86,11 +86,16 @@ class ExecutorLostExperiment extends ExperimentBase {
     @Override
     public String run(ExperimentRun run) {
         KnobValues k = run.knobs();
-        long rowMicros = k.integer("rowMicros");
         // lesson:start
+        long rowMicros = k.integer("rowMicros"); // the stand-in for real work: each row takes rowMicros
         Dataset<Row> counts = run.spark()
                 .range(0, k.integer("rows"), 1, (int) k.integer("partitions"))
-                .map((MapFunction<Long, Long>) id -> work(id, rowMicros), Encoders.LONG())
+                .map(
+                        (MapFunction<Long, Long>) id -> {
+                            LockSupport.parkNanos(rowMicros * 1_000);
+                            return id;
+                        },
+                        Encoders.LONG())
                 .groupBy(pmod(col("value"), lit(10)).as("bucket"))
                 .count();
         ExecutorKiller killer = run.variant().equals("broken")
@@ -110,12 +115,6 @@ class ExecutorLostExperiment extends ExperimentBase {
         run.measure("rowsCounted", counted);
         String killed = killer == null ? null : killer.killedExecutor();
         return counted + " rows counted" + (killed == null ? "" : "; executor " + killed + " was killed mid-stage");
-    }
-
-    /** The stand-in for real work: each row takes {@code micros}. */
-    static long work(long id, long micros) {
-        LockSupport.parkNanos(micros * 1_000);
-        return id;
     }
 
     private static long count(RunSnapshot run, TaskOutcome outcome) {

@@ -111,8 +111,8 @@ class ExecutorOomExperiment extends ExperimentBase {
     @Override
     public String run(ExperimentRun run) {
         KnobValues k = run.knobs();
-        String hint = run.variant().equals("sort-merge") ? "MERGE" : "SHUFFLE_HASH";
         // lesson:start
+        String hint = run.variant().equals("sort-merge") ? "MERGE" : "SHUFFLE_HASH";
         Dataset<Row> probe = run.spark()
                 .range(0, k.integer("probeRows"), 1, 2)
                 .select(col("id").as("key"));

@@ -10,6 +10,7 @@ import dev.breaklab.run.StageSnapshot;
 import dev.breaklab.run.TaskOutcome;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -104,7 +105,6 @@ class FetchFailureExperiment extends ExperimentBase {
     @Override
     public String run(ExperimentRun run) {
         KnobValues k = run.knobs();
-        long keyMillis = k.integer("keyMillis");
         boolean shuffleService = run.spark().sparkContext().getConf().getBoolean(SHUFFLE_SERVICE, false);
         if (shuffleService != run.variant().equals("fixed")) {
             // The setting belongs to the application: a run cannot change it, only a restarted lab can.
@@ -118,12 +118,18 @@ class FetchFailureExperiment extends ExperimentBase {
                                     + " lab.engine.cluster.shuffle-service");
         }
         // lesson:start
+        long keyMillis = k.integer("keyMillis");
         Dataset<Long> counts = run.spark()
                 .range(0, k.integer("rows"), 1, (int) k.integer("partitions"))
                 .groupBy(pmod(col("id"), lit(k.integer("keys"))).as("key"))
                 .count()
                 // The reduce stage's work per key (a stand-in for real work): it keeps fetching for a while.
-                .map((MapFunction<Row, Long>) row -> work(row.getLong(1), keyMillis), Encoders.LONG());
+                .map(
+                        (MapFunction<Row, Long>) row -> {
+                            LockSupport.parkNanos(keyMillis * 1_000_000);
+                            return row.getLong(1);
+                        },
+                        Encoders.LONG());
         // Spark's own fault: kill the executor of the first reduce task as soon as it starts.
         ExecutorKiller killer = ExecutorKiller.onFirstTask(run.spark().sparkContext(), 1);
         List<Row> rows;
@@ -138,12 +144,6 @@ class FetchFailureExperiment extends ExperimentBase {
         String killed = killer.killedExecutor();
         run.measure("executorsKilled", killed == null ? 0 : 1);
         return counted + " rows counted" + (killed == null ? "" : "; executor " + killed + " was killed mid-stage");
-    }
-
-    /** The stand-in for real work: each key takes {@code millis}. */
-    static long work(long value, long millis) {
-        java.util.concurrent.locks.LockSupport.parkNanos(millis * 1_000_000);
-        return value;
     }
 
     private static long count(RunSnapshot run, TaskOutcome outcome) {

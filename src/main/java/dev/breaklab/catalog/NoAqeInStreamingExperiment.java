@@ -28,6 +28,7 @@ class NoAqeInStreamingExperiment extends ExperimentBase {
     private static final String ROCKSDB = "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider";
 
     /** The partition count the repartitioned variant moves its state to. */
+    // the lesson code writes it as a literal: its snippet compiles without the lab
     private static final int REPARTITIONED = 4;
 
     NoAqeInStreamingExperiment() {
@@ -189,7 +190,8 @@ class NoAqeInStreamingExperiment extends ExperimentBase {
             // Spark 4.2's offline state repartition of the stopped query (internal in 4.2.0, RocksDB only)
             ((org.apache.spark.sql.classic.SparkSession) run.spark())
                     .streamingCheckpointManager()
-                    .repartition(run.checkpoint("groups").toString(), REPARTITIONED, true);
+                    .repartition(
+                            run.checkpoint("groups").toString(), 4, true); // REPARTITIONED, what the evidence checks
             StreamingQuery restarted = run.start(writer);
             for (int b = 0; b < k.intValue("batches"); b++, next += k.integer("rowsPerBatch")) {
                 Streams.add(ids, Streams.range(next, next + k.integer("rowsPerBatch")));

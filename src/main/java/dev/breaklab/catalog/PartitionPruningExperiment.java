@@ -23,6 +23,7 @@ import org.springframework.stereotype.Component;
 class PartitionPruningExperiment extends ExperimentBase {
 
     static final String ID = "partition-pruning";
+    // the lesson code writes it as a literal: its snippet compiles without the lab
     private static final String DAY = "2026-01-07";
 
     private static final String TABLE = """
@@ -180,14 +181,15 @@ class PartitionPruningExperiment extends ExperimentBase {
                 .partitionBy("day")
                 .parquet(dir);
         Dataset<Row> events = run.spark().read().parquet(dir);
+        String day = "2026-01-07"; // the day queried, DAY in the SQL form
         UserDefinedFunction dayText = udf((UDF1<java.sql.Date, String>) String::valueOf, DataTypes.StringType);
         Column oneDay =
                 switch (run.variant()) {
-                    case "fixed" -> col("day").equalTo(to_date(lit(DAY)));
+                    case "fixed" -> col("day").equalTo(to_date(lit(day)));
                     case "function-on-day" ->
-                        date_format(col("day"), "yyyy-MM-dd").equalTo(lit(DAY));
-                    case "udf-on-day" -> dayText.apply(col("day")).equalTo(lit(DAY));
-                    default -> to_date(col("ts")).equalTo(to_date(lit(DAY)));
+                        date_format(col("day"), "yyyy-MM-dd").equalTo(lit(day));
+                    case "udf-on-day" -> dayText.apply(col("day")).equalTo(lit(day));
+                    default -> to_date(col("ts")).equalTo(to_date(lit(day)));
                 };
         Dataset<Row> query;
         if (run.variant().equals("dynamic")) {

@@ -32,7 +32,9 @@ public final class Snippets {
 
     private static final Pattern KNOB =
             Pattern.compile("\\bk\\.(integer|intValue|decimal|bool|choice)\\(\"(\\w+)\"\\)");
-    private static final Pattern RUN_CALL = Pattern.compile("\\brun\\.(\\w+)\\(");
+    /** The lab's hooks ({@code run.*}) and helpers a lesson block may call, each mapped in {@link #hooks}. */
+    private static final Pattern RUN_CALL = Pattern.compile("\\b(run|Streams|ExecutorKiller)\\.(\\w+)\\(");
+
     private static final String TMP = "java.nio.file.Path.of(System.getProperty(\"java.io.tmpdir\"), \"breaklab\"";
 
     private Snippets() {}
@@ -85,25 +87,98 @@ public final class Snippets {
         while (call.find(at)) {
             int open = call.end() - 1;
             int close = matching(code, open);
-            String argument = code.substring(open + 1, close).strip();
+            // hooks nest, e.g. Streams.longs(run.spark()): the arguments are mapped first
+            String argument = hooks(code.substring(open + 1, close).strip(), variant);
             out.append(code, at, call.start());
             out.append(
-                    switch (call.group(1)) {
-                        case "spark" -> "spark";
-                        case "variant" -> "\"" + variant + "\"";
-                        case "execute" -> argument + ".write().format(\"noop\").mode(\"overwrite\").save()";
-                        case "collect" -> argument + ".collectAsList()";
-                        case "capture" -> "/* the lab records " + argument + "'s plans here */";
-                        case "start" -> argument + ".start()";
-                        case "checkpoint" -> TMP + ", \"checkpoints\", " + argument + ")";
-                        case "workDir" -> TMP + ")";
-                        case "measure" -> "System.out.println(" + measured(argument) + ")";
-                        case "stopping" -> "false";
+                    switch (call.group(1) + "." + call.group(2)) {
+                        case "run.spark" -> "spark";
+                        case "run.variant" -> "\"" + variant + "\"";
+                        case "run.execute" -> argument + ".write().format(\"noop\").mode(\"overwrite\").save()";
+                        case "run.collect" -> argument + ".collectAsList()";
+                        case "run.capture" -> "/* the lab records " + argument + "'s plans here */";
+                        case "run.start" -> argument + ".start()";
+                        case "run.checkpoint" -> TMP + ", \"checkpoints\", " + argument + ")";
+                        case "run.workDir" -> TMP + ")";
+                        case "run.measure" -> "System.out.println(" + measured(argument) + ")";
+                        case "run.stopping" -> "false";
+                        // the lab's in-memory source of longs, fed batch by batch (Spark's own tests use it)
+                        case "Streams.longs" ->
+                            "MemoryStream.apply(" + argument + ", org.apache.spark.sql.Encoders.LONG())";
+                        case "Streams.range" -> "java.util.stream.LongStream.range(" + argument + ").boxed().toList()";
+                        case "Streams.add" -> {
+                            int comma = topLevelComma(argument);
+                            yield argument.substring(0, comma)
+                                    + ".addData(scala.jdk.javaapi.CollectionConverters.asScala("
+                                    + argument.substring(comma + 1).strip() + ").toList())";
+                        }
+                        case "Streams.processAll" ->
+                            argument.substring(topLevelComma(argument) + 1).strip() + ".processAllAvailable()";
+                        case "ExecutorKiller.onFirstTask" -> killer(argument);
                         default -> code.substring(call.start(), close + 1);
                     });
             at = close + 1;
         }
-        return out.append(code.substring(at)).toString();
+        // the type of the lab's killer: the snippet's own (killer) is closed the same way
+        return out.append(code.substring(at)).toString().replace("ExecutorKiller ", "AutoCloseable ");
+    }
+
+    /**
+     * The lab's {@link ExecutorKiller} as plain Spark: a listener that, once the {@code stage}-th stage
+     * (from 0) of the query has a task running, kills that task's executor with Spark's DeveloperApi
+     * {@code SparkContext.killExecutor}; closing it removes the listener.
+     */
+    private static String killer(String arguments) {
+        int comma = topLevelComma(arguments);
+        String sc = arguments.substring(0, comma).strip();
+        String stage = arguments.substring(comma + 1).strip();
+        return """
+                ((java.util.function.Function<org.apache.spark.SparkContext, AutoCloseable>) sc -> {
+                    // kill the executor of the first task of stage %2$s (0: the first stage submitted)
+                    org.apache.spark.scheduler.SparkListener listener = new org.apache.spark.scheduler.SparkListener() {
+                        int submitted;
+                        int target = -1;
+                        boolean fired;
+
+                        @Override
+                        public synchronized void onStageSubmitted(
+                                org.apache.spark.scheduler.SparkListenerStageSubmitted stage) {
+                            if (submitted++ == %2$s) {
+                                target = stage.stageInfo().stageId();
+                            }
+                        }
+
+                        @Override
+                        public synchronized void onTaskStart(org.apache.spark.scheduler.SparkListenerTaskStart task) {
+                            if (!fired && task.stageId() == target) {
+                                fired = true;
+                                String executor = task.taskInfo().executorId();
+                                new Thread(() -> sc.killExecutor(executor)).start(); // not on the listener thread
+                            }
+                        }
+                    };
+                    sc.addSparkListener(listener);
+                    return () -> sc.removeSparkListener(listener);
+                }).apply(%1$s)""".formatted(sc, stage);
+    }
+
+    /** The index of the first comma between two arguments (not inside a nested call or a string). */
+    private static int topLevelComma(String arguments) {
+        int depth = 0;
+        boolean quoted = false;
+        for (int i = 0; i < arguments.length(); i++) {
+            char c = arguments.charAt(i);
+            if (c == '"' && (i == 0 || arguments.charAt(i - 1) != '\\')) {
+                quoted = !quoted;
+            } else if (!quoted && (c == '(' || c == '[')) {
+                depth++;
+            } else if (!quoted && (c == ')' || c == ']')) {
+                depth--;
+            } else if (!quoted && depth == 0 && c == ',') {
+                return i;
+            }
+        }
+        throw new IllegalStateException("expected two arguments: " + arguments);
     }
 
     private static String measured(String arguments) {

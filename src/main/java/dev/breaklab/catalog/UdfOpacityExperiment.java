@@ -23,9 +23,6 @@ class UdfOpacityExperiment extends ExperimentBase {
 
     static final String ID = "udf-opacity";
 
-    /** 2026-01-01T00:00:00Z in epoch milliseconds: the first event. */
-    private static final long START = 1_767_225_600_000L;
-
     UdfOpacityExperiment() {
         super(define(ID, UdfOpacityExperiment.class)
                 .title("UDF opacity: a filter the scan never sees")
@@ -121,18 +118,19 @@ class UdfOpacityExperiment extends ExperimentBase {
     public String run(ExperimentRun run) {
         KnobValues k = run.knobs();
         // lesson:start
+        long start = 1_767_225_600_000L; // 2026-01-01T00:00:00Z in epoch milliseconds: the first event
         long rows = k.integer("rows");
         String dir = run.workDir().resolve("events").toString();
         run.spark()
                 .range(0, rows, 1, (int) k.integer("files"))
                 .select(
                         col("id"),
-                        col("id").multiply(1_000).plus(lit(START)).as("event_time"), // one event a second
+                        col("id").multiply(1_000).plus(lit(start)).as("event_time"), // one event a second
                         pmod(col("id").multiply(7), lit(1_000)).as("amount"))
                 .write()
                 .mode("overwrite")
                 .parquet(dir);
-        long cutoff = START + (rows - rows / 10) * 1_000; // the last 10% of the time span
+        long cutoff = start + (rows - rows / 10) * 1_000; // the last 10% of the time span
         UserDefinedFunction isRecent = udf((UDF1<Long, Boolean>) t -> t >= cutoff, DataTypes.BooleanType);
         Column recent =
                 switch (run.variant()) {

@@ -1,0 +1,141 @@
+package dev.breaklab.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.breaklab.catalog.Snippets.Language;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.tools.DiagnosticCollector;
+import javax.tools.FileObject;
+import javax.tools.ForwardingJavaFileManager;
+import javax.tools.JavaCompiler;
+import javax.tools.JavaFileManager;
+import javax.tools.JavaFileObject;
+import javax.tools.SimpleJavaFileObject;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.Test;
+
+/**
+ * "Copy as a runnable snippet" must give code a learner can paste into jshell: every variant's Java
+ * snippet of every lesson is compiled here by the JDK's compiler against Spark's jars alone (no lab
+ * class), as jshell would compile it with {@code spark} defined.
+ */
+class SnippetsTests {
+
+    @Test
+    void every_java_snippet_compiles_against_spark_alone() throws Exception {
+        JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
+        List<String> failures = new ArrayList<>();
+        int compiled = 0;
+        for (Experiment experiment : new Catalog(ReadmeCatalogTests.experiments()).all()) {
+            ExperimentDefinition d = experiment.definition();
+            for (Variant variant : d.variants()) {
+                String snippet = Snippets.of(d, variant, d.knobValues(variant, Map.of()), Language.JAVA)
+                        .orElseThrow();
+                String error = compile(compiler, d.id() + "/" + variant.name(), snippet);
+                if (error != null) {
+                    failures.add(error);
+                }
+                compiled++;
+            }
+        }
+        assertThat(failures).as("snippets that do not compile").isEmpty();
+        assertThat(compiled).isGreaterThan(60);
+    }
+
+    @Test
+    void a_snippet_starts_with_the_imports_its_code_needs_and_no_lab_class() {
+        String imports = LessonSource.imports("""
+                package dev.breaklab.catalog;
+
+                import static org.apache.spark.sql.functions.*;
+
+                import dev.breaklab.run.RunQueries;
+                import java.util.List;
+                import org.apache.spark.sql.Dataset;
+                import org.springframework.stereotype.Component;
+                """);
+        assertThat(imports)
+                .isEqualTo(String.join(
+                        "\n",
+                        "import static org.apache.spark.sql.functions.*;",
+                        "import java.util.List;",
+                        "import org.apache.spark.sql.Dataset;"));
+    }
+
+    /** The snippet as jshell sees it: imports first, the rest the body of a method with {@code spark}. */
+    private static String compile(JavaCompiler compiler, String name, String snippet) {
+        List<String> imports = new ArrayList<>();
+        StringBuilder classes = new StringBuilder();
+        StringBuilder body = new StringBuilder();
+        boolean inClass = false;
+        for (String line : snippet.split("\n")) {
+            // jshell takes an import anywhere; Java only at the top of the file.
+            if (line.startsWith("import ")) {
+                imports.add(line);
+            } else if (inClass || line.matches("(static )?(final )?class \\w+.*")) {
+                // a class of the lesson: jshell declares it at the top level, Java next to the method
+                classes.append(line).append('\n');
+                inClass = !line.equals("}");
+            } else {
+                body.append(line).append('\n');
+            }
+        }
+        String source = String.join("\n", imports) + "\nclass Snippet {\n" + classes
+                + "  void run(org.apache.spark.sql.SparkSession spark) throws Exception {\n" + body + "\n  }\n}\n";
+        DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
+        JavaFileObject file =
+                new SimpleJavaFileObject(URI.create("string:///Snippet.java"), JavaFileObject.Kind.SOURCE) {
+                    @Override
+                    public CharSequence getCharContent(boolean ignoreEncodingErrors) {
+                        return source;
+                    }
+                };
+        JavaFileManager files =
+                new ForwardingJavaFileManager<>(
+                        compiler.getStandardFileManager(diagnostics, null, StandardCharsets.UTF_8)) {
+                    @Override
+                    public JavaFileObject getJavaFileForOutput(
+                            Location location, String className, JavaFileObject.Kind kind, FileObject sibling) {
+                        return new SimpleJavaFileObject(URI.create("mem:///" + className + ".class"), kind) {
+                            @Override
+                            public OutputStream openOutputStream() {
+                                return new ByteArrayOutputStream();
+                            }
+                        };
+                    }
+                };
+        boolean ok = compiler.getTask(
+                        null,
+                        files,
+                        diagnostics,
+                        List.of("-classpath", sparkOnlyClasspath(), "-proc:none", "-Xlint:none"),
+                        null,
+                        List.of(file))
+                .call();
+        if (ok) {
+            return null;
+        }
+        StringBuilder error = new StringBuilder(name + ":");
+        diagnostics.getDiagnostics().stream()
+                .filter(diagnostic -> diagnostic.getKind() == javax.tools.Diagnostic.Kind.ERROR)
+                .forEach(diagnostic -> error.append("\n  line ")
+                        .append(diagnostic.getLineNumber())
+                        .append(": ")
+                        .append(diagnostic.getMessage(null)));
+        return error + "\n" + source;
+    }
+
+    /** The test classpath without the lab's own classes: a snippet may not lean on them. */
+    private static String sparkOnlyClasspath() {
+        return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .filter(entry -> !entry.endsWith("classes") && !entry.endsWith("test-classes"))
+                .reduce((a, b) -> a + java.io.File.pathSeparator + b)
+                .orElseThrow();
+    }
+}
