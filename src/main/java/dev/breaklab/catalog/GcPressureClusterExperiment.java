@@ -1,27 +1,12 @@
 package dev.breaklab.catalog;
 
-import static org.apache.spark.sql.functions.avg;
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.floor;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.pmod;
-import static org.apache.spark.sql.functions.sum;
-
 import dev.breaklab.catalog.Evidence.Verdict;
 import dev.breaklab.catalog.ExperimentDefinition.Requires;
 import dev.breaklab.catalog.Knob.IntegerKnob;
 import dev.breaklab.run.ExecutorSnapshot;
 import dev.breaklab.run.Figures;
 import dev.breaklab.run.RunSnapshot;
-import java.io.Serializable;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.springframework.stereotype.Component;
@@ -40,7 +25,7 @@ class GcPressureClusterExperiment extends ExperimentBase {
     private static final double UI_RED = 0.10;
 
     GcPressureClusterExperiment() {
-        super(define(ID, GcPressureClusterExperiment.class)
+        super(define(ID, GcPressureExperiment.class) // the same code as gc-pressure, its Java tab cut from there
                 .title("GC pressure, judged per executor")
                 .summary("The gc-pressure lesson on separate executor JVMs: the object-per-row RDD code spends a"
                         + " large share of its executors' task time in GC, the DataFrame aggregation almost none.")
@@ -136,51 +121,6 @@ class GcPressureClusterExperiment extends ExperimentBase {
 
     @Override
     public String run(ExperimentRun run) {
-        KnobValues k = run.knobs();
-        // lesson:start
-        long perUser = Math.max(1, k.integer("rows") / k.integer("users")); // users are contiguous blocks
-        if (run.variant().equals("fixed")) {
-            run.execute(run.spark()
-                    .range(0, k.integer("rows"), 1, k.intValue("partitions"))
-                    .select(
-                            concat(lit("user-"), floor(col("id").divide(perUser)))
-                                    .as("user"),
-                            pmod(col("id"), lit(1000)).cast("double").as("amount"))
-                    .groupBy("user")
-                    .agg(count(lit(1)), sum("amount"), avg("amount"), max("amount")));
-        } else {
-            record Event(long id, String user, Double amount, String type, String note) implements Serializable {}
-            run.spark()
-                    .range(0, k.integer("rows"), 1, k.intValue("partitions"))
-                    .javaRDD()
-                    .mapPartitions((Iterator<Long> ids) -> {
-                        Map<String, List<Event>> byUser = new HashMap<>(); // every event of the partition, kept
-                        while (ids.hasNext()) {
-                            long id = ids.next();
-                            String user = "user-" + (id / perUser);
-                            byUser.computeIfAbsent(user, u -> new ArrayList<>())
-                                    .add(new Event(
-                                            id,
-                                            user,
-                                            (double) (id % 1000),
-                                            "type-" + (id % 10),
-                                            "note-" + id + "-" + user));
-                        }
-                        List<double[]> stats = new ArrayList<>(byUser.size());
-                        for (List<Event> events : byUser.values()) {
-                            double total = 0;
-                            double most = Double.NEGATIVE_INFINITY;
-                            for (Event e : events) {
-                                total += e.amount();
-                                most = Math.max(most, e.amount());
-                            }
-                            stats.add(new double[] {events.size(), total, total / events.size(), most});
-                        }
-                        return stats.iterator();
-                    })
-                    .count();
-        }
-        // lesson:end
-        return (k.integer("rows") + perUser - 1) / perUser + " users summarized (" + run.variant() + ")";
+        return GcPressureExperiment.objectsPerRow(run);
     }
 }
