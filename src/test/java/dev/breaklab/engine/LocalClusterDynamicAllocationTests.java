@@ -57,11 +57,6 @@ class LocalClusterDynamicAllocationTests {
         System.out.printf(
                 "local cluster: idle-executors dynamic took %d ms (run %d ms)%n",
                 (System.nanoTime() - start) / 1_000_000, run.path("durationMs").asLong());
-        System.out.println(run.path("executors"));
-        System.out.println(run.path("stages")
-                .valueStream()
-                .map(st -> st.path("stageId") + ":" + st.path("submittedAt") + "-" + st.path("completedAt"))
-                .toList());
         assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
         assertEvidenceAsExpected(run);
         List<String> reasons = new ArrayList<>();
