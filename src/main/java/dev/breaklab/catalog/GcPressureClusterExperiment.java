@@ -13,8 +13,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * gc-pressure on separate executor JVMs: each executor collects only its own garbage, and with one
- * core per executor each task's GC time is the collections its own allocations caused. Judged per
- * executor, the object-per-row RDD code and the DataFrame aggregation finally differ.
+ * core per executor each task's GC time is the collections its own allocations caused. That share
+ * still varies with each JVM's heap history, so it is shown per executor and asserted on no
+ * variant; the claim asserted is the cause (objects outside Spark's memory manager).
  */
 @Component
 class GcPressureClusterExperiment extends ExperimentBase {
@@ -26,9 +27,10 @@ class GcPressureClusterExperiment extends ExperimentBase {
 
     GcPressureClusterExperiment() {
         super(define(ID, GcPressureExperiment.class) // the same code as gc-pressure, its Java tab cut from there
-                .title("GC pressure, judged per executor")
-                .summary("The gc-pressure lesson on separate executor JVMs: the object-per-row RDD code spends a"
-                        + " large share of its executors' task time in GC, the DataFrame aggregation almost none.")
+                .title("GC pressure, measured per executor")
+                .summary(
+                        "The gc-pressure lesson on separate executor JVMs: GC time per executor, and the objects Spark's"
+                                + " memory manager never sees.")
                 .concepts(Concept.MEMORY, Concept.SPARK_UI)
                 .requires(Requires.CLUSTER)
                 .noSql("The broken variant is RDD code over Java objects, which Spark SQL cannot express; only the "
@@ -61,16 +63,18 @@ class GcPressureClusterExperiment extends ExperimentBase {
                         "executor-red",
                         "Will an executor spend more than 10% of its task time in garbage collection?",
                         run -> working(run).stream().anyMatch(e -> gcShare(e) > UI_RED)))
-                // Not "every executor": how much a JVM collects also depends on its heap's history (a fresh
-                // replacement executor measured 2% on the same tasks where an older one measured 30%).
-                .evidence(Evidence.central(
+                .evidence(GcPressureExperiment.invisibleToSpark())
+                // Measured on every run, expected on none: how much an executor's JVM collects depends on its
+                // heap's history as well as on the task (the broken tasks measured 2% on a fresh replacement
+                // executor and 30% on an older one in the same run, 4-5% on executors warmed by a dozen lessons,
+                // 14-29% on fresh ones), so the Executors tab's red cell is a hint, not a verdict.
+                .evidence(Evidence.of(
                         "gc-per-executor",
-                        "The executors spent more than 10% of their task time in GC, and at least one is above 10% on its own (the Executors tab's red cell)",
-                        Set.of("broken"),
+                        "Every executor spent more than 10% of its task time in GC (the Executors tab's red cell)",
+                        Set.of(),
                         run -> Verdict.of(
                                 working(run).size() >= 2
-                                        && totalGcShare(run) > UI_RED
-                                        && working(run).stream().anyMatch(e -> gcShare(e) > UI_RED),
+                                        && working(run).stream().allMatch(e -> gcShare(e) > UI_RED),
                                 "%s of the executors' task time in GC; %s",
                                 Figures.percent(totalGcShare(run)),
                                 perExecutor(run))))
@@ -82,7 +86,7 @@ class GcPressureClusterExperiment extends ExperimentBase {
                                 !working(run).isEmpty() && working(run).stream().noneMatch(e -> gcShare(e) > UI_RED),
                                 "%s",
                                 perExecutor(run))))
-                .primaryFinding("gc-pressure"));
+                .primaryFinding("records-as-objects"));
     }
 
     /** The executors that ran tasks of this run (the driver runs none on a cluster). */

@@ -203,11 +203,14 @@ public final class EmbeddedSpark implements DisposableBean {
 
     /**
      * The cluster modes are ready when executors are: every worker's in a local cluster, at least one
-     * on a remote cluster (a lesson run with none would only wait).
+     * on a remote cluster (a lesson run with none would only wait). With dynamic allocation the ones it
+     * keeps when idle: it may release the others before this poll has seen them all.
      */
     private static void awaitExecutors(EngineMode mode, SparkSession session, LabProperties.Cluster settings)
             throws InterruptedException {
-        int expected = mode == EngineMode.LOCAL_CLUSTER ? settings.workers() : 1;
+        int expected = settings.dynamicAllocation()
+                ? SparkConfiguration.DYNAMIC_MIN_EXECUTORS
+                : mode == EngineMode.LOCAL_CLUSTER ? settings.workers() : 1;
         long deadline = System.nanoTime() + settings.readyTimeout().toNanos();
         while (executorCount(session) < expected) {
             if (session.sparkContext().isStopped()) {

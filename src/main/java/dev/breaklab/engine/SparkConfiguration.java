@@ -25,6 +25,9 @@ import org.springframework.context.annotation.Scope;
 @Configuration(proxyBeanMethods = false)
 class SparkConfiguration {
 
+    /** Executors a dynamically allocated application keeps when idle ({@code lab.engine.cluster.dynamic-allocation}). */
+    static final int DYNAMIC_MIN_EXECUTORS = 1;
+
     /** Only when {@link SparkStarter} did not run (a context not built by SpringApplication). */
     @Bean
     @ConditionalOnMissingBean
@@ -120,6 +123,21 @@ class SparkConfiguration {
                 if (cluster != null) {
                     cluster.shuffleServicePort().ifPresent(port -> builder.config("spark.shuffle.service.port", port));
                 }
+            }
+            if (executors.dynamicAllocation()) {
+                // Also fixed for the application's life. Without an external shuffle service Spark needs
+                // shuffle tracking (on by default in 4.2): an executor holding shuffle files of a shuffle
+                // still referenced is kept (shuffleTracking.timeout: no limit by default). It starts with
+                // every worker's executor (initialExecutors), so the engine's readiness sees them; one
+                // always stays (minExecutors), so a run's first job never waits for a new executor process.
+                // The idle timeout is 3 s instead of Spark's 60 s so a lesson shows a release within seconds.
+                builder.config("spark.dynamicAllocation.enabled", true)
+                        .config("spark.dynamicAllocation.shuffleTracking.enabled", true)
+                        .config("spark.dynamicAllocation.minExecutors", DYNAMIC_MIN_EXECUTORS)
+                        .config("spark.dynamicAllocation.initialExecutors", executors.workers())
+                        .config("spark.dynamicAllocation.maxExecutors", executors.workers())
+                        .config("spark.dynamicAllocation.executorIdleTimeout", "3s")
+                        .config("spark.dynamicAllocation.schedulerBacklogTimeout", "1s");
             }
         }
         if (mode == EngineMode.LOCAL_CLUSTER) {

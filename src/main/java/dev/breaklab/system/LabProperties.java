@@ -77,6 +77,10 @@ public record LabProperties(
      *     ({@code spark.shuffle.service.enabled}): shuffle files outlive the executor that wrote them.
      *     A local cluster then runs one in its first worker (Spark's Worker hosts it in-process), which
      *     serves every executor of the host; on a remote cluster the workers must run it themselves
+     * @param dynamicAllocation whether the application uses dynamic allocation
+     *     ({@code spark.dynamicAllocation.enabled}, with shuffle tracking): it starts with one executor per
+     *     worker, releases an executor idle for 3 s (Spark's default: 60 s) down to one, and asks for more
+     *     (up to one per worker) once tasks have waited 1 s
      */
     public record Cluster(
             @DefaultValue("2") int workers,
@@ -84,9 +88,10 @@ public record LabProperties(
             @DefaultValue("512m") String executorMemory,
             @DefaultValue("160m") String daemonMemory,
             @DefaultValue("120s") Duration readyTimeout,
-            @DefaultValue("false") boolean shuffleService) {
+            @DefaultValue("false") boolean shuffleService,
+            @DefaultValue("false") boolean dynamicAllocation) {
 
-        static final Cluster DEFAULTS = new Cluster(2, 1, "512m", "160m", Duration.ofSeconds(120), false);
+        static final Cluster DEFAULTS = new Cluster(2, 1, "512m", "160m", Duration.ofSeconds(120), false, false);
     }
 
     /**

@@ -54,8 +54,10 @@ public class LabListener extends SparkListener {
     private final RunStore store;
     private final LiveExecutors executors;
     /**
-     * Runs with a job running (only this listener's thread touches it): an executor added or
-     * removed now belongs on their timelines. Executor events are rare; tasks never look here.
+     * Runs that have started a job and not finished (only this listener's thread touches it): an
+     * executor added or removed now belongs on their timelines, also between two of their jobs (dynamic
+     * allocation releases an idle executor whenever its timeout ends). Executor events are rare; tasks
+     * never look here. A finished run leaves at the next job start or executor event.
      */
     private final Set<LiveRun> withJobs = new LinkedHashSet<>();
 
@@ -159,7 +161,7 @@ public class LabListener extends SparkListener {
         run.jobStarted(event.jobId(), event.time(), execution == null ? null : Long.valueOf(execution), refs);
         // The executors up now are this run's lane groups, also those that will get none of its tasks
         // (the driver of a cluster has no cores: it runs no task and gets no lane). O(executors) per job.
-        withJobs.add(run);
+        runsWithJobs().add(run);
         for (EngineExecutor e : executors.snapshot()) {
             if (e.active() && e.cores() > 0) {
                 run.executorUp(
@@ -184,9 +186,6 @@ public class LabListener extends SparkListener {
         LiveRun run = store.byJob(event.jobId());
         if (run != null) {
             run.jobEnded(event.jobId(), event.time(), event.jobResult() == JobSucceeded$.MODULE$);
-            if (!run.hasRunningJobs()) {
-                withJobs.remove(run);
-            }
         }
     }
 

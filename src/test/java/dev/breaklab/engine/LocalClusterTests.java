@@ -167,9 +167,7 @@ class LocalClusterTests {
                 "local cluster: executor-lost fixed took %d ms (run %d ms)%n",
                 (System.nanoTime() - start) / 1_000_000, run.path("durationMs").asLong());
         assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
-        run.path("evidence").forEach(e -> assertThat(e.path("holds").asBoolean())
-                .as(e.toString())
-                .isEqualTo(e.path("expected").asBoolean(true)));
+        assertEvidenceAsExpected(run);
     }
 
     @Test
@@ -286,12 +284,21 @@ class LocalClusterTests {
 
     @Test
     @Order(12)
-    void gc_pressure_cluster_judged_per_executor_differs_between_broken_and_fixed() throws Exception {
+    void gc_pressure_cluster_shows_gc_per_executor_and_proves_the_objects_are_outside_spark_memory() throws Exception {
         for (String variant : List.of("broken", "fixed")) {
             JsonNode run = timedRun("gc-pressure-cluster", variant);
             assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
             assertEvidenceAsExpected(run);
-            assertPrimaryFinding(run, "gc-pressure");
+            assertPrimaryFinding(run, "records-as-objects");
+            // The GC figure of each executor JVM that ran tasks, measured on the run (not asserted: it varies).
+            JsonNode perExecutor = null;
+            for (JsonNode e : run.path("evidence")) {
+                if (e.path("id").asText().equals("gc-per-executor")) {
+                    perExecutor = e;
+                }
+            }
+            assertThat(perExecutor).as(run.toString()).isNotNull();
+            assertThat(perExecutor.path("measured").asText()).containsPattern("executor \\d+: GC .* task time");
         }
     }
 
@@ -335,10 +342,20 @@ class LocalClusterTests {
                                 + run.path("variant").asText(),
                         e.path("id").asText(),
                         e.path("measured").asText()));
-        run.path("evidence").forEach(e -> assertThat(e.path("holds").asBoolean())
-                .as(e.toString())
-                .isEqualTo(e.path("expected").asBoolean(true)));
+        run.path("evidence").forEach(e -> {
+            if (!MEASURED_ONLY.contains(e.path("id").asText())) {
+                assertThat(e.path("holds").asBoolean())
+                        .as(e.toString())
+                        .isEqualTo(e.path("expected").asBoolean(true));
+            }
+        });
     }
+
+    /**
+     * Claims a lesson measures on every run and expects on none (the figure varies with the executor
+     * JVM's history): shown, not asserted either way.
+     */
+    private static final java.util.Set<String> MEASURED_ONLY = java.util.Set.of("gc-per-executor");
 
     static List<String> findings(JsonNode run) {
         List<String> findings = new ArrayList<>();

@@ -328,6 +328,9 @@ class LabListenerTests {
                 "2");
         listener.onStageCompleted(completed(stage(1, 0, 2), null));
         listener.onJobEnd(new SparkListenerJobEnd(1, 20_000, JobSucceeded$.MODULE$));
+        // Between two jobs of the run (dynamic allocation releases an idle executor any time).
+        listener.onExecutorRemoved(new SparkListenerExecutorRemoved(22_000, "3", "Executor killed by driver."));
+        a.finish(RunStatus.SUCCEEDED, Instant.now(), null, null, List.of(), List.of());
         listener.onExecutorAdded(executorAdded(30_000, "4", "10.0.0.10", 1));
         listener.onExecutorRemoved(new SparkListenerExecutorRemoved(31_000, "1", "after the run"));
 
@@ -352,6 +355,9 @@ class LabListenerTests {
             assertThat(e.removedReason()).isEqualTo("Command exited with code 137");
         });
         assertThat(s.executors().get(2).addedAt()).isEqualTo(Instant.ofEpochMilli(12_000));
+        assertThat(s.executors().get(2).removedAt())
+                .as("removed between the run's jobs")
+                .isEqualTo(Instant.ofEpochMilli(22_000));
         assertThat(s.timeline())
                 .extracting(TaskSpan::executorId, TaskSpan::status)
                 .containsExactlyInAnyOrder(

@@ -1,0 +1,72 @@
+package dev.breaklab.engine;
+
+import static dev.breaklab.engine.LocalClusterTests.assertEvidenceAsExpected;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.util.FileSystemUtils;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The lab in {@code local-cluster} mode with dynamic allocation
+ * ({@code lab.engine.cluster.dynamic-allocation=true}): executors are released when idle and
+ * acquired when tasks queue. A lab process of its own (the setting is fixed when Spark's application
+ * starts). Expensive: run it alone, under the shared lock.
+ */
+class LocalClusterDynamicAllocationTests {
+
+    private static final Path DATA = Path.of("target", "local-cluster-dynamic-allocation-test");
+    private static LabProcess lab;
+    private static long readyMs;
+
+    @BeforeAll
+    static void start_the_lab_with_dynamic_allocation() throws Exception {
+        FileSystemUtils.deleteRecursively(DATA);
+        Files.createDirectories(DATA);
+        long start = System.nanoTime();
+        lab = LabProcess.start(
+                DATA.resolve("lab-data"),
+                DATA.resolve("lab.log"),
+                "--lab.engine.mode=local-cluster",
+                "--lab.engine.cluster.dynamic-allocation=true");
+        lab.awaitEngineRunning(DATA.resolve("lab.log"));
+        readyMs = (System.nanoTime() - start) / 1_000_000;
+    }
+
+    @AfterAll
+    static void stop_the_lab() {
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    @Test
+    void idle_executors_dynamic_releases_the_idle_executor_and_acquires_one_when_tasks_queue() throws Exception {
+        System.out.printf(
+                "local cluster with dynamic allocation: lab process start to engine running %d ms%n", readyMs);
+        long start = System.nanoTime();
+        JsonNode run = lab.run("idle-executors", "dynamic", Map.of(), Duration.ofMinutes(2));
+        System.out.printf(
+                "local cluster: idle-executors dynamic took %d ms (run %d ms)%n",
+                (System.nanoTime() - start) / 1_000_000, run.path("durationMs").asLong());
+        assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
+        assertEvidenceAsExpected(run);
+        List<String> reasons = new ArrayList<>();
+        List<String> added = new ArrayList<>();
+        run.path("executors").forEach(e -> {
+            reasons.add(e.path("removedReason").asText(""));
+            added.add(e.path("executorId").asText());
+        });
+        System.out.printf("executors of the run: %s, removed: %s%n", added, reasons);
+        assertThat(reasons).as(run.path("executors").toString()).contains("Executor killed by driver.");
+        assertThat(run.path("durationMs").asLong()).isLessThan(30_000);
+    }
+}
