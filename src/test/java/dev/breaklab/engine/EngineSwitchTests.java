@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.breaklab.web.Browser;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.support.ui.Select;
 import org.opentest4j.TestAbortedException;
-import org.springframework.util.FileSystemUtils;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -43,10 +41,7 @@ class EngineSwitchTests {
 
     @BeforeAll
     static void start_the_lab_embedded() throws Exception {
-        FileSystemUtils.deleteRecursively(DATA);
-        Files.createDirectories(DATA);
-        lab = LabProcess.start(DATA.resolve("lab-data"), LOG);
-        lab.awaitEngineRunning(LOG);
+        lab = LabProcess.startRunning(DATA, List.of());
         try {
             browser = Browser.open(lab.port());
         } catch (TestAbortedException noBrowser) {

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.spark.launcher.JavaModuleOptions;
+import org.springframework.util.FileSystemUtils;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -30,6 +31,7 @@ final class LabProcess implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private long readyMs = -1;
     private final HttpClient http = HttpClient.newHttpClient();
 
     private LabProcess(Process process, int port) {
@@ -40,6 +42,25 @@ final class LabProcess implements AutoCloseable {
     /** The lab's HTTP port (a browser test opens its pages). */
     int port() {
         return port;
+    }
+
+    /**
+     * A lab in {@code directory}, emptied first ({@code lab-data/} and {@code lab.log} inside it), once
+     * its engine runs; {@link #readyMs()} says how long that took from launching the process.
+     */
+    static LabProcess startRunning(Path directory, List<String> jvmOptions, String... properties) throws IOException {
+        FileSystemUtils.deleteRecursively(directory);
+        Files.createDirectories(directory);
+        long start = System.nanoTime();
+        LabProcess lab = start(directory.resolve("lab-data"), directory.resolve("lab.log"), jvmOptions, properties);
+        lab.awaitEngineRunning(directory.resolve("lab.log"));
+        lab.readyMs = (System.nanoTime() - start) / 1_000_000;
+        return lab;
+    }
+
+    /** From launching the process to the engine running (-1 unless started with {@link #startRunning}). */
+    long readyMs() {
+        return readyMs;
     }
 
     static LabProcess start(Path dataDir, Path log, String... properties) throws IOException {

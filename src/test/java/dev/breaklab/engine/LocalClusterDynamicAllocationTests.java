@@ -3,7 +3,6 @@ package dev.breaklab.engine;
 import static dev.breaklab.engine.LocalClusterTests.assertEvidenceAsExpected;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,7 +11,6 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.util.FileSystemUtils;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -25,20 +23,11 @@ class LocalClusterDynamicAllocationTests {
 
     private static final Path DATA = Path.of("target", "local-cluster-dynamic-allocation-test");
     private static LabProcess lab;
-    private static long readyMs;
 
     @BeforeAll
     static void start_the_lab_with_dynamic_allocation() throws Exception {
-        FileSystemUtils.deleteRecursively(DATA);
-        Files.createDirectories(DATA);
-        long start = System.nanoTime();
-        lab = LabProcess.start(
-                DATA.resolve("lab-data"),
-                DATA.resolve("lab.log"),
-                "--lab.engine.mode=local-cluster",
-                "--lab.engine.cluster.dynamic-allocation=true");
-        lab.awaitEngineRunning(DATA.resolve("lab.log"));
-        readyMs = (System.nanoTime() - start) / 1_000_000;
+        lab = LabProcess.startRunning(
+                DATA, List.of(), "--lab.engine.mode=local-cluster", "--lab.engine.cluster.dynamic-allocation=true");
     }
 
     @AfterAll
@@ -51,7 +40,7 @@ class LocalClusterDynamicAllocationTests {
     @Test
     void idle_executors_dynamic_releases_the_idle_executor_and_acquires_one_when_tasks_queue() throws Exception {
         System.out.printf(
-                "local cluster with dynamic allocation: lab process start to engine running %d ms%n", readyMs);
+                "local cluster with dynamic allocation: lab process start to engine running %d ms%n", lab.readyMs());
         long start = System.nanoTime();
         JsonNode run = lab.run("idle-executors", "dynamic", Map.of(), Duration.ofMinutes(2));
         System.out.printf(

@@ -16,7 +16,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.springframework.util.FileSystemUtils;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -31,20 +30,11 @@ class LocalClusterShuffleServiceTests {
 
     private static final Path DATA = Path.of("target", "local-cluster-shuffle-service-test");
     private static LabProcess lab;
-    private static long readyMs;
 
     @BeforeAll
     static void start_the_lab_with_a_shuffle_service() throws Exception {
-        FileSystemUtils.deleteRecursively(DATA);
-        Files.createDirectories(DATA);
-        long start = System.nanoTime();
-        lab = LabProcess.start(
-                DATA.resolve("lab-data"),
-                DATA.resolve("lab.log"),
-                "--lab.engine.mode=local-cluster",
-                "--lab.engine.cluster.shuffle-service=true");
-        lab.awaitEngineRunning(DATA.resolve("lab.log"));
-        readyMs = (System.nanoTime() - start) / 1_000_000;
+        lab = LabProcess.startRunning(
+                DATA, List.of(), "--lab.engine.mode=local-cluster", "--lab.engine.cluster.shuffle-service=true");
     }
 
     @AfterAll
@@ -57,7 +47,8 @@ class LocalClusterShuffleServiceTests {
     @Test
     @Order(1)
     void the_first_worker_runs_the_shuffle_service() throws Exception {
-        System.out.printf("local cluster with shuffle service: lab process start to engine running %d ms%n", readyMs);
+        System.out.printf(
+                "local cluster with shuffle service: lab process start to engine running %d ms%n", lab.readyMs());
         JsonNode engine = lab.get("/api/engine");
         assertThat(engine.path("activeExecutors").asInt()).isEqualTo(2);
         // Both workers' executors registered with the one shuffle service; none was refused.

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.breaklab.web.Browser;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
-import org.springframework.util.FileSystemUtils;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -32,16 +30,10 @@ class LocalClusterTests {
 
     private static final Path DATA = Path.of("target", "local-cluster-test");
     private static LabProcess lab;
-    private static long readyMs;
 
     @BeforeAll
     static void start_the_lab_in_local_cluster_mode() throws Exception {
-        FileSystemUtils.deleteRecursively(DATA);
-        Files.createDirectories(DATA);
-        long start = System.nanoTime();
-        lab = LabProcess.start(DATA.resolve("lab-data"), DATA.resolve("lab.log"), "--lab.engine.mode=local-cluster");
-        lab.awaitEngineRunning(DATA.resolve("lab.log"));
-        readyMs = (System.nanoTime() - start) / 1_000_000;
+        lab = LabProcess.startRunning(DATA, List.of(), "--lab.engine.mode=local-cluster");
     }
 
     @AfterAll
@@ -57,7 +49,7 @@ class LocalClusterTests {
         JsonNode engine = lab.get("/api/engine");
         System.out.printf(
                 "local cluster: lab process start to engine running %d ms; SparkSession with executors ready %d ms%n",
-                readyMs, engine.path("sessionStartMs").asLong());
+                lab.readyMs(), engine.path("sessionStartMs").asLong());
         assertThat(engine.path("mode").asText()).isEqualTo("local-cluster");
         assertThat(engine.path("master").asText()).startsWith("spark://127.0.0.1:");
         assertThat(engine.path("activeExecutors").asInt()).isEqualTo(2);

@@ -8,7 +8,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +26,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.springframework.util.FileSystemUtils;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -82,16 +80,12 @@ class SparkRestFiguresTests {
 
     @BeforeAll
     static void start_the_lab_in_local_cluster_mode_with_the_spark_ui() throws Exception {
-        FileSystemUtils.deleteRecursively(DATA);
-        Files.createDirectories(DATA);
-        lab = LabProcess.start(
-                DATA.resolve("lab-data"),
-                DATA.resolve("lab.log"),
+        lab = LabProcess.startRunning(
+                DATA,
                 List.of("-Dspark.ui.liveUpdate.period=0"),
                 "--lab.engine.mode=local-cluster",
                 "--lab.engine.ui-enabled=true",
                 "--lab.engine.ui-port=0");
-        lab.awaitEngineRunning(DATA.resolve("lab.log"));
     }
 
     @AfterAll
