@@ -56,6 +56,5 @@ class LocalClusterDynamicAllocationTests {
         });
         System.out.printf("executors of the run: %s, removed: %s%n", added, reasons);
         assertThat(reasons).as(run.path("executors").toString()).contains("Executor killed by driver.");
-        assertThat(run.path("durationMs").asLong()).isLessThan(30_000);
     }
 }
