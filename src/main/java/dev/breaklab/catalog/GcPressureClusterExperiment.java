@@ -78,10 +78,12 @@ class GcPressureClusterExperiment extends ExperimentBase {
                                 "%s of the executors' task time in GC; %s",
                                 Figures.percent(totalGcShare(run)),
                                 perExecutor(run))))
+                .evidence(GcPressureExperiment.managedMemory())
+                // Measured, not asserted, for the same reason (the fixed tasks measured 2-6% per executor).
                 .evidence(Evidence.of(
                         "little-gc",
                         "No executor spent more than 10% of its task time in GC",
-                        Set.of("fixed"),
+                        Set.of(),
                         run -> Verdict.of(
                                 !working(run).isEmpty() && working(run).stream().noneMatch(e -> gcShare(e) > UI_RED),
                                 "%s",
