@@ -16,10 +16,6 @@ class AqeCoalesceExperiment extends ExperimentBase {
 
     AqeCoalesceExperiment() {
         super(define("aqe-coalesce", AqeCoalesceExperiment.class)
-                .title("AQE coalesce: 200 partitions is a guess")
-                .summary(
-                        "spark.sql.shuffle.partitions=200 is the same for every query; AQE merges the small post-shuffle"
-                                + " partitions once it sees their sizes.")
                 .concepts(Concept.AQE, Concept.PARTITIONS, Concept.SHUFFLE)
                 .sql("""
                     SELECT pmod(id, ${keys}) AS key, count(1) AS n, max(id) AS last
@@ -28,36 +24,27 @@ class AqeCoalesceExperiment extends ExperimentBase {
                 .knob(Knobs.rows(500_000, 100_000_000))
                 .knob(Knobs.groups(50_000, 10_000_000))
                 .knob(Knobs.shufflePartitions(200, 5_000, "the partition count the plan starts with"))
-                .variant(Variants.aqeOff("broken", "AQE off", "The static plan reads all 200 shuffle partitions"))
-                .variant(Variants.aqeOn("fixed", "AQE on", "AQE coalesces the small partitions after the map stage")
+                .variant(Variants.aqeOff("broken"))
+                .variant(Variants.aqeOn("fixed")
                         .withConf("spark.sql.adaptive.coalescePartitions.enabled", "true")
                         .withConf("spark.sql.adaptive.coalescePartitions.parallelismFirst", "true")
                         .withConf("spark.sql.adaptive.advisoryPartitionSizeInBytes", "64m"))
-                .variant(Variants.aqeOn(
-                                "no-coalesce", "AQE on, coalescing off", "AQE re-plans, but keeps all 200 partitions")
+                .variant(Variants.aqeOn("no-coalesce")
                         .withConf("spark.sql.adaptive.coalescePartitions.enabled", "false"))
                 .question(Questions.tasks(
                         "aggregate-tasks", "aggregate (after the shuffle)", RunQueries::shuffleReadStage))
                 .question(Questions.aqeCoalesces())
-                .evidence(Evidence.central(
-                        "all-partitions-read",
-                        "The aggregate stage runs one task per configured shuffle partition, each reading a sliver",
-                        Set.of("broken", "no-coalesce"),
-                        run -> {
-                            StageSnapshot stage = RunQueries.shuffleReadStage(run);
-                            long configured = RunQueries.knob(run, "shufflePartitions");
-                            return Verdict.of(
-                                    stage.numTasks() == configured && configured >= 100,
-                                    "spark.sql.shuffle.partitions: %d, aggregate stage tasks: %d, median read %d bytes",
-                                    configured,
-                                    stage.numTasks(),
-                                    stage.taskShuffleReadBytes().p50());
-                        }))
-                .evidence(Evidence.coalesced(
-                        "coalesced",
-                        "AQE coalesced the partitions: AQEShuffleRead coalesced, and the aggregate stage runs at most 10 tasks",
-                        Set.of("fixed"),
-                        10))
+                .evidence(Evidence.central("all-partitions-read", Set.of("broken", "no-coalesce"), run -> {
+                    StageSnapshot stage = RunQueries.shuffleReadStage(run);
+                    long configured = RunQueries.knob(run, "shufflePartitions");
+                    return Verdict.of(
+                            stage.numTasks() == configured && configured >= 100,
+                            "spark.sql.shuffle.partitions: %d, aggregate stage tasks: %d, median read %d bytes",
+                            configured,
+                            stage.numTasks(),
+                            stage.taskShuffleReadBytes().p50());
+                }))
+                .evidence(Evidence.coalesced("coalesced", Set.of("fixed"), 10))
                 .primaryFinding("tiny-tasks"));
     }
 

@@ -17,63 +17,34 @@ class AqeHurtsExperiment extends ExperimentBase {
 
     AqeHurtsExperiment() {
         super(define("aqe-hurts", AqeHurtsExperiment.class)
-                .title("When AQE hurts: coalesced into one task")
-                .summary("parallelismFirst=false with a big advisory size: AQE merges every shuffle partition into one,"
-                        + " and one core does all the work.")
                 .concepts(Concept.AQE, Concept.PARTITIONS, Concept.SPARK_UI)
                 .sql("""
                     SELECT pmod(id, ${keys}) AS key, count(1) AS n, sum(id) AS total
                     FROM range(0, ${rows}, 1, 4)
                     GROUP BY pmod(id, ${keys})""")
                 .knob(Knobs.rows(2_400_000, 100_000_000))
-                .knob(IntegerKnob.of(
-                        "keys",
-                        "Groups",
-                        2_400_000,
-                        1,
-                        100_000_000,
-                        "keys",
-                        "Distinct keys: many groups keep the shuffle big after partial aggregation"))
-                .knob(IntegerKnob.of(
-                                "advisoryPartitionSize",
-                                "Advisory partition size",
-                                268_435_456,
-                                1_048_576,
-                                1_073_741_824,
-                                "bytes",
-                                "spark.sql.adaptive.advisoryPartitionSizeInBytes: the size AQE packs partitions up to (256 MB)")
+                .knob(IntegerKnob.of("keys", 2_400_000, 1, 100_000_000, "keys"))
+                .knob(IntegerKnob.of("advisoryPartitionSize", 268_435_456, 1_048_576, 1_073_741_824, "bytes")
                         .conf("spark.sql.adaptive.advisoryPartitionSizeInBytes"))
                 .knob(Knobs.shufflePartitions(200, 5_000, "the partitions AQE starts coalescing from"))
-                .variant(pinned("broken", "parallelismFirst=false", "AQE packs everything into one partition", false))
-                .variant(pinned("fixed", "parallelismFirst=true", "The default: at least one partition per core", true))
+                .variant(pinned("broken", false))
+                .variant(pinned("fixed", true))
                 .question(Questions.tasks(
                         "aggregate-tasks", "aggregate (after the shuffle)", RunQueries::shuffleReadStage))
                 .question(Questions.aqeCoalesces())
-                .evidence(Evidence.coalescedInto(
-                                "one-task",
-                                "AQE coalesced the whole shuffle into one partition: one task reads everything while the other cores idle",
-                                Set.of("broken"),
-                                tasks -> tasks == 1)
+                .evidence(Evidence.coalescedInto("one-task", Set.of("broken"), tasks -> tasks == 1)
                         .asCentral())
-                .evidence(Evidence.coalescedInto(
-                        "shared",
-                        "With parallelismFirst the same shuffle is still coalesced, but into at least two partitions that run side by side",
-                        Set.of("fixed"),
-                        tasks -> tasks >= 2))
-                .evidence(Evidence.of(
-                        "worth-sharing",
-                        "The shuffle is worth sharing: at least 4 MiB, well over coalescePartitions.minPartitionSize (1 MB) per core",
-                        Set.of("broken", "fixed"),
-                        run -> {
-                            long read = RunQueries.shuffleReadStage(run).shuffleReadBytes();
-                            return Verdict.of(read >= 4L * 1024 * 1024, "shuffle read: %s", Figures.bytes(read));
-                        }))
+                .evidence(Evidence.coalescedInto("shared", Set.of("fixed"), tasks -> tasks >= 2))
+                .evidence(Evidence.of("worth-sharing", Set.of("broken", "fixed"), run -> {
+                    long read = RunQueries.shuffleReadStage(run).shuffleReadBytes();
+                    return Verdict.of(read >= 4L * 1024 * 1024, "shuffle read: %s", Figures.bytes(read));
+                }))
                 .primaryFinding("low-parallelism"));
     }
 
     /** AQE on with a literal-minded advisory size; only parallelismFirst differs between the variants. */
-    private static Variant pinned(String name, String title, String description, boolean parallelismFirst) {
-        return Variants.aqeOn(name, title, description)
+    private static Variant pinned(String name, boolean parallelismFirst) {
+        return Variants.aqeOn(name)
                 .withConf("spark.sql.adaptive.coalescePartitions.enabled", "true")
                 .withConf("spark.sql.adaptive.coalescePartitions.minPartitionSize", "1m")
                 .withConf("spark.sql.adaptive.coalescePartitions.parallelismFirst", String.valueOf(parallelismFirst));

@@ -17,9 +17,6 @@ class AqeJoinSwitchExperiment extends ExperimentBase {
 
     AqeJoinSwitchExperiment() {
         super(define("aqe-join-switch", AqeJoinSwitchExperiment.class)
-                .title("AQE join switch: broadcast what turned out small")
-                .summary(
-                        "The planner cannot know a filter keeps 1% of the dimension; AQE sees it at runtime and switches to a broadcast join.")
                 .concepts(Concept.AQE, Concept.JOINS, Concept.SHUFFLE)
                 .sql("""
                     CREATE TEMP VIEW facts AS
@@ -33,68 +30,40 @@ class AqeJoinSwitchExperiment extends ExperimentBase {
                 .knob(Knobs.rows(1_000_000, 50_000_000))
                 .knob(Knobs.dimRows(
                         200_000, 1_000, 10_000_000, "Rows before the filter: what the planner estimates from"))
-                .knob(IntegerKnob.of(
-                        "keepPercent", "Rows kept", 1, 0, 100, "%", "Kept by the filter (known at runtime)"))
-                .knob(IntegerKnob.of(
-                                "broadcastThreshold",
-                                "Broadcast threshold",
-                                1 << 20,
-                                -1,
-                                100 << 20,
-                                "bytes",
-                                "spark.sql.autoBroadcastJoinThreshold; the adaptive threshold follows it unless set")
+                .knob(IntegerKnob.of("keepPercent", 1, 0, 100, "%"))
+                .knob(IntegerKnob.of("broadcastThreshold", 1 << 20, -1, 100 << 20, "bytes")
                         .conf("spark.sql.autoBroadcastJoinThreshold"))
                 .knob(Knobs.shufflePartitions(8, 2_000, "tasks of the sort-merge join"))
-                .variant(Variants.aqeOff(
-                        "broken", "AQE off", "Planned from estimates: the filtered dimension looks big"))
-                .variant(Variants.aqeOn("fixed", "AQE on", "AQE sees the real size after the shuffle and broadcasts")
-                        .withConf("spark.sql.adaptive.localShuffleReader.enabled", "true"))
-                .variant(Variants.aqeOn(
-                                "threshold-off", "AQE on, adaptive threshold -1", "AQE re-plans but may not switch")
-                        .withConf("spark.sql.adaptive.autoBroadcastJoinThreshold", "-1"))
+                .variant(Variants.aqeOff("broken"))
+                .variant(Variants.aqeOn("fixed").withConf("spark.sql.adaptive.localShuffleReader.enabled", "true"))
+                .variant(
+                        Variants.aqeOn("threshold-off").withConf("spark.sql.adaptive.autoBroadcastJoinThreshold", "-1"))
                 .question(Questions.joinStrategy("SortMergeJoin", "BroadcastHashJoin", "ShuffledHashJoin"))
                 .question(Questions.joinSwitches())
-                .evidence(Evidence.central(
-                        "stuck-with-merge",
-                        "The join runs as the sort-merge join planned from estimates: the small side is shuffled and sorted like the big one",
-                        Set.of("broken", "threshold-off"),
-                        run -> {
-                            String initial = RunQueries.initialJoinStrategy(run);
-                            String last = RunQueries.joinStrategy(run);
-                            long sorts = RunQueries.finalSorts(run);
-                            return Verdict.of(
-                                    initial.equals("SortMergeJoin") && last.equals("SortMergeJoin") && sorts == 2,
-                                    "planned: %s, ran: %s, Sort operators: %d",
-                                    initial,
-                                    last,
-                                    sorts);
-                        }))
+                .evidence(Evidence.central("stuck-with-merge", Set.of("broken", "threshold-off"), run -> {
+                    String initial = RunQueries.initialJoinStrategy(run);
+                    String last = RunQueries.joinStrategy(run);
+                    long sorts = RunQueries.finalSorts(run);
+                    return Verdict.of(
+                            initial.equals("SortMergeJoin") && last.equals("SortMergeJoin") && sorts == 2,
+                            "planned: %s, ran: %s, Sort operators: %d",
+                            initial,
+                            last,
+                            sorts);
+                }))
                 .evidence(Evidence.joinSwitched(
-                        "switched-to-broadcast",
-                        "AQE changed the merge join into a broadcast join: initial SortMergeJoin, final BroadcastHashJoin",
-                        Set.of("fixed"),
-                        "SortMergeJoin",
-                        "BroadcastHashJoin"))
-                .evidence(Evidence.finalPlanHas(
-                        "local-read",
-                        "The side that is not broadcast is read locally from the shuffle files it already wrote: the final plan has AQEShuffleRead local",
-                        Set.of("fixed"),
-                        "AQEShuffleRead",
-                        "local"))
-                .evidence(Evidence.of(
-                        "small-at-runtime",
-                        "At runtime the filtered dimension is far below the broadcast threshold: its shuffle stage wrote under 1 MB",
-                        Set.of("broken", "fixed", "threshold-off"),
-                        run -> {
-                            long smallest = RunQueries.shuffleMapStages(run).stream()
-                                    .mapToLong(StageSnapshot::shuffleWriteBytes)
-                                    .min()
-                                    .orElse(-1);
-                            return Verdict.of(
-                                    smallest >= 0 && smallest < 1_048_576,
-                                    "smallest shuffle write of a map stage: %d bytes",
-                                    smallest);
-                        }))
+                        "switched-to-broadcast", Set.of("fixed"), "SortMergeJoin", "BroadcastHashJoin"))
+                .evidence(Evidence.finalPlanHas("local-read", Set.of("fixed"), "AQEShuffleRead", "local"))
+                .evidence(Evidence.of("small-at-runtime", Set.of("broken", "fixed", "threshold-off"), run -> {
+                    long smallest = RunQueries.shuffleMapStages(run).stream()
+                            .mapToLong(StageSnapshot::shuffleWriteBytes)
+                            .min()
+                            .orElse(-1);
+                    return Verdict.of(
+                            smallest >= 0 && smallest < 1_048_576,
+                            "smallest shuffle write of a map stage: %d bytes",
+                            smallest);
+                }))
                 .primaryFinding("missed-broadcast"));
     }
 

@@ -15,10 +15,6 @@ class AqeOnOffExperiment extends ExperimentBase {
 
     AqeOnOffExperiment() {
         super(define("aqe-on-off", AqeOnOffExperiment.class)
-                .title("AQE on vs off: the same query, two executions")
-                .summary(
-                        "A join plus an aggregation with AQE off and on: compare the initial and final plans, the jobs and"
-                                + " the task counts.")
                 .concepts(Concept.AQE, Concept.STAGES, Concept.SPARK_UI)
                 .sql("""
                     SELECT d.category, count(1) AS n, sum(f.amount) AS total
@@ -31,9 +27,8 @@ class AqeOnOffExperiment extends ExperimentBase {
                 .knob(Knobs.rows(1_000_000, 50_000_000))
                 .knob(Knobs.dimRows(200_000, 1_000, 10_000_000, "Dimension rows before the ~1% filter"))
                 .knob(Knobs.shufflePartitions(200, 2_000, "what the static plan uses for every shuffle"))
-                .variant(Variants.aqeOff("broken", "AQE off", "The static plan, run as compiled")
-                        .withConf("spark.sql.autoBroadcastJoinThreshold", "1m"))
-                .variant(Variants.aqeOn("fixed", "AQE on", "The same query, re-optimized after every query stage")
+                .variant(Variants.aqeOff("broken").withConf("spark.sql.autoBroadcastJoinThreshold", "1m"))
+                .variant(Variants.aqeOn("fixed")
                         .withConf("spark.sql.autoBroadcastJoinThreshold", "1m")
                         .withConf("spark.sql.adaptive.coalescePartitions.enabled", "true")
                         .withConf("spark.sql.adaptive.localShuffleReader.enabled", "true"))
@@ -45,7 +40,6 @@ class AqeOnOffExperiment extends ExperimentBase {
                 .question(Questions.joinStrategy("SortMergeJoin", "BroadcastHashJoin", "ShuffledHashJoin"))
                 .evidence(Evidence.central(
                         "static-plan",
-                        "The query runs the plan it was compiled to: no re-plan, the estimated sort-merge join, and one reduce task per configured partition",
                         Set.of("broken"),
                         run -> Verdict.of(
                                 RunQueries.aqeUpdates(run) == 0
@@ -57,23 +51,16 @@ class AqeOnOffExperiment extends ExperimentBase {
                                 RunQueries.widestStageTasks(run))))
                 .evidence(Evidence.of(
                         "one-job",
-                        "Without AQE the whole query is a single job",
                         Set.of("broken"),
                         run -> Verdict.of(
                                 run.jobs().size() == 1, "jobs: %d", run.jobs().size())))
-                .evidence(Evidence.joinSwitched(
-                                "replanned",
-                                "AQE rewrote the plan while it ran: initial SortMergeJoin, final BroadcastHashJoin, shuffles read through AQEShuffleRead",
-                                Set.of("fixed"),
-                                "SortMergeJoin",
-                                "BroadcastHashJoin")
+                .evidence(Evidence.joinSwitched("replanned", Set.of("fixed"), "SortMergeJoin", "BroadcastHashJoin")
                         .and(run -> Verdict.of(
                                 RunQueries.finalHas(run, "AQEShuffleRead") && RunQueries.aqeUpdates(run) > 0,
                                 "AQEShuffleRead: %s",
                                 RunQueries.finalHas(run, "AQEShuffleRead") ? "yes" : "no")))
                 .evidence(Evidence.of(
                         "stage-jobs",
-                        "AQE runs the query stage by stage: several jobs, and no stage with 200 tasks",
                         Set.of("fixed"),
                         run -> Verdict.of(
                                 run.jobs().size() >= 2 && RunQueries.widestStageTasks(run) < 100,

@@ -16,9 +16,6 @@ class AqeShuffledHashExperiment extends ExperimentBase {
 
     AqeShuffledHashExperiment() {
         super(define("aqe-shuffled-hash", AqeShuffledHashExperiment.class)
-                .title("AQE shuffled hash join: skip the sort when partitions are small")
-                .summary("Both sides are too big to broadcast but every shuffle partition is small; AQE can replace the"
-                        + " sort-merge join with a shuffled hash join.")
                 .concepts(Concept.AQE, Concept.JOINS, Concept.MEMORY)
                 .sql("""
                     SELECT f.key, f.amount, d.name
@@ -27,44 +24,26 @@ class AqeShuffledHashExperiment extends ExperimentBase {
                       ON f.key = d.key""")
                 .knob(Knobs.rows(500_000, 50_000_000))
                 .knob(Knobs.dimRows(100_000, 1_000, 10_000_000, "Rows in the dimension"))
-                .knob(IntegerKnob.of(
-                                "localMapThreshold",
-                                "Local hash map threshold",
-                                0,
-                                0,
-                                1_073_741_824,
-                                "bytes",
-                                "spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold: largest partition AQE will hash instead of sort")
+                .knob(IntegerKnob.of("localMapThreshold", 0, 0, 1_073_741_824, "bytes")
                         .conf("spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold"))
                 .knob(Knobs.shufflePartitions(8, 200, "partitions on each side of the join"))
-                .variant(pinned("broken", "AQE on, threshold 0", "The default: AQE never hashes instead of sorting"))
-                .variant(pinned("fixed", "Threshold 64 MB", "Partitions under 64 MB are hashed, not sorted")
-                        .withKnob("localMapThreshold", 64L * 1024 * 1024))
+                .variant(pinned("broken"))
+                .variant(pinned("fixed").withKnob("localMapThreshold", 64L * 1024 * 1024))
                 .question(Questions.joinStrategy("SortMergeJoin", "ShuffledHashJoin", "BroadcastHashJoin"))
                 .question(Question.number(
                         "sorts", "How many Sort operators will the final plan have?", RunQueries::finalSorts))
-                .evidence(Evidence.joinStrategy(
-                                "still-sorting",
-                                "The join still sorts both sides: the final plan is a SortMergeJoin over two Sort operators",
-                                Set.of("broken"),
-                                "SortMergeJoin")
+                .evidence(Evidence.joinStrategy("still-sorting", Set.of("broken"), "SortMergeJoin")
                         .and(run -> Verdict.of(
                                 RunQueries.finalSorts(run) == 2,
                                 "Sort operators: %d, sort time: %d ms",
                                 RunQueries.finalSorts(run),
                                 RunQueries.finalMetric(run, "Sort", "sort time")))
                         .asCentral())
-                .evidence(Evidence.joinSwitched(
-                                "hashed",
-                                "AQE re-planned the sort-merge join as a ShuffledHashJoin with no Sort left",
-                                Set.of("fixed"),
-                                "SortMergeJoin",
-                                "ShuffledHashJoin")
+                .evidence(Evidence.joinSwitched("hashed", Set.of("fixed"), "SortMergeJoin", "ShuffledHashJoin")
                         .and(run -> Verdict.of(
                                 RunQueries.finalSorts(run) == 0, "Sort operators: %d", RunQueries.finalSorts(run))))
                 .evidence(Evidence.of(
                         "both-shuffled",
-                        "Either way both sides are shuffled: two map stages write shuffle data",
                         Set.of("broken", "fixed"),
                         run -> Verdict.of(
                                 RunQueries.shuffleMapStageCount(run) == 2,
@@ -74,8 +53,8 @@ class AqeShuffledHashExperiment extends ExperimentBase {
     }
 
     /** AQE on, broadcasting off on both paths, no coalescing or skew handling: only the join may change. */
-    private static Variant pinned(String name, String title, String description) {
-        return Variants.aqeOn(name, title, description)
+    private static Variant pinned(String name) {
+        return Variants.aqeOn(name)
                 .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")
                 .withConf("spark.sql.adaptive.autoBroadcastJoinThreshold", "-1")
                 .withConf("spark.sql.adaptive.advisoryPartitionSizeInBytes", "64m")

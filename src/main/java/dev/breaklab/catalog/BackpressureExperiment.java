@@ -42,69 +42,18 @@ class BackpressureExperiment extends ExperimentBase {
 
     BackpressureExperiment() {
         super(define("backpressure", BackpressureExperiment.class)
-                .title("Backpressure: a backlog and a source faster than the query")
-                .summary(
-                        "The first batch after downtime takes the whole backlog; a per-batch cap bounds the batches but"
-                                + " only capacity stops the backlog from growing.")
                 .concepts(Concept.STREAMING, Concept.SPARK_UI)
-                .noSql("The file stream, the processing-time trigger and the blocking lookup (a Java mapPartitions) "
-                        + "have no Spark SQL form")
-                .knob(IntegerKnob.of(
-                        "backlogFiles", "Backlog", 10, 0, 1_000, "files", "Files waiting before the query starts"))
-                .knob(IntegerKnob.of("rowsPerFile", "Rows per file", 200, 1, 100_000, "rows", "Rows in each JSON file"))
-                .knob(IntegerKnob.of(
-                        "filesPerSecond",
-                        "Arrival",
-                        20,
-                        0,
-                        200,
-                        "files/s",
-                        "Files the producer adds per second while the query runs"))
-                .knob(IntegerKnob.of(
-                        "maxFilesPerTrigger",
-                        "Files per batch",
-                        0,
-                        0,
-                        10_000,
-                        "files",
-                        "The file source's maxFilesPerTrigger option (0: no cap, the batch takes everything)"))
-                .knob(IntegerKnob.of(
-                        "lookupRowsPerMs",
-                        "Lookup speed",
-                        1,
-                        1,
-                        1_000,
-                        "rows/ms per task",
-                        "How fast each of the 2 tasks gets through rows: it waits 1 ms per this many rows"))
-                .knob(IntegerKnob.of(
-                        "triggerMs", "Trigger interval", 1_000, 100, 10_000, "ms", "Processing-time trigger"))
-                .knob(IntegerKnob.of(
-                        "seconds",
-                        "Run for at most",
-                        30,
-                        3,
-                        300,
-                        "s",
-                        "Wall-clock limit; the run ends earlier, as soon as the lesson shows"))
-                .knob(BooleanKnob.of(
-                        "stopWhenShown",
-                        "Stop when shown",
-                        true,
-                        "End the run once two batches with data completed; off: run for the full time"))
-                .variant(
-                        Variant.of(
-                                "broken",
-                                "No cap, overloaded",
-                                "The first batch after downtime takes the whole backlog; 4,000 rows/s arrive for at most 2,000"))
-                .variant(Variant.of(
-                                "capped",
-                                "maxFilesPerTrigger=5, still overloaded",
-                                "Bounded batches, growing backlog: the cap adds no capacity")
-                        .withKnob("maxFilesPerTrigger", 5L))
-                .variant(Variant.of(
-                                "fixed",
-                                "Cap + capacity",
-                                "maxFilesPerTrigger=5 and a lookup 200 times cheaper: bounded batches, the backlog drains")
+                .knob(IntegerKnob.of("backlogFiles", 10, 0, 1_000, "files"))
+                .knob(IntegerKnob.of("rowsPerFile", 200, 1, 100_000, "rows"))
+                .knob(IntegerKnob.of("filesPerSecond", 20, 0, 200, "files/s"))
+                .knob(IntegerKnob.of("maxFilesPerTrigger", 0, 0, 10_000, "files"))
+                .knob(IntegerKnob.of("lookupRowsPerMs", 1, 1, 1_000, "rows/ms per task"))
+                .knob(IntegerKnob.of("triggerMs", 1_000, 100, 10_000, "ms"))
+                .knob(IntegerKnob.of("seconds", 30, 3, 300, "s"))
+                .knob(BooleanKnob.of("stopWhenShown", true))
+                .variant(Variant.of("broken"))
+                .variant(Variant.of("capped").withKnob("maxFilesPerTrigger", 5L))
+                .variant(Variant.of("fixed")
                         .withKnob("maxFilesPerTrigger", 5L)
                         .withKnob("filesPerSecond", 2L)
                         .withKnob("lookupRowsPerMs", 200L))
@@ -120,28 +69,22 @@ class BackpressureExperiment extends ExperimentBase {
                         "backlog-shrinks",
                         "Will fewer files be waiting at the end of the run than at its start?",
                         run -> run.measurement("pendingAtEnd") < run.measurement("pendingAtStart")))
-                .evidence(Evidence.central(
-                        "first-batch-takes-backlog",
-                        "Uncapped, the first batch after downtime reads the whole backlog at once",
-                        Set.of("broken"),
-                        run -> {
-                            long backlogRows =
-                                    RunQueries.knob(run, "backlogFiles") * RunQueries.knob(run, "rowsPerFile");
-                            long first = measured(run).stream()
-                                    .filter(b -> b.numInputRows() > 0)
-                                    .findFirst()
-                                    .map(BatchSnapshot::numInputRows)
-                                    .orElse(0L);
-                            return Verdict.of(
-                                    backlogRows > 0 && first >= backlogRows,
-                                    "first batch %,d rows, backlog %,d rows; input rows per batch %s",
-                                    first,
-                                    backlogRows,
-                                    Streams.series(measured(run), BatchSnapshot::numInputRows));
-                        }))
+                .evidence(Evidence.central("first-batch-takes-backlog", Set.of("broken"), run -> {
+                    long backlogRows = RunQueries.knob(run, "backlogFiles") * RunQueries.knob(run, "rowsPerFile");
+                    long first = measured(run).stream()
+                            .filter(b -> b.numInputRows() > 0)
+                            .findFirst()
+                            .map(BatchSnapshot::numInputRows)
+                            .orElse(0L);
+                    return Verdict.of(
+                            backlogRows > 0 && first >= backlogRows,
+                            "first batch %,d rows, backlog %,d rows; input rows per batch %s",
+                            first,
+                            backlogRows,
+                            Streams.series(measured(run), BatchSnapshot::numInputRows));
+                }))
                 .evidence(Evidence.of(
                         "backlog-grows",
-                        "More files arrive than the query reads: more files are waiting at the end than at the start",
                         Set.of("broken", "capped"),
                         run -> Verdict.of(
                                 run.measurement("pendingAtEnd") > run.measurement("pendingAtStart"),
@@ -150,30 +93,24 @@ class BackpressureExperiment extends ExperimentBase {
                                 run.measurement("pendingAtEnd"),
                                 run.measurement("filesWritten"),
                                 run.measurement("filesRead"))))
-                .evidence(Evidence.of(
-                        "batches-bounded",
-                        "With maxFilesPerTrigger every batch reads at most the cap, the first one after downtime too",
-                        Set.of("capped", "fixed"),
-                        run -> {
-                            long cap = RunQueries.knob(run, "maxFilesPerTrigger") * RunQueries.knob(run, "rowsPerFile");
-                            List<BatchSnapshot> batches = measured(run);
-                            long largest = batches.stream()
-                                    .mapToLong(BatchSnapshot::numInputRows)
-                                    .max()
-                                    .orElse(0);
-                            long first = batches.isEmpty() ? 0 : batches.get(0).numInputRows();
-                            return Verdict.of(
-                                    cap > 0 && first == cap && largest <= cap,
-                                    "cap %,d rows; first batch %,d rows, largest %,d; input rows per batch %s",
-                                    cap,
-                                    first,
-                                    largest,
-                                    Streams.series(batches, BatchSnapshot::numInputRows));
-                        }))
+                .evidence(Evidence.of("batches-bounded", Set.of("capped", "fixed"), run -> {
+                    long cap = RunQueries.knob(run, "maxFilesPerTrigger") * RunQueries.knob(run, "rowsPerFile");
+                    List<BatchSnapshot> batches = measured(run);
+                    long largest = batches.stream()
+                            .mapToLong(BatchSnapshot::numInputRows)
+                            .max()
+                            .orElse(0);
+                    long first = batches.isEmpty() ? 0 : batches.get(0).numInputRows();
+                    return Verdict.of(
+                            cap > 0 && first == cap && largest <= cap,
+                            "cap %,d rows; first batch %,d rows, largest %,d; input rows per batch %s",
+                            cap,
+                            first,
+                            largest,
+                            Streams.series(batches, BatchSnapshot::numInputRows));
+                }))
                 .evidence(Evidence.of(
                         "drains",
-                        "With capacity above the arrival rate the backlog drains: fewer files wait at the end than at the"
-                                + " start (real time: on a very busy machine the run may end before it has)",
                         Set.of("fixed"),
                         run -> Verdict.of(
                                 run.measurement("pendingAtEnd") < run.measurement("pendingAtStart"),

@@ -23,62 +23,46 @@ class BroadcastHintExperiment extends ExperimentBase {
 
     BroadcastHintExperiment() {
         super(define("broadcast-hint", BroadcastHintExperiment.class)
-                .title("Broadcast hint: ship the small side, not the big one")
-                .summary(
-                        "Joining a tiny dimension by shuffling millions of fact rows; a BROADCAST hint removes the shuffle.")
                 .concepts(Concept.JOINS, Concept.SHUFFLE, Concept.STAGES)
                 .sql(VIEWS + "SELECT * FROM facts JOIN dims USING (key)")
                 .sql("fixed", VIEWS + "SELECT /*+ BROADCAST(dims) */ * FROM facts JOIN dims USING (key)")
                 .knob(Knobs.rows(2_000_000, 50_000_000))
-                .knob(IntegerKnob.of("keys", "Dimension rows", 10_000, 10, 1_000_000, "rows", "Rows in the dimension"))
+                .knob(IntegerKnob.of("keys", 10_000, 10, 1_000_000, "rows"))
                 .knob(Knobs.shufflePartitions(8, 2_000, "tasks of the sort-merge join stage"))
-                .variant(threshold(
-                        "broken", "No hint, broadcast off", "No hint and autoBroadcastJoinThreshold=-1", "-1"))
-                .variant(threshold("fixed", "BROADCAST hint", "Same settings; the hint overrides the threshold", "-1"))
-                .variant(threshold("auto-broadcast", "No hint, default threshold", "Spark broadcasts by itself", "10m"))
+                .variant(threshold("broken", "-1"))
+                .variant(threshold("fixed", "-1"))
+                .variant(threshold("auto-broadcast", "10m"))
                 .question(Questions.joinStrategy("SortMergeJoin", "BroadcastHashJoin", "ShuffledHashJoin"))
                 .question(Questions.stagesRun())
-                .evidence(Evidence.central(
-                        "shuffle-join",
-                        "The join shuffles both sides: SortMergeJoin over two hash-partitioning exchanges, and the fact table is written to shuffle files",
-                        Set.of("broken"),
-                        run -> {
-                            String join = RunQueries.joinStrategy(run);
-                            long exchanges = RunQueries.exchanges(run);
-                            long written = RunQueries.shuffleWritten(run);
-                            return Verdict.of(
-                                    join.equals("SortMergeJoin") && exchanges >= 2 && written > 0,
-                                    "join: %s, shuffle exchanges: %d, shuffle written: %s",
-                                    join,
-                                    exchanges,
-                                    Figures.bytes(written));
-                        }))
-                .evidence(Evidence.of(
-                        "broadcast-join",
-                        "The dimension is broadcast: BroadcastHashJoin over a BroadcastExchange, and nothing is shuffled",
-                        Set.of("fixed", "auto-broadcast"),
-                        run -> {
-                            String join = RunQueries.joinStrategy(run);
-                            boolean exchange = RunQueries.finalHas(run, "BroadcastExchange");
-                            long written = RunQueries.shuffleWritten(run);
-                            return Verdict.of(
-                                    join.equals("BroadcastHashJoin") && exchange && written == 0,
-                                    "join: %s, BroadcastExchange: %s, shuffle written: %d bytes",
-                                    join,
-                                    exchange ? "yes" : "no",
-                                    written);
-                        }))
-                .evidence(Evidence.stagesRun(
-                        "stage-saved",
-                        "The broadcast plan runs in two stages (collect the dimension, join the facts in place) instead of three",
-                        Set.of("fixed", "auto-broadcast"),
-                        2))
+                .evidence(Evidence.central("shuffle-join", Set.of("broken"), run -> {
+                    String join = RunQueries.joinStrategy(run);
+                    long exchanges = RunQueries.exchanges(run);
+                    long written = RunQueries.shuffleWritten(run);
+                    return Verdict.of(
+                            join.equals("SortMergeJoin") && exchanges >= 2 && written > 0,
+                            "join: %s, shuffle exchanges: %d, shuffle written: %s",
+                            join,
+                            exchanges,
+                            Figures.bytes(written));
+                }))
+                .evidence(Evidence.of("broadcast-join", Set.of("fixed", "auto-broadcast"), run -> {
+                    String join = RunQueries.joinStrategy(run);
+                    boolean exchange = RunQueries.finalHas(run, "BroadcastExchange");
+                    long written = RunQueries.shuffleWritten(run);
+                    return Verdict.of(
+                            join.equals("BroadcastHashJoin") && exchange && written == 0,
+                            "join: %s, BroadcastExchange: %s, shuffle written: %d bytes",
+                            join,
+                            exchange ? "yes" : "no",
+                            written);
+                }))
+                .evidence(Evidence.stagesRun("stage-saved", Set.of("fixed", "auto-broadcast"), 2))
                 .primaryFinding("missed-broadcast"));
     }
 
     /** AQE off (the plan chosen up front), with {@code threshold} as spark.sql.autoBroadcastJoinThreshold. */
-    private static Variant threshold(String name, String title, String description, String threshold) {
-        return Variants.aqeOff(name, title, description).withConf("spark.sql.autoBroadcastJoinThreshold", threshold);
+    private static Variant threshold(String name, String threshold) {
+        return Variants.aqeOff(name).withConf("spark.sql.autoBroadcastJoinThreshold", threshold);
     }
 
     @Override

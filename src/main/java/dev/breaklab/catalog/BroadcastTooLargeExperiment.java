@@ -34,65 +34,36 @@ class BroadcastTooLargeExperiment extends ExperimentBase {
 
     private static ExperimentDefinition.Builder definition(long guardMb) {
         return define("broadcast-too-large", BroadcastTooLargeExperiment.class)
-                .title("Broadcast too large: the hint that takes the driver down")
-                .summary(
-                        "A BROADCAST hint on a table bigger than the driver may hold: Spark aborts the job before it builds the hash table.")
                 .concepts(Concept.JOINS, Concept.MEMORY)
-                .storyValue("guardMb", guardMb)
+                .value("guardMb", guardMb)
                 .sql(
                         VIEWS
                                 + "SELECT /*+ BROADCAST(big) */ count(1), sum(length(payload)) FROM lookups JOIN big USING (key)")
                 .sql("fixed", VIEWS + """
                         SELECT /*+ BROADCAST(lookups) */ count(1), sum(length(payload)) FROM big JOIN lookups USING (key)""")
-                .knob(IntegerKnob.of(
-                        "bigMb",
-                        "Big table size",
-                        guardMb * 3 / 2,
-                        1,
-                        guardMb * 3,
-                        "MB",
-                        "Size of the big table: 4,096 rows of 256 bytes per MB"))
-                .knob(IntegerKnob.of("lookupKeys", "Lookup keys", 1_000, 1, 100_000, "rows", "Rows of the small side"))
-                .variant(Variants.shuffleJoin(
-                        "broken",
-                        "BROADCAST the big table",
-                        "The hint is on the wrong side: the big table goes through the driver"))
-                .variant(Variants.shuffleJoin(
-                        "fixed",
-                        "BROADCAST the small side",
-                        "The lookup keys are broadcast, the big table is probed in place"))
+                .knob(IntegerKnob.of("bigMb", guardMb * 3 / 2, 1, guardMb * 3, "MB"))
+                .knob(IntegerKnob.of("lookupKeys", 1_000, 1, 100_000, "rows"))
+                .variant(Variants.shuffleJoin("broken"))
+                .variant(Variants.shuffleJoin("fixed"))
                 .question(Questions.outcome())
                 .question(Questions.joinStrategy("BroadcastHashJoin", "SortMergeJoin", "ShuffledHashJoin"))
-                .evidence(Evidence.failsWith(
-                        "guard-tripped",
-                        "Spark aborts the broadcast: collecting the hinted table exceeds spark.driver.maxResultSize",
-                        Set.of("broken"),
-                        "spark.driver.maxResultSize"))
-                .evidence(Evidence.of(
-                        "broadcast-planned",
-                        "The plan Spark set out to run was a BroadcastHashJoin over a BroadcastExchange",
-                        Set.of("broken", "fixed"),
-                        run -> {
-                            String join = RunQueries.initialJoinStrategy(run);
-                            return Verdict.of(join.equals("BroadcastHashJoin"), "planned join: %s", join);
-                        }))
-                .evidence(Evidence.of(
-                        "small-side-broadcast",
-                        "With the hint on the small side the run succeeds: the broadcast holds only the lookup keys and the big table is not shuffled",
-                        Set.of("fixed"),
-                        run -> {
-                            long broadcastRows =
-                                    RunQueries.finalMetric(run, "BroadcastExchange", "number of output rows");
-                            long written = RunQueries.shuffleWritten(run);
-                            return Verdict.of(
-                                    run.status() == RunStatus.SUCCEEDED
-                                            && broadcastRows == RunQueries.knob(run, "lookupKeys")
-                                            && written < 1_048_576,
-                                    "status %s, rows broadcast: %,d, shuffle written: %,d bytes (the final count only)",
-                                    run.status(),
-                                    broadcastRows,
-                                    written);
-                        }))
+                .evidence(Evidence.failsWith("guard-tripped", Set.of("broken"), "spark.driver.maxResultSize"))
+                .evidence(Evidence.of("broadcast-planned", Set.of("broken", "fixed"), run -> {
+                    String join = RunQueries.initialJoinStrategy(run);
+                    return Verdict.of(join.equals("BroadcastHashJoin"), "planned join: %s", join);
+                }))
+                .evidence(Evidence.of("small-side-broadcast", Set.of("fixed"), run -> {
+                    long broadcastRows = RunQueries.finalMetric(run, "BroadcastExchange", "number of output rows");
+                    long written = RunQueries.shuffleWritten(run);
+                    return Verdict.of(
+                            run.status() == RunStatus.SUCCEEDED
+                                    && broadcastRows == RunQueries.knob(run, "lookupKeys")
+                                    && written < 1_048_576,
+                            "status %s, rows broadcast: %,d, shuffle written: %,d bytes (the final count only)",
+                            run.status(),
+                            broadcastRows,
+                            written);
+                }))
                 .primaryFinding("large-broadcast");
     }
 

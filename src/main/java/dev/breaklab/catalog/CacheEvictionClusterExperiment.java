@@ -51,10 +51,6 @@ class CacheEvictionClusterExperiment extends ExperimentBase {
 
     CacheEvictionClusterExperiment() {
         super(define(ID, CacheEvictionClusterExperiment.class)
-                .title("Cache eviction for real: a MEMORY_ONLY cache bigger than the executors")
-                .summary("On the local cluster's 512 MB executors a MEMORY_ONLY cache of ~300 MB keeps only the"
-                        + " partitions that fit: the Storage tab says less than 100% cached, and every later action"
-                        + " recomputes the rest from the source.")
                 .concepts(Concept.MEMORY, Concept.STAGES, Concept.SPARK_UI)
                 .requires(Requires.CLUSTER)
                 .sql(SQL.formatted("broken", "events", "MEMORY_ONLY"))
@@ -70,32 +66,12 @@ class CacheEvictionClusterExperiment extends ExperimentBase {
                     SELECT key, sum(id) FROM needed GROUP BY key;
                     UNCACHE TABLE needed""")
                 .knob(Knobs.rows(1_500_000, 10_000_000))
-                .knob(Knob.IntegerKnob.of(
-                        "payloadChars", "Payload", 200, 1, 1_000, "characters", "Characters of each row's payload"))
-                .knob(Knob.IntegerKnob.of(
-                        "partitions",
-                        "Partitions",
-                        8,
-                        2,
-                        64,
-                        "partitions",
-                        "Partitions, and cache blocks, of the table"))
+                .knob(Knob.IntegerKnob.of("payloadChars", 200, 1, 1_000, "characters"))
+                .knob(Knob.IntegerKnob.of("partitions", 8, 2, 64, "partitions"))
                 // Both reports group by 100 keys: 4 shuffle partitions, not Spark's 200 tiny tasks.
-                .variant(Variants.aqeOff(
-                                "broken",
-                                "MEMORY_ONLY, whole rows",
-                                "persist(MEMORY_ONLY) of ~300 MB on ~250 MB of storage")
-                        .withConf("spark.sql.shuffle.partitions", "4"))
-                .variant(Variants.aqeOff(
-                                "fixed",
-                                "MEMORY_AND_DISK",
-                                "What does not fit in memory is written to the executor's disk")
-                        .withConf("spark.sql.shuffle.partitions", "4"))
-                .variant(Variants.aqeOff(
-                                "cache-less",
-                                "MEMORY_ONLY, needed columns",
-                                "Cache key and id only: the payload the reports never read stays out")
-                        .withConf("spark.sql.shuffle.partitions", "4"))
+                .variant(Variants.aqeOff("broken").withConf("spark.sql.shuffle.partitions", "4"))
+                .variant(Variants.aqeOff("fixed").withConf("spark.sql.shuffle.partitions", "4"))
+                .variant(Variants.aqeOff("cache-less").withConf("spark.sql.shuffle.partitions", "4"))
                 .question(Questions.yesNo(
                         "all-cached",
                         "Will every partition of the table be cached (Fraction Cached 100%)?",
@@ -106,7 +82,6 @@ class CacheEvictionClusterExperiment extends ExperimentBase {
                         run -> sourceRowsAfterFirst(run) > 0))
                 .evidence(Evidence.central(
                         "partially-cached",
-                        "Only part of the table is cached: fewer cached partitions than partitions, nothing on disk",
                         Set.of("broken"),
                         run -> Verdict.of(
                                 run.measurement("cachedPartitions") < RunQueries.knob(run, "partitions")
@@ -115,7 +90,6 @@ class CacheEvictionClusterExperiment extends ExperimentBase {
                                 storage(run))))
                 .evidence(Evidence.of(
                         "recomputed",
-                        "The second report recomputed the partitions that were not cached from the source",
                         Set.of("broken"),
                         run -> Verdict.of(
                                 sourceRowsAfterFirst(run) > 0,
@@ -125,7 +99,6 @@ class CacheEvictionClusterExperiment extends ExperimentBase {
                                 RunQueries.knob(run, "rows"))))
                 .evidence(Evidence.of(
                         "all-cached-part-on-disk",
-                        "Every partition is cached, part of it on disk",
                         Set.of("fixed"),
                         run -> Verdict.of(
                                 run.measurement("cachedPartitions") == RunQueries.knob(run, "partitions")
@@ -134,7 +107,6 @@ class CacheEvictionClusterExperiment extends ExperimentBase {
                                 storage(run))))
                 .evidence(Evidence.of(
                         "all-cached-in-memory",
-                        "Every partition is cached in memory",
                         Set.of("cache-less"),
                         run -> Verdict.of(
                                 run.measurement("cachedPartitions") == RunQueries.knob(run, "partitions")
@@ -143,7 +115,6 @@ class CacheEvictionClusterExperiment extends ExperimentBase {
                                 storage(run))))
                 .evidence(Evidence.of(
                         "read-from-cache",
-                        "The second report read everything from the cache: no source row computed again",
                         Set.of("fixed", "cache-less"),
                         run -> Verdict.of(
                                 sourceRowsAfterFirst(run) == 0 && sourceRows(run, 0) == RunQueries.knob(run, "rows"),

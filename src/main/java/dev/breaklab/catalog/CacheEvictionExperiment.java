@@ -45,29 +45,16 @@ class CacheEvictionExperiment extends ExperimentBase {
 
     CacheEvictionExperiment() {
         super(define("cache-eviction", CacheEvictionExperiment.class)
-                .title("Cache misses: recomputing what you thought was cached")
-                .summary(
-                        "A DataFrame reused by three actions and not in the cache is rebuilt from its source every time;"
-                                + " cached, it is built once.")
                 .concepts(Concept.MEMORY, Concept.STAGES, Concept.SPARK_UI)
                 .sql(SQL.formatted("broken", "", ""))
                 .sql("memory-only", SQL.formatted("memory-only", CACHE_MEMORY_ONLY + ";\n", ";\nUNCACHE TABLE totals"))
                 .sql("fixed", SQL.formatted("fixed", CACHE + ";\n", ";\nUNCACHE TABLE totals"))
                 .knob(Knobs.rows(1_000_000, 100_000_000))
-                .knob(IntegerKnob.of(
-                        "keys", "Groups", 50_000, 1, 10_000_000, "keys", "Rows of the aggregated DataFrame"))
+                .knob(IntegerKnob.of("keys", 50_000, 1, 10_000_000, "keys"))
                 .knob(Knobs.shufflePartitions(8, 200, "partitions of the aggregated DataFrame"))
-                .variant(Variants.aqeOff(
-                        "broken", "Reused, not cached", "Three actions, nothing persisted: three recomputations"))
-                .variant(Variants.aqeOff(
-                        "memory-only",
-                        "persist(MEMORY_ONLY)",
-                        "Cached in memory only: what does not fit (or is evicted) is recomputed, not spilled"))
-                .variant(Variants.aqeOff(
-                        "fixed",
-                        "cache(): the DataFrame default",
-                        "Dataset.cache() = MEMORY_AND_DISK (spark.sql.defaultCacheStorageLevel): computed by the"
-                                + " first action, then read from cache"))
+                .variant(Variants.aqeOff("broken"))
+                .variant(Variants.aqeOff("memory-only"))
+                .variant(Variants.aqeOff("fixed"))
                 .question(Question.number(
                         "source-map-stages",
                         "Across the three actions, how many stages will compute the source and shuffle it for the aggregation?",
@@ -76,59 +63,39 @@ class CacheEvictionExperiment extends ExperimentBase {
                         "cache-used",
                         "Will the later actions read an InMemoryTableScan?",
                         run -> RunQueries.finalHas(run, "InMemoryTableScan")))
-                .evidence(Evidence.central(
-                        "recomputed",
-                        "Every action recomputes the DataFrame from its source: the source is read once per action",
-                        Set.of("broken"),
-                        run -> {
-                            long scanned = RunQueries.finalMetric(run, "Range", "number of output rows");
-                            long rows = RunQueries.knob(run, "rows");
-                            return Verdict.of(
-                                    scanned >= 3 * rows,
-                                    "source rows produced: %,d over %d actions (%.1fx the %,d source rows)",
-                                    scanned,
-                                    run.sql().size(),
-                                    (double) scanned / rows,
-                                    rows);
-                        }))
-                .evidence(Evidence.of(
-                        "computed-once",
-                        "Cached, the DataFrame is computed once: the source is read once and the later actions scan the cache",
-                        Set.of("memory-only", "fixed"),
-                        run -> {
-                            long scanned = RunQueries.finalMetric(run, "Range", "number of output rows");
-                            long cacheScans = RunQueries.countFinal(run, n -> n.named("InMemoryTableScan"));
-                            return Verdict.of(
-                                    scanned == RunQueries.knob(run, "rows") && cacheScans >= 3,
-                                    "source rows produced: %,d (%,d source rows), InMemoryTableScan operators: %d",
-                                    scanned,
-                                    RunQueries.knob(run, "rows"),
-                                    cacheScans);
-                        }))
-                .evidence(Evidence.of(
-                        "shuffles",
-                        "The aggregation's shuffle runs once per computation: one map stage per action uncached, one in total cached",
-                        Set.of("broken", "memory-only", "fixed"),
-                        run -> {
-                            long mapStages = RunQueries.sourceMapStages(run).size();
-                            boolean cached = RunQueries.finalHas(run, "InMemoryTableScan");
-                            return Verdict.of(
-                                    mapStages == (cached ? 1 : 3),
-                                    "source map stages: %d (%s)",
-                                    mapStages,
-                                    cached ? "with the cache" : "without a cache");
-                        }))
-                .evidence(Evidence.of(
-                        "default-is-memory-and-disk",
-                        "A plain DataFrame cache() uses memory and disk (spark.sql.defaultCacheStorageLevel ="
-                                + " MEMORY_AND_DISK): a block that does not fit goes to disk",
-                        Set.of("fixed"),
-                        run -> storageLevel(run, true)))
-                .evidence(Evidence.of(
-                        "memory-only-has-no-disk",
-                        "MEMORY_ONLY has no disk to fall back on: a block that does not fit is not stored and is recomputed",
-                        Set.of("memory-only"),
-                        run -> storageLevel(run, false)))
+                .evidence(Evidence.central("recomputed", Set.of("broken"), run -> {
+                    long scanned = RunQueries.finalMetric(run, "Range", "number of output rows");
+                    long rows = RunQueries.knob(run, "rows");
+                    return Verdict.of(
+                            scanned >= 3 * rows,
+                            "source rows produced: %,d over %d actions (%.1fx the %,d source rows)",
+                            scanned,
+                            run.sql().size(),
+                            (double) scanned / rows,
+                            rows);
+                }))
+                .evidence(Evidence.of("computed-once", Set.of("memory-only", "fixed"), run -> {
+                    long scanned = RunQueries.finalMetric(run, "Range", "number of output rows");
+                    long cacheScans = RunQueries.countFinal(run, n -> n.named("InMemoryTableScan"));
+                    return Verdict.of(
+                            scanned == RunQueries.knob(run, "rows") && cacheScans >= 3,
+                            "source rows produced: %,d (%,d source rows), InMemoryTableScan operators: %d",
+                            scanned,
+                            RunQueries.knob(run, "rows"),
+                            cacheScans);
+                }))
+                .evidence(Evidence.of("shuffles", Set.of("broken", "memory-only", "fixed"), run -> {
+                    long mapStages = RunQueries.sourceMapStages(run).size();
+                    boolean cached = RunQueries.finalHas(run, "InMemoryTableScan");
+                    return Verdict.of(
+                            mapStages == (cached ? 1 : 3),
+                            "source map stages: %d (%s)",
+                            mapStages,
+                            cached ? "with the cache" : "without a cache");
+                }))
+                .evidence(Evidence.of("default-is-memory-and-disk", Set.of("fixed"), run -> storageLevel(run, true)))
+                .evidence(
+                        Evidence.of("memory-only-has-no-disk", Set.of("memory-only"), run -> storageLevel(run, false)))
                 .primaryFinding("recomputation"));
     }
 

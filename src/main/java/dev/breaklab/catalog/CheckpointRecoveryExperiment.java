@@ -32,30 +32,12 @@ class CheckpointRecoveryExperiment extends ExperimentBase {
 
     CheckpointRecoveryExperiment() {
         super(define("checkpoint-recovery", CheckpointRecoveryExperiment.class)
-                .title("Checkpoint recovery: exactly-once needs an idempotent sink")
-                .summary(
-                        "A crash mid-batch, a restart from the checkpoint: the batch is replayed, and an appending sink duplicates it.")
                 .concepts(Concept.STREAMING, Concept.FAULTS)
-                .noSql("A restart from a checkpoint belongs to a streaming query with a sink, which Spark SQL cannot "
-                        + "declare")
                 .knob(Knobs.batches(5, 3, 20, "Micro-batches of input"))
                 .knob(Knobs.rowsPerBatch(100))
-                .knob(IntegerKnob.of(
-                        "crashBatch",
-                        "Crash in batch",
-                        2,
-                        1,
-                        19,
-                        "batch id",
-                        "The micro-batch in whose middle the injected failure strikes (below the batch count)"))
-                .variant(Variant.of(
-                        "broken",
-                        "Foreach sink that appends",
-                        "A ForeachWriter appends each row it is given: the replay writes rows again"))
-                .variant(Variant.of(
-                        "fixed",
-                        "File sink",
-                        "Spark's file sink: the failed attempt's files never enter the _spark_metadata log"))
+                .knob(IntegerKnob.of("crashBatch", 2, 1, 19, "batch id"))
+                .variant(Variant.of("broken"))
+                .variant(Variant.of("fixed"))
                 .question(Question.number(
                         "restart-batch",
                         "At which batch id will the restarted query begin?",
@@ -63,7 +45,6 @@ class CheckpointRecoveryExperiment extends ExperimentBase {
                 .question(Streams.duplicatesQuestion())
                 .evidence(Evidence.central(
                         "duplicates",
-                        "The appending foreach sink holds duplicates after recovery: the rows of the crashed batch written before the failure were written again on replay",
                         Set.of("broken"),
                         run -> Verdict.of(
                                 Streams.duplicates(run) > 0,
@@ -72,29 +53,22 @@ class CheckpointRecoveryExperiment extends ExperimentBase {
                                 run.measurement("sinkDistinctRows"),
                                 run.measurement("generatedRows"),
                                 Streams.duplicates(run))))
-                .evidence(Streams.exactlyOnce(
-                        "The file sink holds every row exactly once: rows = distinct rows = rows generated"))
-                .evidence(Evidence.of(
-                        "replayed-from-checkpoint",
-                        "At the crash the offsets log is one batch ahead of the commits log, and the restarted query resumes at that uncommitted batch instead of batch 0",
-                        Set.of("broken", "fixed"),
-                        run -> {
-                            long offsets = run.measurement("offsetsAtCrash");
-                            long commits = run.measurement("commitsAtCrash");
-                            long crash = run.measurement("crashBatch");
-                            long resumed = Streams.firstBatchId(run, 1);
-                            String failure = run.queries().get(0).exception();
-                            return Verdict.of(
-                                    offsets == commits + 1 && resumed == crash && failure != null,
-                                    "at the crash: %d offsets entries, %d commits; restart resumed at batch %d (crashed in %d); first start ended with: %s",
-                                    offsets,
-                                    commits,
-                                    resumed,
-                                    crash,
-                                    failure == null
-                                            ? "no error"
-                                            : failure.substring(0, Math.min(120, failure.length())));
-                        }))
+                .evidence(Streams.exactlyOnce())
+                .evidence(Evidence.of("replayed-from-checkpoint", Set.of("broken", "fixed"), run -> {
+                    long offsets = run.measurement("offsetsAtCrash");
+                    long commits = run.measurement("commitsAtCrash");
+                    long crash = run.measurement("crashBatch");
+                    long resumed = Streams.firstBatchId(run, 1);
+                    String failure = run.queries().get(0).exception();
+                    return Verdict.of(
+                            offsets == commits + 1 && resumed == crash && failure != null,
+                            "at the crash: %d offsets entries, %d commits; restart resumed at batch %d (crashed in %d); first start ended with: %s",
+                            offsets,
+                            commits,
+                            resumed,
+                            crash,
+                            failure == null ? "no error" : failure.substring(0, Math.min(120, failure.length())));
+                }))
                 .primaryFinding("stream-restart"));
     }
 

@@ -16,31 +16,13 @@ class CollectTooMuchExperiment extends ExperimentBase {
 
     CollectTooMuchExperiment() {
         super(define("collect-too-much", CollectTooMuchExperiment.class)
-                .title("Collect too much: the driver is not a database")
-                .summary("collect() pulls every row into the driver's heap; the result-size guard stops it cleanly.")
                 .concepts(Concept.MEMORY, Concept.SPARK_UI)
-                .noSql("""
-                    The row count is a multiple of spark.driver.maxResultSize, a driver setting the lab chooses \
-                    at start-up; SQL can read it only as text (such as 128m), so a SQL version would have to \
-                    hard-code a row count that is right for one guard only.""")
-                .knob(DecimalKnob.of(
-                        "guardMultiple",
-                        "Result size",
-                        2.0,
-                        0.1,
-                        4.0,
-                        "x maxResultSize",
-                        "How much data to produce, as a multiple of spark.driver.maxResultSize"))
-                .variant(Variant.of("broken", "collect() everything", "Collect every row to the driver"))
-                .variant(Variant.of("fixed", "Aggregate first", "Aggregate on the executors, collect one row"))
+                .knob(DecimalKnob.of("guardMultiple", 2.0, 0.1, 4.0, "x maxResultSize"))
+                .variant(Variant.of("broken"))
+                .variant(Variant.of("fixed"))
                 .question(Questions.outcome())
-                .evidence(Evidence.failsWith(
-                        "guard-tripped",
-                        "Spark aborts the job because the results exceed spark.driver.maxResultSize",
-                        Set.of("broken"),
-                        "spark.driver.maxResultSize"))
-                .evidence(Evidence.succeeds(
-                        "aggregated", "Aggregating first brings one row home and the run succeeds", Set.of("fixed")))
+                .evidence(Evidence.failsWith("guard-tripped", Set.of("broken"), "spark.driver.maxResultSize"))
+                .evidence(Evidence.succeeds("aggregated", Set.of("fixed")))
                 .primaryFinding("result-size"));
     }
 

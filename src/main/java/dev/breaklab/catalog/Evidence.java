@@ -12,7 +12,9 @@ import java.util.function.Function;
 import java.util.function.IntPredicate;
 
 /**
- * A claim the experiment makes about what Spark does, checked on the run that just happened.
+ * A claim the experiment makes about what Spark does, checked on the run that just happened. The
+ * claim's words are prose in the lesson's text file ({@code claim <id>: ...}, see {@link LessonText}),
+ * written in when the definition is built; the check is here, next to the lesson's code.
  *
  * @param expectedIn the variants on which the claim should hold
  * @param central whether this is the experiment's main point: it must hold on the broken variant
@@ -30,21 +32,20 @@ public record Evidence(
         expectedIn = Set.copyOf(expectedIn);
     }
 
-    public static Evidence central(
-            String id, String claim, Set<String> expectedIn, Function<RunSnapshot, Verdict> check) {
-        return new Evidence(id, claim, expectedIn, true, check);
+    public static Evidence central(String id, Set<String> expectedIn, Function<RunSnapshot, Verdict> check) {
+        return new Evidence(id, null, expectedIn, true, check);
     }
 
-    public static Evidence of(String id, String claim, Set<String> expectedIn, Function<RunSnapshot, Verdict> check) {
-        return new Evidence(id, claim, expectedIn, false, check);
+    public static Evidence of(String id, Set<String> expectedIn, Function<RunSnapshot, Verdict> check) {
+        return new Evidence(id, null, expectedIn, false, check);
     }
 
     /**
      * The run failed, and Spark's own error says {@code message}: for lessons whose break is a
      * failure (a result too big for the driver, a broadcast deadline).
      */
-    public static Evidence failsWith(String id, String claim, Set<String> expectedIn, String message) {
-        return central(id, claim, expectedIn, run -> {
+    public static Evidence failsWith(String id, Set<String> expectedIn, String message) {
+        return central(id, expectedIn, run -> {
             String error = run.error() == null ? "" : run.error().message();
             boolean failed = run.status() == RunStatus.FAILED;
             return Verdict.of(
@@ -57,20 +58,16 @@ public record Evidence(
     }
 
     /** The run succeeded: for the fixed side of a lesson whose break is a failure. */
-    public static Evidence succeeds(String id, String claim, Set<String> expectedIn) {
-        return of(
-                id,
-                claim,
-                expectedIn,
-                run -> Verdict.of(run.status() == RunStatus.SUCCEEDED, "status %s", run.status()));
+    public static Evidence succeeds(String id, Set<String> expectedIn) {
+        return of(id, expectedIn, run -> Verdict.of(run.status() == RunStatus.SUCCEEDED, "status %s", run.status()));
     }
 
     /**
      * The run succeeded and counted every row: its measurement {@code rowsCounted} equals the knob
      * {@code rows}, so a failure Spark recovered from lost and repeated nothing.
      */
-    public static Evidence countsEveryRow(String id, String claim, Set<String> expectedIn) {
-        return of(id, claim, expectedIn, run -> {
+    public static Evidence countsEveryRow(String id, Set<String> expectedIn) {
+        return of(id, expectedIn, run -> {
             long counted = run.measurement("rowsCounted");
             long rows = RunQueries.knob(run, "rows");
             return Verdict.of(
@@ -83,16 +80,16 @@ public record Evidence(
     }
 
     /** The final plan's join operator is {@code join}. */
-    public static Evidence joinStrategy(String id, String claim, Set<String> expectedIn, String join) {
-        return of(id, claim, expectedIn, run -> {
+    public static Evidence joinStrategy(String id, Set<String> expectedIn, String join) {
+        return of(id, expectedIn, run -> {
             String actual = RunQueries.joinStrategy(run);
             return Verdict.of(actual.equals(join), "join: %s", actual);
         });
     }
 
     /** AQE re-planned the join while the query ran: planned as {@code planned}, ran as {@code ran}. */
-    public static Evidence joinSwitched(String id, String claim, Set<String> expectedIn, String planned, String ran) {
-        return of(id, claim, expectedIn, run -> {
+    public static Evidence joinSwitched(String id, Set<String> expectedIn, String planned, String ran) {
+        return of(id, expectedIn, run -> {
             String initial = RunQueries.initialJoinStrategy(run);
             String last = RunQueries.joinStrategy(run);
             return Verdict.of(
@@ -105,8 +102,8 @@ public record Evidence(
     }
 
     /** AQE split a skewed partition: the final plan has SortMergeJoin(skew=true) over AQEShuffleRead skewed. */
-    public static Evidence skewSplit(String id, String claim, Set<String> expectedIn) {
-        return of(id, claim, expectedIn, run -> {
+    public static Evidence skewSplit(String id, Set<String> expectedIn) {
+        return of(id, expectedIn, run -> {
             boolean split = RunQueries.finalPlanHas(run, "SortMergeJoin", "skew=true");
             boolean skewedRead = RunQueries.finalPlanHas(run, "AQEShuffleRead", "skewed");
             return Verdict.of(split && skewedRead, "skew=true: %s, skewed read: %s", split, skewedRead);
@@ -117,16 +114,16 @@ public record Evidence(
      * AQE coalesced the shuffle partitions: the final plan has {@code AQEShuffleRead coalesced} and
      * the stage that read the most shuffle data ran at most {@code maxTasks} tasks.
      */
-    public static Evidence coalesced(String id, String claim, Set<String> expectedIn, int maxTasks) {
-        return coalescedInto(id, claim, expectedIn, tasks -> tasks <= maxTasks);
+    public static Evidence coalesced(String id, Set<String> expectedIn, int maxTasks) {
+        return coalescedInto(id, expectedIn, tasks -> tasks <= maxTasks);
     }
 
     /**
      * AQE coalesced the shuffle partitions ({@code AQEShuffleRead coalesced} in the final plan), and
      * the task count of the stage that read the most shuffle data passes {@code tasks}.
      */
-    public static Evidence coalescedInto(String id, String claim, Set<String> expectedIn, IntPredicate tasks) {
-        return of(id, claim, expectedIn, run -> {
+    public static Evidence coalescedInto(String id, Set<String> expectedIn, IntPredicate tasks) {
+        return of(id, expectedIn, run -> {
             boolean coalesced = RunQueries.finalPlanHas(run, "AQEShuffleRead", "coalesced");
             StageSnapshot stage = RunQueries.shuffleReadStage(run);
             return Verdict.of(
@@ -155,13 +152,17 @@ public record Evidence(
         return new Evidence(id, claim, expectedIn, true, check);
     }
 
+    Evidence withClaim(String claim) {
+        return new Evidence(id, claim, expectedIn, central, check);
+    }
+
     /**
      * How unevenly the stage that read the most shuffle data spread it over its tasks: the biggest
      * task's shuffle read over the median task's passes {@code maxOverMedian} (skew: {@code r >= 5};
      * balanced: {@code r < 2}).
      */
-    public static Evidence readSkew(String id, String claim, Set<String> expectedIn, DoublePredicate maxOverMedian) {
-        return of(id, claim, expectedIn, run -> {
+    public static Evidence readSkew(String id, Set<String> expectedIn, DoublePredicate maxOverMedian) {
+        return of(id, expectedIn, run -> {
             StageSnapshot stage = RunQueries.shuffleReadStage(run);
             double read = stage.taskShuffleReadBytes().maxOverMedian();
             // Durations are reported, not judged: on a busy machine small tasks wait too.
@@ -178,33 +179,32 @@ public record Evidence(
     }
 
     /** The final plan has a {@code node} operator marked {@code marker} (e.g. AQEShuffleRead local). */
-    public static Evidence finalPlanHas(String id, String claim, Set<String> expectedIn, String node, String marker) {
-        return of(id, claim, expectedIn, run -> {
+    public static Evidence finalPlanHas(String id, Set<String> expectedIn, String node, String marker) {
+        return of(id, expectedIn, run -> {
             boolean has = RunQueries.finalPlanHas(run, node, marker);
             return Verdict.of(has, "%s %s: %s", node, marker, yesNo(has));
         });
     }
 
     /** The final plan's {@code node} operator reports its byte-valued SQL {@code metric} above zero. */
-    public static Evidence finalMetricAboveZero(
-            String id, String claim, Set<String> expectedIn, String node, String metric) {
-        return of(id, claim, expectedIn, run -> {
+    public static Evidence finalMetricAboveZero(String id, Set<String> expectedIn, String node, String metric) {
+        return of(id, expectedIn, run -> {
             long value = RunQueries.finalMetric(run, node, metric);
             return Verdict.of(value > 0, "%s %s: %s", node, metric, Figures.bytes(value));
         });
     }
 
     /** The final plan has exactly {@code count} shuffle Exchanges. */
-    public static Evidence exchanges(String id, String claim, Set<String> expectedIn, long count) {
-        return of(id, claim, expectedIn, run -> {
+    public static Evidence exchanges(String id, Set<String> expectedIn, long count) {
+        return of(id, expectedIn, run -> {
             long exchanges = RunQueries.exchanges(run);
             return Verdict.of(exchanges == count, "shuffle Exchanges: %d", exchanges);
         });
     }
 
     /** Exactly {@code count} distinct stages ran (see {@link RunQueries#stagesRun}). */
-    public static Evidence stagesRun(String id, String claim, Set<String> expectedIn, long count) {
-        return of(id, claim, expectedIn, run -> {
+    public static Evidence stagesRun(String id, Set<String> expectedIn, long count) {
+        return of(id, expectedIn, run -> {
             long stages = RunQueries.stagesRun(run);
             return Verdict.of(stages == count, "stages run: %d", stages);
         });

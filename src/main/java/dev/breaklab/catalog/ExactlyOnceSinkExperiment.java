@@ -27,31 +27,12 @@ class ExactlyOnceSinkExperiment extends ExperimentBase {
 
     ExactlyOnceSinkExperiment() {
         super(define("exactly-once-sink", ExactlyOnceSinkExperiment.class)
-                .title("foreachBatch: exactly-once needs a write keyed by the batch id")
-                .summary(
-                        "A crash after a batch's write and before its commit: the restart runs the batch again, and an append writes it twice.")
                 .concepts(Concept.STREAMING, Concept.FAULTS)
-                .noSql("foreachBatch and a restart on a checkpoint belong to a streaming query, which Spark SQL cannot "
-                        + "declare")
                 .knob(Knobs.batches(4, 3, 20, "Micro-batches of input"))
                 .knob(Knobs.rowsPerBatch(100))
-                .knob(
-                        IntegerKnob.of(
-                                "crashBatch",
-                                "Crash after batch",
-                                1,
-                                0,
-                                19,
-                                "batch id",
-                                "The micro-batch after whose write (and before whose commit) the query dies (below the batch count)"))
-                .variant(Variant.of(
-                        "broken",
-                        "Append every batch",
-                        "foreachBatch appends each batch to one directory: the replayed batch is appended again"))
-                .variant(Variant.of(
-                        "fixed",
-                        "Overwrite the batch's own directory",
-                        "foreachBatch overwrites batch=<batchId>: the replay replaces the first attempt's files"))
+                .knob(IntegerKnob.of("crashBatch", 1, 0, 19, "batch id"))
+                .variant(Variant.of("broken"))
+                .variant(Variant.of("fixed"))
                 .question(Question.number(
                         "replayed-batch",
                         "With which batch id will the restarted query call foreachBatch first?",
@@ -59,7 +40,6 @@ class ExactlyOnceSinkExperiment extends ExperimentBase {
                 .question(Streams.duplicatesQuestion())
                 .evidence(Evidence.central(
                         "duplicates",
-                        "Appending makes the replay a duplicate: the crashed batch's rows are in the sink twice",
                         Set.of("broken"),
                         run -> Verdict.of(
                                 Streams.duplicates(run) == run.measurement("rowsPerBatch")
@@ -70,28 +50,23 @@ class ExactlyOnceSinkExperiment extends ExperimentBase {
                                 run.measurement("generatedRows"),
                                 Streams.duplicates(run),
                                 run.measurement("rowsPerBatch"))))
-                .evidence(Streams.exactlyOnce(
-                        "Overwriting batch=<batchId> keeps every row once although the batch was written twice"))
-                .evidence(Evidence.of(
-                        "same-batch-id",
-                        "foreachBatch is at-least-once: the restart calls it again for the batch whose commit was missing, with the same batch id",
-                        Set.of("broken", "fixed"),
-                        run -> {
-                            long crash = run.measurement("crashBatch");
-                            long resumed = Streams.firstBatchId(run, 1);
-                            return Verdict.of(
-                                    run.measurement("restartFirstBatchId") == crash
-                                            && run.measurement("callsForCrashBatch") == 2
-                                            && resumed == crash
-                                            && run.queries().get(0).exception() != null,
-                                    "crashed after writing batch %d; the restart's first foreachBatch call had batch id %d"
-                                            + " (its first progress: batch %d); batch %d was handed to foreachBatch %d times",
-                                    crash,
-                                    run.measurement("restartFirstBatchId"),
-                                    resumed,
-                                    crash,
-                                    run.measurement("callsForCrashBatch"));
-                        }))
+                .evidence(Streams.exactlyOnce())
+                .evidence(Evidence.of("same-batch-id", Set.of("broken", "fixed"), run -> {
+                    long crash = run.measurement("crashBatch");
+                    long resumed = Streams.firstBatchId(run, 1);
+                    return Verdict.of(
+                            run.measurement("restartFirstBatchId") == crash
+                                    && run.measurement("callsForCrashBatch") == 2
+                                    && resumed == crash
+                                    && run.queries().get(0).exception() != null,
+                            "crashed after writing batch %d; the restart's first foreachBatch call had batch id %d"
+                                    + " (its first progress: batch %d); batch %d was handed to foreachBatch %d times",
+                            crash,
+                            run.measurement("restartFirstBatchId"),
+                            resumed,
+                            crash,
+                            run.measurement("callsForCrashBatch"));
+                }))
                 .primaryFinding("stream-restart"));
     }
 

@@ -26,9 +26,6 @@ class ExecutorLostExperiment extends ExperimentBase {
 
     ExecutorLostExperiment() {
         super(define("executor-lost", ExecutorLostExperiment.class)
-                .title("Executor lost: a process dies mid-stage, the job survives")
-                .summary("An executor is killed while it runs a task: ExecutorLostFailure, a retry elsewhere,"
-                        + " and still the right answer.")
                 .concepts(Concept.FAULTS, Concept.STAGES, Concept.SPARK_UI)
                 .requires(Requires.CLUSTER)
                 .sql("""
@@ -36,48 +33,40 @@ class ExecutorLostExperiment extends ExperimentBase {
                     FROM range(0, ${rows}, 1, ${partitions})
                     GROUP BY pmod(id, 10)""")
                 .knob(Knobs.rows(2_000, 100_000))
-                .knob(IntegerKnob.of("partitions", "Map tasks", 8, 2, 200, "tasks", "Partitions of the input"))
-                .knob(IntegerKnob.of(
-                        "rowMicros", "Work per row", 4_000, 0, 100_000, "µs", "Time each row takes (stand-in work)"))
-                .variant(Variant.of("broken", "An executor dies", "An executor is killed while it runs a task"))
-                .variant(Variant.of("fixed", "A healthy cluster", "The same job, no executor lost"))
+                .knob(IntegerKnob.of("partitions", 8, 2, 200, "tasks"))
+                .knob(IntegerKnob.of("rowMicros", 4_000, 0, 100_000, "µs"))
+                .variant(Variant.of("broken"))
+                .variant(Variant.of("fixed"))
                 .question(Questions.outcome("Will the job still succeed after losing an executor?"))
                 .question(Questions.yesNo("task-retried", "Will a task run a second time?", run -> lostTasks(run) > 0))
                 .evidence(Evidence.central(
                         "lost-mid-stage",
-                        "A task failed with ExecutorLostFailure: its executor died while it ran",
                         Set.of("broken"),
                         run -> Verdict.of(
                                 lostTasks(run) > 0,
                                 "%d task attempt(s) lost with their executor, %d resubmitted",
                                 count(run, TaskOutcome.EXECUTOR_LOST),
                                 count(run, TaskOutcome.RESUBMITTED))))
-                .evidence(Evidence.of(
-                        "retried-elsewhere",
-                        "Every partition lost with the executor ran again, successfully, on another executor",
-                        Set.of("broken"),
-                        run -> {
-                            List<TaskSpan> lost = run.timeline().stream()
-                                    .filter(span -> span.status() == TaskOutcome.EXECUTOR_LOST)
-                                    .toList();
-                            long retried = lost.stream()
-                                    .filter(failed -> run.timeline().stream()
-                                            .anyMatch(span -> span.status() == TaskOutcome.SUCCESS
-                                                    && span.stageId() == failed.stageId()
-                                                    && span.partition() == failed.partition()
-                                                    && !span.executorId().equals(failed.executorId())))
-                                    .count();
-                            return Verdict.of(
-                                    !lost.isEmpty() && retried == lost.size(),
-                                    "%d of %d lost task(s) succeeded on another executor",
-                                    retried,
-                                    lost.size());
-                        }))
-                .evidence(Evidence.countsEveryRow(
-                        "right-answer", "The job succeeded and counted every row", Set.of("broken", "fixed")))
+                .evidence(Evidence.of("retried-elsewhere", Set.of("broken"), run -> {
+                    List<TaskSpan> lost = run.timeline().stream()
+                            .filter(span -> span.status() == TaskOutcome.EXECUTOR_LOST)
+                            .toList();
+                    long retried = lost.stream()
+                            .filter(failed -> run.timeline().stream()
+                                    .anyMatch(span -> span.status() == TaskOutcome.SUCCESS
+                                            && span.stageId() == failed.stageId()
+                                            && span.partition() == failed.partition()
+                                            && !span.executorId().equals(failed.executorId())))
+                            .count();
+                    return Verdict.of(
+                            !lost.isEmpty() && retried == lost.size(),
+                            "%d of %d lost task(s) succeeded on another executor",
+                            retried,
+                            lost.size());
+                }))
+                .evidence(Evidence.countsEveryRow("right-answer", Set.of("broken", "fixed")))
                 .evidence(Evidence.of(
                         "no-failures",
-                        "On a healthy cluster no task fails",
                         Set.of("fixed"),
                         run -> Verdict.of(failedTasks(run) == 0, "%d failed task attempt(s)", failedTasks(run))))
                 .primaryFinding("retries"));

@@ -27,9 +27,6 @@ class ExecutorOomExperiment extends ExperimentBase {
 
     ExecutorOomExperiment() {
         super(define(ID, ExecutorOomExperiment.class)
-                .title("Executor out of memory: a hash join's build side that does not fit")
-                .summary("A shuffled hash join builds a hash map bigger than the executor's execution memory: Spark's"
-                        + " out-of-memory error, four times, and the job fails.")
                 .concepts(Concept.MEMORY, Concept.JOINS, Concept.FAULTS)
                 .requires(Requires.CLUSTER)
                 .sql("""
@@ -45,25 +42,13 @@ class ExecutorOomExperiment extends ExperimentBase {
                           FROM range(0, ${rows}, 1, 4)) b
                     ON p.key = b.key""")
                 .knob(Knobs.rows(3_000_000, 20_000_000))
-                .knob(Knob.IntegerKnob.of(
-                        "probeRows", "Probe rows", 100_000, 1_000, 10_000_000, "rows", "Rows of the streamed side"))
+                .knob(Knob.IntegerKnob.of("probeRows", 100_000, 1_000, 10_000_000, "rows"))
                 .knob(Knobs.shufflePartitions(2, 400, "the join's tasks: how the build side is split"))
-                .variant(Variants.aqeOff(
-                                "broken",
-                                "Hash join, 2 partitions",
-                                "Each task must hold half the build side in a hash map")
-                        .withConf("spark.sql.autoBroadcastJoinThreshold", "-1"))
-                .variant(Variants.aqeOff(
-                                "fixed",
-                                "Hash join, 16 partitions",
-                                "The same join; each task's hash map is an eighth of the size")
+                .variant(Variants.aqeOff("broken").withConf("spark.sql.autoBroadcastJoinThreshold", "-1"))
+                .variant(Variants.aqeOff("fixed")
                         .withKnob("shufflePartitions", 16)
                         .withConf("spark.sql.autoBroadcastJoinThreshold", "-1"))
-                .variant(Variants.aqeOff(
-                                "sort-merge",
-                                "Sort-merge join, 2 partitions",
-                                "The MERGE hint: sorts spill, nothing has to fit at once")
-                        .withConf("spark.sql.autoBroadcastJoinThreshold", "-1"))
+                .variant(Variants.aqeOff("sort-merge").withConf("spark.sql.autoBroadcastJoinThreshold", "-1"))
                 .question(Questions.outcome("Will the join succeed?"))
                 .question(Questions.yesNo(
                         "executor-survives",
@@ -71,7 +56,6 @@ class ExecutorOomExperiment extends ExperimentBase {
                         run -> run.stages().stream().allMatch(s -> s.failedTasks() == 0) || !jvmOom(run)))
                 .evidence(Evidence.central(
                         "spark-oom",
-                        "The join task failed with Spark's out-of-memory error, and the job failed after the retries",
                         Set.of("broken"),
                         run -> Verdict.of(
                                 run.status() == RunStatus.FAILED && sparkOom(run),
@@ -81,7 +65,6 @@ class ExecutorOomExperiment extends ExperimentBase {
                                 firstLine(failure(run)))))
                 .evidence(Evidence.of(
                         "hash-join",
-                        "The plan builds a hash map: ShuffledHashJoin",
                         Set.of("broken", "fixed"),
                         run -> Verdict.of(
                                 RunQueries.joinStrategy(run).contains("ShuffledHashJoin"),
@@ -89,7 +72,6 @@ class ExecutorOomExperiment extends ExperimentBase {
                                 RunQueries.joinStrategy(run))))
                 .evidence(Evidence.of(
                         "joined",
-                        "The join succeeded with no failed task",
                         Set.of("fixed", "sort-merge"),
                         run -> Verdict.of(
                                 run.status() == RunStatus.SUCCEEDED && failedTasks(run) == 0,
@@ -99,7 +81,6 @@ class ExecutorOomExperiment extends ExperimentBase {
                                 run.result())))
                 .evidence(Evidence.of(
                         "sort-merge-join",
-                        "The plan sorts both sides and merges them: SortMergeJoin",
                         Set.of("sort-merge"),
                         run -> Verdict.of(
                                 RunQueries.joinStrategy(run).contains("SortMergeJoin"),

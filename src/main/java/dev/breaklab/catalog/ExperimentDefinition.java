@@ -16,18 +16,20 @@ import java.util.Optional;
  *
  * <pre>{@code
  * super(define("tiny-partitions", TinyPartitionsExperiment.class)
- *         .title("...").summary("...").concepts(Concept.PARTITIONS)
+ *         .concepts(Concept.PARTITIONS)
  *         .sql("""SELECT ... FROM range(${rows}) ...""")
  *         .knob(Knobs.rows(200_000)).knob(Knobs.shufflePartitions(1_000))
- *         .variant(Variant.of("broken", "...", "...").withConf("spark.sql.adaptive.enabled", "false"))
+ *         .variant(Variants.aqeOff("broken")).variant(Variants.aqeOff("fixed").withKnob(...))
  *         .question(Questions.stagesRun())
- *         .evidence(Evidence.central(...))
+ *         .evidence(Evidence.central("one-task-per-partition", Set.of("broken"), run -> ...))
  *         .primaryFinding("tiny-tasks"));
  * }</pre>
  *
- * @param story the lesson's prose, read from {@code src/main/resources/catalog/stories/<id>.txt} (see
- *     {@link Stories}); a lesson not yet moved there may still give it inline with {@code story(...)},
- *     never both
+ * The words (title, summary, each variant's title and description, each claim, the story) are in the
+ * lesson's text file, {@code src/main/resources/catalog/lessons/<id>.txt} (see {@link LessonText});
+ * building fails, naming the file, when a variant or claim has no words there or the file has words for
+ * something the experiment does not define.
+ *
  * @param code the Java the learner reads is cut from the experiment's own source (see {@link
  *     LessonSource}); the SQL is run by the tests and must plan like the Java
  * @param primaryFinding the finding kind the broken variant is about: the diagnosis must report it on
@@ -151,14 +153,10 @@ public record ExperimentDefinition(
     public static final class Builder {
         private final String id;
         private final Class<? extends Experiment> source;
-        private String title;
-        private String summary;
         private final List<Concept> concepts = new ArrayList<>();
-        private String story;
-        private final Map<String, Object> storyValues = new LinkedHashMap<>();
+        private final Map<String, Object> values = new LinkedHashMap<>();
         private String sql;
         private final Map<String, String> sqlByVariant = new LinkedHashMap<>();
-        private String noSql;
         private final List<Knob> knobs = new ArrayList<>();
         private final List<Variant> variants = new ArrayList<>();
         private final List<Question> questions = new ArrayList<>();
@@ -171,33 +169,14 @@ public record ExperimentDefinition(
             this.source = Objects.requireNonNull(source);
         }
 
-        public Builder title(String title) {
-            this.title = title;
-            return this;
-        }
-
-        public Builder summary(String summary) {
-            this.summary = summary;
-            return this;
-        }
-
         public Builder concepts(Concept... concepts) {
             this.concepts.addAll(List.of(concepts));
             return this;
         }
 
-        /**
-         * The story inline, for a lesson whose story is not yet in its file {@code
-         * catalog/stories/<id>.txt}; a lesson has one or the other, never both.
-         */
-        public Builder story(String story) {
-            this.story = story;
-            return this;
-        }
-
-        /** The value of {@code ${name}} in the story, for a figure that depends on the lab's settings. */
-        public Builder storyValue(String name, Object value) {
-            this.storyValues.put(name, value);
+        /** The value of {@code ${name}} in the lesson's text, for a figure that depends on the lab's settings. */
+        public Builder value(String name, Object value) {
+            this.values.put(name, value);
             return this;
         }
 
@@ -210,12 +189,6 @@ public record ExperimentDefinition(
         /** The SQL of one variant whose query differs from the lesson's {@link #sql(String)}. */
         public Builder sql(String variant, String sql) {
             this.sqlByVariant.put(variant, sql.strip());
-            return this;
-        }
-
-        /** Says why the lesson has no SQL form (the RDD API, a streaming sink). */
-        public Builder noSql(String why) {
-            this.noSql = why;
             return this;
         }
 
@@ -251,15 +224,15 @@ public record ExperimentDefinition(
         }
 
         public ExperimentDefinition build() {
-            require(title != null && summary != null, "title and summary");
-            String story = story();
+            LessonText text = LessonText.of(id)
+                    .orElseThrow(() -> new IllegalStateException("experiment " + id + " needs its text file "
+                            + LessonText.path(id) + " (title, summary, variants, claims, story)"));
             require(!concepts.isEmpty(), "at least one concept");
             require(variants.stream().anyMatch(v -> v.name().equals("broken")), "a broken variant");
             require(variants.stream().anyMatch(v -> v.name().equals("fixed")), "a fixed variant");
             require(
                     variants.stream().map(Variant::name).distinct().count() == variants.size(),
                     "distinct variant names");
-            require(sql != null ^ noSql != null, "either sql(...) or noSql(...)");
             require(
                     sqlByVariant.keySet().stream().allMatch(v -> variants.stream()
                             .anyMatch(x -> x.name().equals(v))),
@@ -284,6 +257,19 @@ public record ExperimentDefinition(
                             "variant " + v.name() + " to set only its own knobs (" + knob + ")");
                 }
             }
+            Words words = new Words(text, values);
+            List<Variant> variants = this.variants.stream().map(words::variant).toList();
+            List<Evidence> evidence = this.evidence.stream()
+                    .map(e -> e.withClaim(words.text("claim " + e.id())))
+                    .toList();
+            String title = words.text("title");
+            String summary = words.text("summary");
+            List<Knob> knobs = this.knobs.stream().map(words::knob).toList();
+            String noSql = words.optional("no-sql");
+            require(
+                    sql != null ^ noSql != null,
+                    "either sql(...) or 'no-sql: why' in " + LessonText.path(id) + ", not both");
+            words.requireAllUsed();
             Code code = new Code(
                     LessonSource.javaOf(source), LessonSource.importsOf(source), sql, Map.copyOf(sqlByVariant), noSql);
             return new ExperimentDefinition(
@@ -291,33 +277,87 @@ public record ExperimentDefinition(
                     title,
                     summary,
                     List.copyOf(concepts),
-                    story,
+                    LessonText.fill(text.file(), text.story(), values),
                     code,
-                    List.copyOf(knobs),
-                    List.copyOf(variants),
+                    knobs,
+                    variants,
                     List.copyOf(questions),
-                    List.copyOf(evidence),
+                    evidence,
                     requires,
                     primaryFinding);
-        }
-
-        /** The story from its file, or inline for a lesson not yet moved; one of the two, never both. */
-        private String story() {
-            Optional<String> file = Stories.file(id);
-            String where = "src/main/resources/" + Stories.FOLDER + id + ".txt";
-            require(
-                    file.isPresent() || story != null,
-                    "a story: the file " + where + " (plain paragraphs separated by a blank line)");
-            require(
-                    file.isEmpty() || story == null,
-                    "one story, but it has " + where + " and an inline story(...): delete the inline one");
-            return Stories.fill(id, file.orElse(story), storyValues);
         }
 
         private void require(boolean condition, String what) {
             if (!condition) {
                 throw new IllegalStateException("experiment " + id + " needs " + what);
             }
+        }
+    }
+
+    /** The entries of a lesson's text file, each taken exactly once. */
+    private static final class Words {
+        private final LessonText text;
+        private final Map<String, Object> values;
+        private final Map<String, LessonText.Entry> unused;
+
+        Words(LessonText text, Map<String, Object> values) {
+            this.text = text;
+            this.values = values;
+            this.unused = new LinkedHashMap<>(text.entries());
+        }
+
+        /** The whole entry {@code key} as one line of prose. */
+        String text(String key) {
+            return fill(take(key).text());
+        }
+
+        /** The variant with its title (the entry's first line) and description (its indented lines). */
+        Variant variant(Variant variant) {
+            String key = "variant " + variant.name();
+            LessonText.Entry entry = take(key);
+            if (entry.more().isEmpty()) {
+                throw new IllegalStateException(
+                        text.file() + " needs the description of '" + key + "' on the indented lines below it");
+            }
+            return variant.withText(fill(entry.first()), fill(entry.more()));
+        }
+
+        /** A lesson's own knob with its label and description; a shared knob (see {@link Knobs}) as it is. */
+        Knob knob(Knob knob) {
+            if (knob.label() != null) {
+                return knob;
+            }
+            String key = "knob " + knob.name();
+            LessonText.Entry entry = take(key);
+            if (entry.more().isEmpty()) {
+                throw new IllegalStateException(
+                        text.file() + " needs the description of '" + key + "' on the indented lines below it");
+            }
+            return knob.withWords(fill(entry.first()), fill(entry.more()));
+        }
+
+        /** The entry's text, or null when the file does not have it. */
+        String optional(String key) {
+            return unused.containsKey(key) ? text(key) : null;
+        }
+
+        void requireAllUsed() {
+            if (!unused.isEmpty()) {
+                throw new IllegalStateException(text.file() + " has words for what the experiment does not define: "
+                        + String.join(", ", unused.keySet()));
+            }
+        }
+
+        private LessonText.Entry take(String key) {
+            LessonText.Entry entry = unused.remove(key);
+            if (entry == null) {
+                throw new IllegalStateException(text.file() + " needs '" + key + ": ...'");
+            }
+            return entry;
+        }
+
+        private String fill(String words) {
+            return LessonText.fill(text.file(), words, values);
         }
     }
 }

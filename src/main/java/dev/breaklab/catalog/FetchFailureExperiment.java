@@ -32,9 +32,6 @@ class FetchFailureExperiment extends ExperimentBase {
 
     FetchFailureExperiment() {
         super(define(ID, FetchFailureExperiment.class)
-                .title("Fetch failure: the shuffle files die with their executor")
-                .summary("An executor is lost while the reduce stage reads its map output: FetchFailed, and the map"
-                        + " stage runs again.")
                 .concepts(Concept.FAULTS, Concept.SHUFFLE, Concept.STAGES)
                 .requires(Requires.CLUSTER)
                 .sql("""
@@ -42,32 +39,17 @@ class FetchFailureExperiment extends ExperimentBase {
                     FROM range(0, ${rows}, 1, ${partitions})
                     GROUP BY pmod(id, ${keys})""")
                 .knob(Knobs.rows(200_000, 10_000_000))
-                .knob(IntegerKnob.of("partitions", "Map tasks", 8, 2, 200, "tasks", "Partitions of the input"))
-                .knob(IntegerKnob.of("keys", "Keys", 400, 10, 100_000, "keys", "Distinct grouping keys"))
+                .knob(IntegerKnob.of("partitions", 8, 2, 200, "tasks"))
+                .knob(IntegerKnob.of("keys", 400, 10, 100_000, "keys"))
                 .knob(Knobs.shufflePartitions(8, 200, "Reduce tasks"))
-                .knob(IntegerKnob.of(
-                        "keyMillis",
-                        "Work per key",
-                        20,
-                        0,
-                        1_000,
-                        "ms",
-                        "Time each key takes in the reduce stage (stand-in work)"))
-                .variant(Variants.aqeOff(
-                        "broken",
-                        "Executor lost, no shuffle service",
-                        "An executor is killed while the reduce stage reads its map output"))
-                .variant(Variants.aqeOff(
-                        "fixed",
-                        "External shuffle service",
-                        "The same kill; the shuffle service serves the dead executor's files (needs a lab"
-                                + " started with lab.engine.cluster.shuffle-service=true)"))
+                .knob(IntegerKnob.of("keyMillis", 20, 0, 1_000, "ms"))
+                .variant(Variants.aqeOff("broken"))
+                .variant(Variants.aqeOff("fixed"))
                 .question(Questions.outcome("Will the job still succeed?"))
                 .question(Questions.yesNo(
                         "map-stage-rerun", "Will the map stage run a second time?", run -> stageRetries(run) > 0))
                 .evidence(Evidence.central(
                         "fetch-failed",
-                        "A reduce task failed with FetchFailed: the map output it needed died with its executor",
                         Set.of("broken"),
                         run -> Verdict.of(
                                 fetchFailures(run) > 0,
@@ -77,19 +59,15 @@ class FetchFailureExperiment extends ExperimentBase {
                                 failedStageReason(run))))
                 .evidence(Evidence.of(
                         "map-stage-resubmitted",
-                        "The map stage ran again as a new attempt (attempt 1) to recompute the lost output",
                         Set.of("broken"),
                         run -> Verdict.of(
                                 mapStageRetries(run) > 0,
                                 "%d map stage attempt(s) after the first; stage attempts: %s",
                                 mapStageRetries(run),
                                 attempts(run))))
-                .evidence(Evidence.countsEveryRow(
-                        "right-answer", "The job succeeded and counted every row", Set.of("broken", "fixed")))
+                .evidence(Evidence.countsEveryRow("right-answer", Set.of("broken", "fixed")))
                 .evidence(Evidence.of(
                         "shuffle-service-kept-files",
-                        "An executor was lost, yet no fetch failed and no stage ran twice: the shuffle service served"
-                                + " its files",
                         Set.of("fixed"),
                         run -> Verdict.of(
                                 run.measurement("executorsKilled") > 0

@@ -27,14 +27,8 @@ class GcPressureClusterExperiment extends ExperimentBase {
 
     GcPressureClusterExperiment() {
         super(define(ID, GcPressureExperiment.class) // the same code as gc-pressure, its Java tab cut from there
-                .title("GC pressure, measured per executor")
-                .summary(
-                        "The gc-pressure lesson on separate executor JVMs: GC time per executor, and the objects Spark's"
-                                + " memory manager never sees.")
                 .concepts(Concept.MEMORY, Concept.SPARK_UI)
                 .requires(Requires.CLUSTER)
-                .noSql("The broken variant is RDD code over Java objects, which Spark SQL cannot express; only the "
-                        + "fixed variant, a DataFrame aggregation, has a SQL tab")
                 .sql("fixed", """
                     SELECT user, count(1), sum(amount), avg(amount), max(amount)
                     FROM (SELECT concat('user-', floor(id / greatest(1, ${rows} div ${users}))) AS user,
@@ -42,23 +36,10 @@ class GcPressureClusterExperiment extends ExperimentBase {
                           FROM range(0, ${rows}, 1, ${partitions}))
                     GROUP BY user""")
                 .knob(Knobs.rows(3_000_000, 10_000_000))
-                .knob(IntegerKnob.of(
-                        "users", "Users", 1_000, 1, 1_000_000, "users", "Distinct users (contiguous blocks of events)"))
-                .knob(IntegerKnob.of(
-                        "partitions",
-                        "Partitions",
-                        4,
-                        2,
-                        64,
-                        "partitions",
-                        "Source partitions: tasks of the first stage (fewer means more events held per task)"))
-                .variant(Variant.of(
-                        "broken",
-                        "Java objects in a HashMap",
-                        "An Event object per row, grouped per partition in the executor's heap"))
-                .variant(Variants.aqeOff(
-                                "fixed", "DataFrame aggregation", "Tungsten rows and Spark-managed aggregation buffers")
-                        .withConf("spark.sql.shuffle.partitions", "4"))
+                .knob(IntegerKnob.of("users", 1_000, 1, 1_000_000, "users"))
+                .knob(IntegerKnob.of("partitions", 4, 2, 64, "partitions"))
+                .variant(Variant.of("broken"))
+                .variant(Variants.aqeOff("fixed").withConf("spark.sql.shuffle.partitions", "4"))
                 .question(Questions.yesNo(
                         "executor-red",
                         "Will an executor spend more than 10% of its task time in garbage collection?",
@@ -70,7 +51,6 @@ class GcPressureClusterExperiment extends ExperimentBase {
                 // 14-29% on fresh ones), so the Executors tab's red cell is a hint, not a verdict.
                 .evidence(Evidence.of(
                         "gc-per-executor",
-                        "Every executor spent more than 10% of its task time in GC (the Executors tab's red cell)",
                         Set.of(),
                         run -> Verdict.of(
                                 working(run).size() >= 2
@@ -82,7 +62,6 @@ class GcPressureClusterExperiment extends ExperimentBase {
                 // Measured, not asserted, for the same reason (the fixed tasks measured 2-6% per executor).
                 .evidence(Evidence.of(
                         "little-gc",
-                        "No executor spent more than 10% of its task time in GC",
                         Set.of(),
                         run -> Verdict.of(
                                 !working(run).isEmpty() && working(run).stream().noneMatch(e -> gcShare(e) > UI_RED),

@@ -30,12 +30,7 @@ class GcPressureExperiment extends ExperimentBase {
 
     GcPressureExperiment() {
         super(define("gc-pressure", GcPressureExperiment.class)
-                .title("GC pressure: a heap full of little objects")
-                .summary(
-                        "RDD code that builds a Java object per row and keeps them: garbage collection eats the task time.")
                 .concepts(Concept.MEMORY, Concept.SPARK_UI)
-                .noSql("The broken variant is RDD code over Java objects, which Spark SQL cannot express; only the "
-                        + "fixed variant, a DataFrame aggregation, has a SQL tab")
                 .sql("fixed", """
                     SELECT user, count(1), sum(amount), avg(amount), max(amount)
                     FROM (SELECT concat('user-', floor(id / greatest(1, ${rows} div ${users}))) AS user,
@@ -43,23 +38,10 @@ class GcPressureExperiment extends ExperimentBase {
                           FROM range(0, ${rows}, 1, ${partitions}))
                     GROUP BY user""")
                 .knob(Knobs.rows(5_000_000, 50_000_000))
-                .knob(IntegerKnob.of(
-                        "users", "Users", 1_000, 1, 1_000_000, "users", "Distinct users (contiguous blocks of events)"))
-                .knob(IntegerKnob.of(
-                        "partitions",
-                        "Partitions",
-                        4,
-                        1,
-                        64,
-                        "partitions",
-                        "Source partitions: tasks of the first stage"))
-                .variant(Variant.of(
-                        "broken",
-                        "Java objects in a HashMap",
-                        "An Event object per row, grouped per partition in the heap"))
-                .variant(Variants.aqeOff(
-                                "fixed", "DataFrame aggregation", "Tungsten rows and Spark-managed aggregation buffers")
-                        .withConf("spark.sql.shuffle.partitions", "4"))
+                .knob(IntegerKnob.of("users", 1_000, 1, 1_000_000, "users"))
+                .knob(IntegerKnob.of("partitions", 4, 1, 64, "partitions"))
+                .variant(Variant.of("broken"))
+                .variant(Variants.aqeOff("fixed").withConf("spark.sql.shuffle.partitions", "4"))
                 .question(Questions.yesNo(
                         "gc-share",
                         "Will garbage collection take more than 10% of the task time?",
@@ -70,7 +52,6 @@ class GcPressureExperiment extends ExperimentBase {
                 // generation already is), so this claim is measured on every run but expected on none.
                 .evidence(Evidence.of(
                         "gc-heavy",
-                        "Garbage collection takes more than 10% of the task time",
                         Set.of(),
                         run -> Verdict.of(
                                 RunQueries.gcShare(run) > 0.10,
@@ -82,39 +63,31 @@ class GcPressureExperiment extends ExperimentBase {
 
     /** The central claim, also gc-pressure-cluster's: the objects are outside the memory Spark manages. */
     static Evidence invisibleToSpark() {
-        return Evidence.central(
-                "invisible-to-spark",
-                "Spark's memory manager never sees the objects: the stage that held every event as a Java object reports no peak execution memory",
-                Set.of("broken"),
-                run -> {
-                    StageSnapshot stage = RunQueries.busiestStage(run).orElseThrow();
-                    return Verdict.of(
-                            stage.peakExecutionMemory() == 0,
-                            "stage %d: peak execution memory %s; GC %d ms of %d ms task time",
-                            stage.stageId(),
-                            Figures.bytes(stage.peakExecutionMemory()),
-                            stage.gcTimeMs(),
-                            stage.executorRunTimeMs());
-                });
+        return Evidence.central("invisible-to-spark", Set.of("broken"), run -> {
+            StageSnapshot stage = RunQueries.busiestStage(run).orElseThrow();
+            return Verdict.of(
+                    stage.peakExecutionMemory() == 0,
+                    "stage %d: peak execution memory %s; GC %d ms of %d ms task time",
+                    stage.stageId(),
+                    Figures.bytes(stage.peakExecutionMemory()),
+                    stage.gcTimeMs(),
+                    stage.executorRunTimeMs());
+        });
     }
 
     /** The fixed variant's claim, also gc-pressure-cluster's: the aggregation's buffers are Spark's. */
     static Evidence managedMemory() {
-        return Evidence.of(
-                "managed-memory",
-                "Tungsten's aggregation buffers live in memory Spark manages: the stages report peak execution memory above zero",
-                Set.of("fixed"),
-                run -> {
-                    long peak = run.completedStages().stream()
-                            .mapToLong(StageSnapshot::peakExecutionMemory)
-                            .max()
-                            .orElse(0);
-                    return Verdict.of(
-                            peak > 0,
-                            "peak execution memory %s; GC %s of the task run time",
-                            Figures.bytes(peak),
-                            Figures.percent(RunQueries.gcShare(run)));
-                });
+        return Evidence.of("managed-memory", Set.of("fixed"), run -> {
+            long peak = run.completedStages().stream()
+                    .mapToLong(StageSnapshot::peakExecutionMemory)
+                    .max()
+                    .orElse(0);
+            return Verdict.of(
+                    peak > 0,
+                    "peak execution memory %s; GC %s of the task run time",
+                    Figures.bytes(peak),
+                    Figures.percent(RunQueries.gcShare(run)));
+        });
     }
 
     @Override

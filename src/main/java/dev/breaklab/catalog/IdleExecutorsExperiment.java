@@ -52,34 +52,16 @@ class IdleExecutorsExperiment extends ExperimentBase {
 
     IdleExecutorsExperiment() {
         super(define(ID, IdleExecutorsExperiment.class)
-                .title("Idle executors: one partition, two executors")
-                .summary("The heavy stage has a single partition: one executor does all the work while the other"
-                        + " sits idle for the whole stage. Split the input and both work.")
                 .concepts(Concept.PARTITIONS, Concept.STAGES, Concept.SPARK_UI)
                 .requires(Requires.CLUSTER)
                 .sql("""
                     SELECT count(1) AS n, max(sha2(sha2(CAST(id AS STRING), 256), 512)) AS top
                     FROM range(0, ${rows}, 1, ${partitions})""")
                 .knob(Knobs.rows(2_500_000, 20_000_000))
-                .knob(IntegerKnob.of(
-                        "partitions",
-                        "Input partitions",
-                        4,
-                        1,
-                        64,
-                        "partitions",
-                        "Partitions of the input, and so tasks of the heavy stage"))
-                .variant(Variants.aqeOff("broken", "One partition", "The input arrives as one partition")
-                        .withKnob("partitions", 1))
-                .variant(Variants.aqeOff(
-                        "fixed", "Four partitions", "The same input split in four: two tasks per executor"))
-                .variant(Variants.aqeOff(
-                                "dynamic",
-                                "Dynamic allocation",
-                                "A wide stage, a one-partition stage, a wide stage again: the idle executor is"
-                                        + " released, then one acquired (needs a lab started with"
-                                        + " lab.engine.cluster.dynamic-allocation=true)")
-                        .withKnob("partitions", 6))
+                .knob(IntegerKnob.of("partitions", 4, 1, 64, "partitions"))
+                .variant(Variants.aqeOff("broken").withKnob("partitions", 1))
+                .variant(Variants.aqeOff("fixed"))
+                .variant(Variants.aqeOff("dynamic").withKnob("partitions", 6))
                 .question(Questions.yesNo(
                         "one-executor",
                         "Will one executor do all of the heavy stage's work?",
@@ -87,41 +69,30 @@ class IdleExecutorsExperiment extends ExperimentBase {
                 .question(Question.number(
                         "heavy-tasks", "How many tasks will the heavy stage run?", run -> heavyStage(run)
                                 .numTasks()))
-                .evidence(Evidence.central(
-                        "executor-idle",
-                        "One executor ran the heavy stage alone while the others sat idle: at least 40% of the"
-                                + " stage's executor-time had no task",
-                        Set.of("broken"),
-                        run -> {
-                            double idle = idleShare(run);
-                            return Verdict.of(
-                                    fixedExecutors(run)
-                                            && busyPerExecutor(run).size() < run.measurement("executors")
-                                            && idle >= IDLE,
-                                    "%s; %s of %d executors' time idle",
-                                    describe(run),
-                                    Figures.percent(idle),
-                                    run.measurement("executors"));
-                        }))
-                .evidence(Evidence.of(
-                        "all-executors-work",
-                        "Every executor ran tasks of the heavy stage, and under 40% of its executor-time was idle",
-                        Set.of("fixed"),
-                        run -> {
-                            double idle = idleShare(run);
-                            return Verdict.of(
-                                    fixedExecutors(run)
-                                            && busyPerExecutor(run).size() == run.measurement("executors")
-                                            && idle < IDLE,
-                                    "%s; %s of %d executors' time idle",
-                                    describe(run),
-                                    Figures.percent(idle),
-                                    run.measurement("executors"));
-                        }))
+                .evidence(Evidence.central("executor-idle", Set.of("broken"), run -> {
+                    double idle = idleShare(run);
+                    return Verdict.of(
+                            fixedExecutors(run)
+                                    && busyPerExecutor(run).size() < run.measurement("executors")
+                                    && idle >= IDLE,
+                            "%s; %s of %d executors' time idle",
+                            describe(run),
+                            Figures.percent(idle),
+                            run.measurement("executors"));
+                }))
+                .evidence(Evidence.of("all-executors-work", Set.of("fixed"), run -> {
+                    double idle = idleShare(run);
+                    return Verdict.of(
+                            fixedExecutors(run)
+                                    && busyPerExecutor(run).size() == run.measurement("executors")
+                                    && idle < IDLE,
+                            "%s; %s of %d executors' time idle",
+                            describe(run),
+                            Figures.percent(idle),
+                            run.measurement("executors"));
+                }))
                 .evidence(Evidence.of(
                         "idle-executor-released",
-                        "Dynamic allocation released the executor the one-partition stage left idle (Spark's reason:"
-                                + " \"" + KILLED_BY_DRIVER + "\")",
                         Set.of("dynamic"),
                         run -> Verdict.of(
                                 released(run).isPresent(),
@@ -132,8 +103,6 @@ class IdleExecutorsExperiment extends ExperimentBase {
                                 removals(run))))
                 .evidence(Evidence.of(
                         "executor-acquired",
-                        "After the release, a new executor was added while the last stage's tasks queued, and ran"
-                                + " some of them",
                         Set.of("dynamic"),
                         run -> Verdict.of(
                                 acquired(run).isPresent(),

@@ -26,9 +26,6 @@ class JoinHintsExperiment extends ExperimentBase {
 
     JoinHintsExperiment() {
         super(define("join-hints", JoinHintsExperiment.class)
-                .title("Join hints: telling the planner how to join")
-                .summary(
-                        "A MERGE hint left on a join with a small dimension pins a shuffle of both sides; BROADCAST, MERGE, SHUFFLE_HASH and SHUFFLE_REPLICATE_NL each force a different join.")
                 .concepts(Concept.JOINS, Concept.SHUFFLE, Concept.STAGES)
                 .sql(VIEWS + "SELECT * FROM facts JOIN dims USING (key)")
                 .sql("broken", hinted("MERGE(dims)"))
@@ -41,81 +38,47 @@ class JoinHintsExperiment extends ExperimentBase {
                         VIEWS + "SELECT /*+ BROADCAST(dims) */ * FROM facts JOIN dims ON amount >= lo AND amount < hi")
                 .sql("two-hints", hinted("MERGE(facts), SHUFFLE_HASH(dims)"))
                 .knob(Knobs.rows(20_000, 5_000_000))
-                .knob(IntegerKnob.of(
-                        "keys",
-                        "Dimension rows",
-                        500,
-                        10,
-                        100_000,
-                        "rows",
-                        "The cross product tests rows x keys pairs"))
+                .knob(IntegerKnob.of("keys", 500, 10, 100_000, "rows"))
                 .knob(Knobs.shufflePartitions(8, 2_000, "tasks of the shuffled joins"))
-                .variant(Variants.aqeOn(
-                        "broken",
-                        "A stale MERGE hint",
-                        "Spark's defaults (AQE on, 10 MB auto-broadcast), but a MERGE hint pins a sort-merge join"))
-                .variant(Variants.aqeOn(
-                        "fixed", "No hint", "The same join without the hint: Spark broadcasts the small dimension"))
-                .variant(Variants.shuffleJoin(
-                        "broadcast", "BROADCAST", "Ship the small dimension to every executor once"))
-                .variant(Variants.shuffleJoin(
-                        "shuffle-replicate-nl",
-                        "SHUFFLE_REPLICATE_NL on an equi-join",
-                        "A key join turned into a cross product"))
-                .variant(Variants.shuffleJoin("merge", "MERGE", "Shuffle and sort both sides"))
-                .variant(Variants.shuffleJoin(
-                        "shuffle-hash", "SHUFFLE_HASH", "Shuffle both sides, hash instead of sort"))
-                .variant(Variants.shuffleJoin(
-                        "non-equi", "BROADCAST on a range join", "No equality to hash on: a nested loop"))
-                .variant(Variants.shuffleJoin(
-                        "two-hints", "MERGE vs SHUFFLE_HASH", "Conflicting hints: MERGE takes precedence"))
+                .variant(Variants.aqeOn("broken"))
+                .variant(Variants.aqeOn("fixed"))
+                .variant(Variants.shuffleJoin("broadcast"))
+                .variant(Variants.shuffleJoin("shuffle-replicate-nl"))
+                .variant(Variants.shuffleJoin("merge"))
+                .variant(Variants.shuffleJoin("shuffle-hash"))
+                .variant(Variants.shuffleJoin("non-equi"))
+                .variant(Variants.shuffleJoin("two-hints"))
                 .question(Questions.anyJoinStrategy())
-                .evidence(Evidence.joinStrategy(
-                                "hint-pins-merge",
-                                "The MERGE hint wins over Spark's defaults: a SortMergeJoin that shuffles both sides, where the same join without it broadcasts",
-                                Set.of("broken"),
-                                "SortMergeJoin")
+                .evidence(Evidence.joinStrategy("hint-pins-merge", Set.of("broken"), "SortMergeJoin")
                         .and(run -> {
                             long exchanges = RunQueries.exchanges(run);
                             return Verdict.of(exchanges == 2, "shuffle Exchanges: %d", exchanges);
                         })
                         .asCentral())
-                .evidence(Evidence.joinStrategy(
-                        "planner-broadcasts",
-                        "Without the hint the planner broadcasts the dimension: a BroadcastHashJoin, no shuffle of the facts",
-                        Set.of("fixed"),
-                        "BroadcastHashJoin"))
-                .evidence(Evidence.of(
-                        "cross-product",
-                        "SHUFFLE_REPLICATE_NL made the key join a CartesianProduct: one stage of fact x dimension partitions tasks, with no shuffle",
-                        Set.of("shuffle-replicate-nl"),
-                        run -> {
-                            boolean cartesian = RunQueries.finalHas(run, "CartesianProduct");
-                            int tasks = RunQueries.widestStageTasks(run);
-                            long written = RunQueries.shuffleWritten(run);
-                            // Each task recomputes its fact partition: the fact side is produced once per dimension
-                            // partition.
-                            long factRows = RunQueries.finalMetric(run, "Filter", "number of output rows");
-                            return Verdict.of(
-                                    cartesian && tasks == SIDE_PARTITIONS * SIDE_PARTITIONS && written == 0,
-                                    "join: %s, widest stage: %d tasks (%d x %d partitions), shuffle written: %d bytes, fact rows produced: %,d",
-                                    RunQueries.joinStrategy(run),
-                                    tasks,
-                                    SIDE_PARTITIONS,
-                                    SIDE_PARTITIONS,
-                                    written,
-                                    factRows);
-                        }))
+                .evidence(Evidence.joinStrategy("planner-broadcasts", Set.of("fixed"), "BroadcastHashJoin"))
+                .evidence(Evidence.of("cross-product", Set.of("shuffle-replicate-nl"), run -> {
+                    boolean cartesian = RunQueries.finalHas(run, "CartesianProduct");
+                    int tasks = RunQueries.widestStageTasks(run);
+                    long written = RunQueries.shuffleWritten(run);
+                    // Each task recomputes its fact partition: the fact side is produced once per dimension
+                    // partition.
+                    long factRows = RunQueries.finalMetric(run, "Filter", "number of output rows");
+                    return Verdict.of(
+                            cartesian && tasks == SIDE_PARTITIONS * SIDE_PARTITIONS && written == 0,
+                            "join: %s, widest stage: %d tasks (%d x %d partitions), shuffle written: %d bytes, fact rows produced: %,d",
+                            RunQueries.joinStrategy(run),
+                            tasks,
+                            SIDE_PARTITIONS,
+                            SIDE_PARTITIONS,
+                            written,
+                            factRows);
+                }))
                 .evidence(operator("broadcast", "BroadcastHashJoin"))
                 .evidence(operator("merge", "SortMergeJoin"))
                 .evidence(operator("shuffle-hash", "ShuffledHashJoin"))
                 .evidence(operator("non-equi", "BroadcastNestedLoopJoin"))
                 .evidence(operator("two-hints", "SortMergeJoin"))
-                .evidence(Evidence.exchanges(
-                        "shuffled-sides",
-                        "MERGE and SHUFFLE_HASH shuffle both sides: two hash-partitioning exchanges",
-                        Set.of("merge", "shuffle-hash", "two-hints"),
-                        2))
+                .evidence(Evidence.exchanges("shuffled-sides", Set.of("merge", "shuffle-hash", "two-hints"), 2))
                 .primaryFinding("missed-broadcast"));
     }
 
@@ -124,8 +87,7 @@ class JoinHintsExperiment extends ExperimentBase {
     }
 
     private static Evidence operator(String variant, String join) {
-        return Evidence.joinStrategy(
-                "operator-" + variant, "The " + variant + " hint(s) produce " + join, Set.of(variant), join);
+        return Evidence.joinStrategy("operator-" + variant, Set.of(variant), join);
     }
 
     @Override

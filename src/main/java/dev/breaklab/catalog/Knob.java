@@ -9,7 +9,9 @@ import java.util.List;
 /**
  * A setting the learner can turn. Typed, ranged and explained; {@link #parse} is the single place
  * where input from the outside becomes a value, so the API and the browser agree on what is allowed.
- * A knob with {@code sparkConf} set is applied to the run's session as that Spark SQL setting.
+ * A knob with {@code sparkConf} set is applied to the run's session as that Spark SQL setting. A
+ * lesson's own knob gets its label and description from the lesson's text file ({@code knob <name>:
+ * label}, see {@link LessonText}); the shared knobs of {@link Knobs} come with theirs.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
@@ -22,6 +24,7 @@ public sealed interface Knob permits Knob.IntegerKnob, Knob.DecimalKnob, Knob.Bo
 
     String name();
 
+    /** Null until the words are written in. */
     String label();
 
     String description();
@@ -36,6 +39,9 @@ public sealed interface Knob permits Knob.IntegerKnob, Knob.DecimalKnob, Knob.Bo
 
     /** The value for {@code raw} (a JSON scalar), or {@link InvalidKnobException} saying what is allowed. */
     Object parse(Object raw);
+
+    /** The same knob with its label and description. */
+    Knob withWords(String label, String description);
 
     /** How the value is written into the Spark setting. */
     default String toConf(Object value) {
@@ -54,9 +60,13 @@ public sealed interface Knob permits Knob.IntegerKnob, Knob.DecimalKnob, Knob.Bo
             String unit)
             implements Knob {
 
-        public static IntegerKnob of(
-                String name, String label, long defaultValue, long min, long max, String unit, String description) {
-            return new IntegerKnob(name, label, description, null, defaultValue, min, max, unit);
+        public static IntegerKnob of(String name, long defaultValue, long min, long max, String unit) {
+            return new IntegerKnob(name, null, null, null, defaultValue, min, max, unit);
+        }
+
+        @Override
+        public IntegerKnob withWords(String label, String description) {
+            return new IntegerKnob(name, label, description, sparkConf, defaultValue, min, max, unit);
         }
 
         public IntegerKnob conf(String key) {
@@ -98,15 +108,13 @@ public sealed interface Knob permits Knob.IntegerKnob, Knob.DecimalKnob, Knob.Bo
             String unit)
             implements Knob {
 
-        public static DecimalKnob of(
-                String name,
-                String label,
-                double defaultValue,
-                double min,
-                double max,
-                String unit,
-                String description) {
-            return new DecimalKnob(name, label, description, null, defaultValue, min, max, unit);
+        public static DecimalKnob of(String name, double defaultValue, double min, double max, String unit) {
+            return new DecimalKnob(name, null, null, null, defaultValue, min, max, unit);
+        }
+
+        @Override
+        public DecimalKnob withWords(String label, String description) {
+            return new DecimalKnob(name, label, description, sparkConf, defaultValue, min, max, unit);
         }
 
         @Override
@@ -131,8 +139,13 @@ public sealed interface Knob permits Knob.IntegerKnob, Knob.DecimalKnob, Knob.Bo
     record BooleanKnob(String name, String label, String description, String sparkConf, Boolean defaultValue)
             implements Knob {
 
-        public static BooleanKnob of(String name, String label, boolean defaultValue, String description) {
-            return new BooleanKnob(name, label, description, null, defaultValue);
+        public static BooleanKnob of(String name, boolean defaultValue) {
+            return new BooleanKnob(name, null, null, null, defaultValue);
+        }
+
+        @Override
+        public BooleanKnob withWords(String label, String description) {
+            return new BooleanKnob(name, label, description, sparkConf, defaultValue);
         }
 
         public BooleanKnob conf(String key) {
@@ -158,9 +171,13 @@ public sealed interface Knob permits Knob.IntegerKnob, Knob.DecimalKnob, Knob.Bo
             String name, String label, String description, String sparkConf, String defaultValue, List<String> choices)
             implements Knob {
 
-        public static ChoiceKnob of(
-                String name, String label, String defaultValue, List<String> choices, String description) {
-            return new ChoiceKnob(name, label, description, null, defaultValue, List.copyOf(choices));
+        public static ChoiceKnob of(String name, String defaultValue, List<String> choices) {
+            return new ChoiceKnob(name, null, null, null, defaultValue, List.copyOf(choices));
+        }
+
+        @Override
+        public ChoiceKnob withWords(String label, String description) {
+            return new ChoiceKnob(name, label, description, sparkConf, defaultValue, choices);
         }
 
         @Override

@@ -20,75 +20,52 @@ class MapSideCombineExperiment extends ExperimentBase {
 
     MapSideCombineExperiment() {
         super(define("map-side-combine", MapSideCombineExperiment.class)
-                .title("Map-side combine: groupByKey ships every value")
-                .summary(
-                        "Counting per key with groupByKey shuffles every record; reduceByKey shuffles one per key and map task.")
                 .concepts(Concept.SHUFFLE, Concept.STAGES, Concept.SPARK_UI)
-                .noSql("groupByKey and reduceByKey are RDD operations; Spark SQL has no form for them, so only the "
-                        + "dataframe variant has a SQL tab (an ordinary GROUP BY)")
                 .sql("dataframe", """
                     SELECT pmod(id, ${keys}) AS key, count(1) AS n
                     FROM range(0, ${rows}, 1, 8)
                     GROUP BY pmod(id, ${keys})""")
                 .knob(Knobs.rows(400_000, 20_000_000))
-                .knob(IntegerKnob.of("keys", "Keys", 1_000, 1, 1_000_000, "keys", "Distinct keys"))
-                .variant(Variant.of("broken", "groupByKey", "Every value is shuffled, then counted on the reduce side"))
-                .variant(
-                        Variant.of("fixed", "reduceByKey", "Values are summed inside each map task before the shuffle"))
-                .variant(Variants.aqeOff(
-                                "dataframe", "DataFrame groupBy", "The SQL engine plans the partial aggregation itself")
-                        .withConf("spark.sql.shuffle.partitions", "8"))
+                .knob(IntegerKnob.of("keys", 1_000, 1, 1_000_000, "keys"))
+                .variant(Variant.of("broken"))
+                .variant(Variant.of("fixed"))
+                .variant(Variants.aqeOff("dataframe").withConf("spark.sql.shuffle.partitions", "8"))
                 .question(Question.number(
                         "records-shuffled",
                         "How many records will the map stage write to the shuffle?",
                         RunQueries::shuffleRecordsWritten))
                 .question(Questions.stagesRun())
-                .evidence(Evidence.central(
-                        "every-record-shuffled",
-                        "Every input record crosses the shuffle: the map stage writes as many records as there are rows",
-                        Set.of("broken"),
-                        run -> {
-                            long rows = RunQueries.knob(run, "rows");
-                            return Verdict.of(
-                                    RunQueries.shuffleRecordsWritten(run) >= rows,
-                                    "the map stage wrote %s records (%s) for %s input rows",
-                                    Figures.count(RunQueries.shuffleRecordsWritten(run)),
-                                    Figures.bytes(RunQueries.shuffleWritten(run)),
-                                    Figures.count(rows));
-                        }))
-                .evidence(Evidence.of(
-                        "combined-on-map-side",
-                        "Combined on the map side: at most one record per key and map task crosses the shuffle",
-                        Set.of("fixed", "dataframe"),
-                        run -> {
-                            int mapTasks =
-                                    RunQueries.shuffleMapStages(run).get(0).numTasks();
-                            long bound =
-                                    Math.min(RunQueries.knob(run, "rows"), RunQueries.knob(run, "keys") * mapTasks);
-                            return Verdict.of(
-                                    RunQueries.shuffleRecordsWritten(run) <= bound,
-                                    "the map stage wrote %s records (%s); bound: %s (keys x %d map tasks)",
-                                    Figures.count(RunQueries.shuffleRecordsWritten(run)),
-                                    Figures.bytes(RunQueries.shuffleWritten(run)),
-                                    Figures.count(bound),
-                                    mapTasks);
-                        }))
-                .evidence(Evidence.of(
-                        "partial-aggregate",
-                        "The DataFrame plan aggregates twice: a partial HashAggregate before the Exchange, a final one after it",
-                        Set.of("dataframe"),
-                        run -> {
-                            long partial = RunQueries.finalNodes(run, "HashAggregate", n -> n.marked("partial_count"))
-                                    .size();
-                            long all =
-                                    RunQueries.finalNodes(run, "HashAggregate").size();
-                            return Verdict.of(
-                                    partial == 1 && all == 2 && RunQueries.exchanges(run) == 1,
-                                    "HashAggregate nodes: %d (partial: %d), shuffle Exchanges: %d",
-                                    all,
-                                    partial,
-                                    RunQueries.exchanges(run));
-                        }))
+                .evidence(Evidence.central("every-record-shuffled", Set.of("broken"), run -> {
+                    long rows = RunQueries.knob(run, "rows");
+                    return Verdict.of(
+                            RunQueries.shuffleRecordsWritten(run) >= rows,
+                            "the map stage wrote %s records (%s) for %s input rows",
+                            Figures.count(RunQueries.shuffleRecordsWritten(run)),
+                            Figures.bytes(RunQueries.shuffleWritten(run)),
+                            Figures.count(rows));
+                }))
+                .evidence(Evidence.of("combined-on-map-side", Set.of("fixed", "dataframe"), run -> {
+                    int mapTasks = RunQueries.shuffleMapStages(run).get(0).numTasks();
+                    long bound = Math.min(RunQueries.knob(run, "rows"), RunQueries.knob(run, "keys") * mapTasks);
+                    return Verdict.of(
+                            RunQueries.shuffleRecordsWritten(run) <= bound,
+                            "the map stage wrote %s records (%s); bound: %s (keys x %d map tasks)",
+                            Figures.count(RunQueries.shuffleRecordsWritten(run)),
+                            Figures.bytes(RunQueries.shuffleWritten(run)),
+                            Figures.count(bound),
+                            mapTasks);
+                }))
+                .evidence(Evidence.of("partial-aggregate", Set.of("dataframe"), run -> {
+                    long partial = RunQueries.finalNodes(run, "HashAggregate", n -> n.marked("partial_count"))
+                            .size();
+                    long all = RunQueries.finalNodes(run, "HashAggregate").size();
+                    return Verdict.of(
+                            partial == 1 && all == 2 && RunQueries.exchanges(run) == 1,
+                            "HashAggregate nodes: %d (partial: %d), shuffle Exchanges: %d",
+                            all,
+                            partial,
+                            RunQueries.exchanges(run));
+                }))
                 .primaryFinding("no-map-side-combine"));
     }
 

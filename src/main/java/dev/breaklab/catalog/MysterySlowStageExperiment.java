@@ -31,31 +31,16 @@ class MysterySlowStageExperiment extends ExperimentBase {
 
     MysterySlowStageExperiment() {
         super(define("mystery-slow-stage", MysterySlowStageExperiment.class)
-                .title("Mystery: why is this stage slow?")
-                .summary(
-                        "A capstone: one join stage is slow for two reasons at once. Attribute its time before the reveal.")
                 .concepts(Concept.JOINS, Concept.SHUFFLE, Concept.MEMORY, Concept.AQE, Concept.SPARK_UI)
                 .sql(VIEWS + "SELECT count(1) AS rows, sum(amount) AS amount FROM dims JOIN facts USING (key)")
                 .knob(Knobs.rows(300_000, 20_000_000))
                 .knob(Knobs.hotKeyShare(60))
                 .knob(Knobs.dimensionKeys(10_000))
                 .knob(Knobs.shufflePartitions(16, 2_000, "tasks in the join stage"))
-                .variant(smallBuffers(Variants.shuffleJoin(
-                        "broken", "The slow stage", "AQE off, broadcast off, a hot key and a small join buffer")))
-                .variant(Variants.skewJoin(
-                        "fixed",
-                        "Split and sized",
-                        "AQE splits the hot partition and the join buffer has Spark's default thresholds",
-                        "128k"))
-                .variant(smallBuffers(Variants.skewJoin(
-                        "split-only",
-                        "Split, buffer still small",
-                        "AQE splits the hot partition; the join buffer still spills every 4,096 rows",
-                        "128k")))
-                .variant(Variants.shuffleJoin(
-                        "buffers-only",
-                        "Buffer sized, still skewed",
-                        "Spark's default join buffer, AQE still off: nothing spills, one task still reads most rows"))
+                .variant(smallBuffers(Variants.shuffleJoin("broken")))
+                .variant(Variants.skewJoin("fixed", "128k"))
+                .variant(smallBuffers(Variants.skewJoin("split-only", "128k")))
+                .variant(Variants.shuffleJoin("buffers-only"))
                 .question(Question.choice(
                         "causes",
                         "What makes the join stage slow?",
@@ -69,40 +54,17 @@ class MysterySlowStageExperiment extends ExperimentBase {
                 .question(Questions.yesNo(
                         "spills", "Will the run spill to disk?", run -> RunQueries.diskSpilled(run) > 0))
                 .question(Questions.skewSplit())
-                .evidence(Evidence.readSkew(
-                                "skew-and-spill",
-                                "Both causes in one stage: the join stage's biggest task reads at least 5x the median shuffle data, and the same stage spills to disk",
-                                Set.of("broken"),
-                                read -> read >= SKEWED)
+                .evidence(Evidence.readSkew("skew-and-spill", Set.of("broken"), read -> read >= SKEWED)
                         .and(MysterySlowStageExperiment::joinStageSpilled)
                         .asCentral())
                 .evidence(Evidence.finalMetricAboveZero(
-                        "join-spill-metric",
-                        "The SortMergeJoin reports the spill: its \"spill size\" SQL metric is above zero",
-                        Set.of("broken", "split-only"),
-                        "SortMergeJoin",
-                        "spill size"))
-                .evidence(Evidence.skewSplit(
-                        "skew-split",
-                        "AQE split the hot partition: the final plan has SortMergeJoin(skew=true) over AQEShuffleRead skewed",
-                        Set.of("fixed", "split-only")))
-                .evidence(Evidence.readSkew(
-                                "split-still-spills",
-                                "Split, still spilling: the join stage's read is balanced (under 5x) but the stage still spills",
-                                Set.of("split-only"),
-                                read -> read < SKEWED)
+                        "join-spill-metric", Set.of("broken", "split-only"), "SortMergeJoin", "spill size"))
+                .evidence(Evidence.skewSplit("skew-split", Set.of("fixed", "split-only")))
+                .evidence(Evidence.readSkew("split-still-spills", Set.of("split-only"), read -> read < SKEWED)
                         .and(MysterySlowStageExperiment::joinStageSpilled))
-                .evidence(Evidence.readSkew(
-                                "sized-still-skewed",
-                                "Sized, still skewed: nothing spills but the join stage's biggest task still reads at least 5x the median",
-                                Set.of("buffers-only"),
-                                read -> read >= SKEWED)
+                .evidence(Evidence.readSkew("sized-still-skewed", Set.of("buffers-only"), read -> read >= SKEWED)
                         .and(MysterySlowStageExperiment::noSpill))
-                .evidence(Evidence.readSkew(
-                                "neither",
-                                "Both fixed: the join stage's read is balanced (under 5x) and no stage spills",
-                                Set.of("fixed"),
-                                read -> read < SKEWED)
+                .evidence(Evidence.readSkew("neither", Set.of("fixed"), read -> read < SKEWED)
                         .and(MysterySlowStageExperiment::noSpill))
                 .primaryFinding("skew"));
     }

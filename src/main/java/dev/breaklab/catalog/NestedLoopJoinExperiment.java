@@ -30,8 +30,6 @@ class NestedLoopJoinExperiment extends ExperimentBase {
 
     NestedLoopJoinExperiment() {
         super(define(ID, NestedLoopJoinExperiment.class)
-                .title("Nested-loop join: ON a = b OR c = b")
-                .summary("A join on either of two keys has no equality to hash on: Spark tests every pair of rows.")
                 .concepts(Concept.JOINS, Concept.STAGES, Concept.SPARK_UI)
                 .sql(VIEWS + "SELECT f.id, d.key, d.v FROM facts f JOIN dims d ON f.k1 = d.key OR f.k2 = d.key")
                 .sql("fixed", VIEWS + """
@@ -39,71 +37,51 @@ class NestedLoopJoinExperiment extends ExperimentBase {
                     UNION ALL
                     SELECT f.id, d.key, d.v FROM facts f JOIN dims d ON f.k2 = d.key WHERE NOT (f.k1 <=> f.k2)""")
                 .knob(Knobs.rows(100_000, 5_000_000))
-                .knob(IntegerKnob.of(
-                        "keys", "Dimension rows", 500, 1, 100_000, "rows", "Rows of the dimension (the keys)"))
-                .variant(
-                        Variant.of("broken", "ON k1 = key OR k2 = key", "Spark's defaults: the dimension is broadcast"))
-                .variant(Variant.of(
-                        "fixed", "Two equi-joins, UNION ALL", "k1 = key, then k2 = key for the pairs the first missed"))
-                .variant(Variant.of(
-                                "too-big-to-broadcast",
-                                "OR join, no broadcast",
-                                "autoBroadcastJoinThreshold=-1, as for a dimension over 10 MB: a CartesianProduct")
-                        .withConf("spark.sql.autoBroadcastJoinThreshold", "-1"))
+                .knob(IntegerKnob.of("keys", 500, 1, 100_000, "rows"))
+                .variant(Variant.of("broken"))
+                .variant(Variant.of("fixed"))
+                .variant(Variant.of("too-big-to-broadcast").withConf("spark.sql.autoBroadcastJoinThreshold", "-1"))
                 .question(Questions.anyJoinStrategy())
                 .question(Question.number(
                         "rows-out", "How many rows will the join produce?", NestedLoopJoinExperiment::rowsOut))
-                .evidence(Evidence.central(
-                        "nested-loop",
-                        "The join is a BroadcastNestedLoopJoin testing every fact row against every dimension row: at least 10 million pairs",
-                        Set.of("broken"),
-                        run -> {
-                            List<PlanNode> loops = RunQueries.finalNodes(run, "BroadcastNestedLoopJoin");
-                            if (loops.isEmpty()) {
-                                return Verdict.of(false, "join: %s", RunQueries.joinStrategy(run));
-                            }
-                            PlanNode loop = loops.get(0);
-                            long streamed = inputRows(loop.children().get(0));
-                            long broadcast = inputRows(loop.children().get(1));
-                            return Verdict.of(
-                                    streamed * broadcast >= 10_000_000L,
-                                    "%s: %,d streamed rows x %,d broadcast rows = %,d pairs tested for %,d rows out",
-                                    loop.nodeName(),
-                                    streamed,
-                                    broadcast,
-                                    streamed * broadcast,
-                                    rowsOut(run));
-                        }))
+                .evidence(Evidence.central("nested-loop", Set.of("broken"), run -> {
+                    List<PlanNode> loops = RunQueries.finalNodes(run, "BroadcastNestedLoopJoin");
+                    if (loops.isEmpty()) {
+                        return Verdict.of(false, "join: %s", RunQueries.joinStrategy(run));
+                    }
+                    PlanNode loop = loops.get(0);
+                    long streamed = inputRows(loop.children().get(0));
+                    long broadcast = inputRows(loop.children().get(1));
+                    return Verdict.of(
+                            streamed * broadcast >= 10_000_000L,
+                            "%s: %,d streamed rows x %,d broadcast rows = %,d pairs tested for %,d rows out",
+                            loop.nodeName(),
+                            streamed,
+                            broadcast,
+                            streamed * broadcast,
+                            rowsOut(run));
+                }))
                 .evidence(Evidence.of(
                         "cartesian",
-                        "Without broadcast the same join is a CartesianProduct",
                         Set.of("too-big-to-broadcast"),
                         run -> Verdict.of(
                                 RunQueries.finalHas(run, "CartesianProduct"),
                                 "join: %s, %,d rows out",
                                 RunQueries.joinStrategy(run),
                                 rowsOut(run))))
-                .evidence(Evidence.of(
-                        "two-hash-joins",
-                        "Two hash joins and no nested loop in the final plan",
-                        Set.of("fixed"),
-                        run -> {
-                            long hash = RunQueries.countFinal(run, n -> n.joinOperator()
-                                    .filter(j -> j.endsWith("HashJoin") || j.equals("SortMergeJoin"))
-                                    .isPresent());
-                            boolean loop = RunQueries.finalHas(run, "BroadcastNestedLoopJoin")
-                                    || RunQueries.finalHas(run, "CartesianProduct");
-                            return Verdict.of(hash == 2 && !loop, "key-based joins: %d, nested loop: %s", hash, loop);
-                        }))
-                .evidence(Evidence.of(
-                        "same-rows",
-                        "The join returns exactly the pairs of the OR condition (counted from the keys)",
-                        Set.of("broken", "fixed", "too-big-to-broadcast"),
-                        run -> {
-                            long expected = expectedRows(RunQueries.knob(run, "rows"), RunQueries.knob(run, "keys"));
-                            long out = rowsOut(run);
-                            return Verdict.of(out == expected, "%,d rows out, %,d pairs match the OR", out, expected);
-                        }))
+                .evidence(Evidence.of("two-hash-joins", Set.of("fixed"), run -> {
+                    long hash = RunQueries.countFinal(run, n -> n.joinOperator()
+                            .filter(j -> j.endsWith("HashJoin") || j.equals("SortMergeJoin"))
+                            .isPresent());
+                    boolean loop = RunQueries.finalHas(run, "BroadcastNestedLoopJoin")
+                            || RunQueries.finalHas(run, "CartesianProduct");
+                    return Verdict.of(hash == 2 && !loop, "key-based joins: %d, nested loop: %s", hash, loop);
+                }))
+                .evidence(Evidence.of("same-rows", Set.of("broken", "fixed", "too-big-to-broadcast"), run -> {
+                    long expected = expectedRows(RunQueries.knob(run, "rows"), RunQueries.knob(run, "keys"));
+                    long out = rowsOut(run);
+                    return Verdict.of(out == expected, "%,d rows out, %,d pairs match the OR", out, expected);
+                }))
                 .primaryFinding("cross-join"));
     }
 

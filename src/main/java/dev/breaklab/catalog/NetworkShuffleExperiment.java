@@ -25,9 +25,6 @@ class NetworkShuffleExperiment extends ExperimentBase {
 
     NetworkShuffleExperiment() {
         super(define(ID, NetworkShuffleExperiment.class)
-                .title("Network shuffle: remote bytes, local bytes")
-                .summary("Raw rows shuffled across executors: most of the shuffle read is remote. Aggregate first and"
-                        + " almost nothing travels.")
                 .concepts(Concept.SHUFFLE, Concept.STAGES, Concept.SPARK_UI)
                 .requires(Requires.CLUSTER)
                 .sql("broken", """
@@ -42,44 +39,33 @@ class NetworkShuffleExperiment extends ExperimentBase {
                     GROUP BY pmod(id, 1000)""")
                 .knob(Knobs.rows(1_000_000, 20_000_000))
                 .knob(Knobs.shufflePartitions(8, 200, "the reduce tasks"))
-                .variant(Variants.aqeOff("broken", "Raw rows shuffled", "Repartition raw rows by key, then aggregate"))
-                .variant(Variants.aqeOff(
-                        "fixed",
-                        "Aggregate first",
-                        "Partial aggregation in the map tasks; one row per key" + " and map task shuffled"))
+                .variant(Variants.aqeOff("broken"))
+                .variant(Variants.aqeOff("fixed"))
                 .question(Questions.yesNo(
                         "quarter-remote",
                         "Will at least a quarter of the shuffle read come from other executors?",
                         run -> remoteShare(RunQueries.shuffleReadStage(run)) >= 0.25))
-                .evidence(Evidence.central(
-                        "mostly-remote",
-                        "A large share of the shuffle read crossed the network (remote bytes read)",
-                        Set.of("broken"),
-                        run -> {
-                            StageSnapshot read = RunQueries.shuffleReadStage(run);
-                            double share = remoteShare(read);
-                            return Verdict.of(
-                                    read.shuffleRemoteBytesRead() >= 8L * 1024 * 1024 && share >= 0.25,
-                                    "stage %d: %s remote, %s local (%s remote) on %d executor(s)",
-                                    read.stageId(),
-                                    Figures.bytes(read.shuffleRemoteBytesRead()),
-                                    Figures.bytes(read.shuffleReadBytes() - read.shuffleRemoteBytesRead()),
-                                    Figures.percent(share),
-                                    executors(run));
-                        }))
-                .evidence(Evidence.of(
-                        "little-travels",
-                        "Partial aggregation left almost nothing to send: under 2 MB of shuffle read",
-                        Set.of("fixed"),
-                        run -> {
-                            StageSnapshot read = RunQueries.shuffleReadStage(run);
-                            return Verdict.of(
-                                    read.shuffleReadBytes() < 2 * 1024 * 1024,
-                                    "stage %d: %s shuffle read, %s of it remote",
-                                    read.stageId(),
-                                    Figures.bytes(read.shuffleReadBytes()),
-                                    Figures.bytes(read.shuffleRemoteBytesRead()));
-                        }))
+                .evidence(Evidence.central("mostly-remote", Set.of("broken"), run -> {
+                    StageSnapshot read = RunQueries.shuffleReadStage(run);
+                    double share = remoteShare(read);
+                    return Verdict.of(
+                            read.shuffleRemoteBytesRead() >= 8L * 1024 * 1024 && share >= 0.25,
+                            "stage %d: %s remote, %s local (%s remote) on %d executor(s)",
+                            read.stageId(),
+                            Figures.bytes(read.shuffleRemoteBytesRead()),
+                            Figures.bytes(read.shuffleReadBytes() - read.shuffleRemoteBytesRead()),
+                            Figures.percent(share),
+                            executors(run));
+                }))
+                .evidence(Evidence.of("little-travels", Set.of("fixed"), run -> {
+                    StageSnapshot read = RunQueries.shuffleReadStage(run);
+                    return Verdict.of(
+                            read.shuffleReadBytes() < 2 * 1024 * 1024,
+                            "stage %d: %s shuffle read, %s of it remote",
+                            read.stageId(),
+                            Figures.bytes(read.shuffleReadBytes()),
+                            Figures.bytes(read.shuffleRemoteBytesRead()));
+                }))
                 .primaryFinding("network-shuffle"));
     }
 

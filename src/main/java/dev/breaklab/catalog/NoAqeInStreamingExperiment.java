@@ -33,31 +33,15 @@ class NoAqeInStreamingExperiment extends ExperimentBase {
 
     NoAqeInStreamingExperiment() {
         super(define("no-aqe-in-streaming", NoAqeInStreamingExperiment.class)
-                .title("No AQE in streaming: dozens of state tasks for ten groups")
-                .summary(
-                        "AQE does not coalesce a streaming query's shuffle: each batch runs spark.sql.shuffle.partitions tasks, forever.")
                 .concepts(Concept.STREAMING, Concept.AQE, Concept.PARTITIONS)
-                .noSql("A stateful streaming aggregation needs a streaming source, a checkpoint and a sink, none of "
-                        + "which Spark SQL can declare")
                 .knob(Knobs.shufflePartitions(
                         48, 400, "when the query first starts (Spark's default: 200); the checkpoint keeps it"))
                 .knob(Knobs.batches(2, 2, 20, "Micro-batches to run (per start)"))
                 .knob(Knobs.rowsPerBatch(1_000))
-                .variant(Variants.aqeOn(
-                        "broken", "48 partitions", "AQE on, 48 shuffle partitions, as if AQE would coalesce them"))
-                .variant(Variants.aqeOn(
-                                "fixed",
-                                "4 partitions from the start",
-                                "spark.sql.shuffle.partitions=4 set before the query's first run")
-                        .withKnob("shufflePartitions", 4L))
-                .variant(Variants.aqeOn(
-                        "too-late",
-                        "Changed after the first run",
-                        "Start with 48, stop, set 4 and restart on the same checkpoint"))
-                .variant(Variants.aqeOn(
-                                "repartitioned",
-                                "48 partitions, repartitioned offline to 4",
-                                "RocksDB state store; stop, Spark 4.2's internal offline repartition to 4, restart")
+                .variant(Variants.aqeOn("broken"))
+                .variant(Variants.aqeOn("fixed").withKnob("shufflePartitions", 4L))
+                .variant(Variants.aqeOn("too-late"))
+                .variant(Variants.aqeOn("repartitioned")
                         .withConf("spark.sql.streaming.stateStore.providerClass", ROCKSDB))
                 .question(Question.number(
                         "state-tasks",
@@ -66,78 +50,61 @@ class NoAqeInStreamingExperiment extends ExperimentBase {
                 .question(Questions.yesNo(
                         "coalesced", "Will AQE coalesce the streaming shuffle?", run -> !run.dataBatches().stream()
                                 .allMatch(b -> stateTasks(run, b) == RunQueries.knob(run, "shufflePartitions"))))
-                .evidence(Evidence.central(
-                        "not-coalesced",
-                        "AQE is on, yet every micro-batch's state stage runs all spark.sql.shuffle.partitions (at least 32) tasks for ten groups",
-                        Set.of("broken"),
-                        run -> {
-                            List<BatchSnapshot> batches = run.dataBatches();
-                            long configured = RunQueries.knob(run, "shufflePartitions");
-                            return Verdict.of(
-                                    batches.size() >= 2
-                                            && configured >= 32
-                                            && batches.stream().allMatch(b -> stateTasks(run, b) == configured),
-                                    "AQE %s, shuffle partitions %d; state tasks per batch %s",
-                                    run.conf().get("spark.sql.adaptive.enabled"),
-                                    configured,
-                                    Streams.series(batches, b -> stateTasks(run, b)));
-                        }))
-                .evidence(Evidence.of(
-                        "few-tasks",
-                        "Set before the first run, 4 shuffle partitions mean 4 state tasks per micro-batch",
-                        Set.of("fixed"),
-                        run -> {
-                            List<BatchSnapshot> batches = run.dataBatches();
-                            return Verdict.of(
-                                    !batches.isEmpty() && batches.stream().allMatch(b -> stateTasks(run, b) == 4),
-                                    "state tasks per batch %s",
-                                    Streams.series(batches, b -> stateTasks(run, b)));
-                        }))
-                .evidence(Evidence.of(
-                        "checkpoint-wins",
-                        "After the restart with spark.sql.shuffle.partitions=4 the state operator still has the checkpoint's partition count",
-                        Set.of("too-late"),
-                        run -> {
-                            List<BatchSnapshot> restart = Streams.ofStart(run, 1).stream()
-                                    .filter(b -> b.numInputRows() > 0)
-                                    .toList();
-                            long configured = RunQueries.knob(run, "shufflePartitions");
-                            return Verdict.of(
-                                    !restart.isEmpty()
-                                            && restart.stream()
-                                                    .allMatch(b -> statePartitions(b) == configured
-                                                            && stateTasks(run, b) == configured),
-                                    "session setting after the stop: 4; restarted batches' state partitions %s, state tasks %s",
-                                    Streams.series(restart, NoAqeInStreamingExperiment::statePartitions),
-                                    Streams.series(restart, b -> stateTasks(run, b)));
-                        }))
-                .evidence(Evidence.of(
-                        "repartitioned-offline",
-                        "Repartitioned offline, the restarted query's state has 4 partitions and runs 4 state tasks, with"
-                                + " the ten groups' state intact",
-                        Set.of("repartitioned"),
-                        run -> {
-                            List<BatchSnapshot> before = Streams.ofStart(run, 0).stream()
-                                    .filter(b -> b.numInputRows() > 0)
-                                    .toList();
-                            List<BatchSnapshot> after = Streams.ofStart(run, 1).stream()
-                                    .filter(b -> b.numInputRows() > 0)
-                                    .toList();
-                            long configured = RunQueries.knob(run, "shufflePartitions");
-                            return Verdict.of(
-                                    !before.isEmpty()
-                                            && !after.isEmpty()
-                                            && before.stream().allMatch(b -> statePartitions(b) == configured)
-                                            && after.stream()
-                                                    .allMatch(b -> statePartitions(b) == REPARTITIONED
-                                                            && stateTasks(run, b) == REPARTITIONED)
-                                            && Streams.last(after).stateRowsTotal() == 10,
-                                    "state partitions before %s, after %s; state tasks after %s; state rows after %d",
-                                    Streams.series(before, NoAqeInStreamingExperiment::statePartitions),
-                                    Streams.series(after, NoAqeInStreamingExperiment::statePartitions),
-                                    Streams.series(after, b -> stateTasks(run, b)),
-                                    after.isEmpty() ? 0 : Streams.last(after).stateRowsTotal());
-                        }))
+                .evidence(Evidence.central("not-coalesced", Set.of("broken"), run -> {
+                    List<BatchSnapshot> batches = run.dataBatches();
+                    long configured = RunQueries.knob(run, "shufflePartitions");
+                    return Verdict.of(
+                            batches.size() >= 2
+                                    && configured >= 32
+                                    && batches.stream().allMatch(b -> stateTasks(run, b) == configured),
+                            "AQE %s, shuffle partitions %d; state tasks per batch %s",
+                            run.conf().get("spark.sql.adaptive.enabled"),
+                            configured,
+                            Streams.series(batches, b -> stateTasks(run, b)));
+                }))
+                .evidence(Evidence.of("few-tasks", Set.of("fixed"), run -> {
+                    List<BatchSnapshot> batches = run.dataBatches();
+                    return Verdict.of(
+                            !batches.isEmpty() && batches.stream().allMatch(b -> stateTasks(run, b) == 4),
+                            "state tasks per batch %s",
+                            Streams.series(batches, b -> stateTasks(run, b)));
+                }))
+                .evidence(Evidence.of("checkpoint-wins", Set.of("too-late"), run -> {
+                    List<BatchSnapshot> restart = Streams.ofStart(run, 1).stream()
+                            .filter(b -> b.numInputRows() > 0)
+                            .toList();
+                    long configured = RunQueries.knob(run, "shufflePartitions");
+                    return Verdict.of(
+                            !restart.isEmpty()
+                                    && restart.stream()
+                                            .allMatch(b -> statePartitions(b) == configured
+                                                    && stateTasks(run, b) == configured),
+                            "session setting after the stop: 4; restarted batches' state partitions %s, state tasks %s",
+                            Streams.series(restart, NoAqeInStreamingExperiment::statePartitions),
+                            Streams.series(restart, b -> stateTasks(run, b)));
+                }))
+                .evidence(Evidence.of("repartitioned-offline", Set.of("repartitioned"), run -> {
+                    List<BatchSnapshot> before = Streams.ofStart(run, 0).stream()
+                            .filter(b -> b.numInputRows() > 0)
+                            .toList();
+                    List<BatchSnapshot> after = Streams.ofStart(run, 1).stream()
+                            .filter(b -> b.numInputRows() > 0)
+                            .toList();
+                    long configured = RunQueries.knob(run, "shufflePartitions");
+                    return Verdict.of(
+                            !before.isEmpty()
+                                    && !after.isEmpty()
+                                    && before.stream().allMatch(b -> statePartitions(b) == configured)
+                                    && after.stream()
+                                            .allMatch(b -> statePartitions(b) == REPARTITIONED
+                                                    && stateTasks(run, b) == REPARTITIONED)
+                                    && Streams.last(after).stateRowsTotal() == 10,
+                            "state partitions before %s, after %s; state tasks after %s; state rows after %d",
+                            Streams.series(before, NoAqeInStreamingExperiment::statePartitions),
+                            Streams.series(after, NoAqeInStreamingExperiment::statePartitions),
+                            Streams.series(after, b -> stateTasks(run, b)),
+                            after.isEmpty() ? 0 : Streams.last(after).stateRowsTotal());
+                }))
                 .primaryFinding("tiny-tasks"));
     }
 

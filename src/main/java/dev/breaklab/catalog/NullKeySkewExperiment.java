@@ -31,8 +31,6 @@ class NullKeySkewExperiment extends ExperimentBase {
 
     NullKeySkewExperiment() {
         super(define("null-key-skew", NullKeySkewExperiment.class)
-                .title("NULL-key skew: the hottest key is no key at all")
-                .summary("A left join on a mostly-NULL foreign key: all the NULLs hash to one partition and one task.")
                 .concepts(Concept.JOINS, Concept.SHUFFLE, Concept.SPARK_UI)
                 .sql(COMMON + "FROM orders LEFT JOIN people ON customer = customerId")
                 .sql("fixed", COMMON + """
@@ -40,44 +38,23 @@ class NullKeySkewExperiment extends ExperimentBase {
                       ON coalesce(customer, -1 - pmod(id, ${saltBuckets})) = customerId""")
                 .sql("inner-join", COMMON + "FROM orders JOIN people ON customer = customerId")
                 .knob(Knobs.rows(600_000, 50_000_000))
-                .knob(IntegerKnob.of("nullShare", "NULL share", 60, 0, 99, "%", "Share of orders without a customer"))
-                .knob(IntegerKnob.of(
-                        "customers", "Customers", 10_000, 10, 1_000_000, "rows", "Rows in the people table"))
-                .knob(IntegerKnob.of(
-                        "saltBuckets", "Salt buckets", 64, 2, 1_024, "keys", "Keys the fix gives the NULLs"))
+                .knob(IntegerKnob.of("nullShare", 60, 0, 99, "%"))
+                .knob(IntegerKnob.of("customers", 10_000, 10, 1_000_000, "rows"))
+                .knob(IntegerKnob.of("saltBuckets", 64, 2, 1_024, "keys"))
                 .knob(Knobs.shufflePartitions(8, 2_000, "tasks in the join stage"))
-                .variant(Variants.shuffleJoin(
-                        "broken", "LEFT JOIN on a mostly-NULL key", "Every NULL key hashes to one partition"))
-                .variant(Variants.shuffleJoin(
-                        "fixed", "Salted NULLs", "NULLs get distinct negative keys that match nothing"))
-                .variant(Variants.shuffleJoin(
-                        "inner-join", "INNER JOIN", "NULL keys dropped before the shuffle (guests are gone)"))
-                .variant(Variants.skewJoin(
-                        "aqe-splits",
-                        "AQE splits the NULL partition",
-                        "AQE on (skew test lowered to lab sizes): the LEFT OUTER join's left side is split",
-                        "1m"))
+                .variant(Variants.shuffleJoin("broken"))
+                .variant(Variants.shuffleJoin("fixed"))
+                .variant(Variants.shuffleJoin("inner-join"))
+                .variant(Variants.skewJoin("aqe-splits", "1m"))
                 .question(Questions.yesNo(
                         "one-task-most",
                         "Will a single join task read more than half of the join's shuffle data?",
                         run -> biggestShare(RunQueries.shuffleReadStage(run)) > 0.5))
                 .question(Questions.readRatio("join"))
-                .evidence(Evidence.readSkew(
-                                "null-partition",
-                                "The NULL keys pile up in one partition: the biggest join task reads at least 5x the median shuffle data",
-                                Set.of("broken"),
-                                read -> read >= 5)
+                .evidence(Evidence.readSkew("null-partition", Set.of("broken"), read -> read >= 5)
                         .asCentral())
-                .evidence(Evidence.readSkew(
-                        "spread",
-                        "With the NULLs salted no join task reads more than twice the median",
-                        Set.of("fixed"),
-                        read -> read < 2))
-                .evidence(Evidence.readSkew(
-                                "inner-drops-nulls",
-                                "An inner join never shuffles the NULLs: the optimizer filters them out before the Exchange, so the orders side writes only the rows with a customer and the join stage is balanced",
-                                Set.of("inner-join"),
-                                read -> read < 2)
+                .evidence(Evidence.readSkew("spread", Set.of("fixed"), read -> read < 2))
+                .evidence(Evidence.readSkew("inner-drops-nulls", Set.of("inner-join"), read -> read < 2)
                         .and(run -> {
                             long rows = RunQueries.knob(run, "rows");
                             long share = RunQueries.knob(run, "nullShare");
@@ -93,23 +70,18 @@ class NullKeySkewExperiment extends ExperimentBase {
                                     Figures.count(rows),
                                     Figures.count(nulls));
                         }))
-                .evidence(Evidence.of(
-                        "aqe-splits-left-outer",
-                        "With AQE on, Spark's skew-join rule splits the left side of the LEFT OUTER join: the final plan"
-                                + " says SortMergeJoin(skew=true) and the join stage runs more tasks than shuffle partitions",
-                        Set.of("aqe-splits"),
-                        run -> {
-                            StageSnapshot stage = RunQueries.shuffleReadStage(run);
-                            long partitions = RunQueries.knob(run, "shufflePartitions");
-                            boolean split = RunQueries.finalPlanHas(run, "SortMergeJoin", "skew=true");
-                            return Verdict.of(
-                                    split && stage.numTasks() > partitions,
-                                    "SortMergeJoin(skew=true): %s; join stage %d ran %d tasks for %d shuffle partitions",
-                                    split ? "yes" : "no",
-                                    stage.stageId(),
-                                    stage.numTasks(),
-                                    partitions);
-                        }))
+                .evidence(Evidence.of("aqe-splits-left-outer", Set.of("aqe-splits"), run -> {
+                    StageSnapshot stage = RunQueries.shuffleReadStage(run);
+                    long partitions = RunQueries.knob(run, "shufflePartitions");
+                    boolean split = RunQueries.finalPlanHas(run, "SortMergeJoin", "skew=true");
+                    return Verdict.of(
+                            split && stage.numTasks() > partitions,
+                            "SortMergeJoin(skew=true): %s; join stage %d ran %d tasks for %d shuffle partitions",
+                            split ? "yes" : "no",
+                            stage.stageId(),
+                            stage.numTasks(),
+                            partitions);
+                }))
                 .primaryFinding("skew"));
     }
 

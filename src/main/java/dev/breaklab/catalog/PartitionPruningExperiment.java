@@ -38,10 +38,6 @@ class PartitionPruningExperiment extends ExperimentBase {
 
     PartitionPruningExperiment() {
         super(define(ID, PartitionPruningExperiment.class)
-                .title("Partition pruning: one day asked, every day read")
-                .summary(
-                        "A table partitioned by day, filtered on the event timestamp instead of the day: the scan reads"
-                                + " every partition.")
                 .concepts(Concept.PARTITIONS, Concept.JOINS, Concept.SPARK_UI)
                 .sql(TABLE + COUNT + "to_date(ts) = DATE'" + DAY + "'" + DROP)
                 .sql("fixed", TABLE + COUNT + "day = DATE'" + DAY + "'" + DROP)
@@ -61,21 +57,12 @@ class PartitionPruningExperiment extends ExperimentBase {
                     WHERE c.holiday
                     GROUP BY c.week""" + DROP)
                 .knob(Knobs.rows(200_000, 20_000_000))
-                .knob(IntegerKnob.of(
-                        "days", "Days", 30, 8, 366, "partitions", "Days the events span: one partition each"))
-                .variant(Variant.of(
-                        "broken", "Filter on the timestamp", "to_date(ts) = one day: the scan has no partition filter"))
-                .variant(Variant.of("fixed", "Filter on the partition column", "day = one day: one partition read"))
-                .variant(Variant.of(
-                        "function-on-day",
-                        "A function of the partition column",
-                        "date_format(day, ...) = one day: still a partition filter"))
-                .variant(Variant.of(
-                        "udf-on-day", "A UDF of the partition column", "A Java UDF of day: still a partition filter"))
-                .variant(Variant.of(
-                        "dynamic",
-                        "Join with a filtered calendar",
-                        "Joined on day with the holidays of a calendar: dynamic partition pruning"))
+                .knob(IntegerKnob.of("days", 30, 8, 366, "partitions"))
+                .variant(Variant.of("broken"))
+                .variant(Variant.of("fixed"))
+                .variant(Variant.of("function-on-day"))
+                .variant(Variant.of("udf-on-day"))
+                .variant(Variant.of("dynamic"))
                 .question(Question.number(
                         "partitions-read",
                         "How many partitions (days) will the scan read?",
@@ -84,71 +71,54 @@ class PartitionPruningExperiment extends ExperimentBase {
                         "partition-filter",
                         "Will the scan's PartitionFilters hold a predicate that selects days?",
                         run -> !RunQueries.pruningFilters(scan(run)).isEmpty()))
-                .evidence(Evidence.central(
-                        "every-partition-read",
-                        "The scan reads every partition: its PartitionFilters hold no predicate that selects days",
-                        Set.of("broken"),
-                        run -> {
-                            PlanNode scan = scan(run);
-                            long partitions = SparkMetricText.orZero(scan, "number of partitions read");
-                            return Verdict.of(
-                                    partitions == RunQueries.knob(run, "days")
-                                            && RunQueries.pruningFilters(scan).isEmpty(),
-                                    "%d of %d partitions, %d files, %s read; PartitionFilters %s; PushedFilters %s",
-                                    partitions,
-                                    RunQueries.knob(run, "days"),
-                                    SparkMetricText.orZero(scan, "number of files read"),
-                                    Figures.bytes(SparkMetricText.orZero(scan, "size of files read")),
-                                    RunQueries.scanList(scan, "PartitionFilters"),
-                                    RunQueries.scanList(scan, "PushedFilters"));
-                        }))
-                .evidence(Evidence.of(
-                        "filtered-after-scan",
-                        "A Filter after the scan drops the other days' rows: it keeps under 10% of what the scan read",
-                        Set.of("broken"),
-                        run -> {
-                            PlanNode scan = scan(run);
-                            long scanned = SparkMetricText.orZero(scan, "number of output rows");
-                            long kept = RunQueries.filterOver(run.finalPlans(), scan)
-                                    .map(f -> SparkMetricText.orZero(f, "number of output rows"))
-                                    .orElse(scanned);
-                            return Verdict.of(
-                                    kept * 10 < scanned, "scan: %,d rows, the Filter above it kept %,d", scanned, kept);
-                        }))
-                .evidence(Evidence.of(
-                        "one-partition-read",
-                        "The predicate is a partition filter and the scan reads one partition",
-                        Set.of("fixed", "function-on-day", "udf-on-day"),
-                        run -> {
-                            PlanNode scan = scan(run);
-                            long partitions = SparkMetricText.orZero(scan, "number of partitions read");
-                            return Verdict.of(
-                                    partitions == 1
-                                            && !RunQueries.pruningFilters(scan).isEmpty(),
-                                    "%d partition, %d file(s), %s read; PartitionFilters %s",
-                                    partitions,
-                                    SparkMetricText.orZero(scan, "number of files read"),
-                                    Figures.bytes(SparkMetricText.orZero(scan, "size of files read")),
-                                    RunQueries.pruningFilters(scan));
-                        }))
-                .evidence(Evidence.of(
-                        "dynamic-pruning",
-                        "The scan gets a dynamicpruningexpression and reads only the holidays' partitions",
-                        Set.of("dynamic"),
-                        run -> {
-                            PlanNode scan = scan(run);
-                            long partitions = SparkMetricText.orZero(scan, "number of partitions read");
-                            boolean dynamic = RunQueries.pruningFilters(scan).stream()
-                                    .anyMatch(f -> f.contains("dynamicpruningexpression"));
-                            return Verdict.of(
-                                    dynamic && partitions < RunQueries.knob(run, "days") / 2,
-                                    "%d of %d partitions; files read %d of %d (\"static number of files read\"); %s",
-                                    partitions,
-                                    RunQueries.knob(run, "days"),
-                                    SparkMetricText.orZero(scan, "number of files read"),
-                                    SparkMetricText.orZero(scan, "static number of files read"),
-                                    RunQueries.pruningFilters(scan));
-                        }))
+                .evidence(Evidence.central("every-partition-read", Set.of("broken"), run -> {
+                    PlanNode scan = scan(run);
+                    long partitions = SparkMetricText.orZero(scan, "number of partitions read");
+                    return Verdict.of(
+                            partitions == RunQueries.knob(run, "days")
+                                    && RunQueries.pruningFilters(scan).isEmpty(),
+                            "%d of %d partitions, %d files, %s read; PartitionFilters %s; PushedFilters %s",
+                            partitions,
+                            RunQueries.knob(run, "days"),
+                            SparkMetricText.orZero(scan, "number of files read"),
+                            Figures.bytes(SparkMetricText.orZero(scan, "size of files read")),
+                            RunQueries.scanList(scan, "PartitionFilters"),
+                            RunQueries.scanList(scan, "PushedFilters"));
+                }))
+                .evidence(Evidence.of("filtered-after-scan", Set.of("broken"), run -> {
+                    PlanNode scan = scan(run);
+                    long scanned = SparkMetricText.orZero(scan, "number of output rows");
+                    long kept = RunQueries.filterOver(run.finalPlans(), scan)
+                            .map(f -> SparkMetricText.orZero(f, "number of output rows"))
+                            .orElse(scanned);
+                    return Verdict.of(
+                            kept * 10 < scanned, "scan: %,d rows, the Filter above it kept %,d", scanned, kept);
+                }))
+                .evidence(Evidence.of("one-partition-read", Set.of("fixed", "function-on-day", "udf-on-day"), run -> {
+                    PlanNode scan = scan(run);
+                    long partitions = SparkMetricText.orZero(scan, "number of partitions read");
+                    return Verdict.of(
+                            partitions == 1 && !RunQueries.pruningFilters(scan).isEmpty(),
+                            "%d partition, %d file(s), %s read; PartitionFilters %s",
+                            partitions,
+                            SparkMetricText.orZero(scan, "number of files read"),
+                            Figures.bytes(SparkMetricText.orZero(scan, "size of files read")),
+                            RunQueries.pruningFilters(scan));
+                }))
+                .evidence(Evidence.of("dynamic-pruning", Set.of("dynamic"), run -> {
+                    PlanNode scan = scan(run);
+                    long partitions = SparkMetricText.orZero(scan, "number of partitions read");
+                    boolean dynamic = RunQueries.pruningFilters(scan).stream()
+                            .anyMatch(f -> f.contains("dynamicpruningexpression"));
+                    return Verdict.of(
+                            dynamic && partitions < RunQueries.knob(run, "days") / 2,
+                            "%d of %d partitions; files read %d of %d (\"static number of files read\"); %s",
+                            partitions,
+                            RunQueries.knob(run, "days"),
+                            SparkMetricText.orZero(scan, "number of files read"),
+                            SparkMetricText.orZero(scan, "static number of files read"),
+                            RunQueries.pruningFilters(scan));
+                }))
                 .primaryFinding("no-partition-pruning"));
     }
 

@@ -25,8 +25,6 @@ class ShuffleExplosionExperiment extends ExperimentBase {
 
     ShuffleExplosionExperiment() {
         super(define("shuffle-explosion", ShuffleExplosionExperiment.class)
-                .title("Shuffle explosion: multiply rows, then shuffle them")
-                .summary("Exploding every order into its line items before a join shuffles twenty times the input.")
                 .concepts(Concept.SHUFFLE, Concept.JOINS, Concept.SPARK_UI)
                 .sql(
                         VIEWS
@@ -36,17 +34,11 @@ class ShuffleExplosionExperiment extends ExperimentBase {
                     FROM (SELECT product, count(1) AS items FROM items GROUP BY product) per_product
                     JOIN catalog USING (product)
                     GROUP BY category""")
-                .knob(IntegerKnob.of("orders", "Orders", 50_000, 1_000, 10_000_000, "rows", "Source rows"))
-                .knob(IntegerKnob.of(
-                        "itemsPerOrder", "Items per order", 20, 1, 200, "items", "Rows explode() makes of each order"))
-                .knob(IntegerKnob.of(
-                        "products", "Products", 1_000, 1, 1_000_000, "products", "Rows in the products table"))
-                .variant(
-                        Variants.shuffleJoin("broken", "Explode, then join", "Every line item is shuffled for the join")
-                                .withConf("spark.sql.shuffle.partitions", "8"))
-                .variant(Variants.shuffleJoin(
-                                "fixed", "Aggregate, then join", "Items are counted per product before the shuffle")
-                        .withConf("spark.sql.shuffle.partitions", "8"))
+                .knob(IntegerKnob.of("orders", 50_000, 1_000, 10_000_000, "rows"))
+                .knob(IntegerKnob.of("itemsPerOrder", 20, 1, 200, "items"))
+                .knob(IntegerKnob.of("products", 1_000, 1, 1_000_000, "products"))
+                .variant(Variants.shuffleJoin("broken").withConf("spark.sql.shuffle.partitions", "8"))
+                .variant(Variants.shuffleJoin("fixed").withConf("spark.sql.shuffle.partitions", "8"))
                 .question(Question.number(
                         "records-shuffled",
                         "How many records will the run's shuffles write in total?",
@@ -55,49 +47,37 @@ class ShuffleExplosionExperiment extends ExperimentBase {
                         "bigger-than-input",
                         "Will the shuffles write more records than the source has rows?",
                         run -> RunQueries.shuffleRecordsWritten(run) > RunQueries.knob(run, "orders")))
-                .evidence(Evidence.central(
-                        "shuffle-explodes",
-                        "The shuffle carries the exploded rows: it writes at least 5x as many records as the source has",
-                        Set.of("broken"),
-                        run -> {
-                            long orders = RunQueries.knob(run, "orders");
-                            long shuffled = RunQueries.shuffleRecordsWritten(run);
-                            return Verdict.of(
-                                    shuffled >= 5 * orders,
-                                    "%s records (%s) shuffled for %s source rows (%.1fx)",
-                                    Figures.count(shuffled),
-                                    Figures.bytes(RunQueries.shuffleWritten(run)),
-                                    Figures.count(orders),
-                                    (double) shuffled / orders);
-                        }))
-                .evidence(Evidence.of(
-                        "generated-rows",
-                        "explode() multiplied the rows before any shuffle: the Generate node emits orders x items-per-order rows",
-                        Set.of("broken", "fixed"),
-                        run -> {
-                            long generated = RunQueries.finalMetric(run, "Generate", "number of output rows");
-                            long expected = RunQueries.knob(run, "orders") * RunQueries.knob(run, "itemsPerOrder");
-                            return Verdict.of(
-                                    generated == expected,
-                                    "Generate output rows: %s (expected %s)",
-                                    Figures.count(generated),
-                                    Figures.count(expected));
-                        }))
-                .evidence(Evidence.of(
-                        "aggregated-first",
-                        "Aggregating first, the shuffles carry at most one row per product and map task (plus the small catalog side)",
-                        Set.of("fixed"),
-                        run -> {
-                            // per product: a row from each of the 8 source tasks and its catalog row; per
-                            // category: a row from each of the 8 join tasks (the bound doubles those)
-                            long bound = RunQueries.knob(run, "products") * (8 + 1) + 20 * 8 * 2;
-                            long shuffled = RunQueries.shuffleRecordsWritten(run);
-                            return Verdict.of(
-                                    shuffled <= bound,
-                                    "%s records shuffled; bound %s",
-                                    Figures.count(shuffled),
-                                    Figures.count(bound));
-                        }))
+                .evidence(Evidence.central("shuffle-explodes", Set.of("broken"), run -> {
+                    long orders = RunQueries.knob(run, "orders");
+                    long shuffled = RunQueries.shuffleRecordsWritten(run);
+                    return Verdict.of(
+                            shuffled >= 5 * orders,
+                            "%s records (%s) shuffled for %s source rows (%.1fx)",
+                            Figures.count(shuffled),
+                            Figures.bytes(RunQueries.shuffleWritten(run)),
+                            Figures.count(orders),
+                            (double) shuffled / orders);
+                }))
+                .evidence(Evidence.of("generated-rows", Set.of("broken", "fixed"), run -> {
+                    long generated = RunQueries.finalMetric(run, "Generate", "number of output rows");
+                    long expected = RunQueries.knob(run, "orders") * RunQueries.knob(run, "itemsPerOrder");
+                    return Verdict.of(
+                            generated == expected,
+                            "Generate output rows: %s (expected %s)",
+                            Figures.count(generated),
+                            Figures.count(expected));
+                }))
+                .evidence(Evidence.of("aggregated-first", Set.of("fixed"), run -> {
+                    // per product: a row from each of the 8 source tasks and its catalog row; per
+                    // category: a row from each of the 8 join tasks (the bound doubles those)
+                    long bound = RunQueries.knob(run, "products") * (8 + 1) + 20 * 8 * 2;
+                    long shuffled = RunQueries.shuffleRecordsWritten(run);
+                    return Verdict.of(
+                            shuffled <= bound,
+                            "%s records shuffled; bound %s",
+                            Figures.count(shuffled),
+                            Figures.count(bound));
+                }))
                 .primaryFinding("shuffle-explosion"));
     }
 

@@ -36,9 +36,6 @@ class ShuffleFilesExperiment extends ExperimentBase {
 
     ShuffleFilesExperiment() {
         super(define(ID, ShuffleFilesExperiment.class)
-                .title("Shuffle files: what a shuffle leaves on disk")
-                .summary("The run lists its own shuffle files: 200 reduce partitions make every map task's file 200"
-                        + " mostly tiny blocks.")
                 .concepts(Concept.SHUFFLE, Concept.PARTITIONS, Concept.STAGES)
                 .sql("""
                     SELECT pmod(id, ${keys}) AS key, count(1) AS n
@@ -47,15 +44,9 @@ class ShuffleFilesExperiment extends ExperimentBase {
                 .knob(Knobs.rows(100_000, 10_000_000))
                 .knob(Knobs.groups(1_000, 1_000_000))
                 .knob(Knobs.shufflePartitions(200, 2_000, "blocks per map file, and reduce tasks"))
-                .variant(
-                        Variants.aqeOff("broken", "200 partitions, AQE off", "Every map file cut into 200 tiny blocks"))
-                .variant(
-                        Variants.aqeOff("fixed", "8 partitions", "AQE off, 8 shuffle partitions: 8 blocks per map file")
-                                .withKnob("shufflePartitions", 8L))
-                .variant(Variant.of(
-                                "coalesced",
-                                "200 partitions, AQE coalesces",
-                                "Same files; a few reduce tasks read contiguous ranges of blocks")
+                .variant(Variants.aqeOff("broken"))
+                .variant(Variants.aqeOff("fixed").withKnob("shufflePartitions", 8L))
+                .variant(Variant.of("coalesced")
                         .withConf("spark.sql.adaptive.enabled", "true")
                         .withConf("spark.sql.adaptive.coalescePartitions.enabled", "true"))
                 .question(Question.number(
@@ -64,69 +55,52 @@ class ShuffleFilesExperiment extends ExperimentBase {
                         run -> measured(run, "maxOffsets")))
                 .question(
                         Questions.tasks("reduce-tasks", "aggregate (after the shuffle)", RunQueries::shuffleReadStage))
-                .evidence(Evidence.central(
-                        "tiny-blocks",
-                        "Every map task's .index holds at least 101 offsets (100 blocks) and the median block is under 1 KiB",
-                        Set.of("broken", "coalesced"),
-                        run -> {
-                            long offsets = measured(run, "minOffsets");
-                            long median = measured(run, "medianBlockBytes");
-                            return Verdict.of(
-                                    offsets >= 101 && median < 1_024,
-                                    "%d index files, %d to %d offsets each; %,d blocks, %,d empty, median %s",
-                                    measured(run, "indexFiles"),
-                                    offsets,
-                                    measured(run, "maxOffsets"),
-                                    measured(run, "blocks"),
-                                    measured(run, "emptyBlocks"),
-                                    Figures.bytes(median));
-                        }))
-                .evidence(Evidence.of(
-                        "file-per-map-task",
-                        "One .data and one .index file per map task of the shuffle",
-                        Set.of("broken", "fixed", "coalesced"),
-                        run -> {
-                            int mapTasks = RunQueries.shuffleMapStages(run).stream()
-                                    .mapToInt(s -> s.numTasks())
-                                    .sum();
-                            long index = measured(run, "indexFiles");
-                            long data = measured(run, "dataFiles");
-                            return Verdict.of(
-                                    index == mapTasks && data == mapTasks,
-                                    "%d map tasks; %d .index and %d .data files",
-                                    mapTasks,
-                                    index,
-                                    data);
-                        }))
-                .evidence(Evidence.of(
-                        "offsets-add-up",
-                        "The last offsets of the index files add up to the data files' bytes and to the stage's shuffle write",
-                        Set.of("broken", "fixed", "coalesced"),
-                        run -> {
-                            long indexed = measured(run, "indexedBytes");
-                            long data = measured(run, "dataBytes");
-                            long written = RunQueries.shuffleWritten(run);
-                            return Verdict.of(
-                                    indexed == data && data == written && written > 0,
-                                    "indexed %,d bytes, data files %,d bytes, shuffle write %,d bytes",
-                                    indexed,
-                                    data,
-                                    written);
-                        }))
-                .evidence(Evidence.of(
-                        "contiguous-ranges",
-                        "AQE reads the 200 blocks per file as a few contiguous ranges: AQEShuffleRead coalesced, at most 10"
-                                + " reduce tasks",
-                        Set.of("coalesced"),
-                        run -> {
-                            boolean coalesced = RunQueries.finalPlanHas(run, "AQEShuffleRead", "coalesced");
-                            int tasks = RunQueries.shuffleReadStage(run).numTasks();
-                            return Verdict.of(
-                                    coalesced && tasks <= 10,
-                                    "AQEShuffleRead coalesced: %s; reduce tasks: %d",
-                                    coalesced ? "yes" : "no",
-                                    tasks);
-                        }))
+                .evidence(Evidence.central("tiny-blocks", Set.of("broken", "coalesced"), run -> {
+                    long offsets = measured(run, "minOffsets");
+                    long median = measured(run, "medianBlockBytes");
+                    return Verdict.of(
+                            offsets >= 101 && median < 1_024,
+                            "%d index files, %d to %d offsets each; %,d blocks, %,d empty, median %s",
+                            measured(run, "indexFiles"),
+                            offsets,
+                            measured(run, "maxOffsets"),
+                            measured(run, "blocks"),
+                            measured(run, "emptyBlocks"),
+                            Figures.bytes(median));
+                }))
+                .evidence(Evidence.of("file-per-map-task", Set.of("broken", "fixed", "coalesced"), run -> {
+                    int mapTasks = RunQueries.shuffleMapStages(run).stream()
+                            .mapToInt(s -> s.numTasks())
+                            .sum();
+                    long index = measured(run, "indexFiles");
+                    long data = measured(run, "dataFiles");
+                    return Verdict.of(
+                            index == mapTasks && data == mapTasks,
+                            "%d map tasks; %d .index and %d .data files",
+                            mapTasks,
+                            index,
+                            data);
+                }))
+                .evidence(Evidence.of("offsets-add-up", Set.of("broken", "fixed", "coalesced"), run -> {
+                    long indexed = measured(run, "indexedBytes");
+                    long data = measured(run, "dataBytes");
+                    long written = RunQueries.shuffleWritten(run);
+                    return Verdict.of(
+                            indexed == data && data == written && written > 0,
+                            "indexed %,d bytes, data files %,d bytes, shuffle write %,d bytes",
+                            indexed,
+                            data,
+                            written);
+                }))
+                .evidence(Evidence.of("contiguous-ranges", Set.of("coalesced"), run -> {
+                    boolean coalesced = RunQueries.finalPlanHas(run, "AQEShuffleRead", "coalesced");
+                    int tasks = RunQueries.shuffleReadStage(run).numTasks();
+                    return Verdict.of(
+                            coalesced && tasks <= 10,
+                            "AQEShuffleRead coalesced: %s; reduce tasks: %d",
+                            coalesced ? "yes" : "no",
+                            tasks);
+                }))
                 .primaryFinding("tiny-tasks"));
     }
 

@@ -24,9 +24,6 @@ class SkewNotSplitExperiment extends ExperimentBase {
 
     SkewNotSplitExperiment() {
         super(define("skew-not-split", SkewNotSplitExperiment.class)
-                .title("Skew not split: AQE declines when the fix costs a shuffle")
-                .summary(
-                        "A skewed join feeding a groupBy on the same key: AQE keeps the straggler rather than add a shuffle.")
                 .concepts(Concept.AQE, Concept.JOINS, Concept.SHUFFLE)
                 .sql(VIEWS + """
                     SELECT key, count(1) AS rows, sum(amount) AS amount
@@ -39,46 +36,29 @@ class SkewNotSplitExperiment extends ExperimentBase {
                 .knob(Knobs.hotKeyShare(80))
                 .knob(Knobs.dimensionKeys(10_000))
                 .knob(Knobs.shufflePartitions(8, 200, "tasks in the join stage before any split"))
-                .variant(
-                        skewJoin("broken", "AQE on, not forced", "AQE sees the skew but will not add a shuffle", false))
-                .variant(skewJoin("fixed", "forceOptimizeSkewedJoin", "AQE splits the skew and adds an Exchange", true))
-                .variant(skewJoin(
-                        "no-aggregate", "No groupBy on the key", "A global aggregate: AQE splits for free", false))
+                .variant(skewJoin("broken", false))
+                .variant(skewJoin("fixed", true))
+                .variant(skewJoin("no-aggregate", false))
                 .question(Questions.skewSplit())
                 .question(Questions.exchanges())
-                .evidence(Evidence.readSkew(
-                                "declined",
-                                "AQE kept the skewed plan: no SortMergeJoin(skew=true), and the join stage's biggest task reads at least 5x the median",
-                                Set.of("broken"),
-                                read -> read >= 5)
+                .evidence(Evidence.readSkew("declined", Set.of("broken"), read -> read >= 5)
                         .and(run -> {
                             boolean split = RunQueries.finalPlanHas(run, "SortMergeJoin", "skew=true");
                             return Verdict.of(!split, "SortMergeJoin(skew=true): %s", split ? "yes" : "no");
                         })
                         .asCentral())
-                .evidence(Evidence.exchanges(
-                        "aggregate-rides-on-join",
-                        "The groupBy reuses the join's partitioning: the final plan has only the join's two Exchanges",
-                        Set.of("broken"),
-                        2))
-                .evidence(Evidence.skewSplit(
-                                "forced-split",
-                                "Forced, AQE splits the skewed partition and pays with an extra Exchange before the aggregate",
-                                Set.of("fixed"))
+                .evidence(Evidence.exchanges("aggregate-rides-on-join", Set.of("broken"), 2))
+                .evidence(Evidence.skewSplit("forced-split", Set.of("fixed"))
                         .and(run -> Verdict.of(
                                 RunQueries.exchanges(run) == 3, "shuffle Exchanges: %d", RunQueries.exchanges(run))))
-                .evidence(Evidence.finalPlanHas(
-                        "split-when-free",
-                        "Without a groupBy on the join key, AQE splits the skew by itself",
-                        Set.of("no-aggregate"),
-                        "SortMergeJoin",
-                        "skew=true"))
+                .evidence(
+                        Evidence.finalPlanHas("split-when-free", Set.of("no-aggregate"), "SortMergeJoin", "skew=true"))
                 .primaryFinding("aqe-skew-declined"));
     }
 
     /** AQE skew join with thresholds lowered to the lab's small data; forced or not to add a shuffle. */
-    private static Variant skewJoin(String name, String title, String description, boolean force) {
-        return Variants.skewJoin(name, title, description, "256k")
+    private static Variant skewJoin(String name, boolean force) {
+        return Variants.skewJoin(name, "256k")
                 .withConf("spark.sql.adaptive.forceOptimizeSkewedJoin", Boolean.toString(force));
     }
 

@@ -25,8 +25,6 @@ class SkewedAggregationExperiment extends ExperimentBase {
 
     SkewedAggregationExperiment() {
         super(define("skewed-aggregation", SkewedAggregationExperiment.class)
-                .title("Skewed aggregation: AQE will not save you")
-                .summary("Distinct users per country with collect_set: the hot country's task merges most of the data.")
                 .concepts(Concept.SHUFFLE, Concept.PARTITIONS, Concept.AQE, Concept.SPARK_UI)
                 .sql(EVENTS + "SELECT country, size(collect_set(user)) AS users FROM events GROUP BY country")
                 .sql("fixed", EVENTS + """
@@ -39,48 +37,34 @@ class SkewedAggregationExperiment extends ExperimentBase {
                         "count-distinct",
                         EVENTS + "SELECT country, count(DISTINCT user) AS users FROM events GROUP BY country")
                 .knob(Knobs.rows(400_000, 20_000_000))
-                .knob(IntegerKnob.of("hotShare", "Hot country share", 80, 0, 99, "%", "Share of events from country 0"))
-                .knob(IntegerKnob.of("countries", "Countries", 100, 2, 10_000, "keys", "Distinct grouping keys"))
-                .knob(IntegerKnob.of("saltBuckets", "Salt buckets", 32, 2, 512, "buckets", "Salts per country (fixed)"))
+                .knob(IntegerKnob.of("hotShare", 80, 0, 99, "%"))
+                .knob(IntegerKnob.of("countries", 100, 2, 10_000, "keys"))
+                .knob(IntegerKnob.of("saltBuckets", 32, 2, 512, "buckets"))
                 .knob(Knobs.shufflePartitions(8, 2_000, "tasks of each aggregate stage"))
-                .variant(aggregation("broken", "collect_set per country", "One task merges the hot country's users"))
-                .variant(aggregation("fixed", "Two-phase, salted", "Aggregate per (country, salt), then per country"))
-                .variant(aggregation(
-                        "count-distinct", "countDistinct", "Spark's own two-phase plan for a distinct count"))
+                .variant(aggregation("broken"))
+                .variant(aggregation("fixed"))
+                .variant(aggregation("count-distinct"))
                 .question(Questions.yesNo(
                         "aqe-helps",
                         "Will AQE split the skewed aggregate partition?",
                         run -> RunQueries.finalPlanHas(run, "AQEShuffleRead", "skewed")))
                 .question(Questions.readRatio("aggregate"))
-                .evidence(Evidence.readSkew(
-                                "straggler",
-                                "The aggregate stage is skewed: the task that owns the hot country reads at least 5x the median shuffle data",
-                                Set.of("broken"),
-                                read -> read >= 5)
+                .evidence(Evidence.readSkew("straggler", Set.of("broken"), read -> read >= 5)
                         .asCentral())
-                .evidence(Evidence.of(
-                        "aqe-does-not-split",
-                        "AQE is on with skew handling enabled, yet the final plan has no skew split: AQE only splits joins",
-                        Set.of("broken"),
-                        run -> {
-                            boolean adaptive = RunQueries.finalHas(run, "AdaptiveSparkPlan");
-                            boolean skewed = RunQueries.finalPlanHas(run, "AQEShuffleRead", "skewed");
-                            return Verdict.of(
-                                    adaptive && !skewed, "AdaptiveSparkPlan: %s, skewed read: %s", adaptive, skewed);
-                        }))
-                .evidence(Evidence.readSkew(
-                                "balanced",
-                                "Aggregated in two phases, the heaviest shuffle is balanced: no task reads 3x the median",
-                                Set.of("fixed", "count-distinct"),
-                                read -> read < 3)
+                .evidence(Evidence.of("aqe-does-not-split", Set.of("broken"), run -> {
+                    boolean adaptive = RunQueries.finalHas(run, "AdaptiveSparkPlan");
+                    boolean skewed = RunQueries.finalPlanHas(run, "AQEShuffleRead", "skewed");
+                    return Verdict.of(adaptive && !skewed, "AdaptiveSparkPlan: %s, skewed read: %s", adaptive, skewed);
+                }))
+                .evidence(Evidence.readSkew("balanced", Set.of("fixed", "count-distinct"), read -> read < 3)
                         .and(run -> Verdict.of(
                                 RunQueries.exchanges(run) >= 2, "shuffle Exchanges: %d", RunQueries.exchanges(run))))
                 .primaryFinding("skew"));
     }
 
     /** AQE on with skew handling (it will not help), no coalescing; big hash maps for the salted groups. */
-    private static Variant aggregation(String name, String title, String description) {
-        return Variants.aqeOn(name, title, description)
+    private static Variant aggregation(String name) {
+        return Variants.aqeOn(name)
                 .withConf("spark.sql.adaptive.skewJoin.enabled", "true")
                 .withConf("spark.sql.adaptive.coalescePartitions.enabled", "false")
                 .withConf("spark.sql.objectHashAggregate.sortBased.fallbackThreshold", "8192");

@@ -26,8 +26,6 @@ class SkewedJoinExperiment extends ExperimentBase {
 
     SkewedJoinExperiment() {
         super(define("skewed-join", SkewedJoinExperiment.class)
-                .title("Skewed join: one task does all the work")
-                .summary("A single hot key sends most rows to one join task; the stage waits for that straggler.")
                 .concepts(Concept.JOINS, Concept.SHUFFLE, Concept.AQE, Concept.SPARK_UI)
                 .sql(VIEWS + "SELECT count(1) AS rows, sum(amount) AS amount FROM facts JOIN dims USING (key)")
                 .sql("salted", VIEWS + """
@@ -38,15 +36,11 @@ class SkewedJoinExperiment extends ExperimentBase {
                 .knob(Knobs.hotKeyShare(80))
                 .knob(Knobs.dimensionKeys(10_000))
                 .knob(Knobs.shufflePartitions(16, 2_000, "tasks in the join stage"))
-                .knob(IntegerKnob.of("saltBuckets", "Salt buckets", 16, 2, 256, "buckets", "Salts per key (salted)"))
-                .variant(Variants.shuffleJoin(
-                        "broken", "Skewed, no help", "AQE off, broadcast off: a plain sort-merge join"))
-                .variant(Variants.skewJoin(
-                        "fixed", "AQE skew join", "AQE detects the skewed partition and splits it", "1m"))
-                .variant(Variants.skewJoin(
-                        "aqe-skew-split", "AQE skew split", "The AQE skew-join split (the settings of fixed)", "1m"))
-                .variant(Variants.shuffleJoin(
-                        "salted", "Salted keys", "AQE off; the hot key is spread over salt buckets by hand"))
+                .knob(IntegerKnob.of("saltBuckets", 16, 2, 256, "buckets"))
+                .variant(Variants.shuffleJoin("broken"))
+                .variant(Variants.skewJoin("fixed", "1m"))
+                .variant(Variants.skewJoin("aqe-skew-split", "1m"))
+                .variant(Variants.shuffleJoin("salted"))
                 .question(Questions.joinStrategy(
                         "SortMergeJoin", "BroadcastHashJoin", "ShuffledHashJoin", "BroadcastNestedLoopJoin"))
                 .question(Questions.skewSplit())
@@ -56,11 +50,7 @@ class SkewedJoinExperiment extends ExperimentBase {
                         run -> Math.round(RunQueries.shuffleReadStage(run)
                                 .taskDurationMs()
                                 .maxOverMedian())))
-                .evidence(Evidence.readSkew(
-                                "straggler",
-                                "The join stage has a straggler: its slowest task takes at least 5x the median and reads at least 5x the median shuffle data",
-                                Set.of("broken"),
-                                read -> read >= 5)
+                .evidence(Evidence.readSkew("straggler", Set.of("broken"), read -> read >= 5)
                         .and(run -> {
                             double duration = RunQueries.shuffleReadStage(run)
                                     .taskDurationMs()
@@ -68,15 +58,8 @@ class SkewedJoinExperiment extends ExperimentBase {
                             return Verdict.of(duration >= 5, "slowest task %.1fx the median", duration);
                         })
                         .asCentral())
-                .evidence(Evidence.skewSplit(
-                        "skew-split",
-                        "AQE split the skewed partition: the final plan has SortMergeJoin(skew=true) over AQEShuffleRead skewed",
-                        Set.of("fixed", "aqe-skew-split")))
-                .evidence(Evidence.readSkew(
-                        "salted-join-keys",
-                        "The salted join spreads the hot key: the join stage's max/median shuffle read stays under 5x",
-                        Set.of("salted"),
-                        read -> read < 5))
+                .evidence(Evidence.skewSplit("skew-split", Set.of("fixed", "aqe-skew-split")))
+                .evidence(Evidence.readSkew("salted-join-keys", Set.of("salted"), read -> read < 5))
                 .primaryFinding("skew"));
     }
 

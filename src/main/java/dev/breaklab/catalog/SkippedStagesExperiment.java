@@ -28,10 +28,6 @@ class SkippedStagesExperiment extends ExperimentBase {
 
     SkippedStagesExperiment() {
         super(define("skipped-stages", SkippedStagesExperiment.class)
-                .title("Skipped stages: work Spark did not have to redo")
-                .summary(
-                        "A second action on a shuffled DataFrame either recomputes everything or skips the stages whose"
-                                + " output exists.")
                 .concepts(Concept.STAGES, Concept.SHUFFLE, Concept.SPARK_UI)
                 .sql(REPORT + "SELECT count(1) FROM report;\nSELECT * FROM report")
                 .sql("fixed", REPORT + """
@@ -46,16 +42,12 @@ class SkippedStagesExperiment extends ExperimentBase {
                     SELECT * FROM report""")
                 .sql("aqe-single-action", REPORT + "SELECT * FROM report")
                 .knob(Knobs.rows(500_000, 50_000_000))
-                .knob(IntegerKnob.of("keys", "Keys", 5_000, 1, 1_000_000, "keys", "Distinct keys in the report"))
+                .knob(IntegerKnob.of("keys", 5_000, 1, 1_000_000, "keys"))
                 .knob(Knobs.shufflePartitions(8, 200, "tasks after the report's shuffle"))
-                .variant(Variants.aqeOff(
-                        "broken", "count(), then write", "Two actions, two queries: everything runs twice"))
-                .variant(Variants.aqeOff(
-                        "fixed", "persist(), then count() and write", "The second action reads the persisted report"))
-                .variant(Variants.aqeOff(
-                        "same-plan", "The same plan twice", "collect() twice on one Dataset: the map stage is skipped"))
-                .variant(Variants.aqeOn(
-                                "aqe-single-action", "One action, AQE on", "Skipped stages inside one adaptive query")
+                .variant(Variants.aqeOff("broken"))
+                .variant(Variants.aqeOff("fixed"))
+                .variant(Variants.aqeOff("same-plan"))
+                .variant(Variants.aqeOn("aqe-single-action")
                         .withConf("spark.sql.adaptive.coalescePartitions.enabled", "true"))
                 .question(Question.number(
                         "skipped", "How many stages will be reported as skipped?", RunQueries::skippedStages))
@@ -65,63 +57,47 @@ class SkippedStagesExperiment extends ExperimentBase {
                         run -> RunQueries.sourceMapStages(run).size()))
                 .question(Question.number("jobs", "How many Spark jobs will the run start?", run -> run.jobs()
                         .size()))
-                .evidence(Evidence.central(
-                        "recomputed",
-                        "The second action recomputed everything: two stages scanned and shuffled the source, and no stage was skipped",
-                        Set.of("broken"),
-                        run -> {
-                            List<StageSnapshot> scans = RunQueries.sourceMapStages(run);
-                            long skipped = RunQueries.skippedStages(run);
-                            return Verdict.of(
-                                    scans.size() >= 2 && skipped == 0,
-                                    "source-scanning stages run: %d; skipped stages: %d; shuffle bytes written by them: %s",
-                                    scans.size(),
-                                    skipped,
-                                    Figures.bytes(scans.stream()
-                                            .mapToLong(StageSnapshot::shuffleWriteBytes)
-                                            .sum()));
-                        }))
-                .evidence(Evidence.of(
-                        "shuffle-reused",
-                        "The source was scanned once: the second job found the earlier output and reported the stage(s) behind it as skipped",
-                        Set.of("fixed", "same-plan"),
-                        run -> {
-                            int scans = RunQueries.sourceMapStages(run).size();
-                            long skipped = RunQueries.skippedStages(run);
-                            return Verdict.of(
-                                    scans == 1 && skipped >= 1,
-                                    "source-scanning stages run: %d; skipped stages: %d; jobs: %d",
-                                    scans,
-                                    skipped,
-                                    run.jobs().size());
-                        }))
-                .evidence(Evidence.of(
-                        "read-from-cache",
-                        "The write read the persisted report: its plan scans InMemoryTableScan instead of the source",
-                        Set.of("fixed"),
-                        run -> {
-                            long cachedScans = RunQueries.finalNodes(run, "InMemoryTableScan")
-                                    .size();
-                            return Verdict.of(
-                                    cachedScans >= 2,
-                                    "InMemoryTableScan in %d of %d final plans",
-                                    cachedScans,
-                                    run.finalPlans().size());
-                        }))
-                .evidence(Evidence.of(
-                        "aqe-skips-within-a-query",
-                        "With AQE one action runs several jobs, and the later ones list the earlier query stages as skipped",
-                        Set.of("aqe-single-action"),
-                        run -> {
-                            long skipped = RunQueries.skippedStages(run);
-                            return Verdict.of(
-                                    run.sql().size() == 1 && run.jobs().size() >= 2 && skipped >= 1,
-                                    "SQL executions: %d, jobs: %d, skipped stages: %d, source scans: %d",
-                                    run.sql().size(),
-                                    run.jobs().size(),
-                                    skipped,
-                                    RunQueries.sourceMapStages(run).size());
-                        }))
+                .evidence(Evidence.central("recomputed", Set.of("broken"), run -> {
+                    List<StageSnapshot> scans = RunQueries.sourceMapStages(run);
+                    long skipped = RunQueries.skippedStages(run);
+                    return Verdict.of(
+                            scans.size() >= 2 && skipped == 0,
+                            "source-scanning stages run: %d; skipped stages: %d; shuffle bytes written by them: %s",
+                            scans.size(),
+                            skipped,
+                            Figures.bytes(scans.stream()
+                                    .mapToLong(StageSnapshot::shuffleWriteBytes)
+                                    .sum()));
+                }))
+                .evidence(Evidence.of("shuffle-reused", Set.of("fixed", "same-plan"), run -> {
+                    int scans = RunQueries.sourceMapStages(run).size();
+                    long skipped = RunQueries.skippedStages(run);
+                    return Verdict.of(
+                            scans == 1 && skipped >= 1,
+                            "source-scanning stages run: %d; skipped stages: %d; jobs: %d",
+                            scans,
+                            skipped,
+                            run.jobs().size());
+                }))
+                .evidence(Evidence.of("read-from-cache", Set.of("fixed"), run -> {
+                    long cachedScans =
+                            RunQueries.finalNodes(run, "InMemoryTableScan").size();
+                    return Verdict.of(
+                            cachedScans >= 2,
+                            "InMemoryTableScan in %d of %d final plans",
+                            cachedScans,
+                            run.finalPlans().size());
+                }))
+                .evidence(Evidence.of("aqe-skips-within-a-query", Set.of("aqe-single-action"), run -> {
+                    long skipped = RunQueries.skippedStages(run);
+                    return Verdict.of(
+                            run.sql().size() == 1 && run.jobs().size() >= 2 && skipped >= 1,
+                            "SQL executions: %d, jobs: %d, skipped stages: %d, source scans: %d",
+                            run.sql().size(),
+                            run.jobs().size(),
+                            skipped,
+                            RunQueries.sourceMapStages(run).size());
+                }))
                 .primaryFinding("recomputation"));
     }
 

@@ -20,8 +20,6 @@ class SmallFilesExperiment extends ExperimentBase {
 
     SmallFilesExperiment() {
         super(define("small-files", SmallFilesExperiment.class)
-                .title("Small files: hundreds of opens for a few megabytes")
-                .summary("A table written as hundreds of tiny Parquet files: every read pays per file, not per byte.")
                 .concepts(Concept.PARTITIONS, Concept.STAGES, Concept.SPARK_UI)
                 .sql("""
                     DROP TABLE IF EXISTS events;
@@ -30,41 +28,15 @@ class SmallFilesExperiment extends ExperimentBase {
                     SELECT key, count(1) AS events, sum(amount) AS amount FROM events GROUP BY key;
                     DROP TABLE events""")
                 .knob(Knobs.rows(60_000, 10_000_000))
-                .knob(IntegerKnob.of(
-                        "recordsPerFile",
-                        "Records per file",
-                        400,
-                        0,
-                        10_000_000,
-                        "rows",
-                        "The write's maxRecordsPerFile, 0: no limit"))
-                .knob(IntegerKnob.of(
-                                "maxPartitionBytes",
-                                "Max partition bytes",
-                                134_217_728,
-                                1_024,
-                                1_073_741_824,
-                                "bytes",
-                                "spark.sql.files.maxPartitionBytes: the most a scan task reads")
+                .knob(IntegerKnob.of("recordsPerFile", 400, 0, 10_000_000, "rows"))
+                .knob(IntegerKnob.of("maxPartitionBytes", 134_217_728, 1_024, 1_073_741_824, "bytes")
                         .conf("spark.sql.files.maxPartitionBytes"))
-                .knob(IntegerKnob.of(
-                                "openCostInBytes",
-                                "Open cost",
-                                4_194_304,
-                                0,
-                                134_217_728,
-                                "bytes",
-                                "spark.sql.files.openCostInBytes: what opening a file counts as when packing splits")
+                .knob(IntegerKnob.of("openCostInBytes", 4_194_304, 0, 134_217_728, "bytes")
                         .conf("spark.sql.files.openCostInBytes"))
                 .knob(Knobs.shufflePartitions(4, 200, "tasks of the aggregation after the scan"))
-                .variant(Variants.aqeOff("broken", "Hundreds of tiny files", "The writer leaves one file per 400 rows"))
-                .variant(Variants.aqeOff("fixed", "Compacted", "The same rows written as 4 files, one per write task")
-                        .withKnob("recordsPerFile", 0L))
-                .variant(Variants.aqeOff(
-                                "split-small",
-                                "Tiny files, maxPartitionBytes 1 MB",
-                                "maxPartitionBytes below the open cost: every tiny file becomes a task")
-                        .withKnob("maxPartitionBytes", 1_048_576L))
+                .variant(Variants.aqeOff("broken"))
+                .variant(Variants.aqeOff("fixed").withKnob("recordsPerFile", 0L))
+                .variant(Variants.aqeOff("split-small").withKnob("maxPartitionBytes", 1_048_576L))
                 .question(Question.number(
                         "files-read",
                         "How many files will the scan open?",
@@ -73,54 +45,40 @@ class SmallFilesExperiment extends ExperimentBase {
                         "scan-tasks",
                         "How many tasks will the scan stage run?",
                         run -> RunQueries.scanStage(run).orElseThrow().numTasks()))
-                .evidence(Evidence.central(
-                        "tiny-files",
-                        "The scan opens at least 100 files of under 16 KB each on average",
-                        Set.of("broken", "split-small"),
-                        run -> {
-                            long files = RunQueries.finalMetric(run, SCAN, "number of files read");
-                            long bytes = RunQueries.finalMetric(run, SCAN, "size of files read");
-                            long average = files == 0 ? 0 : bytes / files;
-                            return Verdict.of(
-                                    files >= 100 && average < 16 * 1024,
-                                    "files read: %d, %s in total, %s per file on average (the write left %d files)",
-                                    files,
-                                    Figures.bytes(bytes),
-                                    Figures.bytes(average),
-                                    RunQueries.finalMetric(
-                                            run,
-                                            "Execute InsertIntoHadoopFsRelationCommand",
-                                            "number of written files"));
-                        }))
-                .evidence(Evidence.of(
-                        "packed",
-                        "Spark packs the tiny files: each scan task opens at least 5 of them",
-                        Set.of("broken"),
-                        run -> {
-                            long files = RunQueries.finalMetric(run, SCAN, "number of files read");
-                            int tasks = RunQueries.scanStage(run).orElseThrow().numTasks();
-                            return Verdict.of(
-                                    files >= 5L * tasks,
-                                    "%d files over %d scan tasks: %.1f files per task",
-                                    files,
-                                    tasks,
-                                    (double) files / tasks);
-                        }))
-                .evidence(Evidence.of(
-                        "task-per-file",
-                        "With maxPartitionBytes below the open cost every file is a task of its own",
-                        Set.of("split-small"),
-                        run -> {
-                            long files = RunQueries.finalMetric(run, SCAN, "number of files read");
-                            StageSnapshot scan = RunQueries.scanStage(run).orElseThrow();
-                            return Verdict.of(
-                                    scan.numTasks() >= files && files > 0,
-                                    "%d files, %d scan tasks, median task %d ms",
-                                    files,
-                                    scan.numTasks(),
-                                    scan.taskDurationMs().p50());
-                        }))
-                .evidence(Evidence.of("compacted", "The compacted table is read from 4 files", Set.of("fixed"), run -> {
+                .evidence(Evidence.central("tiny-files", Set.of("broken", "split-small"), run -> {
+                    long files = RunQueries.finalMetric(run, SCAN, "number of files read");
+                    long bytes = RunQueries.finalMetric(run, SCAN, "size of files read");
+                    long average = files == 0 ? 0 : bytes / files;
+                    return Verdict.of(
+                            files >= 100 && average < 16 * 1024,
+                            "files read: %d, %s in total, %s per file on average (the write left %d files)",
+                            files,
+                            Figures.bytes(bytes),
+                            Figures.bytes(average),
+                            RunQueries.finalMetric(
+                                    run, "Execute InsertIntoHadoopFsRelationCommand", "number of written files"));
+                }))
+                .evidence(Evidence.of("packed", Set.of("broken"), run -> {
+                    long files = RunQueries.finalMetric(run, SCAN, "number of files read");
+                    int tasks = RunQueries.scanStage(run).orElseThrow().numTasks();
+                    return Verdict.of(
+                            files >= 5L * tasks,
+                            "%d files over %d scan tasks: %.1f files per task",
+                            files,
+                            tasks,
+                            (double) files / tasks);
+                }))
+                .evidence(Evidence.of("task-per-file", Set.of("split-small"), run -> {
+                    long files = RunQueries.finalMetric(run, SCAN, "number of files read");
+                    StageSnapshot scan = RunQueries.scanStage(run).orElseThrow();
+                    return Verdict.of(
+                            scan.numTasks() >= files && files > 0,
+                            "%d files, %d scan tasks, median task %d ms",
+                            files,
+                            scan.numTasks(),
+                            scan.taskDurationMs().p50());
+                }))
+                .evidence(Evidence.of("compacted", Set.of("fixed"), run -> {
                     long files = RunQueries.finalMetric(run, SCAN, "number of files read");
                     long bytes = RunQueries.finalMetric(run, SCAN, "size of files read");
                     return Verdict.of(

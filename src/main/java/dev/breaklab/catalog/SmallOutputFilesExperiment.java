@@ -25,31 +25,15 @@ class SmallOutputFilesExperiment extends ExperimentBase {
 
     SmallOutputFilesExperiment() {
         super(define(ID, SmallOutputFilesExperiment.class)
-                .title("Small output files: partitionBy after a shuffle")
-                .summary("A daily aggregate written with partitionBy(\"day\") straight after a 100-partition shuffle:"
-                        + " one file per task and day.")
                 .concepts(Concept.PARTITIONS, Concept.SHUFFLE, Concept.SPARK_UI)
-                .noSql(
-                        "A write, not a query: in SQL it is INSERT INTO or CREATE TABLE ... PARTITIONED BY (day) AS SELECT"
-                                + " /*+ REPARTITION(day) */ ... (or /*+ REBALANCE(day) */ with AQE on); the page's SQL tab holds"
-                                + " the queries the lab checks plan for plan against the run.")
                 .knob(Knobs.rows(20_000, 10_000_000))
-                .knob(IntegerKnob.of("days", "Days", 2, 1, 60, "partitions", "Day values: one output directory each"))
-                .knob(IntegerKnob.of("users", "Users", 2_000, 1, 1_000_000, "keys", "Users per day in the aggregate"))
+                .knob(IntegerKnob.of("days", 2, 1, 60, "partitions"))
+                .knob(IntegerKnob.of("users", 2_000, 1, 1_000_000, "keys"))
                 .knob(Knobs.shufflePartitions(100, 2_000, "tasks after the aggregation's shuffle, each one writer"))
-                .variant(Variants.aqeOff(
-                        "broken", "partitionBy after the shuffle", "AQE off: 100 writers, each writes every day"))
-                .variant(Variants.aqeOff(
-                        "fixed", "repartition(day) first", "One shuffle by day: one writer, one file per day"))
-                .variant(Variant.of(
-                                "rebalance",
-                                "REBALANCE(day), AQE on",
-                                "The hint shuffles by day and AQE sizes the writers")
-                        .withConf("spark.sql.adaptive.enabled", "true"))
-                .variant(Variants.aqeOff(
-                        "rebalance-no-aqe",
-                        "REBALANCE(day), AQE off",
-                        "Without AQE Spark drops the hint: as many files as broken"))
+                .variant(Variants.aqeOff("broken"))
+                .variant(Variants.aqeOff("fixed"))
+                .variant(Variant.of("rebalance").withConf("spark.sql.adaptive.enabled", "true"))
+                .variant(Variants.aqeOff("rebalance-no-aqe"))
                 .question(Question.number(
                         "files-written",
                         "How many files will the write leave?",
@@ -63,57 +47,43 @@ class SmallOutputFilesExperiment extends ExperimentBase {
                                                 && BY_DAY.matcher(n.simpleString())
                                                         .find())
                                 > 0))
-                .evidence(Evidence.central(
-                        "file-per-task-and-day",
-                        "The write leaves at least 10 files per day: one per write task holding the day",
-                        Set.of("broken", "rebalance-no-aqe"),
-                        run -> {
-                            PlanNode write = write(run);
-                            long files = SparkMetricText.orZero(write, "number of written files");
-                            long days = SparkMetricText.orZero(write, "number of dynamic part");
-                            long bytes = SparkMetricText.orZero(write, "written output");
-                            return Verdict.of(
-                                    days > 0 && files >= 10 * days,
-                                    "%,d files for %d days (%,d per day), %s in all, %s per file",
-                                    files,
-                                    days,
-                                    days == 0 ? 0 : files / days,
-                                    Figures.bytes(bytes),
-                                    Figures.bytes(files == 0 ? 0 : bytes / files));
-                        }))
-                .evidence(Evidence.of(
-                        "one-file-per-day", "The write leaves one file per day", Set.of("fixed", "rebalance"), run -> {
-                            PlanNode write = write(run);
-                            long files = SparkMetricText.orZero(write, "number of written files");
-                            long days = SparkMetricText.orZero(write, "number of dynamic part");
-                            return Verdict.of(
-                                    days > 0 && files == days,
-                                    "%,d files for %d days, %s per file",
-                                    files,
-                                    days,
-                                    Figures.bytes(
-                                            files == 0 ? 0 : SparkMetricText.orZero(write, "written output") / files));
-                        }))
-                .evidence(Evidence.of(
-                        "rebalance-exchange",
-                        "The final plan has the REBALANCE shuffle (an Exchange marked " + REBALANCE + ")",
-                        Set.of("rebalance"),
-                        run -> {
-                            long exchanges = rebalanceExchanges(run);
-                            return Verdict.of(exchanges == 1, "rebalance exchanges in the final plan: %d", exchanges);
-                        }))
-                .evidence(Evidence.of(
-                        "hint-dropped",
-                        "Without AQE the REBALANCE hint is gone: no " + REBALANCE + " exchange in the plan",
-                        Set.of("rebalance-no-aqe"),
-                        run -> {
-                            long exchanges = rebalanceExchanges(run);
-                            return Verdict.of(
-                                    exchanges == 0,
-                                    "rebalance exchanges: %d, shuffle exchanges: %d",
-                                    exchanges,
-                                    RunQueries.exchanges(run));
-                        }))
+                .evidence(Evidence.central("file-per-task-and-day", Set.of("broken", "rebalance-no-aqe"), run -> {
+                    PlanNode write = write(run);
+                    long files = SparkMetricText.orZero(write, "number of written files");
+                    long days = SparkMetricText.orZero(write, "number of dynamic part");
+                    long bytes = SparkMetricText.orZero(write, "written output");
+                    return Verdict.of(
+                            days > 0 && files >= 10 * days,
+                            "%,d files for %d days (%,d per day), %s in all, %s per file",
+                            files,
+                            days,
+                            days == 0 ? 0 : files / days,
+                            Figures.bytes(bytes),
+                            Figures.bytes(files == 0 ? 0 : bytes / files));
+                }))
+                .evidence(Evidence.of("one-file-per-day", Set.of("fixed", "rebalance"), run -> {
+                    PlanNode write = write(run);
+                    long files = SparkMetricText.orZero(write, "number of written files");
+                    long days = SparkMetricText.orZero(write, "number of dynamic part");
+                    return Verdict.of(
+                            days > 0 && files == days,
+                            "%,d files for %d days, %s per file",
+                            files,
+                            days,
+                            Figures.bytes(files == 0 ? 0 : SparkMetricText.orZero(write, "written output") / files));
+                }))
+                .evidence(Evidence.of("rebalance-exchange", Set.of("rebalance"), run -> {
+                    long exchanges = rebalanceExchanges(run);
+                    return Verdict.of(exchanges == 1, "rebalance exchanges in the final plan: %d", exchanges);
+                }))
+                .evidence(Evidence.of("hint-dropped", Set.of("rebalance-no-aqe"), run -> {
+                    long exchanges = rebalanceExchanges(run);
+                    return Verdict.of(
+                            exchanges == 0,
+                            "rebalance exchanges: %d, shuffle exchanges: %d",
+                            exchanges,
+                            RunQueries.exchanges(run));
+                }))
                 .primaryFinding("small-output-files"));
     }
 

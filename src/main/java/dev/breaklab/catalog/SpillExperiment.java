@@ -23,9 +23,6 @@ class SpillExperiment extends ExperimentBase {
 
     SpillExperiment() {
         super(define("spill", SpillExperiment.class)
-                .title("Spill: buffers that do not fit go to disk")
-                .summary(
-                        "A window over big groups buffers each group; when the buffer outgrows its limit, Spark spills it to disk.")
                 .concepts(Concept.MEMORY, Concept.SHUFFLE, Concept.SPARK_UI)
                 .sql("""
                     SELECT key, value, sum(value) OVER (PARTITION BY key) AS groupTotal
@@ -41,43 +38,18 @@ class SpillExperiment extends ExperimentBase {
                     JOIN (SELECT pmod(id, ${groups}) AS key, id AS b FROM range(0, ${rows} div 10, 1, 4)) buffered
                     USING (key)""")
                 .knob(Knobs.rows(200_000, 20_000_000))
-                .knob(IntegerKnob.of(
-                        "groups", "Groups", 10, 1, 100_000, "keys", "Distinct keys: rows per group = rows / groups"))
-                .knob(IntegerKnob.of(
-                                "inMemoryThreshold",
-                                "Window in-memory rows",
-                                1_024,
-                                1,
-                                Integer.MAX_VALUE,
-                                "rows",
-                                "spark.sql.windowExec.buffer.in.memory.threshold: rows kept in a plain array")
+                .knob(IntegerKnob.of("groups", 10, 1, 100_000, "keys"))
+                .knob(IntegerKnob.of("inMemoryThreshold", 1_024, 1, Integer.MAX_VALUE, "rows")
                         .conf("spark.sql.windowExec.buffer.in.memory.threshold"))
-                .knob(IntegerKnob.of(
-                                "spillThreshold",
-                                "Window spill threshold",
-                                4_096,
-                                1,
-                                Integer.MAX_VALUE,
-                                "rows",
-                                "spark.sql.windowExec.buffer.spill.threshold: rows buffered before a spill")
+                .knob(IntegerKnob.of("spillThreshold", 4_096, 1, Integer.MAX_VALUE, "rows")
                         .conf("spark.sql.windowExec.buffer.spill.threshold"))
-                .variant(Variants.aqeOff(
-                                "broken", "Window buffer too small", "The window's buffer spills every 4,096 rows")
-                        .withConf("spark.sql.shuffle.partitions", "4"))
-                .variant(Variants.aqeOff(
-                                "fixed", "Default buffers", "Spark's default window buffer thresholds: nothing spills")
+                .variant(Variants.aqeOff("broken").withConf("spark.sql.shuffle.partitions", "4"))
+                .variant(Variants.aqeOff("fixed")
                         .withConf("spark.sql.shuffle.partitions", "4")
                         .withKnob("inMemoryThreshold", 4_096L)
                         .withKnob("spillThreshold", (long) Integer.MAX_VALUE))
-                .variant(Variants.aqeOff(
-                                "running-frame",
-                                "A running frame, same buffer",
-                                "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW: the window still buffers the whole key")
-                        .withConf("spark.sql.shuffle.partitions", "4"))
-                .variant(Variants.aqeOff(
-                                "join-spill",
-                                "Join buffer too small",
-                                "A sort-merge join whose buffered side spills every 1,024 rows of a key")
+                .variant(Variants.aqeOff("running-frame").withConf("spark.sql.shuffle.partitions", "4"))
+                .variant(Variants.aqeOff("join-spill")
                         .withConf("spark.sql.shuffle.partitions", "4")
                         .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")
                         .withConf("spark.sql.sortMergeJoinExec.buffer.in.memory.threshold", "256")
@@ -92,38 +64,25 @@ class SpillExperiment extends ExperimentBase {
                                 .filter(operator -> RunQueries.finalMetric(run, operator, "spill size") > 0)
                                 .findFirst()
                                 .orElse("none")))
-                .evidence(Evidence.central(
-                        "spilled",
-                        "A stage spilled: its tasks wrote buffered rows to disk and reported memory and disk spill",
-                        Set.of("broken", "running-frame", "join-spill"),
-                        run -> {
-                            StageSnapshot stage = run.completedStages().stream()
-                                    .max(Comparator.comparingLong(StageSnapshot::diskSpilledBytes)
-                                            .thenComparingLong(StageSnapshot::shuffleReadBytes))
-                                    .orElseThrow();
-                            return Verdict.of(
-                                    stage.memorySpilledBytes() > 0 && stage.diskSpilledBytes() > 0,
-                                    "stage %d: memory spill %s, disk spill %s, %d tasks",
-                                    stage.stageId(),
-                                    Figures.bytes(stage.memorySpilledBytes()),
-                                    Figures.bytes(stage.diskSpilledBytes()),
-                                    stage.numTasks());
-                        }))
+                .evidence(Evidence.central("spilled", Set.of("broken", "running-frame", "join-spill"), run -> {
+                    StageSnapshot stage = run.completedStages().stream()
+                            .max(Comparator.comparingLong(StageSnapshot::diskSpilledBytes)
+                                    .thenComparingLong(StageSnapshot::shuffleReadBytes))
+                            .orElseThrow();
+                    return Verdict.of(
+                            stage.memorySpilledBytes() > 0 && stage.diskSpilledBytes() > 0,
+                            "stage %d: memory spill %s, disk spill %s, %d tasks",
+                            stage.stageId(),
+                            Figures.bytes(stage.memorySpilledBytes()),
+                            Figures.bytes(stage.diskSpilledBytes()),
+                            stage.numTasks());
+                }))
                 .evidence(Evidence.finalMetricAboveZero(
-                        "window-spill-metric",
-                        "The Window operator itself reports the spill: its \"spill size\" SQL metric is above zero",
-                        Set.of("broken", "running-frame"),
-                        "Window",
-                        "spill size"))
+                        "window-spill-metric", Set.of("broken", "running-frame"), "Window", "spill size"))
                 .evidence(Evidence.finalMetricAboveZero(
-                        "join-spill-metric",
-                        "The SortMergeJoin reports the spill: its \"spill size\" SQL metric is above zero",
-                        Set.of("join-spill"),
-                        "SortMergeJoin",
-                        "spill size"))
+                        "join-spill-metric", Set.of("join-spill"), "SortMergeJoin", "spill size"))
                 .evidence(Evidence.of(
                         "no-spill",
-                        "With buffers sized for the groups nothing spills: no stage reports memory or disk spill",
                         Set.of("fixed"),
                         run -> Verdict.of(
                                 RunQueries.memorySpilled(run) == 0 && RunQueries.diskSpilled(run) == 0,

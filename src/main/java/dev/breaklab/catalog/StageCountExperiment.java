@@ -32,26 +32,15 @@ class StageCountExperiment extends ExperimentBase {
 
     StageCountExperiment() {
         super(define("stage-count", StageCountExperiment.class)
-                .title("Stage count: read the shuffles off the code")
-                .summary(
-                        "Narrow steps share a stage, every shuffle starts a new one; a stray repartition() costs a whole"
-                                + " stage.")
                 .concepts(Concept.STAGES, Concept.SHUFFLE, Concept.SPARK_UI)
                 .sql(SQL.formatted(""))
                 .sql("broken", SQL.formatted("/*+ REPARTITION(8) */ "))
                 .knob(Knobs.rows(200_000, 20_000_000))
-                .knob(IntegerKnob.of(
-                        "users", "Users", 10_000, 10, 1_000_000, "users", "Distinct users and segments rows"))
+                .knob(IntegerKnob.of("users", 10_000, 10, 1_000_000, "users"))
                 .knob(Knobs.shufflePartitions(8, 200, "tasks of every stage after a shuffle"))
-                .variant(Variants.shuffleJoin(
-                        "broken", "With a stray repartition()", "repartition(8) after the filter: a needless shuffle"))
-                .variant(Variants.shuffleJoin(
-                        "fixed", "Only the shuffles the query needs", "No repartition(): the groupBy shuffles"))
-                .variant(Variants.aqeOff(
-                                "broadcast",
-                                "Broadcast the segments",
-                                "No repartition(), and the segments are broadcast")
-                        .withConf("spark.sql.autoBroadcastJoinThreshold", "10m"))
+                .variant(Variants.shuffleJoin("broken"))
+                .variant(Variants.shuffleJoin("fixed"))
+                .variant(Variants.aqeOff("broadcast").withConf("spark.sql.autoBroadcastJoinThreshold", "10m"))
                 .question(Questions.stagesRun())
                 .question(Question.number(
                         "exchanges",
@@ -61,30 +50,25 @@ class StageCountExperiment extends ExperimentBase {
                         "last-stage-tasks",
                         "How many tasks will the last stage run?",
                         run -> RunQueries.lastStage(run).orElseThrow().numTasks()))
-                .evidence(Evidence.central(
-                        "needless-shuffle",
-                        "The repartition() costs a whole shuffle: a RoundRobinPartitioning Exchange moves every filtered row, and 5 stages run",
-                        Set.of("broken"),
-                        run -> {
-                            List<PlanNode> roundRobin =
-                                    RunQueries.finalNodes(run, "Exchange", n -> n.marked("RoundRobinPartitioning"));
-                            long moved = roundRobin.stream()
-                                    .mapToLong(n -> SparkMetricText.orZero(n, "shuffle records written"))
-                                    .sum();
-                            long rows = RunQueries.knob(run, "rows");
-                            long filtered = rows - (rows + 9) / 10;
-                            long stages = RunQueries.stagesRun(run);
-                            return Verdict.of(
-                                    !roundRobin.isEmpty() && moved >= filtered && stages == 5,
-                                    "round-robin Exchange: %s, rows it shuffled: %s of %s filtered rows; stages run: %d",
-                                    roundRobin.isEmpty() ? "no" : "yes",
-                                    Figures.count(moved),
-                                    Figures.count(filtered),
-                                    stages);
-                        }))
+                .evidence(Evidence.central("needless-shuffle", Set.of("broken"), run -> {
+                    List<PlanNode> roundRobin =
+                            RunQueries.finalNodes(run, "Exchange", n -> n.marked("RoundRobinPartitioning"));
+                    long moved = roundRobin.stream()
+                            .mapToLong(n -> SparkMetricText.orZero(n, "shuffle records written"))
+                            .sum();
+                    long rows = RunQueries.knob(run, "rows");
+                    long filtered = rows - (rows + 9) / 10;
+                    long stages = RunQueries.stagesRun(run);
+                    return Verdict.of(
+                            !roundRobin.isEmpty() && moved >= filtered && stages == 5,
+                            "round-robin Exchange: %s, rows it shuffled: %s of %s filtered rows; stages run: %d",
+                            roundRobin.isEmpty() ? "no" : "yes",
+                            Figures.count(moved),
+                            Figures.count(filtered),
+                            stages);
+                }))
                 .evidence(Evidence.of(
                         "stage-per-shuffle",
-                        "With AQE off the query runs as one job with one stage per shuffle Exchange plus the final stage",
                         Set.of("broken", "fixed"),
                         run -> Verdict.of(
                                 run.jobs().size() == 1 && RunQueries.stagesRun(run) == RunQueries.exchanges(run) + 1,
@@ -92,37 +76,27 @@ class StageCountExperiment extends ExperimentBase {
                                 RunQueries.exchanges(run),
                                 RunQueries.stagesRun(run),
                                 run.jobs().size())))
-                .evidence(Evidence.of(
-                        "join-reuses-partitioning",
-                        "The join shuffles only the segments side: the per-user totals are already hash-partitioned by user, so only two Exchanges partition by user",
-                        Set.of("broken", "fixed"),
-                        run -> {
-                            long byUser = RunQueries.finalNodes(
-                                            run,
-                                            "Exchange",
-                                            n -> n.named("Exchange") && n.marked("hashpartitioning(user#"))
-                                    .size();
-                            return Verdict.of(
-                                    byUser == 2 && RunQueries.joinStrategy(run).equals("SortMergeJoin"),
-                                    "join: %s; Exchanges hash-partitioning by user: %d (group-by side + segments side)",
-                                    RunQueries.joinStrategy(run),
-                                    byUser);
-                        }))
-                .evidence(Evidence.of(
-                        "broadcast-no-shuffle",
-                        "A broadcast join needs no shuffle: the plan has a BroadcastExchange and two shuffle Exchanges, and the broadcast runs as a job of its own",
-                        Set.of("broadcast"),
-                        run -> {
-                            boolean broadcast = RunQueries.finalHas(run, "BroadcastExchange");
-                            long exchanges = RunQueries.exchanges(run);
-                            return Verdict.of(
-                                    broadcast && exchanges == 2 && run.jobs().size() >= 2,
-                                    "BroadcastExchange: %s, shuffle Exchanges: %d, jobs: %d, stages run: %d",
-                                    broadcast ? "yes" : "no",
-                                    exchanges,
-                                    run.jobs().size(),
-                                    RunQueries.stagesRun(run));
-                        }))
+                .evidence(Evidence.of("join-reuses-partitioning", Set.of("broken", "fixed"), run -> {
+                    long byUser = RunQueries.finalNodes(
+                                    run, "Exchange", n -> n.named("Exchange") && n.marked("hashpartitioning(user#"))
+                            .size();
+                    return Verdict.of(
+                            byUser == 2 && RunQueries.joinStrategy(run).equals("SortMergeJoin"),
+                            "join: %s; Exchanges hash-partitioning by user: %d (group-by side + segments side)",
+                            RunQueries.joinStrategy(run),
+                            byUser);
+                }))
+                .evidence(Evidence.of("broadcast-no-shuffle", Set.of("broadcast"), run -> {
+                    boolean broadcast = RunQueries.finalHas(run, "BroadcastExchange");
+                    long exchanges = RunQueries.exchanges(run);
+                    return Verdict.of(
+                            broadcast && exchanges == 2 && run.jobs().size() >= 2,
+                            "BroadcastExchange: %s, shuffle Exchanges: %d, jobs: %d, stages run: %d",
+                            broadcast ? "yes" : "no",
+                            exchanges,
+                            run.jobs().size(),
+                            RunQueries.stagesRun(run));
+                }))
                 .primaryFinding("extra-shuffle"));
     }
 

@@ -24,31 +24,14 @@ class StateSchemaChangeExperiment extends ExperimentBase {
 
     StateSchemaChangeExperiment() {
         super(define("state-schema-change", StateSchemaChangeExperiment.class)
-                .title("State schema change: the checkpoint remembers your old key")
-                .summary(
-                        "Restarting an aggregation with a different grouping key on the old checkpoint fails Spark's state schema check.")
                 .concepts(Concept.STREAMING, Concept.FAULTS)
-                .noSql("A restart on a checkpoint belongs to a streaming query with a sink, which Spark SQL cannot "
-                        + "declare")
-                .knob(IntegerKnob.of(
-                        "files", "Files before the change", 4, 1, 20, "files", "Input files version 1 processes"))
-                .knob(IntegerKnob.of(
-                        "newFiles",
-                        "Files after the change",
-                        2,
-                        1,
-                        20,
-                        "files",
-                        "Files that arrive before the restart"))
-                .knob(IntegerKnob.of("rowsPerFile", "Rows per file", 200, 10, 100_000, "rows", "Events in each file"))
-                .knob(IntegerKnob.of("users", "Users", 20, 1, 10_000, "users", "Distinct users in the events"))
+                .knob(IntegerKnob.of("files", 4, 1, 20, "files"))
+                .knob(IntegerKnob.of("newFiles", 2, 1, 20, "files"))
+                .knob(IntegerKnob.of("rowsPerFile", 200, 10, 100_000, "rows"))
+                .knob(IntegerKnob.of("users", 20, 1, 10_000, "users"))
                 .knob(Knobs.shufflePartitions(2, 200, "state store partitions of the query"))
-                .variant(Variant.of(
-                        "broken", "Old checkpoint", "Restart the changed query on the checkpoint of the old one"))
-                .variant(Variant.of(
-                        "fixed",
-                        "New checkpoint",
-                        "Restart the changed query on a new checkpoint: state is rebuilt from the source"))
+                .variant(Variant.of("broken"))
+                .variant(Variant.of("fixed"))
                 .question(Questions.outcome("Will the restart of the changed query succeed or fail?"))
                 .question(Question.number(
                         "restart-batch",
@@ -57,60 +40,45 @@ class StateSchemaChangeExperiment extends ExperimentBase {
                                 .findFirst()
                                 .map(BatchSnapshot::batchId)
                                 .orElse(-1L)))
-                .evidence(Evidence.central(
-                        "schema-error",
-                        "The restart on the old checkpoint fails with Spark's state schema incompatibility error",
-                        Set.of("broken"),
-                        run -> {
-                            String error = run.error() == null
-                                    ? ""
-                                    : run.error().errorClass() + " - "
-                                            + run.error().message();
-                            String upper = error.toUpperCase(Locale.ROOT);
-                            return Verdict.of(
-                                    run.status() == RunStatus.FAILED
-                                            && upper.contains("STATE")
-                                            && upper.contains("SCHEMA"),
-                                    "status %s: %s",
-                                    run.status(),
-                                    error.substring(0, Math.min(200, error.length())));
-                        }))
-                .evidence(Evidence.of(
-                        "first-version-ran",
-                        "Version 1 ran one micro-batch per input file and kept one state row per user",
-                        Set.of("broken", "fixed"),
-                        run -> {
-                            List<BatchSnapshot> v1 = Streams.ofStart(run, 0);
-                            long files = RunQueries.knob(run, "files");
-                            long users = run.measurement("usersInFirstFiles");
-                            long state = v1.isEmpty() ? -1 : Streams.last(v1).stateRowsTotal();
-                            return Verdict.of(
-                                    v1.size() == files && state == users,
-                                    "%d batches for %d files; state rows %d, users %d",
-                                    v1.size(),
-                                    files,
-                                    state,
-                                    users);
-                        }))
-                .evidence(Evidence.of(
-                        "fresh-state",
-                        "On a new checkpoint the changed query starts over at batch 0 and rebuilds one state row per (user, device) from every file",
-                        Set.of("fixed"),
-                        run -> {
-                            List<BatchSnapshot> v2 = Streams.ofStart(run, 1);
-                            long groups = run.measurement("userDeviceGroups");
-                            long files = run.measurement("allFiles");
-                            long firstBatch = v2.isEmpty() ? -1 : v2.get(0).batchId();
-                            long state = v2.isEmpty() ? -1 : Streams.last(v2).stateRowsTotal();
-                            return Verdict.of(
-                                    firstBatch == 0 && v2.size() == files && state == groups,
-                                    "first batch %d, %d batches for %d files, state rows %d, (user, device) groups %d",
-                                    firstBatch,
-                                    v2.size(),
-                                    files,
-                                    state,
-                                    groups);
-                        }))
+                .evidence(Evidence.central("schema-error", Set.of("broken"), run -> {
+                    String error = run.error() == null
+                            ? ""
+                            : run.error().errorClass() + " - " + run.error().message();
+                    String upper = error.toUpperCase(Locale.ROOT);
+                    return Verdict.of(
+                            run.status() == RunStatus.FAILED && upper.contains("STATE") && upper.contains("SCHEMA"),
+                            "status %s: %s",
+                            run.status(),
+                            error.substring(0, Math.min(200, error.length())));
+                }))
+                .evidence(Evidence.of("first-version-ran", Set.of("broken", "fixed"), run -> {
+                    List<BatchSnapshot> v1 = Streams.ofStart(run, 0);
+                    long files = RunQueries.knob(run, "files");
+                    long users = run.measurement("usersInFirstFiles");
+                    long state = v1.isEmpty() ? -1 : Streams.last(v1).stateRowsTotal();
+                    return Verdict.of(
+                            v1.size() == files && state == users,
+                            "%d batches for %d files; state rows %d, users %d",
+                            v1.size(),
+                            files,
+                            state,
+                            users);
+                }))
+                .evidence(Evidence.of("fresh-state", Set.of("fixed"), run -> {
+                    List<BatchSnapshot> v2 = Streams.ofStart(run, 1);
+                    long groups = run.measurement("userDeviceGroups");
+                    long files = run.measurement("allFiles");
+                    long firstBatch = v2.isEmpty() ? -1 : v2.get(0).batchId();
+                    long state = v2.isEmpty() ? -1 : Streams.last(v2).stateRowsTotal();
+                    return Verdict.of(
+                            firstBatch == 0 && v2.size() == files && state == groups,
+                            "first batch %d, %d batches for %d files, state rows %d, (user, device) groups %d",
+                            firstBatch,
+                            v2.size(),
+                            files,
+                            state,
+                            groups);
+                }))
                 .primaryFinding("stream-restart"));
     }
 

@@ -100,10 +100,9 @@ final class Streams {
      * The sink holds every generated row exactly once (measurement {@code generatedRows}), on the
      * {@code fixed} variant.
      */
-    static Evidence exactlyOnce(String claim) {
+    static Evidence exactlyOnce() {
         return Evidence.of(
                 "exactly-once",
-                claim,
                 Set.of("fixed"),
                 run -> Verdict.of(
                         run.measurement("sinkRows") == run.measurement("generatedRows") && duplicates(run) == 0,

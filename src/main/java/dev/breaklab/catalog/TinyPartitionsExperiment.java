@@ -16,8 +16,6 @@ class TinyPartitionsExperiment extends ExperimentBase {
 
     TinyPartitionsExperiment() {
         super(define("tiny-partitions", TinyPartitionsExperiment.class)
-                .title("Tiny partitions: thousands of tasks doing nothing")
-                .summary("1,000 shuffle partitions for a small aggregation: every task is pure overhead.")
                 .concepts(Concept.PARTITIONS, Concept.AQE, Concept.STAGES)
                 .sql("""
                     SELECT pmod(id, ${keys}) AS key, count(1) AS n, sum(id) AS total
@@ -26,46 +24,29 @@ class TinyPartitionsExperiment extends ExperimentBase {
                 .knob(Knobs.rows(200_000, 50_000_000))
                 .knob(Knobs.groups(1_000, 1_000_000))
                 .knob(Knobs.shufflePartitions(1_000, 10_000, "tasks after the shuffle"))
-                .variant(Variants.aqeOff(
-                        "broken", "1,000 partitions, AQE off", "Every post-shuffle partition becomes a task"))
-                .variant(Variants.aqeOn(
-                                "fixed", "AQE coalesces", "AQE merges the tiny post-shuffle partitions at runtime")
-                        .withConf("spark.sql.adaptive.coalescePartitions.enabled", "true"))
-                .variant(Variants.aqeOff(
-                                "sane-partitions", "A sane partition count", "AQE off, but 8 shuffle partitions")
-                        .withKnob("shufflePartitions", 8L))
+                .variant(Variants.aqeOff("broken"))
+                .variant(Variants.aqeOn("fixed").withConf("spark.sql.adaptive.coalescePartitions.enabled", "true"))
+                .variant(Variants.aqeOff("sane-partitions").withKnob("shufflePartitions", 8L))
                 .question(Questions.tasks(
                         "aggregate-tasks", "aggregate (after the shuffle)", RunQueries::shuffleReadStage))
                 .question(Questions.stagesRun())
                 .question(Questions.aqeCoalesces())
-                .evidence(Evidence.central(
-                        "thousands-of-tasks",
-                        "The aggregate stage runs at least 1,000 tasks",
-                        Set.of("broken"),
-                        run -> {
-                            StageSnapshot stage = RunQueries.shuffleReadStage(run);
-                            return Verdict.of(
-                                    stage.numTasks() >= 1_000,
-                                    "stage %d ran %d tasks, median %d ms",
-                                    stage.stageId(),
-                                    stage.numTasks(),
-                                    stage.taskDurationMs().p50());
-                        }))
-                .evidence(Evidence.of(
-                        "tiny-tasks",
-                        "Those tasks are tiny: the median task reads under 10 KB of shuffle data",
-                        Set.of("broken"),
-                        run -> {
-                            long median = RunQueries.shuffleReadStage(run)
-                                    .taskShuffleReadBytes()
-                                    .p50();
-                            return Verdict.of(median < 10_240, "median shuffle read per task: %d bytes", median);
-                        }))
-                .evidence(Evidence.coalesced(
-                        "coalesced",
-                        "AQE coalesced the partitions: the final plan has AQEShuffleRead coalesced and the stage runs at most 50 tasks",
-                        Set.of("fixed"),
-                        50))
+                .evidence(Evidence.central("thousands-of-tasks", Set.of("broken"), run -> {
+                    StageSnapshot stage = RunQueries.shuffleReadStage(run);
+                    return Verdict.of(
+                            stage.numTasks() >= 1_000,
+                            "stage %d ran %d tasks, median %d ms",
+                            stage.stageId(),
+                            stage.numTasks(),
+                            stage.taskDurationMs().p50());
+                }))
+                .evidence(Evidence.of("tiny-tasks", Set.of("broken"), run -> {
+                    long median = RunQueries.shuffleReadStage(run)
+                            .taskShuffleReadBytes()
+                            .p50();
+                    return Verdict.of(median < 10_240, "median shuffle read per task: %d bytes", median);
+                }))
+                .evidence(Evidence.coalesced("coalesced", Set.of("fixed"), 50))
                 .primaryFinding("tiny-tasks"));
     }
 

@@ -23,23 +23,16 @@ class TooFewPartitionsExperiment extends ExperimentBase {
 
     TooFewPartitionsExperiment() {
         super(define("too-few-partitions", TooFewPartitionsExperiment.class)
-                .title("Too few partitions: one task, idle cores")
-                .summary("coalesce(1) to get one output file pulls the whole computation into a single task.")
                 .concepts(Concept.PARTITIONS, Concept.STAGES, Concept.SPARK_UI)
                 .sql(SQL.formatted(""))
                 .sql("broken", SQL.formatted("/*+ COALESCE(1) */ "))
                 .sql("single-file", SQL.formatted("/*+ REPARTITION(1) */ "))
                 .knob(Knobs.rows(400_000, 20_000_000))
-                .knob(IntegerKnob.of(
-                        "rounds", "Hash rounds", 8, 1, 32, "rounds", "SHA-256 applied this many times per row"))
-                .knob(IntegerKnob.of(
-                        "inputPartitions", "Input partitions", 8, 1, 64, "partitions", "Partitions of the source"))
-                .variant(Variants.aqeOff(
-                        "broken", "coalesce(1)", "One output partition, and one task for all the hashing"))
-                .variant(
-                        Variants.aqeOff("fixed", "Keep the partitions", "No coalesce: every input partition is a task"))
-                .variant(Variants.aqeOff(
-                        "single-file", "repartition(1)", "One output partition, the hashing still in parallel"))
+                .knob(IntegerKnob.of("rounds", 8, 1, 32, "rounds"))
+                .knob(IntegerKnob.of("inputPartitions", 8, 1, 64, "partitions"))
+                .variant(Variants.aqeOff("broken"))
+                .variant(Variants.aqeOff("fixed"))
+                .variant(Variants.aqeOff("single-file"))
                 .question(Questions.tasks("hash-tasks", "hashing", run -> RunQueries.busiestStage(run)
                         .orElseThrow()))
                 .question(Question.number(
@@ -48,52 +41,39 @@ class TooFewPartitionsExperiment extends ExperimentBase {
                         run -> RunQueries.peakConcurrency(
                                 run, RunQueries.busiestStage(run).orElseThrow())))
                 .question(Questions.stagesRun())
-                .evidence(Evidence.central(
-                        "one-task",
-                        "The hashing stage runs as a single task: at no moment does more than one core work on it",
-                        Set.of("broken"),
-                        run -> {
-                            StageSnapshot stage = RunQueries.busiestStage(run).orElseThrow();
-                            int peak = RunQueries.peakConcurrency(run, stage);
-                            return Verdict.of(
-                                    stage.numTasks() == 1 && peak == 1,
-                                    "stage %d: %d task(s), peak %d running at once, %d ms of task time in %d ms",
-                                    stage.stageId(),
-                                    stage.numTasks(),
-                                    peak,
-                                    stage.executorRunTimeMs(),
-                                    stage.durationMs());
-                        }))
-                .evidence(Evidence.of(
-                        "all-cores",
-                        "The hashing runs in parallel: one task per input partition, at least two of them at once",
-                        Set.of("fixed", "single-file"),
-                        run -> {
-                            StageSnapshot stage = RunQueries.busiestStage(run).orElseThrow();
-                            int peak = RunQueries.peakConcurrency(run, stage);
-                            long partitions = RunQueries.knob(run, "inputPartitions");
-                            return Verdict.of(
-                                    stage.numTasks() == partitions && peak >= 2,
-                                    "stage %d: %d tasks for %d input partitions, peak %d running at once",
-                                    stage.stageId(),
-                                    stage.numTasks(),
-                                    partitions,
-                                    peak);
-                        }))
-                .evidence(Evidence.of(
-                        "one-writer",
-                        "Only the cheap write is single-threaded: a shuffle separates the parallel hashing from one writing task",
-                        Set.of("single-file"),
-                        run -> {
-                            int lastTasks =
-                                    RunQueries.lastStage(run).orElseThrow().numTasks();
-                            return Verdict.of(
-                                    RunQueries.exchanges(run) == 1 && lastTasks == 1 && RunQueries.stagesRun(run) == 2,
-                                    "shuffle Exchanges: %d; stages: %d; the last stage ran %d task(s)",
-                                    RunQueries.exchanges(run),
-                                    RunQueries.stagesRun(run),
-                                    lastTasks);
-                        }))
+                .evidence(Evidence.central("one-task", Set.of("broken"), run -> {
+                    StageSnapshot stage = RunQueries.busiestStage(run).orElseThrow();
+                    int peak = RunQueries.peakConcurrency(run, stage);
+                    return Verdict.of(
+                            stage.numTasks() == 1 && peak == 1,
+                            "stage %d: %d task(s), peak %d running at once, %d ms of task time in %d ms",
+                            stage.stageId(),
+                            stage.numTasks(),
+                            peak,
+                            stage.executorRunTimeMs(),
+                            stage.durationMs());
+                }))
+                .evidence(Evidence.of("all-cores", Set.of("fixed", "single-file"), run -> {
+                    StageSnapshot stage = RunQueries.busiestStage(run).orElseThrow();
+                    int peak = RunQueries.peakConcurrency(run, stage);
+                    long partitions = RunQueries.knob(run, "inputPartitions");
+                    return Verdict.of(
+                            stage.numTasks() == partitions && peak >= 2,
+                            "stage %d: %d tasks for %d input partitions, peak %d running at once",
+                            stage.stageId(),
+                            stage.numTasks(),
+                            partitions,
+                            peak);
+                }))
+                .evidence(Evidence.of("one-writer", Set.of("single-file"), run -> {
+                    int lastTasks = RunQueries.lastStage(run).orElseThrow().numTasks();
+                    return Verdict.of(
+                            RunQueries.exchanges(run) == 1 && lastTasks == 1 && RunQueries.stagesRun(run) == 2,
+                            "shuffle Exchanges: %d; stages: %d; the last stage ran %d task(s)",
+                            RunQueries.exchanges(run),
+                            RunQueries.stagesRun(run),
+                            lastTasks);
+                }))
                 .primaryFinding("low-parallelism"));
     }
 

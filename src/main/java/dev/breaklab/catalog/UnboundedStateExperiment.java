@@ -21,35 +21,13 @@ class UnboundedStateExperiment extends ExperimentBase {
 
     UnboundedStateExperiment() {
         super(define("unbounded-state", UnboundedStateExperiment.class)
-                .title("Unbounded state: a dedup that remembers everything")
-                .summary(
-                        "dropDuplicates on a stream with no watermark keeps every key forever: state grows batch after batch.")
                 .concepts(Concept.STREAMING, Concept.MEMORY)
-                .noSql("A streaming deduplication needs a streaming source, a watermark and a sink, none of which "
-                        + "Spark SQL can declare")
                 .knob(Knobs.batches(8, 3, 40, "How many micro-batches to run"))
-                .knob(IntegerKnob.of(
-                        "rowsPerBatch",
-                        "Events per batch",
-                        2_000,
-                        100,
-                        100_000,
-                        "events",
-                        "Fresh event ids in each micro-batch (plus 10% retried ids of the batch before)"))
-                .knob(IntegerKnob.of(
-                        "watermarkDelaySeconds",
-                        "Watermark delay",
-                        10,
-                        1,
-                        600,
-                        "s",
-                        "How late an event may be (fixed variant); each batch spans one minute of event time"))
+                .knob(IntegerKnob.of("rowsPerBatch", 2_000, 100, 100_000, "events"))
+                .knob(IntegerKnob.of("watermarkDelaySeconds", 10, 1, 600, "s"))
                 .knob(Knobs.shufflePartitions(4, 200, "state store partitions of the query"))
-                .variant(Variant.of("broken", "No watermark", "dropDuplicates(eventId): nothing can ever be forgotten"))
-                .variant(Variant.of(
-                        "fixed",
-                        "Watermark",
-                        "withWatermark + dropDuplicatesWithinWatermark: keys expire behind the watermark"))
+                .variant(Variant.of("broken"))
+                .variant(Variant.of("fixed"))
                 .question(Questions.yesNo(
                         "rows-removed",
                         "Will the state store ever remove a row?",
@@ -58,59 +36,47 @@ class UnboundedStateExperiment extends ExperimentBase {
                         "final-state-rows",
                         "How many rows will the state hold after the last batch?",
                         run -> Streams.last(run.batches()).stateRowsTotal()))
-                .evidence(Evidence.central(
-                        "state-grows",
-                        "State rows total rise with every data batch and no state row is ever removed",
-                        Set.of("broken"),
-                        run -> {
-                            List<BatchSnapshot> batches = run.dataBatches();
-                            boolean rising = batches.size() >= 3;
-                            for (int i = 1; i < batches.size(); i++) {
-                                rising &= batches.get(i).stateRowsTotal()
-                                        > batches.get(i - 1).stateRowsTotal();
-                            }
-                            long removed = Streams.total(run.batches(), BatchSnapshot::stateRowsRemoved);
-                            return Verdict.of(
-                                    rising && removed == 0,
-                                    "state rows per batch %s, rows removed in all %d batches: %d",
-                                    Streams.series(batches, BatchSnapshot::stateRowsTotal),
-                                    run.batches().size(),
-                                    removed);
-                        }))
-                .evidence(Evidence.of(
-                        "memory-grows",
-                        "The state store's memory grows with the state: last batch uses more than twice the first",
-                        Set.of("broken"),
-                        run -> {
-                            long first = run.dataBatches().get(0).stateMemoryUsedBytes();
-                            long last = Streams.last(run.dataBatches()).stateMemoryUsedBytes();
-                            return Verdict.of(
-                                    last > 2 * first,
-                                    "state memory %d bytes after the first batch, %d after the last",
-                                    first,
-                                    last);
-                        }))
-                .evidence(Evidence.of(
-                        "state-bounded",
-                        "With a watermark, expired keys are removed and the state stays under two batches' worth of keys",
-                        Set.of("fixed"),
-                        run -> {
-                            long perBatch = RunQueries.knob(run, "rowsPerBatch");
-                            long removed = Streams.total(run.batches(), BatchSnapshot::stateRowsRemoved);
-                            long max = run.batches().stream()
-                                    .mapToLong(BatchSnapshot::stateRowsTotal)
-                                    .max()
-                                    .orElse(0);
-                            return Verdict.of(
-                                    removed > 0
-                                            && max <= 2 * perBatch
-                                            && run.dataBatches().size() >= 3,
-                                    "rows removed %d, largest state %d rows (%d per batch), state rows per batch %s",
-                                    removed,
-                                    max,
-                                    perBatch,
-                                    Streams.series(run.batches(), BatchSnapshot::stateRowsTotal));
-                        }))
+                .evidence(Evidence.central("state-grows", Set.of("broken"), run -> {
+                    List<BatchSnapshot> batches = run.dataBatches();
+                    boolean rising = batches.size() >= 3;
+                    for (int i = 1; i < batches.size(); i++) {
+                        rising &= batches.get(i).stateRowsTotal()
+                                > batches.get(i - 1).stateRowsTotal();
+                    }
+                    long removed = Streams.total(run.batches(), BatchSnapshot::stateRowsRemoved);
+                    return Verdict.of(
+                            rising && removed == 0,
+                            "state rows per batch %s, rows removed in all %d batches: %d",
+                            Streams.series(batches, BatchSnapshot::stateRowsTotal),
+                            run.batches().size(),
+                            removed);
+                }))
+                .evidence(Evidence.of("memory-grows", Set.of("broken"), run -> {
+                    long first = run.dataBatches().get(0).stateMemoryUsedBytes();
+                    long last = Streams.last(run.dataBatches()).stateMemoryUsedBytes();
+                    return Verdict.of(
+                            last > 2 * first,
+                            "state memory %d bytes after the first batch, %d after the last",
+                            first,
+                            last);
+                }))
+                .evidence(Evidence.of("state-bounded", Set.of("fixed"), run -> {
+                    long perBatch = RunQueries.knob(run, "rowsPerBatch");
+                    long removed = Streams.total(run.batches(), BatchSnapshot::stateRowsRemoved);
+                    long max = run.batches().stream()
+                            .mapToLong(BatchSnapshot::stateRowsTotal)
+                            .max()
+                            .orElse(0);
+                    return Verdict.of(
+                            removed > 0
+                                    && max <= 2 * perBatch
+                                    && run.dataBatches().size() >= 3,
+                            "rows removed %d, largest state %d rows (%d per batch), state rows per batch %s",
+                            removed,
+                            max,
+                            perBatch,
+                            Streams.series(run.batches(), BatchSnapshot::stateRowsTotal));
+                }))
                 .primaryFinding("unbounded-state"));
     }
 

@@ -4,7 +4,8 @@ import java.util.Map;
 
 /**
  * One way to run an experiment: knob values (defaults the learner can still change) and Spark SQL
- * settings applied to the run's own session.
+ * settings applied to the run's own session. Its title and description are prose in the lesson's text
+ * file ({@code variant <name>: title}, see {@link LessonText}), written in when the definition is built.
  */
 public record Variant(
         String name, String title, String description, Map<String, Object> knobs, Map<String, String> conf) {
@@ -14,8 +15,12 @@ public record Variant(
         conf = Map.copyOf(conf);
     }
 
-    public static Variant of(String name, String title, String description) {
-        return new Variant(name, title, description, Map.of(), Map.of());
+    public static Variant of(String name) {
+        return new Variant(name, null, null, Map.of(), Map.of());
+    }
+
+    Variant withText(String title, String description) {
+        return new Variant(name, title, description, knobs, conf);
     }
 
     public Variant withKnob(String knob, Object value) {

@@ -9,18 +9,18 @@ final class Variants {
     private Variants() {}
 
     /** AQE off ({@code spark.sql.adaptive.enabled=false}): the plan Spark chose up front runs as is. */
-    static Variant aqeOff(String name, String title, String description) {
-        return Variant.of(name, title, description).withConf("spark.sql.adaptive.enabled", "false");
+    static Variant aqeOff(String name) {
+        return Variant.of(name).withConf("spark.sql.adaptive.enabled", "false");
     }
 
     /** AQE on ({@code spark.sql.adaptive.enabled=true}, Spark's default since 3.2). */
-    static Variant aqeOn(String name, String title, String description) {
-        return Variant.of(name, title, description).withConf("spark.sql.adaptive.enabled", "true");
+    static Variant aqeOn(String name) {
+        return Variant.of(name).withConf("spark.sql.adaptive.enabled", "true");
     }
 
     /** AQE off and no automatic broadcast: a shuffle join stays a shuffle join. */
-    static Variant shuffleJoin(String name, String title, String description) {
-        return aqeOff(name, title, description).withConf("spark.sql.autoBroadcastJoinThreshold", "-1");
+    static Variant shuffleJoin(String name) {
+        return aqeOff(name).withConf("spark.sql.autoBroadcastJoinThreshold", "-1");
     }
 
     /**
@@ -29,8 +29,8 @@ final class Variants {
      * size}), with broadcasting (static and adaptive) and coalescing off so that the join stays a
      * sort-merge join with its splits in plain view.
      */
-    static Variant skewJoin(String name, String title, String description, String size) {
-        return aqeOn(name, title, description)
+    static Variant skewJoin(String name, String size) {
+        return aqeOn(name)
                 .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")
                 .withConf("spark.sql.adaptive.autoBroadcastJoinThreshold", "-1")
                 .withConf("spark.sql.adaptive.coalescePartitions.enabled", "false")

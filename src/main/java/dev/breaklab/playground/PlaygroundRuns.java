@@ -344,7 +344,8 @@ public class PlaygroundRuns {
                 "A query written in the playground.",
                 new ExperimentDefinition.Code(null, "", sql, Map.of(), null),
                 List.of(),
-                List.of(Variant.of(VARIANT, "Your query", "The query as written, with the settings chosen")),
+                List.of(new Variant(
+                        VARIANT, "Your query", "The query as written, with the settings chosen", Map.of(), Map.of())),
                 questions(joins),
                 List.of(),
                 ExperimentDefinition.Requires.EMBEDDED,

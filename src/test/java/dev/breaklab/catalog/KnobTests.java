@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class KnobTests {
 
-    IntegerKnob partitions = IntegerKnob.of("p", "Partitions", 200, 1, 10_000, "partitions", "");
+    IntegerKnob partitions = IntegerKnob.of("p", 200, 1, 10_000, "partitions");
 
     @Test
     void integers_accept_whole_numbers_in_range() {
@@ -34,17 +34,17 @@ class KnobTests {
 
     @Test
     void decimals_booleans_and_choices() {
-        DecimalKnob decimal = DecimalKnob.of("d", "D", 1.0, 0.5, 2.0, "", "");
+        DecimalKnob decimal = DecimalKnob.of("d", 1.0, 0.5, 2.0, "");
         assertThat(decimal.parse(1.5)).isEqualTo(1.5);
         assertThat(decimal.parse(2)).isEqualTo(2.0);
         assertThatThrownBy(() -> decimal.parse(Double.NaN)).isInstanceOf(InvalidKnobException.class);
         assertThatThrownBy(() -> decimal.parse(2.01)).hasMessageContaining("from 0.5 to 2.0");
 
-        BooleanKnob bool = BooleanKnob.of("b", "B", false, "");
+        BooleanKnob bool = BooleanKnob.of("b", false);
         assertThat(bool.parse(true)).isEqualTo(true);
         assertThatThrownBy(() -> bool.parse("true")).hasMessageContaining("true or false");
 
-        ChoiceKnob choice = ChoiceKnob.of("c", "C", "a", List.of("a", "b"), "");
+        ChoiceKnob choice = ChoiceKnob.of("c", "a", List.of("a", "b"));
         assertThat(choice.parse("b")).isEqualTo("b");
         assertThatThrownBy(() -> choice.parse("z")).hasMessageContaining("one of a, b");
     }
