@@ -29,6 +29,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.plans.logical.Join;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
@@ -74,17 +75,14 @@ public class PlaygroundRuns {
     private static final long MAX_BROADCAST_THRESHOLD = 100L * 1024 * 1024;
 
     /** Asked for at use: the lab's start-up never waits for Spark (engine/SparkStarter). */
-    private final org.springframework.beans.factory.ObjectProvider<SparkSession> spark;
+    private final ObjectProvider<SparkSession> spark;
 
     private final TpchData tpch;
     private final PlaygroundProperties limits;
     private final Sandbox sandbox;
     private final Map<RunRequest.Playground, ExperimentDefinition> definitions = new ConcurrentHashMap<>();
 
-    public PlaygroundRuns(
-            org.springframework.beans.factory.ObjectProvider<SparkSession> spark,
-            TpchData tpch,
-            PlaygroundProperties limits) {
+    public PlaygroundRuns(ObjectProvider<SparkSession> spark, TpchData tpch, PlaygroundProperties limits) {
         this.spark = spark;
         this.tpch = tpch;
         this.limits = limits;

@@ -25,6 +25,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 /**
@@ -108,7 +109,7 @@ public class TpchData {
                     "1 to 7 line items per order (about 4)"));
 
     /** Asked for at use: the lab's start-up never waits for Spark (engine/SparkStarter). */
-    private final org.springframework.beans.factory.ObjectProvider<SparkSession> spark;
+    private final ObjectProvider<SparkSession> spark;
 
     private final PlaygroundProperties properties;
     private final Path dir;
@@ -124,10 +125,7 @@ public class TpchData {
     private volatile boolean started;
     private volatile String failure;
 
-    public TpchData(
-            org.springframework.beans.factory.ObjectProvider<SparkSession> spark,
-            PlaygroundProperties properties,
-            LabProperties lab) {
+    public TpchData(ObjectProvider<SparkSession> spark, PlaygroundProperties properties, LabProperties lab) {
         this.spark = spark;
         this.properties = properties;
         this.dir = lab.dataDir()

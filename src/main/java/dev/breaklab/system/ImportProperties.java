@@ -30,11 +30,4 @@ public record ImportProperties(
         @DefaultValue("500") int maxRuns,
         @DefaultValue("4") int queueCapacity,
         @DefaultValue("50") int retained,
-        @DefaultValue("0") int parseThreads) {
-
-    /** All defaults, for code and tests that run without Spring. */
-    public static ImportProperties defaults() {
-        return new ImportProperties(
-                DataSize.ofGigabytes(1), DataSize.ofGigabytes(32), 200, DataSize.ofMegabytes(64), 500, 4, 50, 0);
-    }
-}
+        @DefaultValue("0") int parseThreads) {}

@@ -3,8 +3,10 @@ package dev.breaklab.system;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 /**
  * Everything a user of the lab can tune, under {@code lab.*}.
@@ -91,7 +93,9 @@ public record LabProperties(
             @DefaultValue("false") boolean shuffleService,
             @DefaultValue("false") boolean dynamicAllocation) {
 
-        static final Cluster DEFAULTS = new Cluster(2, 1, "512m", "160m", Duration.ofSeconds(120), false, false);
+        /** Bound from no properties at all: the {@code @DefaultValue}s above are the one place they are written. */
+        static final Cluster DEFAULTS =
+                new Binder(new MapConfigurationPropertySource()).bindOrCreate("lab.engine.cluster", Cluster.class);
     }
 
     /**
