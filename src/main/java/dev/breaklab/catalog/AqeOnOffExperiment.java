@@ -33,9 +33,7 @@ class AqeOnOffExperiment extends ExperimentBase {
                         .withConf("spark.sql.adaptive.coalescePartitions.enabled", "true")
                         .withConf("spark.sql.adaptive.localShuffleReader.enabled", "true"))
                 .question(Questions.yesNo(
-                        "plan-changes",
-                        "Will the plan that finally runs differ from the plan Spark started with?",
-                        run -> RunQueries.aqeUpdates(run) > 0 && RunQueries.aqeChangedPlan(run)))
+                        "plan-changes", run -> RunQueries.aqeUpdates(run) > 0 && RunQueries.aqeChangedPlan(run)))
                 .question(Questions.jobs())
                 .question(Questions.joinStrategy("SortMergeJoin", "BroadcastHashJoin", "ShuffledHashJoin"))
                 .evidence(Evidence.central(

@@ -30,8 +30,7 @@ class AqeShuffledHashExperiment extends ExperimentBase {
                 .variant(pinned("broken"))
                 .variant(pinned("fixed").withKnob("localMapThreshold", 64L * 1024 * 1024))
                 .question(Questions.joinStrategy("SortMergeJoin", "ShuffledHashJoin", "BroadcastHashJoin"))
-                .question(Question.number(
-                        "sorts", "How many Sort operators will the final plan have?", RunQueries::finalSorts))
+                .question(Question.number("sorts", RunQueries::finalSorts))
                 .evidence(Evidence.joinStrategy("still-sorting", Set.of("broken"), "SortMergeJoin")
                         .and(run -> Verdict.of(
                                 RunQueries.finalSorts(run) == 2,

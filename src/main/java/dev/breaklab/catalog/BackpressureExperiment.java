@@ -57,18 +57,13 @@ class BackpressureExperiment extends ExperimentBase {
                         .withKnob("maxFilesPerTrigger", 5L)
                         .withKnob("filesPerSecond", 2L)
                         .withKnob("lookupRowsPerMs", 200L))
-                .question(Question.number(
-                        "first-batch-rows",
-                        "How many rows will the first batch after the downtime read?",
-                        run -> measured(run).stream()
-                                .filter(b -> b.numInputRows() > 0)
-                                .findFirst()
-                                .map(BatchSnapshot::numInputRows)
-                                .orElse(0L)))
+                .question(Question.number("first-batch-rows", run -> measured(run).stream()
+                        .filter(b -> b.numInputRows() > 0)
+                        .findFirst()
+                        .map(BatchSnapshot::numInputRows)
+                        .orElse(0L)))
                 .question(Questions.yesNo(
-                        "backlog-shrinks",
-                        "Will fewer files be waiting at the end of the run than at its start?",
-                        run -> run.measurement("pendingAtEnd") < run.measurement("pendingAtStart")))
+                        "backlog-shrinks", run -> run.measurement("pendingAtEnd") < run.measurement("pendingAtStart")))
                 .evidence(Evidence.central("first-batch-takes-backlog", Set.of("broken"), run -> {
                     long backlogRows = RunQueries.knob(run, "backlogFiles") * RunQueries.knob(run, "rowsPerFile");
                     long first = measured(run).stream()

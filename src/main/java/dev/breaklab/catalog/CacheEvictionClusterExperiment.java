@@ -73,13 +73,8 @@ class CacheEvictionClusterExperiment extends ExperimentBase {
                 .variant(Variants.aqeOff("fixed").withConf("spark.sql.shuffle.partitions", "4"))
                 .variant(Variants.aqeOff("cache-less").withConf("spark.sql.shuffle.partitions", "4"))
                 .question(Questions.yesNo(
-                        "all-cached",
-                        "Will every partition of the table be cached (Fraction Cached 100%)?",
-                        run -> run.measurement("cachedPartitions") == RunQueries.knob(run, "partitions")))
-                .question(Questions.yesNo(
-                        "second-recomputes",
-                        "Will the second report compute rows from the source again?",
-                        run -> sourceRowsAfterFirst(run) > 0))
+                        "all-cached", run -> run.measurement("cachedPartitions") == RunQueries.knob(run, "partitions")))
+                .question(Questions.yesNo("second-recomputes", run -> sourceRowsAfterFirst(run) > 0))
                 .evidence(Evidence.central(
                         "partially-cached",
                         Set.of("broken"),

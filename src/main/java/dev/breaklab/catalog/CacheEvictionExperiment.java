@@ -55,14 +55,9 @@ class CacheEvictionExperiment extends ExperimentBase {
                 .variant(Variants.aqeOff("broken"))
                 .variant(Variants.aqeOff("memory-only"))
                 .variant(Variants.aqeOff("fixed"))
-                .question(Question.number(
-                        "source-map-stages",
-                        "Across the three actions, how many stages will compute the source and shuffle it for the aggregation?",
-                        run -> RunQueries.sourceMapStages(run).size()))
-                .question(Questions.yesNo(
-                        "cache-used",
-                        "Will the later actions read an InMemoryTableScan?",
-                        run -> RunQueries.finalHas(run, "InMemoryTableScan")))
+                .question(Question.number("source-map-stages", run -> RunQueries.sourceMapStages(run)
+                        .size()))
+                .question(Questions.yesNo("cache-used", run -> RunQueries.finalHas(run, "InMemoryTableScan")))
                 .evidence(Evidence.central("recomputed", Set.of("broken"), run -> {
                     long scanned = RunQueries.finalMetric(run, "Range", "number of output rows");
                     long rows = RunQueries.knob(run, "rows");

@@ -38,10 +38,7 @@ class CheckpointRecoveryExperiment extends ExperimentBase {
                 .knob(IntegerKnob.of("crashBatch", 2, 1, 19, "batch id"))
                 .variant(Variant.of("broken"))
                 .variant(Variant.of("fixed"))
-                .question(Question.number(
-                        "restart-batch",
-                        "At which batch id will the restarted query begin?",
-                        run -> Streams.firstBatchId(run, 1)))
+                .question(Question.number("restart-batch", run -> Streams.firstBatchId(run, 1)))
                 .question(Streams.duplicatesQuestion())
                 .evidence(Evidence.central(
                         "duplicates",

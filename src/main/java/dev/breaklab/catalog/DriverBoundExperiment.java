@@ -24,11 +24,9 @@ class DriverBoundExperiment extends ExperimentBase {
                 .knob(IntegerKnob.of("days", 30, 2, 365, "actions"))
                 .variant(Variant.of("broken"))
                 .variant(Variant.of("fixed"))
-                .question(Question.number("jobs", "How many Spark jobs will the run start?", run ->
-                        (long) run.jobs().size()))
+                .question(Question.number("jobs", run -> (long) run.jobs().size()))
                 .question(Question.number(
                         "driver-share",
-                        "What share of the run's wall time (in %) will pass with no job running?",
                         run -> Math.round(100.0 * RunQueries.driverOnlyMs(run) / Math.max(1, RunQueries.wallMs(run)))))
                 .evidence(Evidence.central("executors-idle", Set.of("broken"), run -> {
                     long wall = RunQueries.wallMs(run);

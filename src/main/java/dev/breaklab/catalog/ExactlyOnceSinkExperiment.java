@@ -33,10 +33,7 @@ class ExactlyOnceSinkExperiment extends ExperimentBase {
                 .knob(IntegerKnob.of("crashBatch", 1, 0, 19, "batch id"))
                 .variant(Variant.of("broken"))
                 .variant(Variant.of("fixed"))
-                .question(Question.number(
-                        "replayed-batch",
-                        "With which batch id will the restarted query call foreachBatch first?",
-                        run -> run.measurement("restartFirstBatchId")))
+                .question(Question.number("replayed-batch", run -> run.measurement("restartFirstBatchId")))
                 .question(Streams.duplicatesQuestion())
                 .evidence(Evidence.central(
                         "duplicates",

@@ -38,7 +38,7 @@ class ExecutorLostExperiment extends ExperimentBase {
                 .variant(Variant.of("broken"))
                 .variant(Variant.of("fixed"))
                 .question(Questions.outcome("Will the job still succeed after losing an executor?"))
-                .question(Questions.yesNo("task-retried", "Will a task run a second time?", run -> lostTasks(run) > 0))
+                .question(Questions.yesNo("task-retried", run -> lostTasks(run) > 0))
                 .evidence(Evidence.central(
                         "lost-mid-stage",
                         Set.of("broken"),

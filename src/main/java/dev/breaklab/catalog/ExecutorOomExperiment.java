@@ -52,7 +52,6 @@ class ExecutorOomExperiment extends ExperimentBase {
                 .question(Questions.outcome("Will the join succeed?"))
                 .question(Questions.yesNo(
                         "executor-survives",
-                        "Will the executors survive the failure?",
                         run -> run.stages().stream().allMatch(s -> s.failedTasks() == 0) || !jvmOom(run)))
                 .evidence(Evidence.central(
                         "spark-oom",

@@ -265,6 +265,9 @@ public record ExperimentDefinition(
             String title = words.text("title");
             String summary = words.text("summary");
             List<Knob> knobs = this.knobs.stream().map(words::knob).toList();
+            List<Question> questions = this.questions.stream()
+                    .map(q -> q.text() != null ? q : q.withText(words.text("question " + q.id())))
+                    .toList();
             String noSql = words.optional("no-sql");
             require(
                     sql != null ^ noSql != null,
@@ -281,7 +284,7 @@ public record ExperimentDefinition(
                     code,
                     knobs,
                     variants,
-                    List.copyOf(questions),
+                    questions,
                     evidence,
                     requires,
                     primaryFinding);

@@ -46,8 +46,7 @@ class FetchFailureExperiment extends ExperimentBase {
                 .variant(Variants.aqeOff("broken"))
                 .variant(Variants.aqeOff("fixed"))
                 .question(Questions.outcome("Will the job still succeed?"))
-                .question(Questions.yesNo(
-                        "map-stage-rerun", "Will the map stage run a second time?", run -> stageRetries(run) > 0))
+                .question(Questions.yesNo("map-stage-rerun", run -> stageRetries(run) > 0))
                 .evidence(Evidence.central(
                         "fetch-failed",
                         Set.of("broken"),

@@ -41,9 +41,7 @@ class GcPressureClusterExperiment extends ExperimentBase {
                 .variant(Variant.of("broken"))
                 .variant(Variants.aqeOff("fixed").withConf("spark.sql.shuffle.partitions", "4"))
                 .question(Questions.yesNo(
-                        "executor-red",
-                        "Will an executor spend more than 10% of its task time in garbage collection?",
-                        run -> working(run).stream().anyMatch(e -> gcShare(e) > UI_RED)))
+                        "executor-red", run -> working(run).stream().anyMatch(e -> gcShare(e) > UI_RED)))
                 .evidence(GcPressureExperiment.invisibleToSpark())
                 // Measured on every run, expected on none: how much an executor's JVM collects depends on its
                 // heap's history as well as on the task (the broken tasks measured 2% on a fresh replacement

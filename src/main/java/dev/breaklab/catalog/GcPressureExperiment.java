@@ -42,10 +42,7 @@ class GcPressureExperiment extends ExperimentBase {
                 .knob(IntegerKnob.of("partitions", 4, 1, 64, "partitions"))
                 .variant(Variant.of("broken"))
                 .variant(Variants.aqeOff("fixed").withConf("spark.sql.shuffle.partitions", "4"))
-                .question(Questions.yesNo(
-                        "gc-share",
-                        "Will garbage collection take more than 10% of the task time?",
-                        run -> RunQueries.gcShare(run) > 0.10))
+                .question(Questions.yesNo("gc-share", run -> RunQueries.gcShare(run) > 0.10))
                 .question(Questions.stagesRun())
                 .evidence(invisibleToSpark())
                 // Whether a collection happens during the run depends on the heap's state (how full the young

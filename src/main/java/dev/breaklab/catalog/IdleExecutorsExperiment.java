@@ -63,12 +63,8 @@ class IdleExecutorsExperiment extends ExperimentBase {
                 .variant(Variants.aqeOff("fixed"))
                 .variant(Variants.aqeOff("dynamic").withKnob("partitions", 6))
                 .question(Questions.yesNo(
-                        "one-executor",
-                        "Will one executor do all of the heavy stage's work?",
-                        run -> busyPerExecutor(run).size() == 1))
-                .question(Question.number(
-                        "heavy-tasks", "How many tasks will the heavy stage run?", run -> heavyStage(run)
-                                .numTasks()))
+                        "one-executor", run -> busyPerExecutor(run).size() == 1))
+                .question(Question.number("heavy-tasks", run -> heavyStage(run).numTasks()))
                 .evidence(Evidence.central("executor-idle", Set.of("broken"), run -> {
                     double idle = idleShare(run);
                     return Verdict.of(

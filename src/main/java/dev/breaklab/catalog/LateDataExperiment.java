@@ -33,12 +33,9 @@ class LateDataExperiment extends ExperimentBase {
                 .variant(Variant.of("fixed").withKnob("watermarkDelaySeconds", 30L))
                 .variant(Variant.of("update-mode"))
                 .question(Question.number(
-                        "rows-dropped",
-                        "How many rows will the state operator report as dropped by the watermark?",
-                        run -> Streams.total(run.batches(), BatchSnapshot::rowsDroppedByWatermark)))
+                        "rows-dropped", run -> Streams.total(run.batches(), BatchSnapshot::rowsDroppedByWatermark)))
                 .question(Question.number(
                         "first-output-batch",
-                        "In which micro-batch (batch id) will the first row reach the sink?",
                         run -> firstOutput(run).map(BatchSnapshot::batchId).orElse(-1L)))
                 .evidence(Evidence.central("late-dropped", Set.of("broken"), dropsLateRows(true, 9)))
                 .evidence(Evidence.of("append-waits", Set.of("broken", "fixed"), run -> {

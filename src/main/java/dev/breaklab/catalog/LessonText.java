@@ -27,6 +27,7 @@ import java.util.stream.Collectors;
  *     The window's buffer spills every 4,096 rows
  * knob groups: Groups
  *     Distinct keys: rows per group = rows / groups
+ * question spills: Will the run spill to disk?
  * claim spilled: A stage spilled: its tasks wrote buffered rows to disk
  *
  * story:
@@ -34,7 +35,7 @@ import java.util.stream.Collectors;
  * </pre>
  *
  * An entry starts at the beginning of a line ({@code title}, {@code summary}, {@code no-sql}, {@code variant
- * <name>}, {@code knob <name>}, {@code claim <evidence-id>}); indented lines continue it, joined by a
+ * <name>}, {@code knob <name>}, {@code question <id>}, {@code claim <evidence-id>}); indented lines continue it, joined by a
  * space. A variant's or knob's indented lines are its description, the rest of its first line its title
  * or label. {@code no-sql} says why the lesson has no SQL form (the RDD API, a streaming sink); a lesson
  * without it has {@code sql(...)}. Everything after the line {@code
@@ -53,7 +54,7 @@ record LessonText(String file, Map<String, Entry> entries, String story) {
     private static final Pattern PARAGRAPH_BREAK = Pattern.compile("\\n[ \\t]*\\n");
     private static final Pattern VALUE = Pattern.compile("\\$\\{([A-Za-z0-9_]+)}");
     private static final Pattern KEY =
-            Pattern.compile("(title|summary|no-sql|variant [\\w-]+|knob \\w+|claim [\\w-]+):(.*)");
+            Pattern.compile("(title|summary|no-sql|variant [\\w-]+|knob \\w+|question [\\w-]+|claim [\\w-]+):(.*)");
 
     /** An entry: the text on its first line and the text of its indented lines (empty if none). */
     record Entry(String first, String more) {
@@ -109,7 +110,7 @@ record LessonText(String file, Map<String, Entry> entries, String story) {
             if (!m.matches()) {
                 throw new IllegalStateException(
                         file + " line " + (i + 1) + " is not an entry: it starts with"
-                                + " 'title:', 'summary:', 'no-sql:', 'variant <name>:', 'knob <name>:', 'claim <id>:' or 'story:'");
+                                + " 'title:', 'summary:', 'no-sql:', 'variant <name>:', 'knob <name>:', 'question <id>:', 'claim <id>:' or 'story:'");
             }
             key = m.group(1);
             if (raw.put(key, new String[] {m.group(2).strip(), ""}) != null) {

@@ -30,10 +30,7 @@ class MapSideCombineExperiment extends ExperimentBase {
                 .variant(Variant.of("broken"))
                 .variant(Variant.of("fixed"))
                 .variant(Variants.aqeOff("dataframe").withConf("spark.sql.shuffle.partitions", "8"))
-                .question(Question.number(
-                        "records-shuffled",
-                        "How many records will the map stage write to the shuffle?",
-                        RunQueries::shuffleRecordsWritten))
+                .question(Question.number("records-shuffled", RunQueries::shuffleRecordsWritten))
                 .question(Questions.stagesRun())
                 .evidence(Evidence.central("every-record-shuffled", Set.of("broken"), run -> {
                     long rows = RunQueries.knob(run, "rows");

@@ -42,17 +42,12 @@ class MysterySlowStageExperiment extends ExperimentBase {
                 .variant(smallBuffers(Variants.skewJoin("split-only", "128k")))
                 .variant(Variants.shuffleJoin("buffers-only"))
                 .question(Question.choice(
-                        "causes",
-                        "What makes the join stage slow?",
-                        List.of("skew", "spill", "both", "neither"),
-                        MysterySlowStageExperiment::causes))
+                        "causes", List.of("skew", "spill", "both", "neither"), MysterySlowStageExperiment::causes))
                 .question(Question.choice(
                         "slow-stage",
-                        "Which stage will run longest?",
                         List.of("a map stage (scan and shuffle write)", "the join stage", "the final aggregation"),
                         MysterySlowStageExperiment::slowestStage))
-                .question(Questions.yesNo(
-                        "spills", "Will the run spill to disk?", run -> RunQueries.diskSpilled(run) > 0))
+                .question(Questions.yesNo("spills", run -> RunQueries.diskSpilled(run) > 0))
                 .question(Questions.skewSplit())
                 .evidence(Evidence.readSkew("skew-and-spill", Set.of("broken"), read -> read >= SKEWED)
                         .and(MysterySlowStageExperiment::joinStageSpilled)

@@ -42,8 +42,7 @@ class NestedLoopJoinExperiment extends ExperimentBase {
                 .variant(Variant.of("fixed"))
                 .variant(Variant.of("too-big-to-broadcast").withConf("spark.sql.autoBroadcastJoinThreshold", "-1"))
                 .question(Questions.anyJoinStrategy())
-                .question(Question.number(
-                        "rows-out", "How many rows will the join produce?", NestedLoopJoinExperiment::rowsOut))
+                .question(Question.number("rows-out", NestedLoopJoinExperiment::rowsOut))
                 .evidence(Evidence.central("nested-loop", Set.of("broken"), run -> {
                     List<PlanNode> loops = RunQueries.finalNodes(run, "BroadcastNestedLoopJoin");
                     if (loops.isEmpty()) {

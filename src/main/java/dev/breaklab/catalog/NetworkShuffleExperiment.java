@@ -41,10 +41,8 @@ class NetworkShuffleExperiment extends ExperimentBase {
                 .knob(Knobs.shufflePartitions(8, 200, "the reduce tasks"))
                 .variant(Variants.aqeOff("broken"))
                 .variant(Variants.aqeOff("fixed"))
-                .question(Questions.yesNo(
-                        "quarter-remote",
-                        "Will at least a quarter of the shuffle read come from other executors?",
-                        run -> remoteShare(RunQueries.shuffleReadStage(run)) >= 0.25))
+                .question(
+                        Questions.yesNo("quarter-remote", run -> remoteShare(RunQueries.shuffleReadStage(run)) >= 0.25))
                 .evidence(Evidence.central("mostly-remote", Set.of("broken"), run -> {
                     StageSnapshot read = RunQueries.shuffleReadStage(run);
                     double share = remoteShare(read);

@@ -43,13 +43,9 @@ class NoAqeInStreamingExperiment extends ExperimentBase {
                 .variant(Variants.aqeOn("too-late"))
                 .variant(Variants.aqeOn("repartitioned")
                         .withConf("spark.sql.streaming.stateStore.providerClass", ROCKSDB))
-                .question(Question.number(
-                        "state-tasks",
-                        "How many tasks will the state (post-shuffle) stage of each micro-batch run?",
-                        run -> stateTasks(run, Streams.last(run.dataBatches()))))
-                .question(Questions.yesNo(
-                        "coalesced", "Will AQE coalesce the streaming shuffle?", run -> !run.dataBatches().stream()
-                                .allMatch(b -> stateTasks(run, b) == RunQueries.knob(run, "shufflePartitions"))))
+                .question(Question.number("state-tasks", run -> stateTasks(run, Streams.last(run.dataBatches()))))
+                .question(Questions.yesNo("coalesced", run -> !run.dataBatches().stream()
+                        .allMatch(b -> stateTasks(run, b) == RunQueries.knob(run, "shufflePartitions"))))
                 .evidence(Evidence.central("not-coalesced", Set.of("broken"), run -> {
                     List<BatchSnapshot> batches = run.dataBatches();
                     long configured = RunQueries.knob(run, "shufflePartitions");

@@ -46,10 +46,7 @@ class NullKeySkewExperiment extends ExperimentBase {
                 .variant(Variants.shuffleJoin("fixed"))
                 .variant(Variants.shuffleJoin("inner-join"))
                 .variant(Variants.skewJoin("aqe-splits", "1m"))
-                .question(Questions.yesNo(
-                        "one-task-most",
-                        "Will a single join task read more than half of the join's shuffle data?",
-                        run -> biggestShare(RunQueries.shuffleReadStage(run)) > 0.5))
+                .question(Questions.yesNo("one-task-most", run -> biggestShare(RunQueries.shuffleReadStage(run)) > 0.5))
                 .question(Questions.readRatio("join"))
                 .evidence(Evidence.readSkew("null-partition", Set.of("broken"), read -> read >= 5)
                         .asCentral())

@@ -65,12 +65,9 @@ class PartitionPruningExperiment extends ExperimentBase {
                 .variant(Variant.of("dynamic"))
                 .question(Question.number(
                         "partitions-read",
-                        "How many partitions (days) will the scan read?",
                         run -> RunQueries.finalMetric(run, "Scan parquet", "number of partitions read")))
-                .question(Questions.yesNo(
-                        "partition-filter",
-                        "Will the scan's PartitionFilters hold a predicate that selects days?",
-                        run -> !RunQueries.pruningFilters(scan(run)).isEmpty()))
+                .question(Questions.yesNo("partition-filter", run -> !RunQueries.pruningFilters(scan(run))
+                        .isEmpty()))
                 .evidence(Evidence.central("every-partition-read", Set.of("broken"), run -> {
                     PlanNode scan = scan(run);
                     long partitions = SparkMetricText.orZero(scan, "number of partitions read");

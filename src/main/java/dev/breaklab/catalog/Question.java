@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * A prediction the learner makes before a run; the answer is read off the finished run.
+ * A prediction the learner makes before a run; the answer is read off the finished run. A lesson's own
+ * question gets its words from the lesson's text file ({@code question <id>: ...}, see {@link
+ * LessonText}); the shared questions of {@link Questions} come with theirs.
  *
  * @param choices the allowed answers, or empty for a whole-number answer
  * @param actual what the run says the answer is
@@ -17,6 +19,12 @@ public record Question(
         List<String> choices,
         @JsonIgnore Function<RunSnapshot, String> actual) {
 
+    /** A lesson's own question with a whole-number answer; its words are in the lesson's text file. */
+    public static Question number(String id, Function<RunSnapshot, Object> actual) {
+        return number(id, null, actual);
+    }
+
+    /** A question with its words (the shared vocabulary, the playground). */
     public static Question number(String id, String text, Function<RunSnapshot, Object> actual) {
         return new Question(id, text, List.of(), s -> String.valueOf(actual.apply(s)));
     }
@@ -27,8 +35,18 @@ public record Question(
                 .name());
     }
 
+    /** A lesson's own multiple-choice question; its words are in the lesson's text file. */
+    public static Question choice(String id, List<String> choices, Function<RunSnapshot, String> actual) {
+        return choice(id, null, choices, actual);
+    }
+
+    /** A question with its words (the shared vocabulary, the playground). */
     public static Question choice(String id, String text, List<String> choices, Function<RunSnapshot, String> actual) {
         return new Question(id, text, List.copyOf(choices), actual);
+    }
+
+    Question withText(String text) {
+        return new Question(id, text, choices, actual);
     }
 
     @com.fasterxml.jackson.annotation.JsonProperty("kind")

@@ -72,7 +72,15 @@ public final class Questions {
                 run -> RunQueries.finalPlanHas(run, "SortMergeJoin", "skew=true"));
     }
 
-    /** A yes-or-no question, answered "yes" when {@code holds} is true of the run. */
+    /**
+     * A lesson's own yes-or-no question, answered "yes" when {@code holds} is true of the run; its words
+     * are in the lesson's text file.
+     */
+    public static Question yesNo(String id, Predicate<RunSnapshot> holds) {
+        return yesNo(id, null, holds);
+    }
+
+    /** A yes-or-no question with its words (the shared vocabulary, the playground). */
     public static Question yesNo(String id, String text, Predicate<RunSnapshot> holds) {
         return Question.choice(id, text, List.of("yes", "no"), run -> holds.test(run) ? "yes" : "no");
     }

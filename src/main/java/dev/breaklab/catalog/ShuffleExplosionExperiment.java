@@ -39,13 +39,9 @@ class ShuffleExplosionExperiment extends ExperimentBase {
                 .knob(IntegerKnob.of("products", 1_000, 1, 1_000_000, "products"))
                 .variant(Variants.shuffleJoin("broken").withConf("spark.sql.shuffle.partitions", "8"))
                 .variant(Variants.shuffleJoin("fixed").withConf("spark.sql.shuffle.partitions", "8"))
-                .question(Question.number(
-                        "records-shuffled",
-                        "How many records will the run's shuffles write in total?",
-                        RunQueries::shuffleRecordsWritten))
+                .question(Question.number("records-shuffled", RunQueries::shuffleRecordsWritten))
                 .question(Questions.yesNo(
                         "bigger-than-input",
-                        "Will the shuffles write more records than the source has rows?",
                         run -> RunQueries.shuffleRecordsWritten(run) > RunQueries.knob(run, "orders")))
                 .evidence(Evidence.central("shuffle-explodes", Set.of("broken"), run -> {
                     long orders = RunQueries.knob(run, "orders");

@@ -49,10 +49,7 @@ class ShuffleFilesExperiment extends ExperimentBase {
                 .variant(Variant.of("coalesced")
                         .withConf("spark.sql.adaptive.enabled", "true")
                         .withConf("spark.sql.adaptive.coalescePartitions.enabled", "true"))
-                .question(Question.number(
-                        "offsets",
-                        "How many offsets will each map task's .index file hold?",
-                        run -> measured(run, "maxOffsets")))
+                .question(Question.number("offsets", run -> measured(run, "maxOffsets")))
                 .question(
                         Questions.tasks("reduce-tasks", "aggregate (after the shuffle)", RunQueries::shuffleReadStage))
                 .evidence(Evidence.central("tiny-blocks", Set.of("broken", "coalesced"), run -> {

@@ -44,10 +44,7 @@ class SkewedAggregationExperiment extends ExperimentBase {
                 .variant(aggregation("broken"))
                 .variant(aggregation("fixed"))
                 .variant(aggregation("count-distinct"))
-                .question(Questions.yesNo(
-                        "aqe-helps",
-                        "Will AQE split the skewed aggregate partition?",
-                        run -> RunQueries.finalPlanHas(run, "AQEShuffleRead", "skewed")))
+                .question(Questions.yesNo("aqe-helps", run -> RunQueries.finalPlanHas(run, "AQEShuffleRead", "skewed")))
                 .question(Questions.readRatio("aggregate"))
                 .evidence(Evidence.readSkew("straggler", Set.of("broken"), read -> read >= 5)
                         .asCentral())

@@ -46,7 +46,6 @@ class SkewedJoinExperiment extends ExperimentBase {
                 .question(Questions.skewSplit())
                 .question(Question.number(
                         "straggler-ratio",
-                        "In the join stage, how many times longer than the median will the slowest task be (rounded)?",
                         run -> Math.round(RunQueries.shuffleReadStage(run)
                                 .taskDurationMs()
                                 .maxOverMedian())))

@@ -49,14 +49,10 @@ class SkippedStagesExperiment extends ExperimentBase {
                 .variant(Variants.aqeOff("same-plan"))
                 .variant(Variants.aqeOn("aqe-single-action")
                         .withConf("spark.sql.adaptive.coalescePartitions.enabled", "true"))
+                .question(Question.number("skipped", RunQueries::skippedStages))
                 .question(Question.number(
-                        "skipped", "How many stages will be reported as skipped?", RunQueries::skippedStages))
-                .question(Question.number(
-                        "source-scans",
-                        "How many stages will scan the source (6 tasks each)?",
-                        run -> RunQueries.sourceMapStages(run).size()))
-                .question(Question.number("jobs", "How many Spark jobs will the run start?", run -> run.jobs()
-                        .size()))
+                        "source-scans", run -> RunQueries.sourceMapStages(run).size()))
+                .question(Question.number("jobs", run -> run.jobs().size()))
                 .evidence(Evidence.central("recomputed", Set.of("broken"), run -> {
                     List<StageSnapshot> scans = RunQueries.sourceMapStages(run);
                     long skipped = RunQueries.skippedStages(run);

@@ -37,13 +37,10 @@ class SmallFilesExperiment extends ExperimentBase {
                 .variant(Variants.aqeOff("broken"))
                 .variant(Variants.aqeOff("fixed").withKnob("recordsPerFile", 0L))
                 .variant(Variants.aqeOff("split-small").withKnob("maxPartitionBytes", 1_048_576L))
-                .question(Question.number(
-                        "files-read",
-                        "How many files will the scan open?",
-                        run -> RunQueries.finalMetric(run, SCAN, "number of files read")))
+                .question(
+                        Question.number("files-read", run -> RunQueries.finalMetric(run, SCAN, "number of files read")))
                 .question(Question.number(
                         "scan-tasks",
-                        "How many tasks will the scan stage run?",
                         run -> RunQueries.scanStage(run).orElseThrow().numTasks()))
                 .evidence(Evidence.central("tiny-files", Set.of("broken", "split-small"), run -> {
                     long files = RunQueries.finalMetric(run, SCAN, "number of files read");

@@ -35,12 +35,9 @@ class SmallOutputFilesExperiment extends ExperimentBase {
                 .variant(Variant.of("rebalance").withConf("spark.sql.adaptive.enabled", "true"))
                 .variant(Variants.aqeOff("rebalance-no-aqe"))
                 .question(Question.number(
-                        "files-written",
-                        "How many files will the write leave?",
-                        run -> SparkMetricText.orZero(write(run), "number of written files")))
+                        "files-written", run -> SparkMetricText.orZero(write(run), "number of written files")))
                 .question(Questions.yesNo(
                         "shuffled-by-day",
-                        "Will the final plan shuffle the rows by day alone before the write?",
                         run -> RunQueries.countFinal(
                                         run,
                                         n -> n.isShuffleExchange()

@@ -54,13 +54,10 @@ class SpillExperiment extends ExperimentBase {
                         .withConf("spark.sql.autoBroadcastJoinThreshold", "-1")
                         .withConf("spark.sql.sortMergeJoinExec.buffer.in.memory.threshold", "256")
                         .withConf("spark.sql.sortMergeJoinExec.buffer.spill.threshold", "1024"))
-                .question(Questions.yesNo(
-                        "spills", "Will the run spill to disk?", run -> RunQueries.diskSpilled(run) > 0))
+                .question(Questions.yesNo("spills", run -> RunQueries.diskSpilled(run) > 0))
                 .question(Question.choice(
-                        "spilling-operator",
-                        "Which operator will report a spill size above zero?",
-                        List.of("Window", "SortMergeJoin", "Sort", "none"),
-                        run -> Stream.of("Window", "SortMergeJoin", "Sort")
+                        "spilling-operator", List.of("Window", "SortMergeJoin", "Sort", "none"), run -> Stream.of(
+                                        "Window", "SortMergeJoin", "Sort")
                                 .filter(operator -> RunQueries.finalMetric(run, operator, "spill size") > 0)
                                 .findFirst()
                                 .orElse("none")))

@@ -42,13 +42,9 @@ class StageCountExperiment extends ExperimentBase {
                 .variant(Variants.shuffleJoin("fixed"))
                 .variant(Variants.aqeOff("broadcast").withConf("spark.sql.autoBroadcastJoinThreshold", "10m"))
                 .question(Questions.stagesRun())
-                .question(Question.number(
-                        "exchanges",
-                        "How many shuffle Exchange operators will the physical plan have?",
-                        RunQueries::exchanges))
+                .question(Question.number("exchanges", RunQueries::exchanges))
                 .question(Question.number(
                         "last-stage-tasks",
-                        "How many tasks will the last stage run?",
                         run -> RunQueries.lastStage(run).orElseThrow().numTasks()))
                 .evidence(Evidence.central("needless-shuffle", Set.of("broken"), run -> {
                     List<PlanNode> roundRobin =

@@ -33,13 +33,10 @@ class StateSchemaChangeExperiment extends ExperimentBase {
                 .variant(Variant.of("broken"))
                 .variant(Variant.of("fixed"))
                 .question(Questions.outcome("Will the restart of the changed query succeed or fail?"))
-                .question(Question.number(
-                        "restart-batch",
-                        "At which batch id will the changed query's first batch run (on the checkpoint it is given)?",
-                        run -> Streams.ofStart(run, 1).stream()
-                                .findFirst()
-                                .map(BatchSnapshot::batchId)
-                                .orElse(-1L)))
+                .question(Question.number("restart-batch", run -> Streams.ofStart(run, 1).stream()
+                        .findFirst()
+                        .map(BatchSnapshot::batchId)
+                        .orElse(-1L)))
                 .evidence(Evidence.central("schema-error", Set.of("broken"), run -> {
                     String error = run.error() == null
                             ? ""

@@ -37,7 +37,6 @@ class TooFewPartitionsExperiment extends ExperimentBase {
                         .orElseThrow()))
                 .question(Question.number(
                         "peak-cores",
-                        "How many of its tasks will run at the same time, at most?",
                         run -> RunQueries.peakConcurrency(
                                 run, RunQueries.busiestStage(run).orElseThrow())))
                 .question(Questions.stagesRun())

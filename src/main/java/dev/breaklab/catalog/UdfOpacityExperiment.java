@@ -31,14 +31,10 @@ class UdfOpacityExperiment extends ExperimentBase {
                 .variant(Variant.of("broken"))
                 .variant(Variant.of("fixed"))
                 .variant(Variant.of("udf-plus-builtin"))
-                .question(Questions.yesNo(
-                        "pushed",
-                        "Will the scan list the time filter in its PushedFilters?",
-                        run -> !RunQueries.scanList(scan(run), "PushedFilters").isEmpty()))
+                .question(Questions.yesNo("pushed", run -> !RunQueries.scanList(scan(run), "PushedFilters")
+                        .isEmpty()))
                 .question(Question.number(
-                        "rows-decoded",
-                        "How many rows will the scan hand on (its \"number of output rows\")?",
-                        run -> SparkMetricText.orZero(scan(run), "number of output rows")))
+                        "rows-decoded", run -> SparkMetricText.orZero(scan(run), "number of output rows")))
                 .evidence(Evidence.central("nothing-pushed", Set.of("broken"), run -> {
                     PlanNode scan = scan(run);
                     long decoded = SparkMetricText.orZero(scan, "number of output rows");

@@ -29,13 +29,9 @@ class UnboundedStateExperiment extends ExperimentBase {
                 .variant(Variant.of("broken"))
                 .variant(Variant.of("fixed"))
                 .question(Questions.yesNo(
-                        "rows-removed",
-                        "Will the state store ever remove a row?",
-                        run -> Streams.total(run.batches(), BatchSnapshot::stateRowsRemoved) > 0))
+                        "rows-removed", run -> Streams.total(run.batches(), BatchSnapshot::stateRowsRemoved) > 0))
                 .question(Question.number(
-                        "final-state-rows",
-                        "How many rows will the state hold after the last batch?",
-                        run -> Streams.last(run.batches()).stateRowsTotal()))
+                        "final-state-rows", run -> Streams.last(run.batches()).stateRowsTotal()))
                 .evidence(Evidence.central("state-grows", Set.of("broken"), run -> {
                     List<BatchSnapshot> batches = run.dataBatches();
                     boolean rising = batches.size() >= 3;

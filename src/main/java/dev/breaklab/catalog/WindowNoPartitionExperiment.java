@@ -35,11 +35,7 @@ class WindowNoPartitionExperiment extends ExperimentBase {
                 .variant(Variants.aqeOff("broken"))
                 .variant(Variants.aqeOff("fixed"))
                 .question(Questions.tasks("window-tasks", "window (after the shuffle)", RunQueries::shuffleReadStage))
-                .question(Question.choice(
-                        "partitioning",
-                        "How will the Exchange before the window partition the rows?",
-                        RunQueries.PARTITIONINGS,
-                        RunQueries::exchangePartitioning))
+                .question(Question.choice("partitioning", RunQueries.PARTITIONINGS, RunQueries::exchangePartitioning))
                 .evidence(Evidence.central("single-partition", Set.of("broken"), run -> {
                     StageSnapshot stage = RunQueries.shuffleReadStage(run);
                     String partitioning = RunQueries.exchangePartitioning(run);

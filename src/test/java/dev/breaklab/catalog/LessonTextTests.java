@@ -37,6 +37,16 @@ class LessonTextTests {
                         .as("%s variant %s", d.id(), v.name())
                         .isNotBlank();
             }
+            for (Question q : d.questions()) {
+                assertThat(q.text())
+                        .as("%s question %s", d.id(), q.id())
+                        .isNotBlank()
+                        .doesNotContain("${");
+            }
+            for (Knob k : d.knobs()) {
+                assertThat(k.label()).as("%s knob %s", d.id(), k.name()).isNotBlank();
+                assertThat(k.description()).as("%s knob %s", d.id(), k.name()).isNotBlank();
+            }
             for (Evidence e : d.evidence()) {
                 assertThat(e.claim())
                         .as("%s claim %s", d.id(), e.id())
