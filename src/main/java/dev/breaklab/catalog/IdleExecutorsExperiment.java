@@ -138,7 +138,7 @@ class IdleExecutorsExperiment extends ExperimentBase {
 
     /** An executor added after the run's last stage was submitted (its tasks queued) that ran some of them. */
     private static Optional<ExecutorSnapshot> acquired(RunSnapshot run) {
-        Optional<StageSnapshot> last = lastStage(run);
+        Optional<StageSnapshot> last = RunQueries.lastStage(run);
         if (released(run).isEmpty() || last.isEmpty() || last.get().submittedAt() == null) {
             return Optional.empty();
         }
@@ -150,12 +150,8 @@ class IdleExecutorsExperiment extends ExperimentBase {
                 .findFirst();
     }
 
-    private static Optional<StageSnapshot> lastStage(RunSnapshot run) {
-        return run.stages().stream().max(java.util.Comparator.comparingInt(StageSnapshot::stageId));
-    }
-
     private static Set<String> lastStageExecutors(RunSnapshot run) {
-        int last = lastStage(run).map(StageSnapshot::stageId).orElse(-1);
+        int last = RunQueries.lastStage(run).map(StageSnapshot::stageId).orElse(-1);
         return run.timeline().stream()
                 .filter(t -> t.stageId() == last && t.finishTime() > 0)
                 .map(TaskSpan::executorId)

@@ -42,10 +42,9 @@ class StageCountExperiment extends ExperimentBase {
                 .variant(Variants.shuffleJoin("fixed"))
                 .variant(Variants.aqeOff("broadcast").withConf("spark.sql.autoBroadcastJoinThreshold", "10m"))
                 .question(Questions.stagesRun())
-                .question(Question.number("exchanges", RunQueries::exchanges))
-                .question(Question.number(
-                        "last-stage-tasks",
-                        run -> RunQueries.lastStage(run).orElseThrow().numTasks()))
+                .question(Questions.exchanges())
+                .question(Questions.tasks("last-stage-tasks", "last", run -> RunQueries.lastStage(run)
+                        .orElseThrow()))
                 .evidence(Evidence.central("needless-shuffle", Set.of("broken"), run -> {
                     List<PlanNode> roundRobin =
                             RunQueries.finalNodes(run, "Exchange", n -> n.marked("RoundRobinPartitioning"));
