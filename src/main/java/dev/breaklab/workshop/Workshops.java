@@ -5,15 +5,14 @@ import dev.breaklab.catalog.Experiment;
 import dev.breaklab.catalog.ExperimentDefinition;
 import dev.breaklab.catalog.Question;
 import dev.breaklab.catalog.Variant;
-import dev.breaklab.engine.RunEngine;
 import dev.breaklab.engine.RunProblems;
 import dev.breaklab.engine.RunRequest;
 import dev.breaklab.engine.RunRequestValidator;
+import dev.breaklab.engine.RunSubmissions;
 import dev.breaklab.engine.ValidatedRun;
 import dev.breaklab.playground.PlaygroundRuns;
 import dev.breaklab.run.PredictionResult;
 import dev.breaklab.run.RunOwner;
-import dev.breaklab.run.RunOwners;
 import dev.breaklab.run.RunQueries;
 import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.RunSnapshots;
@@ -64,10 +63,9 @@ class Workshops {
 
     private final WorkshopStore store;
     private final Catalog catalog;
-    private final RunEngine engine;
+    private final RunSubmissions submissions;
     private final RunRequestValidator validator;
     private final RunSnapshots runs;
-    private final RunOwners owners;
     private final WorkshopProperties properties;
     private final WorkshopStream stream;
     private final JoinLimiter joinLimiter;
@@ -79,10 +77,9 @@ class Workshops {
     Workshops(
             WorkshopStore store,
             Catalog catalog,
-            RunEngine engine,
+            RunSubmissions submissions,
             RunRequestValidator validator,
             RunSnapshots runs,
-            RunOwners owners,
             WorkshopProperties properties,
             WorkshopStream stream,
             SharedRunRelay relay,
@@ -90,10 +87,9 @@ class Workshops {
             PlaygroundRuns playground) {
         this.store = store;
         this.catalog = catalog;
-        this.engine = engine;
+        this.submissions = submissions;
         this.validator = validator;
         this.runs = runs;
-        this.owners = owners;
         this.properties = properties;
         this.stream = stream;
         this.relay = relay;
@@ -400,8 +396,8 @@ class Workshops {
         if (workshop.focus() == null) {
             throw RunProblems.conflict("focus an experiment before running it");
         }
-        RunSnapshot run = engine.submit(validated(workshop, workshop.focus(), request.variant(), request.knobs()));
-        owners.record(run.id(), RunOwner.instructor(id));
+        RunSnapshot run = submissions.submit(
+                validated(workshop, workshop.focus(), request.variant(), request.knobs()), RunOwner.instructor(id));
         store.sharedRun(id, workshop.focus(), run.id());
         relay.watch(run.id(), id);
         stream.publish(id, "run");
