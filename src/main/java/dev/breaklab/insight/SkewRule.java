@@ -1,14 +1,12 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.run.Figures.bytes;
-import static dev.breaklab.run.Figures.ratio;
-
 import dev.breaklab.run.Quantiles;
 import dev.breaklab.run.Severity;
 import dev.breaklab.run.StageSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * A straggler: within one stage the slowest task takes (or reads) far more than the median. The
@@ -19,16 +17,13 @@ record SkewRule(InsightProperties.Skew threshold) implements Rule {
 
     static final String KIND = "skew";
 
-    /** The straggler must also hold up the stage: at least this share of its wall time. */
-    private static final double STAGE_SHARE = 0.3;
-
     @Override
     public List<Observation> check(Subject subject) {
         List<Observation> out = new ArrayList<>();
         for (StageSnapshot stage : subject.measuredStages()) {
-            Quantiles duration = stage.taskDurationMs();
-            Quantiles read = stage.taskShuffleReadBytes();
-            boolean slow = slowStraggler(stage, threshold);
+            Straggler straggler = Straggler.of(stage);
+            Quantiles read = straggler.read();
+            boolean slow = straggler.slow(threshold);
             boolean heavy = read.count() >= threshold.minTasks()
                     && read.max() >= threshold.minMaxRead().toBytes()
                     && read.maxOverMedian() >= threshold.ratio();
@@ -40,24 +35,10 @@ record SkewRule(InsightProperties.Skew threshold) implements Rule {
             }
             String summary = String.format(
                     Locale.ROOT,
-                    "Stage %d has a straggler: its slowest task %s",
+                    "Stage %d has a straggler: its slowest task %sread %s",
                     stage.stageId(),
-                    slow
-                            ? String.format(
-                                    Locale.ROOT,
-                                    "ran %s the median (%d ms vs %d ms) and read %s the median shuffle data (%s vs %s)",
-                                    ratio(duration.maxOverMedian()),
-                                    duration.max(),
-                                    duration.p50(),
-                                    ratio(read.maxOverMedian()),
-                                    bytes(read.max()),
-                                    bytes(read.p50()))
-                            : String.format(
-                                    Locale.ROOT,
-                                    "read %s the median shuffle data (%s vs %s)",
-                                    ratio(read.maxOverMedian()),
-                                    bytes(read.max()),
-                                    bytes(read.p50())));
+                    slow ? "ran " + straggler.timeVsMedian() + " and " : "",
+                    straggler.readVsMedian());
             String detail = "All tasks of a stage run the same code on different partitions, so their times should"
                     + " be close. Here one partition is much bigger than the rest (its shuffle read shows it: a hot"
                     + " key sends most rows to one reducer). The stage cannot finish until that task does, and"
@@ -70,34 +51,18 @@ record SkewRule(InsightProperties.Skew threshold) implements Rule {
                     + " aggregation, sum/count/min/max need nothing (partial aggregation before the shuffle absorbs"
                     + " the hot key); aggregates that keep every value (collect_list, distinct, groupByKey) do"
                     + " not, and there salt the hot key (add a bucket to it, aggregate per bucket, then combine).";
+            Map<String, Object> numbers = straggler.numbers();
+            numbers.put("ratioThreshold", threshold.ratio());
             out.add(Observation.of(KIND, slow && heavy ? Severity.CRITICAL : Severity.WARNING)
                     .stage(stage.stageId())
                     .summary(summary)
                     .detail(detail)
                     .fix(fix)
-                    .numbers(
-                            "tasks", duration.count(),
-                            "maxTaskMs", duration.max(),
-                            "medianTaskMs", duration.p50(),
-                            "durationMaxOverMedian", round(duration.maxOverMedian()),
-                            "maxShuffleReadBytes", read.max(),
-                            "medianShuffleReadBytes", read.p50(),
-                            "shuffleReadMaxOverMedian", round(read.maxOverMedian()),
-                            "stageMs", stage.durationMs(),
-                            "ratioThreshold", threshold.ratio())
+                    .numbers(numbers)
                     .fixConf("spark.sql.adaptive.enabled", "true", "spark.sql.adaptive.skewJoin.enabled", "true")
                     .build());
         }
         return out;
-    }
-
-    /** A straggler in time: the slowest task far above the median, long, and holding up the stage. */
-    static boolean slowStraggler(StageSnapshot stage, InsightProperties.Skew threshold) {
-        Quantiles duration = stage.taskDurationMs();
-        return duration.count() >= threshold.minTasks()
-                && duration.maxOverMedian() >= threshold.ratio()
-                && duration.max() >= threshold.minMaxTask().toMillis()
-                && (stage.durationMs() == null || duration.max() >= STAGE_SHARE * stage.durationMs());
     }
 
     static double round(double value) {

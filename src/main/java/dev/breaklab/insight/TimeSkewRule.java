@@ -1,8 +1,5 @@
 package dev.breaklab.insight;
 
-import static dev.breaklab.run.Figures.bytes;
-import static dev.breaklab.run.Figures.ratio;
-
 import dev.breaklab.run.Quantiles;
 import dev.breaklab.run.Severity;
 import dev.breaklab.run.StageSnapshot;
@@ -23,30 +20,22 @@ record TimeSkewRule(InsightProperties.Skew threshold) implements Rule {
     public List<Observation> check(Subject subject) {
         List<Observation> out = new ArrayList<>();
         for (StageSnapshot stage : subject.measuredStages()) {
-            Quantiles duration = stage.taskDurationMs();
-            Quantiles read = stage.taskShuffleReadBytes();
-            boolean slow = SkewRule.slowStraggler(stage, threshold);
+            Straggler straggler = Straggler.of(stage);
+            Quantiles read = straggler.read();
             // Only where the data per task is known to be even: a shuffle read measured on every task.
             // A scan's per-task input is not in the lab's distributions, so a slow scan task is not judged.
             boolean evenRead = read.count() >= threshold.minTasks()
                     && read.max() > 0
                     && stage.inputBytes() == 0
                     && read.maxOverMedian() < threshold.ratio();
-            if (!slow || !evenRead) {
+            if (!straggler.slow(threshold) || !evenRead) {
                 continue;
             }
             out.add(Observation.of(KIND, Severity.WARNING)
                     .stage(stage.stageId())
                     .summary(
-                            "Stage %d's slowest task ran %s the median (%d ms vs %d ms) but read only %s the median"
-                                    + " shuffle data (%s vs %s): not a data problem",
-                            stage.stageId(),
-                            ratio(duration.maxOverMedian()),
-                            duration.max(),
-                            duration.p50(),
-                            ratio(read.maxOverMedian()),
-                            bytes(read.max()),
-                            bytes(read.p50()))
+                            "Stage %d's slowest task ran %s but read only %s: not a data problem",
+                            stage.stageId(), straggler.timeVsMedian(), straggler.readVsMedian())
                     .detail("The slow task had no more data than its peers, so no key is hot and splitting or salting"
                             + " would not help. What differs is where and when it ran: a garbage-collection pause, an"
                             + " executor or host busy with other work, a slow disk, or a slow shuffle fetch. In the"
@@ -55,15 +44,7 @@ record TimeSkewRule(InsightProperties.Skew threshold) implements Rule {
                     .fix("Look at the slow task's executor and phases (GC time, shuffle fetch wait) rather than the"
                             + " data; speculative execution (spark.speculation=true) re-launches such stragglers on"
                             + " another executor when a cluster has the slots.")
-                    .numbers(
-                            "tasks", duration.count(),
-                            "maxTaskMs", duration.max(),
-                            "medianTaskMs", duration.p50(),
-                            "durationMaxOverMedian", SkewRule.round(duration.maxOverMedian()),
-                            "maxShuffleReadBytes", read.max(),
-                            "medianShuffleReadBytes", read.p50(),
-                            "shuffleReadMaxOverMedian", SkewRule.round(read.maxOverMedian()),
-                            "stageMs", stage.durationMs())
+                    .numbers(straggler.numbers())
                     .build());
         }
         return out;

@@ -6,72 +6,38 @@ import dev.breaklab.catalog.ExperimentDefinition;
 import dev.breaklab.catalog.Variant;
 import dev.breaklab.engine.RunEngine;
 import dev.breaklab.engine.RunProblems;
-import dev.breaklab.engine.RunRequest;
-import dev.breaklab.engine.RunRequestValidator;
-import dev.breaklab.playground.PlaygroundRuns;
-import dev.breaklab.run.RunOwner;
-import dev.breaklab.run.RunOwners;
 import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.RunSnapshots;
-import java.net.URI;
 import org.springframework.http.MediaType;
-import org.springframework.http.ResponseEntity;
-import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** One run: submit, read, cancel, compare, snippet. The list is {@link RunListController}. */
+/**
+ * One run: read, cancel, compare, snippet. Starting one is {@link RunSubmissionController}'s; the list
+ * is {@link RunListController}'s.
+ */
 @RestController
 @RequestMapping("/api/runs")
 class RunController {
 
-    private final RunEngine engine;
-    private final RunRequestValidator validator;
     private final RunSnapshots runs;
     private final Catalog catalog;
-    private final RunOwners owners;
-    private final PlaygroundRuns playground;
+    private final RunEngine engine;
 
-    RunController(
-            RunEngine engine,
-            RunRequestValidator validator,
-            RunSnapshots runs,
-            Catalog catalog,
-            RunOwners owners,
-            PlaygroundRuns playground) {
-        this.engine = engine;
-        this.validator = validator;
+    RunController(RunSnapshots runs, Catalog catalog, RunEngine engine) {
         this.runs = runs;
         this.catalog = catalog;
-        this.owners = owners;
-        this.playground = playground;
-    }
-
-    /**
-     * Bad input is refused here, before the engine sees it: nothing starts. A request with {@code
-     * playground} is the learner's own query, checked by the playground's sandbox.
-     */
-    @PostMapping
-    ResponseEntity<RunSnapshot> submit(@RequestBody RunRequest request, @AuthenticationPrincipal Object user) {
-        RunSnapshot snapshot = engine.submit(
-                request.playground() != null ? playground.validate(request) : validator.validate(request));
-        // Cancelling is its owner's (or their instructor's): the rule is in the security configuration.
-        owners.record(snapshot.id(), RunOwner.orLocal(user));
-        return ResponseEntity.accepted()
-                .location(URI.create("/api/runs/" + snapshot.id()))
-                .body(snapshot);
+        this.engine = engine;
     }
 
     @GetMapping("/{id}")
     RunSnapshot get(@PathVariable String id) {
-        return runs.find(id).orElseThrow(() -> RunProblems.notFound("id", id, "the id of a retained run"));
+        return retained("id", id);
     }
 
     /** Plan diffs and metric deltas of two retained runs; 404 problem naming the unknown one. */

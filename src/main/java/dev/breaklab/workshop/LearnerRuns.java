@@ -1,9 +1,8 @@
 package dev.breaklab.workshop;
 
-import dev.breaklab.engine.RunEngine;
+import dev.breaklab.engine.RunSubmissions;
 import dev.breaklab.engine.ValidatedRun;
 import dev.breaklab.run.RunOwner;
-import dev.breaklab.run.RunOwners;
 import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.RunSnapshots;
 import dev.breaklab.run.RunUpdates;
@@ -41,9 +40,8 @@ class LearnerRuns implements RunUpdates {
     private static final Logger log = LoggerFactory.getLogger(LearnerRuns.class);
 
     /** Asked for at use: the engine publishes to every RunUpdates, this one included. */
-    private final ObjectProvider<RunEngine> engine;
+    private final ObjectProvider<RunSubmissions> submissions;
 
-    private final RunOwners owners;
     private final RunSnapshots runs;
     private final WorkshopStream stream;
     private final int slots;
@@ -56,13 +54,11 @@ class LearnerRuns implements RunUpdates {
     });
 
     LearnerRuns(
-            ObjectProvider<RunEngine> engine,
-            RunOwners owners,
+            ObjectProvider<RunSubmissions> submissions,
             RunSnapshots runs,
             WorkshopStream stream,
             WorkshopProperties properties) {
-        this.engine = engine;
-        this.owners = owners;
+        this.submissions = submissions;
         this.runs = runs;
         this.stream = stream;
         this.slots = Math.max(1, properties.learnerRuns());
@@ -192,7 +188,9 @@ class LearnerRuns implements RunUpdates {
                 }
                 RunSnapshot run;
                 try {
-                    run = engine.getObject().submit(next.request());
+                    run = submissions
+                            .getObject()
+                            .submit(next.request(), RunOwner.participant(next.participantId(), workshopId));
                 } catch (ErrorResponseException e) {
                     // The engine's own queue is full: the ticket keeps its place, the next tick tries again.
                     queue.putBack(next);
@@ -202,7 +200,6 @@ class LearnerRuns implements RunUpdates {
                     changed = true;
                     continue;
                 }
-                owners.record(run.id(), RunOwner.participant(next.participantId(), workshopId));
                 queue.running.put(next.participantId(), next);
                 queue.runIds.put(next.id(), run.id());
                 queue.lastExperiment.put(next.participantId(), next.experimentId());

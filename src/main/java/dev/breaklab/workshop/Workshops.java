@@ -1,19 +1,13 @@
 package dev.breaklab.workshop;
 
-import dev.breaklab.catalog.Catalog;
-import dev.breaklab.catalog.Experiment;
 import dev.breaklab.catalog.ExperimentDefinition;
 import dev.breaklab.catalog.Question;
 import dev.breaklab.catalog.Variant;
-import dev.breaklab.engine.RunEngine;
 import dev.breaklab.engine.RunProblems;
-import dev.breaklab.engine.RunRequest;
 import dev.breaklab.engine.RunRequestValidator;
-import dev.breaklab.engine.ValidatedRun;
-import dev.breaklab.playground.PlaygroundRuns;
+import dev.breaklab.engine.RunSubmissions;
 import dev.breaklab.run.PredictionResult;
 import dev.breaklab.run.RunOwner;
-import dev.breaklab.run.RunOwners;
 import dev.breaklab.run.RunQueries;
 import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.RunSnapshots;
@@ -59,46 +53,35 @@ class Workshops {
     static final int CAPACITY_MAX = 1000;
     /** The longest answering timer: a prediction is a matter of minutes. */
     static final int TIMER_MAX_SECONDS = 3600;
-    /** Agenda items that are playground queries: query-1, query-2, ... */
-    static final String QUERY_PREFIX = "query-";
 
     private final WorkshopStore store;
-    private final Catalog catalog;
-    private final RunEngine engine;
-    private final RunRequestValidator validator;
+    private final AgendaItems items;
+    private final RunSubmissions submissions;
     private final RunSnapshots runs;
-    private final RunOwners owners;
     private final WorkshopProperties properties;
     private final WorkshopStream stream;
     private final JoinLimiter joinLimiter;
     private final SharedRunRelay relay;
     private final LearnerRuns learnerRuns;
-    private final PlaygroundRuns playground;
     private final Clock clock = Clock.systemUTC();
 
     Workshops(
             WorkshopStore store,
-            Catalog catalog,
-            RunEngine engine,
-            RunRequestValidator validator,
+            AgendaItems items,
+            RunSubmissions submissions,
             RunSnapshots runs,
-            RunOwners owners,
             WorkshopProperties properties,
             WorkshopStream stream,
             SharedRunRelay relay,
-            LearnerRuns learnerRuns,
-            PlaygroundRuns playground) {
+            LearnerRuns learnerRuns) {
         this.store = store;
-        this.catalog = catalog;
-        this.engine = engine;
-        this.validator = validator;
+        this.items = items;
+        this.submissions = submissions;
         this.runs = runs;
-        this.owners = owners;
         this.properties = properties;
         this.stream = stream;
         this.relay = relay;
         this.learnerRuns = learnerRuns;
-        this.playground = playground;
         this.joinLimiter = new JoinLimiter(properties.joinAttemptsPerMinute());
         stream.rooms(this::room);
     }
@@ -117,7 +100,7 @@ class Workshops {
                     "experiments", "the agenda is empty", "one or more experiment ids, or playground queries");
         }
         for (int i = 0; i < agenda.size(); i++) {
-            definition("experiments[" + i + "]", agenda.get(i));
+            items.experiment("experiments[" + i + "]", agenda.get(i));
         }
         List<WorkshopStore.Query> queries = new java.util.ArrayList<>();
         for (int i = 0; i < queryItems.size(); i++) {
@@ -126,9 +109,8 @@ class Workshops {
                 throw RunProblems.invalid("queries[" + i + "]", "null", "{\"sql\": \"...\", \"conf\": {...}}");
             }
             WorkshopStore.Query query = new WorkshopStore.Query(
-                    QUERY_PREFIX + (i + 1), item.sql(), item.conf() == null ? Map.of() : item.conf());
-            // The playground's sandbox checks the query now: a refused one never reaches the room.
-            playground.validate(playgroundRequest(query));
+                    AgendaItems.QUERY_PREFIX + (i + 1), item.sql(), item.conf() == null ? Map.of() : item.conf());
+            items.check(query);
             queries.add(query);
             agenda.add(query.itemId());
         }
@@ -267,12 +249,7 @@ class Workshops {
 
     void focus(String id, String experimentId) {
         Workshop workshop = workshop(id);
-        if (experimentId == null || !workshop.experiments().contains(experimentId)) {
-            throw RunProblems.invalid(
-                    "experimentId",
-                    "'" + experimentId + "' is not on this workshop's agenda",
-                    "one of " + String.join(", ", workshop.experiments()));
-        }
+        AgendaItems.requireOnAgenda(workshop, experimentId);
         store.focus(id, experimentId);
         stream.publish(id, "focus");
     }
@@ -357,13 +334,8 @@ class Workshops {
                     "the workshop is instructor-led; learners run their own variants once it is self-paced");
         }
         String experimentId = request.experimentId() == null ? workshop.focus() : request.experimentId();
-        if (experimentId == null || !workshop.experiments().contains(experimentId)) {
-            throw RunProblems.invalid(
-                    "experimentId",
-                    "'" + experimentId + "' is not on this workshop's agenda",
-                    "one of " + String.join(", ", workshop.experiments()));
-        }
-        var validated = validated(workshop, experimentId, request.variant(), request.knobs());
+        AgendaItems.requireOnAgenda(workshop, experimentId);
+        var validated = items.run(workshop, experimentId, request.variant(), request.knobs());
         WorkshopViews.Queued queued = learnerRuns.enqueue(
                 id, participant.id(), experimentId, validated.variant().name(), validated);
         stream.publishSoon(id, "queue");
@@ -378,7 +350,7 @@ class Workshops {
         if (answers == null || answers.isEmpty()) {
             throw RunProblems.invalid("answers", "no answers", "answers by question id");
         }
-        ExperimentDefinition definition = item(workshop, workshop.focus());
+        ExperimentDefinition definition = items.definition(workshop, workshop.focus());
         RunRequestValidator.validateAnswers(definition, answers, "answers.");
         Instant now = clock.instant();
         List<Workshop.Answer> rows = answers.entrySet().stream()
@@ -400,8 +372,8 @@ class Workshops {
         if (workshop.focus() == null) {
             throw RunProblems.conflict("focus an experiment before running it");
         }
-        RunSnapshot run = engine.submit(validated(workshop, workshop.focus(), request.variant(), request.knobs()));
-        owners.record(run.id(), RunOwner.instructor(id));
+        RunSnapshot run = submissions.submit(
+                items.run(workshop, workshop.focus(), request.variant(), request.knobs()), RunOwner.instructor(id));
         store.sharedRun(id, workshop.focus(), run.id());
         relay.watch(run.id(), id);
         stream.publish(id, "run");
@@ -472,7 +444,7 @@ class Workshops {
 
     private Room room(Workshop w) {
         List<AgendaItem> agenda = w.experiments().stream()
-                .map(e -> new AgendaItem(e, title(w, e)))
+                .map(e -> new AgendaItem(e, items.title(w, e)))
                 .toList();
         Step step = w.focus() == null ? null : step(w);
         return new Room(
@@ -526,7 +498,7 @@ class Workshops {
     }
 
     private Step step(Workshop w) {
-        ExperimentDefinition d = item(w, w.focus());
+        ExperimentDefinition d = items.definition(w, w.focus());
         List<Workshop.Answer> all = store.answers(w.id(), w.focus());
         List<Workshop.Answer> answers =
                 all.stream().filter(a -> a.round() == w.round()).toList();
@@ -558,7 +530,7 @@ class Workshops {
                 .toList();
         return new Step(
                 w.focus(),
-                title(w, w.focus()),
+                items.title(w, w.focus()),
                 questions,
                 d.variants().stream().map(Variant::name).toList(),
                 w.round(),
@@ -593,17 +565,6 @@ class Workshops {
         return histogram;
     }
 
-    private String title(Workshop w, String itemId) {
-        if (itemId.startsWith(QUERY_PREFIX)) {
-            String sql =
-                    store.query(w.id(), itemId).map(WorkshopStore.Query::sql).orElse("");
-            String line = sql.strip().replaceAll("\\s+", " ");
-            return "Playground query " + itemId.substring(QUERY_PREFIX.length()) + ": "
-                    + (line.length() > 60 ? line.substring(0, 60) + "…" : line);
-        }
-        return catalog.find(itemId).map(x -> x.definition().title()).orElse(itemId);
-    }
-
     static Progress progress(RunSnapshot run) {
         return new Progress(
                 run.id(),
@@ -618,45 +579,6 @@ class Workshops {
 
     private Workshop workshop(String id) {
         return store.find(id).orElseThrow(() -> RunProblems.notFound("id", id, "the id of a workshop"));
-    }
-
-    /** An agenda item's questions and variants: a catalog experiment's, or a playground query's. */
-    private ExperimentDefinition item(Workshop w, String itemId) {
-        if (itemId != null && itemId.startsWith(QUERY_PREFIX)) {
-            return playground.definition(playgroundRequest(query(w, itemId)).playground());
-        }
-        return definition("focus", itemId);
-    }
-
-    /** The run of an agenda item: the experiment's variant and knobs, or the playground query as stored. */
-    private ValidatedRun validated(Workshop w, String itemId, String variant, Map<String, Object> knobs) {
-        if (itemId.startsWith(QUERY_PREFIX)) {
-            return playground.validate(playgroundRequest(query(w, itemId)));
-        }
-        return validator.validate(new RunRequest(itemId, variant, knobs, Map.of(), null));
-    }
-
-    private WorkshopStore.Query query(Workshop w, String itemId) {
-        return store.query(w.id(), itemId)
-                .orElseThrow(() -> RunProblems.notFound("focus", itemId, "an item of the workshop's agenda"));
-    }
-
-    private static RunRequest playgroundRequest(WorkshopStore.Query query) {
-        return new RunRequest(
-                null, null, Map.of(), Map.of(), null, new RunRequest.Playground(query.sql(), query.conf()));
-    }
-
-    private ExperimentDefinition definition(String field, String experimentId) {
-        return catalog.find(experimentId == null ? "" : experimentId)
-                .map(Experiment::definition)
-                .orElseThrow(() -> RunProblems.notFound(
-                        field,
-                        String.valueOf(experimentId),
-                        "an experiment id of the catalog, e.g. "
-                                + catalog.all().stream()
-                                        .limit(3)
-                                        .map(e -> e.definition().id())
-                                        .collect(Collectors.joining(", "))));
     }
 
     private static Workshop.Pacing pacing(String pacing) {

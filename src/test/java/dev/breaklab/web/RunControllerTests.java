@@ -16,6 +16,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import dev.breaklab.engine.RunEngine;
+import dev.breaklab.engine.RunSubmissions;
 import dev.breaklab.engine.ValidatedRun;
 import dev.breaklab.playground.PlaygroundRuns;
 import dev.breaklab.run.RunOwner;
@@ -39,11 +40,12 @@ import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.servlet.MockMvc;
 
 /**
- * The run API's answers to bad input, without Spark: the real controller, the real validator and
- * the real catalog; the engine is a mock that must never be reached.
+ * The run API's answers to bad input, without Spark: the real controllers ({@link RunController},
+ * {@link RunSubmissionController}), the real validator, submissions and catalog; the engine is a
+ * mock that must never be reached.
  */
-@WebMvcTest(RunController.class)
-@Import({CatalogSlice.class, SecuritySlice.class})
+@WebMvcTest({RunController.class, RunSubmissionController.class})
+@Import({CatalogSlice.class, SecuritySlice.class, RunSubmissions.class})
 class RunControllerTests {
 
     @Autowired
