@@ -29,12 +29,7 @@ class GcPressureClusterExperiment extends ExperimentBase {
         super(define(ID, GcPressureExperiment.class) // the same code as gc-pressure, its Java tab cut from there
                 .concepts(Concept.MEMORY, Concept.SPARK_UI)
                 .requires(Requires.CLUSTER)
-                .sql("fixed", """
-                    SELECT user, count(1), sum(amount), avg(amount), max(amount)
-                    FROM (SELECT concat('user-', floor(id / greatest(1, ${rows} div ${users}))) AS user,
-                                 cast(pmod(id, 1000) AS double) AS amount
-                          FROM range(0, ${rows}, 1, ${partitions}))
-                    GROUP BY user""")
+                .sql("fixed", GcPressureExperiment.FIXED_SQL)
                 .knob(Knobs.rows(3_000_000, 10_000_000))
                 .knob(IntegerKnob.of("users", 1_000, 1, 1_000_000, "users"))
                 .knob(IntegerKnob.of("partitions", 4, 2, 64, "partitions"))
