@@ -67,18 +67,17 @@ class NullKeySkewExperiment extends ExperimentBase {
                                     Figures.count(rows),
                                     Figures.count(nulls));
                         }))
-                .evidence(Evidence.of("aqe-splits-left-outer", Set.of("aqe-splits"), run -> {
-                    StageSnapshot stage = RunQueries.shuffleReadStage(run);
-                    long partitions = RunQueries.knob(run, "shufflePartitions");
-                    boolean split = RunQueries.finalPlanHas(run, "SortMergeJoin", "skew=true");
-                    return Verdict.of(
-                            split && stage.numTasks() > partitions,
-                            "SortMergeJoin(skew=true): %s; join stage %d ran %d tasks for %d shuffle partitions",
-                            split ? "yes" : "no",
-                            stage.stageId(),
-                            stage.numTasks(),
-                            partitions);
-                }))
+                .evidence(Evidence.skewSplit("aqe-splits-left-outer", Set.of("aqe-splits"))
+                        .and(run -> {
+                            StageSnapshot stage = RunQueries.shuffleReadStage(run);
+                            long partitions = RunQueries.knob(run, "shufflePartitions");
+                            return Verdict.of(
+                                    stage.numTasks() > partitions,
+                                    "join stage %d ran %d tasks for %d shuffle partitions",
+                                    stage.stageId(),
+                                    stage.numTasks(),
+                                    partitions);
+                        }))
                 .primaryFinding("skew"));
     }
 
