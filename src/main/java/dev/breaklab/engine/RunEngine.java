@@ -39,7 +39,7 @@ import org.springframework.stereotype.Service;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * Validates, queues and runs experiments. Each run gets its own session ({@code newSession()}, the
+ * Queues and runs the experiments {@link RunRequestValidator} accepted. Each run gets its own session ({@code newSession()}, the
  * variant's settings applied) and its own job group, so every Spark job it starts is attributable
  * to it and can be cancelled with it. A failing experiment is a result, never a crash.
  *
@@ -59,7 +59,6 @@ public class RunEngine {
     /** The lab's SparkSession; its methods wait until Spark, started beside the lab, is ready. */
     private final EmbeddedSpark spark;
 
-    private final RunRequestValidator validator;
     private final RunStore store;
     private final SnapshotPublisher publisher;
     private final LabProperties.Runs limits;
@@ -70,14 +69,8 @@ public class RunEngine {
     private final AtomicInteger queued = new AtomicInteger();
     private final Object admission = new Object();
 
-    public RunEngine(
-            EmbeddedSpark spark,
-            RunRequestValidator validator,
-            RunStore store,
-            SnapshotPublisher publisher,
-            LabProperties properties) {
+    public RunEngine(EmbeddedSpark spark, RunStore store, SnapshotPublisher publisher, LabProperties properties) {
         this.spark = spark;
-        this.validator = validator;
         this.store = store;
         this.publisher = publisher;
         this.limits = properties.runs();
@@ -93,19 +86,6 @@ public class RunEngine {
             t.setDaemon(true);
             return t;
         });
-    }
-
-    /** Validates everything first (nothing starts on bad input), then queues the run. */
-    public RunSnapshot submit(RunRequest request) {
-        return submit(validator.validate(request));
-    }
-
-    /**
-     * With Spark SQL settings applied over the variant's, for tests that need a variant under other
-     * settings (e.g. AQE off to check the stage predictor). Not part of the public API.
-     */
-    RunSnapshot submit(RunRequest request, Map<String, String> confOverrides) {
-        return submit(validator.validate(request).withConf(confOverrides));
     }
 
     /** Queues a run {@link RunRequestValidator} accepted; 429 when the queue is full. */

@@ -28,11 +28,4 @@ public record ValidatedRun(
         conf = Collections.unmodifiableMap(new LinkedHashMap<>(conf));
         predictions = Map.copyOf(predictions);
     }
-
-    /** The same run with Spark SQL settings over the variant's (tests only: e.g. AQE off). */
-    ValidatedRun withConf(Map<String, String> overrides) {
-        Map<String, String> merged = new LinkedHashMap<>(conf);
-        merged.putAll(overrides);
-        return new ValidatedRun(experiment, variant, knobs, merged, predictions, timeout);
-    }
 }

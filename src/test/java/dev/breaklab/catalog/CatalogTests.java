@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.breaklab.LabTest;
 import dev.breaklab.engine.RunEngine;
 import dev.breaklab.engine.RunRequest;
+import dev.breaklab.engine.RunRequestValidator;
 import dev.breaklab.engine.Runs;
 import dev.breaklab.insight.Insight;
 import dev.breaklab.plan.PlanNode;
@@ -51,6 +52,9 @@ class CatalogTests {
     RunStore store;
 
     @Autowired
+    RunRequestValidator validator;
+
+    @Autowired
     SparkSession spark;
 
     @Test
@@ -94,7 +98,7 @@ class CatalogTests {
                 .map(String::trim)
                 .filter(s -> !s.isEmpty())
                 .collect(Collectors.toSet());
-        Runs runs = new Runs(engine, store);
+        Runs runs = new Runs(engine, validator, store);
         List<DynamicTest> tests = new ArrayList<>();
         for (Experiment experiment : catalog.all()) {
             ExperimentDefinition d = experiment.definition();

@@ -80,6 +80,9 @@ class MemoryBenchmarkTests {
     RunStore store;
 
     @Autowired
+    RunRequestValidator validator;
+
+    @Autowired
     SparkSession spark;
 
     @Autowired
@@ -93,7 +96,7 @@ class MemoryBenchmarkTests {
 
     @Test
     void memory_figures() {
-        Runs runs = new Runs(engine, store);
+        Runs runs = new Runs(engine, validator, store);
         Thread poller = new Thread(
                 () -> {
                     while (!Thread.currentThread().isInterrupted()) {
@@ -169,7 +172,7 @@ class MemoryBenchmarkTests {
 
     /** Patient: on a loaded machine a run may take its whole time limit, then its clean-up. */
     private RunSnapshot run(Runs runs, RunRequest request) {
-        return runs.awaitFinished(engine.submit(request).id(), Duration.ofMinutes(10));
+        return runs.run(request, Duration.ofMinutes(10));
     }
 
     private void header() {

@@ -32,6 +32,9 @@ class RunEngineTests {
     RunStore store;
 
     @Autowired
+    RunRequestValidator validator;
+
+    @Autowired
     SparkSession spark;
 
     @Autowired
@@ -41,7 +44,7 @@ class RunEngineTests {
 
     @BeforeEach
     void setUp() {
-        runs = new Runs(engine, store);
+        runs = new Runs(engine, validator, store);
     }
 
     @Test

@@ -55,8 +55,8 @@ class SparkStartupTests {
     }
 
     private void startEngine() {
-        engine = new RunEngine(starting, new RunRequestValidator(catalog, properties), store, publisher, properties);
-        runs = new Runs(engine, store);
+        engine = new RunEngine(starting, store, publisher, properties);
+        runs = new Runs(engine, new RunRequestValidator(catalog, properties), store);
     }
 
     @Test

@@ -43,6 +43,9 @@ class StreamingRunTests {
     RunStore store;
 
     @Autowired
+    RunRequestValidator validator;
+
+    @Autowired
     SparkSession spark;
 
     @Autowired
@@ -52,7 +55,7 @@ class StreamingRunTests {
 
     @BeforeEach
     void setUp() {
-        runs = new Runs(engine, store);
+        runs = new Runs(engine, validator, store);
     }
 
     /** No query outlives its run, whatever session started it: Spark runs each on a named thread. */

@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.breaklab.engine.RunEngine;
 import dev.breaklab.engine.RunRequest;
 import dev.breaklab.engine.Runs;
 import dev.breaklab.run.LiveRuns;
 import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.RunStatus;
-import dev.breaklab.telemetry.RunStore;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Instant;
@@ -50,10 +48,9 @@ public final class HistoryTestSupport {
      * tiny-partitions / broken with predictions, on the real engine, once per JVM: a real-size run
      * (1,000 tasks) with evidence, findings and predictions.
      */
-    public static RunSnapshot tinyBroken(RunEngine engine, RunStore store) {
+    public static RunSnapshot tinyBroken(Runs runs) {
         return realRun(
-                engine,
-                store,
+                runs,
                 new RunRequest(
                         "tiny-partitions",
                         "broken",
@@ -63,14 +60,13 @@ public final class HistoryTestSupport {
     }
 
     /** tiny-partitions / fixed on the real engine, once per JVM: a small run. (Time limits allow a loaded machine.) */
-    public static RunSnapshot tinyFixed(RunEngine engine, RunStore store) {
-        return realRun(engine, store, new RunRequest("tiny-partitions", "fixed", Map.of(), Map.of(), 600));
+    public static RunSnapshot tinyFixed(Runs runs) {
+        return realRun(runs, new RunRequest("tiny-partitions", "fixed", Map.of(), Map.of(), 600));
     }
 
-    private static RunSnapshot realRun(RunEngine engine, RunStore store, RunRequest request) {
+    private static RunSnapshot realRun(Runs runs, RunRequest request) {
         return REAL_RUNS.computeIfAbsent(request.toString(), k -> {
-            RunSnapshot run = new Runs(engine, store)
-                    .awaitFinished(engine.submit(request).id(), java.time.Duration.ofMinutes(10));
+            RunSnapshot run = runs.run(request, java.time.Duration.ofMinutes(10));
             assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED);
             return run;
         });

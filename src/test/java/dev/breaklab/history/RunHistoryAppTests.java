@@ -9,6 +9,8 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 import dev.breaklab.LabTest;
 import dev.breaklab.engine.RunEngine;
+import dev.breaklab.engine.RunRequestValidator;
+import dev.breaklab.engine.Runs;
 import dev.breaklab.history.HistoryTestSupport.FixedLiveRuns;
 import dev.breaklab.run.LiveRuns;
 import dev.breaklab.run.RunSnapshot;
@@ -50,6 +52,9 @@ class RunHistoryAppTests {
 
     @Autowired
     RunStore store;
+
+    @Autowired
+    RunRequestValidator validator;
 
     @Autowired
     RunHistory history;
@@ -99,7 +104,7 @@ class RunHistoryAppTests {
 
     @Test
     void a_run_of_the_engine_is_stored_when_it_ends_exactly_as_the_api_serves_it() throws Exception {
-        RunSnapshot run = HistoryTestSupport.tinyFixed(engine, store);
+        RunSnapshot run = HistoryTestSupport.tinyFixed(new Runs(engine, validator, store));
 
         // The explained snapshot is visible a moment before the publisher hands it to the writer.
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
@@ -117,7 +122,7 @@ class RunHistoryAppTests {
 
     @Test
     void a_run_only_the_database_holds_is_served_and_listed() throws Exception {
-        RunSnapshot real = HistoryTestSupport.tinyFixed(engine, store);
+        RunSnapshot real = HistoryTestSupport.tinyFixed(new Runs(engine, validator, store));
         String id = "db-" + Long.toHexString(System.nanoTime());
         Instant submitted = Instant.parse("2024-03-01T10:00:00Z");
         RunSnapshot stored =
@@ -165,7 +170,7 @@ class RunHistoryAppTests {
 
     @Test
     void finished_runs_survive_arestart() throws Exception {
-        RunSnapshot run = HistoryTestSupport.tinyBroken(engine, store);
+        RunSnapshot run = HistoryTestSupport.tinyBroken(new Runs(engine, validator, store));
         Path dataDir = Files.createTempDirectory("history-restart");
         ApplicationContextRunner lab = new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.breaklab.engine.RunEngine;
+import dev.breaklab.engine.RunRequestValidator;
+import dev.breaklab.engine.Runs;
 import dev.breaklab.history.HistoryTestSupport.FixedLiveRuns;
 import dev.breaklab.run.RunFilter;
 import dev.breaklab.run.RunPage;
@@ -40,6 +42,9 @@ abstract class RunHistoryContract {
 
     @Autowired
     RunStore store;
+
+    @Autowired
+    RunRequestValidator validator;
 
     @Autowired
     JsonMapper json;
@@ -81,7 +86,7 @@ abstract class RunHistoryContract {
 
     @Test
     void a_real_run_is_stored_whole_and_read_back_as_the_same_json() {
-        RunSnapshot run = HistoryTestSupport.tinyBroken(engine, store);
+        RunSnapshot run = HistoryTestSupport.tinyBroken(new Runs(engine, validator, store));
         assertThat(run.evidence()).isNotEmpty();
         assertThat(run.findings()).isNotEmpty();
         assertThat(run.predictions()).isNotEmpty();
@@ -104,7 +109,7 @@ abstract class RunHistoryContract {
 
     @Test
     void a_later_final_snapshot_of_the_same_run_replaces_the_earlier_one() {
-        RunSnapshot run = HistoryTestSupport.tinyFixed(engine, store);
+        RunSnapshot run = HistoryTestSupport.tinyFixed(new Runs(engine, validator, store));
         RunSnapshot unexplained = copy(
                         run, run.id(), run.experimentId(), run.variant(), run.status(), run.submittedAt())
                 .withInsight(List.of(), null);
@@ -185,7 +190,7 @@ abstract class RunHistoryContract {
 
     @Test
     void pages_are_newest_first_and_filter_by_experiment_variant_status_and_time() {
-        RunSnapshot real = HistoryTestSupport.tinyFixed(engine, store);
+        RunSnapshot real = HistoryTestSupport.tinyFixed(new Runs(engine, validator, store));
         String[][] runs = {
             {"r0", "skewed-join", "broken", "SUCCEEDED"},
             {"r1", "tiny-partitions", "fixed", "SUCCEEDED"},
@@ -233,7 +238,7 @@ abstract class RunHistoryContract {
 
     @Test
     void retention_keeps_the_newest_runs_within_the_maximum_age() {
-        RunSnapshot real = HistoryTestSupport.tinyFixed(engine, store);
+        RunSnapshot real = HistoryTestSupport.tinyFixed(new Runs(engine, validator, store));
         Instant now = Instant.parse("2025-07-01T00:00:00Z");
         for (int day = 0; day < 8; day++) {
             history.save(copy(
@@ -264,7 +269,7 @@ abstract class RunHistoryContract {
     @Test
     void the_writer_stores_only_the_last_final_snapshot_and_the_composite_finds_it_after_memory_forgets_it()
             throws Exception {
-        RunSnapshot real = HistoryTestSupport.tinyFixed(engine, store);
+        RunSnapshot real = HistoryTestSupport.tinyFixed(new Runs(engine, validator, store));
         RunSnapshot running = copy(real, "w1", real.experimentId(), real.variant(), RunStatus.RUNNING, T0);
         RunSnapshot unexplained = copy(real, "w1", real.experimentId(), real.variant(), RunStatus.SUCCEEDED, T0)
                 .withInsight(List.of(), null);

@@ -10,6 +10,7 @@ import dev.breaklab.catalog.Catalog;
 import dev.breaklab.catalog.Experiment;
 import dev.breaklab.catalog.ExperimentDefinition;
 import dev.breaklab.engine.RunEngine;
+import dev.breaklab.engine.RunRequestValidator;
 import dev.breaklab.engine.Runs;
 import dev.breaklab.plan.StageCount;
 import dev.breaklab.plan.StageCount.Reason;
@@ -53,6 +54,9 @@ class CatalogInsightTests {
     RunStore store;
 
     @Autowired
+    RunRequestValidator validator;
+
+    @Autowired
     MockMvc mvc;
 
     @TestFactory
@@ -61,7 +65,7 @@ class CatalogInsightTests {
                 .map(String::trim)
                 .filter(s -> !s.isEmpty())
                 .collect(Collectors.toSet());
-        Runs runs = new Runs(engine, store);
+        Runs runs = new Runs(engine, validator, store);
         List<DynamicTest> tests = new ArrayList<>();
         for (Experiment experiment : catalog.all()) {
             String id = experiment.definition().id();

@@ -12,6 +12,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import dev.breaklab.LabTest;
 import dev.breaklab.engine.RunEngine;
 import dev.breaklab.engine.RunRequest;
+import dev.breaklab.engine.RunRequestValidator;
 import dev.breaklab.engine.Runs;
 import dev.breaklab.run.PredictionResult;
 import dev.breaklab.run.RunSnapshot;
@@ -52,6 +53,9 @@ class PlaygroundApiTests {
 
     @Autowired
     RunStore store;
+
+    @Autowired
+    RunRequestValidator validator;
 
     @Autowired
     TpchData tpch;
@@ -174,7 +178,7 @@ class PlaygroundApiTests {
                 .andReturn()
                 .getResponse()
                 .getContentAsString();
-        RunSnapshot run = new Runs(engine, store)
+        RunSnapshot run = new Runs(engine, validator, store)
                 .awaitFinished(json.readTree(response).get("id").asText(), Duration.ofMinutes(2));
         assertThat(run.status()).as(String.valueOf(run.error())).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(run.predictions())
@@ -347,7 +351,7 @@ class PlaygroundApiTests {
                 .andReturn()
                 .getResponse()
                 .getContentAsString();
-        RunSnapshot run = new Runs(engine, store)
+        RunSnapshot run = new Runs(engine, validator, store)
                 .awaitFinished(json.readTree(response).get("id").asText(), Duration.ofMinutes(2));
         assertThat(run.status()).isEqualTo(RunStatus.TIMED_OUT);
     }
@@ -391,7 +395,7 @@ class PlaygroundApiTests {
                 .getResponse()
                 .getContentAsString();
         String id = json.readTree(response).get("id").asText();
-        RunSnapshot run = new Runs(engine, store).awaitFinished(id, Duration.ofMinutes(2));
+        RunSnapshot run = new Runs(engine, validator, store).awaitFinished(id, Duration.ofMinutes(2));
         assertThat(run.status()).as(String.valueOf(run.error())).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(run.predictions())
                 .extracting(PredictionResult::questionId, PredictionResult::actual, PredictionResult::correct)

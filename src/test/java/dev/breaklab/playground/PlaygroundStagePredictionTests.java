@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.breaklab.LabTest;
 import dev.breaklab.engine.RunEngine;
 import dev.breaklab.engine.RunRequest;
+import dev.breaklab.engine.RunRequestValidator;
 import dev.breaklab.engine.Runs;
 import dev.breaklab.plan.StageCount;
 import dev.breaklab.run.RunQueries;
@@ -38,6 +39,9 @@ class PlaygroundStagePredictionTests {
     RunStore store;
 
     @Autowired
+    RunRequestValidator validator;
+
+    @Autowired
     TpchData tpch;
 
     /** The tables exist before the first query (a request would get 503 while they are generated). */
@@ -49,7 +53,7 @@ class PlaygroundStagePredictionTests {
     RunSnapshot run(String sql, Map<String, Object> conf) {
         RunRequest request = new RunRequest(null, null, Map.of(), Map.of(), null, new RunRequest.Playground(sql, conf));
         RunSnapshot submitted = engine.submit(playground.validate(request));
-        return new Runs(engine, store).awaitFinished(submitted.id(), Duration.ofMinutes(2));
+        return new Runs(engine, validator, store).awaitFinished(submitted.id(), Duration.ofMinutes(2));
     }
 
     @Test

@@ -9,6 +9,8 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import dev.breaklab.LabTest;
 import dev.breaklab.engine.EventLogs;
 import dev.breaklab.engine.RunEngine;
+import dev.breaklab.engine.RunRequestValidator;
+import dev.breaklab.engine.Runs;
 import dev.breaklab.run.RunSnapshots;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -54,6 +56,9 @@ class EventLogBadInputTests {
     RunStore store;
 
     @Autowired
+    RunRequestValidator validator;
+
+    @Autowired
     RunSnapshots runs;
 
     @Autowired
@@ -70,7 +75,7 @@ class EventLogBadInputTests {
 
     @BeforeAll
     void writeLogs() throws Exception {
-        logs = RealEventLogs.get(spark, engine, store, eventLogs);
+        logs = RealEventLogs.get(spark, new Runs(engine, validator, store), eventLogs);
         plain = Files.readAllLines(logs.logs.get("plain"));
     }
 

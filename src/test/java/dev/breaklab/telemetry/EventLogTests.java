@@ -10,6 +10,8 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import dev.breaklab.LabTest;
 import dev.breaklab.engine.EventLogs;
 import dev.breaklab.engine.RunEngine;
+import dev.breaklab.engine.RunRequestValidator;
+import dev.breaklab.engine.Runs;
 import dev.breaklab.plan.PlanNode;
 import dev.breaklab.run.Finding;
 import dev.breaklab.run.JobSnapshot;
@@ -77,6 +79,9 @@ class EventLogTests {
     RunStore store;
 
     @Autowired
+    RunRequestValidator validator;
+
+    @Autowired
     RunSnapshots runs;
 
     @Autowired
@@ -95,7 +100,7 @@ class EventLogTests {
 
     @BeforeAll
     void writeLogs() throws Exception {
-        logs = RealEventLogs.get(spark, engine, store, eventLogs);
+        logs = RealEventLogs.get(spark, new Runs(engine, validator, store), eventLogs);
     }
 
     // ---- out

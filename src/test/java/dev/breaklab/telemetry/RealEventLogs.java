@@ -1,7 +1,6 @@
 package dev.breaklab.telemetry;
 
 import dev.breaklab.engine.EventLogs;
-import dev.breaklab.engine.RunEngine;
 import dev.breaklab.engine.RunRequest;
 import dev.breaklab.engine.Runs;
 import dev.breaklab.run.RunSnapshot;
@@ -67,16 +66,14 @@ public final class RealEventLogs {
         this.appId = appId;
     }
 
-    public static synchronized RealEventLogs get(
-            SparkSession spark, RunEngine engine, RunStore store, EventLogs eventLogs) throws Exception {
+    public static synchronized RealEventLogs get(SparkSession spark, Runs runs, EventLogs eventLogs) throws Exception {
         if (instance == null) {
-            instance = write(spark, engine, new Runs(engine, store), eventLogs);
+            instance = write(spark, runs, eventLogs);
         }
         return instance;
     }
 
-    private static RealEventLogs write(SparkSession spark, RunEngine engine, Runs runs, EventLogs eventLogs)
-            throws Exception {
+    private static RealEventLogs write(SparkSession spark, Runs runs, EventLogs eventLogs) throws Exception {
         SparkContext sc = spark.sparkContext();
         Path dir = Files.createTempDirectory(Path.of("target"), "real-event-logs-");
         Map<String, EventLoggingListener> writers = new LinkedHashMap<>();
@@ -117,18 +114,16 @@ public final class RealEventLogs {
         RunSnapshot aqe;
         try {
             // Small data (the machine is shared), but 1,000 tasks: enough events for the log to roll.
-            tiny = runs.awaitFinished(
-                    engine.submit(new RunRequest(
-                                    "tiny-partitions",
-                                    "broken",
-                                    Map.of("rows", 50_000, "shufflePartitions", 1_000),
-                                    Map.of(),
-                                    600))
-                            .id(),
+            tiny = runs.run(
+                    new RunRequest(
+                            "tiny-partitions",
+                            "broken",
+                            Map.of("rows", 50_000, "shufflePartitions", 1_000),
+                            Map.of(),
+                            600),
                     Duration.ofMinutes(11));
-            aqe = runs.awaitFinished(
-                    engine.submit(new RunRequest("aqe-join-switch", "fixed", Map.of("rows", 100_000), Map.of(), 600))
-                            .id(),
+            aqe = runs.run(
+                    new RunRequest("aqe-join-switch", "fixed", Map.of("rows", 100_000), Map.of(), 600),
                     Duration.ofMinutes(11));
             // Jobs outside SQL: an import makes them one run per job group. Two stages (a shuffle).
             sc.setJobGroup(RDD_GROUP, RDD_DESCRIPTION, false);

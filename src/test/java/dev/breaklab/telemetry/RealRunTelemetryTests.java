@@ -8,6 +8,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import dev.breaklab.LabTest;
 import dev.breaklab.engine.RunEngine;
 import dev.breaklab.engine.RunRequest;
+import dev.breaklab.engine.RunRequestValidator;
 import dev.breaklab.engine.Runs;
 import dev.breaklab.plan.PlanDiff;
 import dev.breaklab.run.PlanCause;
@@ -45,6 +46,9 @@ class RealRunTelemetryTests {
     RunStore store;
 
     @Autowired
+    RunRequestValidator validator;
+
+    @Autowired
     SparkSession spark;
 
     @Autowired
@@ -57,7 +61,7 @@ class RealRunTelemetryTests {
 
     @BeforeAll
     void runTheExperiments() {
-        Runs runs = new Runs(engine, store);
+        Runs runs = new Runs(engine, validator, store);
         // 32 join tasks instead of 8: the hot partition is as big, the others 4x smaller, so the
         // straggler stands out even when a loaded machine inflates every task's fixed overhead.
         skewBroken = succeeded(

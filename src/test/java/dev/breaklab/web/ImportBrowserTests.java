@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.breaklab.LabTest;
 import dev.breaklab.engine.EventLogs;
 import dev.breaklab.engine.RunEngine;
+import dev.breaklab.engine.RunRequestValidator;
+import dev.breaklab.engine.Runs;
 import dev.breaklab.telemetry.RealEventLogs;
 import dev.breaklab.telemetry.RunStore;
 import java.net.URI;
@@ -42,13 +44,18 @@ class ImportBrowserTests {
     RunStore store;
 
     @Autowired
+    RunRequestValidator validator;
+
+    @Autowired
     EventLogs eventLogs;
 
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
     void a_log_uploaded_on_the_import_page_becomes_runs_that_name_their_lessons() throws Exception {
-        Path log = RealEventLogs.get(spark, engine, store, eventLogs).logs.get("lz4");
+        Path log = RealEventLogs.get(spark, new Runs(engine, validator, store), eventLogs)
+                .logs
+                .get("lz4");
         try (Browser browser = Browser.open(port)) {
             browser.go("/imports");
             browser.find("#import-file").sendKeys(log.toAbsolutePath().toString());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.breaklab.LabTest;
 import dev.breaklab.engine.RunEngine;
+import dev.breaklab.engine.RunRequestValidator;
 import dev.breaklab.engine.Runs;
 import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.RunStatus;
@@ -40,6 +41,9 @@ class LabBrowserTests {
 
     @Autowired
     RunStore store;
+
+    @Autowired
+    RunRequestValidator validator;
 
     Browser browser;
 
@@ -293,7 +297,7 @@ class LabBrowserTests {
 
     @Test
     void a_failed_run_shows_sparks_error_class_and_message() throws Exception {
-        RunSnapshot failed = new Runs(engine, store).run("collect-too-much", "broken");
+        RunSnapshot failed = new Runs(engine, validator, store).run("collect-too-much", "broken");
         assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
 
         browser.go("/runs/" + failed.id());

@@ -17,6 +17,7 @@ import dev.breaklab.catalog.ExperimentDefinition;
 import dev.breaklab.catalog.Question;
 import dev.breaklab.engine.RunEngine;
 import dev.breaklab.engine.RunRequest;
+import dev.breaklab.engine.RunRequestValidator;
 import dev.breaklab.engine.Runs;
 import dev.breaklab.insight.Insight;
 import dev.breaklab.run.PredictionResult;
@@ -56,6 +57,9 @@ class RunApiTests {
     RunStore store;
 
     @Autowired
+    RunRequestValidator validator;
+
+    @Autowired
     RunEngine engine;
 
     @Autowired
@@ -74,7 +78,7 @@ class RunApiTests {
 
     @Test
     void a_full_queue_answers_429_with_retry_after() throws Exception {
-        Runs runs = new Runs(engine, store);
+        Runs runs = new Runs(engine, validator, store);
         List<RunSnapshot> started = new ArrayList<>();
         try {
             RunSnapshot running = runs.submit("tiny-partitions", "broken", Map.of("shufflePartitions", 10_000L), 60);
@@ -104,7 +108,7 @@ class RunApiTests {
 
     @Test
     void a_finished_run_has_its_stage_graph_plan_numbers_plan_diffs_and_snippets() throws Exception {
-        RunSnapshot run = new Runs(engine, store).run("tiny-partitions", "fixed");
+        RunSnapshot run = new Runs(engine, validator, store).run("tiny-partitions", "fixed");
         assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED);
         String id = run.id();
 
@@ -181,7 +185,7 @@ class RunApiTests {
                 .getContentAsString();
         String id = body.replaceAll(".*\"id\":\"([^\"]+)\".*", "$1");
 
-        new Runs(engine, store).awaitFinished(id, Duration.ofMinutes(1));
+        new Runs(engine, validator, store).awaitFinished(id, Duration.ofMinutes(1));
 
         mvc.perform(get("/api/runs/" + id))
                 .andExpect(status().isOk())
@@ -214,7 +218,8 @@ class RunApiTests {
                     question.choices().isEmpty() ? "1" : question.choices().get(0));
         }
 
-        String id = engine.submit(new RunRequest(experimentId, variant, Map.of(), answers, null))
+        String id = new Runs(engine, validator, store)
+                .submit(new RunRequest(experimentId, variant, Map.of(), answers, null))
                 .id();
 
         // The store, polled every 0.2 ms (a busy loop would starve Spark's two cores): every

@@ -6,6 +6,8 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import com.zaxxer.hikari.HikariDataSource;
 import dev.breaklab.LabTest;
 import dev.breaklab.engine.RunEngine;
+import dev.breaklab.engine.RunRequestValidator;
+import dev.breaklab.engine.Runs;
 import dev.breaklab.history.HistoryTestSupport;
 import dev.breaklab.history.HistoryTestSupport.FixedLiveRuns;
 import dev.breaklab.history.RememberedRuns;
@@ -65,14 +67,17 @@ class RunHistoryBenchmarkTests {
     RunStore store;
 
     @Autowired
+    RunRequestValidator validator;
+
+    @Autowired
     JsonMapper json;
 
     private final StringBuilder report = new StringBuilder();
 
     @Test
     void history_figures() throws Exception {
-        RunSnapshot big = HistoryTestSupport.tinyBroken(engine, store);
-        RunSnapshot small = HistoryTestSupport.tinyFixed(engine, store);
+        RunSnapshot big = HistoryTestSupport.tinyBroken(new Runs(engine, validator, store));
+        RunSnapshot small = HistoryTestSupport.tinyFixed(new Runs(engine, validator, store));
         line(
                 "snapshots: tiny-partitions/broken %d stages, %d timeline tasks, JSON %,d bytes;"
                         + " tiny-partitions/fixed JSON %,d bytes",

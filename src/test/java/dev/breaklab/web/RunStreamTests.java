@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.breaklab.LabTest;
 import dev.breaklab.engine.RunEngine;
 import dev.breaklab.engine.RunRequest;
+import dev.breaklab.engine.RunRequestValidator;
 import dev.breaklab.engine.Runs;
 import dev.breaklab.run.RunSnapshot;
 import dev.breaklab.run.RunStatus;
@@ -45,6 +46,9 @@ class RunStreamTests {
     @Autowired
     RunStore store;
 
+    @Autowired
+    RunRequestValidator validator;
+
     private WebSocketStompClient client;
     private StompSession session;
 
@@ -63,13 +67,13 @@ class RunStreamTests {
 
     @Test
     void a_subscriber_gets_the_snapshot_then_every_update_in_order_then_the_final_state() throws Exception {
-        Runs runs = new Runs(engine, store);
+        Runs runs = new Runs(engine, validator, store);
         BlockingQueue<Map<String, Object>> announcements = subscribe("/topic/runs");
         // Frames of a session are handled in order: once this answer is back, so is the subscription.
         assertThat(subscribe("/app/runs/sync").poll(10, TimeUnit.SECONDS)).isNotNull();
 
         RunSnapshot submitted =
-                engine.submit(new RunRequest("tiny-partitions", "broken", Map.of(), Map.of("stages", "2"), 600));
+                runs.submit(new RunRequest("tiny-partitions", "broken", Map.of(), Map.of("stages", "2"), 600));
         String id = submitted.id();
         runs.awaitStatus(id, RunStatus.RUNNING, Duration.ofSeconds(60));
 

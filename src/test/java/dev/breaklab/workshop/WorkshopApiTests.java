@@ -11,6 +11,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 import dev.breaklab.LabTest;
 import dev.breaklab.engine.RunEngine;
+import dev.breaklab.engine.RunRequestValidator;
 import dev.breaklab.engine.Runs;
 import dev.breaklab.run.RunOwner;
 import dev.breaklab.run.RunOwners;
@@ -48,6 +49,9 @@ class WorkshopApiTests {
 
     @Autowired
     RunStore store;
+
+    @Autowired
+    RunRequestValidator validator;
 
     @Autowired
     RunOwners owners;
@@ -256,7 +260,7 @@ class WorkshopApiTests {
         as(ada, delete("/api/runs/" + runId)).andExpect(status().isForbidden());
         mvc.perform(delete("/api/runs/" + runId)).andExpect(status().isForbidden());
 
-        RunSnapshot done = new Runs(engine, store).awaitFinished(runId, Duration.ofMinutes(5));
+        RunSnapshot done = new Runs(engine, validator, store).awaitFinished(runId, Duration.ofMinutes(5));
         assertThat(done.status()).isEqualTo(RunStatus.SUCCEEDED);
         as(room.instructorToken(), post("/api/workshops/" + id + "/reveal")).andExpect(status().isNoContent());
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.breaklab.LabTest;
 import dev.breaklab.engine.RunEngine;
+import dev.breaklab.engine.RunRequestValidator;
 import dev.breaklab.engine.Runs;
 import dev.breaklab.run.RunStatus;
 import dev.breaklab.telemetry.RunStore;
@@ -36,6 +37,9 @@ class WorkshopBrowserTests {
 
     @Autowired
     RunStore store;
+
+    @Autowired
+    RunRequestValidator validator;
 
     @Test
     void an_instructor_and_three_learners_predict_watch_one_run_and_see_the_reveal() throws Exception {
@@ -95,7 +99,7 @@ class WorkshopBrowserTests {
             new Select(browser.find("#ws-variant")).selectByValue("fixed");
             browser.find("#ws-run").click();
             String runId = browser.awaitVisible("#ws-run-link", WAIT).getText();
-            assertThat(new Runs(engine, store)
+            assertThat(new Runs(engine, validator, store)
                             .awaitFinished(runId, Duration.ofMinutes(5))
                             .status())
                     .isEqualTo(RunStatus.SUCCEEDED);

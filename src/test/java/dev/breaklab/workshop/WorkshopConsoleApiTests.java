@@ -10,6 +10,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 import dev.breaklab.LabTest;
 import dev.breaklab.engine.RunEngine;
+import dev.breaklab.engine.RunRequestValidator;
 import dev.breaklab.engine.Runs;
 import dev.breaklab.run.RunStatus;
 import dev.breaklab.telemetry.RunStore;
@@ -43,6 +44,9 @@ class WorkshopConsoleApiTests {
 
     @Autowired
     RunStore store;
+
+    @Autowired
+    RunRequestValidator validator;
 
     record Room(String id, String code, String instructorToken) {}
 
@@ -124,7 +128,7 @@ class WorkshopConsoleApiTests {
                                 .getContentAsString(),
                         Map.class)
                 .get("runId");
-        assertThat(new Runs(engine, store)
+        assertThat(new Runs(engine, validator, store)
                         .awaitFinished(runId, Duration.ofMinutes(5))
                         .status())
                 .isEqualTo(RunStatus.SUCCEEDED);
@@ -319,7 +323,7 @@ class WorkshopConsoleApiTests {
                                 .getContentAsString(),
                         Map.class)
                 .get("runId");
-        assertThat(new Runs(engine, store)
+        assertThat(new Runs(engine, validator, store)
                         .awaitFinished(runId, Duration.ofMinutes(5))
                         .status())
                 .isEqualTo(RunStatus.SUCCEEDED);
