@@ -72,11 +72,7 @@ class AqeOnOffExperiment extends ExperimentBase {
     public String run(ExperimentRun run) {
         KnobValues k = run.knobs();
         // lesson:start
-        Dataset<Row> facts = run.spark()
-                .range(0, k.integer("rows"), 1, 8)
-                .select(
-                        pmod(col("id"), lit(k.integer("dimRows"))).as("key"),
-                        col("id").as("amount"));
+        Dataset<Row> facts = LessonTables.uniformFacts(run.spark(), k.integer("rows"), k.integer("dimRows"), 8);
         Dataset<Row> dims = run.spark()
                 .range(k.integer("dimRows"))
                 .select(

@@ -74,11 +74,7 @@ class BroadcastHintExperiment extends ExperimentBase {
                 .select(
                         pmod(col("id"), lit(k.integer("keys"))).as("key"),
                         pmod(col("id"), lit(1000)).as("amount"));
-        Dataset<Row> dims = run.spark()
-                .range(k.integer("keys"))
-                .select(
-                        col("id").as("key"),
-                        concat(lit("name-"), col("id").cast("string")).as("name"));
+        Dataset<Row> dims = LessonTables.dimensions(run.spark(), k.integer("keys"));
         // fixed: a BROADCAST hint on the dimension
         run.execute(facts.join(run.variant().equals("fixed") ? broadcast(dims) : dims, "key"));
         // lesson:end

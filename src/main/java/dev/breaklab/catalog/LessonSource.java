@@ -5,24 +5,59 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Cuts the code a learner reads out of the experiment's own source file, so the page can only show
- * what runs. The build copies {@code catalog/*Experiment.java} onto the classpath under {@code
- * lesson-sources/} (see the pom); the lines between {@code // lesson:start} and {@code //
- * lesson:end} are the lesson, several blocks joined by a blank line, their common indentation
- * removed.
+ * what runs. The build copies {@code catalog/*Experiment.java} and {@code LessonTables.java} onto
+ * the classpath under {@code lesson-sources/} (see the pom); the lines between {@code //
+ * lesson:start} and {@code // lesson:end} are the lesson, several blocks joined by a blank line,
+ * their common indentation removed. A lesson that calls one of the lab's shared tables ({@code LessonTables.name(...)}) shows
+ * that method's source after its own code, once per method, under the line {@link #SHARED}: the
+ * table is part of what ran, so it is part of the page and of the snippet.
  */
 final class LessonSource {
 
     static final String START = "// lesson:start";
     static final String END = "// lesson:end";
+    /** The line that introduces a shared table's source on the page; {@link Snippets} looks for it. */
+    static final String SHARED = "// The lab's shared table ";
+
+    /** A call of a shared table in a lesson block: {@code LessonTables.name(}. */
+    static final Pattern TABLE_CALL = Pattern.compile("\\b" + LessonTables.class.getSimpleName() + "\\.(\\w+)\\(");
 
     private LessonSource() {}
 
     static String javaOf(Class<?> experiment) {
-        return cut(sourceOf(experiment), experiment.getSimpleName());
+        return withTables(cut(sourceOf(experiment), experiment.getSimpleName()), sourceOf(LessonTables.class));
+    }
+
+    /** The lesson, then the source of each shared table it calls, in the order of first call. */
+    static String withTables(String lesson, String tablesSource) {
+        StringBuilder out = new StringBuilder(lesson);
+        for (String table : tablesCalled(lesson)) {
+            out.append("\n\n")
+                    .append(SHARED)
+                    .append(table)
+                    .append(", from catalog/")
+                    .append(LessonTables.class.getSimpleName())
+                    .append(":\n")
+                    .append(cutNamed(tablesSource, table));
+        }
+        return out.toString();
+    }
+
+    private static Set<String> tablesCalled(String lesson) {
+        Set<String> tables = new LinkedHashSet<>();
+        Matcher call = TABLE_CALL.matcher(lesson);
+        while (call.find()) {
+            tables.add(call.group(1));
+        }
+        return tables;
     }
 
     /**
@@ -30,7 +65,15 @@ final class LessonSource {
      * Scala and the JDK), one per line: a snippet starts with them so it compiles in jshell.
      */
     static String importsOf(Class<?> experiment) {
-        return imports(sourceOf(experiment));
+        String source = sourceOf(experiment);
+        String imports = imports(source);
+        if (tablesCalled(cut(source, experiment.getSimpleName())).isEmpty()) {
+            return imports;
+        }
+        Set<String> all = new LinkedHashSet<>(List.of(imports.split("\n")));
+        all.addAll(List.of(imports(sourceOf(LessonTables.class)).split("\n")));
+        all.remove("");
+        return String.join("\n", all);
     }
 
     static String imports(String source) {
@@ -89,6 +132,28 @@ final class LessonSource {
         if (blocks.isEmpty()) {
             throw new IllegalStateException(name + " marks no lesson code (" + START + " ... " + END + ")");
         }
+        return joined(blocks);
+    }
+
+    /** The block between {@code // lesson:start name} and the next {@code // lesson:end}. */
+    static String cutNamed(String source, String name) {
+        List<String> block = null;
+        for (String line : source.split("\n", -1)) {
+            String trimmed = line.strip();
+            if (block == null && trimmed.equals(START + " " + name)) {
+                block = new ArrayList<>();
+            } else if (block != null && trimmed.equals(END)) {
+                return joined(List.of(block));
+            } else if (block != null) {
+                block.add(line);
+            }
+        }
+        throw new IllegalStateException("no shared table " + name + " (" + START + " " + name + " ... " + END + ") in "
+                + LessonTables.class.getSimpleName());
+    }
+
+    /** The blocks joined by a blank line, each without its common indentation. */
+    private static String joined(List<List<String>> blocks) {
         List<String> out = new ArrayList<>();
         for (List<String> block : blocks) {
             if (!out.isEmpty()) {

@@ -20,19 +20,11 @@ class MysterySlowStageExperiment extends ExperimentBase {
     /** The straggler bar shared with the skew lessons and the skew finding's default ratio. */
     private static final double SKEWED = 5;
 
-    private static final String VIEWS = """
-            CREATE TEMP VIEW facts AS
-              SELECT CAST(CASE WHEN pmod(id, 100) < ${hotKeyShare} THEN 0
-                               ELSE pmod(hash(id), ${keys} - 1) + 1 END AS BIGINT) AS key,
-                     pmod(id, 1000) AS amount, id
-              FROM range(0, ${rows}, 1, 16);
-            CREATE TEMP VIEW dims AS SELECT id AS key, concat('name-', id) AS name FROM range(${keys});
-            """;
-
     MysterySlowStageExperiment() {
         super(define("mystery-slow-stage", MysterySlowStageExperiment.class)
                 .concepts(Concept.JOINS, Concept.SHUFFLE, Concept.MEMORY, Concept.AQE, Concept.SPARK_UI)
-                .sql(VIEWS + "SELECT count(1) AS rows, sum(amount) AS amount FROM dims JOIN facts USING (key)")
+                .sql(LessonTables.SKEWED_VIEWS
+                        + "SELECT count(1) AS rows, sum(amount) AS amount FROM dims JOIN facts USING (key)")
                 .knob(Knobs.rows(300_000, 20_000_000))
                 .knob(Knobs.hotKeyShare(60))
                 .knob(Knobs.dimensionKeys(10_000))
@@ -114,19 +106,9 @@ class MysterySlowStageExperiment extends ExperimentBase {
         KnobValues k = run.knobs();
         // lesson:start
         // 16 map partitions: AQE can only split a skewed partition at map-output boundaries.
-        Dataset<Row> facts = run.spark()
-                .range(0, k.integer("rows"), 1, 16)
-                .select(
-                        when(pmod(col("id"), lit(100)).lt(k.integer("hotKeyShare")), lit(0L))
-                                .otherwise(pmod(hash(col("id")), lit(k.integer("keys") - 1))
-                                        .plus(1))
-                                .cast("long")
-                                .as("key"),
-                        pmod(col("id"), lit(1000)).as("amount"),
-                        col("id"));
-        Dataset<Row> dims = run.spark()
-                .range(k.integer("keys"))
-                .select(col("id").as("key"), concat(lit("name-"), col("id")).as("name"));
+        Dataset<Row> facts = LessonTables.skewedFacts(
+                run.spark(), k.integer("rows"), k.integer("hotKeyShare"), k.integer("keys"), 16);
+        Dataset<Row> dims = LessonTables.dimensions(run.spark(), k.integer("keys"));
         // dims streams, facts is the buffered side: the join holds every fact row of the current key.
         List<Row> rows = run.collect(dims.join(facts, "key")
                 .agg(count(lit(1)).as("rows"), sum("amount").as("amount")));

@@ -13,25 +13,17 @@ import org.springframework.stereotype.Component;
 @Component
 class SkewNotSplitExperiment extends ExperimentBase {
 
-    private static final String VIEWS = """
-            CREATE TEMP VIEW facts AS
-              SELECT CAST(CASE WHEN pmod(id, 100) < ${hotKeyShare} THEN 0
-                               ELSE pmod(hash(id), ${keys} - 1) + 1 END AS BIGINT) AS key,
-                     pmod(id, 1000) AS amount
-              FROM range(0, ${rows}, 1, 16);
-            CREATE TEMP VIEW dims AS SELECT id AS key, concat('name-', id) AS name FROM range(${keys});
-            """;
-
     SkewNotSplitExperiment() {
         super(define("skew-not-split", SkewNotSplitExperiment.class)
                 .concepts(Concept.AQE, Concept.JOINS, Concept.SHUFFLE)
-                .sql(VIEWS + """
+                .sql(LessonTables.SKEWED_VIEWS + """
                     SELECT key, count(1) AS rows, sum(amount) AS amount
                     FROM facts JOIN dims USING (key)
                     GROUP BY key""")
                 .sql(
                         "no-aggregate",
-                        VIEWS + "SELECT count(1) AS rows, sum(amount) AS amount FROM facts JOIN dims USING (key)")
+                        LessonTables.SKEWED_VIEWS
+                                + "SELECT count(1) AS rows, sum(amount) AS amount FROM facts JOIN dims USING (key)")
                 .knob(Knobs.rows(1_000_000, 50_000_000))
                 .knob(Knobs.hotKeyShare(80))
                 .knob(Knobs.dimensionKeys(10_000))
@@ -67,18 +59,9 @@ class SkewNotSplitExperiment extends ExperimentBase {
         KnobValues k = run.knobs();
         // lesson:start
         // 16 map partitions: AQE can only split a skewed partition at map-output boundaries.
-        Dataset<Row> facts = run.spark()
-                .range(0, k.integer("rows"), 1, 16)
-                .select(
-                        when(pmod(col("id"), lit(100)).lt(k.integer("hotKeyShare")), lit(0L))
-                                .otherwise(pmod(hash(col("id")), lit(k.integer("keys") - 1))
-                                        .plus(1))
-                                .cast("long")
-                                .as("key"),
-                        pmod(col("id"), lit(1000)).as("amount"));
-        Dataset<Row> dims = run.spark()
-                .range(k.integer("keys"))
-                .select(col("id").as("key"), concat(lit("name-"), col("id")).as("name"));
+        Dataset<Row> facts = LessonTables.skewedFacts(
+                run.spark(), k.integer("rows"), k.integer("hotKeyShare"), k.integer("keys"), 16);
+        Dataset<Row> dims = LessonTables.dimensions(run.spark(), k.integer("keys"));
         Dataset<Row> joined = facts.join(dims, "key");
         if (run.variant().equals("no-aggregate")) {
             run.collect(joined.agg(count(lit(1)).as("rows"), sum("amount").as("amount")));

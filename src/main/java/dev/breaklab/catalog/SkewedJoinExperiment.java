@@ -15,20 +15,12 @@ import org.springframework.stereotype.Component;
 @Component
 class SkewedJoinExperiment extends ExperimentBase {
 
-    private static final String VIEWS = """
-            CREATE TEMP VIEW facts AS
-              SELECT CAST(CASE WHEN pmod(id, 100) < ${hotKeyShare} THEN 0
-                               ELSE pmod(hash(id), ${keys} - 1) + 1 END AS BIGINT) AS key,
-                     pmod(id, 1000) AS amount, id
-              FROM range(0, ${rows}, 1, 16);
-            CREATE TEMP VIEW dims AS SELECT id AS key, concat('name-', id) AS name FROM range(${keys});
-            """;
-
     SkewedJoinExperiment() {
         super(define("skewed-join", SkewedJoinExperiment.class)
                 .concepts(Concept.JOINS, Concept.SHUFFLE, Concept.AQE, Concept.SPARK_UI)
-                .sql(VIEWS + "SELECT count(1) AS rows, sum(amount) AS amount FROM facts JOIN dims USING (key)")
-                .sql("salted", VIEWS + """
+                .sql(LessonTables.SKEWED_VIEWS
+                        + "SELECT count(1) AS rows, sum(amount) AS amount FROM facts JOIN dims USING (key)")
+                .sql("salted", LessonTables.SKEWED_VIEWS + """
                     SELECT count(1) AS rows, sum(amount) AS amount
                     FROM (SELECT *, pmod(id, ${saltBuckets}) AS salt FROM facts)
                     JOIN (SELECT *, explode(sequence(0L, ${saltBuckets} - 1L)) AS salt FROM dims) USING (key, salt)""")
@@ -67,19 +59,9 @@ class SkewedJoinExperiment extends ExperimentBase {
         KnobValues k = run.knobs();
         // lesson:start
         // 16 map partitions: AQE can only split a skewed partition at map-output boundaries.
-        Dataset<Row> facts = run.spark()
-                .range(0, k.integer("rows"), 1, 16)
-                .select(
-                        when(pmod(col("id"), lit(100)).lt(k.integer("hotKeyShare")), lit(0L))
-                                .otherwise(pmod(hash(col("id")), lit(k.integer("keys") - 1))
-                                        .plus(1))
-                                .cast("long")
-                                .as("key"),
-                        pmod(col("id"), lit(1000)).as("amount"),
-                        col("id"));
-        Dataset<Row> dims = run.spark()
-                .range(k.integer("keys"))
-                .select(col("id").as("key"), concat(lit("name-"), col("id")).as("name"));
+        Dataset<Row> facts = LessonTables.skewedFacts(
+                run.spark(), k.integer("rows"), k.integer("hotKeyShare"), k.integer("keys"), 16);
+        Dataset<Row> dims = LessonTables.dimensions(run.spark(), k.integer("keys"));
         Dataset<Row> joined = run.variant().equals("salted")
                 ? facts.withColumn("salt", pmod(col("id"), lit(k.integer("saltBuckets"))))
                         .join(

@@ -11,7 +11,9 @@ import java.util.regex.Pattern;
  * with the knob values written in. SQL runs in {@code spark-sql} or statement by statement through
  * {@code spark.sql(...)}; Java runs in {@code jshell} or a notebook with Spark 4.2 on the classpath
  * and a {@code SparkSession} named {@code spark}. The lab's own hooks become what they stand for:
- * {@code run.execute(q)} is a {@code noop} write, {@code run.collect(q)} a collect.
+ * {@code run.execute(q)} is a {@code noop} write, {@code run.collect(q)} a collect. A shared table
+ * the lesson calls ({@code LessonTables.name(...)}) is declared first, as a top-level method, and
+ * called as {@code name(...)}.
  */
 public final class Snippets {
 
@@ -67,7 +69,18 @@ public final class Snippets {
             knob.appendReplacement(withKnobs, Matcher.quoteReplacement(literal(value, knob.group(1))));
         }
         knob.appendTail(withKnobs);
-        return hooks(withKnobs.toString(), variant);
+        return hooks(tablesFirst(withKnobs.toString()), variant);
+    }
+
+    /**
+     * The shared tables the page shows after the lesson, moved before it: jshell runs a statement as
+     * it comes, so a method must be declared before the first call. Declared at the top level, it is
+     * called by its name alone.
+     */
+    private static String tablesFirst(String lesson) {
+        int shared = lesson.indexOf("\n\n" + LessonSource.SHARED);
+        String code = shared < 0 ? lesson : lesson.substring(shared + 2) + "\n\n" + lesson.substring(0, shared);
+        return LessonSource.TABLE_CALL.matcher(code).replaceAll("$1(");
     }
 
     private static String literal(Object value, String accessor) {

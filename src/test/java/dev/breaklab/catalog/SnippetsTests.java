@@ -27,6 +27,9 @@ import org.junit.jupiter.api.Test;
  */
 class SnippetsTests {
 
+    /** A method declared at the top level: a type, a name, its parameters, its body's brace. */
+    private static final String METHOD = "(static )?[A-Z][\\w<>, \\[\\]]* \\w+\\([^=]*\\) \\{";
+
     @Test
     void every_java_snippet_compiles_against_spark_alone() throws Exception {
         JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
@@ -49,6 +52,57 @@ class SnippetsTests {
     }
 
     @Test
+    void a_lesson_shows_each_shared_table_it_calls_once_after_its_code() {
+        String lesson = String.join(
+                "\n",
+                "Dataset<Row> a = LessonTables.dimensions(run.spark(), 10);",
+                "Dataset<Row> b = LessonTables.dimensions(run.spark(), 20);");
+        String tables = String.join(
+                "\n",
+                "final class LessonTables {",
+                "    // lesson:start dimensions",
+                "    static Dataset<Row> dimensions(SparkSession spark, long keys) {",
+                "        return spark.range(keys);",
+                "    }",
+                "    // lesson:end",
+                "}");
+
+        assertThat(LessonSource.withTables(lesson, tables))
+                .isEqualTo(String.join(
+                        "\n",
+                        lesson,
+                        "",
+                        LessonSource.SHARED + "dimensions, from catalog/LessonTables:",
+                        "static Dataset<Row> dimensions(SparkSession spark, long keys) {",
+                        "    return spark.range(keys);",
+                        "}"));
+    }
+
+    @Test
+    void a_lesson_calling_a_shared_table_shows_its_source_and_its_snippet_declares_it_first() {
+        ExperimentDefinition d = new SkewedJoinExperiment().definition();
+        String page = d.code().java();
+        Variant broken = d.variants().get(0);
+        String snippet = Snippets.of(d, broken, d.knobValues(broken, Map.of()), Language.JAVA)
+                .orElseThrow();
+
+        assertThat(page)
+                .contains("LessonTables.skewedFacts(", "LessonTables.dimensions(")
+                .contains(LessonSource.SHARED + "skewedFacts", LessonSource.SHARED + "dimensions")
+                .containsOnlyOnce("static Dataset<Row> skewedFacts(SparkSession spark, long rows,")
+                .containsOnlyOnce("static Dataset<Row> dimensions(SparkSession spark, long keys) {");
+        assertThat(page.indexOf(LessonSource.SHARED)).isGreaterThan(page.indexOf("run.collect("));
+        assertThat(snippet)
+                .contains("import org.apache.spark.sql.SparkSession;")
+                .doesNotContain("LessonTables.")
+                .contains("\nstatic Dataset<Row> skewedFacts(SparkSession spark, long rows,")
+                .contains(LessonSource.SHARED + "skewedFacts")
+                .containsPattern("= skewedFacts\\(\\s*spark, 2000000L, 80L, 10000L, 16\\)");
+        assertThat(snippet.indexOf("static Dataset<Row> skewedFacts(")).isLessThan(snippet.indexOf("= skewedFacts("));
+        assertThat(new TinyPartitionsExperiment().definition().code().java()).doesNotContain(LessonSource.SHARED);
+    }
+
+    @Test
     void a_snippet_starts_with_the_imports_its_code_needs_and_no_lab_class() {
         String imports = LessonSource.imports("""
                 package dev.breaklab.catalog;
@@ -68,7 +122,10 @@ class SnippetsTests {
                         "import org.apache.spark.sql.Dataset;"));
     }
 
-    /** The snippet as jshell sees it: imports first, the rest the body of a method with {@code spark}. */
+    /**
+     * The snippet as jshell sees it: imports first, classes and methods declared at the top level go
+     * next to the method, the rest is the body of a method with {@code spark}.
+     */
     private static String compile(JavaCompiler compiler, String name, String snippet) {
         List<String> imports = new ArrayList<>();
         StringBuilder classes = new StringBuilder();
@@ -78,8 +135,8 @@ class SnippetsTests {
             // jshell takes an import anywhere; Java only at the top of the file.
             if (line.startsWith("import ")) {
                 imports.add(line);
-            } else if (inClass || line.matches("(static )?(final )?class \\w+.*")) {
-                // a class of the lesson: jshell declares it at the top level, Java next to the method
+            } else if (inClass || line.matches("(static )?(final )?class \\w+.*") || line.matches(METHOD)) {
+                // a class or a shared table's method: jshell declares it at the top level, Java next to run()
                 classes.append(line).append('\n');
                 inClass = !line.equals("}");
             } else {
