@@ -1,5 +1,7 @@
 package dev.breaklab.catalog;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -69,7 +71,53 @@ public final class Snippets {
             knob.appendReplacement(withKnobs, Matcher.quoteReplacement(literal(value, knob.group(1))));
         }
         knob.appendTail(withKnobs);
-        return hooks(tablesFirst(withKnobs.toString()), variant);
+        return inOneBlock(hooks(tablesFirst(withKnobs.toString()), variant));
+    }
+
+    /** A top-level class, record or method of the lesson: it starts at the margin and ends at a "}" there. */
+    private static final Pattern DECLARATION = Pattern.compile(
+            "((static|final|private|public) )*((class|record|interface|enum) \\w+.*|[A-Z][\\w<>, \\[\\]]* \\w+\\(.*)");
+
+    /**
+     * The lesson's classes and shared tables declared first, then its statements in one block: jshell
+     * ends a statement at the end of any line where it could end (so {@code Dataset<Row> q = spark}
+     * would run before the {@code .range(...)} on the next line); inside braces it reads on to the
+     * closing one. A notebook's Java kernel is jshell too.
+     */
+    static String inOneBlock(String code) {
+        StringBuilder declarations = new StringBuilder();
+        StringBuilder statements = new StringBuilder();
+        List<String> comments = new ArrayList<>();
+        boolean inDeclaration = false;
+        boolean inComment = false;
+        for (String line : code.split("\n", -1)) {
+            if (inComment || line.startsWith("/*")) {
+                comments.add(line);
+                inComment = !line.contains("*/");
+            } else if (inDeclaration) {
+                declarations.append(line).append(line.equals("}") ? "\n\n" : "\n");
+                inDeclaration = !line.equals("}");
+            } else if (DECLARATION.matcher(line).matches() && line.endsWith("{")) {
+                // the comments right above a declaration belong to it
+                comments.forEach(c -> declarations.append(c).append('\n'));
+                comments.clear();
+                declarations.append(line).append('\n');
+                inDeclaration = true;
+            } else if (line.startsWith("//")) {
+                comments.add(line);
+            } else {
+                comments.forEach(c -> statements.append("    ").append(c).append('\n'));
+                comments.clear();
+                if (!line.isBlank() || statements.length() > 0) {
+                    statements.append(line.isBlank() ? "" : "    " + line).append('\n');
+                }
+            }
+        }
+        comments.forEach(c -> statements.append("    ").append(c).append('\n'));
+        String body = statements.toString().stripTrailing();
+        String declared = declarations.toString().strip();
+        return (declared.isEmpty() ? "" : declared + "\n\n") + "{ // one block: jshell reads it whole\n" + body
+                + "\n}\n";
     }
 
     /**

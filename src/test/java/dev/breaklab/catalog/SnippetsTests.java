@@ -18,12 +18,16 @@ import javax.tools.JavaFileManager;
 import javax.tools.JavaFileObject;
 import javax.tools.SimpleJavaFileObject;
 import javax.tools.ToolProvider;
+import jdk.jshell.JShell;
+import jdk.jshell.Snippet;
+import jdk.jshell.SnippetEvent;
+import jdk.jshell.SourceCodeAnalysis;
 import org.junit.jupiter.api.Test;
 
 /**
  * "Copy as a runnable snippet" must give code a learner can paste into jshell: every variant's Java
  * snippet of every lesson is compiled here by the JDK's compiler against Spark's jars alone (no lab
- * class), as jshell would compile it with {@code spark} defined.
+ * class), and fed to a real jshell line by line as a paste is, which must take every piece it reads.
  */
 class SnippetsTests {
 
@@ -49,6 +53,59 @@ class SnippetsTests {
         }
         assertThat(failures).as("snippets that do not compile").isEmpty();
         assertThat(compiled).isGreaterThan(60);
+    }
+
+    /**
+     * jshell evaluates a paste piece by piece: after each line, whatever already reads as a complete
+     * snippet runs. Every piece must compile (against Spark's jars alone); {@code spark} is null here,
+     * so a statement that calls it only throws, which is not what this checks.
+     */
+    @Test
+    void every_java_snippet_pasted_into_jshell_compiles_piece_by_piece() throws Exception {
+        List<String> failures = new ArrayList<>();
+        int pasted = 0;
+        // jshell's own engine: the snippets run in a JVM of their own, as a learner's would
+        try (JShell shell = JShell.create()) {
+            for (String entry : sparkOnlyClasspath().split(java.io.File.pathSeparator)) {
+                shell.addToClasspath(entry);
+            }
+            paste(shell, "import org.apache.spark.sql.SparkSession;\nSparkSession spark = null;\n", "setup", failures);
+            for (Experiment experiment : new Catalog(ReadmeCatalogTests.experiments()).all()) {
+                ExperimentDefinition d = experiment.definition();
+                Variant variant = d.variants().get(0);
+                String snippet = Snippets.of(d, variant, d.knobValues(variant, Map.of()), Language.JAVA)
+                        .orElseThrow();
+                paste(shell, snippet, d.id() + "/" + variant.name(), failures);
+                pasted++;
+            }
+        }
+        assertThat(failures).as("snippet pieces jshell rejects").isEmpty();
+        assertThat(pasted).isGreaterThan(40);
+    }
+
+    /** Feeds {@code snippet} line by line as jshell's console does with a paste. */
+    private static void paste(JShell shell, String snippet, String name, List<String> failures) {
+        SourceCodeAnalysis analysis = shell.sourceCodeAnalysis();
+        String buffer = "";
+        for (String line : snippet.split("\n")) {
+            buffer += line + "\n";
+            SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(buffer);
+            while (info.completeness().isComplete()) {
+                for (SnippetEvent event : shell.eval(info.source())) {
+                    if (event.status() == Snippet.Status.REJECTED) {
+                        failures.add(name + ": " + info.source().strip() + " -> "
+                                + shell.diagnostics(event.snippet())
+                                        .map(diagnostic -> diagnostic.getMessage(null))
+                                        .toList());
+                    }
+                }
+                buffer = info.remaining();
+                info = analysis.analyzeCompletion(buffer);
+            }
+        }
+        if (!buffer.isBlank()) {
+            failures.add(name + ": jshell is still waiting for the end of: " + buffer.strip());
+        }
     }
 
     @Test
