@@ -57,20 +57,12 @@ class BackpressureExperiment extends ExperimentBase {
                         .withKnob("maxFilesPerTrigger", 5L)
                         .withKnob("filesPerSecond", 2L)
                         .withKnob("lookupRowsPerMs", 200L))
-                .question(Question.number("first-batch-rows", run -> measured(run).stream()
-                        .filter(b -> b.numInputRows() > 0)
-                        .findFirst()
-                        .map(BatchSnapshot::numInputRows)
-                        .orElse(0L)))
+                .question(Question.number("first-batch-rows", BackpressureExperiment::firstBatchRows))
                 .question(Questions.yesNo(
                         "backlog-shrinks", run -> run.measurement("pendingAtEnd") < run.measurement("pendingAtStart")))
                 .evidence(Evidence.central("first-batch-takes-backlog", Set.of("broken"), run -> {
                     long backlogRows = RunQueries.knob(run, "backlogFiles") * RunQueries.knob(run, "rowsPerFile");
-                    long first = measured(run).stream()
-                            .filter(b -> b.numInputRows() > 0)
-                            .findFirst()
-                            .map(BatchSnapshot::numInputRows)
-                            .orElse(0L);
+                    long first = firstBatchRows(run);
                     return Verdict.of(
                             backlogRows > 0 && first >= backlogRows,
                             "first batch %,d rows, backlog %,d rows; input rows per batch %s",
@@ -115,6 +107,15 @@ class BackpressureExperiment extends ExperimentBase {
                                 run.measurement("filesWritten"),
                                 run.measurement("filesRead"))))
                 .primaryFinding("stream-falling-behind"));
+    }
+
+    /** The rows of the first measured batch that read any: the backlog it took on. */
+    private static long firstBatchRows(RunSnapshot run) {
+        return measured(run).stream()
+                .filter(b -> b.numInputRows() > 0)
+                .findFirst()
+                .map(BatchSnapshot::numInputRows)
+                .orElse(0L);
     }
 
     /** Batches of the measured query (the run's last; the first is the warm-up), in order. */

@@ -66,9 +66,7 @@ class NoAqeInStreamingExperiment extends ExperimentBase {
                             Streams.series(batches, b -> stateTasks(run, b)));
                 }))
                 .evidence(Evidence.of("checkpoint-wins", Set.of("too-late"), run -> {
-                    List<BatchSnapshot> restart = Streams.ofStart(run, 1).stream()
-                            .filter(b -> b.numInputRows() > 0)
-                            .toList();
+                    List<BatchSnapshot> restart = Streams.dataOfStart(run, 1);
                     long configured = RunQueries.knob(run, "shufflePartitions");
                     return Verdict.of(
                             !restart.isEmpty()
@@ -80,12 +78,8 @@ class NoAqeInStreamingExperiment extends ExperimentBase {
                             Streams.series(restart, b -> stateTasks(run, b)));
                 }))
                 .evidence(Evidence.of("repartitioned-offline", Set.of("repartitioned"), run -> {
-                    List<BatchSnapshot> before = Streams.ofStart(run, 0).stream()
-                            .filter(b -> b.numInputRows() > 0)
-                            .toList();
-                    List<BatchSnapshot> after = Streams.ofStart(run, 1).stream()
-                            .filter(b -> b.numInputRows() > 0)
-                            .toList();
+                    List<BatchSnapshot> before = Streams.dataOfStart(run, 0);
+                    List<BatchSnapshot> after = Streams.dataOfStart(run, 1);
                     long configured = RunQueries.knob(run, "shufflePartitions");
                     return Verdict.of(
                             !before.isEmpty()

@@ -112,6 +112,11 @@ final class Streams {
                         run.measurement("generatedRows")));
     }
 
+    /** The batches of one query start that read rows (no-data batches only advance the watermark). */
+    static List<BatchSnapshot> dataOfStart(RunSnapshot run, int start) {
+        return ofStart(run, start).stream().filter(b -> b.numInputRows() > 0).toList();
+    }
+
     /** Batches of one query start (the run's n-th start of any query, from 0). */
     static List<BatchSnapshot> ofStart(RunSnapshot run, int start) {
         if (run.queries().size() <= start) {
